@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Settings every Herald target shares: Swift 6 mode is the package default;
+/// these upcoming features keep existentials and imports explicit.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Herald",
+    products: [
+        .executable(name: "herald", targets: ["herald"]),
+        .executable(name: "herald-bench", targets: ["herald-bench"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(name: "HeraldCore", swiftSettings: strictSettings),
+        .target(name: "HeraldStore", dependencies: ["HeraldCore", "CSQLite"], swiftSettings: strictSettings),
+        .target(name: "HeraldCLI", dependencies: ["HeraldCore", "HeraldStore"], swiftSettings: strictSettings),
+        .executableTarget(name: "herald", dependencies: ["HeraldCLI"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "herald-bench",
+            dependencies: ["HeraldCore", "HeraldStore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], swiftSettings: strictSettings),
+        .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "CSQLite"], swiftSettings: strictSettings),
+        // Depends on the `herald` executable so that `swift test` builds the binary
+        // the end-to-end tests run (exit codes, kill -9 mid-import).
+        .testTarget(
+            name: "HeraldCLITests",
+            dependencies: ["HeraldCLI", "HeraldStore", "herald"],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

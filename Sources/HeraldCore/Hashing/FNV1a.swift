@@ -1,0 +1,29 @@
+/// FNV-1a hashes (Fowler–Noll–Vo), byte by byte over UTF-8.
+///
+/// 64-bit is what SPEC 2.1 fixes for holdout and variant draws; 128-bit names events
+/// that arrive without an id, where 64 bits would risk a collision in a billion rows.
+public enum FNV1a {
+    public static func hash64(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+
+    public static func hash128(_ bytes: some Sequence<UInt8>) -> UInt128 {
+        var hash: UInt128 = 0x6C62_272E_07BB_0142_62B8_2175_6295_C58D
+        let prime: UInt128 = 0x0000_0000_0100_0000_0000_0000_0000_013B
+        for byte in bytes {
+            hash ^= UInt128(byte)
+            hash &*= prime
+        }
+        return hash
+    }
+
+    /// The SPEC's draw: the top 53 bits of FNV-1a-64 over `text`, divided by 2^53, in [0, 1).
+    public static func unitInterval(_ text: String) -> Double {
+        Double(hash64(text.utf8) >> 11) / 9_007_199_254_740_992.0
+    }
+}

@@ -1,0 +1,33 @@
+/// Why one input row (a CSV record or an NDJSON line) was not stored.
+/// The importers report it with the file name as `file:line: reason`.
+public struct RowRejection: Error, Hashable, Sendable {
+    public var line: Int
+    /// Set when the problem has a precise place on the line (a JSON syntax error).
+    public var column: Int?
+    public var reason: String
+
+    public init(line: Int, column: Int? = nil, reason: String) {
+        self.line = line
+        self.column = column
+        self.reason = reason
+    }
+
+    public func diagnostic(file: String) -> Diagnostic {
+        Diagnostic(file: file, position: column.map { SourcePosition(line: line, column: $0) }, line: line,
+                   message: "rejected: \(reason)")
+    }
+}
+
+/// A row-level problem found while decoding a row, before its line number is attached.
+public struct RowProblem: Error, Hashable, Sendable {
+    public var reason: String
+
+    public init(_ reason: String) {
+        self.reason = reason
+    }
+
+    /// "phone: found "1381234", expected …" — the shape of every field-level reason.
+    public static func field(_ name: String, found: String, expected: String) -> RowProblem {
+        RowProblem("\(name): found \"\(found)\", expected \(expected)")
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+
+/// Validates raw member values (from CSV or NDJSON) into a `MemberRecord`, or says
+/// precisely which field is wrong and what was expected.
+public struct MemberRecordDecoder {
+    private let instants: InstantParser
+    /// Time zone identifiers seen so far and whether they exist: `TimeZone(identifier:)`
+    /// is too slow to call for every row of a million-row file.
+    private var knownTimeZones: [String: Bool] = [:]
+
+    public init(defaultTimeZone: TimeZone) {
+        instants = InstantParser(defaultTimeZone: defaultTimeZone)
+    }
+
+    public mutating func decode(_ values: [(field: MemberField, input: MemberInput)]) throws(RowProblem) -> MemberRecord {
+        guard let idValue = values.first(where: { $0.field == .id }),
+              case .text(let rawID) = idValue.input, !rawID.isEmpty
+        else { throw RowProblem("id: missing (every member needs an id)") }
+        guard rawID.utf8.count <= 128, !rawID.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { throw RowProblem.field("id", found: rawID, expected: "at most 128 bytes without control characters") }
+
+        var record = MemberRecord(id: rawID)
+        for (field, input) in values where field != .id {
+            record.providedFields.insert(field)
+            if field == .tags {
+                record.tags = Self.tags(from: input)
+                continue
+            }
+            guard case .text(let text) = input else {
+                throw RowProblem("\(field.rawValue): expected a single value, found a list")
+            }
+            if text.isEmpty {
+                if let channel = Self.consentChannel(of: field) { record.consents[channel] = .unknown }
+                continue
+            }
+            try assign(text, to: field, of: &record)
+        }
+        return record
+    }
+
+    private mutating func assign(_ text: String, to field: MemberField, of record: inout MemberRecord) throws(RowProblem) {
+        switch field {
+        case .id, .tags:
+            break
+        case .name: record.name = text
+        case .phone:
+            guard let phone = PhoneNumber(text) else {
+                throw RowProblem.field("phone", found: text, expected: PhoneNumber.expectedFormat)
+            }
+            record.phone = phone
+        case .email:
+            guard Self.isPlausibleEmail(text) else {
+                throw RowProblem.field("email", found: text, expected: "an address like name@example.cn")
+            }
+            record.email = text
+        case .pushToken: record.pushToken = text
+        case .birthday:
+            guard let birthday = Birthday(text) else {
+                throw RowProblem.field("birthday", found: text, expected: "a real date as \(Birthday.expectedFormat)")
+            }
+            record.birthday = birthday
+        case .timezone:
+            guard isKnownTimeZone(text) else {
+                throw RowProblem.field("timezone", found: text, expected: "an IANA time zone such as Asia/Shanghai")
+            }
+            record.timeZone = text
+        case .locale:
+            guard let locale = Self.normalizedLocale(text) else {
+                throw RowProblem.field("locale", found: text, expected: "a language tag such as zh-CN or en")
+            }
+            record.locale = locale
+        case .tier: record.tier = text
+        case .region: record.region = text
+        case .registrationChannel: record.registrationChannel = text
+        case .registeredAt:
+            guard let instant = instants.parse(text) else {
+                throw RowProblem.field("registered_at", found: text, expected: InstantParser.expectedFormat)
+            }
+            record.registeredAt = instant
+        case .lastActiveAt:
+            guard let instant = instants.parse(text) else {
+                throw RowProblem.field("last_active_at", found: text, expected: InstantParser.expectedFormat)
+            }
+            record.lastActiveAt = instant
+        case .storedValue:
+            guard let money = Money(yuan: text), money.fen >= 0 else {
+                throw RowProblem.field("stored_value", found: text, expected: "a non-negative " + Money.expectedFormat)
+            }
+            record.storedValue = money
+        case .consentSMS, .consentPush, .consentEmail:
+            guard let consent = Consent(text: text) else {
+                throw RowProblem.field(field.rawValue, found: text, expected: Consent.expectedFormat)
+            }
+            record.consents[Self.consentChannel(of: field)!] = consent
+        }
+    }
+
+    private static func consentChannel(of field: MemberField) -> ChannelKind? {
+        switch field {
+        case .consentSMS: .sms
+        case .consentPush: .push
+        case .consentEmail: .email
+        default: nil
+        }
+    }
+
+    /// `a;b`, `a,b` (a quoted CSV field) or an NDJSON list: trimmed, empty ones dropped, sorted, unique.
+    static func tags(from input: MemberInput) -> [String] {
+        let items: [String]
+        switch input {
+        case .text(let text): items = text.split(whereSeparator: { $0 == ";" || $0 == "," }).map(String.init)
+        case .list(let list): items = list
+        }
+        let trimmed = items.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return Array(Set(trimmed)).sorted()
+    }
+
+    /// Region identifiers (`Asia/Shanghai`) and `UTC` only: abbreviations such as `CST` are
+    /// ambiguous (China, or US Central?) and Foundation would accept them.
+    private mutating func isKnownTimeZone(_ identifier: String) -> Bool {
+        if let known = knownTimeZones[identifier] { return known }
+        let exists = identifier == "UTC" || (identifier.contains("/") && TimeZone(identifier: identifier) != nil)
+        if knownTimeZones.count < 1024 { knownTimeZones[identifier] = exists }
+        return exists
+    }
+
+    /// `zh-CN`, `zh_cn`, `en` → `zh-CN`, `zh-CN`, `en`. Nil when it does not look like a language tag.
+    static func normalizedLocale(_ text: String) -> String? {
+        let parts = text.split(whereSeparator: { $0 == "-" || $0 == "_" }).map(String.init)
+        guard let language = parts.first, (2...3).contains(language.count),
+              language.allSatisfy({ $0.isASCII && $0.isLetter }),
+              parts.dropFirst().allSatisfy({ (2...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } })
+        else { return nil }
+        let rest = parts.dropFirst().map { $0.count == 2 ? $0.uppercased() : $0 }
+        return ([language.lowercased()] + rest).joined(separator: "-")
+    }
+
+    static func isPlausibleEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
+              !parts[1].hasPrefix("."), !parts[1].hasSuffix(".")
+        else { return false }
+        return !text.contains(where: { $0.isWhitespace })
+    }
+}

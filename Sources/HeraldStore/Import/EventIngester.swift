@@ -1,0 +1,210 @@
+import Foundation
+import HeraldCore
+
+/// Streams events (NDJSON) into the store and applies their effects (SPEC 1.5).
+///
+/// An event id already stored is a duplicate and has no effect again, so ingesting a
+/// file twice changes nothing. Each batch's events and their effects commit in one
+/// transaction; per-member scalar effects (last activity, spend, stored value) are summed
+/// per batch and written once per member, because they commute. Consent flips and points
+/// apply in arrival order. Events for a member id the store does not know are rejected:
+/// import members first, then re-ingest the rejects file.
+public final class EventIngester {
+    private let store: MemberStore
+    private let clock: any WallClock
+    private let batchSize: Int
+    private let decoder: EventDecoder
+    private let findMember: SQLiteStatement
+    private let insertEvent: SQLiteStatement
+    private let updateConsent: [ChannelKind: SQLiteStatement]
+    private let insertLot: SQLiteStatement
+    private let spendableLots: SQLiteStatement
+    private let takeFromLot: SQLiteStatement
+    private let applyEffects: SQLiteStatement
+    /// Member keys looked up in this batch; cleared at each commit so memory stays bounded.
+    private var memberKeys: [String: Int64] = [:]
+    private var pendingEffects: [Int64: MemberEffects] = [:]
+
+    /// The effects that commute, summed per member until the batch commits.
+    private struct MemberEffects {
+        var lastActivity: Int64?
+        var spent: Int64 = 0
+        var storedValueDelta: Int64?
+        var lastTopup: Int64?
+    }
+
+    public init(store: MemberStore, defaultTimeZone: TimeZone, clock: any WallClock, batchSize: Int = 20_000) throws {
+        self.store = store
+        self.clock = clock
+        self.batchSize = batchSize
+        self.decoder = EventDecoder(defaultTimeZone: defaultTimeZone)
+        let database = store.database
+        findMember = try database.prepare("SELECT key FROM members WHERE id = ?")
+        insertEvent = try database.prepare("""
+            INSERT INTO events (id, member_key, type, at, amount, sku, category, reference, payload, ingested_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING RETURNING key
+            """)
+        var consentStatements: [ChannelKind: SQLiteStatement] = [:]
+        for channel in ChannelKind.allCases {
+            consentStatements[channel] = try database.prepare("UPDATE members SET consent_\(channel.rawValue) = ? WHERE key = ?")
+        }
+        updateConsent = consentStatements
+        insertLot = try database.prepare("""
+            INSERT INTO points_lots (member_key, event_key, points, remaining, earned_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        spendableLots = try database.prepare("""
+            SELECT key, remaining FROM points_lots
+            WHERE member_key = ? AND remaining > 0 AND expires_at > ? ORDER BY expires_at, key
+            """)
+        takeFromLot = try database.prepare("UPDATE points_lots SET remaining = remaining - ? WHERE key = ?")
+        applyEffects = try database.prepare("""
+            UPDATE members SET
+                last_event_at = CASE WHEN ?1 IS NULL THEN last_event_at ELSE max(coalesce(last_event_at, ?1), ?1) END,
+                last_activity_at = CASE WHEN ?1 IS NULL THEN last_activity_at ELSE max(coalesce(last_activity_at, ?1), ?1) END,
+                total_spent = total_spent + ?2,
+                stored_value = CASE WHEN ?3 IS NULL THEN stored_value ELSE coalesce(stored_value, 0) + ?3 END,
+                last_topup_at = CASE WHEN ?4 IS NULL THEN last_topup_at ELSE max(coalesce(last_topup_at, ?4), ?4) END
+            WHERE key = ?5
+            """)
+    }
+
+    public func ingest(from lines: LineReader, sink: any RejectedRowSink) throws -> ImportSummary {
+        let transaction = BatchedTransaction(database: store.database, batchSize: batchSize) { [unowned self] in
+            try flushEffects()
+        }
+        var summary = ImportSummary()
+        var line: [UInt8] = []
+        do {
+            while true {
+                switch try lines.next(into: &line) {
+                case .endOfInput:
+                    try transaction.commit()
+                    return summary
+                case .idle:
+                    try transaction.commit()
+                case .line(let number, let isTruncated):
+                    let count = LineReader.contentCount(of: line)
+                    if line[..<count].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                    summary.read += 1
+                    if isTruncated {
+                        summary.rejected += 1
+                        try sink.reject(RowRejection(line: number, reason: "line longer than \(lines.maximumLineBytes) bytes"), raw: line)
+                        continue
+                    }
+                    try transaction.begin()
+                    do {
+                        let record = try line.withUnsafeBufferPointer { bytes throws(RowRejection) in
+                            try decoder.decode(content: UnsafeBufferPointer(rebasing: bytes[..<count]))
+                        }
+                        if try store(record, line: number, sink: sink) {
+                            summary.inserted += 1
+                        } else {
+                            summary.duplicates += 1
+                        }
+                    } catch let rejection as RowRejection {
+                        summary.rejected += 1
+                        var located = rejection
+                        located.line = number
+                        try sink.reject(located, raw: line)
+                    }
+                    try transaction.unitDone()
+                }
+            }
+        } catch {
+            transaction.abandon()
+            throw error
+        }
+    }
+
+    /// Stores the event and applies its effects; false when its id was already stored.
+    private func store(_ record: EventRecord, line: Int, sink: any RejectedRowSink) throws -> Bool {
+        var memberKey: Int64?
+        if let memberID = record.memberID {
+            memberKey = try key(ofMember: memberID)
+            if memberKey == nil && !record.type.isDeliveryReceipt {
+                throw RowRejection(line: line, reason: "member_id: unknown member '\(memberID)' (import members first)")
+            }
+        }
+        insertEvent.reset()
+        try insertEvent.bind(record.id, at: 1)
+        try insertEvent.bind(memberKey, at: 2)
+        try insertEvent.bind(record.type.rawValue, at: 3)
+        try insertEvent.bind(MemberImporter.seconds(record.at), at: 4)
+        try insertEvent.bind(record.amount?.fen, at: 5)
+        try insertEvent.bind(record.sku, at: 6)
+        try insertEvent.bind(record.category, at: 7)
+        try insertEvent.bind(record.reference, at: 8)
+        try insertEvent.bind(record.payload, at: 9)
+        try insertEvent.bind(MemberImporter.seconds(clock.now()), at: 10)
+        guard try insertEvent.step(), let eventKey = insertEvent.integer(at: 0) else {
+            insertEvent.reset()
+            return false
+        }
+        insertEvent.reset()
+        guard let memberKey else { return true }
+
+        let at = MemberImporter.seconds(record.at)
+        if record.type.countsAsActivity {
+            pendingEffects[memberKey, default: MemberEffects()].lastActivity =
+                max(pendingEffects[memberKey]?.lastActivity ?? at, at)
+        }
+        if record.type == .purchase, let amount = record.amount {
+            pendingEffects[memberKey, default: MemberEffects()].spent += amount.fen
+        }
+        switch record.effect {
+        case .none:
+            break
+        case .storedValue(let delta):
+            var effects = pendingEffects[memberKey, default: MemberEffects()]
+            effects.storedValueDelta = (effects.storedValueDelta ?? 0) + delta.fen
+            if record.type == .topup { effects.lastTopup = max(effects.lastTopup ?? at, at) }
+            pendingEffects[memberKey] = effects
+        case .consent(let channel, let consent):
+            try updateConsent[channel]!.run(consent.storedValue.map(SQLiteValue.text) ?? .null, .integer(memberKey))
+        case .pointsEarn(let points, let expiresAt):
+            try insertLot.run(.integer(memberKey), .integer(eventKey), .integer(points), .integer(points), .integer(at),
+                              .integer(MemberImporter.seconds(expiresAt)))
+        case .pointsSpend(let points):
+            let unmatched = try spendPoints(points, of: memberKey, at: at)
+            if unmatched > 0 {
+                sink.warn(line: line, message: "points_spend of \(points) exceeds the points available to member "
+                    + "'\(record.memberID ?? "")' at that time; \(unmatched) points were not matched to a lot")
+            }
+        }
+        return true
+    }
+
+    /// Takes `points` from the member's unexpired lots, first-expiring first; returns what could not be matched.
+    private func spendPoints(_ points: Int64, of memberKey: Int64, at: Int64) throws -> Int64 {
+        var lots: [(key: Int64, remaining: Int64)] = []
+        try spendableLots.bind([.integer(memberKey), .integer(at)])
+        var needed = points
+        while needed > 0, try spendableLots.step() {
+            let remaining = spendableLots.integer(at: 1) ?? 0
+            lots.append((spendableLots.integer(at: 0) ?? 0, min(remaining, needed)))
+            needed -= min(remaining, needed)
+        }
+        spendableLots.reset()
+        for lot in lots { try takeFromLot.run(.integer(lot.remaining), .integer(lot.key)) }
+        return needed
+    }
+
+    private func key(ofMember id: String) throws -> Int64? {
+        if let known = memberKeys[id] { return known }
+        try findMember.bind([.text(id)])
+        let found = try findMember.step() ? findMember.integer(at: 0) : nil
+        findMember.reset()
+        if let found { memberKeys[id] = found }
+        return found
+    }
+
+    private func flushEffects() throws {
+        for (memberKey, effects) in pendingEffects {
+            try applyEffects.run(effects.lastActivity.map(SQLiteValue.integer) ?? .null, .integer(effects.spent),
+                                 effects.storedValueDelta.map(SQLiteValue.integer) ?? .null,
+                                 effects.lastTopup.map(SQLiteValue.integer) ?? .null, .integer(memberKey))
+        }
+        pendingEffects.removeAll(keepingCapacity: true)
+        memberKeys.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,300 @@
+import Foundation
+import HeraldCore
+
+/// Streams members from CSV or NDJSON into the store: upsert by id, in batched
+/// transactions, each bad row reported to the sink while the good rows land.
+///
+/// A column absent from the file keeps the stored value; a present, empty one clears it.
+/// A row identical to the stored member changes nothing and counts as a duplicate, so
+/// re-importing a file leaves the store as it was.
+public final class MemberImporter {
+    public enum Format: String, Sendable {
+        case csv
+        case ndjson
+    }
+
+    private let store: MemberStore
+    private let batchSize: Int
+    private var decoder: MemberRecordDecoder
+    private var upserts: [MemberFieldSet: SQLiteStatement] = [:]
+    private let deleteTags: SQLiteStatement
+    private let insertTag: SQLiteStatement
+    private var changedRows = 0
+
+    public init(store: MemberStore, defaultTimeZone: TimeZone, batchSize: Int = 20_000) throws {
+        self.store = store
+        deleteTags = try store.database.prepare("DELETE FROM member_tags WHERE member_key = ?")
+        insertTag = try store.database.prepare("INSERT OR IGNORE INTO member_tags (member_key, tag) VALUES (?, ?)")
+        self.batchSize = batchSize
+        self.decoder = MemberRecordDecoder(defaultTimeZone: defaultTimeZone)
+    }
+
+    /// The format a path names: `.ndjson`/`.jsonl`/`.json` → NDJSON, else CSV.
+    public static func format(forPath path: String) -> Format {
+        let lowercased = path.lowercased()
+        return [".ndjson", ".jsonl", ".json"].contains(where: lowercased.hasSuffix) ? .ndjson : .csv
+    }
+
+    /// Throws `Diagnostic` for a file that cannot be imported at all (bad header), and
+    /// `InputError` / `SQLiteError` for I/O; row problems go to `sink` instead.
+    public func importMembers(from lines: LineReader, format: Format, sink: any RejectedRowSink) throws -> ImportSummary {
+        let countBefore = try store.database.scalarInteger("SELECT count(*) FROM members") ?? 0
+        changedRows = 0
+        let transaction = BatchedTransaction(database: store.database, batchSize: batchSize)
+        var summary = ImportSummary()
+        do {
+            switch format {
+            case .csv: try importCSV(CSVRecordReader(lines: lines), file: lines.path, transaction, &summary, sink)
+            case .ndjson: try importNDJSON(lines, transaction, &summary, sink)
+            }
+            try transaction.commit()
+        } catch {
+            transaction.abandon()
+            throw error
+        }
+        let countAfter = try store.database.scalarInteger("SELECT count(*) FROM members") ?? 0
+        summary.inserted = Int(countAfter - countBefore)
+        summary.updated = changedRows - summary.inserted
+        summary.duplicates = summary.read - summary.rejected - changedRows
+        return summary
+    }
+
+    // MARK: CSV
+
+    private func importCSV(_ records: CSVRecordReader, file: String, _ transaction: BatchedTransaction,
+                           _ summary: inout ImportSummary, _ sink: any RejectedRowSink) throws {
+        var columns: [MemberField] = []
+        header: while true {
+            switch try records.next() {
+            case .endOfInput:
+                throw Diagnostic(file: file, line: 1, message: "the file is empty; expected a header row such as id,name,phone")
+            case .idle:
+                continue
+            case .malformed(let reason, let line):
+                throw Diagnostic(file: file, line: line, message: "the header row cannot be read: \(reason)")
+            case .record(let fields, let line):
+                if fields == [""] { continue }
+                columns = try Self.columns(fromHeader: fields, file: file, line: line)
+                try sink.header(raw: records.raw)
+                break header
+            }
+        }
+        var values: [(field: MemberField, input: MemberInput)] = []
+        while true {
+            switch try records.next() {
+            case .endOfInput:
+                return
+            case .idle:
+                try transaction.commit()
+            case .malformed(let reason, let line):
+                summary.read += 1
+                summary.rejected += 1
+                try sink.reject(RowRejection(line: line, reason: reason), raw: records.raw)
+            case .record(let fields, let line):
+                if fields == [""] { continue }
+                summary.read += 1
+                guard fields.count == columns.count else {
+                    summary.rejected += 1
+                    try sink.reject(RowRejection(line: line, reason: "expected \(columns.count) fields as in the header, found \(fields.count)"),
+                                    raw: records.raw)
+                    continue
+                }
+                values.removeAll(keepingCapacity: true)
+                for (field, text) in zip(columns, fields) { values.append((field, .text(text))) }
+                try store(values, line: line, raw: records.raw, transaction, &summary, sink)
+            }
+        }
+    }
+
+    static func columns(fromHeader fields: [String], file: String, line: Int) throws -> [MemberField] {
+        var columns: [MemberField] = []
+        for (offset, name) in fields.enumerated() {
+            let normalized = name.trimmingCharacters(in: .whitespaces).lowercased()
+            guard let field = MemberField(rawValue: normalized) else {
+                throw Diagnostic(file: file, line: line,
+                                 message: "column \(offset + 1): unknown column '\(name)' (expected one of: \(MemberField.allNames))")
+            }
+            guard !columns.contains(field) else {
+                throw Diagnostic(file: file, line: line, message: "column \(offset + 1): '\(name)' appears twice in the header")
+            }
+            columns.append(field)
+        }
+        guard columns.contains(.id) else {
+            throw Diagnostic(file: file, line: line, message: "the header has no 'id' column (every member needs an id)")
+        }
+        return columns
+    }
+
+    // MARK: NDJSON
+
+    private func importNDJSON(_ lines: LineReader, _ transaction: BatchedTransaction,
+                              _ summary: inout ImportSummary, _ sink: any RejectedRowSink) throws {
+        var line: [UInt8] = []
+        var values: [(field: MemberField, input: MemberInput)] = []
+        while true {
+            let number: Int
+            switch try lines.next(into: &line) {
+            case .endOfInput: return
+            case .idle:
+                try transaction.commit()
+                continue
+            case .line(let lineNumber, let isTruncated):
+                number = lineNumber
+                if isTruncated {
+                    summary.read += 1
+                    summary.rejected += 1
+                    try sink.reject(RowRejection(line: number, reason: "line longer than \(lines.maximumLineBytes) bytes"), raw: line)
+                    continue
+                }
+            }
+            let count = LineReader.contentCount(of: line)
+            if line[..<count].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            summary.read += 1
+            let parsed = line.withUnsafeBufferPointer { bytes in
+                Result { () throws(JSONSyntaxError) in
+                    try JSONParser.parse(bytes: UnsafeBufferPointer(rebasing: bytes[..<count]), dialect: .json)
+                }
+            }
+            do throws(RowRejection) {
+                let object: JSONValue
+                switch parsed {
+                case .success(let value): object = value
+                case .failure(let error):
+                    throw RowRejection(line: number, column: error.position.column, reason: "invalid JSON: \(error.message)")
+                }
+                values.removeAll(keepingCapacity: true)
+                try Self.memberValues(of: object, into: &values, line: number)
+            } catch {
+                summary.rejected += 1
+                try sink.reject(error, raw: line)
+                continue
+            }
+            try store(values, line: number, raw: line, transaction, &summary, sink)
+        }
+    }
+
+    private static func memberValues(of object: JSONValue, into values: inout [(field: MemberField, input: MemberInput)],
+                                     line: Int) throws(RowRejection) {
+        guard let members = object.members else {
+            throw RowRejection(line: line, reason: "expected a JSON object, found \(object.kindName)")
+        }
+        for member in members {
+            guard let field = MemberField(rawValue: member.key) else {
+                throw RowRejection(line: line, column: member.keyPosition.column,
+                                   reason: "unknown key '\(member.key)' (expected one of: \(MemberField.allNames))")
+            }
+            do {
+                values.append((field, try MemberInput(json: member.value)))
+            } catch {
+                throw RowRejection(line: line, column: member.value.position.column, reason: "\(member.key): \(error.reason)")
+            }
+        }
+    }
+
+    // MARK: Storing
+
+    private func store(_ values: [(field: MemberField, input: MemberInput)], line: Int, raw: [UInt8],
+                       _ transaction: BatchedTransaction, _ summary: inout ImportSummary, _ sink: any RejectedRowSink) throws {
+        let record: MemberRecord
+        do {
+            record = try decoder.decode(values)
+        } catch {
+            summary.rejected += 1
+            try sink.reject(RowRejection(line: line, reason: error.reason), raw: raw)
+            return
+        }
+        try transaction.begin()
+        try upsert(record)
+        try transaction.unitDone()
+    }
+
+    private func upsert(_ record: MemberRecord) throws {
+        let fields = record.providedFields
+        let statement = try upserts[fields] ?? makeUpsert(for: fields)
+        upserts[fields] = statement
+        statement.reset()
+        var index: Int32 = 1
+        func bind(_ value: String?) throws {
+            try statement.bind(value, at: index)
+            index += 1
+        }
+        func bind(_ value: Int64?) throws {
+            try statement.bind(value, at: index)
+            index += 1
+        }
+        try bind(record.id)
+        for field in fields.fields where field != .id {
+            switch field {
+            case .id: break
+            case .name: try bind(record.name)
+            case .phone: try bind(record.phone?.e164)
+            case .email: try bind(record.email)
+            case .pushToken: try bind(record.pushToken)
+            case .birthday:
+                try bind(record.birthday?.year.map(Int64.init))
+                try bind(record.birthday.map { Int64($0.month) })
+                try bind(record.birthday.map { Int64($0.day) })
+            case .timezone: try bind(record.timeZone)
+            case .locale: try bind(record.locale)
+            case .tier: try bind(record.tier)
+            case .region: try bind(record.region)
+            case .registrationChannel: try bind(record.registrationChannel)
+            case .registeredAt: try bind(record.registeredAt.map(Self.seconds))
+            case .lastActiveAt: try bind(record.lastActiveAt.map(Self.seconds))
+            case .tags: try bind(record.tagsText)
+            case .storedValue: try bind(record.storedValue?.fen)
+            case .consentSMS: try bind(record.consents[.sms]?.storedValue)
+            case .consentPush: try bind(record.consents[.push]?.storedValue)
+            case .consentEmail: try bind(record.consents[.email]?.storedValue)
+            }
+        }
+        let lastActivity = [record.registeredAt, record.lastActiveAt].compactMap { $0 }.max()
+        try bind(lastActivity.map(Self.seconds))
+
+        guard try statement.step(), let memberKey = statement.integer(at: 0) else {
+            statement.reset()
+            return  // unchanged
+        }
+        statement.reset()
+        changedRows += 1
+        if fields.contains(.tags) { try replaceTags(of: memberKey, with: record.tags) }
+    }
+
+    private func replaceTags(of memberKey: Int64, with tags: [String]) throws {
+        try deleteTags.run(.integer(memberKey))
+        for tag in tags { try insertTag.run(.integer(memberKey), .text(tag)) }
+    }
+
+    /// `INSERT … ON CONFLICT(id) DO UPDATE … WHERE <something differs> RETURNING key`:
+    /// a row comes back only when the member was inserted or really changed.
+    private func makeUpsert(for fields: MemberFieldSet) throws -> SQLiteStatement {
+        var columns: [String] = []
+        for field in fields.fields where field != .id {
+            switch field {
+            case .birthday: columns += ["birth_year", "birth_month", "birth_day"]
+            case .storedValue: columns.append("stored_value")
+            default: columns.append(field.rawValue)
+            }
+        }
+        let registered = fields.contains(.registeredAt) ? "excluded.registered_at" : "members.registered_at"
+        let lastActive = fields.contains(.lastActiveAt) ? "excluded.last_active_at" : "members.last_active_at"
+        let lastEvent = "members.last_event_at"
+        // max() of values that may be NULL: each coalesce falls back to another, so NULL only when all are.
+        let lastActivity = "max(coalesce(\(registered), \(lastActive), \(lastEvent)), "
+            + "coalesce(\(lastActive), \(lastEvent), \(registered)), coalesce(\(lastEvent), \(registered), \(lastActive)))"
+        let insertColumns = (["id"] + columns + ["last_activity_at"]).joined(separator: ", ")
+        let placeholders = Array(repeating: "?", count: columns.count + 2).joined(separator: ", ")
+        var sql = "INSERT INTO members (\(insertColumns)) VALUES (\(placeholders)) ON CONFLICT(id) DO "
+        if columns.isEmpty {
+            sql += "NOTHING"
+        } else {
+            let assignments = columns.map { "\($0) = excluded.\($0)" } + ["last_activity_at = \(lastActivity)"]
+            sql += "UPDATE SET \(assignments.joined(separator: ", ")) WHERE ("
+                + columns.map { "members.\($0)" }.joined(separator: ", ") + ") IS NOT ("
+                + columns.map { "excluded.\($0)" }.joined(separator: ", ") + ")"
+        }
+        return try store.database.prepare(sql + " RETURNING key")
+    }
+
+    static func seconds(_ instant: Date) -> Int64 { Int64(instant.timeIntervalSince1970.rounded(.down)) }
+}

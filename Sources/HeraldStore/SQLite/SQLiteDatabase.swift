@@ -1,0 +1,88 @@
+import CSQLite
+import Foundation
+
+/// A connection to one SQLite database file.
+///
+/// Every `sqlite3_*` result goes through `check`, which throws an `SQLiteError` carrying
+/// the code and `sqlite3_errmsg`. One connection belongs to one task at a time (it is not
+/// `Sendable`); open another connection for concurrent work, WAL lets readers run beside a writer.
+public final class SQLiteDatabase {
+    public enum TransactionKind: String {
+        /// Takes the write lock at `BEGIN`, so a write transaction never fails half-way on a lock upgrade.
+        case immediate = "BEGIN IMMEDIATE"
+        /// For read-only transactions: a consistent snapshot without blocking writers.
+        case deferred = "BEGIN DEFERRED"
+    }
+
+    let handle: OpaquePointer
+    public let path: String
+
+    /// Opens (creating if needed) with WAL, a busy timeout and foreign keys on.
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws {
+        var connection: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let result = sqlite3_open_v2(path, &connection, flags, nil)
+        guard result == SQLITE_OK, let connection else {
+            let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(connection)
+            throw SQLiteError(code: result, message: message, context: "opening \(path)")
+        }
+        self.handle = connection
+        self.path = path
+        try check(sqlite3_busy_timeout(handle, busyTimeoutMilliseconds), "setting the busy timeout")
+        sqlite3_extended_result_codes(handle, 1)
+        try execute("PRAGMA journal_mode = WAL")
+        try execute("PRAGMA synchronous = NORMAL")
+        try execute("PRAGMA foreign_keys = ON")
+    }
+
+    deinit {
+        sqlite3_close_v2(handle)
+    }
+
+    /// The one checkpoint for C results: anything but OK, ROW or DONE throws.
+    @discardableResult
+    func check(_ result: Int32, _ context: @autoclosure () -> String) throws -> Int32 {
+        switch result {
+        case SQLITE_OK, SQLITE_ROW, SQLITE_DONE:
+            return result
+        default:
+            throw SQLiteError(code: result, message: String(cString: sqlite3_errmsg(handle)), context: context())
+        }
+    }
+
+    /// Runs one or more statements that return no rows (schema, pragmas).
+    public func execute(_ sql: String) throws {
+        try check(sqlite3_exec(handle, sql, nil, nil, nil), "running \(sql.prefix(80))")
+    }
+
+    public func prepare(_ sql: String) throws -> SQLiteStatement {
+        try SQLiteStatement(database: self, sql: sql)
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    public func withTransaction<Result>(_ kind: TransactionKind = .immediate, _ body: () throws -> Result) throws -> Result {
+        try execute(kind.rawValue)
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    public var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// The first column of the first row, for one-off questions (`SELECT count(*) …`).
+    public func scalarInteger(_ sql: String, _ values: SQLiteValue...) throws -> Int64? {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        guard try statement.step() else { return nil }
+        return statement.integer(at: 0)
+    }
+}

@@ -1,0 +1,12 @@
+/// A value to bind to a statement parameter, for code off the hot path; hot loops use
+/// the typed `bind` overloads directly.
+public enum SQLiteValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+
+    public init(stringLiteral value: String) { self = .text(value) }
+    public init(integerLiteral value: Int64) { self = .integer(value) }
+    public init(nilLiteral: ()) { self = .null }
+}

@@ -1,0 +1,148 @@
+/// The store's schema, as the ordered list of migrations that build it.
+///
+/// Instants are INTEGER seconds since the epoch (UTC); money is INTEGER fen. Never edit
+/// a released migration: add a new one, so that every store on disk can follow.
+public enum HeraldSchema {
+    public static var latestVersion: Int { migrations.last!.version }
+
+    public static let migrations: [SchemaMigration] = [
+        SchemaMigration(version: 1, summary: "members, tags, events, points lots", sql: """
+            CREATE TABLE members (
+                key INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,              -- upsert by id; ingest looks members up by it
+                name TEXT,
+                phone TEXT,                           -- E.164
+                email TEXT,
+                push_token TEXT,
+                birth_year INTEGER,                   -- NULL for --MM-DD
+                birth_month INTEGER,
+                birth_day INTEGER,
+                timezone TEXT,                        -- NULL: the config's default
+                locale TEXT,
+                tier TEXT,
+                region TEXT,
+                registration_channel TEXT,
+                registered_at INTEGER,
+                last_active_at INTEGER,               -- as imported
+                tags TEXT,                            -- sorted, ';'-joined copy of member_tags, for change detection
+                stored_value INTEGER,                 -- fen; NULL: no stored-value account
+                consent_sms TEXT,                     -- 'yes' | 'no' | NULL (unknown)
+                consent_push TEXT,
+                consent_email TEXT,
+                -- Derived by ingest:
+                last_event_at INTEGER,                -- latest activity-type event
+                last_activity_at INTEGER,             -- max(registered_at, last_active_at, last_event_at)
+                last_topup_at INTEGER,
+                total_spent INTEGER NOT NULL DEFAULT 0 -- fen, sum of purchases
+            );
+            -- birthday: members whose (month, day) is one of the one to three local dates T can be.
+            CREATE INDEX members_birthday ON members(birth_month, birth_day);
+            -- inactivity: a range scan on last activity (T - max_days, T - days].
+            CREATE INDEX members_last_activity ON members(last_activity_at);
+            -- low_balance: 0 <= stored_value < below, only over members with an account.
+            CREATE INDEX members_stored_value ON members(stored_value) WHERE stored_value IS NOT NULL;
+
+            CREATE TABLE member_tags (
+                member_key INTEGER NOT NULL REFERENCES members(key) ON DELETE CASCADE,
+                tag TEXT NOT NULL,
+                PRIMARY KEY (member_key, tag)         -- audience `tags any/all` per candidate
+            ) WITHOUT ROWID;
+            -- audience filters pushed down: members carrying a tag.
+            CREATE INDEX member_tags_tag ON member_tags(tag, member_key);
+
+            CREATE TABLE events (
+                key INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,              -- given, or 'h:' + FNV-1a-128 of the line: ingest dedupes on it
+                member_key INTEGER REFERENCES members(key),  -- NULL only for delivery receipts
+                type TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                amount INTEGER,                       -- fen: purchase, topup, stored_value_spend
+                sku TEXT,
+                category TEXT,
+                reference TEXT,                       -- click token, redeemed coupon, receipt key / provider id
+                payload TEXT NOT NULL,                -- the JSON object as received
+                ingested_at INTEGER NOT NULL
+            );
+            -- cart_abandonment (cart_add in [T - within, T - after]) and event triggers (type, window).
+            CREATE INDEX events_type_at ON events(type, at);
+            -- per member: purchase after the cart, custom activity_events, holdout purchases.
+            CREATE INDEX events_member_type_at ON events(member_key, type, at);
+            -- metrics: a click's token, a redeemed coupon, a receipt's key.
+            CREATE INDEX events_reference ON events(type, reference) WHERE reference IS NOT NULL;
+
+            CREATE TABLE points_lots (
+                key INTEGER PRIMARY KEY,
+                member_key INTEGER NOT NULL REFERENCES members(key),
+                event_key INTEGER NOT NULL REFERENCES events(key),
+                points INTEGER NOT NULL,
+                remaining INTEGER NOT NULL,
+                earned_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL
+            );
+            -- points_spend takes first-expiring lots first; balance per member.
+            CREATE INDEX points_lots_member ON points_lots(member_key, expires_at);
+            -- points_expiry: lots with points left expiring in (T, T + within_days].
+            CREATE INDEX points_lots_expiring ON points_lots(expires_at) WHERE remaining > 0;
+            """),
+        SchemaMigration(version: 2, summary: "occurrences, outbox, delivery attempts", sql: """
+            CREATE TABLE occurrences (
+                trigger_id TEXT NOT NULL,
+                member_key INTEGER NOT NULL REFERENCES members(key),
+                occurrence_key TEXT NOT NULL,         -- SPEC 2: birthday:2026, cart:<event id>, …
+                outcome TEXT NOT NULL CHECK (outcome IN ('planned', 'held_out')),
+                variant TEXT,
+                evaluated_at INTEGER NOT NULL,
+                PRIMARY KEY (trigger_id, member_key, occurrence_key)  -- the `duplicate` rule
+            ) WITHOUT ROWID;
+
+            CREATE TABLE outbox (
+                key INTEGER PRIMARY KEY,
+                trigger_id TEXT NOT NULL,
+                member_key INTEGER NOT NULL REFERENCES members(key),
+                occurrence_key TEXT NOT NULL,
+                idempotency_key TEXT NOT NULL UNIQUE, -- carried by every gateway call and retry
+                category TEXT NOT NULL CHECK (category IN ('marketing', 'service')),
+                channel TEXT NOT NULL,
+                address TEXT NOT NULL,
+                template TEXT NOT NULL,
+                variant TEXT,
+                title TEXT,
+                body TEXT NOT NULL,
+                segments INTEGER,
+                link_token TEXT UNIQUE,               -- clicks find their send through it
+                coupon_code TEXT UNIQUE,
+                coupon_title TEXT,
+                coupon_expires_at INTEGER,
+                scheduled_at INTEGER NOT NULL,
+                expires_at INTEGER,
+                status TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'sending', 'sent', 'delivered', 'failed', 'expired', 'cancelled')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL,     -- scheduled_at, then backoff
+                lease_until INTEGER,                  -- a claimed row returns to the queue after it
+                last_error TEXT,
+                provider_id TEXT,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                UNIQUE (trigger_id, member_key, occurrence_key)
+            );
+            -- dispatcher: due rows by status and next attempt.
+            CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+            -- caps and cooldown: a member's sends around an instant.
+            CREATE INDEX outbox_member_scheduled ON outbox(member_key, scheduled_at);
+            -- receipts that name the gateway's id instead of our key.
+            CREATE INDEX outbox_provider ON outbox(provider_id) WHERE provider_id IS NOT NULL;
+
+            CREATE TABLE delivery_attempts (
+                outbox_key INTEGER NOT NULL REFERENCES outbox(key),
+                attempt INTEGER NOT NULL,
+                started_at INTEGER NOT NULL,
+                finished_at INTEGER,
+                outcome TEXT,                         -- sent | retry | failed | cancelled | expired | rescheduled
+                http_status INTEGER,
+                error TEXT,
+                PRIMARY KEY (outbox_key, attempt)
+            ) WITHOUT ROWID;
+            """),
+    ]
+}
