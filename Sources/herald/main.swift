@@ -1,1 +1,4 @@
-print("placeholder")
+import Foundation
+import HeraldCLI
+
+exit(HeraldCommandLine.run(Array(CommandLine.arguments.dropFirst())).rawValue)

@@ -24,6 +24,7 @@ public final class EventIngester {
     /// Member keys looked up in this batch; cleared at each commit so memory stays bounded.
     private var memberKeys: [String: Int64] = [:]
     private var pendingEffects: [Int64: MemberEffects] = [:]
+    private var warnings = 0
 
     /// The effects that commute, summed per member until the batch commits.
     private struct MemberEffects {
@@ -74,11 +75,13 @@ public final class EventIngester {
         }
         var summary = ImportSummary()
         var line: [UInt8] = []
+        warnings = 0
         do {
             while true {
                 switch try lines.next(into: &line) {
                 case .endOfInput:
                     try transaction.commit()
+                    summary.warnings = warnings
                     return summary
                 case .idle:
                     try transaction.commit()
@@ -167,6 +170,7 @@ public final class EventIngester {
         case .pointsSpend(let points):
             let unmatched = try spendPoints(points, of: memberKey, at: at)
             if unmatched > 0 {
+                warnings += 1
                 sink.warn(line: line, message: "points_spend of \(points) exceeds the points available to member "
                     + "'\(record.memberID ?? "")' at that time; \(unmatched) points were not matched to a lot")
             }

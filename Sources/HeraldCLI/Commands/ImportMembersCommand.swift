@@ -1,0 +1,51 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// `herald import members FILE`: streams members into the store (upsert by id).
+enum ImportMembersCommand: HeraldCommand {
+    static let words = ["import", "members"]
+    static let summary = "load members from CSV (with a header) or NDJSON; upsert by id"
+    static let valueOptions: Set<String> = ["--rejects", "--format"]
+    static let flagOptions: Set<String> = []
+    static let help = """
+        Usage: herald import members FILE [--format csv|ndjson] [--rejects FILE]
+
+        Loads members into the store named by the config. FILE is CSV with a header row
+        (columns of SPEC 1.4: id, name, phone, birthday, tags, consent_sms, …) or NDJSON
+        (one object per line with the same keys); '-' reads standard input.
+
+        A member is updated when its id exists (upsert). A column absent from the file keeps
+        the stored value; a present but empty one clears it. Re-importing the same file
+        changes nothing (its rows count as duplicates).
+
+        Options:
+          --format csv|ndjson  the file's format (default: from the name; .ndjson/.jsonl → NDJSON, else CSV)
+          --rejects FILE       write rejected rows there unchanged (CSV: after the header)
+
+        Each rejected row is reported on standard error as FILE:LINE: rejected: reason.
+        Exit status: 0 all rows landed; 1 some were rejected; 2 usage, config or I/O error.
+        """
+
+    static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitStatus {
+        guard positionals.count == 1, let path = positionals.first else {
+            throw ParsedArguments.UsageError(description: "import members takes exactly one FILE")
+        }
+        let format: MemberImporter.Format
+        if let name = options.options["--format"] {
+            guard let chosen = MemberImporter.Format(rawValue: name) else {
+                throw ParsedArguments.UsageError(description: "--format: expected csv or ndjson, found '\(name)'")
+            }
+            format = chosen
+        } else {
+            format = MemberImporter.format(forPath: path)
+        }
+        let config = try context.loadConfig()
+        let lines = try LineReader(path: path, idleTimeout: path == "-" ? 1 : nil)
+        let store = try MemberStore(path: config.storePath)
+        let importer = try MemberImporter(store: store, defaultTimeZone: config.timeZone)
+        return try ImportReporting.run(inputName: lines.path, rejectsPath: options.options["--rejects"], context: context) {
+            try importer.importMembers(from: lines, format: format, sink: $0)
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// `herald ingest FILE|-`: streams events into the store and applies their effects.
+enum IngestCommand: HeraldCommand {
+    static let words = ["ingest"]
+    static let summary = "load events (NDJSON, '-' for standard input); each event id is stored once"
+    static let valueOptions: Set<String> = ["--rejects"]
+    static let flagOptions: Set<String> = []
+    static let help = """
+        Usage: herald ingest FILE|- [--rejects FILE]
+
+        Loads events (SPEC 1.5), one JSON object per line: { "id", "member_id", "type", "at", … }.
+        An event without an id gets one derived from the line's content, so ingesting the same
+        file twice stores each event once. Effects: activity updates last activity; topup and
+        stored_value_spend change the stored value; points_earn adds a lot and points_spend
+        takes from the lots that expire first; opt_out / opt_in set a channel's consent.
+
+        With '-' it reads standard input as it arrives and commits whenever the input pauses
+        for a second, so it can sit at the end of a pipe.
+
+        Options:
+          --rejects FILE  write rejected lines there unchanged
+
+        Events for a member id the store does not know are rejected: import members first.
+        Exit status: 0 all lines landed; 1 some were rejected; 2 usage, config or I/O error.
+        """
+
+    static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitStatus {
+        guard positionals.count == 1, let path = positionals.first else {
+            throw ParsedArguments.UsageError(description: "ingest takes exactly one FILE (or - for standard input)")
+        }
+        let config = try context.loadConfig()
+        let lines = try LineReader(path: path, idleTimeout: path == "-" ? 1 : nil)
+        let store = try MemberStore(path: config.storePath)
+        let ingester = try EventIngester(store: store, defaultTimeZone: config.timeZone, clock: context.clock)
+        return try ImportReporting.run(inputName: lines.path, rejectsPath: options.options["--rejects"], context: context) {
+            try ingester.ingest(from: lines, sink: $0)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// The `herald` command line: finds the command, runs it, and turns every error into a
+/// clear message on standard error and an exit status (never a crash).
+public enum HeraldCommandLine {
+    public static let version = "0.1.0"
+
+    static var commands: [any HeraldCommand.Type] { [ImportMembersCommand.self, IngestCommand.self, MembersShowCommand.self] }
+    static let globalValueOptions: Set<String> = ["--config"]
+    static let globalFlags: Set<String> = ["--help", "-h", "--version"]
+
+    public static func run(_ arguments: [String], console: Console = .standard,
+                           clock: any WallClock = SystemWallClock()) -> ExitStatus {
+        let allValueOptions = commands.reduce(globalValueOptions) { $0.union($1.valueOptions) }
+        let allFlags = commands.reduce(globalFlags) { $0.union($1.flagOptions) }
+        let parsed: ParsedArguments
+        do {
+            parsed = try ParsedArguments(arguments, valueOptions: allValueOptions, flagOptions: allFlags)
+        } catch {
+            return usageError("\(error)", help: "herald --help", console: console)
+        }
+        if parsed.flags.contains("--version") {
+            console.print("herald \(version)")
+            return .success
+        }
+        guard let command = commands.filter({ parsed.words.starts(with: $0.words) }).max(by: { $0.words.count < $1.words.count })
+        else {
+            if parsed.words.isEmpty || parsed.flags.contains("--help") || parsed.flags.contains("-h") || parsed.words == ["help"] {
+                console.print(overview)
+                return parsed.words.isEmpty && !parsed.flags.contains("--help") && !parsed.flags.contains("-h") ? .failure : .success
+            }
+            return usageError("unknown command '\(parsed.words.joined(separator: " "))'", help: "herald --help", console: console)
+        }
+        let helpHint = "herald \(command.words.joined(separator: " ")) --help"
+        if parsed.flags.contains("--help") || parsed.flags.contains("-h") {
+            console.print(command.help)
+            return .success
+        }
+        let allowed = command.valueOptions.union(command.flagOptions).union(globalValueOptions).union(globalFlags)
+        if let stray = Set(parsed.options.keys).union(parsed.flags).subtracting(allowed).sorted().first {
+            return usageError("'\(stray)' is not an option of '\(command.words.joined(separator: " "))'", help: helpHint,
+                              console: console)
+        }
+        let context = CommandContext(console: console, clock: clock, explicitConfigPath: parsed.options["--config"])
+        do {
+            return try command.run(positionals: Array(parsed.words.dropFirst(command.words.count)), options: parsed,
+                                   context: context)
+        } catch let error as ParsedArguments.UsageError {
+            return usageError(error.description, help: helpHint, console: console)
+        } catch {
+            console.printError("herald: \(error)")
+            return .failure
+        }
+    }
+
+    private static func usageError(_ message: String, help: String, console: Console) -> ExitStatus {
+        console.printError("herald: \(message)\nRun '\(help)' for usage.")
+        return .failure
+    }
+
+    static var overview: String {
+        let width = commands.map { $0.words.joined(separator: " ").count }.max() ?? 0
+        let list = commands.map { command in
+            let name = command.words.joined(separator: " ")
+            return "  \(name)\(String(repeating: " ", count: width - name.count + 2))\(command.summary)"
+        }
+        return """
+            herald \(version) — campaign automation worker for member and loyalty systems
+
+            Usage: herald [--config PATH] <command> [options]
+
+            Commands:
+            \(list.joined(separator: "\n"))
+
+            Global options:
+              --config PATH  herald.json5 to use (default: ./herald.json5, else /etc/herald/herald.json5)
+              -h, --help     show help; 'herald <command> --help' for a command
+              --version      print the version
+
+            Exit status: 0 done; 1 done, but some input rows were rejected; 2 usage, config or I/O error.
+            """
+    }
+}

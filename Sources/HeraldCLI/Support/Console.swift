@@ -1,0 +1,30 @@
+import Foundation
+import Synchronization
+
+/// Where commands write: standard output and error in production, memory in tests.
+public final class Console: Sendable {
+    private let writeOutput: @Sendable (String) -> Void
+    private let writeError: @Sendable (String) -> Void
+
+    public init(output: @escaping @Sendable (String) -> Void, error: @escaping @Sendable (String) -> Void) {
+        writeOutput = output
+        writeError = error
+    }
+
+    public static let standard = Console(
+        output: { FileHandle.standardOutput.write(Data($0.utf8)) },
+        error: { FileHandle.standardError.write(Data($0.utf8)) })
+
+    /// A console that keeps everything written, for tests.
+    public static func capturing() -> (console: Console, output: @Sendable () -> String, error: @Sendable () -> String) {
+        let output = Mutex("")
+        let error = Mutex("")
+        let console = Console(output: { text in output.withLock { $0 += text } },
+                              error: { text in error.withLock { $0 += text } })
+        return (console, { output.withLock { $0 } }, { error.withLock { $0 } })
+    }
+
+    public func print(_ line: String) { writeOutput(line + "\n") }
+
+    public func printError(_ line: String) { writeError(line + "\n") }
+}

@@ -1,0 +1,8 @@
+/// Herald's exit statuses, the same for every command.
+public enum ExitStatus: Int32, Sendable {
+    case success = 0
+    /// The command ran, but some input rows were rejected (they are reported).
+    case rowsRejected = 1
+    /// Bad usage, a bad config, or an I/O failure: nothing (more) was done.
+    case failure = 2
+}

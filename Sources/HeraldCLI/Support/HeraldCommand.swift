@@ -1,0 +1,30 @@
+import HeraldCore
+
+/// One `herald` command. Each lives in its own file under `Commands/`.
+protocol HeraldCommand {
+    /// The words that select it: `["import", "members"]`.
+    static var words: [String] { get }
+    static var summary: String { get }
+    /// The full `--help` text, usage line first.
+    static var help: String { get }
+    static var valueOptions: Set<String> { get }
+    static var flagOptions: Set<String> { get }
+    /// `positionals` are the words after the command's own.
+    static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitStatus
+}
+
+/// What every command is handed: where to write, the clock, and the global options.
+struct CommandContext {
+    let console: Console
+    let clock: any WallClock
+    let explicitConfigPath: String?
+
+    /// The config named by `--config`, else `./herald.json5`, else `/etc/herald/herald.json5`.
+    func loadConfig() throws -> HeraldConfig {
+        guard let path = ConfigLoader.locate(explicitPath: explicitConfigPath) else {
+            throw ParsedArguments.UsageError(description:
+                "no config found: pass --config PATH, or create ./herald.json5 or /etc/herald/herald.json5")
+        }
+        return try ConfigLoader.load(path: path)
+    }
+}

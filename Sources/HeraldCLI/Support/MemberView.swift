@@ -1,0 +1,116 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// How `members show` presents a member to an operator: masked contact data, times in
+/// the member's own zone, derived state spelled out.
+struct MemberView {
+    let member: MemberSnapshot
+    let zone: TimeZone
+    let zoneIsDefault: Bool
+    let now: Date
+
+    init(member: MemberSnapshot, defaultTimeZone: TimeZone, now: Date) {
+        self.member = member
+        let own = member.timeZone.flatMap(TimeZone.init(identifier:))
+        zone = own ?? defaultTimeZone
+        zoneIsDefault = own == nil
+        self.now = now
+    }
+
+    private func time(_ instant: Date?) -> String? {
+        instant.map { InstantFormatter.string(from: $0, in: zone) }
+    }
+
+    static func maskEmail(_ email: String) -> String {
+        guard let at = email.firstIndex(of: "@"), let first = email.first else { return "***" }
+        return "\(first)***\(email[at...])"
+    }
+
+    private var pushTokenSummary: String? {
+        member.pushToken.map { "set (…\($0.suffix(4)))" }
+    }
+
+    /// Which input set last activity: the latest of registration, imported last_active_at, activity events.
+    private var lastActivitySource: String? {
+        guard let last = member.lastActivityAt else { return nil }
+        if last == member.lastEventAt { return "activity event" }
+        if last == member.lastActiveAt { return "last_active_at" }
+        if last == member.registeredAt { return "registration" }
+        return nil
+    }
+
+    var text: String {
+        var rows: [(String, String)] = []
+        func add(_ label: String, _ value: String?) { rows.append((label, value ?? "—")) }
+        add("name", member.name)
+        add("phone", member.phone.map(PhoneNumber.mask))
+        add("email", member.email.map(Self.maskEmail))
+        add("push token", pushTokenSummary)
+        add("birthday", member.birthday?.description)
+        add("time zone", zone.identifier + (zoneIsDefault ? " (config default)" : ""))
+        add("locale", member.locale.map { $0 } ?? "(config default)")
+        add("tier", member.tier)
+        add("region", member.region)
+        add("registered", [member.registrationChannel, time(member.registeredAt)].compactMap { $0 }.joined(separator: ", "))
+        add("tags", member.tags.isEmpty ? nil : member.tags.joined(separator: "; "))
+        add("consents", ChannelKind.allCases.map { "\($0.rawValue) \(member.consents[$0]?.rawValue ?? "unknown")" }
+            .joined(separator: " · "))
+        if let last = member.lastActivityAt {
+            let days = Int(now.timeIntervalSince(last) / 86_400)
+            add("last activity", "\(time(last)!) (\(days) days ago, from \(lastActivitySource ?? "events"))")
+        } else {
+            add("last activity", nil)
+        }
+        add("stored value", member.storedValue.map { value in
+            value.description + (member.lastTopupAt.map { " (last top-up \(time($0)!))" } ?? "")
+        } ?? "no account")
+        add("total spent", member.totalSpent.description)
+        let liveLots = member.pointsLots.filter { $0.remaining > 0 && $0.expiresAt > now }
+        add("points", "\(member.pointsBalance(at: now)) available in \(liveLots.count) lot(s)")
+        add("events", "\(member.eventCount)" + (member.latestEvent.map { ", latest \($0.type) at \(time($0.at)!)" } ?? ""))
+
+        let width = rows.map(\.0.count).max() ?? 0
+        var lines = ["Member \(member.id)"]
+        lines += rows.map { "  \($0.0)\(String(repeating: " ", count: width - $0.0.count))  \($0.1)" }
+        if !member.pointsLots.isEmpty {
+            lines.append("  points lots (first-expiring first):")
+            for lot in member.pointsLots {
+                let state = lot.expiresAt <= now ? "expired" : (lot.remaining == 0 ? "spent" : "live")
+                lines.append("    \(lot.remaining)/\(lot.points) expires \(time(lot.expiresAt)!) [\(state)]")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    var json: JSONOutput {
+        let lots = member.pointsLots.map { lot -> JSONOutput in
+            .object([("points", .integer(lot.points)), ("remaining", .integer(lot.remaining)),
+                     ("earned_at", .optional(time(lot.earnedAt))), ("expires_at", .optional(time(lot.expiresAt)))])
+        }
+        return .object([
+            ("id", .string(member.id)),
+            ("name", .optional(member.name)),
+            ("phone", .optional(member.phone.map(PhoneNumber.mask))),
+            ("email", .optional(member.email.map(Self.maskEmail))),
+            ("push_token", .optional(pushTokenSummary)),
+            ("birthday", .optional(member.birthday?.description)),
+            ("timezone", .string(zone.identifier)),
+            ("locale", .optional(member.locale)),
+            ("tier", .optional(member.tier)),
+            ("region", .optional(member.region)),
+            ("registration_channel", .optional(member.registrationChannel)),
+            ("registered_at", .optional(time(member.registeredAt))),
+            ("last_active_at", .optional(time(member.lastActiveAt))),
+            ("last_activity_at", .optional(time(member.lastActivityAt))),
+            ("tags", .array(member.tags.map(JSONOutput.string))),
+            ("consents", .object(ChannelKind.allCases.map { ($0.rawValue, .string(member.consents[$0]?.rawValue ?? "unknown")) })),
+            ("stored_value", .optional(member.storedValue?.description)),
+            ("last_topup_at", .optional(time(member.lastTopupAt))),
+            ("total_spent", .string(member.totalSpent.description)),
+            ("points_balance", .integer(member.pointsBalance(at: now))),
+            ("points_lots", .array(lots)),
+            ("event_count", .integer(Int64(member.eventCount))),
+        ])
+    }
+}

@@ -1,0 +1,77 @@
+/// JSON to write, with object keys in the order given (SPEC's output shapes have a fixed
+/// key order, which `JSONSerialization` does not keep).
+public indirect enum JSONOutput: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByNilLiteral {
+    case null
+    case bool(Bool)
+    case integer(Int64)
+    case number(Double)
+    case string(String)
+    case array([JSONOutput])
+    case object([(String, JSONOutput)])
+
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(nilLiteral: ()) { self = .null }
+
+    /// `value` as a string, or null when absent.
+    public static func optional(_ value: String?) -> JSONOutput { value.map(JSONOutput.string) ?? .null }
+
+    public static func == (lhs: JSONOutput, rhs: JSONOutput) -> Bool { lhs.rendered() == rhs.rendered() }
+
+    /// Compact on one line, or indented by two spaces per level.
+    public func rendered(pretty: Bool = false) -> String {
+        var text = ""
+        write(to: &text, pretty: pretty, indent: 0)
+        return text
+    }
+
+    private func write(to text: inout String, pretty: Bool, indent: Int) {
+        switch self {
+        case .null: text += "null"
+        case .bool(let flag): text += flag ? "true" : "false"
+        case .integer(let integer): text += String(integer)
+        case .number(let number): text += number.isFinite ? String(number) : "null"
+        case .string(let string): JSONOutput.writeString(string, to: &text)
+        case .array(let elements):
+            writeContainer(elements.map { (nil, $0) }, open: "[", close: "]", to: &text, pretty: pretty, indent: indent)
+        case .object(let members):
+            writeContainer(members.map { ($0.0, $0.1) }, open: "{", close: "}", to: &text, pretty: pretty, indent: indent)
+        }
+    }
+
+    private func writeContainer(_ items: [(String?, JSONOutput)], open: String, close: String, to text: inout String,
+                                pretty: Bool, indent: Int) {
+        text += open
+        guard !items.isEmpty else {
+            text += close
+            return
+        }
+        for (offset, (key, value)) in items.enumerated() {
+            if offset > 0 { text += pretty ? "," : ", " }
+            if pretty { text += "\n" + String(repeating: " ", count: indent + 2) }
+            if let key {
+                JSONOutput.writeString(key, to: &text)
+                text += ": "
+            }
+            value.write(to: &text, pretty: pretty, indent: indent + 2)
+        }
+        if pretty { text += "\n" + String(repeating: " ", count: indent) }
+        text += close
+    }
+
+    private static func writeString(_ string: String, to text: inout String) {
+        text += "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case _ where scalar.value < 0x20:
+                text += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
+    }
+}
