@@ -28,13 +28,24 @@ let package = Package(
             dependencies: ["HeraldCore", "HeraldStore"],
             swiftSettings: strictSettings
         ),
+        // Helpers the test targets share (temporary folders, a collecting reject sink, store dumps).
+        .target(
+            name: "HeraldTestSupport",
+            dependencies: ["HeraldCore", "HeraldStore"],
+            path: "Tests/HeraldTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], swiftSettings: strictSettings),
-        .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "CSQLite"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "HeraldStoreTests",
+            dependencies: ["HeraldStore", "HeraldTestSupport"],
+            swiftSettings: strictSettings
+        ),
         // Depends on the `herald` executable so that `swift test` builds the binary
         // the end-to-end tests run (exit codes, kill -9 mid-import).
         .testTarget(
             name: "HeraldCLITests",
-            dependencies: ["HeraldCLI", "HeraldStore", "herald"],
+            dependencies: ["HeraldCLI", "HeraldStore", "HeraldTestSupport", "herald"],
             swiftSettings: strictSettings
         ),
     ],

@@ -65,7 +65,10 @@ public final class CSVRecordReader {
             var index = 0
             while true {
                 let fieldNumber = fields.count + 1
-                if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+                var quoteStart = index
+                while quoteStart < bytes.count, bytes[quoteStart] == 0x20 || bytes[quoteStart] == 0x09 { quoteStart += 1 }
+                if quoteStart < bytes.count, bytes[quoteStart] == UInt8(ascii: "\"") {
+                    index = quoteStart
                     fieldBytes.removeAll(keepingCapacity: true)
                     index += 1
                     var closed = false

@@ -86,6 +86,8 @@ public final class SQLiteStatement {
 
     // MARK: Reading
 
+    public var columnCount: Int32 { sqlite3_column_count(handle) }
+
     public func isNull(at column: Int32) -> Bool {
         sqlite3_column_type(handle, column) == SQLITE_NULL
     }
