@@ -80,7 +80,7 @@ public final class SQLiteStatement {
         try bind(values)
         while try step() {}
         let changed = database.changes
-        sqlite3_reset(handle)
+        reset()
         return changed
     }
 

@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+import HeraldCore
+import HeraldTestSupport
+@testable import HeraldStore
+
+let shanghai = TimeZone(identifier: "Asia/Shanghai")!
+
+/// Imports `text` (written to a file named `name`) into `store`.
+@discardableResult
+func importMembers(_ text: String, into store: MemberStore, name: String = "members.csv", folder: TemporaryDirectory,
+                   sink: CollectingSink = CollectingSink()) throws -> ImportSummary {
+    let path = try folder.write(name, text)
+    let importer = try MemberImporter(store: store, defaultTimeZone: shanghai, batchSize: 2)
+    return try importer.importMembers(from: LineReader(path: path), format: MemberImporter.format(forPath: name), sink: sink)
+}
+
+private let fullCSV = """
+    id,name,phone,email,push_token,birthday,timezone,locale,tier,region,registration_channel,registered_at,last_active_at,tags,stored_value,consent_sms,consent_push,consent_email
+    U1,张三,138 1234 5678,z@example.cn,tok-1234,1990-05-20,,zh-CN,金卡,上海,app,2024-01-02 10:00:00,2026-04-01T12:00:00+08:00,"vip;母婴",150.00,yes,,no
+    U2,"李, 四",+86 139-0000-1111,,,--02-29,America/New_York,en,银卡,纽约,web,2024-03-01T08:00:00Z,,,,no,yes,
+
+    """
+
+@Suite struct MemberImporterTests {
+    @Test func importsEveryColumn() throws {
+        let folder = try TemporaryDirectory()
+        let store = try MemberStore(path: folder.file("h.db"))
+        let summary = try importMembers(fullCSV, into: store, folder: folder)
+        #expect(summary == { var s = ImportSummary(); s.read = 2; s.inserted = 2; return s }())
+        let u1 = try #require(try store.member(id: "U1"))
+        #expect(u1.name == "张三")
+        #expect(u1.phone == "+8613812345678")
+        #expect(u1.birthday == Birthday(year: 1990, month: 5, day: 20))
+        #expect(u1.timeZone == nil)
+        #expect(u1.tags == ["母婴", "vip"].sorted())
+        #expect(u1.storedValue == Money(fen: 15_000))
+        #expect(u1.consents == [.sms: .yes, .push: .unknown, .email: .no])
+        #expect(u1.lastActivityAt == InstantParser(defaultTimeZone: shanghai).parse("2026-04-01T12:00:00+08:00"))
+        let u2 = try #require(try store.member(id: "U2"))
+        #expect(u2.name == "李, 四")
+        #expect(u2.birthday == Birthday(year: nil, month: 2, day: 29))
+        #expect(u2.timeZone == "America/New_York")
+        #expect(u2.storedValue == nil)
+        #expect(try store.database.scalarInteger("SELECT count(*) FROM member_tags") == 2)
+    }
+
+    @Test func reimportingTheSameFileChangesNothing() throws {
+        let folder = try TemporaryDirectory()
+        let store = try MemberStore(path: folder.file("h.db"))
+        try importMembers(fullCSV, into: store, folder: folder)
+        let before = try StoreDump.of(store)
+        let again = try importMembers(fullCSV, into: store, folder: folder)
+        #expect(again.inserted == 0 && again.updated == 0 && again.duplicates == 2)
+        #expect(try StoreDump.of(store) == before)
+    }
+
+    @Test func upsertUpdatesOnlyTheColumnsTheFileCarries() throws {
+        let folder = try TemporaryDirectory()
+        let store = try MemberStore(path: folder.file("h.db"))
+        try importMembers(fullCSV, into: store, folder: folder)
+        let summary = try importMembers("id,tier,tags,phone\nU1,钻卡,新客,\nU3,银卡,,\n", into: store, name: "partial.csv",
+                                        folder: folder)
+        #expect(summary.inserted == 1 && summary.updated == 1 && summary.duplicates == 0)
+        let u1 = try #require(try store.member(id: "U1"))
+        #expect(u1.tier == "钻卡")
+        #expect(u1.tags == ["新客"])
+        #expect(u1.phone == nil)                 // present and empty: cleared
+        #expect(u1.name == "张三")               // absent: kept
+        #expect(u1.storedValue == Money(fen: 15_000))
+        #expect(try store.database.scalarInteger("SELECT count(*) FROM member_tags WHERE member_key = \(u1.key)") == 1)
+    }
+
+    @Test func aMemberTwiceInOneFileIsInsertedThenUpdated() throws {
+        let folder = try TemporaryDirectory()
+        let store = try MemberStore(path: folder.file("h.db"))
+        let summary = try importMembers("id,tier\nU1,银卡\nU1,金卡\nU1,金卡\n", into: store, folder: folder)
+        #expect(summary.inserted == 1 && summary.updated == 1 && summary.duplicates == 1)
+        #expect(try store.member(id: "U1")?.tier == "金卡")
+    }
+
+    @Test func badRowsAreReportedAndGoodRowsLand() throws {
+        let folder = try TemporaryDirectory()
+        let store = try MemberStore(path: folder.file("h.db"))
+        let sink = CollectingSink()
+        let text = """
+            id,phone,birthday,stored_value
+            U1,13812345678,1990-05-20,10
+            U2,12345,,
+            U3,,1990-02-30,
+            U4,,,-1
+            U5,,
+            ,13812345678,,
+            U6,"13812345678"x,,
+            U7,,,1.5
+
+            """
+        let summary = try importMembers(text, into: store, folder: folder, sink: sink)
+        #expect(summary.read == 8 && summary.inserted == 2 && summary.rejected == 6)
+        #expect(sink.reasons[3]?.hasPrefix("phone: found \"12345\"") == true)
+        #expect(sink.reasons[4]?.hasPrefix("birthday: found \"1990-02-30\"") == true)
+        #expect(sink.reasons[5]?.hasPrefix("stored_value: found \"-1\"") == true)
+        #expect(sink.reasons[6] == "expected 4 fields as in the header, found 3")
+        #expect(sink.reasons[7] == "id: missing (every member needs an id)")
+        #expect(sink.reasons[8] == "field 2: unexpected text after the closing quote")
+        #expect(sink.rawRejected[0] == "U2,12345,,\n")
+        #expect(String(decoding: sink.header ?? [], as: UTF8.self) == "id,phone,birthday,stored_value\n")
+        #expect(try store.member(id: "U7")?.storedValue == Money(fen: 150))
+    }
+
+    @Test(arguments: [
+        ("id,phon\nU1,1\n", "members.csv:1: column 2: unknown column 'phon'"),
+        ("id,name,ID\n", "members.csv:1: column 3: 'ID' appears twice in the header"),
+        ("name\n张三\n", "members.csv:1: the header has no 'id' column"),
+        ("", "members.csv:1: the file is empty"),
+    ])
+    func aBadHeaderStopsTheImportWithAClearError(text: String, message: String) throws {
+        let folder = try TemporaryDirectory()
+        let store = try MemberStore(path: folder.file("h.db"))
+        do {
+            try importMembers(text, into: store, folder: folder)
+            Issue.record("expected an error")
+        } catch let diagnostic as Diagnostic {
+            #expect(diagnostic.description.contains(message), "\(diagnostic)")
+        }
+        #expect(try store.database.scalarInteger("SELECT count(*) FROM members") == 0)
+    }
+
+    @Test func ndjsonMembers() throws {
+        let folder = try TemporaryDirectory()
+        let store = try MemberStore(path: folder.file("h.db"))
+        let sink = CollectingSink()
+        let text = """
+            {"id": "U1", "name": "张三", "phone": 13812345678, "tags": ["vip", "母婴"], "consent_sms": true, "stored_value": 88.8}
+            {"id": "U2", "phon": "13812345678"}
+            {"id": "U3", "tags": {"a": 1}}
+            not json
+            {"id": 42, "birthday": "--12-31"}
+            """
+        let summary = try importMembers(text, into: store, name: "members.ndjson", folder: folder, sink: sink)
+        #expect(summary.inserted == 2 && summary.rejected == 3)
+        #expect(sink.rejections[0].reason.hasPrefix("unknown key 'phon'") && sink.rejections[0].column == 14)
+        #expect(sink.reasons[3]?.hasPrefix("tags: expected a string") == true)
+        #expect(sink.reasons[4]?.hasPrefix("invalid JSON") == true)
+        let u1 = try #require(try store.member(id: "U1"))
+        #expect(u1.tags == ["vip", "母婴"].sorted() && u1.consents[.sms] == .yes && u1.storedValue == Money(fen: 8880))
+        #expect(try store.member(id: "42")?.birthday == Birthday(year: nil, month: 12, day: 31))
+    }
+}

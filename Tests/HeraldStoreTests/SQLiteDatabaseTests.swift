@@ -1,0 +1,83 @@
+import Testing
+import HeraldTestSupport
+@testable import HeraldStore
+
+private struct Boom: Error {}
+
+@Suite struct SQLiteDatabaseTests {
+    @Test func errorsCarryCodeMessageAndContext() throws {
+        let folder = try TemporaryDirectory()
+        let database = try SQLiteDatabase(path: folder.file("t.db"))
+        do {
+            try database.execute("SELECT * FROM missing_table")
+            Issue.record("expected an error")
+        } catch let error as SQLiteError {
+            #expect(error.code == 1)
+            #expect(error.message == "no such table: missing_table")
+            #expect(error.description.contains("SELECT * FROM missing_table"))
+        }
+    }
+
+    @Test func nullColumnsReadAsNil() throws {
+        let folder = try TemporaryDirectory()
+        let database = try SQLiteDatabase(path: folder.file("t.db"))
+        let row = try database.prepare("SELECT NULL, 7, 'x', 2.5")
+        #expect(try row.step())
+        #expect(row.integer(at: 0) == nil)
+        #expect(row.text(at: 0) == nil)
+        #expect(row.integer(at: 1) == 7)
+        #expect(row.text(at: 2) == "x")
+        #expect(row.real(at: 3) == 2.5)
+        #expect(try row.step() == false)
+    }
+
+    @Test func transactionRollsBackWhenTheBodyThrows() throws {
+        let folder = try TemporaryDirectory()
+        let database = try SQLiteDatabase(path: folder.file("t.db"))
+        try database.execute("CREATE TABLE t (x INTEGER)")
+        #expect(throws: Boom.self) {
+            try database.withTransaction {
+                try database.execute("INSERT INTO t VALUES (1)")
+                throw Boom()
+            }
+        }
+        #expect(try database.scalarInteger("SELECT count(*) FROM t") == 0)
+        try database.withTransaction { try database.execute("INSERT INTO t VALUES (2)") }
+        #expect(try database.scalarInteger("SELECT count(*) FROM t") == 1)
+    }
+
+    @Test func writeTransactionsTakeTheLockAtBegin() throws {
+        let folder = try TemporaryDirectory()
+        let writer = try SQLiteDatabase(path: folder.file("t.db"))
+        let other = try SQLiteDatabase(path: folder.file("t.db"), busyTimeoutMilliseconds: 0)
+        try writer.execute("CREATE TABLE t (x INTEGER)")
+        try writer.withTransaction {
+            // BEGIN IMMEDIATE holds the write lock before any write: a second writer is refused at BEGIN…
+            #expect(throws: SQLiteError.self) { try other.execute("BEGIN IMMEDIATE") }
+            // …while WAL still lets it read.
+            let visible = try other.scalarInteger("SELECT count(*) FROM t")
+            #expect(visible == 0)
+        }
+    }
+
+    @Test func opensInWALModeWithForeignKeys() throws {
+        let folder = try TemporaryDirectory()
+        let database = try SQLiteDatabase(path: folder.file("t.db"))
+        let mode = try database.prepare("PRAGMA journal_mode")
+        #expect(try mode.step())
+        #expect(mode.text(at: 0) == "wal")
+        #expect(try database.scalarInteger("PRAGMA foreign_keys") == 1)
+    }
+
+    @Test func statementsAreReusableAndBindingsCleared() throws {
+        let folder = try TemporaryDirectory()
+        let database = try SQLiteDatabase(path: folder.file("t.db"))
+        try database.execute("CREATE TABLE t (a TEXT, b INTEGER)")
+        let insert = try database.prepare("INSERT INTO t VALUES (?, ?)")
+        #expect(try insert.run("x", 1) == 1)
+        try insert.bind("y", at: 1)
+        try insert.step()
+        insert.reset()
+        #expect(try database.scalarInteger("SELECT count(*) FROM t WHERE a = 'y' AND b IS NULL") == 1)
+    }
+}
