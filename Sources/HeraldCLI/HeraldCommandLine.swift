@@ -12,7 +12,7 @@ public enum HeraldCommandLine {
     static let globalFlags: Set<String> = ["--help", "-h", "--version"]
 
     public static func run(_ arguments: [String], console: Console = .standard,
-                           clock: any WallClock = SystemWallClock()) -> ExitStatus {
+                           clock: any WallClock = SystemWallClock()) -> ExitCode {
         let allValueOptions = commands.reduce(globalValueOptions) { $0.union($1.valueOptions) }
         let allFlags = commands.reduce(globalFlags) { $0.union($1.flagOptions) }
         let parsed: ParsedArguments
@@ -55,7 +55,7 @@ public enum HeraldCommandLine {
         }
     }
 
-    private static func usageError(_ message: String, help: String, console: Console) -> ExitStatus {
+    private static func usageError(_ message: String, help: String, console: Console) -> ExitCode {
         console.printError("herald: \(message)\nRun '\(help)' for usage.")
         return .failure
     }

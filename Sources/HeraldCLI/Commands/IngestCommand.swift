@@ -27,7 +27,7 @@ enum IngestCommand: HeraldCommand {
         Exit status: 0 all lines landed; 1 some were rejected; 2 usage, config or I/O error.
         """
 
-    static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitStatus {
+    static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
         guard positionals.count == 1, let path = positionals.first else {
             throw ParsedArguments.UsageError(description: "ingest takes exactly one FILE (or - for standard input)")
         }

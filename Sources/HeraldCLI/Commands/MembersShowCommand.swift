@@ -22,7 +22,7 @@ enum MembersShowCommand: HeraldCommand {
         Exit status: 0 found; 2 not found, usage, config or I/O error.
         """
 
-    static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitStatus {
+    static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
         guard positionals.count == 1, let id = positionals.first else {
             throw ParsedArguments.UsageError(description: "members show takes exactly one member ID")
         }

@@ -10,7 +10,7 @@ protocol HeraldCommand {
     static var valueOptions: Set<String> { get }
     static var flagOptions: Set<String> { get }
     /// `positionals` are the words after the command's own.
-    static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitStatus
+    static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode
 }
 
 /// What every command is handed: where to write, the clock, and the global options.

@@ -5,7 +5,7 @@ import HeraldStore
 /// What `import members` and `ingest` share: the rejects writer, the summary line, the exit status.
 enum ImportReporting {
     static func run(inputName: String, rejectsPath: String?, context: CommandContext,
-                    _ body: (RejectsWriter) throws -> ImportSummary) throws -> ExitStatus {
+                    _ body: (RejectsWriter) throws -> ImportSummary) throws -> ExitCode {
         let rejects = try RejectsWriter(console: context.console, inputName: inputName, rejectsPath: rejectsPath)
         let started = ContinuousClock.now
         let summary = try body(rejects)

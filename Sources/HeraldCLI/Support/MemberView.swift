@@ -52,7 +52,8 @@ struct MemberView {
         add("locale", member.locale.map { $0 } ?? "(config default)")
         add("tier", member.tier)
         add("region", member.region)
-        add("registered", [member.registrationChannel, time(member.registeredAt)].compactMap { $0 }.joined(separator: ", "))
+        let registration = [member.registrationChannel, time(member.registeredAt)].compactMap { $0 }
+        add("registered", registration.isEmpty ? nil : registration.joined(separator: ", "))
         add("tags", member.tags.isEmpty ? nil : member.tags.joined(separator: "; "))
         add("consents", ChannelKind.allCases.map { "\($0.rawValue) \(member.consents[$0]?.rawValue ?? "unknown")" }
             .joined(separator: " · "))

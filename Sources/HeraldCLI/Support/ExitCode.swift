@@ -1,5 +1,5 @@
 /// Herald's exit statuses, the same for every command.
-public enum ExitStatus: Int32, Sendable {
+public enum ExitCode: Int32, Sendable {
     case success = 0
     /// The command ran, but some input rows were rejected (they are reported).
     case rowsRejected = 1

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import HeraldCore
+import HeraldTestSupport
+@testable import HeraldCLI
+
+/// Runs `herald` in-process with a captured console.
+func herald(_ arguments: [String], clock: any WallClock = SystemWallClock()) -> (status: ExitCode, output: String, error: String) {
+    let (console, output, error) = Console.capturing()
+    let status = HeraldCommandLine.run(arguments, console: console, clock: clock)
+    return (status, output(), error())
+}
+
+/// A folder with a config whose store lives inside it.
+func configuredFolder() throws -> (folder: TemporaryDirectory, config: String) {
+    let folder = try TemporaryDirectory()
+    let config = try folder.write("herald.json5", "{ store: { sqlite: 'data/h.db' }, timezone: 'Asia/Shanghai' }")
+    return (folder, config)
+}
+
+@Suite struct CommandLineTests {
+    @Test func helpAndVersion() {
+        let overview = herald(["--help"])
+        #expect(overview.status == .success)
+        #expect(overview.output.contains("import members"))
+        #expect(overview.output.contains("Exit status"))
+        let commandHelp = herald(["import", "members", "--help"])
+        #expect(commandHelp.status == .success && commandHelp.output.hasPrefix("Usage: herald import members FILE"))
+        #expect(herald(["--version"]).output == "herald \(HeraldCommandLine.version)\n")
+        #expect(herald([]).status == .failure)
+    }
+
+    @Test func usageErrorsExitWithTwoAndPointAtHelp() {
+        let unknown = herald(["frobnicate"])
+        #expect(unknown.status == .failure)
+        #expect(unknown.error.contains("unknown command 'frobnicate'"))
+        let stray = herald(["ingest", "x.ndjson", "--format", "csv"])
+        #expect(stray.status == .failure && stray.error.contains("'--format' is not an option of 'ingest'"))
+        let missing = herald(["import", "members"])
+        #expect(missing.status == .failure && missing.error.contains("Run 'herald import members --help'"))
+        #expect(herald(["ingest", "--rejects"]).error.contains("--rejects needs a value"))
+    }
+
+    @Test func configProblemsNameFileLineAndColumn() throws {
+        let folder = try TemporaryDirectory()
+        let config = try folder.write("herald.json5", "{\n  store: { sqlite: 'h.db' },\n  time_zone: 'UTC',\n}")
+        let result = herald(["--config", config, "members", "show", "U1"])
+        #expect(result.status == .failure)
+        #expect(result.error.contains("herald.json5:3:3: unknown key 'time_zone'"))
+    }
+
+    @Test func importExitsZeroWhenAllLandOneWhenSomeRejected() throws {
+        let (folder, config) = try configuredFolder()
+        let good = try folder.write("good.csv", "id,phone\nU1,13812345678\n")
+        let mixed = try folder.write("mixed.csv", "id,phone\nU2,13812345678\nU3,123\n")
+        let first = herald(["--config", config, "import", "members", good])
+        #expect(first.status == .success)
+        #expect(first.output.contains("read 1, inserted 1, updated 0, duplicates 0, rejected 0"))
+        let rejectsPath = folder.file("rejects.csv")
+        let second = herald(["import", "members", mixed, "--rejects", rejectsPath, "--config", config])
+        #expect(second.status == .rowsRejected)
+        #expect(second.error.contains("mixed.csv:3: rejected: phone: found \"123\""))
+        #expect(try String(contentsOfFile: rejectsPath, encoding: .utf8) == "id,phone\nU3,123\n")
+    }
+
+    @Test func missingInputIsAnIOError() throws {
+        let (folder, config) = try configuredFolder()
+        let result = herald(["--config", config, "ingest", "/nonexistent/events.ndjson"])
+        _ = folder
+        #expect(result.status == .failure)
+        #expect(result.error.contains("/nonexistent/events.ndjson: cannot open: No such file or directory"))
+    }
+
+    @Test func membersShowMasksThePhoneAndShowsDerivedState() throws {
+        let (folder, config) = try configuredFolder()
+        _ = herald(["--config", config, "import", "members",
+                    try folder.write("m.csv", "id,name,phone,email\nU1,张三,13812345678,zhang@example.cn\n")])
+        _ = herald(["--config", config, "ingest", try folder.write("e.ndjson", """
+            {"member_id":"U1","type":"topup","at":"2026-05-01 10:00:00","amount":150}
+            {"member_id":"U1","type":"points_earn","at":"2026-05-01","points":300,"expires_at":"2026-06-01"}
+            """)])
+        let clock = ManualWallClock(InstantParser(defaultTimeZone: .current).parse("2026-05-20T00:00:00+08:00")!)
+        let text = herald(["--config", config, "members", "show", "U1"], clock: clock)
+        #expect(text.status == .success)
+        #expect(text.output.contains("+86138****5678"))
+        #expect(!text.output.contains("13812345678"))
+        #expect(text.output.contains("z***@example.cn"))
+        #expect(text.output.contains("¥150.00 (last top-up 2026-05-01T10:00:00+08:00)"))
+        #expect(text.output.contains("300 available in 1 lot(s)"))
+        #expect(text.output.contains("  registered     —\n"))
+        #expect(text.output.contains("(18 days ago, from activity event)"))
+        let json = herald(["--config", config, "members", "show", "U1", "--format", "json"], clock: clock)
+        let object = try JSONParser.parse(json.output, dialect: .json)
+        #expect(object["phone"]?.stringValue == "+86138****5678")
+        #expect(object["points_balance"]?.kind == .number("300"))
+        #expect(herald(["--config", config, "members", "show", "U404"]).status == .failure)
+    }
+}
