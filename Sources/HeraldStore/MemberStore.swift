@@ -12,7 +12,7 @@ public final class MemberStore {
         database = try SQLiteDatabase(path: path)
         // 64 MiB of page cache keeps the hot index pages of a large import in memory;
         // it is also the bulk of the importer's bounded memory.
-        try database.execute("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+        try database.execute("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 16384")
         try SchemaMigrator.migrate(database, to: schemaVersion)
     }
 }

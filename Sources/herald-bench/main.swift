@@ -1,1 +1,140 @@
-print("placeholder")
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// herald-bench: import throughput and memory of the release `herald`, against the
+/// `sqlite3` shell loading the same rows into the same schema, in the same run.
+///
+///     swift build -c release && .build/release/herald-bench [--members N] [--events N] [--runs K] [--dir DIR]
+struct Options {
+    var members = 1_000_000
+    var events = 10_000_000
+    var runs = 3
+    var folder = "bench-data"
+
+    init(_ arguments: [String]) throws {
+        var index = 0
+        func value() throws -> String {
+            index += 1
+            guard index < arguments.count else { throw BenchError("\(arguments[index - 1]) needs a value") }
+            return arguments[index]
+        }
+        while index < arguments.count {
+            switch arguments[index] {
+            case "--members": members = Int(try value()) ?? members
+            case "--events": events = Int(try value()) ?? events
+            case "--runs": runs = max(1, Int(try value()) ?? runs)
+            case "--dir": folder = try value()
+            default: throw BenchError("unknown option \(arguments[index]); usage: herald-bench [--members N] [--events N] [--runs K] [--dir DIR]")
+            }
+            index += 1
+        }
+    }
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+func format(_ value: Double, _ decimals: Int = 2) -> String { String(format: "%.\(decimals)f", value) }
+
+func findOnPath(_ name: String) -> String? {
+    (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        .map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+}
+
+/// A fingerprint of what both loads must agree on.
+func fingerprint(_ path: String) throws -> String {
+    let store = try MemberStore(path: path)
+    let members = try store.database.prepare("""
+        SELECT count(*), sum(registered_at), sum(birth_month * 100 + birth_day), count(phone),
+               (SELECT count(*) FROM member_tags), (SELECT count(*) FROM events), (SELECT sum(at) FROM events),
+               (SELECT sum(amount) FROM events), (SELECT count(DISTINCT id) FROM events)
+        FROM members
+        """)
+    _ = try members.step()
+    return (0..<members.columnCount).map { members.text(at: $0) ?? "NULL" }.joined(separator: "/")
+}
+
+func main() throws {
+    let options = try Options(Array(CommandLine.arguments.dropFirst()))
+    let binaryFolder = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        .deletingLastPathComponent()
+    let herald = binaryFolder.appendingPathComponent("herald").path
+    guard FileManager.default.isExecutableFile(atPath: herald) else {
+        throw BenchError("\(herald) not found: run `swift build -c release` first")
+    }
+    guard let sqlite3 = findOnPath("sqlite3") else { throw BenchError("the sqlite3 shell is needed for the baseline: apt-get install sqlite3") }
+    if binaryFolder.path.contains("/debug") { print("warning: this is a debug build; figures need `swift build -c release`") }
+
+    let folder = URL(fileURLWithPath: options.folder).standardizedFileURL.path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let stamp = "\(options.members)-\(options.events)-v2"
+    let stampPath = folder + "/generated"
+    if (try? String(contentsOfFile: stampPath, encoding: .utf8)) != stamp {
+        print("generating \(options.members) members and \(options.events) events in \(folder) …")
+        let started = ContinuousClock.now
+        try DataGenerator(members: options.members, events: options.events, folder: folder).write()
+        try stamp.write(toFile: stampPath, atomically: true, encoding: .utf8)
+        print("generated in \(ContinuousClock.now - started)")
+    }
+
+    var results: [String: [ChildProcess.Measurement]] = [:]
+    for run in 1...options.runs {
+        let herald_db = folder + "/herald.db", baseline_db = folder + "/baseline.db"
+        for base in [herald_db, baseline_db] {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: base + suffix) }
+        }
+        let config = folder + "/bench.json5"
+        try "{ store: { sqlite: 'herald.db' }, timezone: 'Asia/Shanghai' }".write(toFile: config, atomically: true, encoding: .utf8)
+        func measure(_ phase: String, _ executable: String, _ arguments: [String]) throws {
+            let measurement = try ChildProcess.run(executable, arguments, stdoutPath: "\(folder)/\(phase).out",
+                                                   stderrPath: "\(folder)/\(phase).err")
+            guard measurement.exitStatus == 0 else {
+                throw BenchError("\(phase) exited with \(measurement.exitStatus); see \(folder)/\(phase).err")
+            }
+            results[phase, default: []].append(measurement)
+            print("run \(run) \(phase): \(format(measurement.seconds)) s, peak RSS \(format(measurement.peakRSSMebibytes, 1)) MiB")
+        }
+        try measure("herald-members", herald, ["--config", config, "import", "members", folder + "/members.csv"])
+        try measure("herald-events", herald, ["--config", config, "ingest", folder + "/events.ndjson"])
+        try BaselineLoader.createStore(at: baseline_db)
+        try measure("sqlite3-members", sqlite3, [baseline_db] + BaselineLoader.memberCommands(folder: folder))
+        try measure("sqlite3-events", sqlite3, [baseline_db] + BaselineLoader.eventCommands(folder: folder))
+        try? FileManager.default.removeItem(atPath: "\(folder)/baseline-drop.out")
+        _ = try ChildProcess.run(sqlite3, [baseline_db, "DROP TABLE members_staging", "DROP TABLE member_tags_staging",
+                                           "DROP TABLE events_staging"],
+                                 stdoutPath: "/dev/null", stderrPath: "/dev/null")
+        let heraldPrint = try fingerprint(herald_db), baselinePrint = try fingerprint(baseline_db)
+        guard heraldPrint == baselinePrint else {
+            throw BenchError("the two stores differ:\n herald   \(heraldPrint)\n baseline \(baselinePrint)")
+        }
+    }
+
+    print("\nmedians over \(options.runs) run(s); rows/s = rows ÷ median wall time; ratio = herald ÷ sqlite3")
+    print("phase     rows        herald s  rows/s     sqlite3 s  rows/s     ratio  herald peak RSS")
+    for (phase, rows) in [("members", options.members), ("events", options.events)] {
+        let heraldSeconds = median(results["herald-\(phase)"]!.map(\.seconds))
+        let baselineSeconds = median(results["sqlite3-\(phase)"]!.map(\.seconds))
+        let peak = results["herald-\(phase)"]!.map(\.peakRSSMebibytes).max()!
+        let cells = [
+            phase.padding(toLength: 9, withPad: " ", startingAt: 0), String(rows).padding(toLength: 11, withPad: " ", startingAt: 0),
+            format(heraldSeconds).padding(toLength: 9, withPad: " ", startingAt: 0),
+            String(Int(Double(rows) / heraldSeconds)).padding(toLength: 10, withPad: " ", startingAt: 0),
+            format(baselineSeconds).padding(toLength: 10, withPad: " ", startingAt: 0),
+            String(Int(Double(rows) / baselineSeconds)).padding(toLength: 10, withPad: " ", startingAt: 0),
+            format(heraldSeconds / baselineSeconds).padding(toLength: 6, withPad: " ", startingAt: 0),
+            "\(format(peak, 1)) MiB",
+        ]
+        print(cells.joined(separator: " "))
+    }
+    print("both stores agree on counts and sums (checked every run)")
+}
+
+do {
+    try main()
+} catch {
+    FileHandle.standardError.write(Data("herald-bench: \(error)\n".utf8))
+    exit(2)
+}

@@ -39,8 +39,7 @@ public struct EventDecoder {
         guard let at = instants.parse(atText) else {
             throw RowProblem.field("at", found: atText, expected: InstantParser.expectedFormat)
         }
-        let id = try optionalText("id", in: value)
-            ?? "h:" + String(FNV1a.hash128(payloadBytes), radix: 16).leftPadded(to: 32)
+        let id = try optionalText("id", in: value) ?? Self.derivedID(at: at, content: payloadBytes)
         guard let payload = String(validating: payloadBytes, as: UTF8.self) else { throw RowProblem("invalid UTF-8") }
 
         var record = EventRecord(id: id, memberID: memberID, type: type, at: at, payload: payload)
@@ -87,6 +86,27 @@ public struct EventDecoder {
             break
         }
         return record
+    }
+
+    /// The id of an event that has none: `h:` + its instant (10 hex digits of seconds) + the top 80
+    /// bits of FNV-1a-128 over the line. A pure function of the content, so re-ingesting dedupes;
+    /// time first, so a chronological stream appends to the id index instead of scattering over it.
+    public static func derivedID(at: Date, content: some Sequence<UInt8>) -> String {
+        let seconds = UInt64(max(0, at.timeIntervalSince1970.rounded(.down)))
+        let hash = FNV1a.hash128(content) >> 48
+        // Hand-rolled hex: `String(_:radix:)` on UInt128 cost as much as parsing the line.
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            buffer[0] = UInt8(ascii: "h")
+            buffer[1] = UInt8(ascii: ":")
+            for position in 0..<10 {
+                buffer[2 + position] = digits.utf8Start[Int(seconds >> (4 * (9 - position)) & 0xF)]
+            }
+            for position in 0..<20 {
+                buffer[12 + position] = digits.utf8Start[Int(UInt64(truncatingIfNeeded: hash >> (4 * (19 - position))) & 0xF)]
+            }
+            return 32
+        }
     }
 
     private func requiredText(_ key: String, in object: JSONValue) throws(RowProblem) -> String {

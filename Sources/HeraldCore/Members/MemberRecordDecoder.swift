@@ -7,6 +7,8 @@ public struct MemberRecordDecoder {
     /// Time zone identifiers seen so far and whether they exist: `TimeZone(identifier:)`
     /// is too slow to call for every row of a million-row file.
     private var knownTimeZones: [String: Bool] = [:]
+    /// Locales seen so far, normalised (or nil when invalid): a file holds a handful of distinct ones.
+    private var knownLocales: [String: String?] = [:]
 
     public init(defaultTimeZone: TimeZone) {
         instants = InstantParser(defaultTimeZone: defaultTimeZone)
@@ -16,7 +18,7 @@ public struct MemberRecordDecoder {
         guard let idValue = values.first(where: { $0.field == .id }),
               case .text(let rawID) = idValue.input, !rawID.isEmpty
         else { throw RowProblem("id: missing (every member needs an id)") }
-        guard rawID.utf8.count <= 128, !rawID.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        guard rawID.utf8.count <= 128, !rawID.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
         else { throw RowProblem.field("id", found: rawID, expected: "at most 128 bytes without control characters") }
 
         var record = MemberRecord(id: rawID)
@@ -65,7 +67,7 @@ public struct MemberRecordDecoder {
             }
             record.timeZone = text
         case .locale:
-            guard let locale = Self.normalizedLocale(text) else {
+            guard let locale = normalizedLocaleCached(text) else {
                 throw RowProblem.field("locale", found: text, expected: "a language tag such as zh-CN or en")
             }
             record.locale = locale
@@ -106,13 +108,43 @@ public struct MemberRecordDecoder {
 
     /// `a;b`, `a,b` (a quoted CSV field) or an NDJSON list: trimmed, empty ones dropped, sorted, unique.
     static func tags(from input: MemberInput) -> [String] {
-        let items: [String]
-        switch input {
-        case .text(let text): items = text.split(whereSeparator: { $0 == ";" || $0 == "," }).map(String.init)
-        case .list(let list): items = list
+        var tags: [String] = []
+        /// Adds `text[start..<end]` without surrounding ASCII spaces, once.
+        func add(_ text: String, _ start: String.Index, _ end: String.Index) {
+            let utf8 = text.utf8
+            var start = start, end = end
+            while start < end, utf8[start] == 0x20 || utf8[start] == 0x09 { start = utf8.index(after: start) }
+            while end > start, utf8[utf8.index(before: end)] == 0x20 || utf8[utf8.index(before: end)] == 0x09 {
+                end = utf8.index(before: end)
+            }
+            guard start < end else { return }
+            let tag = String(Substring(utf8[start..<end]))
+            if !tags.contains(tag) { tags.append(tag) }
         }
-        let trimmed = items.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        return Array(Set(trimmed)).sorted()
+        switch input {
+        case .text(let text):
+            var start = text.utf8.startIndex
+            var index = start
+            while index < text.utf8.endIndex {
+                let byte = text.utf8[index]
+                if byte == UInt8(ascii: ";") || byte == UInt8(ascii: ",") {
+                    add(text, start, index)
+                    start = text.utf8.index(after: index)
+                }
+                index = text.utf8.index(after: index)
+            }
+            add(text, start, text.utf8.endIndex)
+        case .list(let list):
+            list.forEach { add($0, $0.startIndex, $0.endIndex) }
+        }
+        return tags.sorted()
+    }
+
+    private mutating func normalizedLocaleCached(_ text: String) -> String? {
+        if let known = knownLocales[text] { return known }
+        let normalized = Self.normalizedLocale(text)
+        if knownLocales.count < 1024 { knownLocales[text] = normalized }
+        return normalized
     }
 
     /// Region identifiers (`Asia/Shanghai`) and `UTC` only: abbreviations such as `CST` are
@@ -135,11 +167,14 @@ public struct MemberRecordDecoder {
         return ([language.lowercased()] + rest).joined(separator: "-")
     }
 
+    /// One `@` with something before it, a dotted domain after it, no spaces or control characters.
     static func isPlausibleEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !parts[1].hasPrefix("."), !parts[1].hasSuffix(".")
+        let bytes = Array(text.utf8)
+        guard let at = bytes.firstIndex(of: UInt8(ascii: "@")), at > 0,
+              !bytes.contains(where: { $0 <= 0x20 || $0 == 0x7F }),
+              bytes[(at + 1)...].allSatisfy({ $0 != UInt8(ascii: "@") })
         else { return false }
-        return !text.contains(where: { $0.isWhitespace })
+        let domain = bytes[(at + 1)...]
+        return domain.contains(UInt8(ascii: ".")) && domain.first != UInt8(ascii: ".") && domain.last != UInt8(ascii: ".")
     }
 }

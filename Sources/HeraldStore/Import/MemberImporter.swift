@@ -21,7 +21,7 @@ public final class MemberImporter {
     private let insertTag: SQLiteStatement
     private var changedRows = 0
 
-    public init(store: MemberStore, defaultTimeZone: TimeZone, batchSize: Int = 20_000) throws {
+    public init(store: MemberStore, defaultTimeZone: TimeZone, batchSize: Int = 100_000) throws {
         self.store = store
         deleteTags = try store.database.prepare("DELETE FROM member_tags WHERE member_key = ?")
         insertTag = try store.database.prepare("INSERT OR IGNORE INTO member_tags (member_key, tag) VALUES (?, ?)")
