@@ -57,7 +57,7 @@ private func heraldBinary() throws -> String {
         }
 
         // Kill once some batches are committed but well before the end.
-        let victim = try run(crashConfig, ["ingest", eventsPath])
+        let victim = try run(crashConfig, ["ingest", eventsPath, "--batch-size", "20000"])
         let observer = try MemberStore(path: folder.file("crash.db"))
         var committed: Int64 = 0
         while victim.isRunning, committed == 0 {

@@ -6,7 +6,7 @@ import HeraldStore
 enum ImportMembersCommand: HeraldCommand {
     static let words = ["import", "members"]
     static let summary = "load members from CSV (with a header) or NDJSON; upsert by id"
-    static let valueOptions: Set<String> = ["--rejects", "--format"]
+    static let valueOptions: Set<String> = ["--rejects", "--format", "--batch-size"]
     static let flagOptions: Set<String> = []
     static let help = """
         Usage: herald import members FILE [--format csv|ndjson] [--rejects FILE]
@@ -21,6 +21,7 @@ enum ImportMembersCommand: HeraldCommand {
 
         Options:
           --format csv|ndjson  the file's format (default: from the name; .ndjson/.jsonl → NDJSON, else CSV)
+          --batch-size N       rows per transaction (default 100000); smaller commits sooner, larger loads faster
           --rejects FILE       write rejected rows there unchanged (CSV: after the header)
 
         Each rejected row is reported on standard error as FILE:LINE: rejected: reason.
@@ -43,7 +44,8 @@ enum ImportMembersCommand: HeraldCommand {
         let config = try context.loadConfig()
         let lines = try LineReader(path: path, idleTimeout: path == "-" ? 1 : nil)
         let store = try MemberStore(path: config.storePath)
-        let importer = try MemberImporter(store: store, defaultTimeZone: config.timeZone)
+        let importer = try MemberImporter(store: store, defaultTimeZone: config.timeZone,
+                                          batchSize: try options.positiveInteger("--batch-size") ?? 100_000)
         return try ImportReporting.run(inputName: lines.path, rejectsPath: options.options["--rejects"], context: context) {
             try importer.importMembers(from: lines, format: format, sink: $0)
         }

@@ -7,6 +7,15 @@ struct ParsedArguments {
     var options: [String: String] = [:]
     var flags: Set<String> = []
 
+    /// The value of `name` as a whole number ≥ 1, nil when absent.
+    func positiveInteger(_ name: String) throws -> Int? {
+        guard let text = options[name] else { return nil }
+        guard let value = Int(text), value >= 1 else {
+            throw UsageError(description: "\(name): expected a whole number of at least 1, found '\(text)'")
+        }
+        return value
+    }
+
     struct UsageError: Error, CustomStringConvertible {
         var description: String
     }
