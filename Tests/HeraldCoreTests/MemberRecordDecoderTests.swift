@@ -14,13 +14,13 @@ private func decode(_ pairs: [(MemberField, String)]) -> Result<MemberRecord, Ro
             (.timezone, "America/New_York"), (.locale, "zh_cn"), (.tags, "vip; 母婴;vip"), (.storedValue, "150"),
             (.consentSMS, "yes"), (.consentPush, ""), (.registeredAt, "2024-01-02 10:00:00"),
         ]).get()
-        #expect(record.phone?.e164 == "+8613812345678")
-        #expect(record.birthday == Birthday(year: nil, month: 2, day: 29))
-        #expect(record.locale == "zh-CN")
-        #expect(record.tags == ["vip", "母婴"])
-        #expect(record.storedValue == Money(fen: 15_000))
-        #expect(record.consents == [.sms: .yes, .push: .unknown])
-        #expect(record.registeredAt?.timeIntervalSince1970 == 1_704_160_800)
+        #expect(record.profile.phone?.e164 == "+8613812345678")
+        #expect(record.profile.birthday == Birthday(year: nil, month: 2, day: 29))
+        #expect(record.profile.locale == "zh-CN")
+        #expect(record.profile.tags == ["vip", "母婴"])
+        #expect(record.profile.storedValue == Money(fen: 15_000))
+        #expect(record.profile.consents == [.sms: .yes, .push: .unknown])
+        #expect(record.profile.registeredAt?.timeIntervalSince1970 == 1_704_160_800)
         #expect(record.providedFields.contains(.consentPush))
         #expect(!record.providedFields.contains(.tier))
     }

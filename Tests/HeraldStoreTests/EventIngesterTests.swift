@@ -52,7 +52,7 @@ private func instant(_ text: String) -> Date { InstantParser(defaultTimeZone: sh
             {"member_id":"U1","type":"opt_out","at":"2026-05-02","channel":"sms"}
             {"member_id":"U1","type":"opt_in","at":"2026-05-03","channel":"push"}
             """, into: store, folder: folder)
-        #expect(try store.member(id: "U1")?.consents == [.sms: .no, .push: .yes, .email: .unknown])
+        #expect(try store.member(id: "U1")?.profile.consents == [.sms: .no, .push: .yes, .email: .unknown])
     }
 
     @Test func storedValueSpendAndActivity() throws {
@@ -68,12 +68,12 @@ private func instant(_ text: String) -> Date { InstantParser(defaultTimeZone: sh
             {"member_id":"U2","type":"wishlist_share","at":"2026-06-02"}
             """, into: store, folder: folder)
         let u1 = try #require(try store.member(id: "U1"))
-        #expect(u1.storedValue == Money(fen: 15_000 + 12_000 - 7_050))
+        #expect(u1.profile.storedValue == Money(fen: 15_000 + 12_000 - 7_050))
         #expect(u1.lastTopupAt == instant("2026-05-01T10:00:00+08:00"))
         #expect(u1.totalSpent == Money(fen: 20_000))
         #expect(u1.lastActivityAt == instant("2026-05-04T09:00:00+08:00"))   // latest activity, not latest line
         let u2 = try #require(try store.member(id: "U2"))
-        #expect(u2.storedValue == Money(fen: 5_000))                          // an account opened by a top-up
+        #expect(u2.profile.storedValue == Money(fen: 5_000))                          // an account opened by a top-up
         // points_earn and an unknown type are stored but are not activity.
         #expect(u2.lastActivityAt == instant("2026-05-03"))
         #expect(u2.eventCount == 3)
@@ -94,7 +94,7 @@ private func instant(_ text: String) -> Date { InstantParser(defaultTimeZone: sh
         #expect(first.inserted == 4 && first.duplicates == 0)
         #expect(second.inserted == 0 && second.duplicates == 4)
         #expect(try StoreDump.of(store) == dump)
-        #expect(try store.member(id: "U1")?.storedValue == Money(fen: 25_000))
+        #expect(try store.member(id: "U1")?.profile.storedValue == Money(fen: 25_000))
     }
 
     @Test func rejectsUnknownMembersButKeepsReceiptsWithoutOne() throws {

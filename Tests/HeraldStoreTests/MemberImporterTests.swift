@@ -29,19 +29,19 @@ private let fullCSV = """
         let summary = try importMembers(fullCSV, into: store, folder: folder)
         #expect(summary == { var s = ImportSummary(); s.read = 2; s.inserted = 2; return s }())
         let u1 = try #require(try store.member(id: "U1"))
-        #expect(u1.name == "张三")
-        #expect(u1.phone == "+8613812345678")
-        #expect(u1.birthday == Birthday(year: 1990, month: 5, day: 20))
-        #expect(u1.timeZone == nil)
-        #expect(u1.tags == ["母婴", "vip"].sorted())
-        #expect(u1.storedValue == Money(fen: 15_000))
-        #expect(u1.consents == [.sms: .yes, .push: .unknown, .email: .no])
+        #expect(u1.profile.name == "张三")
+        #expect(u1.profile.phone?.e164 == "+8613812345678")
+        #expect(u1.profile.birthday == Birthday(year: 1990, month: 5, day: 20))
+        #expect(u1.profile.timeZone == nil)
+        #expect(u1.profile.tags == ["母婴", "vip"].sorted())
+        #expect(u1.profile.storedValue == Money(fen: 15_000))
+        #expect(u1.profile.consents == [.sms: .yes, .push: .unknown, .email: .no])
         #expect(u1.lastActivityAt == InstantParser(defaultTimeZone: shanghai).parse("2026-04-01T12:00:00+08:00"))
         let u2 = try #require(try store.member(id: "U2"))
-        #expect(u2.name == "李, 四")
-        #expect(u2.birthday == Birthday(year: nil, month: 2, day: 29))
-        #expect(u2.timeZone == "America/New_York")
-        #expect(u2.storedValue == nil)
+        #expect(u2.profile.name == "李, 四")
+        #expect(u2.profile.birthday == Birthday(year: nil, month: 2, day: 29))
+        #expect(u2.profile.timeZone == "America/New_York")
+        #expect(u2.profile.storedValue == nil)
         #expect(try store.database.scalarInteger("SELECT count(*) FROM member_tags") == 2)
     }
 
@@ -63,11 +63,11 @@ private let fullCSV = """
                                         folder: folder)
         #expect(summary.inserted == 1 && summary.updated == 1 && summary.duplicates == 0)
         let u1 = try #require(try store.member(id: "U1"))
-        #expect(u1.tier == "钻卡")
-        #expect(u1.tags == ["新客"])
-        #expect(u1.phone == nil)                 // present and empty: cleared
-        #expect(u1.name == "张三")               // absent: kept
-        #expect(u1.storedValue == Money(fen: 15_000))
+        #expect(u1.profile.tier == "钻卡")
+        #expect(u1.profile.tags == ["新客"])
+        #expect(u1.profile.phone == nil)                 // present and empty: cleared
+        #expect(u1.profile.name == "张三")               // absent: kept
+        #expect(u1.profile.storedValue == Money(fen: 15_000))
         #expect(try store.database.scalarInteger("SELECT count(*) FROM member_tags WHERE member_key = \(u1.key)") == 1)
     }
 
@@ -76,7 +76,7 @@ private let fullCSV = """
         let store = try MemberStore(path: folder.file("h.db"))
         let summary = try importMembers("id,tier\nU1,银卡\nU1,金卡\nU1,金卡\n", into: store, folder: folder)
         #expect(summary.inserted == 1 && summary.updated == 1 && summary.duplicates == 1)
-        #expect(try store.member(id: "U1")?.tier == "金卡")
+        #expect(try store.member(id: "U1")?.profile.tier == "金卡")
     }
 
     @Test func badRowsAreReportedAndGoodRowsLand() throws {
@@ -105,7 +105,7 @@ private let fullCSV = """
         #expect(sink.reasons[8] == "field 2: unexpected text after the closing quote")
         #expect(sink.rawRejected[0] == "U2,12345,,\n")
         #expect(String(decoding: sink.header ?? [], as: UTF8.self) == "id,phone,birthday,stored_value\n")
-        #expect(try store.member(id: "U7")?.storedValue == Money(fen: 150))
+        #expect(try store.member(id: "U7")?.profile.storedValue == Money(fen: 150))
     }
 
     @Test(arguments: [
@@ -143,7 +143,7 @@ private let fullCSV = """
         #expect(sink.reasons[3]?.hasPrefix("tags: expected a string") == true)
         #expect(sink.reasons[4]?.hasPrefix("invalid JSON") == true)
         let u1 = try #require(try store.member(id: "U1"))
-        #expect(u1.tags == ["vip", "母婴"].sorted() && u1.consents[.sms] == .yes && u1.storedValue == Money(fen: 8880))
-        #expect(try store.member(id: "42")?.birthday == Birthday(year: nil, month: 12, day: 31))
+        #expect(u1.profile.tags == ["vip", "母婴"].sorted() && u1.profile.consents[.sms] == .yes && u1.profile.storedValue == Money(fen: 8880))
+        #expect(try store.member(id: "42")?.profile.birthday == Birthday(year: nil, month: 12, day: 31))
     }
 }

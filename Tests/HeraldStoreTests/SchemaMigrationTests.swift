@@ -1,3 +1,4 @@
+import HeraldCore
 import Testing
 import HeraldTestSupport
 @testable import HeraldStore
@@ -21,7 +22,7 @@ import HeraldTestSupport
         }
         let store = try MemberStore(path: path)
         #expect(try SchemaMigrator.currentVersion(of: store.database) == 2)
-        #expect(try store.member(id: "U1")?.name == "张三")
+        #expect(try store.member(id: "U1")?.profile.name == "张三")
         #expect(try store.database.scalarInteger("SELECT count(*) FROM outbox") == 0)
     }
 

@@ -12,7 +12,7 @@ struct MemberView {
 
     init(member: MemberSnapshot, defaultTimeZone: TimeZone, now: Date) {
         self.member = member
-        let own = member.timeZone.flatMap(TimeZone.init(identifier:))
+        let own = member.profile.timeZone.flatMap(TimeZone.init(identifier:))
         zone = own ?? defaultTimeZone
         zoneIsDefault = own == nil
         self.now = now
@@ -28,34 +28,34 @@ struct MemberView {
     }
 
     private var pushTokenSummary: String? {
-        member.pushToken.map { "set (…\($0.suffix(4)))" }
+        member.profile.pushToken.map { "set (…\($0.suffix(4)))" }
     }
 
     /// Which input set last activity: the latest of registration, imported last_active_at, activity events.
     private var lastActivitySource: String? {
         guard let last = member.lastActivityAt else { return nil }
         if last == member.lastEventAt { return "activity event" }
-        if last == member.lastActiveAt { return "last_active_at" }
-        if last == member.registeredAt { return "registration" }
+        if last == member.profile.lastActiveAt { return "last_active_at" }
+        if last == member.profile.registeredAt { return "registration" }
         return nil
     }
 
     var text: String {
         var rows: [(String, String)] = []
         func add(_ label: String, _ value: String?) { rows.append((label, value ?? "—")) }
-        add("name", member.name)
-        add("phone", member.phone.map(PhoneNumber.mask))
-        add("email", member.email.map(Self.maskEmail))
+        add("name", member.profile.name)
+        add("phone", member.profile.phone?.masked)
+        add("email", member.profile.email.map(Self.maskEmail))
         add("push token", pushTokenSummary)
-        add("birthday", member.birthday?.description)
+        add("birthday", member.profile.birthday?.description)
         add("time zone", zone.identifier + (zoneIsDefault ? " (config default)" : ""))
-        add("locale", member.locale.map { $0 } ?? "(config default)")
-        add("tier", member.tier)
-        add("region", member.region)
-        let registration = [member.registrationChannel, time(member.registeredAt)].compactMap { $0 }
+        add("locale", member.profile.locale ?? "(config default)")
+        add("tier", member.profile.tier)
+        add("region", member.profile.region)
+        let registration = [member.profile.registrationChannel, time(member.profile.registeredAt)].compactMap { $0 }
         add("registered", registration.isEmpty ? nil : registration.joined(separator: ", "))
-        add("tags", member.tags.isEmpty ? nil : member.tags.joined(separator: "; "))
-        add("consents", ChannelKind.allCases.map { "\($0.rawValue) \(member.consents[$0]?.rawValue ?? "unknown")" }
+        add("tags", member.profile.tags.isEmpty ? nil : member.profile.tags.joined(separator: "; "))
+        add("consents", ChannelKind.allCases.map { "\($0.rawValue) \(member.profile.consent(for: $0).rawValue)" }
             .joined(separator: " · "))
         if let last = member.lastActivityAt {
             let days = Int(now.timeIntervalSince(last) / 86_400)
@@ -63,7 +63,7 @@ struct MemberView {
         } else {
             add("last activity", nil)
         }
-        add("stored value", member.storedValue.map { value in
+        add("stored value", member.profile.storedValue.map { value in
             value.description + (member.lastTopupAt.map { " (last top-up \(time($0)!))" } ?? "")
         } ?? "no account")
         add("total spent", member.totalSpent.description)
@@ -91,22 +91,22 @@ struct MemberView {
         }
         return .object([
             ("id", .string(member.id)),
-            ("name", .optional(member.name)),
-            ("phone", .optional(member.phone.map(PhoneNumber.mask))),
-            ("email", .optional(member.email.map(Self.maskEmail))),
+            ("name", .optional(member.profile.name)),
+            ("phone", .optional(member.profile.phone?.masked)),
+            ("email", .optional(member.profile.email.map(Self.maskEmail))),
             ("push_token", .optional(pushTokenSummary)),
-            ("birthday", .optional(member.birthday?.description)),
+            ("birthday", .optional(member.profile.birthday?.description)),
             ("timezone", .string(zone.identifier)),
-            ("locale", .optional(member.locale)),
-            ("tier", .optional(member.tier)),
-            ("region", .optional(member.region)),
-            ("registration_channel", .optional(member.registrationChannel)),
-            ("registered_at", .optional(time(member.registeredAt))),
-            ("last_active_at", .optional(time(member.lastActiveAt))),
+            ("locale", .optional(member.profile.locale)),
+            ("tier", .optional(member.profile.tier)),
+            ("region", .optional(member.profile.region)),
+            ("registration_channel", .optional(member.profile.registrationChannel)),
+            ("registered_at", .optional(time(member.profile.registeredAt))),
+            ("last_active_at", .optional(time(member.profile.lastActiveAt))),
             ("last_activity_at", .optional(time(member.lastActivityAt))),
-            ("tags", .array(member.tags.map(JSONOutput.string))),
-            ("consents", .object(ChannelKind.allCases.map { ($0.rawValue, .string(member.consents[$0]?.rawValue ?? "unknown")) })),
-            ("stored_value", .optional(member.storedValue?.description)),
+            ("tags", .array(member.profile.tags.map(JSONOutput.string))),
+            ("consents", .object(ChannelKind.allCases.map { ($0.rawValue, .string(member.profile.consent(for: $0).rawValue)) })),
+            ("stored_value", .optional(member.profile.storedValue?.description)),
             ("last_topup_at", .optional(time(member.lastTopupAt))),
             ("total_spent", .string(member.totalSpent.description)),
             ("points_balance", .integer(member.pointsBalance(at: now))),

@@ -25,14 +25,14 @@ public struct MemberRecordDecoder {
         for (field, input) in values where field != .id {
             record.providedFields.insert(field)
             if field == .tags {
-                record.tags = Self.tags(from: input)
+                record.profile.tags = Self.tags(from: input)
                 continue
             }
             guard case .text(let text) = input else {
                 throw RowProblem("\(field.rawValue): expected a single value, found a list")
             }
             if text.isEmpty {
-                if let channel = Self.consentChannel(of: field) { record.consents[channel] = .unknown }
+                if let channel = Self.consentChannel(of: field) { record.profile.consents[channel] = .unknown }
                 continue
             }
             try assign(text, to: field, of: &record)
@@ -44,56 +44,56 @@ public struct MemberRecordDecoder {
         switch field {
         case .id, .tags:
             break
-        case .name: record.name = text
+        case .name: record.profile.name = text
         case .phone:
             guard let phone = PhoneNumber(text) else {
                 throw RowProblem.field("phone", found: text, expected: PhoneNumber.expectedFormat)
             }
-            record.phone = phone
+            record.profile.phone = phone
         case .email:
             guard Self.isPlausibleEmail(text) else {
                 throw RowProblem.field("email", found: text, expected: "an address like name@example.cn")
             }
-            record.email = text
-        case .pushToken: record.pushToken = text
+            record.profile.email = text
+        case .pushToken: record.profile.pushToken = text
         case .birthday:
             guard let birthday = Birthday(text) else {
                 throw RowProblem.field("birthday", found: text, expected: "a real date as \(Birthday.expectedFormat)")
             }
-            record.birthday = birthday
+            record.profile.birthday = birthday
         case .timezone:
             guard isKnownTimeZone(text) else {
                 throw RowProblem.field("timezone", found: text, expected: "an IANA time zone such as Asia/Shanghai")
             }
-            record.timeZone = text
+            record.profile.timeZone = text
         case .locale:
             guard let locale = normalizedLocaleCached(text) else {
                 throw RowProblem.field("locale", found: text, expected: "a language tag such as zh-CN or en")
             }
-            record.locale = locale
-        case .tier: record.tier = text
-        case .region: record.region = text
-        case .registrationChannel: record.registrationChannel = text
+            record.profile.locale = locale
+        case .tier: record.profile.tier = text
+        case .region: record.profile.region = text
+        case .registrationChannel: record.profile.registrationChannel = text
         case .registeredAt:
             guard let instant = instants.parse(text) else {
                 throw RowProblem.field("registered_at", found: text, expected: InstantParser.expectedFormat)
             }
-            record.registeredAt = instant
+            record.profile.registeredAt = instant
         case .lastActiveAt:
             guard let instant = instants.parse(text) else {
                 throw RowProblem.field("last_active_at", found: text, expected: InstantParser.expectedFormat)
             }
-            record.lastActiveAt = instant
+            record.profile.lastActiveAt = instant
         case .storedValue:
             guard let money = Money(yuan: text), money.fen >= 0 else {
                 throw RowProblem.field("stored_value", found: text, expected: "a non-negative " + Money.expectedFormat)
             }
-            record.storedValue = money
+            record.profile.storedValue = money
         case .consentSMS, .consentPush, .consentEmail:
             guard let consent = Consent(text: text) else {
                 throw RowProblem.field(field.rawValue, found: text, expected: Consent.expectedFormat)
             }
-            record.consents[Self.consentChannel(of: field)!] = consent
+            record.profile.consents[Self.consentChannel(of: field)!] = consent
         }
     }
 

@@ -42,6 +42,11 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// A number read back from the store, which only ever holds validated E.164.
+    public init(storedE164: String) {
+        e164 = storedE164
+    }
+
     private static func isChineseMobile(_ digits: [UInt8]) -> Bool {
         digits.count == 11 && digits[0] == UInt8(ascii: "1") && digits[1] >= UInt8(ascii: "3")
     }

@@ -78,7 +78,7 @@ public final class EventIngester {
         var summary = ImportSummary()
         var line: [UInt8] = []
         warnings = 0
-        ingestedAt = MemberImporter.seconds(clock.now())
+        ingestedAt = clock.now().epochSeconds
         // Every key this ingester writes was read from the same transaction (the member
         // looked up by id, the event just inserted), so the per-row foreign-key probes are
         // redundant; they cost 9% of ingest time. Enforcement is back on when it returns.
@@ -140,7 +140,7 @@ public final class EventIngester {
         try insertEvent.bind(record.id, at: 1)
         try insertEvent.bind(memberKey, at: 2)
         try insertEvent.bind(record.type.rawValue, at: 3)
-        try insertEvent.bind(MemberImporter.seconds(record.at), at: 4)
+        try insertEvent.bind(record.at.epochSeconds, at: 4)
         try insertEvent.bind(record.amount?.fen, at: 5)
         try insertEvent.bind(record.sku, at: 6)
         try insertEvent.bind(record.category, at: 7)
@@ -154,7 +154,7 @@ public final class EventIngester {
         insertEvent.reset()
         guard let memberKey else { return true }
 
-        let at = MemberImporter.seconds(record.at)
+        let at = record.at.epochSeconds
         if record.type.countsAsActivity {
             pendingEffects[memberKey, default: MemberEffects()].lastActivity =
                 max(pendingEffects[memberKey]?.lastActivity ?? at, at)
@@ -174,7 +174,7 @@ public final class EventIngester {
             try updateConsent[channel]!.run(consent.storedValue.map(SQLiteValue.text) ?? .null, .integer(memberKey))
         case .pointsEarn(let points, let expiresAt):
             try insertLot.run(.integer(memberKey), .integer(eventKey), .integer(points), .integer(points), .integer(at),
-                              .integer(MemberImporter.seconds(expiresAt)))
+                              .integer(expiresAt.epochSeconds))
         case .pointsSpend(let points):
             let unmatched = try spendPoints(points, of: memberKey, at: at)
             if unmatched > 0 {
@@ -218,6 +218,6 @@ public final class EventIngester {
         }
         pendingEffects.removeAll(keepingCapacity: true)
         memberKeys.removeAll(keepingCapacity: true)
-        ingestedAt = MemberImporter.seconds(clock.now())
+        ingestedAt = clock.now().epochSeconds
     }
 }

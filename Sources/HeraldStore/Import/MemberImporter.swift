@@ -226,30 +226,30 @@ public final class MemberImporter {
         for field in fields.fields where field != .id {
             switch field {
             case .id: break
-            case .name: try bind(record.name)
-            case .phone: try bind(record.phone?.e164)
-            case .email: try bind(record.email)
-            case .pushToken: try bind(record.pushToken)
+            case .name: try bind(record.profile.name)
+            case .phone: try bind(record.profile.phone?.e164)
+            case .email: try bind(record.profile.email)
+            case .pushToken: try bind(record.profile.pushToken)
             case .birthday:
-                try bind(record.birthday?.year.map(Int64.init))
-                try bind(record.birthday.map { Int64($0.month) })
-                try bind(record.birthday.map { Int64($0.day) })
-            case .timezone: try bind(record.timeZone)
-            case .locale: try bind(record.locale)
-            case .tier: try bind(record.tier)
-            case .region: try bind(record.region)
-            case .registrationChannel: try bind(record.registrationChannel)
-            case .registeredAt: try bind(record.registeredAt.map(Self.seconds))
-            case .lastActiveAt: try bind(record.lastActiveAt.map(Self.seconds))
-            case .tags: try bind(record.tagsText)
-            case .storedValue: try bind(record.storedValue?.fen)
-            case .consentSMS: try bind(record.consents[.sms]?.storedValue)
-            case .consentPush: try bind(record.consents[.push]?.storedValue)
-            case .consentEmail: try bind(record.consents[.email]?.storedValue)
+                try bind(record.profile.birthday?.year.map(Int64.init))
+                try bind(record.profile.birthday.map { Int64($0.month) })
+                try bind(record.profile.birthday.map { Int64($0.day) })
+            case .timezone: try bind(record.profile.timeZone)
+            case .locale: try bind(record.profile.locale)
+            case .tier: try bind(record.profile.tier)
+            case .region: try bind(record.profile.region)
+            case .registrationChannel: try bind(record.profile.registrationChannel)
+            case .registeredAt: try bind(record.profile.registeredAt.map(\.epochSeconds))
+            case .lastActiveAt: try bind(record.profile.lastActiveAt.map(\.epochSeconds))
+            case .tags: try bind(record.profile.tagsText)
+            case .storedValue: try bind(record.profile.storedValue?.fen)
+            case .consentSMS: try bind(record.profile.consents[.sms]?.storedValue)
+            case .consentPush: try bind(record.profile.consents[.push]?.storedValue)
+            case .consentEmail: try bind(record.profile.consents[.email]?.storedValue)
             }
         }
-        let lastActivity = [record.registeredAt, record.lastActiveAt].compactMap { $0 }.max()
-        try bind(lastActivity.map(Self.seconds))
+        let lastActivity = [record.profile.registeredAt, record.profile.lastActiveAt].compactMap { $0 }.max()
+        try bind(lastActivity.map(\.epochSeconds))
 
         guard try statement.step(), let memberKey = statement.integer(at: 0) else {
             statement.reset()
@@ -257,7 +257,7 @@ public final class MemberImporter {
         }
         statement.reset()
         changedRows += 1
-        if fields.contains(.tags) { try replaceTags(of: memberKey, with: record.tags) }
+        if fields.contains(.tags) { try replaceTags(of: memberKey, with: record.profile.tags) }
     }
 
     private func replaceTags(of memberKey: Int64, with tags: [String]) throws {
@@ -296,5 +296,4 @@ public final class MemberImporter {
         return try store.database.prepare(sql + " RETURNING key")
     }
 
-    static func seconds(_ instant: Date) -> Int64 { Int64(instant.timeIntervalSince1970.rounded(.down)) }
 }

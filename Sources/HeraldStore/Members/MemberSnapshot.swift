@@ -2,7 +2,7 @@ import Foundation
 import HeraldCore
 
 /// A stored member with the state Herald derived for it: what `herald members show` prints.
-public struct MemberSnapshot: Sendable, Equatable {
+public struct MemberSnapshot: Sendable {
     public struct PointsLot: Sendable, Equatable {
         public var points: Int64
         public var remaining: Int64
@@ -12,40 +12,21 @@ public struct MemberSnapshot: Sendable, Equatable {
 
     public var key: Int64
     public var id: String
-    public var name: String?
-    public var phone: String?
-    public var email: String?
-    public var pushToken: String?
-    public var birthday: Birthday?
-    /// The member's own zone, or nil for the config's default.
-    public var timeZone: String?
-    public var locale: String?
-    public var tier: String?
-    public var region: String?
-    public var registrationChannel: String?
-    public var registeredAt: Date?
-    public var lastActiveAt: Date?
+    public var profile: MemberProfile
+    /// Derived by ingest: the latest activity-type event.
     public var lastEventAt: Date?
+    /// The latest of registration, imported last activity and activity events.
     public var lastActivityAt: Date?
-    public var tags: [String]
-    public var storedValue: Money?
     public var lastTopupAt: Date?
     public var totalSpent: Money
-    public var consents: [ChannelKind: Consent]
     /// Every lot, first-expiring first, spent ones included.
-    public var pointsLots: [PointsLot]
-    public var eventCount: Int
+    public var pointsLots: [PointsLot] = []
+    public var eventCount = 0
     public var latestEvent: (type: String, at: Date)?
 
     /// Points in lots not yet expired at `instant`.
     public func pointsBalance(at instant: Date) -> Int64 {
         pointsLots.filter { $0.expiresAt > instant }.reduce(0) { $0 + $1.remaining }
-    }
-
-    public static func == (lhs: MemberSnapshot, rhs: MemberSnapshot) -> Bool {
-        lhs.key == rhs.key && lhs.id == rhs.id && lhs.tags == rhs.tags && lhs.pointsLots == rhs.pointsLots
-            && lhs.storedValue == rhs.storedValue && lhs.consents == rhs.consents && lhs.lastActivityAt == rhs.lastActivityAt
-            && lhs.phone == rhs.phone && lhs.eventCount == rhs.eventCount
     }
 }
 
@@ -60,23 +41,30 @@ extension MemberStore {
             """)
         try row.bind([.text(id)])
         guard try row.step(), let key = row.integer(at: 0) else { return nil }
-        func instant(_ column: Int32) -> Date? { row.integer(at: column).map { Date(timeIntervalSince1970: TimeInterval($0)) } }
-        func consent(_ column: Int32) -> Consent { row.text(at: column).flatMap(Consent.init(rawValue:)) ?? .unknown }
 
-        var birthday: Birthday?
+        var profile = MemberProfile()
+        profile.name = row.text(at: 2)
+        profile.phone = row.text(at: 3).map(PhoneNumber.init(storedE164:))
+        profile.email = row.text(at: 4)
+        profile.pushToken = row.text(at: 5)
         if let month = row.integer(at: 7), let day = row.integer(at: 8) {
-            birthday = Birthday(year: row.integer(at: 6).map(Int.init), month: Int(month), day: Int(day))
+            profile.birthday = Birthday(year: row.integer(at: 6).map(Int.init), month: Int(month), day: Int(day))
         }
-        var snapshot = MemberSnapshot(
-            key: key, id: row.text(at: 1) ?? id, name: row.text(at: 2), phone: row.text(at: 3), email: row.text(at: 4),
-            pushToken: row.text(at: 5), birthday: birthday, timeZone: row.text(at: 9), locale: row.text(at: 10),
-            tier: row.text(at: 11), region: row.text(at: 12), registrationChannel: row.text(at: 13),
-            registeredAt: instant(14), lastActiveAt: instant(15), lastEventAt: instant(16), lastActivityAt: instant(17),
-            tags: row.text(at: 18).map { $0.split(separator: ";").map(String.init) } ?? [],
-            storedValue: row.integer(at: 19).map(Money.init(fen:)), lastTopupAt: instant(20),
-            totalSpent: Money(fen: row.integer(at: 21) ?? 0),
-            consents: [.sms: consent(22), .push: consent(23), .email: consent(24)],
-            pointsLots: [], eventCount: 0, latestEvent: nil)
+        profile.timeZone = row.text(at: 9)
+        profile.locale = row.text(at: 10)
+        profile.tier = row.text(at: 11)
+        profile.region = row.text(at: 12)
+        profile.registrationChannel = row.text(at: 13)
+        profile.registeredAt = row.instant(at: 14)
+        profile.lastActiveAt = row.instant(at: 15)
+        profile.tags = row.text(at: 18).map { $0.split(separator: ";").map(String.init) } ?? []
+        profile.storedValue = row.integer(at: 19).map(Money.init(fen:))
+        for (offset, channel) in [ChannelKind.sms, .push, .email].enumerated() {
+            profile.consents[channel] = row.text(at: 22 + Int32(offset)).flatMap(Consent.init(rawValue:)) ?? .unknown
+        }
+        var snapshot = MemberSnapshot(key: key, id: row.text(at: 1) ?? id, profile: profile, lastEventAt: row.instant(at: 16),
+                                      lastActivityAt: row.instant(at: 17), lastTopupAt: row.instant(at: 20),
+                                      totalSpent: Money(fen: row.integer(at: 21) ?? 0))
 
         let lots = try database.prepare("""
             SELECT points, remaining, earned_at, expires_at FROM points_lots WHERE member_key = ? ORDER BY expires_at, key
@@ -85,14 +73,13 @@ extension MemberStore {
         while try lots.step() {
             snapshot.pointsLots.append(MemberSnapshot.PointsLot(
                 points: lots.integer(at: 0) ?? 0, remaining: lots.integer(at: 1) ?? 0,
-                earnedAt: Date(timeIntervalSince1970: TimeInterval(lots.integer(at: 2) ?? 0)),
-                expiresAt: Date(timeIntervalSince1970: TimeInterval(lots.integer(at: 3) ?? 0))))
+                earnedAt: lots.instant(at: 2) ?? .distantPast, expiresAt: lots.instant(at: 3) ?? .distantPast))
         }
         snapshot.eventCount = Int(try database.scalarInteger("SELECT count(*) FROM events WHERE member_key = ?", .integer(key)) ?? 0)
         let latest = try database.prepare("SELECT type, at FROM events WHERE member_key = ? ORDER BY at DESC, key DESC LIMIT 1")
         try latest.bind([.integer(key)])
-        if try latest.step(), let type = latest.text(at: 0), let at = latest.integer(at: 1) {
-            snapshot.latestEvent = (type, Date(timeIntervalSince1970: TimeInterval(at)))
+        if try latest.step(), let type = latest.text(at: 0), let at = latest.instant(at: 1) {
+            snapshot.latestEvent = (type, at)
         }
         return snapshot
     }

@@ -1,4 +1,6 @@
 import CSQLite
+import Foundation
+import HeraldCore
 
 /// A prepared statement that finalizes itself. Parameters are 1-based (as in SQLite),
 /// columns 0-based; reading a NULL column gives `nil`.
@@ -98,6 +100,11 @@ public final class SQLiteStatement {
 
     public func real(at column: Int32) -> Double? {
         isNull(at: column) ? nil : sqlite3_column_double(handle, column)
+    }
+
+    /// An instant stored as whole epoch seconds (how every Herald table keeps time).
+    public func instant(at column: Int32) -> Date? {
+        integer(at: column).map(Date.init(epochSeconds:))
     }
 
     public func text(at column: Int32) -> String? {
