@@ -10,9 +10,10 @@ import HeraldStore
 enum BaselineLoader {
     static let memberColumns = [
         "key", "id", "name", "phone", "email", "push_token", "birth_year", "birth_month", "birth_day", "timezone", "locale",
-        "tier", "region", "registration_channel", "registered_at", "last_active_at", "tags", "stored_value", "consent_sms",
-        "consent_push", "consent_email", "last_event_at", "last_activity_at", "last_topup_at", "total_spent",
+        "tier", "region", "registration_channel", "registered_at", "last_active_at", "tags", "consent_sms", "consent_push",
+        "consent_email",
     ]
+    static let stateColumns = ["member_key", "last_event_at", "last_activity_at", "stored_value", "last_topup_at", "total_spent"]
     static let eventColumns = ["key", "id", "member_key", "type", "at", "amount", "sku", "category", "reference", "payload",
                                "ingested_at"]
 
@@ -29,9 +30,11 @@ enum BaselineLoader {
     static func memberCommands(folder: String) -> [String] {
         pragmas + [
             ".import --csv \(folder)/members.table.csv members_staging",
+            ".import --csv \(folder)/member_state.table.csv member_state_staging",
             ".import --csv \(folder)/member_tags.table.csv member_tags_staging",
             "BEGIN IMMEDIATE",
             insert("members", memberColumns, from: "members_staging"),
+            insert("member_state", stateColumns, from: "member_state_staging"),
             insert("member_tags", ["member_key", "tag"], from: "member_tags_staging"),
             "COMMIT",
         ]

@@ -44,11 +44,23 @@ struct DataGenerator {
 
     private func path(_ name: String) -> String { folder + "/" + name }
 
-    private static func localText(_ utcSeconds: Int) -> String {
+    private static func localText(_ utcSeconds: Int, separator: String = " ") -> String {
         let local = utcSeconds + shanghaiOffset
         let date = CivilDate(daysSinceEpoch: local / 86_400)
         let second = local % 86_400
-        return "\(date) \(pad2(second / 3600)):\(pad2(second / 60 % 60)):\(pad2(second % 60))"
+        return "\(date)\(separator)\(pad2(second / 3600)):\(pad2(second / 60 % 60)):\(pad2(second % 60))"
+    }
+
+    /// `"…"` with inner quotes doubled, as CSV wants.
+    private static func csvQuoted(_ text: String) -> String {
+        var bytes: [UInt8] = [UInt8(ascii: "\"")]
+        bytes.reserveCapacity(text.utf8.count + 8)
+        for byte in text.utf8 {
+            bytes.append(byte)
+            if byte == UInt8(ascii: "\"") { bytes.append(byte) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func pad2(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
@@ -60,6 +72,8 @@ struct DataGenerator {
         let csv = try BufferedFile(path: path("members.csv"))
         let table = try BufferedFile(path: path("members.table.csv"))
         let tags = try BufferedFile(path: path("member_tags.table.csv"))
+        let state = try BufferedFile(path: path("member_state.table.csv"))
+        state.write(BaselineLoader.stateColumns.joined(separator: ",") + "\n")
         csv.write("id,name,phone,email,push_token,birthday,timezone,locale,tier,region,registration_channel,"
             + "registered_at,last_active_at,tags,stored_value,consent_sms,consent_push,consent_email\n")
         table.write(BaselineLoader.memberColumns.joined(separator: ",") + "\n")
@@ -90,21 +104,22 @@ struct DataGenerator {
             let storedText = storedValue.map { "\($0 / 100).\(Self.pad2($0 % 100))" } ?? ""
 
             csv.write("\(id),\(name),\(phone),\(email),\(pushToken),\(birthday),\(zone),zh-CN,\(tier),\(region),\(channel),"
-                + "\(Self.localText(registered)),\(lastActive.map(Self.localText) ?? ""),\(sortedTags.joined(separator: ";")),"
+                + "\(Self.localText(registered)),\(lastActive.map { Self.localText($0) } ?? ""),\(sortedTags.joined(separator: ";")),"
                 + "\(storedText),\(sms),\(push),\(mail)\n")
             let lastActivity = max(registered, lastActive ?? registered)
             let row: [String] = [
                 "\(key)", id, name, "+86" + phone, email, pushToken, year.map { String($0) } ?? "", "\(month)", "\(day)", zone,
                 "zh-CN", tier, region, channel, "\(registered)", lastActive.map { String($0) } ?? "",
-                sortedTags.joined(separator: ";"), storedValue.map { String($0) } ?? "", sms, push, mail, "",
-                "\(lastActivity)", "", "0",
+                sortedTags.joined(separator: ";"), sms, push, mail,
             ]
             table.write(row.joined(separator: ",") + "\n")
+            state.write("\(key),,\(lastActivity),\(storedValue.map { String($0) } ?? ""),,0\n")
             for tag in sortedTags { tags.write("\(key),\(tag)\n") }
         }
         csv.close()
         table.close()
         tags.close()
+        state.close()
     }
 
     private func writeEvents() throws {
@@ -120,7 +135,7 @@ struct DataGenerator {
             let memberID = Self.memberID(member)
             // Chronological, as an event export is: evenly spread over the span, a little jitter.
             let at = Self.eventsStart + Int(Double(index) / Double(events) * Double(Self.eventsSpan)) + random.below(3)
-            let atText = Self.localText(at).replacingOccurrences(of: " ", with: "T") + "+08:00"
+            let atText = Self.localText(at, separator: "T") + "+08:00"
             let explicitID = random.chance(50) ? "E\(index)" : nil
             var attributes = ""
             var amount = "", sku = "", category = ""
@@ -166,7 +181,7 @@ struct DataGenerator {
             let line = #"{\#(idPart)"member_id":"\#(memberID)","type":"\#(type)","at":"\#(atText)"\#(attributes)}"#
             ndjson.write(line + "\n")
             let id = explicitID ?? EventDecoder.derivedID(at: Date(timeIntervalSince1970: TimeInterval(at)), content: line.utf8)
-            let payload = "\"" + line.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            let payload = Self.csvQuoted(line)
             table.write("\(index + 1),\(id),\(member + 1),\(type),\(at),\(amount),\(sku),\(category),,\(payload),\(ingestedAt)\n")
         }
         ndjson.close()

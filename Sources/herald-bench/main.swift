@@ -32,6 +32,11 @@ struct Options {
     }
 }
 
+/// Writes a line at once (unbuffered), so progress shows even when the output goes to a file.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
@@ -45,7 +50,7 @@ func findOnPath(_ name: String) -> String? {
 }
 
 /// A fingerprint of what both loads must agree on.
-func fingerprint(_ path: String) throws -> String {
+func fingersay(_ path: String) throws -> String {
     let store = try MemberStore(path: path)
     let members = try store.database.prepare("""
         SELECT count(*), sum(registered_at), sum(birth_month * 100 + birth_day), count(phone),
@@ -66,18 +71,18 @@ func main() throws {
         throw BenchError("\(herald) not found: run `swift build -c release` first")
     }
     guard let sqlite3 = findOnPath("sqlite3") else { throw BenchError("the sqlite3 shell is needed for the baseline: apt-get install sqlite3") }
-    if binaryFolder.path.contains("/debug") { print("warning: this is a debug build; figures need `swift build -c release`") }
+    if binaryFolder.path.contains("/debug") { say("warning: this is a debug build; figures need `swift build -c release`") }
 
     let folder = URL(fileURLWithPath: options.folder).standardizedFileURL.path
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    let stamp = "\(options.members)-\(options.events)-v2"
+    let stamp = "\(options.members)-\(options.events)-v3"
     let stampPath = folder + "/generated"
     if (try? String(contentsOfFile: stampPath, encoding: .utf8)) != stamp {
-        print("generating \(options.members) members and \(options.events) events in \(folder) …")
+        say("generating \(options.members) members and \(options.events) events in \(folder) …")
         let started = ContinuousClock.now
         try DataGenerator(members: options.members, events: options.events, folder: folder).write()
         try stamp.write(toFile: stampPath, atomically: true, encoding: .utf8)
-        print("generated in \(ContinuousClock.now - started)")
+        say("generated in \(ContinuousClock.now - started)")
     }
 
     var results: [String: [ChildProcess.Measurement]] = [:]
@@ -95,7 +100,7 @@ func main() throws {
                 throw BenchError("\(phase) exited with \(measurement.exitStatus); see \(folder)/\(phase).err")
             }
             results[phase, default: []].append(measurement)
-            print("run \(run) \(phase): \(format(measurement.seconds)) s, peak RSS \(format(measurement.peakRSSMebibytes, 1)) MiB")
+            say("run \(run) \(phase): \(format(measurement.seconds)) s, peak RSS \(format(measurement.peakRSSMebibytes, 1)) MiB")
         }
         try measure("herald-members", herald, ["--config", config, "import", "members", folder + "/members.csv"])
         try measure("herald-events", herald, ["--config", config, "ingest", folder + "/events.ndjson"])
@@ -103,17 +108,17 @@ func main() throws {
         try measure("sqlite3-members", sqlite3, [baseline_db] + BaselineLoader.memberCommands(folder: folder))
         try measure("sqlite3-events", sqlite3, [baseline_db] + BaselineLoader.eventCommands(folder: folder))
         try? FileManager.default.removeItem(atPath: "\(folder)/baseline-drop.out")
-        _ = try ChildProcess.run(sqlite3, [baseline_db, "DROP TABLE members_staging", "DROP TABLE member_tags_staging",
+        _ = try ChildProcess.run(sqlite3, [baseline_db, "DROP TABLE members_staging", "DROP TABLE member_tags_staging", "DROP TABLE member_state_staging",
                                            "DROP TABLE events_staging"],
                                  stdoutPath: "/dev/null", stderrPath: "/dev/null")
-        let heraldPrint = try fingerprint(herald_db), baselinePrint = try fingerprint(baseline_db)
+        let heraldPrint = try fingersay(herald_db), baselinePrint = try fingersay(baseline_db)
         guard heraldPrint == baselinePrint else {
             throw BenchError("the two stores differ:\n herald   \(heraldPrint)\n baseline \(baselinePrint)")
         }
     }
 
-    print("\nmedians over \(options.runs) run(s); rows/s = rows ÷ median wall time; ratio = herald ÷ sqlite3")
-    print("phase     rows        herald s  rows/s     sqlite3 s  rows/s     ratio  herald peak RSS")
+    say("\nmedians over \(options.runs) run(s); rows/s = rows ÷ median wall time; ratio = herald ÷ sqlite3")
+    say("phase     rows        herald s  rows/s     sqlite3 s  rows/s     ratio  herald peak RSS")
     for (phase, rows) in [("members", options.members), ("events", options.events)] {
         let heraldSeconds = median(results["herald-\(phase)"]!.map(\.seconds))
         let baselineSeconds = median(results["sqlite3-\(phase)"]!.map(\.seconds))
@@ -127,9 +132,9 @@ func main() throws {
             format(heraldSeconds / baselineSeconds).padding(toLength: 6, withPad: " ", startingAt: 0),
             "\(format(peak, 1)) MiB",
         ]
-        print(cells.joined(separator: " "))
+        say(cells.joined(separator: " "))
     }
-    print("both stores agree on counts and sums (checked every run)")
+    say("both stores agree on counts and sums (checked every run)")
 }
 
 do {

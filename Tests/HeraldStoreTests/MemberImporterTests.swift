@@ -71,6 +71,34 @@ private let fullCSV = """
         #expect(try store.database.scalarInteger("SELECT count(*) FROM member_tags WHERE member_key = \(u1.key)") == 1)
     }
 
+    @Test func aBalanceOnlyChangeIsAnUpdateAndAbsentBalanceIsKept() throws {
+        let folder = try TemporaryDirectory()
+        let store = try MemberStore(path: folder.file("h.db"))
+        try importMembers(fullCSV, into: store, folder: folder)
+        let changed = try importMembers("id,tier,stored_value\nU1,金卡,99.5\nU2,银卡,\n", into: store, name: "b.csv", folder: folder)
+        #expect(changed.updated == 1 && changed.duplicates == 1)
+        #expect(try store.member(id: "U1")?.profile.storedValue == Money(fen: 9_950))
+        try importMembers("id,tier\nU1,钻卡\n", into: store, name: "c.csv", folder: folder)
+        #expect(try store.member(id: "U1")?.profile.storedValue == Money(fen: 9_950))
+    }
+
+    @Test func lastActivityIsTheLatestOfProfileAndEventsAcrossImports() throws {
+        let folder = try TemporaryDirectory()
+        let store = try MemberStore(path: folder.file("h.db"))
+        let instants = InstantParser(defaultTimeZone: shanghai)
+        try importMembers("id,registered_at,last_active_at\nU1,2024-01-01,2025-01-01\n", into: store, folder: folder)
+        #expect(try store.member(id: "U1")?.lastActivityAt == instants.parse("2025-01-01"))
+        let events = try folder.write("e.ndjson", #"{"member_id":"U1","type":"login","at":"2026-03-01"}"#)
+        let ingester = try EventIngester(store: store, defaultTimeZone: shanghai, clock: SystemWallClock())
+        try ingester.ingest(from: LineReader(path: events), sink: CollectingSink())
+        // A later import that moves last_active_at back keeps the newer event…
+        try importMembers("id,last_active_at\nU1,2024-06-01\n", into: store, name: "b.csv", folder: folder)
+        #expect(try store.member(id: "U1")?.lastActivityAt == instants.parse("2026-03-01"))
+        // …and one that moves it past the event wins.
+        try importMembers("id,last_active_at\nU1,2026-04-01\n", into: store, name: "c.csv", folder: folder)
+        #expect(try store.member(id: "U1")?.lastActivityAt == instants.parse("2026-04-01"))
+    }
+
     @Test func aMemberTwiceInOneFileIsInsertedThenUpdated() throws {
         let folder = try TemporaryDirectory()
         let store = try MemberStore(path: folder.file("h.db"))

@@ -7,6 +7,7 @@ public enum StoreDump {
     public static func of(_ store: MemberStore) throws -> String {
         let queries = [
             "SELECT * FROM members ORDER BY id",
+            "SELECT m.id, s.* FROM member_state s JOIN members m ON m.key = s.member_key ORDER BY m.id",
             "SELECT m.id, t.tag FROM member_tags t JOIN members m ON m.key = t.member_key ORDER BY m.id, t.tag",
             """
             SELECT e.id, m.id, e.type, e.at, e.amount, e.sku, e.category, e.reference, e.payload

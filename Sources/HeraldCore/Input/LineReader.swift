@@ -106,6 +106,11 @@ public final class LineReader {
         return count
     }
 
+    /// True for a line of nothing but spaces, tabs and its terminator: importers skip those.
+    public static func isBlank(_ line: [UInt8]) -> Bool {
+        line[..<contentCount(of: line)].allSatisfy { $0 == 0x20 || $0 == 0x09 }
+    }
+
     private func waitForInput() throws -> Bool {
         var descriptor = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
         while true {

@@ -61,13 +61,13 @@ public final class EventIngester {
             """)
         takeFromLot = try database.prepare("UPDATE points_lots SET remaining = remaining - ? WHERE key = ?")
         applyEffects = try database.prepare("""
-            UPDATE members SET
+            UPDATE member_state SET
                 last_event_at = CASE WHEN ?1 IS NULL THEN last_event_at ELSE max(coalesce(last_event_at, ?1), ?1) END,
                 last_activity_at = CASE WHEN ?1 IS NULL THEN last_activity_at ELSE max(coalesce(last_activity_at, ?1), ?1) END,
                 total_spent = total_spent + ?2,
                 stored_value = CASE WHEN ?3 IS NULL THEN stored_value ELSE coalesce(stored_value, 0) + ?3 END,
                 last_topup_at = CASE WHEN ?4 IS NULL THEN last_topup_at ELSE max(coalesce(last_topup_at, ?4), ?4) END
-            WHERE key = ?5
+            WHERE member_key = ?5
             """)
     }
 
@@ -94,8 +94,8 @@ public final class EventIngester {
                 case .idle:
                     try transaction.commit()
                 case .line(let number, let isTruncated):
+                    if LineReader.isBlank(line) { continue }
                     let count = LineReader.contentCount(of: line)
-                    if line[..<count].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
                     summary.read += 1
                     if isTruncated {
                         summary.rejected += 1
@@ -107,7 +107,7 @@ public final class EventIngester {
                         let record = try line.withUnsafeBufferPointer { bytes throws(RowRejection) in
                             try decoder.decode(content: UnsafeBufferPointer(rebasing: bytes[..<count]))
                         }
-                        if try store(record, line: number, sink: sink) {
+                        if try storeEvent(record, line: number, sink: sink) {
                             summary.inserted += 1
                         } else {
                             summary.duplicates += 1
@@ -128,7 +128,7 @@ public final class EventIngester {
     }
 
     /// Stores the event and applies its effects; false when its id was already stored.
-    private func store(_ record: EventRecord, line: Int, sink: any RejectedRowSink) throws -> Bool {
+    private func storeEvent(_ record: EventRecord, line: Int, sink: any RejectedRowSink) throws -> Bool {
         var memberKey: Int64?
         if let memberID = record.memberID {
             memberKey = try key(ofMember: memberID)
@@ -210,11 +210,12 @@ public final class EventIngester {
         return found
     }
 
+    /// Writes the batch's summed effects, in member-key order: one forward pass over the
+    /// members table instead of a random page per member.
     private func flushEffects() throws {
-        for (memberKey, effects) in pendingEffects {
-            try applyEffects.run(effects.lastActivity.map(SQLiteValue.integer) ?? .null, .integer(effects.spent),
-                                 effects.storedValueDelta.map(SQLiteValue.integer) ?? .null,
-                                 effects.lastTopup.map(SQLiteValue.integer) ?? .null, .integer(memberKey))
+        for (memberKey, effects) in pendingEffects.sorted(by: { $0.key < $1.key }) {
+            try applyEffects.run(.optional(effects.lastActivity), .integer(effects.spent), .optional(effects.storedValueDelta),
+                                 .optional(effects.lastTopup), .integer(memberKey))
         }
         pendingEffects.removeAll(keepingCapacity: true)
         memberKeys.removeAll(keepingCapacity: true)

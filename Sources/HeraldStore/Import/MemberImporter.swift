@@ -19,12 +19,21 @@ public final class MemberImporter {
     private var upserts: [MemberFieldSet: SQLiteStatement] = [:]
     private let deleteTags: SQLiteStatement
     private let insertTag: SQLiteStatement
+    private let upsertState: SQLiteStatement
+    private let upsertStateWithBalance: SQLiteStatement
+    private let setStoredValue: SQLiteStatement
     private var changedRows = 0
 
     public init(store: MemberStore, defaultTimeZone: TimeZone, batchSize: Int = 100_000) throws {
         self.store = store
         deleteTags = try store.database.prepare("DELETE FROM member_tags WHERE member_key = ?")
         insertTag = try store.database.prepare("INSERT OR IGNORE INTO member_tags (member_key, tag) VALUES (?, ?)")
+        upsertState = try store.database.prepare(Self.stateUpsertSQL(settingBalance: false))
+        upsertStateWithBalance = try store.database.prepare(Self.stateUpsertSQL(settingBalance: true))
+        setStoredValue = try store.database.prepare("""
+            UPDATE member_state SET stored_value = ?1
+            WHERE member_key = (SELECT key FROM members WHERE id = ?2) AND stored_value IS NOT ?1
+            """)
         self.batchSize = batchSize
         self.decoder = MemberRecordDecoder(defaultTimeZone: defaultTimeZone)
     }
@@ -101,7 +110,7 @@ public final class MemberImporter {
                 }
                 values.removeAll(keepingCapacity: true)
                 for (field, text) in zip(columns, fields) { values.append((field, .text(text))) }
-                try store(values, line: line, raw: records.raw, transaction, &summary, sink)
+                try decodeAndUpsert(values, line: line, raw: records.raw, transaction, &summary, sink)
             }
         }
     }
@@ -147,8 +156,8 @@ public final class MemberImporter {
                     continue
                 }
             }
+            if LineReader.isBlank(line) { continue }
             let count = LineReader.contentCount(of: line)
-            if line[..<count].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             summary.read += 1
             let parsed = line.withUnsafeBufferPointer { bytes in
                 Result { () throws(JSONSyntaxError) in
@@ -169,7 +178,7 @@ public final class MemberImporter {
                 try sink.reject(error, raw: line)
                 continue
             }
-            try store(values, line: number, raw: line, transaction, &summary, sink)
+            try decodeAndUpsert(values, line: number, raw: line, transaction, &summary, sink)
         }
     }
 
@@ -193,7 +202,7 @@ public final class MemberImporter {
 
     // MARK: Storing
 
-    private func store(_ values: [(field: MemberField, input: MemberInput)], line: Int, raw: [UInt8],
+    private func decodeAndUpsert(_ values: [(field: MemberField, input: MemberInput)], line: Int, raw: [UInt8],
                        _ transaction: BatchedTransaction, _ summary: inout ImportSummary, _ sink: any RejectedRowSink) throws {
         let record: MemberRecord
         do {
@@ -223,9 +232,9 @@ public final class MemberImporter {
             index += 1
         }
         try bind(record.id)
-        for field in fields.fields where field != .id {
+        for field in fields.fields {
             switch field {
-            case .id: break
+            case .id, .storedValue: break
             case .name: try bind(record.profile.name)
             case .phone: try bind(record.profile.phone?.e164)
             case .email: try bind(record.profile.email)
@@ -242,21 +251,30 @@ public final class MemberImporter {
             case .registeredAt: try bind(record.profile.registeredAt.map(\.epochSeconds))
             case .lastActiveAt: try bind(record.profile.lastActiveAt.map(\.epochSeconds))
             case .tags: try bind(record.profile.tagsText)
-            case .storedValue: try bind(record.profile.storedValue?.fen)
             case .consentSMS: try bind(record.profile.consents[.sms]?.storedValue)
             case .consentPush: try bind(record.profile.consents[.push]?.storedValue)
             case .consentEmail: try bind(record.profile.consents[.email]?.storedValue)
             }
         }
-        let lastActivity = [record.profile.registeredAt, record.profile.lastActiveAt].compactMap { $0 }.max()
-        try bind(lastActivity.map(\.epochSeconds))
+        let storedValue = fields.contains(.storedValue) ? record.profile.storedValue?.fen : nil
 
         guard try statement.step(), let memberKey = statement.integer(at: 0) else {
+            // The profile is unchanged; only the balance may differ.
             statement.reset()
-            return  // unchanged
+            if fields.contains(.storedValue) {
+                try setStoredValue.bind([.optional(storedValue), .text(record.id)])
+                try setStoredValue.step()
+                if store.database.changes > 0 { changedRows += 1 }
+                setStoredValue.reset()
+            }
+            return
         }
+        // Inserted or changed: recompute last activity from the profile as it is now.
+        let profileActivity = [statement.integer(at: 1), statement.integer(at: 2)].compactMap { $0 }.max()
         statement.reset()
         changedRows += 1
+        let state = fields.contains(.storedValue) ? upsertStateWithBalance : upsertState
+        try state.run(.integer(memberKey), .optional(profileActivity), .optional(storedValue))
         if fields.contains(.tags) { try replaceTags(of: memberKey, with: record.profile.tags) }
     }
 
@@ -265,35 +283,37 @@ public final class MemberImporter {
         for tag in tags { try insertTag.run(.integer(memberKey), .text(tag)) }
     }
 
-    /// `INSERT … ON CONFLICT(id) DO UPDATE … WHERE <something differs> RETURNING key`:
-    /// a row comes back only when the member was inserted or really changed.
+    /// `INSERT … ON CONFLICT(id) DO UPDATE … WHERE <something differs> RETURNING key, …`:
+    /// a row comes back only when the member was inserted or its profile really changed.
     private func makeUpsert(for fields: MemberFieldSet) throws -> SQLiteStatement {
         var columns: [String] = []
-        for field in fields.fields where field != .id {
+        for field in fields.fields {
             switch field {
+            case .id, .storedValue: break
             case .birthday: columns += ["birth_year", "birth_month", "birth_day"]
-            case .storedValue: columns.append("stored_value")
             default: columns.append(field.rawValue)
             }
         }
-        let registered = fields.contains(.registeredAt) ? "excluded.registered_at" : "members.registered_at"
-        let lastActive = fields.contains(.lastActiveAt) ? "excluded.last_active_at" : "members.last_active_at"
-        let lastEvent = "members.last_event_at"
-        // max() of values that may be NULL: each coalesce falls back to another, so NULL only when all are.
-        let lastActivity = "max(coalesce(\(registered), \(lastActive), \(lastEvent)), "
-            + "coalesce(\(lastActive), \(lastEvent), \(registered)), coalesce(\(lastEvent), \(registered), \(lastActive)))"
-        let insertColumns = (["id"] + columns + ["last_activity_at"]).joined(separator: ", ")
-        let placeholders = Array(repeating: "?", count: columns.count + 2).joined(separator: ", ")
-        var sql = "INSERT INTO members (\(insertColumns)) VALUES (\(placeholders)) ON CONFLICT(id) DO "
+        let placeholders = Array(repeating: "?", count: columns.count + 1).joined(separator: ", ")
+        var sql = "INSERT INTO members (\((["id"] + columns).joined(separator: ", "))) VALUES (\(placeholders)) ON CONFLICT(id) DO "
         if columns.isEmpty {
             sql += "NOTHING"
         } else {
-            let assignments = columns.map { "\($0) = excluded.\($0)" } + ["last_activity_at = \(lastActivity)"]
-            sql += "UPDATE SET \(assignments.joined(separator: ", ")) WHERE ("
+            sql += "UPDATE SET \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")) WHERE ("
                 + columns.map { "members.\($0)" }.joined(separator: ", ") + ") IS NOT ("
                 + columns.map { "excluded.\($0)" }.joined(separator: ", ") + ")"
         }
-        return try store.database.prepare(sql + " RETURNING key")
+        return try store.database.prepare(sql + " RETURNING key, registered_at, last_active_at")
+    }
+
+    /// The state row of an inserted or changed member: last activity is the later of the
+    /// profile's instants (?2) and the latest activity event; ?3 is the balance when the file has one.
+    private static func stateUpsertSQL(settingBalance: Bool) -> String {
+        """
+        INSERT INTO member_state (member_key, last_activity_at, stored_value) VALUES (?1, ?2, ?3)
+        ON CONFLICT(member_key) DO UPDATE SET
+            last_activity_at = max(coalesce(?2, last_event_at), coalesce(last_event_at, ?2))
+        """ + (settingBalance ? ", stored_value = ?3" : "")
     }
 
 }

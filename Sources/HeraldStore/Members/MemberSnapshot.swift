@@ -35,9 +35,9 @@ extension MemberStore {
     public func member(id: String) throws -> MemberSnapshot? {
         let row = try database.prepare("""
             SELECT key, id, name, phone, email, push_token, birth_year, birth_month, birth_day, timezone, locale, tier,
-                   region, registration_channel, registered_at, last_active_at, last_event_at, last_activity_at, tags,
-                   stored_value, last_topup_at, total_spent, consent_sms, consent_push, consent_email
-            FROM members WHERE id = ?
+                   region, registration_channel, registered_at, last_active_at, s.last_event_at, s.last_activity_at, tags,
+                   s.stored_value, s.last_topup_at, coalesce(s.total_spent, 0), consent_sms, consent_push, consent_email
+            FROM members LEFT JOIN member_state s ON s.member_key = members.key WHERE id = ?
             """)
         try row.bind([.text(id)])
         guard try row.step(), let key = row.integer(at: 0) else { return nil }

@@ -6,6 +6,9 @@ public enum SQLiteValue: Sendable, Equatable, ExpressibleByStringLiteral, Expres
     case real(Double)
     case text(String)
 
+    /// An integer, or NULL when absent.
+    public static func optional(_ value: Int64?) -> SQLiteValue { value.map(SQLiteValue.integer) ?? .null }
+
     public init(stringLiteral value: String) { self = .text(value) }
     public init(integerLiteral value: Int64) { self = .integer(value) }
     public init(nilLiteral: ()) { self = .null }

@@ -6,7 +6,7 @@ public enum HeraldSchema {
     public static var latestVersion: Int { migrations.last!.version }
 
     public static let migrations: [SchemaMigration] = [
-        SchemaMigration(version: 1, summary: "members, tags, events, points lots", sql: """
+        SchemaMigration(version: 1, summary: "members, member state, tags, events, points lots", sql: """
             CREATE TABLE members (
                 key INTEGER PRIMARY KEY,
                 id TEXT NOT NULL UNIQUE,              -- upsert by id; ingest looks members up by it
@@ -25,22 +25,28 @@ public enum HeraldSchema {
                 registered_at INTEGER,
                 last_active_at INTEGER,               -- as imported
                 tags TEXT,                            -- sorted, ';'-joined copy of member_tags, for change detection
-                stored_value INTEGER,                 -- fen; NULL: no stored-value account
                 consent_sms TEXT,                     -- 'yes' | 'no' | NULL (unknown)
                 consent_push TEXT,
-                consent_email TEXT,
-                -- Derived by ingest:
-                last_event_at INTEGER,                -- latest activity-type event
-                last_activity_at INTEGER,             -- max(registered_at, last_active_at, last_event_at)
-                last_topup_at INTEGER,
-                total_spent INTEGER NOT NULL DEFAULT 0 -- fen, sum of purchases
+                consent_email TEXT
             );
             -- birthday: members whose (month, day) is one of the one to three local dates T can be.
             CREATE INDEX members_birthday ON members(birth_month, birth_day);
+
+            -- What events keep changing, apart from the wide, rarely written profile row: narrow
+            -- enough (about 40 bytes a member) that ingest's per-batch updates stay in the page
+            -- cache. One row per member, written with the member.
+            CREATE TABLE member_state (
+                member_key INTEGER PRIMARY KEY REFERENCES members(key) ON DELETE CASCADE,
+                last_event_at INTEGER,                -- latest activity-type event
+                last_activity_at INTEGER,             -- max(registered_at, last_active_at, last_event_at)
+                stored_value INTEGER,                 -- fen; NULL: no stored-value account
+                last_topup_at INTEGER,
+                total_spent INTEGER NOT NULL DEFAULT 0 -- fen, sum of purchases
+            );
             -- inactivity: a range scan on last activity (T - max_days, T - days].
-            CREATE INDEX members_last_activity ON members(last_activity_at);
+            CREATE INDEX member_state_last_activity ON member_state(last_activity_at);
             -- low_balance: 0 <= stored_value < below, only over members with an account.
-            CREATE INDEX members_stored_value ON members(stored_value) WHERE stored_value IS NOT NULL;
+            CREATE INDEX member_state_stored_value ON member_state(stored_value) WHERE stored_value IS NOT NULL;
 
             CREATE TABLE member_tags (
                 member_key INTEGER NOT NULL REFERENCES members(key) ON DELETE CASCADE,
