@@ -43,7 +43,7 @@ private func heraldBinary() throws -> String {
             process.arguments = ["--config", config] + arguments
             process.standardOutput = FileHandle.nullDevice
             runs += 1
-            FileManager.default.createFile(atPath: folder.file("stderr-\(runs).txt"), contents: nil)
+            _ = FileManager.default.createFile(atPath: folder.file("stderr-\(runs).txt"), contents: nil)
             process.standardError = FileHandle(forWritingAtPath: folder.file("stderr-\(runs).txt"))
             try process.run()
             return process

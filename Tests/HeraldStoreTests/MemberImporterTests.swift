@@ -90,7 +90,7 @@ private let fullCSV = """
         #expect(try store.member(id: "U1")?.lastActivityAt == instants.parse("2025-01-01"))
         let events = try folder.write("e.ndjson", #"{"member_id":"U1","type":"login","at":"2026-03-01"}"#)
         let ingester = try EventIngester(store: store, defaultTimeZone: shanghai, clock: SystemWallClock())
-        try ingester.ingest(from: LineReader(path: events), sink: CollectingSink())
+        _ = try ingester.ingest(from: LineReader(path: events), sink: CollectingSink())
         // A later import that moves last_active_at back keeps the newer event…
         try importMembers("id,last_active_at\nU1,2024-06-01\n", into: store, name: "b.csv", folder: folder)
         #expect(try store.member(id: "U1")?.lastActivityAt == instants.parse("2026-03-01"))
