@@ -13,7 +13,8 @@ enum BaselineLoader {
         "tier", "region", "registration_channel", "registered_at", "last_active_at", "tags", "consent_sms", "consent_push",
         "consent_email",
     ]
-    static let stateColumns = ["member_key", "last_event_at", "last_activity_at", "stored_value", "last_topup_at", "total_spent"]
+    static let stateColumns = ["member_key", "last_event_at", "last_activity_at", "stored_value", "imported_stored_value",
+                               "last_topup_at", "total_spent"]
     static let eventColumns = ["key", "id", "member_key", "type", "at", "amount", "sku", "category", "reference", "payload",
                                "ingested_at"]
 

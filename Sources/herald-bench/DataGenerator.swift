@@ -113,7 +113,8 @@ struct DataGenerator {
                 sortedTags.joined(separator: ";"), sms, push, mail,
             ]
             table.write(row.joined(separator: ",") + "\n")
-            state.write("\(key),,\(lastActivity),\(storedValue.map { String($0) } ?? ""),,0\n")
+            let balance = storedValue.map { String($0) } ?? ""
+            state.write("\(key),,\(lastActivity),\(balance),\(balance),,0\n")
             for tag in sortedTags { tags.write("\(key),\(tag)\n") }
         }
         csv.close()

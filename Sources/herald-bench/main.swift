@@ -75,7 +75,7 @@ func main() throws {
 
     let folder = URL(fileURLWithPath: options.folder).standardizedFileURL.path
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    let stamp = "\(options.members)-\(options.events)-v3"
+    let stamp = "\(options.members)-\(options.events)-v4"
     let stampPath = folder + "/generated"
     if (try? String(contentsOfFile: stampPath, encoding: .utf8)) != stamp {
         say("generating \(options.members) members and \(options.events) events in \(folder) …")

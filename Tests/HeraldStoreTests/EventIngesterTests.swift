@@ -97,6 +97,19 @@ private func instant(_ text: String) -> Date { InstantParser(defaultTimeZone: sh
         #expect(try store.member(id: "U1")?.profile.storedValue == Money(fen: 25_000))
     }
 
+    @Test func reimportingAMemberFileKeepsTheBalanceEventsChanged() throws {
+        let folder = try TemporaryDirectory()
+        let store = try storeWithMembers(folder)                       // U1 imported with ¥150
+        try ingest(#"{"member_id":"U1","type":"topup","at":"2026-05-01","amount":100}"#, into: store, folder: folder)
+        let again = try importMembers("id,registered_at,stored_value\nU1,2024-01-01,150\nU2,2024-01-01,\n", into: store,
+                                      name: "again.csv", folder: folder)
+        #expect(again.updated == 0 && again.duplicates == 2)
+        #expect(try store.member(id: "U1")?.profile.storedValue == Money(fen: 25_000))
+        // A new snapshot from the member system replaces the balance (it includes what happened before it).
+        try importMembers("id,stored_value\nU1,300\n", into: store, name: "new.csv", folder: folder)
+        #expect(try store.member(id: "U1")?.profile.storedValue == Money(fen: 30_000))
+    }
+
     @Test func rejectsUnknownMembersButKeepsReceiptsWithoutOne() throws {
         let folder = try TemporaryDirectory()
         let store = try storeWithMembers(folder)

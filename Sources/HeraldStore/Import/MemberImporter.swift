@@ -31,8 +31,8 @@ public final class MemberImporter {
         upsertState = try store.database.prepare(Self.stateUpsertSQL(settingBalance: false))
         upsertStateWithBalance = try store.database.prepare(Self.stateUpsertSQL(settingBalance: true))
         setStoredValue = try store.database.prepare("""
-            UPDATE member_state SET stored_value = ?1
-            WHERE member_key = (SELECT key FROM members WHERE id = ?2) AND stored_value IS NOT ?1
+            UPDATE member_state SET stored_value = ?1, imported_stored_value = ?1
+            WHERE member_key = (SELECT key FROM members WHERE id = ?2) AND imported_stored_value IS NOT ?1
             """)
         self.batchSize = batchSize
         self.decoder = MemberRecordDecoder(defaultTimeZone: defaultTimeZone)
@@ -308,12 +308,17 @@ public final class MemberImporter {
 
     /// The state row of an inserted or changed member: last activity is the later of the
     /// profile's instants (?2) and the latest activity event; ?3 is the balance when the file has one.
+    /// A balance is a snapshot: it replaces the live balance only when it differs from the last
+    /// imported one, so re-importing a file keeps the top-ups and spends ingested since.
     private static func stateUpsertSQL(settingBalance: Bool) -> String {
         """
-        INSERT INTO member_state (member_key, last_activity_at, stored_value) VALUES (?1, ?2, ?3)
+        INSERT INTO member_state (member_key, last_activity_at, stored_value, imported_stored_value) VALUES (?1, ?2, ?3, ?3)
         ON CONFLICT(member_key) DO UPDATE SET
             last_activity_at = max(coalesce(?2, last_event_at), coalesce(last_event_at, ?2))
-        """ + (settingBalance ? ", stored_value = ?3" : "")
+        """ + (settingBalance ? """
+            , stored_value = CASE WHEN imported_stored_value IS ?3 THEN stored_value ELSE ?3 END,
+            imported_stored_value = ?3
+            """ : "")
     }
 
 }

@@ -39,7 +39,8 @@ public enum HeraldSchema {
                 member_key INTEGER PRIMARY KEY REFERENCES members(key) ON DELETE CASCADE,
                 last_event_at INTEGER,                -- latest activity-type event
                 last_activity_at INTEGER,             -- max(registered_at, last_active_at, last_event_at)
-                stored_value INTEGER,                 -- fen; NULL: no stored-value account
+                stored_value INTEGER,                 -- fen, live: the last imported snapshot plus event deltas since
+                imported_stored_value INTEGER,        -- fen, the last snapshot an import brought (re-importing it changes nothing)
                 last_topup_at INTEGER,
                 total_spent INTEGER NOT NULL DEFAULT 0 -- fen, sum of purchases
             );
