@@ -25,16 +25,21 @@ public enum HeraldCommandLine {
             console.print("herald \(version)")
             return .success
         }
+        let wantsHelp = parsed.flags.contains("--help") || parsed.flags.contains("-h")
         guard let command = commands.filter({ parsed.words.starts(with: $0.words) }).max(by: { $0.words.count < $1.words.count })
         else {
-            if parsed.words.isEmpty || parsed.flags.contains("--help") || parsed.flags.contains("-h") || parsed.words == ["help"] {
+            if wantsHelp || parsed.words == ["help"] {
                 console.print(overview)
-                return parsed.words.isEmpty && !parsed.flags.contains("--help") && !parsed.flags.contains("-h") ? .failure : .success
+                return .success
+            }
+            if parsed.words.isEmpty {
+                console.printError(overview)
+                return .failure
             }
             return usageError("unknown command '\(parsed.words.joined(separator: " "))'", help: "herald --help", console: console)
         }
         let helpHint = "herald \(command.words.joined(separator: " ")) --help"
-        if parsed.flags.contains("--help") || parsed.flags.contains("-h") {
+        if wantsHelp {
             console.print(command.help)
             return .success
         }
