@@ -44,12 +44,16 @@ struct DataGenerator {
 
     private func path(_ name: String) -> String { folder + "/" + name }
 
-    private static func localText(_ utcSeconds: Int, separator: String = " ") -> String {
+    /// `YYYY-MM-DD HH:MM:SS` on Shanghai's wall clock: member files carry local times, so the
+    /// import exercises the local-time path (events carry offsets, via `InstantFormatter`).
+    private static func localText(_ utcSeconds: Int) -> String {
         let local = utcSeconds + shanghaiOffset
         let date = CivilDate(daysSinceEpoch: local / 86_400)
         let second = local % 86_400
-        return "\(date)\(separator)\(pad2(second / 3600)):\(pad2(second / 60 % 60)):\(pad2(second % 60))"
+        return "\(date) \(pad2(second / 3600)):\(pad2(second / 60 % 60)):\(pad2(second % 60))"
     }
+
+    private static let shanghai = TimeZone(identifier: "Asia/Shanghai")!
 
     /// `"…"` with inner quotes doubled, as CSV wants.
     private static func csvQuoted(_ text: String) -> String {
@@ -63,9 +67,9 @@ struct DataGenerator {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static func pad2(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    private static func pad2(_ value: Int) -> String { String(value).leftPadded(to: 2) }
 
-    static func memberID(_ index: Int) -> String { "M" + String(index + 1).leftPaddedForBench(to: 7) }
+    static func memberID(_ index: Int) -> String { "M" + String(index + 1).leftPadded(to: 7) }
 
     private func writeMembers() throws {
         var random = Random(state: 42)
@@ -136,7 +140,7 @@ struct DataGenerator {
             let memberID = Self.memberID(member)
             // Chronological, as an event export is: evenly spread over the span, a little jitter.
             let at = Self.eventsStart + Int(Double(index) / Double(events) * Double(Self.eventsSpan)) + random.below(3)
-            let atText = Self.localText(at, separator: "T") + "+08:00"
+            let atText = InstantFormatter.string(from: Date(epochSeconds: Int64(at)), in: Self.shanghai)
             let explicitID = random.chance(50) ? "E\(index)" : nil
             var attributes = ""
             var amount = "", sku = "", category = ""
@@ -187,11 +191,5 @@ struct DataGenerator {
         }
         ndjson.close()
         table.close()
-    }
-}
-
-extension String {
-    func leftPaddedForBench(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

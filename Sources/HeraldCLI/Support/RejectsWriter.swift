@@ -13,6 +13,7 @@ final class RejectsWriter: RejectedRowSink {
     private let console: Console
     private let inputName: String
     private let file: UnsafeMutablePointer<FILE>?
+    private let rejectsPath: String
     private var header: [UInt8]?
     private var wroteHeader = false
 
@@ -20,6 +21,7 @@ final class RejectsWriter: RejectedRowSink {
     init(console: Console, inputName: String, rejectsPath: String?) throws {
         self.console = console
         self.inputName = inputName
+        self.rejectsPath = rejectsPath ?? ""
         if let rejectsPath {
             guard let opened = fopen(rejectsPath, "wb") else {
                 throw InputError(path: rejectsPath, reason: "cannot write the rejects file: \(String(cString: strerror(errno)))")
@@ -55,14 +57,14 @@ final class RejectsWriter: RejectedRowSink {
 
     func finish() throws {
         if let file, fflush(file) != 0 {
-            throw InputError(path: "rejects file", reason: "cannot flush: \(String(cString: strerror(errno)))")
+            throw InputError(path: rejectsPath, reason: "cannot flush: \(String(cString: strerror(errno)))")
         }
     }
 
     private func write(_ bytes: [UInt8], to file: UnsafeMutablePointer<FILE>) throws {
         let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
         guard written == bytes.count else {
-            throw InputError(path: "rejects file", reason: "write failed: \(String(cString: strerror(errno)))")
+            throw InputError(path: rejectsPath, reason: "write failed: \(String(cString: strerror(errno)))")
         }
     }
 }

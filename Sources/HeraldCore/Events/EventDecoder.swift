@@ -19,8 +19,7 @@ public struct EventDecoder {
         do {
             value = try JSONParser.parse(bytes: trimmed, dialect: .json)
         } catch {
-            throw RowRejection(line: 0, column: error.position.column + (trimmed.baseAddress! - content.baseAddress!),
-                               reason: "invalid JSON: \(error.message)")
+            throw RowRejection.invalidJSON(error, line: 0, columnOffset: trimmed.baseAddress! - content.baseAddress!)
         }
         do {
             return try decode(object: value, payloadBytes: trimmed)
@@ -150,11 +149,5 @@ public struct EventDecoder {
         while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
         while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
         return UnsafeBufferPointer(rebasing: bytes[start..<end])
-    }
-}
-
-extension String {
-    func leftPadded(to width: Int, with pad: Character = "0") -> String {
-        count >= width ? self : String(repeating: pad, count: width - count) + self
     }
 }

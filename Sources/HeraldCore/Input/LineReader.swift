@@ -106,9 +106,15 @@ public final class LineReader {
         return count
     }
 
-    /// True for a line of nothing but spaces, tabs and its terminator: importers skip those.
-    public static func isBlank(_ line: [UInt8]) -> Bool {
-        line[..<contentCount(of: line)].allSatisfy { $0 == 0x20 || $0 == 0x09 }
+    /// Like `next(into:)`, but skips lines of nothing but spaces and tabs, as the
+    /// line-per-row importers do.
+    public func nextNonBlank(into line: inout [UInt8]) throws -> Next {
+        while true {
+            let next = try next(into: &line)
+            guard case .line = next, line[..<Self.contentCount(of: line)].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else {
+                return next
+            }
+        }
     }
 
     private func waitForInput() throws -> Bool {

@@ -12,6 +12,16 @@ public struct RowRejection: Error, Hashable, Sendable {
         self.reason = reason
     }
 
+    /// A line cut at the reader's limit.
+    public static func lineTooLong(line: Int, limit: Int) -> RowRejection {
+        RowRejection(line: line, reason: "line longer than \(limit) bytes")
+    }
+
+    /// A line that is not JSON; `columnOffset` counts characters dropped before parsing.
+    public static func invalidJSON(_ error: JSONSyntaxError, line: Int, columnOffset: Int = 0) -> RowRejection {
+        RowRejection(line: line, column: error.position.column + columnOffset, reason: "invalid JSON: \(error.message)")
+    }
+
     public func diagnostic(file: String) -> Diagnostic {
         Diagnostic(file: file, position: column.map { SourcePosition(line: line, column: $0) }, line: line,
                    message: "rejected: \(reason)")

@@ -61,8 +61,6 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     static func pad(_ value: Int, _ width: Int) -> String {
-        let digits = String(abs(value))
-        let padded = digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
-        return value < 0 ? "-" + padded : padded
+        (value < 0 ? "-" : "") + String(abs(value)).leftPadded(to: width)
     }
 }

@@ -29,7 +29,7 @@ public final class EventIngester {
     private var ingestedAt: Int64 = 0
 
     /// The effects that commute, summed per member until the batch commits.
-    private struct MemberEffects {
+    private struct MemberEffects: Equatable {
         var lastActivity: Int64?
         var spent: Int64 = 0
         var storedValueDelta: Int64?
@@ -74,6 +74,7 @@ public final class EventIngester {
     public func ingest(from lines: LineReader, sink: any RejectedRowSink) throws -> ImportSummary {
         let transaction = BatchedTransaction(database: store.database, batchSize: batchSize) { [unowned self] in
             try flushEffects()
+            ingestedAt = clock.now().epochSeconds
         }
         var summary = ImportSummary()
         var line: [UInt8] = []
@@ -86,7 +87,7 @@ public final class EventIngester {
         defer { try? store.database.execute("PRAGMA foreign_keys = ON") }
         do {
             while true {
-                switch try lines.next(into: &line) {
+                switch try lines.nextNonBlank(into: &line) {
                 case .endOfInput:
                     try transaction.commit()
                     summary.warnings = warnings
@@ -94,14 +95,13 @@ public final class EventIngester {
                 case .idle:
                     try transaction.commit()
                 case .line(let number, let isTruncated):
-                    if LineReader.isBlank(line) { continue }
-                    let count = LineReader.contentCount(of: line)
                     summary.read += 1
                     if isTruncated {
                         summary.rejected += 1
-                        try sink.reject(RowRejection(line: number, reason: "line longer than \(lines.maximumLineBytes) bytes"), raw: line)
+                        try sink.reject(.lineTooLong(line: number, limit: lines.maximumLineBytes), raw: line)
                         continue
                     }
+                    let count = LineReader.contentCount(of: line)
                     try transaction.begin()
                     do {
                         let record = try line.withUnsafeBufferPointer { bytes throws(RowRejection) in
@@ -155,21 +155,19 @@ public final class EventIngester {
         guard let memberKey else { return true }
 
         let at = record.at.epochSeconds
-        if record.type.countsAsActivity {
-            pendingEffects[memberKey, default: MemberEffects()].lastActivity =
-                max(pendingEffects[memberKey]?.lastActivity ?? at, at)
-        }
-        if record.type == .purchase, let amount = record.amount {
-            pendingEffects[memberKey, default: MemberEffects()].spent += amount.fen
-        }
-        switch record.effect {
-        case .none:
-            break
-        case .storedValue(let delta):
-            var effects = pendingEffects[memberKey, default: MemberEffects()]
+        let pending = pendingEffects[memberKey] ?? MemberEffects()
+        var effects = pending
+        if record.type.countsAsActivity { effects.lastActivity = max(effects.lastActivity ?? at, at) }
+        if record.type == .purchase, let amount = record.amount { effects.spent += amount.fen }
+        if case .storedValue(let delta) = record.effect {
             effects.storedValueDelta = (effects.storedValueDelta ?? 0) + delta.fen
             if record.type == .topup { effects.lastTopup = max(effects.lastTopup ?? at, at) }
-            pendingEffects[memberKey] = effects
+        }
+        if effects != pending { pendingEffects[memberKey] = effects }
+
+        switch record.effect {
+        case .none, .storedValue:
+            break
         case .consent(let channel, let consent):
             try updateConsent[channel]!.run(consent.storedValue.map(SQLiteValue.text) ?? .null, .integer(memberKey))
         case .pointsEarn(let points, let expiresAt):
@@ -211,7 +209,7 @@ public final class EventIngester {
     }
 
     /// Writes the batch's summed effects, in member-key order: one forward pass over the
-    /// members table instead of a random page per member.
+    /// member_state table instead of a random page per member.
     private func flushEffects() throws {
         for (memberKey, effects) in pendingEffects.sorted(by: { $0.key < $1.key }) {
             try applyEffects.run(.optional(effects.lastActivity), .integer(effects.spent), .optional(effects.storedValueDelta),
@@ -219,6 +217,5 @@ public final class EventIngester {
         }
         pendingEffects.removeAll(keepingCapacity: true)
         memberKeys.removeAll(keepingCapacity: true)
-        ingestedAt = clock.now().epochSeconds
     }
 }

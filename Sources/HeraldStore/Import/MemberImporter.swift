@@ -142,23 +142,21 @@ public final class MemberImporter {
         var values: [(field: MemberField, input: MemberInput)] = []
         while true {
             let number: Int
-            switch try lines.next(into: &line) {
+            switch try lines.nextNonBlank(into: &line) {
             case .endOfInput: return
             case .idle:
                 try transaction.commit()
                 continue
             case .line(let lineNumber, let isTruncated):
                 number = lineNumber
+                summary.read += 1
                 if isTruncated {
-                    summary.read += 1
                     summary.rejected += 1
-                    try sink.reject(RowRejection(line: number, reason: "line longer than \(lines.maximumLineBytes) bytes"), raw: line)
+                    try sink.reject(.lineTooLong(line: number, limit: lines.maximumLineBytes), raw: line)
                     continue
                 }
             }
-            if LineReader.isBlank(line) { continue }
             let count = LineReader.contentCount(of: line)
-            summary.read += 1
             let parsed = line.withUnsafeBufferPointer { bytes in
                 Result { () throws(JSONSyntaxError) in
                     try JSONParser.parse(bytes: UnsafeBufferPointer(rebasing: bytes[..<count]), dialect: .json)
@@ -168,8 +166,7 @@ public final class MemberImporter {
                 let object: JSONValue
                 switch parsed {
                 case .success(let value): object = value
-                case .failure(let error):
-                    throw RowRejection(line: number, column: error.position.column, reason: "invalid JSON: \(error.message)")
+                case .failure(let error): throw RowRejection.invalidJSON(error, line: number)
                 }
                 values.removeAll(keepingCapacity: true)
                 try Self.memberValues(of: object, into: &values, line: number)
