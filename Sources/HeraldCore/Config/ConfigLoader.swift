@@ -5,6 +5,11 @@ import Foundation
 public enum ConfigLoader {
     public struct Failure: Error, CustomStringConvertible {
         public var diagnostics: [Diagnostic]
+
+        public init(diagnostics: [Diagnostic]) {
+            self.diagnostics = diagnostics
+        }
+
         public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
     }
 
@@ -15,86 +20,169 @@ public enum ConfigLoader {
     }
 
     public static func load(path: String) throws -> HeraldConfig {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw Failure(diagnostics: [Diagnostic(file: path, message: "cannot read the config file (\(error.localizedDescription))")])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw Failure(diagnostics: [Diagnostic(file: path, message: "the config file is not UTF-8")])
-        }
-        return try parse(text, path: path)
+        let log = DiagnosticLog()
+        guard let config = load(path: path, log: log), log.isEmpty else { throw Failure(diagnostics: log.diagnostics) }
+        return config
     }
 
     public static func parse(_ text: String, path: String) throws -> HeraldConfig {
-        let root: JSONValue
-        do {
-            root = try JSONParser.parse(text, dialect: .json5)
-        } catch {
-            throw Failure(diagnostics: [Diagnostic(file: path, position: error.position, message: error.message)])
-        }
-        guard let members = root.members else {
-            throw Failure(diagnostics: [Diagnostic(file: path, position: root.position,
-                                                   message: "expected an object at the top, found \(root.kindName)")])
-        }
-        var problems: [Diagnostic] = []
-        func problem(_ position: SourcePosition, _ message: String) {
-            problems.append(Diagnostic(file: path, position: position, message: message))
+        let log = DiagnosticLog()
+        guard let config = parse(text, path: path, log: log), log.isEmpty else { throw Failure(diagnostics: log.diagnostics) }
+        return config
+    }
+
+    /// Reads the file, adding its problems to `log`; nil when it cannot be read at all.
+    public static func load(path: String, log: DiagnosticLog) -> HeraldConfig? {
+        guard let text = SourceFile.read(path, what: "config file", log: log) else { return nil }
+        return parse(text, path: path, log: log)
+    }
+
+    /// Parses, adding every problem to `log`. Returns a config (with defaults where a value
+    /// was bad) whenever the store is known, so that later checks can still run.
+    public static func parse(_ text: String, path: String, log: DiagnosticLog) -> HeraldConfig? {
+        guard let root = SourceFile.parseJSON5(text, path: path, log: log),
+              let reader = JSONObjectReader(root, file: path, allowedKeys: HeraldConfig.knownKeys, log: log)
+        else { return nil }
+        reader.finish()
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        func resolve(_ file: String) -> String {
+            file.hasPrefix("/") ? file : folder.appendingPathComponent(file).standardizedFileURL.path
         }
 
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         var storePath: String?
-        var timeZone = TimeZone(identifier: "Asia/Shanghai")!
-        var locale = "zh-CN"
-        var otherSections: [String: JSONValue] = [:]
-        for member in members {
-            let value = member.value
-            switch member.key {
-            case "store":
-                guard let storeMembers = value.members else {
-                    problem(value.position, "store: expected an object such as { sqlite: \"herald.db\" }, found \(value.kindName)")
-                    continue
-                }
-                for storeMember in storeMembers {
-                    switch storeMember.key {
-                    case "sqlite":
-                        guard let file = storeMember.value.stringValue, !file.isEmpty else {
-                            problem(storeMember.value.position, "store.sqlite: expected a file path, found \(storeMember.value.kindName)")
-                            continue
-                        }
-                        storePath = file.hasPrefix("/") ? file : folder.appendingPathComponent(file).standardizedFileURL.path
-                    case "postgres":
-                        problem(storeMember.keyPosition, "store.postgres: not supported by this version; use store.sqlite")
-                    default:
-                        problem(storeMember.keyPosition, "store: unknown key '\(storeMember.key)' (expected sqlite)")
-                    }
-                }
-            case "timezone":
-                guard let identifier = value.stringValue,
-                      identifier == "UTC" || identifier.contains("/"), let zone = TimeZone(identifier: identifier)
-                else {
-                    problem(value.position, "timezone: expected an IANA time zone such as \"Asia/Shanghai\"")
-                    continue
-                }
-                timeZone = zone
-            case "locale":
-                guard let text = value.stringValue, let normalized = MemberRecordDecoder.normalizedLocale(text) else {
-                    problem(value.position, "locale: expected a language tag such as \"zh-CN\"")
-                    continue
-                }
-                locale = normalized
-            case let key where HeraldConfig.knownKeys.contains(key):
-                otherSections[key] = value
-            default:
-                problem(member.keyPosition, "unknown key '\(member.key)' (expected one of: \(HeraldConfig.knownKeys.joined(separator: ", ")))")
+        if let store = reader.object("store", allowedKeys: ["sqlite", "postgres"]) {
+            store.finish()
+            if store["postgres"] != nil {
+                store.problem(at: store.keyPosition("postgres"), "store.postgres: not supported by this version; use store.sqlite")
+            }
+            if let file = store.string("sqlite") {
+                if file.isEmpty { store.problem(at: store["sqlite"]!.position, "store.sqlite: expected a file path, found \"\"") }
+                else { storePath = resolve(file) }
+            } else if store["postgres"] == nil {
+                store.missing("sqlite", "a file path such as \"herald.db\"")
+            }
+        } else if reader["store"] == nil {
+            reader.missing("store", "store: { sqlite: \"herald.db\" }")
+        }
+        var config = HeraldConfig(sourcePath: path, storePath: storePath ?? resolve("herald.db"))
+
+        if let value = reader["timezone"] {
+            if let identifier = value.stringValue, let zone = Self.timeZone(identifier) {
+                config.timeZone = zone
+            } else {
+                reader.expected("timezone", "an IANA time zone such as \"Asia/Shanghai\"", found: value)
             }
         }
-        if storePath == nil && !members.contains(where: { $0.key == "store" }) {
-            problem(root.position, "store: missing (expected store: { sqlite: \"herald.db\" })")
+        if let value = reader["locale"] {
+            if let text = value.stringValue, let normalized = MemberRecordDecoder.normalizedLocale(text) {
+                config.locale = normalized
+            } else {
+                reader.expected("locale", "a language tag such as \"zh-CN\"", found: value)
+            }
         }
-        guard problems.isEmpty, let storePath else { throw Failure(diagnostics: problems) }
-        return HeraldConfig(sourcePath: path, storePath: storePath, timeZone: timeZone, locale: locale,
-                            otherSections: otherSections)
+        if let folder = reader.string("triggers") { config.triggersFolder = resolve(folder) }
+        if let folder = reader.string("templates") { config.templatesFolder = resolve(folder) }
+        if let value = reader["quiet_hours"] {
+            if case .null = value.kind {
+                config.quietHours = nil
+            } else if let text = value.stringValue, let range = LocalTimeRange(text) {
+                config.quietHours = range
+            } else {
+                reader.expected("quiet_hours", LocalTimeRange.expectedFormat + " (or null for none)", found: value)
+            }
+        }
+        for item in reader.array("caps") ?? [] {
+            guard let cap = JSONObjectReader(item, file: path, path: "caps[]", allowedKeys: ["max", "per"], log: log) else { continue }
+            cap.finish()
+            if let max = cap.integer("max", required: true, atLeast: 1), let per = cap.timeSpan("per", required: true) {
+                config.caps.append(FrequencyCap(max: max, per: per))
+            }
+        }
+        if let channels = reader.object("channels", allowedKeys: []) {
+            config.channels = channels.keys.compactMap { readChannel(named: $0, in: channels, resolve: resolve) }
+        }
+        if let sms = reader.object("sms", allowedKeys: ["signature", "opt_out", "max_segments"]) {
+            sms.finish()
+            config.sms = SMSSettings(signature: sms.string("signature"), optOut: sms.string("opt_out"),
+                                     maxSegments: sms.integer("max_segments", atLeast: 1))
+        }
+        if let links = reader.object("links", allowedKeys: ["base", "key_env"]) {
+            links.finish()
+            if let base = links.string("base", required: true) {
+                if base.hasPrefix("https://") || base.hasPrefix("http://") {
+                    config.links = LinkSettings(base: base, keyEnvironmentVariable: links.string("key_env"))
+                } else {
+                    links.expected("base", "an http(s) URL such as \"https://s.example.cn/\"", found: links["base"]!)
+                }
+            }
+        }
+        if let every = reader.timeSpan("evaluate_every") {
+            if every.seconds > 0 { config.evaluateEvery = every }
+            else { reader.expected("evaluate_every", "a duration longer than 0s", found: reader["evaluate_every"]!) }
+        }
+        if let dispatch = reader.object("dispatch", allowedKeys: ["concurrency", "max_attempts", "backoff", "lease", "shutdown_timeout"]) {
+            dispatch.finish()
+            if let value = dispatch.integer("concurrency", atLeast: 1) { config.dispatch.concurrency = value }
+            if let value = dispatch.integer("max_attempts", atLeast: 1) { config.dispatch.maxAttempts = value }
+            if let value = dispatch.timeSpan("backoff") { config.dispatch.backoff = value }
+            if let value = dispatch.timeSpan("lease") { config.dispatch.lease = value }
+            if let value = dispatch.timeSpan("shutdown_timeout") { config.dispatch.shutdownTimeout = value }
+        }
+        if let sandbox = reader.object("sandbox", allowedKeys: ["at"]) {
+            sandbox.finish()
+            if let text = sandbox.string("at") {
+                if let instant = InstantParser(defaultTimeZone: config.timeZone).parse(text) {
+                    config.sandboxAt = instant
+                } else {
+                    sandbox.expected("at", InstantParser.expectedFormat, found: sandbox["at"]!)
+                }
+            }
+        }
+        return storePath == nil ? nil : config
+    }
+
+    /// An IANA zone name (`Asia/Shanghai`, `UTC`); abbreviations such as `CST` are refused as ambiguous.
+    public static func timeZone(_ identifier: String) -> TimeZone? {
+        guard identifier == "UTC" || identifier.contains("/") else { return nil }
+        return TimeZone(identifier: identifier)
+    }
+
+    private static func readChannel(named name: String, in channels: JSONObjectReader,
+                                    resolve: (String) -> String) -> ChannelConfig? {
+        let keys = ["adapter", "url", "headers", "body", "timeout", "rate_per_second", "concurrency", "path"]
+        guard let value = channels[name],
+              let entry = JSONObjectReader(value, file: channels.file, path: channels.name(name), allowedKeys: keys, log: channels.log)
+        else { return nil }
+        entry.finish()
+        guard let kind = ChannelConfig.kind(ofName: name) else {
+            entry.problem(at: channels.keyPosition(name),
+                          "channels: the name '\(name)' must say its kind: sms, push or email (alone or followed by _name, e.g. sms_backup)")
+            return nil
+        }
+        guard let adapterName = entry.string("adapter", required: true) else { return nil }
+        guard let adapter = ChannelConfig.Adapter(rawValue: adapterName) else {
+            entry.expected("adapter", "http or log", found: entry["adapter"]!)
+            return nil
+        }
+        var channel = ChannelConfig(name: name, kind: kind, adapter: adapter)
+        switch adapter {
+        case .http:
+            channel.url = entry.string("url", required: true)
+            if let url = channel.url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                entry.expected("url", "an http(s) URL", found: entry["url"]!)
+            }
+        case .log:
+            if let path = entry.string("path", required: true) { channel.path = resolve(path) }
+        }
+        if let headers = entry.object("headers", allowedKeys: entry["headers"]?.members?.map(\.key) ?? []) {
+            for key in headers.keys {
+                if let text = headers.string(key) { channel.headers[key] = text }
+            }
+        }
+        channel.body = entry["body"]
+        if let timeout = entry.timeSpan("timeout") { channel.timeout = timeout }
+        channel.ratePerSecond = entry.number("rate_per_second", in: 0.001...1_000_000)
+        channel.concurrency = entry.integer("concurrency", atLeast: 1)
+        return channel
     }
 }

@@ -1,0 +1,130 @@
+import Foundation
+
+/// The checks that need more than one file (issue 3, SPEC 1.2–1.3): channels exist,
+/// templates exist for every listed channel in the default locale, placeholders are
+/// supplied by the trigger's kind, filters fit their values, windows open outside quiet
+/// hours, and SMS stay within `sms.max_segments` in the worst case.
+struct CatalogChecks {
+    let catalog: Catalog
+    let log: DiagnosticLog
+
+    func run() {
+        for trigger in catalog.triggers {
+            checkChannels(trigger)
+            checkWindow(trigger)
+            for name in trigger.templateNames {
+                checkTemplates(name, of: trigger)
+            }
+        }
+    }
+
+    private var config: HeraldConfig { catalog.config }
+
+    private func checkChannels(_ trigger: Trigger) {
+        for name in trigger.channels where config.channel(named: name) == nil {
+            let known = config.channels.map(\.name)
+            log.add(file: trigger.sourcePath, at: trigger.positions["channels"],
+                    "channels: '\(name)' is not defined in \(config.sourcePath) (defined: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+        }
+    }
+
+    private func checkWindow(_ trigger: Trigger) {
+        // A Monday at midnight UTC: the search looks eight days ahead, so a weekly window is found from any start.
+        let monday = Date(timeIntervalSince1970: 4 * 86_400)
+        let window = trigger.sendWindow(quietHours: config.quietHours)
+        if window.earliestInstant(atOrAfter: monday, in: TimeZone(identifier: "UTC")!) == nil {
+            let quiet = trigger.category == .marketing ? config.quietHours.map { " outside quiet_hours \($0)" } ?? "" : ""
+            log.add(file: trigger.sourcePath, at: trigger.positions["window"] ?? trigger.positions["category"],
+                    "window: never open\(quiet); a \(trigger.category.rawValue) send could never be scheduled")
+        }
+    }
+
+    private func checkTemplates(_ name: String, of trigger: Trigger) {
+        let position = trigger.variants.contains { $0.template == name } && name != trigger.template
+            ? trigger.positions["variants"] : trigger.positions["template"]
+        for channelName in trigger.channels {
+            guard let kind = config.channel(named: channelName)?.kind else { continue }
+            let required = Catalog.TemplateKey(template: name, channel: kind, locale: config.locale)
+            if catalog.templates[required] == nil {
+                let expectedPath = ((config.templatesFolder as NSString).appendingPathComponent(name) as NSString)
+                    .appendingPathComponent("\(kind.rawValue).\(config.locale).txt")
+                log.add(file: trigger.sourcePath, at: position,
+                        "template '\(name)' has no \(kind.rawValue) text in the default locale: expected \(expectedPath)")
+            }
+            for (key, template) in catalog.templates where key.template == name && key.channel == kind {
+                checkPlaceholders(template, for: trigger)
+                if kind == .sms { checkSegments(template, for: trigger) }
+            }
+        }
+    }
+
+    private func checkPlaceholders(_ template: MessageTemplate, for trigger: Trigger) {
+        let supplied = TemplateValue.commonPaths.union(trigger.kind.suppliedValues)
+            .union(trigger.offer == nil ? [] : TemplateValue.couponPaths)
+        for placeholder in template.placeholders {
+            func problem(_ message: String) { log.add(file: template.path, at: placeholder.position, message) }
+            guard let type = TemplateValue.knownPaths[placeholder.path] else {
+                problem("unknown value '\(placeholder.path)' (expected one of: \(TemplateValue.knownPaths.keys.sorted().joined(separator: ", ")))")
+                continue
+            }
+            guard supplied.contains(placeholder.path) else {
+                let reason = TemplateValue.couponPaths.contains(placeholder.path)
+                    ? "it has no offer" : "a \(trigger.kind.name) trigger does not supply it"
+                problem("'\(placeholder.path)' cannot be filled for trigger '\(trigger.id)' (\(trigger.sourcePath)): \(reason)")
+                continue
+            }
+            var current: TemplateValue.ValueType? = type
+            for filter in placeholder.filters {
+                switch filter {
+                case .date where current != .date:
+                    problem("filter 'date' needs a date, but '\(placeholder.path)' is \(current.map { "a \($0.rawValue)" } ?? "text")")
+                case .money where current != .money:
+                    problem("filter 'money' needs an amount, but '\(placeholder.path)' is \(current.map { "a \($0.rawValue)" } ?? "text")")
+                default:
+                    break
+                }
+                if case .money = filter { current = .text }
+                if case .date = filter { current = .text }
+                if case .mask = filter { current = .text }
+            }
+            let hasDefault = placeholder.filters.contains { if case .default = $0 { true } else { false } }
+            if trigger.kind.optionalValues.contains(placeholder.path) && !hasDefault {
+                problem("'\(placeholder.path)' may be missing for some members of trigger '\(trigger.id)': add a default, e.g. {{ \(placeholder.path) | default: \"…\" }}")
+            }
+        }
+        if template.linkCount > 0 && config.links == nil {
+            log.add(file: template.path, at: nil, "uses {{ link … }} but \(config.sourcePath) has no links: { base: \"https://…/\" }")
+        }
+    }
+
+    /// Renders the template with the longest value each placeholder can take (see
+    /// `worstCaseValues`) and counts segments after signature and opt-out.
+    private func checkSegments(_ template: MessageTemplate, for trigger: Trigger) {
+        guard let limit = config.sms.maxSegments else { return }
+        let composer = MessageComposer(sms: config.sms, links: config.links ?? LinkSettings(base: "https://x/"))
+        let message = composer.compose(template, channel: .sms, category: trigger.category, values: Self.worstCaseValues(for: trigger),
+                                       linkToken: String(repeating: "W", count: SendCodes.tokenLength))
+        if let segments = message.segments, segments > limit {
+            log.add(file: template.path, at: SourcePosition(line: 1, column: 1),
+                    "for trigger '\(trigger.id)' this SMS can take \(segments) segments in the worst case (\(SMSSegments(message.text).units) \(SMSSegments(message.text).encoding == .ucs2 ? "UCS-2 characters" : "GSM-7 characters")), more than sms.max_segments \(limit)")
+        }
+    }
+
+    /// The longest rendering each value can have, as documented in docs/triggers.md:
+    /// names 10 and tiers 6 Chinese characters, ids and SKUs 24 characters, amounts
+    /// 999999.99, counts 7 digits, dates with two-digit months and days.
+    static func worstCaseValues(for trigger: Trigger) -> [String: TemplateValue] {
+        let chinese = { (count: Int) in TemplateValue.text(String(repeating: "龘", count: count)) }
+        let latin = { (count: Int) in TemplateValue.text(String(repeating: "W", count: count)) }
+        let largest = TemplateValue.money(Money(fen: 99_999_999))
+        let date = TemplateValue.date(CivilDate(year: 2026, month: 12, day: 31)!)
+        return [
+            "member.id": latin(24), "member.name": chinese(10), "member.tier": chinese(6), "member.stored_value": largest,
+            "member.points_balance": .number(9_999_999), "points.expiring": .number(9_999_999), "points.expires_on": date,
+            "cart.sku": latin(24), "cart.category": chinese(8), "inactive_days": .number(9999),
+            "coupon.code": .text((trigger.offer?.codePrefix ?? "") + String(repeating: "W", count: SendCodes.couponLength)),
+            "coupon.title": .text(trigger.offer?.title ?? ""), "coupon.expires_on": date, "trigger.name": .text(trigger.name),
+            "event.amount": largest, "event.sku": latin(24), "event.category": chinese(8),
+        ]
+    }
+}

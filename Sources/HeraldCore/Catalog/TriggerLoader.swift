@@ -1,0 +1,159 @@
+import Foundation
+
+/// Reads one trigger file (SPEC 1.2) into a `Trigger`, reporting every problem with
+/// file:line:column. Cross-file checks (channels, templates, ids) are the catalog's.
+enum TriggerLoader {
+    static let keys = ["id", "name", "enabled", "kind", "params", "audience", "channels", "template", "window", "category",
+                       "priority", "cooldown", "holdout", "variants", "offer", "expire", "attribution"]
+
+    static func load(path: String, log: DiagnosticLog) -> Trigger? {
+        guard let text = SourceFile.read(path, what: "trigger file", log: log),
+              let root = SourceFile.parseJSON5(text, path: path, log: log),
+              let file = JSONObjectReader(root, file: path, allowedKeys: keys, log: log)
+        else { return nil }
+        file.finish()
+        let problemsBefore = log.diagnostics.count
+
+        let id = file.string("id", required: true)
+        if let id, !isValidID(id) {
+            file.expected("id", "lowercase letters, digits, '_' or '-' ([a-z0-9_-]+)", found: file["id"]!)
+        }
+        let kindName = file.string("kind", required: true)
+        var kind: TriggerKind?
+        if let kindName {
+            if TriggerKind.names.contains(kindName) {
+                kind = readKind(kindName, params: file["params"], file: file)
+            } else {
+                file.expected("kind", "one of \(TriggerKind.names.joined(separator: ", "))", found: file["kind"]!)
+            }
+        }
+        let channels = file.strings("channels", required: true, nonEmpty: true)
+        let template = file.string("template", required: true)
+        let category: Trigger.Category
+        if let name = file.string("category") {
+            guard let known = Trigger.Category(rawValue: name) else {
+                file.expected("category", "marketing or service", found: file["category"]!)
+                return nil
+            }
+            category = known
+        } else {
+            category = .marketing
+        }
+        guard let id, let kind, let channels, let template else { return nil }
+
+        var trigger = Trigger(id: id, name: file.string("name") ?? id, kind: kind, channels: channels, template: template,
+                              category: category, sourcePath: path)
+        for key in file.keys { trigger.positions[key] = file[key]?.position }
+        trigger.enabled = file.bool("enabled") ?? true
+        trigger.priority = file.integer("priority") ?? 0
+        trigger.cooldown = file.timeSpan("cooldown")
+        trigger.expire = file.timeSpan("expire")
+        trigger.attribution = file.timeSpan("attribution")
+        if let share = file.number("holdout") {
+            if (0..<1).contains(share) { trigger.holdout = share }
+            else { file.problem(at: file["holdout"]!.position, "holdout: expected a share from 0 up to (not including) 1, such as 0.1, found \(share)") }
+        }
+        if let audience = file["audience"] {
+            trigger.audience = FilterParser(fields: FilterParser.audienceFields, file: path, log: log).parse(audience, path: "audience")
+        }
+        if let window = file.object("window", allowedKeys: ["hours", "days"]) {
+            window.finish()
+            for text in window.strings("hours", nonEmpty: true) ?? [] {
+                if let range = LocalTimeRange(text) { trigger.window.hours.append(range) }
+                else { window.expected("hours", LocalTimeRange.expectedFormat, found: JSONValue(.string(text), at: window["hours"]!.position)) }
+            }
+            for text in window.strings("days", nonEmpty: true) ?? [] {
+                if let day = SendWindow.Weekday(rawValue: text) { trigger.window.days.insert(day) }
+                else { window.expected("days", "mon, tue, wed, thu, fri, sat or sun", found: JSONValue(.string(text), at: window["days"]!.position)) }
+            }
+        }
+        for item in file.array("variants") ?? [] {
+            guard let entry = JSONObjectReader(item, file: path, path: "variants[]", allowedKeys: ["id", "template", "weight"], log: log)
+            else { continue }
+            entry.finish()
+            guard let variantID = entry.string("id", required: true), let variantTemplate = entry.string("template", required: true),
+                  let weight = entry.number("weight", required: true)
+            else { continue }
+            guard weight > 0 else {
+                entry.problem(at: entry["weight"]!.position, "variants[].weight: expected a number greater than 0, found \(JSONObjectReader.describe(entry["weight"]!))")
+                continue
+            }
+            if trigger.variants.contains(where: { $0.id == variantID }) {
+                entry.problem(at: entry["id"]!.position, "variants[].id: '\(variantID)' is used twice")
+            }
+            trigger.variants.append(Trigger.Variant(id: variantID, template: variantTemplate, weight: weight))
+        }
+        if let offer = file.object("offer", allowedKeys: ["code_prefix", "title", "valid_days"]) {
+            offer.finish()
+            if let prefix = offer.string("code_prefix", required: true), let title = offer.string("title", required: true),
+               let days = offer.integer("valid_days", required: true, atLeast: 1) {
+                if prefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) && (1...12).contains(prefix.count) {
+                    trigger.offer = Trigger.Offer(codePrefix: prefix, title: title, validDays: days)
+                } else {
+                    offer.expected("code_prefix", "1 to 12 ASCII letters or digits, such as \"BD\"", found: offer["code_prefix"]!)
+                }
+            }
+        }
+        return log.diagnostics.count == problemsBefore ? trigger : nil
+    }
+
+    static func isValidID(_ id: String) -> Bool {
+        !id.isEmpty && id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }
+    }
+
+    private static func readKind(_ name: String, params value: JSONValue?, file: JSONObjectReader) -> TriggerKind? {
+        let allowed: [String] = switch name {
+        case "birthday": ["days_before"]
+        case "inactivity": ["days", "max_days", "activity_events"]
+        case "cart_abandonment": ["after", "within", "categories"]
+        case "low_balance": ["below"]
+        case "points_expiry": ["within_days", "min_points"]
+        default: ["event", "where", "delay", "within"]
+        }
+        let empty = JSONValue(.object([]), at: file.keyPosition("kind"))
+        guard let params = JSONObjectReader(value ?? empty, file: file.file, path: "params", allowedKeys: allowed, log: file.log)
+        else { return nil }
+        params.finish()
+        switch name {
+        case "birthday":
+            return .birthday(daysBefore: params.integer("days_before", atLeast: 0) ?? 0)
+        case "inactivity":
+            guard let days = params.integer("days", required: true, atLeast: 1) else { return nil }
+            let maxDays = params.integer("max_days", atLeast: 1)
+            if let maxDays, maxDays <= days {
+                params.problem(at: params["max_days"]!.position, "params.max_days: expected more than days (\(days)), found \(maxDays)")
+                return nil
+            }
+            return .inactivity(days: days, maxDays: maxDays, activityEvents: params.strings("activity_events") ?? [])
+        case "cart_abandonment":
+            let after = params.timeSpan("after") ?? TimeSpan(seconds: 2 * 3600)
+            let within = params.timeSpan("within") ?? TimeSpan(seconds: 72 * 3600)
+            if within <= after {
+                params.problem(at: params.position, "params: within (\(within)) must be longer than after (\(after))")
+                return nil
+            }
+            return .cartAbandonment(after: after, within: within, categories: params.strings("categories") ?? [])
+        case "low_balance":
+            guard let value = params["below"] else {
+                params.missing("below", "an amount in yuan such as 200")
+                return nil
+            }
+            guard case .number(let text) = value.kind, let below = Money(yuan: text), below.fen > 0 else {
+                params.expected("below", "an amount in yuan greater than 0 such as 200", found: value)
+                return nil
+            }
+            return .lowBalance(below: below)
+        case "points_expiry":
+            return .pointsExpiry(withinDays: params.integer("within_days", atLeast: 1) ?? 30,
+                                 minPoints: params.integer("min_points", atLeast: 1) ?? 1)
+        default:
+            guard let type = params.string("event", required: true) else { return nil }
+            let filter = params["where"].flatMap {
+                FilterParser(fields: nil, file: file.file, log: file.log).parse($0, path: "params.where")
+            }
+            if params["where"] != nil && filter == nil { return nil }
+            return .event(type: type, filter: filter, delay: params.timeSpan("delay") ?? TimeSpan(seconds: 0),
+                          within: params.timeSpan("within") ?? TimeSpan(seconds: 86_400))
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/// Draws the per-send secrets: tracked-link tokens and coupon codes.
+///
+/// Real sends draw from the system's secure generator (`getrandom` on Linux), so codes
+/// cannot be guessed from one another; previews and tests use a seeded generator, so
+/// what they print is reproducible. Uniqueness within one evaluation is checked here;
+/// across evaluations the outbox's UNIQUE columns are the last word.
+public struct SendCodes {
+    /// Token characters: URL-safe, 62 symbols; 12 of them carry about 71 bits.
+    static let tokenAlphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    /// Coupon characters: upper case without the look-alikes 0 O 1 I L, so a code read out
+    /// at a till is typed right; 10 of them carry about 49 bits.
+    static let couponAlphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
+    public static let tokenLength = 12
+    public static let couponLength = 10
+
+    private var generator: any RandomNumberGenerator
+    private var issued: Set<String> = []
+
+    public init(generator: any RandomNumberGenerator) {
+        self.generator = generator
+    }
+
+    public static func secure() -> SendCodes { SendCodes(generator: SystemRandomNumberGenerator()) }
+
+    public static func seeded(_ seed: UInt64) -> SendCodes { SendCodes(generator: SplitMix64(seed: seed)) }
+
+    public mutating func linkToken() -> String { unique(prefix: "", Self.tokenAlphabet, count: Self.tokenLength) }
+
+    public mutating func couponCode(prefix: String) -> String {
+        unique(prefix: prefix, Self.couponAlphabet, count: Self.couponLength)
+    }
+
+    private mutating func unique(prefix: String, _ alphabet: [Character], count: Int) -> String {
+        while true {
+            let code = prefix + draw(alphabet, count: count)
+            if issued.insert(code).inserted { return code }
+        }
+    }
+
+    private mutating func draw(_ alphabet: [Character], count: Int) -> String {
+        var text = ""
+        for _ in 0..<count { text.append(alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))]) }
+        return text
+    }
+}

@@ -1,0 +1,52 @@
+/// Turns a template and a send's values into the message that leaves: tracked links,
+/// the SMS signature and opt-out text, and the SMS segment count (SPEC 1.3).
+public struct MessageComposer: Sendable {
+    public var sms: SMSSettings
+    /// `links.base`, ending in `/`; nil when the config has no `links`.
+    public var linkBase: String?
+
+    public init(sms: SMSSettings, links: LinkSettings?) {
+        self.sms = sms
+        self.linkBase = links.map { $0.base.hasSuffix("/") ? $0.base : $0.base + "/" }
+    }
+
+    public struct Message: Sendable, Equatable {
+        public var title: String?
+        public var text: String
+        /// SMS only.
+        public var segments: Int?
+        public var linkTargets: [String]
+    }
+
+    public func compose(_ template: MessageTemplate, channel: ChannelKind, category: Trigger.Category,
+                        values: [String: TemplateValue], linkToken: String) -> Message {
+        let rendered = template.render(values: values) { _, index in trackedLink(token: linkToken, index: index) }
+        var text = rendered.body
+        var segments: Int?
+        if channel == .sms {
+            if category == .marketing { text = decorateMarketingSMS(text) }
+            segments = SMSSegments(text).count
+        }
+        return Message(title: rendered.title, text: text, segments: segments, linkTargets: template.linkTargets)
+    }
+
+    /// `<base><token>` for a template's first link, `<base><token>/<n>` for the n-th.
+    public func trackedLink(token: String, index: Int) -> String {
+        (linkBase ?? "") + token + (index > 1 ? "/\(index)" : "")
+    }
+
+    /// Signature in front and opt-out at the end, each only when the text lacks it. The opt-out
+    /// follows a space when the text ends in a link or Latin text, so the link stays clickable.
+    public func decorateMarketingSMS(_ text: String) -> String {
+        var decorated = text
+        if let signature = sms.signature, !signature.isEmpty, !decorated.contains(signature) {
+            decorated = signature + decorated
+        }
+        if let optOut = sms.optOut, !optOut.isEmpty, !decorated.contains(optOut) {
+            let last = decorated.unicodeScalars.last
+            let needsSpace = last.map { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "/") } ?? false
+            decorated += (needsSpace ? " " : "") + optOut
+        }
+        return decorated
+    }
+}

@@ -1,0 +1,51 @@
+/// A value a template placeholder can show, typed so that filters can check what they get.
+public enum TemplateValue: Sendable, Equatable {
+    case text(String)
+    case number(Int64)
+    case money(Money)
+    case date(CivilDate)
+
+    public enum ValueType: String, Sendable {
+        case text, number, money, date
+    }
+
+    public var type: ValueType {
+        switch self {
+        case .text: .text
+        case .number: .number
+        case .money: .money
+        case .date: .date
+        }
+    }
+
+    /// The rendering without filters: money as `12.30`, dates as `2026-03-10`.
+    public var plainText: String {
+        switch self {
+        case .text(let text): text
+        case .number(let number): String(number)
+        case .money(let money): String(money.description.drop { $0 == "¥" || $0 == "-" }).withSign(money.fen < 0)
+        case .date(let date): date.description
+        }
+    }
+
+    /// Every placeholder path a template may use (SPEC 1.3, plus `event.*`), with its type.
+    public static let knownPaths: [String: ValueType] = [
+        "member.id": .text, "member.name": .text, "member.tier": .text, "member.stored_value": .money,
+        "member.points_balance": .number, "points.expiring": .number, "points.expires_on": .date, "cart.sku": .text,
+        "cart.category": .text, "inactive_days": .number, "coupon.code": .text, "coupon.title": .text,
+        "coupon.expires_on": .date, "trigger.name": .text, "event.amount": .money, "event.sku": .text,
+        "event.category": .text,
+    ]
+
+    /// What every trigger supplies, whatever its kind.
+    public static let commonPaths: Set<String> = [
+        "member.id", "member.name", "member.tier", "member.stored_value", "member.points_balance", "trigger.name",
+    ]
+
+    /// What a trigger with an `offer` adds.
+    public static let couponPaths: Set<String> = ["coupon.code", "coupon.title", "coupon.expires_on"]
+}
+
+private extension String {
+    func withSign(_ negative: Bool) -> String { negative ? "-" + self : self }
+}

@@ -1,0 +1,207 @@
+/// Reads the keys of one JSON5 object into typed values for config and trigger files.
+///
+/// Every problem — a wrong type, a bad duration, an unknown key — goes to the shared
+/// `DiagnosticLog` with file:line:column and what was expected, and the getter returns nil,
+/// so reading carries on and all problems surface together. `finish()` reports the keys
+/// nobody asked for: typos must not pass silently.
+public struct JSONObjectReader {
+    public let file: String
+    /// Where this object sits, for messages: `params`, `channels.sms`; empty at the top.
+    public let path: String
+    public let position: SourcePosition
+    public let log: DiagnosticLog
+    private let members: [JSONMember]
+    private let allowedKeys: [String]
+
+    /// Nil (with a diagnostic) when `value` is not an object.
+    public init?(_ value: JSONValue, file: String, path: String = "", allowedKeys: [String], log: DiagnosticLog) {
+        guard let members = value.members else {
+            log.add(file: file, at: value.position, "\(Self.label(path))expected an object, found \(value.kindName)")
+            return nil
+        }
+        self.file = file
+        self.path = path
+        self.position = value.position
+        self.log = log
+        self.members = members
+        self.allowedKeys = allowedKeys
+    }
+
+    /// The keys present, in source order.
+    public var keys: [String] { members.map(\.key) }
+
+    public subscript(key: String) -> JSONValue? { members.first { $0.key == key }?.value }
+
+    public func keyPosition(_ key: String) -> SourcePosition {
+        members.first { $0.key == key }?.keyPosition ?? position
+    }
+
+    /// `path.key`, as messages name a value.
+    public func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    public func problem(at position: SourcePosition, _ message: String) {
+        log.add(file: file, at: position, message)
+    }
+
+    /// Reports a value of the wrong shape: `name: expected …, found …`.
+    public func expected(_ key: String, _ what: String, found value: JSONValue) {
+        problem(at: value.position, "\(name(key)): expected \(what), found \(Self.describe(value))")
+    }
+
+    /// Reports every key outside `allowedKeys`, and duplicated keys.
+    public func finish() {
+        var seen: Set<String> = []
+        for member in members {
+            if !allowedKeys.contains(member.key) {
+                problem(at: member.keyPosition,
+                        "\(Self.label(path))unknown key '\(member.key)' (expected one of: \(allowedKeys.joined(separator: ", ")))")
+            } else if !seen.insert(member.key).inserted {
+                problem(at: member.keyPosition, "\(name(member.key)): given twice")
+            }
+        }
+    }
+
+    /// Reports a missing required key at the object's opening brace.
+    public func missing(_ key: String, _ what: String) {
+        problem(at: position, "\(name(key)): missing (expected \(what))")
+    }
+
+    // MARK: Typed getters (nil when absent or wrong, the wrong case reported)
+
+    public func string(_ key: String, required: Bool = false) -> String? {
+        guard let value = self[key] else {
+            if required { missing(key, "a string") }
+            return nil
+        }
+        guard let text = value.stringValue else {
+            expected(key, "a string", found: value)
+            return nil
+        }
+        return text
+    }
+
+    public func bool(_ key: String) -> Bool? {
+        guard let value = self[key] else { return nil }
+        guard case .bool(let flag) = value.kind else {
+            expected(key, "true or false", found: value)
+            return nil
+        }
+        return flag
+    }
+
+    public func number(_ key: String, required: Bool = false, in range: ClosedRange<Double>? = nil) -> Double? {
+        guard let value = self[key] else {
+            if required { missing(key, "a number") }
+            return nil
+        }
+        guard let number = value.numberValue else {
+            expected(key, "a number", found: value)
+            return nil
+        }
+        if let range, !range.contains(number) {
+            problem(at: value.position, "\(name(key)): expected a number from \(range.lowerBound) to \(range.upperBound), found \(number)")
+            return nil
+        }
+        return number
+    }
+
+    public func integer(_ key: String, required: Bool = false, atLeast minimum: Int = Int.min) -> Int? {
+        guard let value = self[key] else {
+            if required { missing(key, "a whole number") }
+            return nil
+        }
+        guard let number = value.integerValue, number >= minimum else {
+            expected(key, minimum == Int.min ? "a whole number" : "a whole number of at least \(minimum)", found: value)
+            return nil
+        }
+        return number
+    }
+
+    public func timeSpan(_ key: String, required: Bool = false) -> TimeSpan? {
+        guard let value = self[key] else {
+            if required { missing(key, TimeSpan.expectedFormat) }
+            return nil
+        }
+        guard let text = value.stringValue, let span = TimeSpan(text) else {
+            expected(key, TimeSpan.expectedFormat, found: value)
+            return nil
+        }
+        return span
+    }
+
+    /// An array of strings; a lone string is not accepted (lists stay lists).
+    public func strings(_ key: String, required: Bool = false, nonEmpty: Bool = false) -> [String]? {
+        guard let value = self[key] else {
+            if required { missing(key, "a list of strings") }
+            return nil
+        }
+        guard case .array(let items) = value.kind else {
+            expected(key, "a list of strings", found: value)
+            return nil
+        }
+        var texts: [String] = []
+        for item in items {
+            guard let text = item.stringValue else {
+                expected(key, "a list of strings", found: item)
+                return nil
+            }
+            texts.append(text)
+        }
+        if nonEmpty && texts.isEmpty {
+            problem(at: value.position, "\(name(key)): expected at least one entry, found an empty list")
+            return nil
+        }
+        return texts
+    }
+
+    public func object(_ key: String, allowedKeys: [String]) -> JSONObjectReader? {
+        self[key].flatMap { JSONObjectReader($0, file: file, path: name(key), allowedKeys: allowedKeys, log: log) }
+    }
+
+    public func array(_ key: String) -> [JSONValue]? {
+        guard let value = self[key] else { return nil }
+        guard case .array(let items) = value.kind else {
+            expected(key, "a list", found: value)
+            return nil
+        }
+        return items
+    }
+
+    static func label(_ path: String) -> String { path.isEmpty ? "" : "\(path): " }
+
+    /// `a string "x"`, `a number 5`: what was found, quoted when short.
+    public static func describe(_ value: JSONValue) -> String {
+        switch value.kind {
+        case .string(let text): text.count <= 40 ? "\"\(text)\"" : "a long string"
+        case .number(let text): "the number \(text)"
+        case .bool(let flag): "\(flag)"
+        default: value.kindName
+        }
+    }
+}
+
+extension JSONValue {
+    /// The number's value; JSON5 hexadecimal (`0x1F`) included.
+    public var numberValue: Double? {
+        guard case .number(let text) = kind else { return nil }
+        if let integer = integerValue { return Double(integer) }
+        return Double(text)
+    }
+
+    /// The number as a whole number, nil when it has a fraction or does not fit.
+    public var integerValue: Int? {
+        guard case .number(let text) = kind else { return nil }
+        var digits = Substring(text)
+        var sign = 1
+        if let first = digits.first, first == "-" || first == "+" {
+            sign = first == "-" ? -1 : 1
+            digits = digits.dropFirst()
+        }
+        if digits.hasPrefix("0x") || digits.hasPrefix("0X") {
+            return Int(digits.dropFirst(2), radix: 16).map { $0 * sign }
+        }
+        if let whole = Int(digits) { return whole * sign }
+        if let real = Double(text), real.rounded() == real, abs(real) < 9e15 { return Int(real) }
+        return nil
+    }
+}
