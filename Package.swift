@@ -21,11 +21,12 @@ let package = Package(
         ),
         .target(name: "HeraldCore", swiftSettings: strictSettings),
         .target(name: "HeraldStore", dependencies: ["HeraldCore", "CSQLite"], swiftSettings: strictSettings),
-        .target(name: "HeraldCLI", dependencies: ["HeraldCore", "HeraldStore"], swiftSettings: strictSettings),
+        .target(name: "HeraldWorker", dependencies: ["HeraldCore", "HeraldStore"], swiftSettings: strictSettings),
+        .target(name: "HeraldCLI", dependencies: ["HeraldCore", "HeraldStore", "HeraldWorker"], swiftSettings: strictSettings),
         .executableTarget(name: "herald", dependencies: ["HeraldCLI"], swiftSettings: strictSettings),
         .executableTarget(
             name: "herald-bench",
-            dependencies: ["HeraldCore", "HeraldStore"],
+            dependencies: ["HeraldCore", "HeraldStore", "HeraldWorker"],
             swiftSettings: strictSettings
         ),
         // Helpers the test targets share (temporary folders, a collecting reject sink, store dumps).
@@ -39,6 +40,11 @@ let package = Package(
         .testTarget(
             name: "HeraldStoreTests",
             dependencies: ["HeraldStore", "HeraldTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HeraldWorkerTests",
+            dependencies: ["HeraldWorker", "HeraldStore", "HeraldTestSupport"],
             swiftSettings: strictSettings
         ),
         // Depends on the `herald` executable so that `swift test` builds the binary

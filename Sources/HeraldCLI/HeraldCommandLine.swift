@@ -7,7 +7,9 @@ import HeraldStore
 public enum HeraldCommandLine {
     public static let version = "0.1.0"
 
-    static var commands: [any HeraldCommand.Type] { [ImportMembersCommand.self, IngestCommand.self, MembersShowCommand.self] }
+    static var commands: [any HeraldCommand.Type] { [
+        ImportMembersCommand.self, IngestCommand.self, MembersShowCommand.self, ValidateCommand.self, PreviewCommand.self,
+    ] }
     static let globalValueOptions: Set<String> = ["--config"]
     static let globalFlags: Set<String> = ["--help", "-h", "--version"]
 

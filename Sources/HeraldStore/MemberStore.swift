@@ -15,4 +15,25 @@ public final class MemberStore {
         try database.execute("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 16384")
         try SchemaMigrator.migrate(database, to: schemaVersion)
     }
+
+    /// Opens an existing store for reading only (`preview`): nothing is created, migrated
+    /// or written. A store at an older schema must be upgraded by a writing command first.
+    public init(readingAt path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreUnavailableError(description: "no store at \(path): import members first (herald import members FILE)")
+        }
+        database = try SQLiteDatabase(path: path, readOnly: true)
+        try database.execute("PRAGMA cache_size = -65536")
+        let version = try SchemaMigrator.currentVersion(of: database)
+        guard version == HeraldSchema.latestVersion else {
+            throw StoreUnavailableError(description:
+                "the store at \(path) is at schema version \(version), this Herald reads \(HeraldSchema.latestVersion): "
+                + (version < HeraldSchema.latestVersion ? "run an import or 'herald run' once to upgrade it" : "upgrade Herald"))
+        }
+    }
+}
+
+/// A store that cannot be opened for reading as asked.
+public struct StoreUnavailableError: Error, CustomStringConvertible {
+    public var description: String
 }

@@ -5,15 +5,21 @@ import Synchronization
 public final class Console: Sendable {
     private let writeOutput: @Sendable (String) -> Void
     private let writeError: @Sendable (String) -> Void
+    /// Whether standard output is a terminal (people) rather than a pipe or file (programs):
+    /// commands pick their default format by it.
+    public let outputIsTerminal: Bool
 
-    public init(output: @escaping @Sendable (String) -> Void, error: @escaping @Sendable (String) -> Void) {
+    public init(output: @escaping @Sendable (String) -> Void, error: @escaping @Sendable (String) -> Void,
+                outputIsTerminal: Bool = false) {
         writeOutput = output
         writeError = error
+        self.outputIsTerminal = outputIsTerminal
     }
 
     public static let standard = Console(
         output: { FileHandle.standardOutput.write(Data($0.utf8)) },
-        error: { FileHandle.standardError.write(Data($0.utf8)) })
+        error: { FileHandle.standardError.write(Data($0.utf8)) },
+        outputIsTerminal: isatty(STDOUT_FILENO) != 0)
 
     /// A console that keeps everything written, for tests.
     public static func capturing() -> (console: Console, output: @Sendable () -> String, error: @Sendable () -> String) {

@@ -21,10 +21,19 @@ struct CommandContext {
 
     /// The config named by `--config`, else `./herald.json5`, else `/etc/herald/herald.json5`.
     func loadConfig() throws -> HeraldConfig {
+        try ConfigLoader.load(path: try configPath())
+    }
+
+    /// The config with its triggers and templates, every cross-check passed.
+    func loadCatalog() throws -> Catalog {
+        try CatalogLoader.load(configPath: try configPath())
+    }
+
+    func configPath() throws -> String {
         guard let path = ConfigLoader.locate(explicitPath: explicitConfigPath) else {
             throw ParsedArguments.UsageError(description:
                 "no config found: pass --config PATH, or create ./herald.json5 or /etc/herald/herald.json5")
         }
-        return try ConfigLoader.load(path: path)
+        return path
     }
 }

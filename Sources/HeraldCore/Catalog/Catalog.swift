@@ -32,3 +32,14 @@ public struct Catalog: Sendable {
 
     public func trigger(id: String) -> Trigger? { triggers.first { $0.id == id } }
 }
+
+extension Catalog {
+    /// Whether evaluating `trigger` needs each candidate's live points balance (an extra
+    /// index probe per member, so only paid for when the audience or a template reads it).
+    public func needsPointsBalance(_ trigger: Trigger) -> Bool {
+        if trigger.audience?.fields.contains("points_balance") == true { return true }
+        return templates.contains { key, template in
+            trigger.templateNames.contains(key.template) && template.placeholders.contains { $0.path == "member.points_balance" }
+        }
+    }
+}

@@ -50,6 +50,10 @@ struct FilterParser {
             }
             fieldType = known
         } else {
+            guard !field.isEmpty, field.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                leaf.expected("field", "an event attribute name (letters, digits, _)", found: leaf["field"]!)
+                return nil
+            }
             fieldType = operand.numberValue != nil || operand.array?.first?.numberValue != nil ? .number : .text
         }
         var scalars: [FilterScalar] = []

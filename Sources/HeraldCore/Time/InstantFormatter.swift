@@ -15,3 +15,12 @@ public enum InstantFormatter {
             + ":\(CivilDate.pad(offsetMinutes % 60, 2))"
     }
 }
+
+extension InstantFormatter {
+    static let utc = TimeZone(identifier: "UTC")!
+
+    /// `2026-02-28T01:30:00Z`: the stable form used inside keys (occurrence keys).
+    public static func utcString(from instant: Date) -> String {
+        String(string(from: instant, in: utc).dropLast(6)) + "Z"
+    }
+}

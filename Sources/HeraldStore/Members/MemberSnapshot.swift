@@ -34,37 +34,15 @@ extension MemberStore {
     /// The member with `id`, or nil when the store does not know it.
     public func member(id: String) throws -> MemberSnapshot? {
         let row = try database.prepare("""
-            SELECT key, id, name, phone, email, push_token, birth_year, birth_month, birth_day, timezone, locale, tier,
-                   region, registration_channel, registered_at, last_active_at, s.last_event_at, s.last_activity_at, tags,
-                   s.stored_value, s.last_topup_at, coalesce(s.total_spent, 0), consent_sms, consent_push, consent_email
-            FROM members LEFT JOIN member_state s ON s.member_key = members.key WHERE id = ?
+            SELECT \(MemberRow.columns) FROM members m LEFT JOIN member_state s ON s.member_key = m.key WHERE m.id = ?
             """)
         try row.bind([.text(id)])
-        guard try row.step(), let key = row.integer(at: 0) else { return nil }
-
-        var profile = MemberProfile()
-        profile.name = row.text(at: 2)
-        profile.phone = row.text(at: 3).map(PhoneNumber.init(storedE164:))
-        profile.email = row.text(at: 4)
-        profile.pushToken = row.text(at: 5)
-        if let month = row.integer(at: 7), let day = row.integer(at: 8) {
-            profile.birthday = Birthday(year: row.integer(at: 6).map(Int.init), month: Int(month), day: Int(day))
-        }
-        profile.timeZone = row.text(at: 9)
-        profile.locale = row.text(at: 10)
-        profile.tier = row.text(at: 11)
-        profile.region = row.text(at: 12)
-        profile.registrationChannel = row.text(at: 13)
-        profile.registeredAt = row.instant(at: 14)
-        profile.lastActiveAt = row.instant(at: 15)
-        profile.tags = row.text(at: 18).map { $0.split(separator: ";").map(String.init) } ?? []
-        profile.storedValue = row.integer(at: 19).map(Money.init(fen:))
-        for (offset, channel) in [ChannelKind.sms, .push, .email].enumerated() {
-            profile.consents[channel] = row.text(at: 22 + Int32(offset)).flatMap(Consent.init(rawValue:)) ?? .unknown
-        }
-        var snapshot = MemberSnapshot(key: key, id: row.text(at: 1) ?? id, profile: profile, lastEventAt: row.instant(at: 16),
-                                      lastActivityAt: row.instant(at: 17), lastTopupAt: row.instant(at: 20),
-                                      totalSpent: Money(fen: row.integer(at: 21) ?? 0))
+        guard try row.step() else { return nil }
+        let member = MemberRow(row)
+        let key = member.key
+        var snapshot = MemberSnapshot(key: key, id: member.id, profile: member.profile, lastEventAt: member.lastEventAt,
+                                      lastActivityAt: member.lastActivityAt, lastTopupAt: member.lastTopupAt,
+                                      totalSpent: member.totalSpent)
 
         let lots = try database.prepare("""
             SELECT points, remaining, earned_at, expires_at FROM points_lots WHERE member_key = ? ORDER BY expires_at, key

@@ -18,9 +18,10 @@ public final class SQLiteDatabase {
     public let path: String
 
     /// Opens (creating if needed) with WAL, a busy timeout and foreign keys on.
-    public init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws {
+    /// `readOnly` opens an existing file only, and any write through it fails.
+    public init(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 5000) throws {
         var connection: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let result = sqlite3_open_v2(path, &connection, flags, nil)
         guard result == SQLITE_OK, let connection else {
             let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
@@ -31,6 +32,7 @@ public final class SQLiteDatabase {
         self.path = path
         try check(sqlite3_busy_timeout(handle, busyTimeoutMilliseconds), "setting the busy timeout")
         sqlite3_extended_result_codes(handle, 1)
+        guard !readOnly else { return }
         try execute("PRAGMA journal_mode = WAL")
         try execute("PRAGMA synchronous = NORMAL")
         try execute("PRAGMA foreign_keys = ON")

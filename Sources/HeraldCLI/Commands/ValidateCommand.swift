@@ -1,0 +1,46 @@
+import Foundation
+import HeraldCore
+
+/// `herald validate`: checks the config, every trigger file and every template, and
+/// prints all problems at once with file:line:column.
+enum ValidateCommand: HeraldCommand {
+    static let words = ["validate"]
+    static let summary = "check herald.json5, Triggers/ and MessageTemplates/; print every problem"
+    static let valueOptions: Set<String> = []
+    static let flagOptions: Set<String> = []
+    static let help = """
+        Usage: herald validate [PATH]
+
+        Reads the config (PATH: a herald.json5, or a folder holding one; default: --config,
+        ./herald.json5, /etc/herald/herald.json5), every Triggers/*.json5 and every
+        MessageTemplates/<template>/<channel>.<locale>.txt, and checks them against each
+        other: unknown keys, types, durations, windows that never open outside quiet hours,
+        channels missing from the config, templates missing for a channel in the default
+        locale, placeholders a trigger cannot fill, filters that do not fit, SMS longer than
+        sms.max_segments in the worst case. Every problem is printed as FILE:LINE:COLUMN: message.
+
+        Exit status: 0 valid; 1 problems found; 2 usage error.
+        """
+
+    static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        guard positionals.count <= 1 else {
+            throw ParsedArguments.UsageError(description: "validate takes at most one PATH")
+        }
+        var path = try positionals.first ?? context.configPath()
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            path = (path as NSString).appendingPathComponent("herald.json5")
+        }
+        let log = DiagnosticLog()
+        guard let catalog = CatalogLoader.load(configPath: path, log: log) else {
+            for diagnostic in log.diagnostics { context.console.printError(diagnostic.description) }
+            let files = Set(log.diagnostics.map(\.file)).count
+            context.console.printError("\(log.diagnostics.count) problem\(log.diagnostics.count == 1 ? "" : "s") in \(files) file\(files == 1 ? "" : "s")")
+            return .problemsFound
+        }
+        let enabled = catalog.triggers.filter(\.enabled).count
+        context.console.print("\(path): valid — \(catalog.triggers.count) triggers (\(enabled) enabled), "
+                              + "\(catalog.templates.count) templates, \(catalog.config.channels.count) channels")
+        return .success
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import HeraldCore
+
+/// How `herald preview` shows an evaluation: SPEC 3's JSON object, or a table a marketer
+/// reads at a glance — per trigger what was planned and what was suppressed and why, then
+/// each message as the member would get it. Addresses are always masked.
+struct PreviewReport {
+    let evaluation: Evaluation
+    let catalog: Catalog
+    /// Only this trigger's rows are shown (all triggers are still evaluated, for caps).
+    let triggerID: String?
+
+    private var planned: [PlannedSend] { evaluation.planned.filter { triggerID == nil || $0.triggerID == triggerID } }
+    private var suppressed: [Suppression] { evaluation.suppressed.filter { triggerID == nil || $0.triggerID == triggerID } }
+    private var zone: TimeZone { catalog.config.timeZone }
+
+    var json: JSONOutput {
+        .object([
+            ("at", .string(InstantFormatter.string(from: evaluation.instant, in: zone))),
+            ("planned", .array(planned.map { send in
+                .object([
+                    ("trigger", .string(send.triggerID)), ("member", .string(send.memberID)), ("channel", .string(send.channel)),
+                    ("scheduled_at", .string(InstantFormatter.string(from: send.scheduledAt, in: send.timeZone))),
+                    ("template", .string(send.template)), ("variant", .optional(send.variant)),
+                    ("to", .string(send.maskedAddress)), ("text", .string(send.text)),
+                    ("segments", send.segments.map { .integer(Int64($0)) } ?? .null),
+                ])
+            })),
+            ("suppressed", .array(suppressed.map { suppression in
+                .object([
+                    ("trigger", .string(suppression.triggerID)), ("member", .string(suppression.memberID)),
+                    ("reason", .string(suppression.reason.rawValue)),
+                ])
+            })),
+        ])
+    }
+
+    var table: String {
+        var lines = ["Preview at \(InstantFormatter.string(from: evaluation.instant, in: zone)) — nothing is sent, nothing is written", ""]
+        let summaries = evaluation.summaries.filter { triggerID == nil || $0.triggerID == triggerID }
+        let header = ["trigger", "candidates", "planned", "suppressed"]
+        var rows = summaries.map { summary in
+            [
+                "\(summary.triggerID) \(summary.name)", String(summary.candidates), String(summary.planned),
+                SuppressionReason.allCases.compactMap { reason in summary.suppressed[reason].map { "\(reason.rawValue) \($0)" } }
+                    .joined(separator: ", "),
+            ]
+        }
+        rows.insert(header, at: 0)
+        lines += Self.aligned(rows, rightAligned: [1, 2])
+        lines += ["", "Planned (\(planned.count))"]
+        for send in planned {
+            let when = InstantFormatter.string(from: send.scheduledAt, in: send.timeZone).replacingOccurrences(of: "T", with: " ")
+            var facts = ["\(send.channel) \(send.maskedAddress)", "at \(when)"]
+            if let variant = send.variant { facts.append("variant \(variant)") }
+            if let segments = send.segments { facts.append("\(segments) segment\(segments == 1 ? "" : "s")") }
+            if let coupon = send.coupon { facts.append("coupon \(coupon.code)") }
+            lines.append("  \(send.triggerID) → \(send.memberID) \(send.memberName ?? "")".trimmingCharacters(in: .whitespaces)
+                         + "  " + facts.joined(separator: " · "))
+            if let title = send.title { lines.append("      \(title)") }
+            lines.append("      \(send.text.replacingOccurrences(of: "\n", with: "\n      "))")
+        }
+        lines += ["", "Suppressed (\(suppressed.count))"]
+        lines += Self.aligned(suppressed.map { ["  \($0.triggerID)", $0.memberID, $0.reason.rawValue, $0.detail] }, rightAligned: [])
+        return lines.joined(separator: "\n")
+    }
+
+    /// Columns padded to their widest cell (in terminal columns, so Chinese lines up).
+    private static func aligned(_ rows: [[String]], rightAligned: Set<Int>) -> [String] {
+        guard let columns = rows.map(\.count).max() else { return [] }
+        let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].displayWidth : 0 }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                if column == row.count - 1 && !rightAligned.contains(column) { return cell }
+                let padding = String(repeating: " ", count: widths[column] - cell.displayWidth)
+                return rightAligned.contains(column) ? padding + cell : cell + padding
+            }.joined(separator: "  ")
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// A member as an evaluation sees it: the profile, the state ingest derived, and the
+/// zone and locale already resolved against the config's defaults.
+public struct CandidateMember: Sendable {
+    public var key: Int64
+    public var id: String
+    public var profile: MemberProfile
+    public var totalSpent: Money
+    /// Points not yet expired at the evaluation instant; nil when the trigger needs none.
+    public var pointsBalance: Int64?
+    public var timeZone: TimeZone
+    public var locale: String
+
+    public init(key: Int64, id: String, profile: MemberProfile, totalSpent: Money = Money(fen: 0), pointsBalance: Int64? = nil,
+                timeZone: TimeZone, locale: String) {
+        self.key = key
+        self.id = id
+        self.profile = profile
+        self.totalSpent = totalSpent
+        self.pointsBalance = pointsBalance
+        self.timeZone = timeZone
+        self.locale = locale
+    }
+
+    /// The address a channel kind needs (sms: phone, push: token, email: address), nil when none.
+    public func address(for kind: ChannelKind) -> String? {
+        switch kind {
+        case .sms: profile.phone?.e164
+        case .push: profile.pushToken.flatMap { $0.isEmpty ? nil : $0 }
+        case .email: profile.email.flatMap { $0.isEmpty ? nil : $0 }
+        }
+    }
+
+    /// An audience field's value at `instant` (SPEC 2.1); nil when the member lacks it.
+    /// Money fields are in yuan; `age` is whole years on the member's local date.
+    public func audienceValue(_ field: String, at instant: Date) -> FilterFieldValue? {
+        switch field {
+        case "tier": return profile.tier.map(FilterFieldValue.text)
+        case "tags": return .tags(profile.tags)
+        case "region": return profile.region.map(FilterFieldValue.text)
+        case "registration_channel": return profile.registrationChannel.map(FilterFieldValue.text)
+        case "locale": return .text(locale)
+        case "stored_value": return profile.storedValue.map { .number(Double($0.fen) / 100) }
+        case "total_spent": return .number(Double(totalSpent.fen) / 100)
+        case "points_balance": return pointsBalance.map { .number(Double($0)) }
+        case "registered_days":
+            return profile.registeredAt.map { .number(((instant.timeIntervalSince($0)) / 86_400).rounded(.down)) }
+        case "age":
+            guard let birthday = profile.birthday, let year = birthday.year else { return nil }
+            let today = LocalTime.date(of: instant, in: timeZone)
+            let hadBirthday = (today.month, today.day) >= (birthday.month, birthday.day)
+            return .number(Double(today.year - year - (hadBirthday ? 0 : 1)))
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+
+/// The outcome of evaluating every enabled trigger at one instant: who gets what, who
+/// does not and why, and per-trigger counts and timings.
+public struct Evaluation: Sendable {
+    public struct TriggerSummary: Sendable {
+        public var triggerID: String
+        public var name: String
+        /// Members whose condition held.
+        public var candidates = 0
+        public var planned = 0
+        public var suppressed: [SuppressionReason: Int] = [:]
+        public var seconds = 0.0
+
+        public init(triggerID: String, name: String) {
+            self.triggerID = triggerID
+            self.name = name
+        }
+    }
+
+    public var instant: Date
+    public var planned: [PlannedSend] = []
+    /// Held-out members are here too, with reason `holdout`.
+    public var suppressed: [Suppression] = []
+    public var summaries: [TriggerSummary] = []
+
+    public init(instant: Date) {
+        self.instant = instant
+    }
+}

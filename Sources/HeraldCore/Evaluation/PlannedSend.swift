@@ -1,0 +1,76 @@
+import Foundation
+
+/// A send the policy planned, rendered and ready for the outbox (SPEC 4): everything the
+/// outbox row carries, and what `preview` shows.
+public struct PlannedSend: Sendable {
+    public struct Coupon: Sendable, Equatable {
+        public var code: String
+        public var title: String
+        public var expiresAt: Date
+    }
+
+    public var triggerID: String
+    public var category: Trigger.Category
+    public var memberKey: Int64
+    public var memberID: String
+    public var memberName: String?
+    public var occurrenceKey: String
+    public var channel: String
+    public var channelKind: ChannelKind
+    /// E.164 phone, push token or e-mail: never logged or printed unmasked.
+    public var address: String
+    public var scheduledAt: Date
+    /// Not delivered by then, the send is dropped (`expire`).
+    public var expiresAt: Date?
+    /// The member's zone: output shows times on the member's clock.
+    public var timeZone: TimeZone
+    public var template: String
+    public var variant: String?
+    public var title: String?
+    public var text: String
+    public var segments: Int?
+    public var linkToken: String
+    public var linkTargets: [String]
+    public var coupon: Coupon?
+
+    /// The address as logs, previews and reports show it.
+    public var maskedAddress: String { AddressMask.masked(address, kind: channelKind) }
+}
+
+/// A member whose condition held but who gets nothing, and why.
+public struct Suppression: Sendable {
+    public var triggerID: String
+    public var memberKey: Int64
+    public var memberID: String
+    public var occurrenceKey: String
+    public var reason: SuppressionReason
+    public var detail: String
+    /// Held-out occurrences keep the instant they would have been sent at (for lift).
+    public var scheduledAt: Date?
+
+    public init(triggerID: String, memberKey: Int64, memberID: String, occurrenceKey: String, reason: SuppressionReason,
+                detail: String, scheduledAt: Date? = nil) {
+        self.triggerID = triggerID
+        self.memberKey = memberKey
+        self.memberID = memberID
+        self.occurrenceKey = occurrenceKey
+        self.reason = reason
+        self.detail = detail
+        self.scheduledAt = scheduledAt
+    }
+}
+
+/// Privacy by default: how an address appears anywhere but in the gateway call.
+public enum AddressMask {
+    public static func masked(_ address: String, kind: ChannelKind) -> String {
+        switch kind {
+        case .sms:
+            return PhoneNumber.mask(address)
+        case .push:
+            return String(address.prefix(4)) + "****"
+        case .email:
+            guard let at = address.firstIndex(of: "@") else { return TemplateFilter.masked(address) }
+            return TemplateFilter.masked(String(address[..<at])) + address[at...]
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import Foundation
+
+/// Why a member whose condition holds gets nothing (SPEC 2.1, in rule order).
+public enum SuppressionReason: String, Sendable, CaseIterable {
+    case duplicate
+    case audience
+    case noChannel = "no_channel"
+    case noConsent = "no_consent"
+    case cap
+    case holdout
+}
+
+/// What the policy decided for one candidate.
+public enum PolicyDecision: Sendable {
+    /// Send on `channel` at `scheduledAt`; `variant` when the trigger has variants.
+    case planned(channel: ChannelConfig, address: String, scheduledAt: Date, variant: Trigger.Variant?)
+    /// Kept as a control group: recorded as an occurrence, never sent.
+    case heldOut(scheduledAt: Date)
+    /// `detail` says it in words for people (the table preview, logs).
+    case suppressed(SuppressionReason, detail: String)
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Turns a policy's `planned` decision into the message itself (SPEC 1.3): pure, so the
+/// scheduler, tests and the benchmark render the same way.
+public struct SendComposer: Sendable {
+    public let catalog: Catalog
+    private let composer: MessageComposer
+
+    public init(catalog: Catalog) {
+        self.catalog = catalog
+        composer = MessageComposer(sms: catalog.config.sms, links: catalog.config.links)
+    }
+
+    /// A template the catalog check guaranteed is missing: a bug, reported rather than crashing.
+    public struct MissingTemplate: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Renders a planned send: the template for the variant, channel and member locale,
+    /// the member's values, a fresh link token and, with an offer, a fresh coupon.
+    public func makeSend(_ candidate: TriggerCandidate, trigger: Trigger, channel: ChannelConfig, address: String,
+                         scheduledAt: Date, variant: Trigger.Variant?, codes: inout SendCodes) throws -> PlannedSend {
+        let member = candidate.member
+        let templateName = variant?.template ?? trigger.template
+        guard let template = catalog.template(templateName, channel: channel.kind, locale: member.locale) else {
+            throw MissingTemplate(description: "no \(channel.kind.rawValue) template '\(templateName)' for trigger \(trigger.id)")
+        }
+        var values = candidate.values
+        values["member.id"] = .text(member.id)
+        values["member.name"] = member.profile.name.map(TemplateValue.text)
+        values["member.tier"] = member.profile.tier.map(TemplateValue.text)
+        values["member.stored_value"] = member.profile.storedValue.map(TemplateValue.money)
+        values["member.points_balance"] = .number(member.pointsBalance ?? 0)
+        values["trigger.name"] = .text(trigger.name)
+        var coupon: PlannedSend.Coupon?
+        if let offer = trigger.offer {
+            let issued = PlannedSend.Coupon(code: codes.couponCode(prefix: offer.codePrefix), title: offer.title,
+                                            expiresAt: scheduledAt + TimeInterval(offer.validDays * 86_400))
+            values["coupon.code"] = .text(issued.code)
+            values["coupon.title"] = .text(issued.title)
+            values["coupon.expires_on"] = .date(LocalTime.date(of: issued.expiresAt, in: member.timeZone))
+            coupon = issued
+        }
+        let token = codes.linkToken()
+        let message = composer.compose(template, channel: channel.kind, category: trigger.category, values: values,
+                                       linkToken: token)
+        return PlannedSend(
+            triggerID: trigger.id, category: trigger.category, memberKey: member.key, memberID: member.id,
+            memberName: member.profile.name, occurrenceKey: candidate.occurrenceKey, channel: channel.name,
+            channelKind: channel.kind, address: address, scheduledAt: scheduledAt,
+            expiresAt: trigger.expire.map { scheduledAt + TimeInterval($0.seconds) }, timeZone: member.timeZone,
+            template: templateName, variant: variant?.id, title: message.title, text: message.text, segments: message.segments,
+            linkToken: token, linkTargets: message.linkTargets, coupon: coupon)
+    }
+}

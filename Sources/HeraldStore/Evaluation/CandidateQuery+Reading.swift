@@ -1,0 +1,54 @@
+import Foundation
+import HeraldCore
+
+extension CandidateQuery {
+    /// Runs the query and hands each candidate to `body`, one row at a time (memory stays
+    /// flat however many members match).
+    public func forEachCandidate(in store: MemberStore, zones: TimeZoneResolver,
+                                 _ body: (TriggerCandidate) throws -> Void) throws {
+        let statement = try store.database.prepare(sql)
+        try statement.bind(parameters)
+        let t = instant.epochSeconds
+        let extra = MemberRow.count + 1
+        while try statement.step() {
+            let row = MemberRow(statement)
+            let zone = zones.zone(named: row.profile.timeZone)
+            let member = CandidateMember(key: row.key, id: row.id, profile: row.profile, totalSpent: row.totalSpent,
+                                         pointsBalance: statement.integer(at: MemberRow.count), timeZone: zone,
+                                         locale: row.profile.locale ?? defaultLocale)
+            var candidate = TriggerCandidate(member: member, occurrenceKey: "")
+            switch trigger.kind {
+            case .birthday(let daysBefore):
+                guard let birthday = row.profile.birthday,
+                      let celebrated = BirthdayRule.celebratedDate(of: birthday, at: instant, in: zone, daysBefore: daysBefore)
+                else { continue }
+                candidate.occurrenceKey = "birthday:\(celebrated.year)"
+            case .inactivity(let days, let maxDays, _):
+                guard let last = statement.integer(at: extra) else { continue }
+                let inactiveSeconds = t - last
+                guard inactiveSeconds >= Int64(days) * 86_400, maxDays.map({ inactiveSeconds < Int64($0) * 86_400 }) ?? true
+                else { continue }
+                candidate.occurrenceKey = "inactivity:\(InstantFormatter.utcString(from: Date(epochSeconds: last)))"
+                candidate.values["inactive_days"] = .number(inactiveSeconds / 86_400)
+            case .cartAbandonment:
+                let eventID = statement.text(at: extra) ?? ""
+                candidate.occurrenceKey = "cart:\(eventID)"
+                candidate.values["cart.sku"] = statement.text(at: extra + 1).map(TemplateValue.text)
+                candidate.values["cart.category"] = statement.text(at: extra + 2).map(TemplateValue.text)
+            case .lowBalance:
+                candidate.occurrenceKey = "low_balance:" + (row.lastTopupAt.map(InstantFormatter.utcString) ?? "initial")
+            case .pointsExpiry:
+                let firstExpiry = LocalTime.date(of: Date(epochSeconds: statement.integer(at: extra + 1) ?? t), in: zone)
+                candidate.occurrenceKey = "points:\(firstExpiry)"
+                candidate.values["points.expiring"] = .number(statement.integer(at: extra) ?? 0)
+                candidate.values["points.expires_on"] = .date(firstExpiry)
+            case .event:
+                candidate.occurrenceKey = "event:\(statement.text(at: extra) ?? "")"
+                candidate.values["event.amount"] = statement.integer(at: extra + 1).map { .money(Money(fen: $0)) }
+                candidate.values["event.sku"] = statement.text(at: extra + 2).map(TemplateValue.text)
+                candidate.values["event.category"] = statement.text(at: extra + 3).map(TemplateValue.text)
+            }
+            try body(candidate)
+        }
+    }
+}

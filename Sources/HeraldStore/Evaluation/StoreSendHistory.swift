@@ -1,0 +1,37 @@
+import Foundation
+import HeraldCore
+
+/// The store's answer to the policy's questions (SPEC 2.1 rules 1 and 4): the
+/// occurrences table for duplicates, the outbox around an instant for caps and cooldowns.
+public final class StoreSendHistory: SendHistory {
+    private let occurrence: SQLiteStatement
+    private let sendsAround: SQLiteStatement
+
+    public init(store: MemberStore) throws {
+        occurrence = try store.database.prepare("""
+            SELECT 1 FROM occurrences WHERE trigger_id = ? AND member_key = ? AND occurrence_key = ?
+            """)
+        sendsAround = try store.database.prepare("""
+            SELECT trigger_id, category, scheduled_at FROM outbox
+            WHERE member_key = ? AND scheduled_at > ? AND scheduled_at < ? AND status NOT IN ('cancelled', 'expired', 'failed')
+            """)
+    }
+
+    public func isRecorded(triggerID: String, memberKey: Int64, occurrenceKey: String) throws -> Bool {
+        try occurrence.bind([.text(triggerID), .integer(memberKey), .text(occurrenceKey)])
+        defer { occurrence.reset() }
+        return try occurrence.step()
+    }
+
+    public func sends(memberKey: Int64, from: Date, until: Date) throws -> [RecordedSend] {
+        try sendsAround.bind([.integer(memberKey), .integer(from.epochSeconds), .integer(until.epochSeconds)])
+        defer { sendsAround.reset() }
+        var sends: [RecordedSend] = []
+        while try sendsAround.step() {
+            sends.append(RecordedSend(triggerID: sendsAround.text(at: 0) ?? "",
+                                      category: Trigger.Category(rawValue: sendsAround.text(at: 1) ?? "") ?? .marketing,
+                                      scheduledAt: sendsAround.instant(at: 2) ?? .distantPast))
+        }
+        return sends
+    }
+}

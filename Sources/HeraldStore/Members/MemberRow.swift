@@ -1,0 +1,54 @@
+import Foundation
+import HeraldCore
+
+/// One member row with its state, read the same way by `members show` and by every
+/// trigger's candidate query: the column list to select and the reader for it.
+struct MemberRow {
+    /// Selects from `members m LEFT JOIN member_state s`; `count` columns, in this order.
+    static let columns = """
+        m.key, m.id, m.name, m.phone, m.email, m.push_token, m.birth_year, m.birth_month, m.birth_day, m.timezone, \
+        m.locale, m.tier, m.region, m.registration_channel, m.registered_at, m.last_active_at, m.tags, m.consent_sms, \
+        m.consent_push, m.consent_email, s.stored_value, coalesce(s.total_spent, 0), s.last_activity_at, s.last_topup_at, \
+        s.last_event_at
+        """
+    static let count: Int32 = 25
+
+    var key: Int64
+    var id: String
+    var profile: MemberProfile
+    var totalSpent: Money
+    var lastActivityAt: Date?
+    var lastTopupAt: Date?
+    var lastEventAt: Date?
+
+    /// Reads the columns of `columns` from the current row.
+    init(_ row: SQLiteStatement) {
+        key = row.integer(at: 0) ?? 0
+        id = row.text(at: 1) ?? ""
+        var profile = MemberProfile()
+        profile.name = row.text(at: 2)
+        profile.phone = row.text(at: 3).map(PhoneNumber.init(storedE164:))
+        profile.email = row.text(at: 4)
+        profile.pushToken = row.text(at: 5)
+        if let month = row.integer(at: 7), let day = row.integer(at: 8) {
+            profile.birthday = Birthday(year: row.integer(at: 6).map(Int.init), month: Int(month), day: Int(day))
+        }
+        profile.timeZone = row.text(at: 9)
+        profile.locale = row.text(at: 10)
+        profile.tier = row.text(at: 11)
+        profile.region = row.text(at: 12)
+        profile.registrationChannel = row.text(at: 13)
+        profile.registeredAt = row.instant(at: 14)
+        profile.lastActiveAt = row.instant(at: 15)
+        profile.tags = row.text(at: 16).map { $0.split(separator: ";").map(String.init) } ?? []
+        for (offset, channel) in [ChannelKind.sms, .push, .email].enumerated() {
+            profile.consents[channel] = row.text(at: 17 + Int32(offset)).flatMap(Consent.init(rawValue:)) ?? .unknown
+        }
+        profile.storedValue = row.integer(at: 20).map(Money.init(fen:))
+        self.profile = profile
+        totalSpent = Money(fen: row.integer(at: 21) ?? 0)
+        lastActivityAt = row.instant(at: 22)
+        lastTopupAt = row.instant(at: 23)
+        lastEventAt = row.instant(at: 24)
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// Decides who gets what at an instant: for each enabled trigger in SPEC 2.1 order, the
+/// store's candidates go through the policy pipeline, and planned sends are rendered.
+///
+/// The one code path behind `preview` (which prints the result) and `run` (which writes
+/// it to the outbox): the two cannot drift apart. Evaluating writes nothing.
+public final class Scheduler {
+    public let catalog: Catalog
+    private let store: MemberStore
+
+    public init(catalog: Catalog, store: MemberStore) {
+        self.catalog = catalog
+        self.store = store
+    }
+
+    /// `memberID` restricts every trigger to one member (everything about a member's
+    /// outcome depends only on that member, so the result is the same as in a full run).
+    public func evaluate(at instant: Date, memberID: String? = nil, codes: inout SendCodes) throws -> Evaluation {
+        let config = catalog.config
+        let history = try StoreSendHistory(store: store)
+        let pipeline = PolicyPipeline(config: config)
+        let composer = SendComposer(catalog: catalog)
+        let zones = TimeZoneResolver(defaultZone: config.timeZone)
+        var ledger = EvaluationLedger()
+        var evaluation = Evaluation(instant: instant)
+        for trigger in catalog.triggers where trigger.enabled {
+            let started = ContinuousClock.now
+            var summary = Evaluation.TriggerSummary(triggerID: trigger.id, name: trigger.name)
+            let query = CandidateQuery(trigger: trigger, at: instant, defaultTimeZone: config.timeZone,
+                                       defaultLocale: config.locale, memberID: memberID,
+                                       withPointsBalance: catalog.needsPointsBalance(trigger))
+            try query.forEachCandidate(in: store, zones: zones) { candidate in
+                summary.candidates += 1
+                let member = candidate.member
+                func suppress(_ reason: SuppressionReason, _ detail: String, scheduledAt: Date? = nil) {
+                    summary.suppressed[reason, default: 0] += 1
+                    evaluation.suppressed.append(Suppression(
+                        triggerID: trigger.id, memberKey: member.key, memberID: member.id, occurrenceKey: candidate.occurrenceKey,
+                        reason: reason, detail: detail, scheduledAt: scheduledAt))
+                }
+                switch try pipeline.decide(candidate, trigger: trigger, at: instant, history: history, ledger: ledger) {
+                case .suppressed(let reason, let detail):
+                    suppress(reason, detail)
+                case .heldOut(let scheduledAt):
+                    ledger.recordOccurrence(triggerID: trigger.id, memberKey: member.key, occurrenceKey: candidate.occurrenceKey)
+                    suppress(.holdout, "in the control group (\(Int((trigger.holdout * 100).rounded())) % held out)",
+                             scheduledAt: scheduledAt)
+                case .planned(let channel, let address, let scheduledAt, let variant):
+                    let send = try composer.makeSend(candidate, trigger: trigger, channel: channel, address: address,
+                                                     scheduledAt: scheduledAt, variant: variant, codes: &codes)
+                    ledger.recordOccurrence(triggerID: trigger.id, memberKey: member.key, occurrenceKey: candidate.occurrenceKey)
+                    ledger.recordPlanned(RecordedSend(triggerID: trigger.id, category: trigger.category, scheduledAt: scheduledAt),
+                                         memberKey: member.key)
+                    summary.planned += 1
+                    evaluation.planned.append(send)
+                }
+            }
+            let elapsed = ContinuousClock.now - started
+            summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            evaluation.summaries.append(summary)
+        }
+        return evaluation
+    }
+}
