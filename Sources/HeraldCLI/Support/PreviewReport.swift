@@ -55,8 +55,8 @@ struct PreviewReport {
             if let variant = send.variant { facts.append("variant \(variant)") }
             if let segments = send.segments { facts.append("\(segments) segment\(segments == 1 ? "" : "s")") }
             if let coupon = send.coupon { facts.append("coupon \(coupon.code)") }
-            lines.append("  \(send.triggerID) → \(send.memberID) \(send.memberName ?? "")".trimmingCharacters(in: .whitespaces)
-                         + "  " + facts.joined(separator: " · "))
+            let who = [send.memberID, send.memberName].compactMap { $0 }.joined(separator: " ")
+            lines.append("  \(send.triggerID) → \(who)  " + facts.joined(separator: " · "))
             if let title = send.title { lines.append("      \(title)") }
             lines.append("      \(send.text.replacingOccurrences(of: "\n", with: "\n      "))")
         }

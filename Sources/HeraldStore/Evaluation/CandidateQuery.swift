@@ -104,7 +104,7 @@ public struct CandidateQuery {
             conditions.append("m.id = ?")
             parameters.append(.text(memberID))
         }
-        sql = "SELECT \(select) FROM \(from) WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order)"
+        sql = "SELECT \(select) FROM \(from) WHERE \(conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")) ORDER BY \(order)"
         self.parameters = selectParameters + parameters
     }
 
