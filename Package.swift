@@ -32,7 +32,7 @@ let package = Package(
         // Helpers the test targets share (temporary folders, a collecting reject sink, store dumps).
         .target(
             name: "HeraldTestSupport",
-            dependencies: ["HeraldCore", "HeraldStore"],
+            dependencies: ["HeraldCore", "HeraldStore", "HeraldWorker"],
             path: "Tests/HeraldTestSupport",
             swiftSettings: strictSettings
         ),

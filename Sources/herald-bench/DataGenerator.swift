@@ -171,7 +171,10 @@ struct DataGenerator {
                 type = "points_earn"
                 let earned = 100 + random.below(900)
                 points[member] += Int32(earned)
-                attributes = #","points":\#(earned),"expires_at":"2028-01-01T00:00:00+08:00""#
+                // Lots live six to eighteen months, so some are always about to expire.
+                let expiry = InstantFormatter.string(from: Date(epochSeconds: Int64(at + (180 + random.below(360)) * 86_400)),
+                                                     in: Self.shanghai)
+                attributes = #","points":\#(earned),"expires_at":"\#(expiry)""#
             case 92..<96 where points[member] >= 2:
                 type = "points_spend"
                 let spent = 1 + random.below(Int(points[member]) / 2)

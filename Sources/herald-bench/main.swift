@@ -2,15 +2,21 @@ import Foundation
 import HeraldCore
 import HeraldStore
 
-/// herald-bench: import throughput and memory of the release `herald`, against the
-/// `sqlite3` shell loading the same rows into the same schema, in the same run.
+/// herald-bench: throughput and memory of the release `herald` against the `sqlite3`
+/// shell doing the same work on the same store, in the same run.
 ///
-///     swift build -c release && .build/release/herald-bench [--members N] [--events N] [--runs K] [--dir DIR]
+///     swift build -c release && .build/release/herald-bench [import|evaluate] [--members N] [--events N] [--runs K] [--dir DIR]
+///
+/// `import` (the default): loading members and events. `evaluate`: every trigger in
+/// Triggers/ evaluated over the loaded store (issue 3), against the same candidate queries.
 struct Options {
+    var mode = "import"
     var members = 1_000_000
     var events = 10_000_000
     var runs = 3
     var folder = "bench-data"
+    /// `evaluate-child CONFIG INSTANT`.
+    var childArguments: [String] = []
 
     init(_ arguments: [String]) throws {
         var index = 0
@@ -19,13 +25,21 @@ struct Options {
             guard index < arguments.count else { throw BenchError("\(arguments[index - 1]) needs a value") }
             return arguments[index]
         }
+        if let first = arguments.first, ["import", "evaluate", "evaluate-child"].contains(first) {
+            mode = first
+            index = 1
+        }
         while index < arguments.count {
             switch arguments[index] {
             case "--members": members = Int(try value()) ?? members
             case "--events": events = Int(try value()) ?? events
             case "--runs": runs = max(1, Int(try value()) ?? runs)
             case "--dir": folder = try value()
-            default: throw BenchError("unknown option \(arguments[index]); usage: herald-bench [--members N] [--events N] [--runs K] [--dir DIR]")
+            default:
+                guard mode == "evaluate-child" else {
+                    throw BenchError("unknown option \(arguments[index]); usage: herald-bench [import|evaluate] [--members N] [--events N] [--runs K] [--dir DIR]")
+                }
+                childArguments.append(arguments[index])
             }
             index += 1
         }
@@ -64,6 +78,9 @@ func fingersay(_ path: String) throws -> String {
 
 func main() throws {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
+    if options.mode == "evaluate-child" {
+        return try EvaluationBenchmark.child(options.childArguments)
+    }
     let binaryFolder = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         .deletingLastPathComponent()
     let herald = binaryFolder.appendingPathComponent("herald").path
@@ -75,7 +92,7 @@ func main() throws {
 
     let folder = URL(fileURLWithPath: options.folder).standardizedFileURL.path
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    let stamp = "\(options.members)-\(options.events)-v4"
+    let stamp = "\(options.members)-\(options.events)-v5"
     let stampPath = folder + "/generated"
     if (try? String(contentsOfFile: stampPath, encoding: .utf8)) != stamp {
         say("generating \(options.members) members and \(options.events) events in \(folder) …")
@@ -83,6 +100,9 @@ func main() throws {
         try DataGenerator(members: options.members, events: options.events, folder: folder).write()
         try stamp.write(toFile: stampPath, atomically: true, encoding: .utf8)
         say("generated in \(ContinuousClock.now - started)")
+    }
+    if options.mode == "evaluate" {
+        return try EvaluationBenchmark(options: options, folder: folder, herald: herald, sqlite3: sqlite3).run()
     }
 
     var results: [String: [ChildProcess.Measurement]] = [:]

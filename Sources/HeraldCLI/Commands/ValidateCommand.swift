@@ -35,7 +35,7 @@ enum ValidateCommand: HeraldCommand {
         guard let catalog = CatalogLoader.load(configPath: path, log: log) else {
             for diagnostic in log.diagnostics { context.console.printError(diagnostic.description) }
             let files = Set(log.diagnostics.map(\.file)).count
-            context.console.printError("\(log.diagnostics.count) problem\(log.diagnostics.count == 1 ? "" : "s") in \(files) file\(files == 1 ? "" : "s")")
+            context.console.printError("\(log.count) problem\(log.count == 1 ? "" : "s") in \(files) file\(files == 1 ? "" : "s")")
             return .problemsFound
         }
         let enabled = catalog.triggers.filter(\.enabled).count

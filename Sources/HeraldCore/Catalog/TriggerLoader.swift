@@ -12,7 +12,7 @@ enum TriggerLoader {
               let file = JSONObjectReader(root, file: path, allowedKeys: keys, log: log)
         else { return nil }
         file.finish()
-        let problemsBefore = log.diagnostics.count
+        let problemsBefore = log.count
 
         let id = file.string("id", required: true)
         if let id, !isValidID(id) {
@@ -94,7 +94,7 @@ enum TriggerLoader {
                 }
             }
         }
-        return log.diagnostics.count == problemsBefore ? trigger : nil
+        return log.count == problemsBefore ? trigger : nil
     }
 
     static func isValidID(_ id: String) -> Bool {

@@ -32,7 +32,7 @@ public struct MessageTemplate: Sendable {
     /// Parses `text`; `titleKey` is `title` for push, `subject` for email, nil for SMS.
     /// Problems go to `log` with the file's line and column; nil when there were any.
     public static func parse(_ text: String, path: String, titleKey: String?, log: DiagnosticLog) -> MessageTemplate? {
-        let before = log.diagnostics.count
+        let before = log.count
         var bodyText = Substring(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
         var bodyLine = 1
         var title: [Part]?
@@ -59,7 +59,7 @@ public struct MessageTemplate: Sendable {
         let body = parseParts(bodyText.trimmingTrailingWhitespace(), path: path,
                               start: SourcePosition(line: bodyLine, column: 1), log: log)
         if body.isEmpty { log.add(file: path, at: SourcePosition(line: bodyLine, column: 1), "the message body is empty") }
-        guard log.diagnostics.count == before else { return nil }
+        guard log.count == before else { return nil }
         return MessageTemplate(path: path, title: title, body: body)
     }
 

@@ -3,17 +3,31 @@
 ///
 /// A reference type on purpose: the readers of nested objects all add to the same log.
 public final class DiagnosticLog {
-    public private(set) var diagnostics: [Diagnostic] = []
+    private var collected: [Diagnostic] = []
 
     public init() {}
 
-    public var isEmpty: Bool { diagnostics.isEmpty }
+    /// Grouped by file (in the order files were first reported), each file's in line and
+    /// column order — the order an editor walks them, whatever order the checks ran in.
+    public var diagnostics: [Diagnostic] {
+        var fileOrder: [String: Int] = [:]
+        for diagnostic in collected where fileOrder[diagnostic.file] == nil { fileOrder[diagnostic.file] = fileOrder.count }
+        return collected.enumerated().sorted { lhs, rhs in
+            let left = (fileOrder[lhs.element.file]!, lhs.element.line ?? 0, lhs.element.position?.column ?? 0, lhs.offset)
+            let right = (fileOrder[rhs.element.file]!, rhs.element.line ?? 0, rhs.element.position?.column ?? 0, rhs.offset)
+            return left < right
+        }.map(\.element)
+    }
+
+    public var isEmpty: Bool { collected.isEmpty }
+
+    public var count: Int { collected.count }
 
     public func add(_ diagnostic: Diagnostic) {
-        diagnostics.append(diagnostic)
+        collected.append(diagnostic)
     }
 
     public func add(file: String, at position: SourcePosition?, _ message: String) {
-        diagnostics.append(Diagnostic(file: file, position: position, message: message))
+        collected.append(Diagnostic(file: file, position: position, message: message))
     }
 }
