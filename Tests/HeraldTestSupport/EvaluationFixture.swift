@@ -34,9 +34,11 @@ public final class EvaluationFixture {
         "t/email.zh-CN.txt": "subject: 主题\n\n正文",
     ]
 
-    /// A trigger file: `fields` is the JSON5 between the braces after id, kind and template.
+    /// A trigger file: `fields` is the JSON5 between the braces after id, kind and template;
+    /// `channels: ['sms']` unless `fields` names channels itself.
     public static func trigger(_ id: String, kind: String, _ fields: String = "") -> String {
-        "{ id: \"\(id)\", kind: \"\(kind)\", template: \"t\", channels: [\"sms\"], \(fields) }"
+        let channels = fields.contains("channels:") ? "" : "channels: [\"sms\"], "
+        return "{ id: \"\(id)\", kind: \"\(kind)\", template: \"t\", \(channels)\(fields) }"
     }
 
     public init(config: String = EvaluationFixture.config(), triggers: [String: String],
