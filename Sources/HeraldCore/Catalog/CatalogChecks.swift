@@ -51,7 +51,8 @@ struct CatalogChecks {
                 log.add(file: trigger.sourcePath, at: position,
                         "template '\(name)' has no \(kind.rawValue) text in the default locale: expected \(expectedPath)")
             }
-            for (key, template) in catalog.templates where key.template == name && key.channel == kind {
+            for (key, template) in catalog.templates.sorted(by: { $0.value.path < $1.value.path })
+                where key.template == name && key.channel == kind {
                 checkPlaceholders(template, for: trigger)
                 if kind == .sms { checkSegments(template, for: trigger) }
             }

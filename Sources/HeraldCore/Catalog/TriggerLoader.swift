@@ -29,20 +29,14 @@ enum TriggerLoader {
         }
         let channels = file.strings("channels", required: true, nonEmpty: true)
         let template = file.string("template", required: true)
-        let category: Trigger.Category
+        var category = Trigger.Category.marketing
         if let name = file.string("category") {
-            guard let known = Trigger.Category(rawValue: name) else {
-                file.expected("category", "marketing or service", found: file["category"]!)
-                return nil
-            }
-            category = known
-        } else {
-            category = .marketing
+            if let known = Trigger.Category(rawValue: name) { category = known }
+            else { file.expected("category", "marketing or service", found: file["category"]!) }
         }
-        guard let id, let kind, let channels, let template else { return nil }
-
-        var trigger = Trigger(id: id, name: file.string("name") ?? id, kind: kind, channels: channels, template: template,
-                              category: category, sourcePath: path)
+        // Missing essentials still let the rest of the file be checked; the trigger is dropped at the end.
+        var trigger = Trigger(id: id ?? "", name: file.string("name") ?? id ?? "", kind: kind ?? .birthday(daysBefore: 0),
+                              channels: channels ?? [], template: template ?? "", category: category, sourcePath: path)
         for key in file.keys { trigger.positions[key] = file[key]?.position }
         trigger.enabled = file.bool("enabled") ?? true
         trigger.priority = file.integer("priority") ?? 0
@@ -118,13 +112,15 @@ enum TriggerLoader {
         case "birthday":
             return .birthday(daysBefore: params.integer("days_before", atLeast: 0) ?? 0)
         case "inactivity":
-            guard let days = params.integer("days", required: true, atLeast: 1) else { return nil }
+            let days = params.integer("days", required: true, atLeast: 1)
             let maxDays = params.integer("max_days", atLeast: 1)
+            let activityEvents = params.strings("activity_events") ?? []
+            guard let days else { return nil }
             if let maxDays, maxDays <= days {
                 params.problem(at: params["max_days"]!.position, "params.max_days: expected more than days (\(days)), found \(maxDays)")
                 return nil
             }
-            return .inactivity(days: days, maxDays: maxDays, activityEvents: params.strings("activity_events") ?? [])
+            return .inactivity(days: days, maxDays: maxDays, activityEvents: activityEvents)
         case "cart_abandonment":
             let after = params.timeSpan("after") ?? TimeSpan(seconds: 2 * 3600)
             let within = params.timeSpan("within") ?? TimeSpan(seconds: 72 * 3600)

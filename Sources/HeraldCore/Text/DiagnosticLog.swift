@@ -7,14 +7,12 @@ public final class DiagnosticLog {
 
     public init() {}
 
-    /// Grouped by file (in the order files were first reported), each file's in line and
-    /// column order — the order an editor walks them, whatever order the checks ran in.
+    /// By file path, then line and column — the order an editor walks them, the same on
+    /// every run whatever order the checks ran in.
     public var diagnostics: [Diagnostic] {
-        var fileOrder: [String: Int] = [:]
-        for diagnostic in collected where fileOrder[diagnostic.file] == nil { fileOrder[diagnostic.file] = fileOrder.count }
-        return collected.enumerated().sorted { lhs, rhs in
-            let left = (fileOrder[lhs.element.file]!, lhs.element.line ?? 0, lhs.element.position?.column ?? 0, lhs.offset)
-            let right = (fileOrder[rhs.element.file]!, rhs.element.line ?? 0, rhs.element.position?.column ?? 0, rhs.offset)
+        collected.enumerated().sorted { lhs, rhs in
+            let left = (lhs.element.file, lhs.element.line ?? 0, lhs.element.position?.column ?? 0, lhs.offset)
+            let right = (rhs.element.file, rhs.element.line ?? 0, rhs.element.position?.column ?? 0, rhs.offset)
             return left < right
         }.map(\.element)
     }
