@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+import HeraldCore
+import HeraldTestSupport
+@testable import HeraldCLI
+
+private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Sandbox").path
+
+@Suite struct PreviewCommandTests {
+    @Test func sandboxPreviewIsSPECJSONAndTellsTheStories() throws {
+        let result = herald(["preview", "--sandbox", sandbox, "--format", "json"])
+        #expect(result.status == .success, "\(result.error)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect(object["at"] as? String == "2026-02-28T09:30:00+08:00")
+        let planned = try #require(object["planned"] as? [[String: Any]])
+        let suppressed = try #require(object["suppressed"] as? [[String: Any]])
+        #expect(planned.first.map { Set($0.keys) } == ["trigger", "member", "channel", "scheduled_at", "template", "variant", "to", "text", "segments"])
+        func plannedFor(_ name: String) -> [String: Any]? {
+            planned.first { ($0["text"] as? String)?.contains(name) == true || ($0["member"] as? String) == name }
+        }
+        // 王芳 was born on 29 February 2000: in 2026 her birthday is the 28th.
+        let leap = try #require(plannedFor("王芳"))
+        #expect(leap["trigger"] as? String == "birthday" && leap["scheduled_at"] as? String == "2026-02-28T10:00:00+08:00")
+        #expect((leap["to"] as? String)?.contains("****") == true)
+        // Emily Chen lives in Los Angeles, where it is still the 27th — her birthday; the window opens at 18:00 there.
+        let emily = try #require(plannedFor("Emily Chen"))
+        #expect(emily["scheduled_at"] as? String == "2026-02-27T18:00:00-08:00")
+        #expect((emily["text"] as? String)?.hasPrefix("【悦享会员】Happy birthday") == true)
+        let reasons = suppressed.compactMap { "\($0["trigger"]!) \($0["reason"]!)" }.sorted()
+        #expect(reasons == [
+            "birthday audience", "birthday holdout", "birthday no_channel", "birthday no_consent", "lost_180 no_consent",
+            "low_balance cap", "points_expiry no_consent", "silent_90 holdout", "silent_90 no_consent",
+        ])
+        #expect(planned.count == 21)
+        #expect(planned.allSatisfy { ($0["to"] as? String)?.range(of: #"\d{11}"#, options: .regularExpression) == nil })
+    }
+
+    @Test func tablePreviewAndFilters() {
+        let table = herald(["preview", "--sandbox", sandbox, "--format", "table", "--trigger", "low_balance"])
+        #expect(table.status == .success)
+        #expect(table.output.contains("low_balance 储值余额不足"))
+        #expect(table.output.contains("cap of 1 marketing send per 1d reached"))
+        #expect(!table.output.contains("birthday →"))
+        let unknown = herald(["preview", "--sandbox", sandbox, "--trigger", "nope"])
+        #expect(unknown.status == .failure && unknown.error.contains("no trigger 'nope'"))
+        // A day later it is Kevin Wu's birthday in Los Angeles (28 February there), and nobody else's.
+        let later = herald(["preview", "--sandbox", sandbox, "--format", "json", "--at", "2026-03-01T09:30:00+08:00"])
+        #expect(later.status == .success)
+        #expect(later.output.components(separatedBy: "\"trigger\": \"birthday\"").count == 2 && later.output.contains("Kevin Wu"))
+    }
+
+    @Test func previewOfAConfiguredStoreWritesNothing() throws {
+        let (folder, config) = try configuredFolder()
+        try folder.write("members.csv", "id,phone,consent_sms,last_active_at\nU1,13800000001,yes,2025-01-01\n")
+        #expect(herald(["--config", config, "import", "members", folder.file("members.csv")]).status == .success)
+        try FileManager.default.createDirectory(atPath: folder.file("Triggers"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder.file("MessageTemplates/t"), withIntermediateDirectories: true)
+        try folder.write("herald.json5", EvaluationFixture.config().replacingOccurrences(of: "h.db", with: "data/h.db"))
+        try folder.write("Triggers/silent.json5", EvaluationFixture.trigger("silent", kind: "inactivity", "params: { days: 30 }"))
+        try folder.write("MessageTemplates/t/sms.zh-CN.txt", "好久不见")
+        let empty = try TemporaryDirectory()
+        try empty.write("herald.json5", try String(contentsOfFile: config, encoding: .utf8))
+        for sub in ["Triggers", "MessageTemplates"] {
+            try FileManager.default.createDirectory(atPath: empty.file(sub), withIntermediateDirectories: true)
+        }
+        #expect(herald(["--config", empty.file("herald.json5"), "preview"]).error.contains("no store at"))
+        let before = try Data(contentsOf: URL(fileURLWithPath: folder.file("data/h.db")))
+        let preview = herald(["--config", config, "preview", "--at", "2026-03-10 12:00:00", "--format", "json"])
+        #expect(preview.status == .success, "\(preview.error)")
+        #expect(preview.output.contains("\"text\": \"【品牌】好久不见回T退订\""))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder.file("data/h.db"))) == before)
+    }
+
+    @Test func validatePrintsEveryProblemAndExitsNonZero() throws {
+        let fixture = try EvaluationFixture(triggers: [
+            "a": "{ id: 'a', kind: 'birthday', channels: ['sms'], template: 't', holdout: 2 }",
+            "b": "{ id: 'b', kind: 'sometimes', channels: ['sms'], template: 't', colour: 'red' }",
+        ])
+        let result = herald(["validate", fixture.folder.path])
+        #expect(result.status == .rowsRejected)
+        let lines = result.error.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4)
+        #expect(lines[0].hasSuffix("Triggers/a.json5:1:73: holdout: expected a share from 0 up to (not including) 1, such as 0.1, found 2.0"))
+        #expect(lines[1].hasSuffix("Triggers/b.json5:1:18: kind: expected one of birthday, inactivity, cart_abandonment, low_balance, points_expiry, event, found \"sometimes\""))
+        #expect(lines[2].contains("Triggers/b.json5:1:65: unknown key 'colour'"))
+        #expect(lines[3] == "3 problems in 2 files")
+        let sandboxResult = herald(["validate", sandbox])
+        #expect(sandboxResult.status == .success && sandboxResult.output.contains("valid — 7 triggers"))
+    }
+}
