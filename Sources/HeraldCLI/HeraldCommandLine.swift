@@ -86,7 +86,7 @@ public enum HeraldCommandLine {
               -h, --help     show help; 'herald <command> --help' for a command
               --version      print the version
 
-            Exit status: 0 done; 1 done, but some input rows were rejected; 2 usage, config or I/O error.
+            Exit status: 0 done; 1 done, but some input rows were rejected (validate: problems found); 2 usage, config or I/O error.
             """
     }
 }
