@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import HeraldCore
 
 /// Runs a program to completion and measures it the way the benchmark needs: wall time
 /// on a monotonic clock and the child's peak resident set size (from `wait4`'s rusage,
@@ -35,8 +36,7 @@ struct ChildProcess {
         while wait4(pid, &status, 0, &usage) < 0 {
             guard errno == EINTR else { throw BenchError("wait4 failed: \(String(cString: strerror(errno)))") }
         }
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = (ContinuousClock.now - started).inSeconds
         let exited = status & 0x7F == 0
         return Measurement(exitStatus: exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F), seconds: seconds,
                            peakRSSMebibytes: Double(usage.ru_maxrss) / 1024)

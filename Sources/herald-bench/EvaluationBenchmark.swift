@@ -42,17 +42,21 @@ struct EvaluationBenchmark {
         let baselinePragmas = ["PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY", ".output /dev/null"]
         var heraldTotals: [Double] = [], heraldRSS: [Double] = [], baselineTotals: [Double] = []
         var perTrigger: [String: [Double]] = [:], perTriggerBaseline: [String: [Double]] = [:]
-        var lastReport = ""
+        var counts: [String: (candidates: Substring, planned: Substring)] = [:]
         for run in 1...options.runs {
             let child = try ChildProcess.run(CommandLine.arguments[0], ["evaluate-child", config, String(Self.instant.epochSeconds)],
                                              stdoutPath: "\(folder)/evaluate.out", stderrPath: "\(folder)/evaluate.err")
             guard child.exitStatus == 0 else { throw BenchError("evaluation failed; see \(folder)/evaluate.err") }
-            lastReport = try String(contentsOfFile: "\(folder)/evaluate.out", encoding: .utf8)
             // Lines: "<trigger> <seconds> <candidates> <planned>", then "total <seconds> <planned> <suppressed>".
-            for line in lastReport.split(separator: "\n") {
+            for line in try String(contentsOfFile: "\(folder)/evaluate.out", encoding: .utf8).split(separator: "\n") {
                 let fields = line.split(separator: " ")
-                guard fields.count >= 2, let seconds = Double(fields[1]) else { continue }
-                if fields[0] == "total" { heraldTotals.append(seconds) } else { perTrigger[String(fields[0]), default: []].append(seconds) }
+                guard fields.count == 4, let seconds = Double(fields[1]) else { continue }
+                if fields[0] == "total" {
+                    heraldTotals.append(seconds)
+                } else {
+                    perTrigger[String(fields[0]), default: []].append(seconds)
+                    counts[String(fields[0])] = (fields[2], fields[3])
+                }
             }
             heraldRSS.append(child.peakRSSMebibytes)
             let all = try ChildProcess.run(sqlite3, [store] + baselinePragmas + queries.map(\.literalSQL),
@@ -70,24 +74,19 @@ struct EvaluationBenchmark {
         say("\nevaluation at \(InstantFormatter.string(from: Self.instant, in: catalog.config.timeZone)) over "
             + "\(options.members) members / \(options.events) events; medians over \(options.runs) run(s)")
         say("trigger                    candidates  planned  herald s  sqlite3 s  ratio")
-        var counts: [String: (candidates: Substring, planned: Substring)] = [:]
-        for line in lastReport.split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            if fields.count == 4 && fields[0] != "total" { counts[String(fields[0])] = (fields[2], fields[3]) }
-        }
         for query in queries {
             let id = query.trigger.id
             let mine = median(perTrigger[id] ?? [0]), theirs = median(perTriggerBaseline[id] ?? [0])
             let count = counts[id]
             let cells: [String] = [
-                id.padding(toLength: 26, withPad: " ", startingAt: 0), String(count?.candidates ?? "?").rightAligned(10),
-                String(count?.planned ?? "?").rightAligned(8), format(mine, 3).rightAligned(9),
-                format(theirs, 3).rightAligned(10), format(mine / theirs).rightAligned(6),
+                id.padding(toLength: 26, withPad: " ", startingAt: 0), String(count?.candidates ?? "?").leftPadded(to: 10, with: " "),
+                String(count?.planned ?? "?").leftPadded(to: 8, with: " "), format(mine, 3).leftPadded(to: 9, with: " "),
+                format(theirs, 3).leftPadded(to: 10, with: " "), format(mine / theirs).leftPadded(to: 6, with: " "),
             ]
             say(cells.joined(separator: " "))
         }
         let total = median(heraldTotals), baseline = median(baselineTotals)
-        say("all triggers (evaluation)                      \(format(total, 3).rightAligned(9)) \(format(baseline, 3).rightAligned(10)) \(format(total / baseline).rightAligned(6))")
+        say("all triggers (evaluation)                      \(format(total, 3).leftPadded(to: 9, with: " ")) \(format(baseline, 3).leftPadded(to: 10, with: " ")) \(format(total / baseline).leftPadded(to: 6, with: " "))")
         say("herald peak RSS (whole process): \(format(heraldRSS.max() ?? 0, 1)) MiB; sqlite3 per-trigger times include its start-up (~2 ms)")
     }
 
@@ -119,15 +118,9 @@ struct EvaluationBenchmark {
         var codes = SendCodes.seeded(1)
         let started = ContinuousClock.now
         let evaluation = try Scheduler(catalog: catalog, store: store).evaluate(at: Date(epochSeconds: seconds), codes: &codes)
-        let elapsed = ContinuousClock.now - started
+        let total = (ContinuousClock.now - started).inSeconds
         var lines = evaluation.summaries.map { "\($0.triggerID) \($0.seconds) \($0.candidates) \($0.planned)" }
-        let total = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         lines.append("total \(total) \(evaluation.planned.count) \(evaluation.suppressed.count)")
         say(lines.joined(separator: "\n"))
     }
-}
-
-extension String {
-    /// Right-aligned in `width` columns with spaces (`leftPadded` pads with zeros, for numbers in keys).
-    func rightAligned(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }

@@ -10,8 +10,7 @@ enum ImportReporting {
         let started = ContinuousClock.now
         let summary = try body(rejects)
         try rejects.finish()
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = (ContinuousClock.now - started).inSeconds
         context.console.print("\(inputName): \(summary) in \(String(format: "%.2f", seconds)) s")
         if summary.rejected > 0, let rejectsPath {
             context.console.print("rejected rows written to \(rejectsPath)")

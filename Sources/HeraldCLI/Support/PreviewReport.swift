@@ -72,8 +72,8 @@ struct PreviewReport {
         return rows.map { row in
             row.enumerated().map { column, cell in
                 if column == row.count - 1 && !rightAligned.contains(column) { return cell }
-                let padding = String(repeating: " ", count: widths[column] - cell.displayWidth)
-                return rightAligned.contains(column) ? padding + cell : cell + padding
+                guard rightAligned.contains(column) else { return cell.paddedToDisplayWidth(widths[column]) }
+                return String(repeating: " ", count: widths[column] - cell.displayWidth) + cell
             }.joined(separator: "  ")
         }
     }

@@ -105,9 +105,11 @@ struct CatalogChecks {
         let composer = MessageComposer(sms: config.sms, links: config.links ?? LinkSettings(base: "https://x/"))
         let message = composer.compose(template, channel: .sms, category: trigger.category, values: Self.worstCaseValues(for: trigger),
                                        linkToken: String(repeating: "W", count: SendCodes.tokenLength))
-        if let segments = message.segments, segments > limit {
+        let worst = SMSSegments(message.text)
+        if worst.count > limit {
+            let unit = worst.encoding == .ucs2 ? "UCS-2 characters" : "GSM-7 characters"
             log.add(file: template.path, at: SourcePosition(line: 1, column: 1),
-                    "for trigger '\(trigger.id)' this SMS can take \(segments) segments in the worst case (\(SMSSegments(message.text).units) \(SMSSegments(message.text).encoding == .ucs2 ? "UCS-2 characters" : "GSM-7 characters")), more than sms.max_segments \(limit)")
+                    "for trigger '\(trigger.id)' this SMS can take \(worst.count) segments in the worst case (\(worst.units) \(unit)), more than sms.max_segments \(limit)")
         }
     }
 

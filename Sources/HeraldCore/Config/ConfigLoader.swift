@@ -67,7 +67,7 @@ public enum ConfigLoader {
         var config = HeraldConfig(sourcePath: path, storePath: storePath ?? resolve("herald.db"))
 
         if let value = reader["timezone"] {
-            if let identifier = value.stringValue, let zone = Self.timeZone(identifier) {
+            if let identifier = value.stringValue, let zone = TimeZone.iana(identifier) {
                 config.timeZone = zone
             } else {
                 reader.expected("timezone", "an IANA time zone such as \"Asia/Shanghai\"", found: value)
@@ -139,12 +139,6 @@ public enum ConfigLoader {
             }
         }
         return storePath == nil ? nil : config
-    }
-
-    /// An IANA zone name (`Asia/Shanghai`, `UTC`); abbreviations such as `CST` are refused as ambiguous.
-    public static func timeZone(_ identifier: String) -> TimeZone? {
-        guard identifier == "UTC" || identifier.contains("/") else { return nil }
-        return TimeZone(identifier: identifier)
     }
 
     private static func readChannel(named name: String, in channels: JSONObjectReader,

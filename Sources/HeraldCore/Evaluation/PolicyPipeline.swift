@@ -14,8 +14,8 @@ public struct PolicyPipeline: Sendable {
                        ledger: EvaluationLedger) throws -> PolicyDecision {
         let member = candidate.member
         // 1. duplicate
-        let decidedInThisRun = ledger.containsOccurrence(triggerID: trigger.id, memberKey: member.key,
-                                                         occurrenceKey: candidate.occurrenceKey)
+        let decidedInThisRun = ledger.isRecorded(triggerID: trigger.id, memberKey: member.key,
+                                                 occurrenceKey: candidate.occurrenceKey)
         if try decidedInThisRun
             || history.isRecorded(triggerID: trigger.id, memberKey: member.key, occurrenceKey: candidate.occurrenceKey) {
             return .suppressed(.duplicate, detail: "\(candidate.occurrenceKey) was already planned, sent or held out")
@@ -67,7 +67,7 @@ public struct PolicyPipeline: Sendable {
         guard reach > 0 else { return nil }
         let span = TimeInterval(reach)
         let sends = try history.sends(memberKey: memberKey, from: scheduledAt - span, until: scheduledAt + span)
-            + ledger.plannedSends(memberKey: memberKey)
+            + ledger.sends(memberKey: memberKey, from: scheduledAt - span, until: scheduledAt + span)
         func within(_ span: TimeSpan, _ send: RecordedSend) -> Bool {
             abs(send.scheduledAt.timeIntervalSince(scheduledAt)) < TimeInterval(span.seconds)
         }

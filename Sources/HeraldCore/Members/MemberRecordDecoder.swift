@@ -151,7 +151,7 @@ public struct MemberRecordDecoder {
     /// ambiguous (China, or US Central?) and Foundation would accept them.
     private mutating func isKnownTimeZone(_ identifier: String) -> Bool {
         if let known = knownTimeZones[identifier] { return known }
-        let exists = identifier == "UTC" || (identifier.contains("/") && TimeZone(identifier: identifier) != nil)
+        let exists = TimeZone.iana(identifier) != nil
         if knownTimeZones.count < 1024 { knownTimeZones[identifier] = exists }
         return exists
     }

@@ -54,9 +54,14 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static func < (lhs: Money, rhs: Money) -> Bool { lhs.fen < rhs.fen }
 
     /// `¥12.30`, `-¥3.05`.
-    public var description: String {
+    public var description: String { (fen < 0 ? "-" : "") + "¥" + unsignedYuan }
+
+    /// `12.30`, `-3.05`: the amount without the currency sign.
+    public var yuanText: String { (fen < 0 ? "-" : "") + unsignedYuan }
+
+    private var unsignedYuan: String {
         let magnitude = fen.magnitude
         let cents = magnitude % 100
-        return (fen < 0 ? "-" : "") + "¥\(magnitude / 100)." + (cents < 10 ? "0" : "") + "\(cents)"
+        return "\(magnitude / 100)." + (cents < 10 ? "0" : "") + "\(cents)"
     }
 }

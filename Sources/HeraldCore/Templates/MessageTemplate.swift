@@ -1,3 +1,5 @@
+import Foundation
+
 /// One template file (SPEC 1.3), parsed: an optional title (push `title:`, email `subject:`)
 /// and a body, each a list of literal text, placeholders and tracked links.
 ///
@@ -99,9 +101,9 @@ public struct MessageTemplate: Sendable {
     }
 
     private static func parsePlaceholder(_ content: String, path: String, position: SourcePosition, log: DiagnosticLog) -> Part? {
-        let trimmed = content.trimmingWhitespace()
+        let trimmed = content.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.hasPrefix("link ") || trimmed == "link" {
-            guard let url = quoted(trimmed.dropFirst(4).trimmingWhitespace()),
+            guard let url = quoted(trimmed.dropFirst(4).trimmingCharacters(in: .whitespacesAndNewlines)),
                   url.hasPrefix("https://") || url.hasPrefix("http://")
             else {
                 log.add(file: path, at: position, "expected {{ link \"https://…\" }}, found {{\(content)}}")
@@ -109,7 +111,7 @@ public struct MessageTemplate: Sendable {
             }
             return .link(url, position: position)
         }
-        let pieces = trimmed.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
+        let pieces = trimmed.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         let valuePath = pieces[0]
         guard !valuePath.isEmpty, valuePath.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") })
         else {
@@ -119,8 +121,8 @@ public struct MessageTemplate: Sendable {
         var filters: [TemplateFilter] = []
         for piece in pieces.dropFirst() {
             let nameEnd = piece.firstIndex(of: ":") ?? piece.endIndex
-            let name = piece[..<nameEnd].trimmingWhitespace()
-            let argumentText = nameEnd == piece.endIndex ? nil : piece[piece.index(after: nameEnd)...].trimmingWhitespace()
+            let name = piece[..<nameEnd].trimmingCharacters(in: .whitespacesAndNewlines)
+            let argumentText = nameEnd == piece.endIndex ? nil : piece[piece.index(after: nameEnd)...].trimmingCharacters(in: .whitespacesAndNewlines)
             let argument = argumentText.flatMap(quoted)
             if argumentText != nil && argument == nil {
                 log.add(file: path, at: position, "filter '\(name)': expected a quoted argument such as \"会员\", found \(argumentText!)")
@@ -153,10 +155,6 @@ public struct MessageTemplate: Sendable {
 }
 
 extension StringProtocol {
-    func trimmingWhitespace() -> String {
-        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
-    }
-
     func trimmingTrailingWhitespace() -> Substring {
         let text = Substring(self)
         var end = text.endIndex

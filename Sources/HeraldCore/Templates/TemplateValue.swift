@@ -23,7 +23,7 @@ public enum TemplateValue: Sendable, Equatable {
         switch self {
         case .text(let text): text
         case .number(let number): String(number)
-        case .money(let money): String(money.description.drop { $0 == "¥" || $0 == "-" }).withSign(money.fen < 0)
+        case .money(let money): money.yuanText
         case .date(let date): date.description
         }
     }
@@ -44,8 +44,4 @@ public enum TemplateValue: Sendable, Equatable {
 
     /// What a trigger with an `offer` adds.
     public static let couponPaths: Set<String> = ["coupon.code", "coupon.title", "coupon.expires_on"]
-}
-
-private extension String {
-    func withSign(_ negative: Bool) -> String { negative ? "-" + self : self }
 }

@@ -14,7 +14,7 @@ public final class TimeZoneResolver {
     public func zone(named identifier: String?) -> TimeZone {
         guard let identifier else { return defaultZone }
         if let known = zones[identifier] { return known }
-        let zone = TimeZone(identifier: identifier) ?? defaultZone
+        let zone = TimeZone.iana(identifier) ?? defaultZone
         zones[identifier] = zone
         return zone
     }

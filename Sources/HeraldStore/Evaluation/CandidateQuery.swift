@@ -61,13 +61,15 @@ public struct CandidateQuery {
         case .cartAbandonment(let after, let within, let categories):
             from = "events e JOIN members m ON m.key = e.member_key LEFT JOIN member_state s ON s.member_key = m.key"
             select += ", e.id, e.sku, e.category"
-            let inCategories = categories.isEmpty ? "" : " AND %@.category IN (\(Self.marks(categories.count)))"
+            func inCategories(_ alias: String) -> String {
+                categories.isEmpty ? "" : " AND \(alias).category IN (\(Self.marks(categories.count)))"
+            }
             let categoryValues = categories.map(SQLiteValue.text)
-            conditions.append("e.type = 'cart_add' AND e.at >= ? AND e.at <= ?" + inCategories.replacingOccurrences(of: "%@", with: "e"))
+            conditions.append("e.type = 'cart_add' AND e.at >= ? AND e.at <= ?" + inCategories("e"))
             parameters += [.integer(t - within.seconds), .integer(t - after.seconds)] + categoryValues
             conditions.append("""
                 NOT EXISTS (SELECT 1 FROM events l WHERE l.member_key = e.member_key AND l.type = 'cart_add' AND l.at <= ? \
-                AND (l.at > e.at OR (l.at = e.at AND l.key > e.key))\(inCategories.replacingOccurrences(of: "%@", with: "l")))
+                AND (l.at > e.at OR (l.at = e.at AND l.key > e.key))\(inCategories("l")))
                 """)
             parameters += [.integer(t)] + categoryValues
             conditions.append("""

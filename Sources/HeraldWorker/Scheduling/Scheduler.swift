@@ -58,8 +58,7 @@ public final class Scheduler {
                     evaluation.planned.append(send)
                 }
             }
-            let elapsed = ContinuousClock.now - started
-            summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            summary.seconds = (ContinuousClock.now - started).inSeconds
             evaluation.summaries.append(summary)
         }
         return evaluation

@@ -48,16 +48,12 @@ public struct JSONObjectReader {
         problem(at: value.position, "\(name(key)): expected \(what), found \(Self.describe(value))")
     }
 
-    /// Reports every key outside `allowedKeys`, and duplicated keys.
+    /// Reports every key outside `allowedKeys`. (A key given twice never gets here: the
+    /// JSON5 parser refuses it with its position.)
     public func finish() {
-        var seen: Set<String> = []
-        for member in members {
-            if !allowedKeys.contains(member.key) {
-                problem(at: member.keyPosition,
-                        "\(Self.label(path))unknown key '\(member.key)' (expected one of: \(allowedKeys.joined(separator: ", ")))")
-            } else if !seen.insert(member.key).inserted {
-                problem(at: member.keyPosition, "\(name(member.key)): given twice")
-            }
+        for member in members where !allowedKeys.contains(member.key) {
+            problem(at: member.keyPosition,
+                    "\(Self.label(path))unknown key '\(member.key)' (expected one of: \(allowedKeys.joined(separator: ", ")))")
         }
     }
 
@@ -69,64 +65,48 @@ public struct JSONObjectReader {
     // MARK: Typed getters (nil when absent or wrong, the wrong case reported)
 
     public func string(_ key: String, required: Bool = false) -> String? {
-        guard let value = self[key] else {
-            if required { missing(key, "a string") }
-            return nil
-        }
-        guard let text = value.stringValue else {
-            expected(key, "a string", found: value)
-            return nil
-        }
-        return text
+        read(key, "a string", required: required) { $0.stringValue }
     }
 
     public func bool(_ key: String) -> Bool? {
-        guard let value = self[key] else { return nil }
-        guard case .bool(let flag) = value.kind else {
-            expected(key, "true or false", found: value)
-            return nil
+        read(key, "true or false", required: false) { value in
+            if case .bool(let flag) = value.kind { flag } else { nil }
         }
-        return flag
     }
 
     public func number(_ key: String, required: Bool = false, in range: ClosedRange<Double>? = nil) -> Double? {
-        guard let value = self[key] else {
-            if required { missing(key, "a number") }
-            return nil
-        }
-        guard let number = value.numberValue else {
-            expected(key, "a number", found: value)
-            return nil
-        }
+        guard let number = read(key, "a number", required: required, { $0.numberValue }) else { return nil }
         if let range, !range.contains(number) {
-            problem(at: value.position, "\(name(key)): expected a number from \(range.lowerBound) to \(range.upperBound), found \(number)")
+            problem(at: self[key]!.position, "\(name(key)): expected a number from \(range.lowerBound) to \(range.upperBound), found \(number)")
             return nil
         }
         return number
     }
 
     public func integer(_ key: String, required: Bool = false, atLeast minimum: Int = Int.min) -> Int? {
-        guard let value = self[key] else {
-            if required { missing(key, "a whole number") }
-            return nil
+        let what = minimum == Int.min ? "a whole number" : "a whole number of at least \(minimum)"
+        return read(key, what, missingAs: "a whole number", required: required) { value in
+            value.integerValue.flatMap { $0 >= minimum ? $0 : nil }
         }
-        guard let number = value.integerValue, number >= minimum else {
-            expected(key, minimum == Int.min ? "a whole number" : "a whole number of at least \(minimum)", found: value)
-            return nil
-        }
-        return number
     }
 
     public func timeSpan(_ key: String, required: Bool = false) -> TimeSpan? {
+        read(key, TimeSpan.expectedFormat, required: required) { $0.stringValue.flatMap(TimeSpan.init) }
+    }
+
+    /// The one shape of every typed getter: absent → nil (reported when `required`, as
+    /// `missingAs` or `what`); present but not convertible → nil, reported as "expected `what`".
+    private func read<Value>(_ key: String, _ what: String, missingAs: String? = nil, required: Bool,
+                             _ convert: (JSONValue) -> Value?) -> Value? {
         guard let value = self[key] else {
-            if required { missing(key, TimeSpan.expectedFormat) }
+            if required { missing(key, missingAs ?? what) }
             return nil
         }
-        guard let text = value.stringValue, let span = TimeSpan(text) else {
-            expected(key, TimeSpan.expectedFormat, found: value)
+        guard let converted = convert(value) else {
+            expected(key, what, found: value)
             return nil
         }
-        return span
+        return converted
     }
 
     /// An array of strings; a lone string is not accepted (lists stay lists).
