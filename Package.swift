@@ -21,15 +21,25 @@ let package = Package(
         ),
         .target(name: "HeraldCore", swiftSettings: strictSettings),
         .target(name: "HeraldStore", dependencies: ["HeraldCore", "CSQLite"], swiftSettings: strictSettings),
-        .target(name: "HeraldWorker", dependencies: ["HeraldCore", "HeraldStore"], swiftSettings: strictSettings),
-        .target(name: "HeraldCLI", dependencies: ["HeraldCore", "HeraldStore", "HeraldWorker"], swiftSettings: strictSettings),
+        .target(name: "HeraldDelivery", dependencies: ["HeraldCore"], swiftSettings: strictSettings),
+        .target(
+            name: "HeraldWorker",
+            dependencies: ["HeraldCore", "HeraldStore", "HeraldDelivery"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HeraldCLI",
+            dependencies: ["HeraldCore", "HeraldStore", "HeraldDelivery", "HeraldWorker"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(name: "herald", dependencies: ["HeraldCLI"], swiftSettings: strictSettings),
         .executableTarget(
             name: "herald-bench",
-            dependencies: ["HeraldCore", "HeraldStore", "HeraldWorker"],
+            dependencies: ["HeraldCore", "HeraldStore", "HeraldDelivery", "HeraldWorker", "HeraldTestSupport"],
             swiftSettings: strictSettings
         ),
-        // Helpers the test targets share (temporary folders, a collecting reject sink, store dumps).
+        // Helpers the test targets and the benchmark share (temporary folders, a collecting
+        // reject sink, store dumps, the loopback HTTP gateway).
         .target(
             name: "HeraldTestSupport",
             dependencies: ["HeraldCore", "HeraldStore", "HeraldWorker"],
@@ -44,7 +54,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldWorkerTests",
-            dependencies: ["HeraldWorker", "HeraldStore", "HeraldTestSupport"],
+            dependencies: ["HeraldWorker", "HeraldDelivery", "HeraldStore", "HeraldTestSupport"],
             swiftSettings: strictSettings
         ),
         // Depends on the `herald` executable so that `swift test` builds the binary

@@ -3,6 +3,25 @@ import Foundation
 /// A send the policy planned, rendered and ready for the outbox (SPEC 4): everything the
 /// outbox row carries, and what `preview` shows.
 public struct PlannedSend: Sendable {
+    /// Another channel's rendering of the same send (same link token and coupon).
+    public struct Fallback: Sendable, Equatable {
+        public var channel: String
+        public var channelKind: ChannelKind
+        public var address: String
+        public var title: String?
+        public var text: String
+        public var segments: Int?
+
+        public init(channel: String, channelKind: ChannelKind, address: String, title: String?, text: String, segments: Int?) {
+            self.channel = channel
+            self.channelKind = channelKind
+            self.address = address
+            self.title = title
+            self.text = text
+            self.segments = segments
+        }
+    }
+
     public struct Coupon: Sendable, Equatable {
         public var code: String
         public var title: String
@@ -32,6 +51,9 @@ public struct PlannedSend: Sendable {
     public var linkToken: String
     public var linkTargets: [String]
     public var coupon: Coupon?
+    /// The same send rendered for the trigger's later reachable, consented channels: what
+    /// the dispatcher switches to when this channel fails permanently.
+    public var fallbacks: [Fallback] = []
 
     /// The address as logs, previews and reports show it.
     public var maskedAddress: String { AddressMask.masked(address, kind: channelKind) }

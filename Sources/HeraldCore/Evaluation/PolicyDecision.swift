@@ -13,9 +13,23 @@ public enum SuppressionReason: String, Sendable, CaseIterable {
 /// What the policy decided for one candidate.
 public enum PolicyDecision: Sendable {
     /// Send on `channel` at `scheduledAt`; `variant` when the trigger has variants.
-    case planned(channel: ChannelConfig, address: String, scheduledAt: Date, variant: Trigger.Variant?)
+    /// `fallbacks`: the trigger's later channels that are reachable and consented too, in
+    /// order — tried when delivery on the first fails permanently (SPEC 5).
+    case planned(channel: ChannelConfig, address: String, scheduledAt: Date, variant: Trigger.Variant?,
+                 fallbacks: [ChannelRoute])
     /// Kept as a control group: recorded as an occurrence, never sent.
     case heldOut(scheduledAt: Date)
     /// `detail` says it in words for people (the table preview, logs).
     case suppressed(SuppressionReason, detail: String)
+}
+
+/// A channel with the member's address on it.
+public struct ChannelRoute: Sendable {
+    public var channel: ChannelConfig
+    public var address: String
+
+    public init(channel: ChannelConfig, address: String) {
+        self.channel = channel
+        self.address = address
+    }
 }

@@ -26,17 +26,15 @@ public struct PolicyPipeline: Sendable {
         }
         // 3. channel and consent
         var sawAddress = false
-        var chosen: (channel: ChannelConfig, address: String)?
+        var routes: [ChannelRoute] = []
         for name in trigger.channels {
             guard let channel = config.channel(named: name), let address = member.address(for: channel.kind) else { continue }
             sawAddress = true
-            let consent = member.profile.consent(for: channel.kind)
-            if trigger.category == .marketing ? consent == .yes : consent != .no {
-                chosen = (channel, address)
-                break
+            if member.profile.consent(for: channel.kind).allows(trigger.category) {
+                routes.append(ChannelRoute(channel: channel, address: address))
             }
         }
-        guard let chosen else {
+        guard let chosen = routes.first else {
             return sawAddress
                 ? .suppressed(.noConsent, detail: "no \(trigger.category == .marketing ? "explicit yes" : "consent") on \(trigger.channels.joined(separator: ", "))")
                 : .suppressed(.noChannel, detail: "no address for \(trigger.channels.joined(separator: ", "))")
@@ -56,7 +54,8 @@ public struct PolicyPipeline: Sendable {
         // 6. planned
         let variant = AudienceDraw.variantIndex(triggerID: trigger.id, memberID: member.id, weights: trigger.variants.map(\.weight))
             .map { trigger.variants[$0] }
-        return .planned(channel: chosen.channel, address: chosen.address, scheduledAt: scheduledAt, variant: variant)
+        return .planned(channel: chosen.channel, address: chosen.address, scheduledAt: scheduledAt, variant: variant,
+                        fallbacks: Array(routes.dropFirst()))
     }
 
     /// The cooldown, then each global cap (marketing only); nil when none is reached.

@@ -18,12 +18,17 @@ public struct SendComposer: Sendable {
 
     /// Renders a planned send: the template for the variant, channel and member locale,
     /// the member's values, a fresh link token and, with an offer, a fresh coupon.
+    /// `fallbacks` are rendered too, with the same values, link token and coupon.
     public func makeSend(_ candidate: TriggerCandidate, trigger: Trigger, channel: ChannelConfig, address: String,
-                         scheduledAt: Date, variant: Trigger.Variant?, codes: inout SendCodes) throws -> PlannedSend {
+                         scheduledAt: Date, variant: Trigger.Variant?, fallbacks: [ChannelRoute] = [],
+                         codes: inout SendCodes) throws -> PlannedSend {
         let member = candidate.member
         let templateName = variant?.template ?? trigger.template
-        guard let template = catalog.template(templateName, channel: channel.kind, locale: member.locale) else {
-            throw MissingTemplate(description: "no \(channel.kind.rawValue) template '\(templateName)' for trigger \(trigger.id)")
+        func template(for channel: ChannelConfig) throws -> MessageTemplate {
+            guard let template = catalog.template(templateName, channel: channel.kind, locale: member.locale) else {
+                throw MissingTemplate(description: "no \(channel.kind.rawValue) template '\(templateName)' for trigger \(trigger.id)")
+            }
+            return template
         }
         var values = candidate.values
         values["member.id"] = .text(member.id)
@@ -42,14 +47,22 @@ public struct SendComposer: Sendable {
             coupon = issued
         }
         let token = codes.linkToken()
-        let message = composer.compose(template, channel: channel.kind, category: trigger.category, values: values,
-                                       linkToken: token)
-        return PlannedSend(
+        let message = composer.compose(try template(for: channel), channel: channel.kind, category: trigger.category,
+                                       values: values, linkToken: token)
+        let alternatives = try fallbacks.map { route in
+            let rendered = composer.compose(try template(for: route.channel), channel: route.channel.kind,
+                                            category: trigger.category, values: values, linkToken: token)
+            return PlannedSend.Fallback(channel: route.channel.name, channelKind: route.channel.kind, address: route.address,
+                                        title: rendered.title, text: rendered.text, segments: rendered.segments)
+        }
+        var send = PlannedSend(
             triggerID: trigger.id, category: trigger.category, memberKey: member.key, memberID: member.id,
             memberName: member.profile.name, occurrenceKey: candidate.occurrenceKey, channel: channel.name,
             channelKind: channel.kind, address: address, scheduledAt: scheduledAt,
             expiresAt: trigger.expire.map { scheduledAt + TimeInterval($0.seconds) }, timeZone: member.timeZone,
             template: templateName, variant: variant?.id, title: message.title, text: message.text, segments: message.segments,
             linkToken: token, linkTargets: message.linkTargets, coupon: coupon)
+        send.fallbacks = alternatives
+        return send
     }
 }

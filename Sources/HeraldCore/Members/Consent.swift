@@ -19,6 +19,12 @@ public enum Consent: String, Sendable, CaseIterable {
 
     /// The stored form: `yes`, `no`, or NULL for unknown.
     public var storedValue: String? { self == .unknown ? nil : rawValue }
+
+    /// SPEC 2.1 rule 3: `marketing` needs `yes`; `service` anything but `no`. Planning and
+    /// the dispatcher's re-check before each call ask the same question.
+    public func allows(_ category: Trigger.Category) -> Bool {
+        category == .marketing ? self == .yes : self != .no
+    }
 }
 
 /// The channels a member can be reached on; each has its own address and consent.

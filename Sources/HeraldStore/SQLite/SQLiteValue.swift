@@ -9,6 +9,9 @@ public enum SQLiteValue: Sendable, Equatable, ExpressibleByStringLiteral, Expres
     /// An integer, or NULL when absent.
     public static func optional(_ value: Int64?) -> SQLiteValue { value.map(SQLiteValue.integer) ?? .null }
 
+    /// A text, or NULL when absent.
+    public static func optional(_ value: String?) -> SQLiteValue { value.map(SQLiteValue.text) ?? .null }
+
     public init(stringLiteral value: String) { self = .text(value) }
     public init(integerLiteral value: Int64) { self = .integer(value) }
     public init(nilLiteral: ()) { self = .null }

@@ -151,5 +151,18 @@ public enum HeraldSchema {
                 PRIMARY KEY (outbox_key, attempt)
             ) WITHOUT ROWID;
             """),
+        SchemaMigration(version: 3, summary: "outbox fallbacks, per-channel due index, lease index, attempt latency", sql: """
+            -- JSON array of the same send rendered for later channels ({channel, kind, address, title,
+            -- text, segments}): the dispatcher moves to the first when this channel fails permanently.
+            ALTER TABLE outbox ADD COLUMN fallbacks TEXT;
+            -- the dispatcher claims due rows per channel (each channel has its own concurrency and rate).
+            DROP INDEX outbox_due;
+            CREATE INDEX outbox_due ON outbox(status, channel, next_attempt_at);
+            -- rows whose worker died mid-call: their lease ran out.
+            CREATE INDEX outbox_leases ON outbox(lease_until) WHERE status = 'sending';
+            -- `herald outbox list/cancel --trigger`, reports per trigger.
+            CREATE INDEX outbox_trigger ON outbox(trigger_id, status);
+            ALTER TABLE delivery_attempts ADD COLUMN latency_ms INTEGER;
+            """),
     ]
 }

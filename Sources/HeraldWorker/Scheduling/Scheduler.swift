@@ -48,9 +48,10 @@ public final class Scheduler {
                     ledger.recordOccurrence(triggerID: trigger.id, memberKey: member.key, occurrenceKey: candidate.occurrenceKey)
                     suppress(.holdout, "in the control group (\(Int((trigger.holdout * 100).rounded())) % held out)",
                              scheduledAt: scheduledAt)
-                case .planned(let channel, let address, let scheduledAt, let variant):
+                case .planned(let channel, let address, let scheduledAt, let variant, let fallbacks):
                     let send = try composer.makeSend(candidate, trigger: trigger, channel: channel, address: address,
-                                                     scheduledAt: scheduledAt, variant: variant, codes: &codes)
+                                                     scheduledAt: scheduledAt, variant: variant, fallbacks: fallbacks,
+                                                     codes: &codes)
                     ledger.recordOccurrence(triggerID: trigger.id, memberKey: member.key, occurrenceKey: candidate.occurrenceKey)
                     ledger.recordPlanned(RecordedSend(triggerID: trigger.id, category: trigger.category, scheduledAt: scheduledAt),
                                          memberKey: member.key)

@@ -1,0 +1,91 @@
+import Foundation
+import HeraldCore
+
+/// A channel's `body`: a JSON value whose strings may hold `{{ to }}`, `{{ text }}`,
+/// `{{ title }}`, `{{ idempotency_key }}` and `{{ channel }}` (and `{{ secret.NAME }}`,
+/// filled in once when the channel is built). A string that is exactly one placeholder
+/// of an absent value (an SMS has no title) becomes `null`.
+public struct RequestBodyTemplate: Sendable {
+    public static let fields = ["to", "text", "title", "idempotency_key", "channel"]
+
+    /// What a channel without `body` posts: every field under its own name.
+    public static let standard = RequestBodyTemplate(parts: .object(fields.map { ($0, .placeholder($0)) }))
+
+    indirect enum Part: Sendable {
+        case literal(JSONOutput)
+        case placeholder(String)
+        case text([Piece])
+        case array([Part])
+        case object([(String, Part)])
+    }
+
+    enum Piece: Sendable {
+        case literal(String)
+        case field(String)
+    }
+
+    let parts: Part
+
+    init(parts: Part) {
+        self.parts = parts
+    }
+
+    /// Checks every placeholder and resolves secrets now, so a typo stops start-up, not a send.
+    public init(_ value: JSONValue, secrets: SecretSource, place: String) throws {
+        parts = try Self.compile(value, secrets: secrets, place: place)
+    }
+
+    public func render(_ message: ChannelMessage) -> String {
+        let values: [String: String?] = [
+            "to": message.to, "text": message.text, "title": message.title, "idempotency_key": message.idempotencyKey,
+            "channel": message.channel,
+        ]
+        return Self.render(parts, values).rendered()
+    }
+
+    private static func render(_ part: Part, _ values: [String: String?]) -> JSONOutput {
+        switch part {
+        case .literal(let output): output
+        case .placeholder(let name): .optional(values[name] ?? nil)
+        case .text(let pieces):
+            .string(pieces.map { piece in
+                switch piece {
+                case .literal(let text): text
+                case .field(let name): (values[name] ?? nil) ?? ""
+                }
+            }.joined())
+        case .array(let items): .array(items.map { render($0, values) })
+        case .object(let members): .object(members.map { ($0.0, render($0.1, values)) })
+        }
+    }
+
+    private static func compile(_ value: JSONValue, secrets: SecretSource, place: String) throws -> Part {
+        switch value.kind {
+        case .null: return .literal(.null)
+        case .bool(let flag): return .literal(.bool(flag))
+        case .number(let digits): return .literal(Int64(digits).map(JSONOutput.integer) ?? .number(Double(digits) ?? 0))
+        case .array(let items): return .array(try items.map { try compile($0, secrets: secrets, place: place) })
+        case .object(let members):
+            return .object(try members.map { ($0.key, try compile($0.value, secrets: secrets, place: "\(place).\($0.key)")) })
+        case .string(let text):
+            var pieces: [Piece] = []
+            var rest = Substring(text)
+            while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+                if open.lowerBound > rest.startIndex { pieces.append(.literal(String(rest[..<open.lowerBound]))) }
+                let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+                if name.hasPrefix("secret.") {
+                    pieces.append(.literal(try secrets.substitute(in: "{{ \(name) }}", place: place)))
+                } else if fields.contains(name) {
+                    pieces.append(.field(name))
+                } else {
+                    throw ChannelSetupError("\(place) (\(value.position)): unknown placeholder {{ \(name) }}; expected one of "
+                                            + fields.joined(separator: ", ") + " or secret.NAME")
+                }
+                rest = rest[close.upperBound...]
+            }
+            if !rest.isEmpty { pieces.append(.literal(String(rest))) }
+            if pieces.count == 1, case .field(let name) = pieces[0] { return .placeholder(name) }
+            return .text(pieces)
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import HeraldCore
+
+/// A channel's rate limit (`rate_per_second`): a token bucket refilled at `rate` tokens a
+/// second, holding at most `burst` (a tenth of a second's worth, at least one), so a gateway
+/// never sees more than `rate` calls in any second beyond that small burst.
+///
+/// A value driven by the instants it is given: tests move time instead of sleeping.
+public struct TokenBucket: Sendable {
+    public let rate: Double
+    public let burst: Double
+    private var tokens: Double
+    private var updatedAt: ContinuousClock.Instant?
+
+    public init(rate: Double) {
+        self.rate = rate
+        burst = max(1, rate / 10)
+        tokens = burst
+    }
+
+    /// Takes a token and returns nil, or returns how long until one is available (taking nothing).
+    public mutating func take(at now: ContinuousClock.Instant) -> Duration? {
+        if let updatedAt {
+            tokens = min(burst, tokens + max(0, (now - updatedAt).inSeconds) * rate)
+        }
+        updatedAt = now
+        if tokens >= 1 {
+            tokens -= 1
+            return nil
+        }
+        return .seconds((1 - tokens) / rate)
+    }
+}

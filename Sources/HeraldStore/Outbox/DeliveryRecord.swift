@@ -1,0 +1,57 @@
+import Foundation
+
+/// What became of one claimed row: the dispatcher decides, `OutboxQueue.record` writes it
+/// (the row's new status and one `delivery_attempts` line).
+public struct DeliveryRecord: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        /// The gateway accepted it (2xx).
+        case sent(providerID: String?)
+        /// A transient failure: pending again at `at` (backoff, or the gateway's Retry-After).
+        case retry(at: Date)
+        /// A permanent failure, or the last attempt used up.
+        case failed
+        /// A permanent failure with another channel left: the row moves to it, due now.
+        case fallback
+        /// The re-check found consent withdrawn.
+        case cancelled
+        /// The re-check found the send past its `expire`.
+        case expired
+        /// The re-check found its window closed: pending again at the next opening.
+        case rescheduled(to: Date)
+
+        /// The word `delivery_attempts.outcome` keeps.
+        public var name: String {
+            switch self {
+            case .sent: "sent"
+            case .retry: "retry"
+            case .failed: "failed"
+            case .fallback: "fallback"
+            case .cancelled: "cancelled"
+            case .expired: "expired"
+            case .rescheduled: "rescheduled"
+            }
+        }
+    }
+
+    public var key: Int64
+    public var outcome: Outcome
+    public var startedAt: Date
+    public var finishedAt: Date
+    /// Whether a gateway call was made (re-check outcomes make none and use no attempt).
+    public var calledGateway: Bool
+    public var latencyMilliseconds: Int?
+    public var httpStatus: Int?
+    public var error: String?
+
+    public init(key: Int64, outcome: Outcome, startedAt: Date, finishedAt: Date, calledGateway: Bool,
+                latencyMilliseconds: Int? = nil, httpStatus: Int? = nil, error: String? = nil) {
+        self.key = key
+        self.outcome = outcome
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.calledGateway = calledGateway
+        self.latencyMilliseconds = latencyMilliseconds
+        self.httpStatus = httpStatus
+        self.error = error
+    }
+}
