@@ -27,4 +27,20 @@ public struct Evaluation: Sendable {
     public init(instant: Date) {
         self.instant = instant
     }
+
+    /// How many were planned and suppressed (held out apart), for logs and summaries.
+    public struct Counts: Sendable, Equatable {
+        public var planned = 0
+        public var heldOut = 0
+        public var suppressed: [SuppressionReason: Int] = [:]
+    }
+
+    public var counts: Counts {
+        var counts = Counts()
+        counts.planned = planned.count
+        for suppression in suppressed {
+            if suppression.reason == .holdout { counts.heldOut += 1 } else { counts.suppressed[suppression.reason, default: 0] += 1 }
+        }
+        return counts
+    }
 }

@@ -1,0 +1,172 @@
+import Foundation
+import HeraldCore
+import HeraldDelivery
+import HeraldStore
+
+/// `herald run`: evaluation every `evaluate_every` plus continuous dispatch, as a systemd
+/// `Type=notify` service (SPEC 4–5).
+///
+/// Start-up validates the catalog, opens (and migrates) the store and builds every channel
+/// (secrets included) before `READY=1`: a broken config never looks started. SIGHUP reloads
+/// config, triggers and templates — validated first, the old ones kept on any error.
+/// SIGTERM/SIGINT stop claiming, let in-flight calls finish within `shutdown_timeout`,
+/// release what is left and return. `WATCHDOG=1` is sent only while the dispatcher answers.
+public final class WorkerService: Sendable {
+    public struct Report: Sendable {
+        public var evaluations = 0
+        public var planned = 0
+        public var heldOut = 0
+        public var suppressed = 0
+        public var delivery = Dispatcher.Totals()
+        public var depth: [String: Int] = [:]
+    }
+
+    private let configPath: String
+    private let secrets: SecretSource
+    private let clock: any WallClock
+    private let log: EventLog
+    private let notifier: SystemdNotifier
+    /// The store to use instead of the config's (the sandbox's throwaway store).
+    private let storePathOverride: String?
+
+    public init(configPath: String, storePath: String? = nil, secrets: SecretSource = .system, clock: any WallClock,
+                log: EventLog, notifier: SystemdNotifier = SystemdNotifier()) {
+        self.configPath = configPath
+        storePathOverride = storePath
+        self.secrets = secrets
+        self.clock = clock
+        self.log = log
+        self.notifier = notifier
+    }
+
+    /// The catalog and its channels, every check passed; throws what is wrong.
+    public func loadSetup() throws -> (Catalog, [String: any Channel]) {
+        let catalog = try CatalogLoader.load(configPath: configPath)
+        return (catalog, try ChannelFactory.makeChannels(catalog.config, secrets: secrets, clock: clock))
+    }
+
+    /// One evaluation, then every due row delivered; with `simulateUntil`, the (manual)
+    /// clock then jumps from due time to due time up to that instant (the sandbox's day).
+    public func runOnce(simulateUntil horizon: Date? = nil) async throws -> Report {
+        let (catalog, channels) = try loadSetup()
+        let storePath = storePathOverride ?? catalog.config.storePath
+        let evaluator = try EvaluationRunner(storePath: storePath, catalog: catalog)
+        let dispatcher = try Dispatcher(storePath: storePath, catalog: catalog, channels: channels, clock: clock, log: log)
+        notifier.notify("READY=1")
+        var report = Report()
+        try await evaluate(evaluator, into: &report)
+        await dispatcher.drain()
+        if let horizon, let manual = clock as? ManualWallClock {
+            let queue = try OutboxQueue(store: try MemberStore(path: storePath))
+            while let due = try queue.nextDueAt(), due <= horizon {
+                manual.set(max(due, manual.now()))
+                await dispatcher.drain()
+            }
+        }
+        report.delivery = await dispatcher.totals
+        report.depth = try await dispatcher.depth()
+        notifier.notify("STOPPING=1")
+        return report
+    }
+
+    /// Runs until `signals` brings `.terminate` (or ends).
+    public func run(signals: AsyncStream<ServiceSignal>) async throws -> Report {
+        var (catalog, channels) = try loadSetup()
+        let storePath = storePathOverride ?? catalog.config.storePath
+        let evaluator = try EvaluationRunner(storePath: storePath, catalog: catalog)
+        let dispatcher = try Dispatcher(storePath: storePath, catalog: catalog, channels: channels, clock: clock, log: log)
+        let dispatching = Task { await dispatcher.run() }
+        let reportBox = ReportBox()
+        let interval = Duration.seconds(catalog.config.evaluateEvery.seconds)
+        let evaluating = Task { [self] in
+            while !Task.isCancelled {
+                var report = await reportBox.report
+                do {
+                    try await evaluate(evaluator, into: &report)
+                } catch {
+                    log.error("evaluation.failed", ["error": "\(error)"])
+                }
+                await reportBox.set(report)
+                try? await Task.sleep(for: interval)
+            }
+        }
+        let heartbeat = Task { [self] in
+            let period = min(notifier.watchdogInterval ?? .seconds(5), .seconds(5))
+            while !Task.isCancelled {
+                if let depth = try? await dispatcher.depth() {
+                    notifier.notify("WATCHDOG=1\nSTATUS=" + Self.statusLine(depth))
+                }
+                try? await Task.sleep(for: period)
+            }
+        }
+        notifier.notify("READY=1\nSTATUS=started")
+        log.info("service.ready", ["config": configPath, "store": storePath,
+                                   "channels": catalog.config.channels.map(\.name).joined(separator: ",")])
+        for await signal in signals {
+            if case .terminate = signal { break }
+            do {
+                let (fresh, freshChannels) = try loadSetup()
+                if fresh.config.storePath != catalog.config.storePath {
+                    log.warning("config.store_changed", ["note": "a new store path takes effect on restart"])
+                }
+                (catalog, channels) = (fresh, freshChannels)
+                await evaluator.replace(catalog: fresh)
+                await dispatcher.replace(catalog: fresh, channels: freshChannels)
+                log.info("config.reloaded", ["triggers": "\(fresh.triggers.count)"])
+            } catch {
+                log.error("config.reload_rejected", ["error": "\(error)", "kept": "the previous config"])
+            }
+        }
+        notifier.notify("STOPPING=1")
+        log.info("service.stopping", ["timeout": "\(catalog.config.dispatch.shutdownTimeout)"])
+        evaluating.cancel()
+        await dispatcher.stop()
+        let deadline = Duration.seconds(catalog.config.dispatch.shutdownTimeout.seconds)
+        let finishedInTime = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await dispatching.value; return true }
+            group.addTask {
+                try? await Task.sleep(for: deadline)
+                return false
+            }
+            let first = await group.next() ?? true
+            if !first { dispatching.cancel() }
+            group.cancelAll()
+            return first
+        }
+        if !finishedInTime { log.warning("service.shutdown_deadline", ["note": "in-flight calls cancelled, rows released"]) }
+        _ = await evaluating.value
+        heartbeat.cancel()
+        var report = await reportBox.report
+        report.delivery = await dispatcher.totals
+        report.depth = (try? await dispatcher.depth()) ?? [:]
+        log.info("service.stopped", ["sent": "\(report.delivery.sent)", "failed": "\(report.delivery.failed)"])
+        return report
+    }
+
+    private func evaluate(_ evaluator: EvaluationRunner, into report: inout Report) async throws {
+        let instant = clock.now()
+        let outcome = try await evaluator.evaluate(at: instant)
+        let suppressed = outcome.evaluation.suppressed.values.reduce(0, +)
+        report.evaluations += 1
+        report.planned += outcome.written.written
+        report.heldOut += outcome.written.heldOut
+        report.suppressed += suppressed
+        log.info("evaluation.done", [
+            "at": InstantFormatter.utcString(from: instant), "planned": "\(outcome.written.written)",
+            "held_out": "\(outcome.written.heldOut)", "suppressed": "\(suppressed)",
+            "seconds": String(format: "%.3f", outcome.seconds),
+        ])
+    }
+
+    static func statusLine(_ depth: [String: Int]) -> String {
+        "pending \(depth["pending"] ?? 0), sending \(depth["sending"] ?? 0), sent \(depth["sent"] ?? 0), "
+            + "failed \(depth["failed"] ?? 0)"
+    }
+}
+
+/// The running totals the evaluation task and the shutdown path share.
+private actor ReportBox {
+    var report = WorkerService.Report()
+
+    func set(_ report: WorkerService.Report) { self.report = report }
+}
