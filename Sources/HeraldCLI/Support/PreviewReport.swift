@@ -47,7 +47,7 @@ struct PreviewReport {
             ]
         }
         rows.insert(header, at: 0)
-        lines += Self.aligned(rows, rightAligned: [1, 2])
+        lines += TextTable.aligned(rows, rightAligned: [1, 2])
         lines += ["", "Planned (\(planned.count))"]
         for send in planned {
             let when = InstantFormatter.string(from: send.scheduledAt, in: send.timeZone).replacingOccurrences(of: "T", with: " ")
@@ -61,20 +61,7 @@ struct PreviewReport {
             lines.append("      \(send.text.replacingOccurrences(of: "\n", with: "\n      "))")
         }
         lines += ["", "Suppressed (\(suppressed.count))"]
-        lines += Self.aligned(suppressed.map { ["  \($0.triggerID)", $0.memberID, $0.reason.rawValue, $0.detail] }, rightAligned: [])
+        lines += TextTable.aligned(suppressed.map { ["  \($0.triggerID)", $0.memberID, $0.reason.rawValue, $0.detail] }, rightAligned: [])
         return lines.joined(separator: "\n")
-    }
-
-    /// Columns padded to their widest cell (in terminal columns, so Chinese lines up).
-    private static func aligned(_ rows: [[String]], rightAligned: Set<Int>) -> [String] {
-        guard let columns = rows.map(\.count).max() else { return [] }
-        let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].displayWidth : 0 }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { column, cell in
-                if column == row.count - 1 && !rightAligned.contains(column) { return cell }
-                guard rightAligned.contains(column) else { return cell.paddedToDisplayWidth(widths[column]) }
-                return String(repeating: " ", count: widths[column] - cell.displayWidth) + cell
-            }.joined(separator: "  ")
-        }
     }
 }

@@ -79,6 +79,12 @@ public final class SQLiteStatement {
     /// Binds, runs to completion, resets; returns the rows changed.
     @discardableResult
     public func run(_ values: SQLiteValue...) throws -> Int {
+        try run(values)
+    }
+
+    /// `run` with the values as an array.
+    @discardableResult
+    public func run(_ values: [SQLiteValue]) throws -> Int {
         try bind(values)
         while try step() {}
         let changed = database.changes

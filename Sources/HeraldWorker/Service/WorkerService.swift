@@ -158,7 +158,7 @@ public final class WorkerService: Sendable {
         ])
     }
 
-    static func statusLine(_ depth: [String: Int]) -> String {
+    public static func statusLine(_ depth: [String: Int]) -> String {
         "pending \(depth["pending"] ?? 0), sending \(depth["sending"] ?? 0), sent \(depth["sent"] ?? 0), "
             + "failed \(depth["failed"] ?? 0)"
     }

@@ -1,0 +1,29 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// `herald outbox cancel ID|--trigger T`: stop sends that should not go out.
+enum OutboxCancelCommand: HeraldCommand {
+    static let words = ["outbox", "cancel"]
+    static let summary = "cancel a pending row, or every pending row of a trigger"
+    static let valueOptions: Set<String> = ["--trigger"]
+    static let flagOptions: Set<String> = []
+    static let help = """
+        Usage: herald outbox cancel ID | --trigger ID
+
+        Cancels pending rows. Rows being sent right now are left alone (their call may already
+        have reached the gateway); run it again once they settle, or check 'outbox list'.
+        """
+
+    static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        let trigger = options.options["--trigger"]
+        guard trigger == nil ? positionals.count == 1 : positionals.isEmpty else {
+            throw ParsedArguments.UsageError(description: "outbox cancel takes one row id, or --trigger ID")
+        }
+        let key = try positionals.first.map(OutboxCommandSupport.rowID)
+        let (_, queue) = try OutboxCommandSupport.open(context)
+        let count = try queue.cancel(key: key, triggerID: trigger, now: context.clock.now())
+        context.console.print("cancelled: \(count) row\(count == 1 ? "" : "s")")
+        return count == 0 && key != nil ? .rowsRejected : .success
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// `herald outbox retry ID|--failed`: back into the queue after a gateway's bad day.
+enum OutboxRetryCommand: HeraldCommand {
+    static let words = ["outbox", "retry"]
+    static let summary = "queue a failed, expired or cancelled row again (or --failed: every failed row)"
+    static let valueOptions: Set<String> = []
+    static let flagOptions: Set<String> = ["--failed"]
+    static let help = """
+        Usage: herald outbox retry ID | --failed
+
+        Puts the row (failed, expired or cancelled) or every failed row back in the queue,
+        due now, with a fresh attempt budget; the same idempotency key, so a gateway that did
+        get an earlier attempt can drop the repeat. A running worker picks them up.
+        """
+
+    static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        let all = options.flags.contains("--failed")
+        guard all ? positionals.isEmpty : positionals.count == 1 else {
+            throw ParsedArguments.UsageError(description: "outbox retry takes one row id, or --failed")
+        }
+        let key = try positionals.first.map(OutboxCommandSupport.rowID)
+        let (_, queue) = try OutboxCommandSupport.open(context)
+        let count = try queue.retry(key: key, now: context.clock.now())
+        context.console.print("queued again: \(count) row\(count == 1 ? "" : "s")")
+        return count == 0 && key != nil ? .rowsRejected : .success
+    }
+}

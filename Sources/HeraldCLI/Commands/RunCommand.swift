@@ -1,0 +1,101 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import HeraldWorker
+
+/// `herald run`: the service — evaluation every `evaluate_every`, continuous delivery.
+enum RunCommand: HeraldCommand {
+    static let words = ["run"]
+    static let summary = "evaluate triggers and deliver the outbox (the systemd service; --once for cron)"
+    static let valueOptions: Set<String> = ["--sandbox"]
+    static let flagOptions: Set<String> = ["--once"]
+    static let help = """
+        Usage: herald run [--once] [--sandbox DIR]
+
+        Evaluates every enabled trigger every 'evaluate_every' and writes the planned sends to
+        the outbox, while the dispatcher delivers due rows through their channels: re-checked
+        right before each call (consent, window, expiry), retried with backoff, rate-limited,
+        falling back to the trigger's next channel on a permanent failure.
+
+        As a systemd service (Type=notify): READY=1 once the config, templates, store and
+        channels are all good (a config that does not validate stops here, exit 2); STATUS=
+        with the queue; WATCHDOG=1 while the dispatcher answers. SIGHUP reloads config,
+        triggers and templates (kept as they were when the new ones do not validate);
+        SIGTERM or SIGINT stops claiming, lets calls in flight finish within
+        dispatch.shutdown_timeout, returns the rest to the queue and exits 0.
+        Logs: one key=value line per event on standard error; addresses masked.
+
+        Options:
+          --once         one evaluation, deliver every row due now, exit (for cron)
+          --sandbox DIR  the sandbox: DIR's config, members and events in a throwaway store,
+                         on a simulated clock starting at sandbox.at — evaluates once, then
+                         delivers each send at its scheduled time over the next day through
+                         the config's (log) channels, and prints the outbox. Implies --once.
+        Exit status: 0 done or stopped by a signal; 2 config, store or channel error.
+        """
+
+    static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        guard positionals.isEmpty else {
+            throw ParsedArguments.UsageError(description: "run takes no arguments besides its options")
+        }
+        let console = context.console
+        let log = EventLog { line in console.printError(String(line.dropLast())) }
+        if let folder = options.options["--sandbox"] {
+            return try runSandbox(folder: folder, context: context, log: log)
+        }
+        let service = WorkerService(configPath: try context.configPath(), clock: context.clock, log: log)
+        let report: WorkerService.Report
+        if options.flags.contains("--once") {
+            report = try blocking { try await service.runOnce() }
+        } else {
+            report = try blocking { try await service.run(signals: ServiceSignal.stream()) }
+        }
+        console.printError("herald: planned \(report.planned), sent \(report.delivery.sent), failed \(report.delivery.failed); "
+                           + "queue: \(WorkerService.statusLine(report.depth))")
+        return .success
+    }
+
+    private static func runSandbox(folder: String, context: CommandContext, log: EventLog) throws -> ExitCode {
+        let configPath = (folder as NSString).appendingPathComponent("herald.json5")
+        let config = try ConfigLoader.load(path: configPath)
+        let start = config.sandboxAt ?? context.clock.now()
+        let clock = ManualWallClock(start)
+        let session = try SandboxSession(folder: folder, clock: clock) { file in
+            try RejectsWriter(console: context.console, inputName: file, rejectsPath: nil)
+        }
+        let storePath = session.store.database.path
+        let service = WorkerService(configPath: configPath, storePath: storePath, clock: clock, log: log)
+        let report = try blocking { try await service.runOnce(simulateUntil: start + 86_400) }
+        let (entries, _) = try OutboxQueue(store: session.store).entries(OutboxFilter(limit: Int.max))
+        let view = OutboxView(defaultZone: config.timeZone)
+        context.console.print("Outbox after a simulated day from \(InstantFormatter.string(from: start, in: config.timeZone)) "
+                              + "(\(entries.count) rows; channels wrote to "
+                              + config.channels.compactMap(\.path).map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
+                              + ")")
+        context.console.print(view.table(entries).joined(separator: "\n"))
+        context.console.print("\nplanned \(report.planned), held out \(report.heldOut), suppressed \(report.suppressed); "
+                              + "sent \(report.delivery.sent), failed \(report.delivery.failed), expired "
+                              + "\(report.delivery.expired), cancelled \(report.delivery.cancelled)")
+        withExtendedLifetime(session) {}
+        return .success
+    }
+
+    /// Commands are synchronous; the service is async. Runs `body` on the cooperative pool
+    /// and waits for it on this (main) thread.
+    private static func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        let box = ResultBox<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
+            done.signal()
+        }
+        done.wait()
+        return try box.result!.get()
+    }
+}
+
+/// Hands a result from the task to the waiting thread; the semaphore orders the write
+/// before the read, which is why unchecked Sendable is safe here.
+private final class ResultBox<T>: @unchecked Sendable {
+    var result: Result<T, any Error>?
+}

@@ -1,0 +1,96 @@
+import Foundation
+import HeraldCore
+
+/// The operator's tools (`herald outbox list/show/retry/cancel`) for when a gateway had a bad day.
+extension OutboxQueue {
+    private static let entryColumns = """
+        o.key, o.trigger_id, m.id, o.channel, o.address, o.template, o.variant, o.title, o.body, o.idempotency_key,
+        o.scheduled_at, o.expires_at, o.status, o.attempts, o.next_attempt_at, o.last_error, o.provider_id, m.timezone
+        """
+
+    /// Matching rows, newest first, and how many match in all.
+    public func entries(_ filter: OutboxFilter) throws -> (entries: [OutboxEntry], total: Int) {
+        var conditions: [String] = []
+        var values: [SQLiteValue] = []
+        if let status = filter.status { conditions.append("o.status = ?"); values.append(.text(status)) }
+        if let trigger = filter.triggerID { conditions.append("o.trigger_id = ?"); values.append(.text(trigger)) }
+        if let member = filter.memberID { conditions.append("m.id = ?"); values.append(.text(member)) }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let from = "FROM outbox o JOIN members m ON m.key = o.member_key \(whereClause)"
+        let counting = try database.prepare("SELECT count(*) \(from)")
+        try counting.bind(values)
+        _ = try counting.step()
+        let total = Int(counting.integer(at: 0) ?? 0)
+        let statement = try database.prepare("SELECT \(Self.entryColumns) \(from) ORDER BY o.key DESC LIMIT ?")
+        try statement.bind(values + [.integer(Int64(filter.limit))])
+        var entries: [OutboxEntry] = []
+        while try statement.step() { entries.append(Self.entry(statement)) }
+        return (entries.reversed(), total)
+    }
+
+    /// One row and every attempt on it; nil when there is no such row.
+    public func entry(key: Int64) throws -> (entry: OutboxEntry, attempts: [OutboxEntry.Attempt])? {
+        let statement = try database.prepare("""
+            SELECT \(Self.entryColumns) FROM outbox o JOIN members m ON m.key = o.member_key WHERE o.key = ?
+            """)
+        try statement.bind([.integer(key)])
+        guard try statement.step() else { return nil }
+        let entry = Self.entry(statement)
+        let attempts = try database.prepare("""
+            SELECT attempt, started_at, finished_at, outcome, http_status, latency_ms, error
+            FROM delivery_attempts WHERE outbox_key = ? ORDER BY attempt
+            """)
+        try attempts.bind([.integer(key)])
+        var list: [OutboxEntry.Attempt] = []
+        while try attempts.step() {
+            list.append(OutboxEntry.Attempt(
+                number: Int(attempts.integer(at: 0) ?? 0), startedAt: attempts.instant(at: 1) ?? .distantPast,
+                finishedAt: attempts.instant(at: 2), outcome: attempts.text(at: 3) ?? "",
+                httpStatus: attempts.integer(at: 4).map(Int.init), latencyMilliseconds: attempts.integer(at: 5).map(Int.init),
+                error: attempts.text(at: 6)))
+        }
+        return (entry, list)
+    }
+
+    /// Puts failed, expired or cancelled rows back in the queue, due now, with a fresh attempt
+    /// budget (their history stays). `key` nil: every failed row. Returns how many.
+    @discardableResult
+    public func retry(key: Int64?, now: Date) throws -> Int {
+        try database.withTransaction {
+            let condition = key == nil ? "status = 'failed'" : "key = ? AND status IN ('failed', 'expired', 'cancelled')"
+            let statement = try database.prepare("""
+                UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL, updated_at = ?
+                WHERE \(condition)
+                """)
+            var values: [SQLiteValue] = [.integer(now.epochSeconds), .integer(now.epochSeconds)]
+            if let key { values.append(.integer(key)) }
+            return try statement.run(values)
+        }
+    }
+
+    /// Cancels pending rows: one (`key`) or all of a trigger. Rows in flight (`sending`) are
+    /// not touched — their call may already have reached the gateway. Returns how many.
+    @discardableResult
+    public func cancel(key: Int64?, triggerID: String?, now: Date) throws -> Int {
+        try database.withTransaction {
+            let statement = try database.prepare("""
+                UPDATE outbox SET status = 'cancelled', lease_until = NULL, last_error = 'cancelled by an operator',
+                    updated_at = ? WHERE status = 'pending' AND \(key == nil ? "trigger_id = ?" : "key = ?")
+                """)
+            return try statement.run([.integer(now.epochSeconds), key.map(SQLiteValue.integer) ?? .text(triggerID ?? "")])
+        }
+    }
+
+    private static func entry(_ row: SQLiteStatement) -> OutboxEntry {
+        let channel = row.text(at: 3) ?? ""
+        return OutboxEntry(
+            key: row.integer(at: 0) ?? 0, triggerID: row.text(at: 1) ?? "", memberID: row.text(at: 2) ?? "",
+            channel: channel,
+            maskedAddress: AddressMask.masked(row.text(at: 4) ?? "", kind: ChannelConfig.kind(ofName: channel) ?? .sms),
+            template: row.text(at: 5) ?? "", variant: row.text(at: 6), title: row.text(at: 7), text: row.text(at: 8) ?? "",
+            idempotencyKey: row.text(at: 9) ?? "", scheduledAt: row.instant(at: 10) ?? .distantPast,
+            expiresAt: row.instant(at: 11), status: row.text(at: 12) ?? "", attempts: Int(row.integer(at: 13) ?? 0),
+            nextAttemptAt: row.instant(at: 14) ?? .distantPast, lastError: row.text(at: 15), providerID: row.text(at: 16),
+            timeZoneIdentifier: row.text(at: 17))
+    }
+}
