@@ -111,11 +111,13 @@ public actor Dispatcher {
                     nextTokenWait = start(into: &group, records: &records, retry: retry)
                 }
                 let inFlight = lanes.values.reduce(0) { $0 + $1.inFlight }
-                if records.count >= Self.flushBatch || inFlight == 0 { flush(&records) }
+                var flushed = 0
+                if records.count >= Self.flushBatch || inFlight == 0 { flushed = flush(&records) }
                 if inFlight == 0, !lanes.values.contains(where: { !$0.waiting.isEmpty }) {
-                    if stopping || (untilIdle && claimed == 0) { break }
-                    // Everything claimed was settled by the re-check: look again at once.
-                    if claimed > 0 { continue }
+                    if stopping || (untilIdle && claimed == 0 && flushed == 0) { break }
+                    // Outcomes just written (a fallback is due at once) or rows settled by the
+                    // re-check: look again at once.
+                    if claimed > 0 || flushed > 0 { continue }
                 }
                 if !timerArmed, inFlight == 0 || nextTokenWait != nil {
                     let wait = min(nextTokenWait ?? Self.idlePoll, Self.idlePoll)
@@ -263,14 +265,18 @@ public actor Dispatcher {
                 ["row": "\(record.key)", "status": record.httpStatus.map(String.init) ?? "-", "error": record.error ?? "-"])
     }
 
-    private func flush(_ records: inout [DeliveryRecord]) {
-        guard !records.isEmpty else { return }
+    /// Writes the waiting outcomes; returns how many it wrote.
+    @discardableResult
+    private func flush(_ records: inout [DeliveryRecord]) -> Int {
+        guard !records.isEmpty else { return 0 }
         do {
             try queue.record(records, maxAttempts: catalog.config.dispatch.maxAttempts)
-            records.removeAll(keepingCapacity: true)
+            defer { records.removeAll(keepingCapacity: true) }
+            return records.count
         } catch {
             // Kept for the next flush; the leases still protect the rows meanwhile.
             log.error("dispatch.record_failed", ["rows": "\(records.count)", "error": "\(error)"])
+            return 0
         }
     }
 }

@@ -1,0 +1,189 @@
+import Foundation
+import Synchronization
+
+/// A small HTTP/1.1 gateway on 127.0.0.1 for delivery tests and the dispatch benchmark:
+/// keep-alive connections, one thread each, and a script that decides every reply —
+/// a status (with headers, body and a delay), a connection closed mid-response, or a hang.
+///
+/// Covers what Herald's http adapter sends (POST with Content-Length); no chunked bodies,
+/// no TLS, no pipelining. Every request is recorded with its `Idempotency-Key`.
+public final class LoopbackGateway: Sendable {
+    public enum Reply: Sendable {
+        case status(Int, headers: [String: String] = [:], body: String = "{}", delay: Double = 0)
+        /// Sends the headers and part of the body, then closes the connection.
+        case closeMidResponse
+    }
+
+    public struct Request: Sendable {
+        public var idempotencyKey: String
+        public var body: String
+        public var receivedAt: ContinuousClock.Instant
+        /// How many requests with this key arrived before and including this one.
+        public var occurrence: Int
+    }
+
+    private struct State {
+        var requests: [Request] = []
+        var keys: [String: Int] = [:]
+        var connections: Set<Int32> = []
+        var inFlight = 0
+        var maxInFlight = 0
+        var stopped = false
+    }
+
+    public let port: UInt16
+    private let listener: Int32
+    private let script: @Sendable (Request) -> Reply
+    private let state = Mutex(State())
+
+    /// `script` sees each request (with how often its key came) and says how to reply.
+    public init(script: @escaping @Sendable (Request) -> Reply = { _ in .status(200, body: #"{"message_id":"ok"}"#) }) throws {
+        self.script = script
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard listener >= 0 else { throw GatewayError(description: "socket: \(errno)") }
+        var yes: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(listener, 1024) == 0 else { throw GatewayError(description: "bind/listen: \(errno)") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        port = UInt16(bigEndian: address.sin_port)
+        self.listener = listener
+        let thread = Thread { [self] in acceptLoop() }
+        thread.start()
+    }
+
+    deinit {
+        stop()
+    }
+
+    public var url: String { "http://127.0.0.1:\(port)/send" }
+
+    public var requests: [Request] { state.withLock { $0.requests } }
+
+    /// Requests per idempotency key.
+    public var keyCounts: [String: Int] { state.withLock { $0.keys } }
+
+    /// The most requests that were being answered at the same time.
+    public var maxConcurrentRequests: Int { state.withLock { $0.maxInFlight } }
+
+    public func stop() {
+        let connections = state.withLock { state -> Set<Int32> in
+            guard !state.stopped else { return [] }
+            state.stopped = true
+            return state.connections
+        }
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+        for connection in connections { shutdown(connection, Int32(SHUT_RDWR)) }
+    }
+
+    private func acceptLoop() {
+        while true {
+            let connection = accept(listener, nil, nil)
+            guard connection >= 0 else {
+                if errno == EINTR { continue }
+                return
+            }
+            var yes: Int32 = 1
+            setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
+            let accepted = state.withLock { state in
+                guard !state.stopped else { return false }
+                state.connections.insert(connection)
+                return true
+            }
+            guard accepted else {
+                close(connection)
+                return
+            }
+            let thread = Thread { [self] in serve(connection) }
+            thread.stackSize = 256 * 1024
+            thread.start()
+        }
+    }
+
+    private func serve(_ connection: Int32) {
+        defer {
+            state.withLock { _ = $0.connections.remove(connection) }
+            close(connection)
+        }
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            // Read until a whole request (headers + Content-Length body) is buffered.
+            var request: (headers: [String: String], body: [UInt8], consumed: Int)?
+            while request == nil {
+                request = Self.parse(buffer)
+                if request != nil { break }
+                let count = chunk.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+                guard count > 0 else { return }
+                buffer += chunk[0..<count]
+            }
+            guard let (headers, body, consumed) = request else { return }
+            buffer.removeFirst(consumed)
+            let key = headers["idempotency-key"] ?? ""
+            let recorded = state.withLock { state -> Request in
+                state.keys[key, default: 0] += 1
+                state.inFlight += 1
+                state.maxInFlight = max(state.maxInFlight, state.inFlight)
+                let request = Request(idempotencyKey: key, body: String(decoding: body, as: UTF8.self),
+                                      receivedAt: .now, occurrence: state.keys[key]!)
+                state.requests.append(request)
+                return request
+            }
+            let reply = script(recorded)
+            defer { state.withLock { $0.inFlight -= 1 } }
+            switch reply {
+            case .status(let code, let extraHeaders, let text, let delay):
+                if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+                let bytes = Array(text.utf8)
+                var head = "HTTP/1.1 \(code) \(code < 300 ? "OK" : "Error")\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: \(bytes.count)\r\nConnection: keep-alive\r\n"
+                for (name, value) in extraHeaders { head += "\(name): \(value)\r\n" }
+                guard Self.write(Array((head + "\r\n").utf8) + bytes, to: connection) else { return }
+            case .closeMidResponse:
+                _ = Self.write(Array("HTTP/1.1 200 OK\r\nContent-Length: 200\r\n\r\n{\"message_id\":".utf8), to: connection)
+                return
+            }
+        }
+    }
+
+    private static func write(_ bytes: [UInt8], to connection: Int32) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard written > 0 else { return false }
+            offset += written
+        }
+        return true
+    }
+
+    /// A complete request at the start of `buffer`: lower-cased headers, body, bytes used.
+    private static func parse(_ buffer: [UInt8]) -> (headers: [String: String], body: [UInt8], consumed: Int)? {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard buffer.count >= 4, let end = (0...(buffer.count - 4)).first(where: { buffer[$0..<$0 + 4].elementsEqual(separator) })
+        else { return nil }
+        let headText = String(decoding: buffer[0..<end], as: UTF8.self)
+        var headers: [String: String] = [:]
+        for line in headText.split(separator: "\r\n").dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let length = Int(headers["content-length"] ?? "0") ?? 0
+        let bodyStart = end + 4
+        guard buffer.count >= bodyStart + length else { return nil }
+        return (headers, Array(buffer[bodyStart..<bodyStart + length]), bodyStart + length)
+    }
+
+    public struct GatewayError: Error, CustomStringConvertible {
+        public var description: String
+    }
+}

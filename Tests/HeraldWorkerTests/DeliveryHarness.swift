@@ -1,0 +1,105 @@
+import Foundation
+import HeraldCore
+import HeraldDelivery
+import HeraldStore
+import HeraldTestSupport
+import HeraldWorker
+import Synchronization
+
+/// A planned outbox in front of a loopback gateway: members silent for months, one
+/// inactivity trigger, `sms` and `push` as http channels to the gateway, and a manual clock.
+final class DeliveryHarness {
+    static let header = "id,name,phone,push_token,email,tier,timezone,registered_at,last_active_at,consent_sms,consent_push,consent_email\n"
+
+    let fixture: EvaluationFixture
+    let store: MemberStore
+    let clock: ManualWallClock
+    let logLines = LogLines()
+
+    /// `members`: CSV rows after the header (`silent` members by default); `trigger`: extra trigger fields.
+    init(gateway: LoopbackGateway, members: String? = nil, trigger: String = "", channels: String? = nil,
+         dispatch: String = "max_attempts: 3, backoff: \"60s\", lease: \"5m\"", at: String = "2026-03-10 12:00:00") throws {
+        let channelText = channels ?? """
+            sms: { adapter: "http", url: "\(gateway.url)", timeout: "1s", concurrency: 4 },
+            push: { adapter: "http", url: "\(gateway.url)", timeout: "1s", concurrency: 4 },
+            """
+        fixture = try EvaluationFixture(config: """
+            {
+              store: { sqlite: "h.db" },
+              timezone: "Asia/Shanghai",
+              channels: { \(channelText) },
+              sms: { signature: "【品牌】", opt_out: "回T退订" },
+              dispatch: { \(dispatch) },
+            }
+            """, triggers: ["silent": EvaluationFixture.trigger("silent", kind: "inactivity", "params: { days: 30 }, \(trigger)")])
+        store = try fixture.store(members: Self.header + (members ?? Self.silentMembers(3)))
+        clock = ManualWallClock(fixture.at(at))
+    }
+
+    static func silentMembers(_ count: Int) -> String {
+        (1...count).map { "M\($0),,138000000\(String(format: "%02d", $0)),tok-\($0),,,,2024-01-01,2025-12-01,yes,yes," }
+            .joined(separator: "\n")
+    }
+
+    func catalog() throws -> Catalog { try fixture.catalog() }
+
+    /// Evaluates at the clock's now and writes the outbox.
+    @discardableResult
+    func plan() throws -> OutboxWriter.Summary {
+        var codes = SendCodes.seeded(7)
+        let evaluation = try Scheduler(catalog: try catalog(), store: store).evaluate(at: clock.now(), codes: &codes)
+        return try OutboxWriter(store: store).write(evaluation)
+    }
+
+    func dispatcher() throws -> Dispatcher {
+        let catalog = try catalog()
+        let channels = try ChannelFactory.makeChannels(catalog.config, secrets: SecretSource(environment: [:]), clock: clock)
+        let lines = logLines
+        return try Dispatcher(storePath: store.database.path, catalog: catalog, channels: channels, clock: clock,
+                              log: EventLog(minimum: .debug) { lines.append($0) })
+    }
+
+    struct Row: Equatable {
+        var member: String
+        var channel: String
+        var status: String
+        var attempts: Int
+        var nextAttemptAt: Int64
+        var lastError: String?
+    }
+
+    func rows() throws -> [Row] {
+        let statement = try store.database.prepare("""
+            SELECT m.id, o.channel, o.status, o.attempts, o.next_attempt_at, o.last_error
+            FROM outbox o JOIN members m ON m.key = o.member_key ORDER BY m.id
+            """)
+        var rows: [Row] = []
+        while try statement.step() {
+            rows.append(Row(member: statement.text(at: 0)!, channel: statement.text(at: 1)!, status: statement.text(at: 2)!,
+                            attempts: Int(statement.integer(at: 3)!), nextAttemptAt: statement.integer(at: 4)!,
+                            lastError: statement.text(at: 5)))
+        }
+        return rows
+    }
+
+    /// `outcome` words of a member's attempts, in order.
+    func attemptOutcomes(member: String) throws -> [String] {
+        let statement = try store.database.prepare("""
+            SELECT a.outcome FROM delivery_attempts a JOIN outbox o ON o.key = a.outbox_key JOIN members m ON m.key = o.member_key
+            WHERE m.id = ? ORDER BY a.attempt
+            """)
+        try statement.bind([.text(member)])
+        var outcomes: [String] = []
+        while try statement.step() { outcomes.append(statement.text(at: 0)!) }
+        return outcomes
+    }
+}
+
+/// Log lines kept for assertions.
+final class LogLines: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    var all: [String] { lines.withLock { $0 } }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import Testing
+import HeraldCore
+import HeraldStore
+import HeraldTestSupport
+import HeraldWorker
+
+/// The dispatcher against a real HTTP gateway on loopback: every retry path, permanent
+/// failures, channel fallback, the re-checks before a call, rate limit, concurrency and leases.
+@Suite struct DispatcherTests {
+    @Test func acceptedSendsAreSentOnceWithTheirKeyAndAttempt() async throws {
+        let gateway = try LoopbackGateway()
+        let harness = try DeliveryHarness(gateway: gateway)
+        #expect(try harness.plan().written == 3)
+        #expect(try harness.plan().written == 0)  // re-running the evaluation plans nothing twice
+        let dispatcher = try harness.dispatcher()
+        await dispatcher.drain()
+        #expect(try harness.rows().map(\.status) == ["sent", "sent", "sent"])
+        #expect(gateway.keyCounts.count == 3 && gateway.keyCounts.values.allSatisfy { $0 == 1 })
+        let body = try #require(gateway.requests.first?.body)
+        #expect(body.contains("\"to\": \"+86138000000") && body.contains("\"idempotency_key\": \"hk-"))
+        #expect(try harness.attemptOutcomes(member: "M1") == ["sent"])
+        let provider = try harness.store.database.scalarInteger("SELECT count(*) FROM outbox WHERE provider_id = 'ok'")
+        #expect(provider == 3)
+        #expect(await dispatcher.totals.sent == 3)
+    }
+
+    @Test func serverErrorsRetryWithBackoffThenSucceed() async throws {
+        let gateway = try LoopbackGateway { request in
+            request.occurrence == 1 ? .status(503, body: "busy") : .status(200)
+        }
+        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(1))
+        try harness.plan()
+        let dispatcher = try harness.dispatcher()
+        let start = harness.clock.now().epochSeconds
+        await dispatcher.drain()
+        let waiting = try #require(try harness.rows().first)
+        #expect(waiting.status == "pending" && waiting.attempts == 1 && waiting.lastError?.contains("HTTP 503") == true)
+        // Equal jitter on a 60 s base: the first retry comes 30–60 s later.
+        #expect((start + 30...start + 60).contains(waiting.nextAttemptAt))
+        await dispatcher.drain()
+        #expect(gateway.requests.count == 1)  // not due yet
+        harness.clock.advance(by: 61)
+        await dispatcher.drain()
+        #expect(try harness.rows().map(\.status) == ["sent"])
+        #expect(gateway.requests.map(\.idempotencyKey).count == 2 && Set(gateway.requests.map(\.idempotencyKey)).count == 1)
+        #expect(try harness.attemptOutcomes(member: "M1") == ["retry", "sent"])
+    }
+
+    @Test func retryAfterIsHonoured() async throws {
+        let gateway = try LoopbackGateway { request in
+            request.occurrence == 1 ? .status(429, headers: ["Retry-After": "300"], body: "slow down") : .status(200)
+        }
+        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(1))
+        try harness.plan()
+        let start = harness.clock.now().epochSeconds
+        await try harness.dispatcher().drain()
+        #expect(try harness.rows().first?.nextAttemptAt == start + 300)
+    }
+
+    @Test func timeoutsAndDroppedConnectionsRetryUntilAttemptsRunOut() async throws {
+        let gateway = try LoopbackGateway { request in
+            request.occurrence == 1 ? .status(200, delay: 2.5) : .closeMidResponse
+        }
+        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(1))
+        try harness.plan()
+        let dispatcher = try harness.dispatcher()
+        for _ in 0..<3 {
+            await dispatcher.drain()
+            harness.clock.advance(by: 3600)
+        }
+        let row = try #require(try harness.rows().first)
+        #expect(row.status == "failed" && row.attempts == 3)
+        #expect(row.lastError?.hasPrefix("gave up after 3 attempts: connection error") == true)
+        #expect(try harness.attemptOutcomes(member: "M1") == ["retry", "retry", "failed"])
+        let errors = try harness.store.database.prepare("SELECT error FROM delivery_attempts ORDER BY attempt")
+        _ = try errors.step()
+        #expect(errors.text(at: 0) == "timed out")
+    }
+
+    @Test func clientErrorsFailAtOnce() async throws {
+        let gateway = try LoopbackGateway { _ in .status(400, body: #"{"error":"bad number"}"#) }
+        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(1))
+        try harness.plan()
+        await try harness.dispatcher().drain()
+        let row = try #require(try harness.rows().first)
+        #expect(row.status == "failed" && row.attempts == 1 && row.lastError?.contains("bad number") == true)
+        #expect(gateway.requests.count == 1)
+    }
+
+    @Test func aPermanentPushFailureFallsBackToSMS() async throws {
+        let gateway = try LoopbackGateway { request in
+            request.body.contains("\"channel\": \"push\"") ? .status(410, body: "invalid push token") : .status(200)
+        }
+        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(1),
+                                          trigger: "channels: ['push', 'sms']")
+        try harness.plan()
+        #expect(try harness.rows().first?.channel == "push")
+        await try harness.dispatcher().drain()
+        let row = try #require(try harness.rows().first)
+        #expect(row.channel == "sms" && row.status == "sent")
+        #expect(try harness.attemptOutcomes(member: "M1") == ["fallback", "sent"])
+        let keys = gateway.requests.map(\.idempotencyKey)
+        #expect(keys.count == 2 && keys[1] == keys[0] + "/sms")
+        #expect(gateway.requests[1].body.contains("【品牌】") && gateway.requests[1].body.contains("回T退订"))
+    }
+
+    @Test func theRecheckCancelsExpiresAndReschedules() async throws {
+        let gateway = try LoopbackGateway()
+        // Window 10:00-12:00 each day, expire after 2 hours; planned at 11:00.
+        let harness = try DeliveryHarness(gateway: gateway, trigger: "window: { hours: ['10:00-12:00'] }, expire: '2h'",
+                                          at: "2026-03-10 11:00:00")
+        try harness.plan()
+        try harness.store.database.execute("UPDATE members SET consent_sms = 'no' WHERE id = 'M1'")
+        harness.clock.set(harness.fixture.at("2026-03-10 12:30:00"))
+        try harness.store.database.execute("""
+            UPDATE outbox SET expires_at = \(harness.fixture.at("2026-03-11 09:00:00").epochSeconds)
+            WHERE member_key = (SELECT key FROM members WHERE id = 'M2')
+            """)
+        try harness.store.database.execute("""
+            UPDATE outbox SET expires_at = \(harness.fixture.at("2026-03-10 12:00:00").epochSeconds)
+            WHERE member_key = (SELECT key FROM members WHERE id = 'M3')
+            """)
+        await try harness.dispatcher().drain()
+        let rows = try harness.rows()
+        #expect(rows.map(\.status) == ["cancelled", "expired", "expired"])
+        #expect(rows[0].lastError == "consent for sms withdrawn" && rows[1].lastError?.contains("window opens again") == true)
+        #expect(gateway.requests.isEmpty)
+
+        let later = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(1),
+                                        trigger: "window: { hours: ['10:00-12:00'] }", at: "2026-03-10 11:00:00")
+        try later.plan()
+        later.clock.set(later.fixture.at("2026-03-10 12:30:00"))
+        let dispatcher = try later.dispatcher()
+        await dispatcher.drain()
+        let rescheduled = try #require(try later.rows().first)
+        #expect(rescheduled.status == "pending" && rescheduled.attempts == 0
+                && rescheduled.nextAttemptAt == later.fixture.at("2026-03-11 10:00:00").epochSeconds)
+        later.clock.set(later.fixture.at("2026-03-11 10:00:00"))
+        await dispatcher.drain()
+        #expect(try later.rows().map(\.status) == ["sent"])
+        #expect(try later.attemptOutcomes(member: "M1") == ["rescheduled", "sent"])
+    }
+
+    @Test func concurrencyIsBoundedPerChannel() async throws {
+        let gateway = try LoopbackGateway { _ in .status(200, delay: 0.1) }
+        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(12), channels: """
+            sms: { adapter: "http", url: "\(gateway.url)", concurrency: 3 },
+            """)
+        try harness.plan()
+        await try harness.dispatcher().drain()
+        #expect(try harness.rows().allSatisfy { $0.status == "sent" })
+        #expect(gateway.maxConcurrentRequests == 3)
+    }
+
+    @Test func theRateLimitSpacesCalls() async throws {
+        let gateway = try LoopbackGateway()
+        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(25), channels: """
+            sms: { adapter: "http", url: "\(gateway.url)", concurrency: 8, rate_per_second: 20 },
+            """)
+        try harness.plan()
+        await try harness.dispatcher().drain()
+        #expect(try harness.rows().allSatisfy { $0.status == "sent" })
+        let times = gateway.requests.map(\.receivedAt)
+        // A burst of 2, then one call every 50 ms: 23 gaps of 50 ms at the least.
+        let span = (times.max()! - times.min()!).inSeconds
+        #expect(span >= 23 * 0.05 * 0.95)
+        // No 1-second window holds more than rate + burst calls (plus 2 for arrival jitter:
+        // times are taken at the gateway, after the loopback hop).
+        for start in times {
+            #expect(times.count { $0 >= start && $0 < start + .seconds(1) } <= 20 + 2 + 2)
+        }
+    }
+
+    @Test func rowsOfACrashedWorkerReturnWhenTheirLeaseRunsOut() async throws {
+        let gateway = try LoopbackGateway()
+        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(2))
+        try harness.plan()
+        // A worker claims both rows and dies before calling.
+        let crashed = try OutboxQueue(store: harness.store)
+        let now = harness.clock.now()
+        #expect(try crashed.claim(channel: "sms", limit: 10, now: now, leaseUntil: now + 300).count == 2)
+        #expect(try crashed.claim(channel: "sms", limit: 10, now: now, leaseUntil: now + 300).isEmpty)
+        let dispatcher = try harness.dispatcher()
+        await dispatcher.drain()
+        #expect(try gateway.requests.isEmpty && harness.rows().allSatisfy { $0.status == "sending" })
+        harness.clock.advance(by: 301)
+        await dispatcher.drain()
+        #expect(try harness.rows().map(\.status) == ["sent", "sent"])
+        #expect(try harness.attemptOutcomes(member: "M1") == ["lost", "sent"])
+        #expect(await dispatcher.totals.recoveredLeases == 2)
+    }
+}
