@@ -18,7 +18,8 @@ final class DeliveryHarness {
 
     /// `members`: CSV rows after the header (`silent` members by default); `trigger`: extra trigger fields.
     init(gateway: LoopbackGateway, members: String? = nil, trigger: String = "", channels: String? = nil,
-         dispatch: String = "max_attempts: 3, backoff: \"60s\", lease: \"5m\"", at: String = "2026-03-10 12:00:00") throws {
+         dispatch: String = "max_attempts: 3, backoff: \"60s\", lease: \"5m\"", at: String = "2026-03-10 12:00:00",
+         extraConfig: String = "") throws {
         let channelText = channels ?? """
             sms: { adapter: "http", url: "\(gateway.url)", timeout: "1s", concurrency: 4 },
             push: { adapter: "http", url: "\(gateway.url)", timeout: "1s", concurrency: 4 },
@@ -30,6 +31,7 @@ final class DeliveryHarness {
               channels: { \(channelText) },
               sms: { signature: "【品牌】", opt_out: "回T退订" },
               dispatch: { \(dispatch) },
+              \(extraConfig)
             }
             """, triggers: ["silent": EvaluationFixture.trigger("silent", kind: "inactivity", "params: { days: 30 }, \(trigger)")])
         store = try fixture.store(members: Self.header + (members ?? Self.silentMembers(3)))

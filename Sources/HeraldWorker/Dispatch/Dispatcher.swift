@@ -113,8 +113,10 @@ public actor Dispatcher {
                 let inFlight = lanes.values.reduce(0) { $0 + $1.inFlight }
                 var flushed = 0
                 if records.count >= Self.flushBatch || inFlight == 0 { flushed = flush(&records) }
+                // Stopping: rows still waiting are released below, not started.
+                if inFlight == 0 && stopping { break }
                 if inFlight == 0, !lanes.values.contains(where: { !$0.waiting.isEmpty }) {
-                    if stopping || (untilIdle && claimed == 0 && flushed == 0) { break }
+                    if untilIdle && claimed == 0 && flushed == 0 { break }
                     // Outcomes just written (a fallback is due at once) or rows settled by the
                     // re-check: look again at once.
                     if claimed > 0 || flushed > 0 { continue }

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+import HeraldCore
+import HeraldDelivery
+import HeraldStore
+import HeraldTestSupport
+import HeraldWorker
+
+/// `herald run` as a service, in process: reload on SIGHUP (a broken file keeps the old
+/// catalog), and SIGTERM with calls in flight. Signals arrive through the same stream type
+/// the real signal handlers feed.
+@Suite struct WorkerServiceTests {
+    private func service(_ harness: DeliveryHarness) -> WorkerService {
+        let lines = harness.logLines
+        return WorkerService(configPath: harness.fixture.configPath, storePath: harness.store.database.path,
+                             secrets: SecretSource(environment: [:]), clock: harness.clock,
+                             log: EventLog { lines.append($0) })
+    }
+
+    /// Waits (real time) until `condition` holds; false after `seconds`.
+    private func eventually(_ seconds: Double = 10, _ condition: () throws -> Bool) async rethrows -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if try condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return try condition()
+    }
+
+    @Test(.timeLimit(.minutes(1))) func reloadKeepsTheOldCatalogWhenTheNewOneIsBroken() async throws {
+        let gateway = try LoopbackGateway()
+        let harness = try DeliveryHarness(gateway: gateway, extraConfig: "evaluate_every: '1s',")
+        let (signals, send) = AsyncStream.makeStream(of: ServiceSignal.self)
+        let worker = service(harness)
+        let running = Task { try await worker.run(signals: signals) }
+        #expect(await eventually { gateway.requests.count == 3 })
+
+        try harness.fixture.folder.write("Triggers/silent.json5", "{ id: 'silent', kind: 'inactivity', params: { days: }")
+        send.yield(.reload)
+        #expect(await eventually { harness.logLines.all.contains { $0.contains("event=config.reload_rejected") } })
+        let rejection = harness.logLines.all.first { $0.contains("config.reload_rejected") } ?? ""
+        #expect(rejection.contains("silent.json5:1:"))
+        // The old catalog keeps working: the next evaluations still run, and plan nothing twice.
+        harness.clock.advance(by: 60)
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(gateway.requests.count == 3)
+
+        try harness.fixture.folder.write("Triggers/silent.json5", EvaluationFixture.trigger("silent", kind: "inactivity",
+                                                                                            "params: { days: 30 }"))
+        try harness.fixture.folder.write("Triggers/again.json5", EvaluationFixture.trigger("again", kind: "inactivity",
+                                                                                           "params: { days: 30 }"))
+        send.yield(.reload)
+        #expect(await eventually { gateway.requests.count == 6 })
+        #expect(harness.logLines.all.contains { $0.contains("event=config.reloaded triggers=2") })
+        send.yield(.terminate)
+        let report = try await running.value
+        #expect(report.delivery.sent == 6 && report.depth["sent"] == 6)
+    }
+
+    @Test(.timeLimit(.minutes(1))) func terminateLetsCallsInFlightFinish() async throws {
+        let gateway = try LoopbackGateway { _ in .status(200, delay: 0.5) }
+        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(12),
+                                          dispatch: "shutdown_timeout: '10s'")
+        let (signals, send) = AsyncStream.makeStream(of: ServiceSignal.self)
+        let worker = service(harness)
+        let running = Task { try await worker.run(signals: signals) }
+        #expect(await eventually { gateway.requests.count >= 1 })
+        send.yield(.terminate)
+        let report = try await running.value
+        let rows = try harness.rows()
+        // Calls in flight finished and were recorded; nothing is left leased; the rest waits.
+        #expect(!rows.contains { $0.status == "sending" })
+        #expect(rows.count { $0.status == "sent" } == gateway.requests.count)
+        #expect(rows.count { $0.status == "sent" } == report.delivery.sent && report.delivery.sent >= 1)
+        #expect(rows.count { $0.status == "pending" } == 12 - report.delivery.sent)
+    }
+
+    @Test(.timeLimit(.minutes(1))) func terminateReleasesCallsThatOutliveTheShutdownTimeout() async throws {
+        let gateway = try LoopbackGateway { _ in .status(200, delay: 8) }
+        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(4), channels: """
+            sms: { adapter: "http", url: "\(gateway.url)", timeout: "30s", concurrency: 4 },
+            """, dispatch: "shutdown_timeout: '1s'")
+        let (signals, send) = AsyncStream.makeStream(of: ServiceSignal.self)
+        let worker = service(harness)
+        let running = Task { try await worker.run(signals: signals) }
+        #expect(await eventually { gateway.requests.count == 4 })
+        let stopped = ContinuousClock.now
+        send.yield(.terminate)
+        _ = try await running.value
+        #expect(ContinuousClock.now - stopped < .seconds(5))
+        #expect(try harness.rows().map(\.status) == ["pending", "pending", "pending", "pending"])
+        #expect(harness.logLines.all.contains { $0.contains("event=service.shutdown_deadline") })
+    }
+}
