@@ -5,7 +5,7 @@ import HeraldStore
 import HeraldTestSupport
 
 /// The `herald` binary that `swift test` built next to the test bundle.
-private func heraldBinary() throws -> String {
+func heraldBinaryPath() throws -> String {
     let testBinary = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
     let folder = URL(fileURLWithPath: testBinary).deletingLastPathComponent()
     let candidate = folder.appendingPathComponent("herald").path
@@ -20,7 +20,7 @@ private func heraldBinary() throws -> String {
     /// and running the same ingest again ends exactly where a clean run ends.
     @Test(.timeLimit(.minutes(3))) func killedIngestResumesToTheSameStore() throws {
         let folder = try TemporaryDirectory()
-        let binary = try heraldBinary()
+        let binary = try heraldBinaryPath()
         var members = "id,registered_at\n"
         for index in 0..<500 { members += "U\(index),2024-01-01\n" }
         let membersPath = try folder.write("members.csv", members)

@@ -25,8 +25,11 @@ public actor Dispatcher {
 
     /// How long `run` waits at most before looking for newly due rows when idle.
     public static let idlePoll: Duration = .milliseconds(500)
-    /// Outcomes are written when this many are waiting, or when nothing is in flight.
+    /// Outcomes are written when this many are waiting, when the oldest has waited
+    /// `flushDelay`, or when nothing is in flight: batches for throughput, yet few sent-but-
+    /// unrecorded rows (which a crash would send again) at any instant.
     static let flushBatch = 128
+    static let flushDelay: Duration = .milliseconds(10)
 
     private struct Lane {
         let channel: any Channel
@@ -103,6 +106,7 @@ public actor Dispatcher {
         var records: [DeliveryRecord] = []
         await withTaskGroup(of: Event.self) { group in
             var timerArmed = false
+            var oldestRecord: ContinuousClock.Instant?
             while true {
                 var nextTokenWait: Duration?
                 var claimed = 0
@@ -112,7 +116,11 @@ public actor Dispatcher {
                 }
                 let inFlight = lanes.values.reduce(0) { $0 + $1.inFlight }
                 var flushed = 0
-                if records.count >= Self.flushBatch || inFlight == 0 { flushed = flush(&records) }
+                if records.count >= Self.flushBatch || inFlight == 0
+                    || oldestRecord.map({ ContinuousClock.now - $0 >= Self.flushDelay }) == true {
+                    flushed = flush(&records)
+                    if records.isEmpty { oldestRecord = nil }
+                }
                 // Stopping: rows still waiting are released below, not started.
                 if inFlight == 0 && stopping { break }
                 if inFlight == 0, !lanes.values.contains(where: { !$0.waiting.isEmpty }) {
@@ -138,6 +146,7 @@ public actor Dispatcher {
                     if let record {
                         count(record)
                         records.append(record)
+                        if oldestRecord == nil { oldestRecord = .now }
                     } else {
                         try? queue.release([key], now: clock.now())
                     }
