@@ -7,9 +7,20 @@ import HeraldTestSupport
 /// `herald run` as a real process: kill -9 at random instants while it delivers, and the
 /// systemd handshake (READY=1 … STOPPING=1 on `$NOTIFY_SOCKET`, SIGTERM → exit 0).
 @Suite(.serialized) struct WorkerProcessTests {
+    /// Waits for a process without blocking a thread of the (two-thread) test pool, which
+    /// the in-process service tests need meanwhile.
+    private func waitForExit(_ process: Process) async {
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        process.waitUntilExit()
+    }
+
+    private func pause(_ microseconds: UInt32) async {
+        try? await Task.sleep(for: .microseconds(Int(microseconds)))
+    }
+
     /// A folder with a config whose `sms` channel posts to `gateway`, one service trigger
     /// every member qualifies for, and `members` members imported.
-    private func prepare(_ folder: TemporaryDirectory, gateway: LoopbackGateway, members: Int, extra: String = "") throws -> String {
+    private func prepare(_ folder: TemporaryDirectory, gateway: LoopbackGateway, members: Int, extra: String = "") async throws -> String {
         let config = try folder.write("herald.json5", """
             {
               store: { sqlite: "h.db" },
@@ -28,7 +39,7 @@ import HeraldTestSupport
         var csv = "id,phone,last_active_at\n"
         for index in 0..<members { csv += "C\(index),139\(String(index).leftPadded(to: 8)),2020-01-01\n" }
         let importing = try launch(config, ["import", "members", try folder.write("members.csv", csv)], folder: folder)
-        importing.waitUntilExit()
+        await waitForExit(importing)
         #expect(importing.terminationStatus == 0)
         return config
     }
@@ -49,18 +60,18 @@ import HeraldTestSupport
         return process
     }
 
-    @Test(.timeLimit(.minutes(4))) func killedWorkersLoseNothingAndRepeatOnlyWhatWasInFlight() throws {
+    @Test(.timeLimit(.minutes(4))) func killedWorkersLoseNothingAndRepeatOnlyWhatWasInFlight() async throws {
         let folder = try TemporaryDirectory()
         let gateway = try LoopbackGateway { _ in .status(200, body: #"{"message_id":"x"}"#, delay: 0.02) }
         let rows = 4000
-        let config = try prepare(folder, gateway: gateway, members: rows)
+        let config = try await prepare(folder, gateway: gateway, members: rows)
         var generator = SystemRandomNumberGenerator()
         var kills = 0
         for _ in 0..<20 {
             let worker = try launch(config, ["run"], folder: folder)
-            usleep(UInt32.random(in: 150_000...900_000, using: &generator))
+            await pause(UInt32.random(in: 150_000...900_000, using: &generator))
             kill(worker.processIdentifier, SIGKILL)
-            worker.waitUntilExit()
+            await waitForExit(worker)
             if worker.terminationReason == .uncaughtSignal { kills += 1 }
         }
         #expect(kills == 20)
@@ -70,10 +81,10 @@ import HeraldTestSupport
         let store = try MemberStore(readingAt: folder.file("h.db"))
         let deadline = Date() + 120
         while Date() < deadline, (try store.database.scalarInteger("SELECT count(*) FROM outbox WHERE status = 'sent'")) ?? 0 < rows {
-            usleep(100_000)
+            await pause(100_000)
         }
         kill(last.processIdentifier, SIGTERM)
-        last.waitUntilExit()
+        await waitForExit(last)
         #expect(last.terminationReason == .exit && last.terminationStatus == 0)
 
         #expect(try store.database.scalarInteger("SELECT count(*) FROM outbox") == Int64(rows))
@@ -99,18 +110,22 @@ import HeraldTestSupport
               + "\(duplicates) duplicate deliveries, \(lost) leases recovered, \(gateway.requests.count) requests")
     }
 
-    @Test(.timeLimit(.minutes(1))) func theServiceTalksToSystemdAndStopsOnSIGTERM() throws {
+    @Test(.timeLimit(.minutes(1))) func theServiceTalksToSystemdAndStopsOnSIGTERM() async throws {
         let folder = try TemporaryDirectory()
         let gateway = try LoopbackGateway()
-        let config = try prepare(folder, gateway: gateway, members: 5)
+        let config = try await prepare(folder, gateway: gateway, members: 5)
         let socketPath = folder.file("notify.sock")
         let listener = try DatagramListener(path: socketPath)
         let worker = try launch(config, ["run"], folder: folder, environment: ["NOTIFY_SOCKET": socketPath])
-        let ready = listener.receive(timeout: 20)
+        var ready: String?
+        for _ in 0..<200 where ready == nil {
+            ready = listener.receive(timeout: 0)
+            await pause(100_000)
+        }
         #expect(ready?.contains("READY=1") == true)
-        while gateway.requests.count < 5 && worker.isRunning { usleep(20_000) }
+        while gateway.requests.count < 5 && worker.isRunning { await pause(20_000) }
         kill(worker.processIdentifier, SIGTERM)
-        worker.waitUntilExit()
+        await waitForExit(worker)
         #expect(worker.terminationReason == .exit && worker.terminationStatus == 0)
         var messages: [String] = []
         while let message = listener.receive(timeout: 1) { messages.append(message) }
@@ -120,15 +135,15 @@ import HeraldTestSupport
         #expect(!log.contains("1390000000"))  // addresses never reach the log
     }
 
-    @Test func aBrokenConfigStopsStartUpBeforeReady() throws {
+    @Test func aBrokenConfigStopsStartUpBeforeReady() async throws {
         let folder = try TemporaryDirectory()
         let gateway = try LoopbackGateway()
-        let config = try prepare(folder, gateway: gateway, members: 1)
+        let config = try await prepare(folder, gateway: gateway, members: 1)
         try folder.write("Triggers/broken.json5", "{ id: 'broken', kind: 'birthday', channels: ['fax'], template: 't' }")
         let socketPath = folder.file("notify.sock")
         let listener = try DatagramListener(path: socketPath)
         let worker = try launch(config, ["run"], folder: folder, environment: ["NOTIFY_SOCKET": socketPath])
-        worker.waitUntilExit()
+        await waitForExit(worker)
         #expect(worker.terminationStatus == 2)
         #expect(listener.receive(timeout: 0.5) == nil)
         let log = try String(contentsOfFile: folder.file("stderr.txt"), encoding: .utf8)

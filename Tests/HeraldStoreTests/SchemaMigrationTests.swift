@@ -21,8 +21,9 @@ import HeraldTestSupport
             #expect(throws: SQLiteError.self) { try old.database.execute("SELECT * FROM outbox") }
         }
         let store = try MemberStore(path: path)
-        #expect(try SchemaMigrator.currentVersion(of: store.database) == 2)
+        #expect(try SchemaMigrator.currentVersion(of: store.database) == HeraldSchema.latestVersion)
         #expect(try store.member(id: "U1")?.profile.name == "张三")
+        #expect(try store.database.scalarInteger("SELECT count(*) FROM outbox WHERE fallbacks IS NULL") == 0)
         #expect(try store.database.scalarInteger("SELECT count(*) FROM outbox") == 0)
     }
 

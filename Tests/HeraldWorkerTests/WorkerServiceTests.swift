@@ -17,8 +17,9 @@ import HeraldWorker
                              log: EventLog { lines.append($0) })
     }
 
-    /// Waits (real time) until `condition` holds; false after `seconds`.
-    private func eventually(_ seconds: Double = 10, _ condition: () throws -> Bool) async rethrows -> Bool {
+    /// Waits (real time) until `condition` holds; false after `seconds` (generous: the
+    /// whole suite shares two cores).
+    private func eventually(_ seconds: Double = 60, _ condition: () throws -> Bool) async rethrows -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < deadline {
             if try condition() { return true }
