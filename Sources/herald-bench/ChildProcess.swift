@@ -12,6 +12,8 @@ struct ChildProcess {
         var exitStatus: Int32
         var seconds: Double
         var peakRSSMebibytes: Double
+        /// User plus system CPU time of the child.
+        var cpuSeconds: Double
     }
 
     /// `stdoutPath` / `stderrPath` receive the child's output (the benchmark keeps them for inspection).
@@ -38,8 +40,10 @@ struct ChildProcess {
         }
         let seconds = (ContinuousClock.now - started).inSeconds
         let exited = status & 0x7F == 0
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1_000_000
         return Measurement(exitStatus: exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F), seconds: seconds,
-                           peakRSSMebibytes: Double(usage.ru_maxrss) / 1024)
+                           peakRSSMebibytes: Double(usage.ru_maxrss) / 1024, cpuSeconds: cpu)
     }
 }
 

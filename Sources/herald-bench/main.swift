@@ -5,16 +5,20 @@ import HeraldStore
 /// herald-bench: throughput and memory of the release `herald` against the `sqlite3`
 /// shell doing the same work on the same store, in the same run.
 ///
-///     swift build -c release && .build/release/herald-bench [import|evaluate] [--members N] [--events N] [--runs K] [--dir DIR]
+///     swift build -c release && .build/release/herald-bench [import|evaluate|dispatch] [--members N] [--events N] [--runs K] [--dir DIR] [--sends N]
 ///
 /// `import` (the default): loading members and events. `evaluate`: every trigger in
 /// Triggers/ evaluated over the loaded store (issue 3), against the same candidate queries.
+/// `dispatch`: `herald run --once` delivering N sends to a loopback gateway answering in
+/// 50 ms, against `curl --parallel` posting the same bodies (issue 4).
 struct Options {
     var mode = "import"
     var members = 1_000_000
     var events = 10_000_000
     var runs = 3
     var folder = "bench-data"
+    /// `dispatch`: rows to deliver per run.
+    var sends = 20_000
     /// `evaluate-child CONFIG INSTANT`.
     var childArguments: [String] = []
 
@@ -25,7 +29,7 @@ struct Options {
             guard index < arguments.count else { throw BenchError("\(arguments[index - 1]) needs a value") }
             return arguments[index]
         }
-        if let first = arguments.first, ["import", "evaluate", "evaluate-child"].contains(first) {
+        if let first = arguments.first, ["import", "evaluate", "evaluate-child", "dispatch"].contains(first) {
             mode = first
             index = 1
         }
@@ -34,6 +38,7 @@ struct Options {
             case "--members": members = Int(try value()) ?? members
             case "--events": events = Int(try value()) ?? events
             case "--runs": runs = max(1, Int(try value()) ?? runs)
+            case "--sends": sends = max(1, Int(try value()) ?? sends)
             case "--dir": folder = try value()
             default:
                 guard mode == "evaluate-child" else {
@@ -89,6 +94,9 @@ func main() throws {
     }
     guard let sqlite3 = findOnPath("sqlite3") else { throw BenchError("the sqlite3 shell is needed for the baseline: apt-get install sqlite3") }
     if binaryFolder.path.contains("/debug") { say("warning: this is a debug build; figures need `swift build -c release`") }
+    if options.mode == "dispatch" {
+        return try DispatchBenchmark(options: options, herald: herald).run()
+    }
 
     let folder = URL(fileURLWithPath: options.folder).standardizedFileURL.path
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
