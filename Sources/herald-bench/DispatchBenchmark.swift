@@ -53,7 +53,7 @@ struct DispatchBenchmark {
         guard rows == options.sends else { throw BenchError("planned \(rows) rows, expected \(options.sends)") }
 
         // The baseline's input: the same JSON bodies and keys Herald posts.
-        var curlConfig = ""
+        var requests: [String] = []
         let store = try MemberStore(path: planned)
         let bodies = try store.database.prepare("SELECT idempotency_key, address, body FROM outbox ORDER BY key")
         while try bodies.step() {
@@ -61,11 +61,11 @@ struct DispatchBenchmark {
                 ("to", .string(bodies.text(at: 1)!)), ("text", .string(bodies.text(at: 2)!)), ("title", .null),
                 ("idempotency_key", .string(bodies.text(at: 0)!)), ("channel", "sms"),
             ]).rendered()
-            curlConfig += "url = \"\(gateway.url)\"\nheader = \"Content-Type: application/json; charset=utf-8\"\n"
+            requests.append("url = \"\(gateway.url)\"\nheader = \"Content-Type: application/json; charset=utf-8\"\n"
                 + "header = \"Idempotency-Key: \(bodies.text(at: 0)!)\"\ndata-binary = \(JSONOutput.string(body).rendered())\n"
-                + "output = \"/dev/null\"\nnext\n"
+                + "output = \"/dev/null\"\n")
         }
-        try curlConfig.write(toFile: folder + "/curl.config", atomically: true, encoding: .utf8)
+        try requests.joined(separator: "next\n").write(toFile: folder + "/curl.config", atomically: true, encoding: .utf8)
 
         var heraldRuns: [ChildProcess.Measurement] = []
         var curlRuns: [ChildProcess.Measurement] = []
