@@ -21,7 +21,7 @@ enum OutboxListCommand: HeraldCommand {
             throw ParsedArguments.UsageError(description: "--status: expected one of "
                 + OutboxStatus.allCases.map(\.rawValue).joined(separator: ", ") + ", found '\(status)'")
         }
-        let format = try OutboxCommandSupport.format(options, context: context)
+        let format = try context.outputFormat(options)
         let (config, queue) = try OutboxCommandSupport.open(context)
         let filter = OutboxFilter(status: options.options["--status"], triggerID: options.options["--trigger"],
                                   memberID: options.options["--member"], limit: try options.positiveInteger("--limit") ?? 100)
@@ -37,19 +37,11 @@ enum OutboxListCommand: HeraldCommand {
     }
 }
 
-/// What the outbox commands share: the store from the config, the format option, a row id.
+/// What the outbox commands share: the store from the config and a row id.
 enum OutboxCommandSupport {
     static func open(_ context: CommandContext) throws -> (HeraldConfig, OutboxQueue) {
         let config = try context.loadConfig()
         return (config, try OutboxQueue(store: try MemberStore(path: config.storePath)))
-    }
-
-    static func format(_ options: ParsedArguments, context: CommandContext) throws -> String {
-        let format = options.options["--format"] ?? (context.console.outputIsTerminal ? "table" : "json")
-        guard ["table", "json"].contains(format) else {
-            throw ParsedArguments.UsageError(description: "--format: expected table or json, found '\(format)'")
-        }
-        return format
     }
 
     static func rowID(_ text: String) throws -> Int64 {

@@ -18,7 +18,7 @@ enum OutboxShowCommand: HeraldCommand {
     static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
         guard positionals.count == 1 else { throw ParsedArguments.UsageError(description: "outbox show takes one row id") }
         let key = try OutboxCommandSupport.rowID(positionals[0])
-        let format = try OutboxCommandSupport.format(options, context: context)
+        let format = try context.outputFormat(options)
         let (config, queue) = try OutboxCommandSupport.open(context)
         guard let (entry, attempts) = try queue.entry(key: key) else {
             context.console.printError("herald: no outbox row \(key)")

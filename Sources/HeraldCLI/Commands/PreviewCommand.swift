@@ -37,10 +37,7 @@ enum PreviewCommand: HeraldCommand {
         guard positionals.isEmpty else {
             throw ParsedArguments.UsageError(description: "preview takes no arguments besides its options")
         }
-        let format = options.options["--format"] ?? (context.console.outputIsTerminal ? "table" : "json")
-        guard ["table", "json"].contains(format) else {
-            throw ParsedArguments.UsageError(description: "--format: expected table or json, found '\(format)'")
-        }
+        let format = try context.outputFormat(options)
         let catalog: Catalog
         let store: MemberStore
         var sandbox: SandboxSession?

@@ -29,6 +29,16 @@ struct CommandContext {
         try CatalogLoader.load(configPath: try configPath())
     }
 
+    /// `--format` checked against table or json; by default a table for people on a
+    /// terminal and JSON for programs reading a pipe.
+    func outputFormat(_ options: ParsedArguments) throws -> String {
+        let format = options.options["--format"] ?? (console.outputIsTerminal ? "table" : "json")
+        guard ["table", "json"].contains(format) else {
+            throw ParsedArguments.UsageError(description: "--format: expected table or json, found '\(format)'")
+        }
+        return format
+    }
+
     func configPath() throws -> String {
         guard let path = ConfigLoader.locate(explicitPath: explicitConfigPath) else {
             throw ParsedArguments.UsageError(description:

@@ -10,7 +10,7 @@ public struct ClaimedSend: Sendable {
     public var category: Trigger.Category
     public var channel: String
     public var channelKind: ChannelKind
-    /// Never logged: logs show `maskedAddress`.
+    /// Never logged: logs name the row by its key.
     public var address: String
     public var title: String?
     public var text: String
@@ -25,6 +25,4 @@ public struct ClaimedSend: Sendable {
     public var timeZoneIdentifier: String?
     /// Whether another channel's rendering waits behind this one.
     public var hasFallback: Bool
-
-    public var maskedAddress: String { AddressMask.masked(address, kind: channelKind) }
 }

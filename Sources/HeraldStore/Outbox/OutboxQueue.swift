@@ -61,14 +61,14 @@ public final class OutboxQueue {
         let kind = ChannelConfig.kind(ofName: channel) ?? .sms
         return try database.withTransaction {
             try selectDue.bind([.text(channel), .integer(now.epochSeconds), .integer(Int64(limit))])
+            let consentColumn: Int32 = switch kind {
+            case .sms: 12
+            case .push: 13
+            case .email: 14
+            }
             var claimed: [ClaimedSend] = []
             while try selectDue.step() {
                 let row = selectDue
-                let consentColumn: Int32 = switch kind {
-                case .sms: 12
-                case .push: 13
-                case .email: 14
-                }
                 claimed.append(ClaimedSend(
                     key: row.integer(at: 0) ?? 0, triggerID: row.text(at: 1) ?? "", memberID: row.text(at: 2) ?? "",
                     category: Trigger.Category(rawValue: row.text(at: 3) ?? "") ?? .marketing,
@@ -113,7 +113,7 @@ public final class OutboxQueue {
 
     /// Writes the outcomes of claimed rows, all in one transaction. A row no longer
     /// `sending` (an operator cancelled it meanwhile) keeps its status; its attempt is still recorded.
-    public func record(_ records: [DeliveryRecord], maxAttempts: Int) throws {
+    public func record(_ records: [DeliveryRecord]) throws {
         guard !records.isEmpty else { return }
         try database.withTransaction {
             for record in records {

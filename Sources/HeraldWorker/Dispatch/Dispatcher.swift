@@ -79,12 +79,14 @@ public actor Dispatcher {
     public func replace(catalog: Catalog, channels: [String: any Channel]) {
         self.catalog = catalog
         var fresh = Self.makeLanes(catalog: catalog, channels: channels)
-        for (name, lane) in lanes where fresh[name] == nil && (lane.inFlight > 0 || !lane.waiting.isEmpty) {
-            fresh[name] = lane
-        }
-        for (name, old) in lanes where fresh[name] != nil {
-            fresh[name]!.waiting = old.waiting
-            fresh[name]!.inFlight = old.inFlight
+        for (name, old) in lanes {
+            if fresh[name] == nil {
+                // A channel gone from the config keeps its lane until its rows have settled.
+                if old.inFlight > 0 || !old.waiting.isEmpty { fresh[name] = old }
+            } else {
+                fresh[name]!.waiting = old.waiting
+                fresh[name]!.inFlight = old.inFlight
+            }
         }
         lanes = fresh
     }
@@ -93,6 +95,9 @@ public actor Dispatcher {
     public func stop() { stopping = true }
 
     public func depth() throws -> [String: Int] { try queue.depth() }
+
+    /// When the next pending row falls due (nil: none pending).
+    public func nextDueAt() throws -> Date? { try queue.nextDueAt() }
 
     /// Delivers until nothing is due at the clock's now and nothing is in flight (`--once`, tests).
     public func drain() async { await loop(untilIdle: true) }
@@ -281,7 +286,7 @@ public actor Dispatcher {
     private func flush(_ records: inout [DeliveryRecord]) -> Int {
         guard !records.isEmpty else { return 0 }
         do {
-            try queue.record(records, maxAttempts: catalog.config.dispatch.maxAttempts)
+            try queue.record(records)
             defer { records.removeAll(keepingCapacity: true) }
             return records.count
         } catch {

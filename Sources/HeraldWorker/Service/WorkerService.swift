@@ -57,8 +57,7 @@ public final class WorkerService: Sendable {
         try await evaluate(evaluator, into: &report)
         await dispatcher.drain()
         if let horizon, let manual = clock as? ManualWallClock {
-            let queue = try OutboxQueue(store: try MemberStore(path: storePath))
-            while let due = try queue.nextDueAt(), due <= horizon {
+            while let due = try await dispatcher.nextDueAt(), due <= horizon {
                 manual.set(max(due, manual.now()))
                 await dispatcher.drain()
             }
