@@ -69,6 +69,12 @@ public struct Trigger: Sendable {
         return effective
     }
 
+    /// How long after a send (or a held-out member's would-be send) a purchase counts towards
+    /// lift: `attribution`, else the offer's validity, else 7 days (SPEC 6).
+    public var attributionWindow: TimeSpan {
+        attribution ?? offer.map { TimeSpan(seconds: Int64($0.validDays) * 86_400) } ?? TimeSpan(seconds: 7 * 86_400)
+    }
+
     /// Every template the trigger may render: its own and its variants'.
     public var templateNames: [String] {
         var names = [template]

@@ -54,6 +54,11 @@ public struct PlannedSend: Sendable {
     /// The same send rendered for the trigger's later reachable, consented channels: what
     /// the dispatcher switches to when this channel fails permanently.
     public var fallbacks: [Fallback] = []
+    /// Purchases up to this instant count towards the trigger's lift (SPEC 6).
+    public var attributionUntil: Date
+
+    /// The report's day (SPEC 6): the scheduled instant's date on the member's clock.
+    public var localDay: CivilDate { LocalTime.date(of: scheduledAt, in: timeZone) }
 
     /// The address as logs, previews and reports show it.
     public var maskedAddress: String { AddressMask.masked(address, kind: channelKind) }
@@ -69,16 +74,22 @@ public struct Suppression: Sendable {
     public var detail: String
     /// Held-out occurrences keep the instant they would have been sent at (for lift).
     public var scheduledAt: Date?
+    /// Held-out occurrences: purchases up to this instant count for the control group.
+    public var attributionUntil: Date?
+    /// The member's zone: the report's day is the member's.
+    public var timeZone: TimeZone
 
     public init(triggerID: String, memberKey: Int64, memberID: String, occurrenceKey: String, reason: SuppressionReason,
-                detail: String, scheduledAt: Date? = nil) {
+                detail: String, timeZone: TimeZone, scheduledAt: Date? = nil, attributionUntil: Date? = nil) {
         self.triggerID = triggerID
         self.memberKey = memberKey
         self.memberID = memberID
         self.occurrenceKey = occurrenceKey
         self.reason = reason
         self.detail = detail
+        self.timeZone = timeZone
         self.scheduledAt = scheduledAt
+        self.attributionUntil = attributionUntil
     }
 }
 

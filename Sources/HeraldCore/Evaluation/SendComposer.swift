@@ -61,7 +61,8 @@ public struct SendComposer: Sendable {
             channelKind: channel.kind, address: address, scheduledAt: scheduledAt,
             expiresAt: trigger.expire.map { scheduledAt + TimeInterval($0.seconds) }, timeZone: member.timeZone,
             template: templateName, variant: variant?.id, title: message.title, text: message.text, segments: message.segments,
-            linkToken: token, linkTargets: message.linkTargets, coupon: coupon)
+            linkToken: token, linkTargets: message.linkTargets, coupon: coupon,
+            attributionUntil: scheduledAt + TimeInterval(trigger.attributionWindow.seconds))
         send.fallbacks = alternatives
         return send
     }

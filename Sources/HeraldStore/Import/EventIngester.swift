@@ -8,7 +8,8 @@ import HeraldCore
 /// transaction; per-member scalar effects (last activity, spend, stored value) are summed
 /// per batch and written once per member, because they commute. Consent flips and points
 /// apply in arrival order. Events for a member id the store does not know are rejected:
-/// import members first, then re-ingest the rejects file.
+/// import members first, then re-ingest the rejects file. Clicks, redeems and receipts are
+/// tied to their send as they land (`SendAttribution`).
 public final class EventIngester {
     private let store: MemberStore
     private let clock: any WallClock
@@ -21,6 +22,7 @@ public final class EventIngester {
     private let spendableLots: SQLiteStatement
     private let takeFromLot: SQLiteStatement
     private let applyEffects: SQLiteStatement
+    private let attribution: SendAttribution
     /// Member keys looked up in this batch; cleared at each commit so memory stays bounded.
     private var memberKeys: [String: Int64] = [:]
     private var pendingEffects: [Int64: MemberEffects] = [:]
@@ -42,6 +44,7 @@ public final class EventIngester {
         self.batchSize = batchSize
         self.decoder = EventDecoder(defaultTimeZone: defaultTimeZone)
         let database = store.database
+        attribution = try SendAttribution(database: database)
         findMember = try database.prepare("SELECT key FROM members WHERE id = ?")
         insertEvent = try database.prepare("""
             INSERT INTO events (id, member_key, type, at, amount, sku, category, reference, payload, ingested_at)
@@ -152,6 +155,10 @@ public final class EventIngester {
             return false
         }
         insertEvent.reset()
+        if case .unmatched(let message) = try attribution.attribute(record) {
+            warnings += 1
+            sink.warn(line: line, message: message)
+        }
         guard let memberKey else { return true }
 
         let at = record.at.epochSeconds

@@ -17,6 +17,14 @@ public final class OutboxQueue {
     private let updateStatus: SQLiteStatement
     private let markLost: SQLiteStatement
     private let moveToFallback: SQLiteStatement
+    private let markSent: SQLiteStatement
+    private let adoptEarlyReceipt: SQLiteStatement
+
+    /// The status a sent row has once `receipt` (an SQL expression) is known: the one place
+    /// that maps receipts to statuses, for ingest and for the dispatcher.
+    static func statusAfterReceipt(_ receipt: String) -> String {
+        "CASE \(receipt) WHEN 'delivered' THEN 'delivered' WHEN 'undelivered' THEN 'failed' ELSE 'sent' END"
+    }
 
     public init(store: MemberStore) throws {
         database = store.database
@@ -41,6 +49,21 @@ public final class OutboxQueue {
             UPDATE outbox SET status = ?, attempts = attempts + ?, next_attempt_at = coalesce(?, next_attempt_at),
                 lease_until = NULL, last_error = coalesce(?, last_error), provider_id = coalesce(?, provider_id),
                 updated_at = ? WHERE key = ? AND status = 'sending'
+            """)
+        // A receipt may have come in before the gateway's answer was recorded: it is on the
+        // row already (by key), or among the events (by the provider id just learnt).
+        markSent = try database.prepare("""
+            UPDATE outbox SET status = \(Self.statusAfterReceipt("receipt")), attempts = attempts + ?1,
+                lease_until = NULL, provider_id = coalesce(?2, provider_id),
+                last_error = CASE receipt WHEN 'undelivered' THEN 'undelivered (receipt)' ELSE last_error END,
+                updated_at = ?3 WHERE key = ?4 AND status = 'sending'
+            """)
+        adoptEarlyReceipt = try database.prepare("""
+            UPDATE outbox SET (receipt, receipt_at) = (
+                SELECT type, at FROM events WHERE type IN ('delivered', 'undelivered') AND reference = ?1
+                ORDER BY at DESC LIMIT 1)
+            WHERE key = ?2 AND receipt IS NULL
+                AND EXISTS (SELECT 1 FROM events WHERE type IN ('delivered', 'undelivered') AND reference = ?1)
             """)
         markLost = try database.prepare("""
             UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL,
@@ -132,7 +155,8 @@ public final class OutboxQueue {
         let key = SQLiteValue.integer(record.key)
         switch record.outcome {
         case .sent(let providerID):
-            try updateStatus.run("sent", attempts, nil, nil, .optional(providerID), now, key)
+            if let providerID { try adoptEarlyReceipt.run(.text(providerID), key) }
+            try markSent.run(attempts, .optional(providerID), now, key)
         case .retry(let at):
             try updateStatus.run("pending", attempts, .integer(at.epochSeconds), .optional(record.error), nil,
                                              now, key)

@@ -2,7 +2,8 @@ import Foundation
 import HeraldCore
 
 /// Writes what an evaluation decided (SPEC 4): each planned send as one outbox row in the
-/// same transaction as its occurrence, and each held-out member as an occurrence alone.
+/// same transaction as its occurrence, each held-out member as an occurrence alone, and
+/// each other suppression (not `duplicate`) as one row per occurrence for the report.
 ///
 /// Batches of `batchSize` sends share a transaction, so a crash loses at most the open batch —
 /// whose occurrences are gone with it, so the next evaluation plans those sends again. An
@@ -14,6 +15,8 @@ public final class OutboxWriter {
         public var heldOut = 0
         /// Occurrences that were already recorded: nothing was written for them.
         public var alreadyRecorded = 0
+        /// Suppressions seen for the first time (a member suppressed at every tick counts once).
+        public var newlySuppressed: [SuppressionReason: Int] = [:]
 
         public init() {}
     }
@@ -22,19 +25,28 @@ public final class OutboxWriter {
     private let batchSize: Int
     private let insertOccurrence: SQLiteStatement
     private let insertSend: SQLiteStatement
+    private let upsertSuppression: SQLiteStatement
 
     public init(store: MemberStore, batchSize: Int = 500) throws {
         database = store.database
         self.batchSize = batchSize
         insertOccurrence = try database.prepare("""
-            INSERT INTO occurrences (trigger_id, member_key, occurrence_key, outcome, variant, evaluated_at)
-            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+            INSERT INTO occurrences (trigger_id, member_key, occurrence_key, outcome, variant, evaluated_at, scheduled_at,
+                local_day, attribution_until)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
             """)
         insertSend = try database.prepare("""
             INSERT INTO outbox (trigger_id, member_key, occurrence_key, idempotency_key, category, channel, address,
                 template, variant, title, body, segments, link_token, coupon_code, coupon_title, coupon_expires_at,
-                scheduled_at, expires_at, next_attempt_at, created_at, updated_at, fallbacks)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                scheduled_at, expires_at, next_attempt_at, created_at, updated_at, fallbacks, local_day, attribution_until)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        // RETURNING reports the row only when it was inserted (`first_at` = now), so new ones can be counted.
+        upsertSuppression = try database.prepare("""
+            INSERT INTO suppressions (trigger_id, member_key, occurrence_key, reason, local_day, first_at, last_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+            ON CONFLICT DO UPDATE SET reason = excluded.reason, last_at = excluded.last_at
+            RETURNING first_at = last_at
             """)
     }
 
@@ -54,7 +66,8 @@ public final class OutboxWriter {
             for send in evaluation.planned {
                 try batch.begin()
                 if try recordOccurrence(send.triggerID, send.memberKey, send.occurrenceKey, outcome: "planned",
-                                        variant: send.variant, at: now) {
+                                        variant: send.variant, at: now, scheduledAt: send.scheduledAt,
+                                        localDay: send.localDay, attributionUntil: send.attributionUntil) {
                     try insert(send, now: now)
                     summary.written += 1
                 } else {
@@ -62,10 +75,15 @@ public final class OutboxWriter {
                 }
                 try batch.unitDone()
             }
-            for heldOut in evaluation.suppressed where heldOut.reason == .holdout {
+            for suppression in evaluation.suppressed where suppression.reason != .duplicate {
                 try batch.begin()
-                if try recordOccurrence(heldOut.triggerID, heldOut.memberKey, heldOut.occurrenceKey, outcome: "held_out",
-                                        variant: nil, at: now) {
+                if suppression.reason != .holdout {
+                    if try record(suppression, at: evaluation.instant) { summary.newlySuppressed[suppression.reason, default: 0] += 1 }
+                } else if try recordOccurrence(
+                    suppression.triggerID, suppression.memberKey, suppression.occurrenceKey, outcome: "held_out", variant: nil,
+                    at: now, scheduledAt: suppression.scheduledAt ?? evaluation.instant,
+                    localDay: LocalTime.date(of: suppression.scheduledAt ?? evaluation.instant, in: suppression.timeZone),
+                    attributionUntil: suppression.attributionUntil ?? evaluation.instant) {
                     summary.heldOut += 1
                 } else {
                     summary.alreadyRecorded += 1
@@ -82,9 +100,21 @@ public final class OutboxWriter {
 
     /// False when the occurrence was already there.
     private func recordOccurrence(_ triggerID: String, _ memberKey: Int64, _ occurrenceKey: String, outcome: String,
-                                  variant: String?, at now: Int64) throws -> Bool {
+                                  variant: String?, at now: Int64, scheduledAt: Date, localDay: CivilDate,
+                                  attributionUntil: Date) throws -> Bool {
         try insertOccurrence.run(.text(triggerID), .integer(memberKey), .text(occurrenceKey), .text(outcome),
-                                 .optional(variant), .integer(now)) == 1
+                                 .optional(variant), .integer(now), .integer(scheduledAt.epochSeconds),
+                                 .text(localDay.description), .integer(attributionUntil.epochSeconds)) == 1
+    }
+
+    /// True when this occurrence was suppressed for the first time.
+    private func record(_ suppression: Suppression, at instant: Date) throws -> Bool {
+        let localDay = LocalTime.date(of: instant, in: suppression.timeZone)
+        try upsertSuppression.bind([.text(suppression.triggerID), .integer(suppression.memberKey),
+                                    .text(suppression.occurrenceKey), .text(suppression.reason.rawValue),
+                                    .text(localDay.description), .integer(instant.epochSeconds)])
+        defer { upsertSuppression.reset() }
+        return try upsertSuppression.step() && upsertSuppression.integer(at: 0) == 1
     }
 
     private func insert(_ send: PlannedSend, now: Int64) throws {
@@ -96,6 +126,7 @@ public final class OutboxWriter {
             .optional(send.variant), .optional(send.title), .text(send.text), .optional(send.segments.map(Int64.init)),
             .text(send.linkToken), .optional(send.coupon?.code), .optional(send.coupon?.title),
             .optional(send.coupon?.expiresAt.epochSeconds), .integer(scheduled), .optional(send.expiresAt?.epochSeconds),
-            .integer(scheduled), .integer(now), .integer(now), .optional(OutboxFallbacks.encode(send.fallbacks)))
+            .integer(scheduled), .integer(now), .integer(now), .optional(OutboxFallbacks.encode(send.fallbacks)),
+            .text(send.localDay.description), .integer(send.attributionUntil.epochSeconds))
     }
 }

@@ -164,5 +164,44 @@ public enum HeraldSchema {
             CREATE INDEX outbox_trigger ON outbox(trigger_id, status);
             ALTER TABLE delivery_attempts ADD COLUMN latency_ms INTEGER;
             """),
+        SchemaMigration(version: 4, summary: "attribution: report days and windows, clicks, redeems, receipts, suppressions", sql: """
+            -- The report's day (SPEC 6: the day of scheduled_at on the member's clock) and the end
+            -- of the attribution window, both fixed when the send is planned. Rows written before
+            -- v4 get the Asia/Shanghai day and a 7-day window (the only deployments so far).
+            ALTER TABLE occurrences ADD COLUMN scheduled_at INTEGER;          -- would-be instant for held-out members
+            ALTER TABLE occurrences ADD COLUMN local_day TEXT;                -- 'YYYY-MM-DD'
+            ALTER TABLE occurrences ADD COLUMN attribution_until INTEGER;
+            UPDATE occurrences SET scheduled_at = evaluated_at,
+                local_day = strftime('%Y-%m-%d', evaluated_at, 'unixepoch', '+8 hours'),
+                attribution_until = evaluated_at + 7 * 86400;
+            -- held-out members per report period (the control group).
+            CREATE INDEX occurrences_held_out ON occurrences(local_day) WHERE outcome = 'held_out';
+
+            ALTER TABLE outbox ADD COLUMN local_day TEXT;
+            ALTER TABLE outbox ADD COLUMN attribution_until INTEGER;
+            ALTER TABLE outbox ADD COLUMN clicked_at INTEGER;                -- first click on the send's link token
+            ALTER TABLE outbox ADD COLUMN redeemed_at INTEGER;               -- first redeem of its coupon within validity
+            ALTER TABLE outbox ADD COLUMN receipt TEXT CHECK (receipt IN ('delivered', 'undelivered'));
+            ALTER TABLE outbox ADD COLUMN receipt_at INTEGER;                -- the latest receipt wins
+            UPDATE outbox SET local_day = strftime('%Y-%m-%d', scheduled_at, 'unixepoch', '+8 hours'),
+                attribution_until = coalesce(coupon_expires_at, scheduled_at + 7 * 86400);
+            -- reports per period.
+            CREATE INDEX outbox_day ON outbox(local_day);
+
+            -- Members whose condition held but who got nothing, by the reason of the latest
+            -- evaluation. Re-evaluating every tick updates one row; an occurrence planned or held
+            -- out later is not counted as suppressed in reports (its final outcome wins).
+            CREATE TABLE suppressions (
+                trigger_id TEXT NOT NULL,
+                member_key INTEGER NOT NULL REFERENCES members(key),
+                occurrence_key TEXT NOT NULL,
+                reason TEXT NOT NULL,                 -- audience | no_channel | no_consent | cap
+                local_day TEXT NOT NULL,              -- the member's day when first suppressed
+                first_at INTEGER NOT NULL,
+                last_at INTEGER NOT NULL,
+                PRIMARY KEY (trigger_id, member_key, occurrence_key)
+            ) WITHOUT ROWID;
+            CREATE INDEX suppressions_day ON suppressions(local_day);
+            """),
     ]
 }

@@ -39,7 +39,8 @@ public final class Scheduler {
                     summary.suppressed[reason, default: 0] += 1
                     evaluation.suppressed.append(Suppression(
                         triggerID: trigger.id, memberKey: member.key, memberID: member.id, occurrenceKey: candidate.occurrenceKey,
-                        reason: reason, detail: detail, scheduledAt: scheduledAt))
+                        reason: reason, detail: detail, timeZone: member.timeZone, scheduledAt: scheduledAt,
+                        attributionUntil: scheduledAt.map { $0 + TimeInterval(trigger.attributionWindow.seconds) }))
                 }
                 switch try pipeline.decide(candidate, trigger: trigger, at: instant, history: history, ledger: ledger) {
                 case .suppressed(let reason, let detail):
