@@ -40,9 +40,12 @@ enum PreviewCommand: HeraldCommand {
         let format = try context.outputFormat(options)
         let catalog: Catalog
         let store: MemberStore
+        let instant: Date
         var sandbox: SandboxSession?
         if let folder = options.options["--sandbox"] {
-            let session = try SandboxSession(folder: folder, clock: context.clock) { file in
+            let config = try ConfigLoader.load(path: SandboxDay.configPath(folder))
+            instant = try atOption(options, zone: config.timeZone) ?? config.sandboxAt ?? context.clock.now()
+            let session = try SandboxSession(folder: folder, clock: context.clock, horizon: instant) { file in
                 try RejectsWriter(console: context.console, inputName: file, rejectsPath: nil)
             }
             catalog = session.catalog
@@ -51,25 +54,26 @@ enum PreviewCommand: HeraldCommand {
         } else {
             catalog = try context.loadCatalog()
             store = try MemberStore(readingAt: catalog.config.storePath)
-        }
-        let instant: Date
-        if let text = options.options["--at"] {
-            guard let parsed = InstantParser(defaultTimeZone: catalog.config.timeZone).parse(text) else {
-                throw ParsedArguments.UsageError(description: "--at: expected \(InstantParser.expectedFormat), found '\(text)'")
-            }
-            instant = parsed
-        } else {
-            instant = (sandbox == nil ? nil : catalog.config.sandboxAt) ?? context.clock.now()
+            instant = try atOption(options, zone: catalog.config.timeZone) ?? context.clock.now()
         }
         if let triggerID = options.options["--trigger"], catalog.trigger(id: triggerID) == nil {
             throw ParsedArguments.UsageError(description:
                 "--trigger: no trigger '\(triggerID)' (known: \(catalog.triggers.map(\.id).joined(separator: ", ")))")
         }
-        var codes = SendCodes.seeded(UInt64(bitPattern: instant.epochSeconds))
+        var codes = SendCodes.Source.seededByInstant.codes(at: instant)
         let evaluation = try Scheduler(catalog: catalog, store: store)
             .evaluate(at: instant, memberID: options.options["--member"], codes: &codes)
         let report = PreviewReport(evaluation: evaluation, catalog: catalog, triggerID: options.options["--trigger"])
         context.console.print(format == "json" ? report.json.rendered(pretty: true) : report.table)
+        withExtendedLifetime(sandbox) {}  // its folder holds the store
         return .success
+    }
+
+    private static func atOption(_ options: ParsedArguments, zone: TimeZone) throws -> Date? {
+        guard let text = options.options["--at"] else { return nil }
+        guard let parsed = InstantParser(defaultTimeZone: zone).parse(text) else {
+            throw ParsedArguments.UsageError(description: "--at: expected \(InstantParser.expectedFormat), found '\(text)'")
+        }
+        return parsed
     }
 }

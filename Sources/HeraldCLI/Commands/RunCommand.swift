@@ -46,9 +46,9 @@ enum RunCommand: HeraldCommand {
         let service = WorkerService(configPath: try context.configPath(), clock: context.clock, log: log)
         let report: WorkerService.Report
         if options.flags.contains("--once") {
-            report = try blocking { try await service.runOnce() }
+            report = try AsyncBridge.blocking { try await service.runOnce() }
         } else {
-            report = try blocking { try await service.run(signals: ServiceSignal.stream()) }
+            report = try AsyncBridge.blocking { try await service.run(signals: ServiceSignal.stream()) }
         }
         console.printError("herald: planned \(report.planned), sent \(report.delivery.sent), failed \(report.delivery.failed); "
                            + "queue: \(WorkerService.statusLine(report.depth))")
@@ -56,46 +56,19 @@ enum RunCommand: HeraldCommand {
     }
 
     private static func runSandbox(folder: String, context: CommandContext, log: EventLog) throws -> ExitCode {
-        let configPath = (folder as NSString).appendingPathComponent("herald.json5")
-        let config = try ConfigLoader.load(path: configPath)
-        let start = config.sandboxAt ?? context.clock.now()
-        let clock = ManualWallClock(start)
-        let session = try SandboxSession(folder: folder, clock: clock) { file in
-            try RejectsWriter(console: context.console, inputName: file, rejectsPath: nil)
-        }
-        let storePath = session.store.database.path
-        let service = WorkerService(configPath: configPath, storePath: storePath, clock: clock, log: log)
-        let report = try blocking { try await service.runOnce(simulateUntil: start + 86_400) }
-        let (entries, _) = try OutboxQueue(store: session.store).entries(OutboxFilter(limit: Int.max))
+        let day = try SandboxDay.run(folder: folder, context: context, log: log)
+        let config = day.session.catalog.config
+        let (entries, _) = try OutboxQueue(store: day.session.store).entries(OutboxFilter(limit: Int.max))
         let view = OutboxView(defaultZone: config.timeZone)
-        context.console.print("Outbox after a simulated day from \(InstantFormatter.string(from: start, in: config.timeZone)) "
+        context.console.print("Outbox after a simulated day from \(InstantFormatter.string(from: day.start, in: config.timeZone)) "
                               + "(\(entries.count) rows; channels wrote to "
                               + config.channels.compactMap(\.path).map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
                               + ")")
         context.console.print(view.table(entries).joined(separator: "\n"))
+        let report = day.report
         context.console.print("\nplanned \(report.planned), held out \(report.heldOut), suppressed \(report.suppressed); "
                               + "sent \(report.delivery.sent), failed \(report.delivery.failed), expired "
                               + "\(report.delivery.expired), cancelled \(report.delivery.cancelled)")
-        withExtendedLifetime(session) {}
         return .success
     }
-
-    /// Commands are synchronous; the service is async. Runs `body` on the cooperative pool
-    /// and waits for it on this (main) thread.
-    private static func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-        let box = ResultBox<T>()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
-            done.signal()
-        }
-        done.wait()
-        return try box.result!.get()
-    }
-}
-
-/// Hands a result from the task to the waiting thread; the semaphore orders the write
-/// before the read, which is why unchecked Sendable is safe here.
-private final class ResultBox<T>: @unchecked Sendable {
-    var result: Result<T, any Error>?
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Draws the per-send secrets: tracked-link tokens and coupon codes.
 ///
 /// Real sends draw from the system's secure generator (`getrandom` on Linux), so codes
@@ -23,6 +25,22 @@ public struct SendCodes {
     public static func secure() -> SendCodes { SendCodes(generator: SystemRandomNumberGenerator()) }
 
     public static func seeded(_ seed: UInt64) -> SendCodes { SendCodes(generator: SplitMix64(seed: seed)) }
+
+    /// Where an evaluation's codes come from.
+    public enum Source: Sendable {
+        /// `run`: unguessable.
+        case secure
+        /// `preview` and the sandbox: seeded by the evaluation instant, so the sandbox's run
+        /// issues exactly the codes its preview shows (and its events file can name them).
+        case seededByInstant
+
+        public func codes(at instant: Date) -> SendCodes {
+            switch self {
+            case .secure: .secure()
+            case .seededByInstant: .seeded(UInt64(bitPattern: instant.epochSeconds))
+            }
+        }
+    }
 
     public mutating func linkToken() -> String { unique(prefix: "", Self.tokenAlphabet, count: Self.tokenLength) }
 

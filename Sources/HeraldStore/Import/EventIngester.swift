@@ -38,6 +38,10 @@ public final class EventIngester {
         var lastTopup: Int64?
     }
 
+    /// Events after this instant are skipped and counted as `deferred`: the sandbox ingests
+    /// its history before the simulated day and the rest of the file after it. Nil: everything.
+    public var horizon: Date?
+
     public init(store: MemberStore, defaultTimeZone: TimeZone, clock: any WallClock, batchSize: Int = 100_000) throws {
         self.store = store
         self.clock = clock
@@ -110,7 +114,9 @@ public final class EventIngester {
                         let record = try line.withUnsafeBufferPointer { bytes throws(RowRejection) in
                             try decoder.decode(content: UnsafeBufferPointer(rebasing: bytes[..<count]))
                         }
-                        if try storeEvent(record, line: number, sink: sink) {
+                        if let horizon, record.at > horizon {
+                            summary.deferred += 1
+                        } else if try storeEvent(record, line: number, sink: sink) {
                             summary.inserted += 1
                         } else {
                             summary.duplicates += 1

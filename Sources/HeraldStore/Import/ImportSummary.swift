@@ -11,12 +11,14 @@ public struct ImportSummary: Sendable, Equatable, CustomStringConvertible {
     public var rejected = 0
     /// Rows stored with a remark (e.g. a points spend larger than the known balance).
     public var warnings = 0
+    /// Events after the ingest's horizon, left for a later pass (the sandbox's future).
+    public var deferred = 0
 
     public init() {}
 
     public var description: String {
         "read \(read), inserted \(inserted), updated \(updated), duplicates \(duplicates), rejected \(rejected)"
-            + (warnings > 0 ? ", warnings \(warnings)" : "")
+            + (warnings > 0 ? ", warnings \(warnings)" : "") + (deferred > 0 ? ", deferred \(deferred)" : "")
     }
 }
 

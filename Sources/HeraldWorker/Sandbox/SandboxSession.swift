@@ -11,10 +11,16 @@ public final class SandboxSession {
     /// What loading `members.*` and `events.ndjson` did, per file.
     public private(set) var loads: [(file: String, summary: ImportSummary)] = []
     private let temporaryFolder: String
+    private let eventFile: String?
+    private let clock: any WallClock
 
     /// Loads `DIR/herald.json5` (with its triggers and templates), then `DIR/members.csv`
-    /// (or `members.ndjson`) and `DIR/events.ndjson` when present. Each file's rejected rows go to the sink made for it.
-    public init(folder: String, clock: any WallClock, rejectsSink: (_ file: String) throws -> any RejectedRowSink) throws {
+    /// (or `members.ndjson`) and the events of `DIR/events.ndjson` up to `horizon` (the
+    /// sandbox's `at`: what happened before the simulated instant; nil: all). Each file's
+    /// rejected rows go to the sink made for it.
+    public init(folder: String, clock: any WallClock, horizon: Date?,
+                rejectsSink: (_ file: String) throws -> any RejectedRowSink) throws {
+        self.clock = clock
         let configPath = (folder as NSString).appendingPathComponent("herald.json5")
         catalog = try CatalogLoader.load(configPath: configPath)
         temporaryFolder = (NSTemporaryDirectory() as NSString).appendingPathComponent("herald-sandbox-\(UUID().uuidString)")
@@ -29,16 +35,40 @@ public final class SandboxSession {
         loads.append((memberFile, try importer.importMembers(from: try LineReader(path: memberFile),
                                                              format: MemberImporter.format(forPath: memberFile),
                                                              sink: try rejectsSink(memberFile))))
-        let eventFile = (folder as NSString).appendingPathComponent("events.ndjson")
-        if files.fileExists(atPath: eventFile) {
+        let events = (folder as NSString).appendingPathComponent("events.ndjson")
+        eventFile = files.fileExists(atPath: events) ? events : nil
+        if let eventFile {
             let ingester = try EventIngester(store: store, defaultTimeZone: catalog.config.timeZone, clock: clock)
+            ingester.horizon = horizon
             loads.append((eventFile, try ingester.ingest(from: try LineReader(path: eventFile), sink: try rejectsSink(eventFile))))
         }
+    }
+
+    /// Ingests the events after the horizon — clicks, redeems, receipts, purchases that happen
+    /// once the simulated sends are out. Rows the first pass rejected are not reported again.
+    @discardableResult
+    public func ingestLaterEvents(warnings: @escaping (_ line: Int, _ message: String) -> Void) throws -> ImportSummary? {
+        guard let eventFile else { return nil }
+        let ingester = try EventIngester(store: store, defaultTimeZone: catalog.config.timeZone, clock: clock)
+        let summary = try ingester.ingest(from: try LineReader(path: eventFile), sink: WarningsOnly(warn: warnings))
+        loads.append((eventFile + " (after the simulated day)", summary))
+        return summary
     }
 
     deinit {
         try? FileManager.default.removeItem(atPath: temporaryFolder)
     }
+}
+
+/// Passes warnings on and drops rejects: the second pass over a file whose rejects were reported.
+private final class WarningsOnly: RejectedRowSink {
+    let forward: (Int, String) -> Void
+
+    init(warn: @escaping (Int, String) -> Void) { forward = warn }
+
+    func header(raw: [UInt8]) throws {}
+    func reject(_ rejection: RowRejection, raw: [UInt8]) throws {}
+    func warn(line: Int, message: String) { forward(line, message) }
 }
 
 /// A sandbox folder that lacks what a sandbox needs.

@@ -5,7 +5,8 @@ import HeraldStore
 /// `run`'s half of the scheduler: evaluates at an instant and writes the result to the
 /// outbox (the same `Scheduler` as `preview`), on its own store connection.
 ///
-/// Link tokens and coupon codes come from the system's secure generator here; a collision
+/// Link tokens and coupon codes come from the system's secure generator (the sandbox's run
+/// uses the preview's seeded ones); a collision
 /// (71 bits of randomness) would fail the batch's UNIQUE check and the evaluation is retried
 /// at the next tick, not silently dropped.
 public actor EvaluationRunner {
@@ -17,17 +18,19 @@ public actor EvaluationRunner {
 
     private let store: MemberStore
     private var catalog: Catalog
+    private let codeSource: SendCodes.Source
 
-    public init(storePath: String, catalog: Catalog) throws {
+    public init(storePath: String, catalog: Catalog, codes: SendCodes.Source = .secure) throws {
         store = try MemberStore(path: storePath)
         self.catalog = catalog
+        codeSource = codes
     }
 
     public func replace(catalog: Catalog) { self.catalog = catalog }
 
     public func evaluate(at instant: Date) throws -> Outcome {
         let started = ContinuousClock.now
-        var codes = SendCodes.secure()
+        var codes = codeSource.codes(at: instant)
         let evaluation = try Scheduler(catalog: catalog, store: store).evaluate(at: instant, codes: &codes)
         let written = try OutboxWriter(store: store).write(evaluation)
         return Outcome(evaluation: evaluation.counts, written: written, seconds: (ContinuousClock.now - started).inSeconds)

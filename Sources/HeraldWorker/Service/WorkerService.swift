@@ -28,10 +28,12 @@ public final class WorkerService: Sendable {
     private let notifier: SystemdNotifier
     /// The store to use instead of the config's (the sandbox's throwaway store).
     private let storePathOverride: String?
+    private let codes: SendCodes.Source
 
     public init(configPath: String, storePath: String? = nil, secrets: SecretSource = .system, clock: any WallClock,
-                log: EventLog, notifier: SystemdNotifier = SystemdNotifier()) {
+                log: EventLog, notifier: SystemdNotifier = SystemdNotifier(), codes: SendCodes.Source = .secure) {
         self.configPath = configPath
+        self.codes = codes
         storePathOverride = storePath
         self.secrets = secrets
         self.clock = clock
@@ -50,7 +52,7 @@ public final class WorkerService: Sendable {
     public func runOnce(simulateUntil horizon: Date? = nil) async throws -> Report {
         let (catalog, channels) = try loadSetup()
         let storePath = storePathOverride ?? catalog.config.storePath
-        let evaluator = try EvaluationRunner(storePath: storePath, catalog: catalog)
+        let evaluator = try EvaluationRunner(storePath: storePath, catalog: catalog, codes: codes)
         let dispatcher = try Dispatcher(storePath: storePath, catalog: catalog, channels: channels, clock: clock, log: log)
         notifier.notify("READY=1")
         var report = Report()
@@ -72,7 +74,7 @@ public final class WorkerService: Sendable {
     public func run(signals: AsyncStream<ServiceSignal>) async throws -> Report {
         var (catalog, channels) = try loadSetup()
         let storePath = storePathOverride ?? catalog.config.storePath
-        let evaluator = try EvaluationRunner(storePath: storePath, catalog: catalog)
+        let evaluator = try EvaluationRunner(storePath: storePath, catalog: catalog, codes: codes)
         let dispatcher = try Dispatcher(storePath: storePath, catalog: catalog, channels: channels, clock: clock, log: log)
         let dispatching = Task { await dispatcher.run() }
         let reportBox = ReportBox()

@@ -1,0 +1,33 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import HeraldWorker
+
+/// The sandbox's simulated day, shared by `run --sandbox` and `report --sandbox`: history
+/// loaded up to `sandbox.at`, one evaluation there, each send delivered at its scheduled time
+/// over the next 24 hours through the (log) channels, then the events that follow — clicks,
+/// redeems, receipts, purchases — ingested, as if the day had been lived.
+struct SandboxDay {
+    let session: SandboxSession
+    let start: Date
+    let report: WorkerService.Report
+
+    static func configPath(_ folder: String) -> String { (folder as NSString).appendingPathComponent("herald.json5") }
+
+    static func run(folder: String, context: CommandContext, log: EventLog) throws -> SandboxDay {
+        let configPath = configPath(folder)
+        let config = try ConfigLoader.load(path: configPath)
+        let start = config.sandboxAt ?? context.clock.now()
+        let clock = ManualWallClock(start)
+        let session = try SandboxSession(folder: folder, clock: clock, horizon: start) { file in
+            try RejectsWriter(console: context.console, inputName: file, rejectsPath: nil)
+        }
+        let service = WorkerService(configPath: configPath, storePath: session.store.database.path, clock: clock, log: log,
+                                    codes: .seededByInstant)
+        let report = try AsyncBridge.blocking { try await service.runOnce(simulateUntil: start + 86_400) }
+        try session.ingestLaterEvents { line, message in
+            context.console.printError("events.ndjson:\(line): warning: \(message)")
+        }
+        return SandboxDay(session: session, start: start, report: report)
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import HeraldCore
+
+/// The campaign sheet (SPEC 6) straight from the store: three grouped passes — sends, held-out
+/// members, suppressions — each over the report's days only, and nothing held in memory but
+/// the rows themselves.
+///
+/// Clicks, redeems and receipts were tied to their send at ingest (`SendAttribution`), so a
+/// send's funnel is read off its own row. Purchases for the lift are looked up per member
+/// through `events_member_type_at`, within the window fixed when the send was planned.
+public struct CampaignReportQuery: Sendable {
+    public var period: ReportPeriod
+    public var grouping: ReportGrouping
+    /// Only this trigger; nil for all.
+    public var triggerID: String?
+
+    public init(period: ReportPeriod = ReportPeriod(), grouping: ReportGrouping = .trigger, triggerID: String? = nil) {
+        self.period = period
+        self.grouping = grouping
+        self.triggerID = triggerID
+    }
+
+    /// Rows ordered by trigger id then group; `triggerIDs` get a row each even without data,
+    /// so a quiet period reads as zeros (with `--by trigger`).
+    public func rows(in store: MemberStore, including triggerIDs: [String] = []) throws -> [CampaignReportRow] {
+        var rows: [RowKey: CampaignReportRow] = [:]
+        func row(_ trigger: String, _ group: String?) -> RowKey {
+            let key = RowKey(triggerID: trigger, group: group)
+            if rows[key] == nil { rows[key] = CampaignReportRow(triggerID: trigger, group: group) }
+            return key
+        }
+        if grouping == .trigger {
+            for id in triggerIDs where triggerID == nil || id == triggerID { _ = row(id, nil) }
+        }
+        let database = store.database
+        let sends = try database.prepare(sendsSQL)
+        try sends.bind(bounds)
+        while try sends.step() {
+            let key = row(sends.text(at: 0) ?? "", sends.text(at: 1))
+            let count = { (column: Int32) in Int(sends.integer(at: column) ?? 0) }
+            rows[key]!.planned = count(2)
+            rows[key]!.sent = count(3)
+            rows[key]!.delivered = count(4)
+            rows[key]!.failed = count(5)
+            rows[key]!.pending = count(6)
+            rows[key]!.expired = count(7)
+            rows[key]!.cancelled = count(8)
+            rows[key]!.reached = count(9)
+            rows[key]!.clicked = count(10)
+            rows[key]!.redeemed = count(11)
+            rows[key]!.lift.treated = .init(successes: count(13), trials: count(12))
+        }
+        // Held-out and suppressed members, per trigger (and day when rows are per day).
+        var controls: [RowKey: (heldOut: Int, control: ProportionDifference.Group)] = [:]
+        let heldOut = try database.prepare(heldOutSQL)
+        try heldOut.bind(bounds)
+        while try heldOut.step() {
+            let key = RowKey(triggerID: heldOut.text(at: 0) ?? "", group: heldOut.text(at: 1))
+            controls[key] = (Int(heldOut.integer(at: 2) ?? 0),
+                             .init(successes: Int(heldOut.integer(at: 4) ?? 0), trials: Int(heldOut.integer(at: 3) ?? 0)))
+        }
+        var suppressions: [RowKey: [SuppressionReason: Int]] = [:]
+        let suppressed = try database.prepare(suppressedSQL)
+        try suppressed.bind(bounds)
+        while try suppressed.step() {
+            let key = RowKey(triggerID: suppressed.text(at: 0) ?? "", group: suppressed.text(at: 1))
+            if let reason = SuppressionReason(rawValue: suppressed.text(at: 2) ?? "") {
+                suppressions[key, default: [:]][reason] = Int(suppressed.integer(at: 3) ?? 0)
+            }
+        }
+        if grouping.splitsControlGroup || grouping == .trigger {
+            // Held-out and suppressed members make a row of their own when nothing was planned.
+            for key in Set(controls.keys).union(suppressions.keys) { _ = row(key.triggerID, key.group) }
+        }
+        for key in Array(rows.keys) {
+            let controlKey = RowKey(triggerID: key.triggerID, group: grouping.splitsControlGroup ? key.group : nil)
+            let control = controls[controlKey]
+            rows[key]!.lift.control = control?.control ?? .init(successes: 0, trials: 0)
+            if grouping.splitsControlGroup || grouping == .trigger {
+                rows[key]!.heldOut = control?.heldOut ?? 0
+                rows[key]!.suppressed = suppressions[controlKey] ?? [:]
+            }
+        }
+        return rows.values.sorted { ($0.triggerID, $0.group ?? "") < ($1.triggerID, $1.group ?? "") }
+    }
+
+    private struct RowKey: Hashable {
+        var triggerID: String
+        var group: String?
+    }
+
+    private var bounds: [SQLiteValue] {
+        [.text(period.sinceText), .text(period.untilText), .optional(triggerID)]
+    }
+
+    private var sendGroup: String {
+        switch grouping {
+        case .trigger: "NULL"
+        case .day: "local_day"
+        case .channel: "channel"
+        case .variant: "variant"
+        }
+    }
+
+    private var filter: String {
+        "local_day >= ?1 AND local_day <= ?2 AND (?3 IS NULL OR trigger_id = ?3)"
+    }
+
+    /// Members who purchased after `scheduled_at` and up to `attribution_until` of the row in `alias`.
+    private static func purchased(_ alias: String) -> String {
+        """
+        EXISTS (SELECT 1 FROM events e WHERE e.member_key = \(alias).member_key AND e.type = 'purchase'
+                AND e.at > \(alias).scheduled_at AND e.at <= \(alias).attribution_until)
+        """
+    }
+
+    /// Sends folded per member first, so that distinct members cost one sort, not one per column.
+    private var sendsSQL: String {
+        """
+        WITH per_member AS (
+            SELECT trigger_id, \(sendGroup) AS grp, member_key,
+                count(*) AS planned,
+                sum(status IN ('sent', 'delivered') OR receipt = 'undelivered') AS sent,
+                sum(status = 'delivered') AS delivered,
+                sum(status = 'failed') AS failed,
+                sum(status IN ('pending', 'sending')) AS pending,
+                sum(status = 'expired') AS expired,
+                sum(status = 'cancelled') AS cancelled,
+                max(status IN ('sent', 'delivered')) AS reached,
+                max(clicked_at IS NOT NULL) AS clicked,
+                max(redeemed_at IS NOT NULL) AS redeemed,
+                max(\(Self.purchased("o"))) AS purchased
+            FROM outbox o WHERE \(filter)
+            GROUP BY trigger_id, grp, member_key)
+        SELECT trigger_id, grp, sum(planned), sum(sent), sum(delivered), sum(failed), sum(pending), sum(expired),
+            sum(cancelled), sum(reached), sum(clicked), sum(redeemed), count(*), sum(purchased)
+        FROM per_member GROUP BY trigger_id, grp
+        """
+    }
+
+    private var heldOutSQL: String {
+        """
+        WITH per_member AS (
+            SELECT trigger_id, \(grouping.splitsControlGroup ? "local_day" : "NULL") AS grp, member_key,
+                count(*) AS occurrences, max(\(Self.purchased("h"))) AS purchased
+            FROM occurrences h WHERE outcome = 'held_out' AND \(filter)
+            GROUP BY trigger_id, grp, member_key)
+        SELECT trigger_id, grp, sum(occurrences), count(*), sum(purchased) FROM per_member GROUP BY trigger_id, grp
+        """
+    }
+
+    /// An occurrence planned or held out after being suppressed counts by its final outcome.
+    private var suppressedSQL: String {
+        """
+        SELECT trigger_id, \(grouping.splitsControlGroup ? "local_day" : "NULL"), reason, count(*)
+        FROM suppressions s WHERE \(filter)
+            AND NOT EXISTS (SELECT 1 FROM occurrences o WHERE o.trigger_id = s.trigger_id
+                            AND o.member_key = s.member_key AND o.occurrence_key = s.occurrence_key)
+        GROUP BY 1, 2, 3
+        """
+    }
+}
