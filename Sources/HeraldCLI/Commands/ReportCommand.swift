@@ -1,0 +1,102 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import HeraldWorker
+
+/// `herald report`: the campaign sheet (SPEC 6) per trigger, day, channel or variant.
+enum ReportCommand: HeraldCommand {
+    static let words = ["report"]
+    static let summary = "reach, clicks, redemptions and holdout lift per trigger (table, csv, json, html)"
+    static let valueOptions: Set<String> = ["--since", "--until", "--trigger", "--by", "--format", "--output", "--sandbox"]
+    static let flagOptions: Set<String> = []
+    static let help = """
+        Usage: herald report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--trigger ID]
+                             [--by trigger|day|channel|variant] [--format table|csv|json|html]
+                             [--output FILE] [--sandbox DIR]
+
+        Per trigger: planned, held out, suppressed (by reason), sent, delivered, failed,
+        reached (sent or delivered), clicked, CTR, redeemed (coupon used within its
+        validity), conversion (redeemed / reached), and the holdout comparison: members who
+        purchased within the attribution window among everyone planned and among the held-out
+        control group, with the lift and its 95 % interval (Newcombe's hybrid score method).
+        Days are the day of each send's scheduled time on the member's own clock.
+
+        Options:
+          --since, --until  first and last day, inclusive (default: all days)
+          --trigger ID      one trigger
+          --by              rows per trigger (default), per trigger and day, channel or
+                            A/B variant; held-out and suppressed members have no channel or
+                            variant, so those rows compare with the trigger's whole control group
+          --format          table (default on a terminal), csv, json (default in a pipe), html:
+                            one self-contained page with charts, no network needed
+          --output FILE     write there instead of standard output
+          --sandbox DIR     the sandbox's simulated day (as 'run --sandbox'), then its later
+                            events (clicks, redeems, receipts, purchases), then the report
+        """
+
+    static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        guard positionals.isEmpty else {
+            throw ParsedArguments.UsageError(description: "report takes no arguments besides its options")
+        }
+        let format = options.options["--format"] ?? (context.console.outputIsTerminal ? "table" : "json")
+        guard ["table", "csv", "json", "html"].contains(format) else {
+            throw ParsedArguments.UsageError(description: "--format: expected table, csv, json or html, found '\(format)'")
+        }
+        let byText = options.options["--by"] ?? "trigger"
+        guard let grouping = ReportGrouping(rawValue: byText) else {
+            throw ParsedArguments.UsageError(description: "--by: expected "
+                + ReportGrouping.allCases.map(\.rawValue).joined(separator: ", ") + ", found '\(byText)'")
+        }
+        let period = ReportPeriod(since: try day(options, "--since"), until: try day(options, "--until"))
+        if let since = period.since, let until = period.until, since > until {
+            throw ParsedArguments.UsageError(description: "--since \(since) is after --until \(until)")
+        }
+
+        let catalog: Catalog
+        let store: MemberStore
+        var sandbox: SandboxDay?
+        if let folder = options.options["--sandbox"] {
+            let quiet = EventLog(minimum: .warning) { line in context.console.printError(String(line.dropLast())) }
+            let day = try SandboxDay.run(folder: folder, context: context, log: quiet)
+            (catalog, store, sandbox) = (day.session.catalog, day.session.store, day)
+        } else {
+            catalog = try context.loadCatalog()
+            store = try MemberStore(readingAt: catalog.config.storePath)
+        }
+        let triggerID = options.options["--trigger"]
+        if let triggerID, catalog.trigger(id: triggerID) == nil {
+            context.console.printError("herald: note: '\(triggerID)' is not in the current catalog; showing what the store has")
+        }
+        let query = CampaignReportQuery(period: period, grouping: grouping, triggerID: triggerID)
+        let triggerIDs = catalog.triggers.filter(\.enabled).map(\.id)
+        let view = CampaignReportView(rows: try query.rows(in: store, including: triggerIDs), grouping: grouping,
+                                      period: period, names: Dictionary(catalog.triggers.map { ($0.id, $0.name) },
+                                                                        uniquingKeysWith: { first, _ in first }))
+        let text: String
+        switch format {
+        case "csv": text = view.csv
+        case "json": text = view.json.rendered(pretty: true)
+        case "html":
+            var daily = query
+            daily.grouping = .day
+            text = CampaignReportPage(view: view, daily: try daily.rows(in: store)).html
+        default: text = view.table
+        }
+        if let output = options.options["--output"] {
+            try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            context.console.printError("herald: report written to \(output)")
+        } else {
+            context.console.print(text)
+        }
+        withExtendedLifetime(sandbox) {}  // its folder holds the store
+        return .success
+    }
+
+    private static func day(_ options: ParsedArguments, _ name: String) throws -> CivilDate? {
+        guard let text = options.options[name] else { return nil }
+        guard let day = CivilDate(parsing: text) else {
+            throw ParsedArguments.UsageError(description: "\(name): expected a day as YYYY-MM-DD, found '\(text)'")
+        }
+        return day
+    }
+}

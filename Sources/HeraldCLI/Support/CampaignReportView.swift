@@ -1,0 +1,168 @@
+import Foundation
+import HeraldCore
+
+/// `herald report` as a table for people, CSV for spreadsheets and JSON for programs: the
+/// same rows and the same numbers in each. Rates are nil (shown "—", empty, null) when
+/// their denominator is zero: an empty period reads as zeros, never as an error.
+struct CampaignReportView {
+    let rows: [CampaignReportRow]
+    let grouping: ReportGrouping
+    let period: ReportPeriod
+    /// Trigger names by id (triggers no longer in the catalog show their id only).
+    let names: [String: String]
+
+    static let lostReasons: [SuppressionReason] = [.audience, .noChannel, .noConsent, .cap]
+    static let method = "Newcombe hybrid score interval (Wilson), 95 %"
+
+    var groupTitle: String? {
+        switch grouping {
+        case .trigger: nil
+        case .day: "day"
+        case .channel: "channel"
+        case .variant: "variant"
+        }
+    }
+
+    var periodText: String {
+        switch (period.since, period.until) {
+        case (nil, nil): "all days"
+        case (let since?, nil): "from \(since)"
+        case (nil, let until?): "up to \(until)"
+        case (let since?, let until?): since == until ? "\(since)" : "\(since) to \(until)"
+        }
+    }
+
+    // MARK: Table
+
+    /// The table's columns, shared by the text table and the HTML page.
+    var tableHeader: [String] {
+        var header = ["TRIGGER"]
+        if let groupTitle { header.append(groupTitle.uppercased()) }
+        return header + ["PLANNED", "HELD OUT", "SUPPRESSED", "SENT", "DELIVERED", "FAILED", "REACHED", "CLICKED", "CTR",
+                         "REDEEMED", "CONV.", "PURCHASED", "CONTROL", "LIFT (95% CI)"]
+    }
+
+    func tableCells(_ row: CampaignReportRow) -> [String] {
+        var cells = [row.triggerID]
+        if groupTitle != nil { cells.append(row.group ?? "—") }
+        return cells + [
+            String(row.planned), row.heldOut.map(String.init) ?? "—", row.suppressedTotal.map(String.init) ?? "—",
+            String(row.sent), String(row.delivered), String(row.failed), String(row.reached), String(row.clicked),
+            Self.percent(row.clickThroughRate), String(row.redeemed), Self.percent(row.conversionRate),
+            Self.percent(row.lift.treated.rate), Self.percent(row.lift.control.rate), Self.liftText(row.lift),
+        ]
+    }
+
+    var table: String {
+        let header = tableHeader
+        let body = rows.map(tableCells)
+        let numeric = Set((groupTitle == nil ? 1 : 2)..<(header.count - 1))
+        var lines = ["Campaign report, \(periodText) (days on each member's clock)", ""]
+        lines += TextTable.aligned([header] + body, rightAligned: numeric)
+        if rows.isEmpty { lines.append("(no sends, held-out or suppressed members in this period)") }
+        let reasons = suppressionLines
+        if !reasons.isEmpty { lines += ["", "Suppressed by reason:"] + reasons.map { "  " + $0 } }
+        return (lines + [""] + footnotes).joined(separator: "\n")
+    }
+
+    /// "trigger day: cap 3, no_consent 2" for each row with suppressions.
+    var suppressionLines: [String] {
+        rows.compactMap { row in
+            guard let suppressed = row.suppressed, !suppressed.isEmpty else { return nil }
+            let parts = Self.lostReasons.compactMap { reason in suppressed[reason].map { "\(reason.rawValue) \($0)" } }
+            return "\(row.triggerID)\(row.group.map { " \($0)" } ?? ""): " + parts.joined(separator: ", ")
+        }
+    }
+
+    /// What the columns mean, and which trigger is which.
+    var footnotes: [String] {
+        var notes = ["CTR = clicked / reached; CONV. = redeemed / reached. PURCHASED and CONTROL: members who bought within "
+                     + "the attribution window, among all planned (intent to treat) and held-out members; LIFT = their "
+                     + "difference in percentage points, \(Self.method)."]
+        let named = rows.map(\.triggerID).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            .compactMap { id in names[id].map { "\(id) = \($0)" } }
+        if !named.isEmpty { notes.append("Triggers: " + named.joined(separator: "; ")) }
+        return notes
+    }
+
+    static func percent(_ rate: Double?) -> String {
+        guard let rate else { return "—" }
+        return String(format: "%.1f%%", rate * 100)
+    }
+
+    /// "+4.2 pt (−1.0 … +9.4)": percentage points, with the interval.
+    static func liftText(_ lift: ProportionDifference) -> String {
+        guard let absolute = lift.absolute, let interval = lift.interval95 else { return "—" }
+        return points(absolute) + " pt (" + points(interval.lowerBound) + " … " + points(interval.upperBound) + ")"
+    }
+
+    static func points(_ value: Double) -> String {
+        let text = String(format: "%+.1f", value * 100)
+        return text == "-0.0" ? "+0.0" : text
+    }
+
+    // MARK: CSV
+
+    static let csvColumns = ["trigger", "trigger_name", "group", "planned", "held_out", "suppressed"]
+        + lostReasons.map { "suppressed_\($0.rawValue)" }
+        + ["sent", "delivered", "failed", "pending", "expired", "cancelled", "reached", "clicked", "ctr", "redeemed",
+           "conversion_rate", "treated_members", "treated_purchasers", "treated_purchase_rate", "control_members",
+           "control_purchasers", "control_purchase_rate", "lift", "lift_ci95_low", "lift_ci95_high", "relative_lift"]
+
+    var csv: String {
+        var lines = [Self.csvColumns.joined(separator: ",")]
+        for row in rows {
+            let fields = values(row).map { value -> String in
+                switch value {
+                case .null: ""
+                case .integer(let integer): String(integer)
+                case .number(let number): String(format: "%.6f", number)
+                case .string(let text): Self.csvField(text)
+                default: ""
+                }
+            }
+            lines.append(fields.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// One row's values in `csvColumns` order: the CSV and JSON say the same thing.
+    private func values(_ row: CampaignReportRow) -> [JSONOutput] {
+        let count = { (value: Int?) in value.map { JSONOutput.integer(Int64($0)) } ?? .null }
+        let rate = { (value: Double?) in value.map(JSONOutput.number) ?? .null }
+        return [.string(row.triggerID), .optional(names[row.triggerID]), .optional(row.group), count(row.planned),
+                count(row.heldOut), count(row.suppressedTotal)]
+            + Self.lostReasons.map { reason in count(row.suppressed.map { $0[reason] ?? 0 }) }
+            + [count(row.sent), count(row.delivered), count(row.failed), count(row.pending), count(row.expired),
+               count(row.cancelled), count(row.reached), count(row.clicked), rate(row.clickThroughRate), count(row.redeemed),
+               rate(row.conversionRate), count(row.lift.treated.trials), count(row.lift.treated.successes),
+               rate(row.lift.treated.rate), count(row.lift.control.trials), count(row.lift.control.successes),
+               rate(row.lift.control.rate), rate(row.lift.absolute), rate(row.lift.interval95?.lowerBound),
+               rate(row.lift.interval95?.upperBound), rate(row.lift.relative)]
+    }
+
+    // MARK: JSON
+
+    var json: JSONOutput {
+        .object([
+            ("period", .object([("since", .optional(period.since?.description)), ("until", .optional(period.until?.description))])),
+            ("by", .string(grouping.rawValue)),
+            ("lift_interval", .string(Self.method)),
+            ("rows", .array(rows.map { row in
+                var members = Array(zip(Self.csvColumns, values(row)))
+                members.removeAll { $0.0.hasPrefix("suppressed_") }
+                members[2].0 = groupTitle ?? "group"
+                let reasons = row.suppressed.map { suppressed in
+                    JSONOutput.object(Self.lostReasons.map { ($0.rawValue, .integer(Int64(suppressed[$0] ?? 0))) })
+                }
+                members.insert(("suppressed_by_reason", reasons ?? .null), at: 6)
+                return .object(members)
+            })),
+        ])
+    }
+}
