@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import HeraldStore
 
 /// How `herald preview` shows an evaluation: SPEC 3's JSON object, or a table a marketer
 /// reads at a glance — per trigger what was planned and what was suppressed and why, then
@@ -24,6 +25,10 @@ struct PreviewReport {
                     ("template", .string(send.template)), ("variant", .optional(send.variant)),
                     ("to", .string(send.maskedAddress)), ("text", .string(send.text)),
                     ("segments", send.segments.map { .integer(Int64($0)) } ?? .null),
+                    ("link_token", .string(send.linkToken)), ("coupon", .optional(send.coupon?.code)),
+                    ("occurrence", .string(send.occurrenceKey)),
+                    ("idempotency_key", .string(OutboxWriter.idempotencyKey(triggerID: send.triggerID, memberID: send.memberID,
+                                                                            occurrenceKey: send.occurrenceKey))),
                 ])
             })),
             ("suppressed", .array(suppressed.map { suppression in
