@@ -22,8 +22,8 @@ struct CampaignReportPage {
             <!DOCTYPE html>
             <html lang="zh-CN">
             <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta charset="utf-8"/>
+            <meta name="viewport" content="width=device-width, initial-scale=1"/>
             <title>Herald campaign report · \(SVGChart.escape(view.periodText))</title>
             <style>\(Self.style)</style>
             </head>

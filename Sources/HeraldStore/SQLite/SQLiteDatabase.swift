@@ -87,4 +87,12 @@ public final class SQLiteDatabase {
         guard try statement.step() else { return nil }
         return statement.integer(at: 0)
     }
+
+    /// The first column of the first row as text.
+    public func scalarText(_ sql: String, _ values: SQLiteValue...) throws -> String? {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        guard try statement.step() else { return nil }
+        return statement.text(at: 0)
+    }
 }
