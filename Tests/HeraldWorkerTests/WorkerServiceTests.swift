@@ -92,4 +92,38 @@ import HeraldWorker
         #expect(try harness.rows().map(\.status) == ["pending", "pending", "pending", "pending"])
         #expect(harness.logLines.all.contains { $0.contains("event=service.shutdown_deadline") })
     }
+
+    @Test(.timeLimit(.minutes(1))) func metricsFileAfterARun() async throws {
+        let gateway = try LoopbackGateway { request in
+            request.body.contains("13800000002") ? .status(503, body: "busy") : .status(200, body: #"{"message_id":"p"}"#, delay: 0.06)
+        }
+        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(3) + "\nM4,,,,,,,2024-01-01,2025-12-01,no,no,")
+        let path = harness.fixture.folder.file("herald.prom")
+        let lines = harness.logLines
+        let worker = WorkerService(configPath: harness.fixture.configPath, storePath: harness.store.database.path,
+                                   secrets: SecretSource(environment: [:]), clock: harness.clock,
+                                   log: EventLog { lines.append($0) }, metricsPath: path)
+        _ = try await worker.runOnce()
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let samples = Dictionary(text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
+            let parts = line.split(separator: " ")
+            return (String(parts[0]), String(parts[1]))
+        }, uniquingKeysWith: { first, _ in first })
+        #expect(samples["herald_evaluations_total"] == "1")
+        #expect(samples["herald_planned_total"] == "3")
+        #expect(samples["herald_suppressed_total{reason=\"no_channel\"}"] == "1")
+        #expect(samples["herald_deliveries_total{channel=\"sms\",outcome=\"sent\"}"] == "2")
+        #expect(samples["herald_deliveries_total{channel=\"sms\",outcome=\"retry\"}"] == "1")
+        #expect(samples["herald_outbox_rows{status=\"sent\"}"] == "2")
+        #expect(samples["herald_outbox_rows{status=\"pending\"}"] == "1")
+        // The retried row is due in the future: nothing waits yet.
+        #expect(samples["herald_outbox_oldest_due_age_seconds{channel=\"sms\"}"] == "0")
+        // Two calls took ≥ 60 ms, one answered at once: three observations, two above 50 ms.
+        #expect(samples["herald_delivery_latency_seconds_count{channel=\"sms\"}"] == "3")
+        #expect(samples["herald_delivery_latency_seconds_bucket{channel=\"sms\",le=\"0.05\"}"] == "1")
+        #expect(samples["herald_delivery_latency_seconds_bucket{channel=\"sms\",le=\"+Inf\"}"] == "3")
+        #expect(text.contains("# TYPE herald_delivery_latency_seconds histogram"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: harness.fixture.folder.path).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+    }
 }

@@ -7,10 +7,10 @@ import HeraldWorker
 enum RunCommand: HeraldCommand {
     static let words = ["run"]
     static let summary = "evaluate triggers and deliver the outbox (the systemd service; --once for cron)"
-    static let valueOptions: Set<String> = ["--sandbox"]
+    static let valueOptions: Set<String> = ["--sandbox", "--metrics-file"]
     static let flagOptions: Set<String> = ["--once"]
     static let help = """
-        Usage: herald run [--once] [--sandbox DIR]
+        Usage: herald run [--once] [--metrics-file PATH] [--sandbox DIR]
 
         Evaluates every enabled trigger every 'evaluate_every' and writes the planned sends to
         the outbox, while the dispatcher delivers due rows through their channels: re-checked
@@ -27,6 +27,10 @@ enum RunCommand: HeraldCommand {
 
         Options:
           --once         one evaluation, deliver every row due now, exit (for cron)
+          --metrics-file PATH
+                         write Prometheus metrics there after every evaluation (and at the end
+                         of --once), replaced atomically: for node_exporter's textfile
+                         collector, name it *.prom in the collector's directory
           --sandbox DIR  the sandbox: DIR's config, members and events in a throwaway store,
                          on a simulated clock starting at sandbox.at — evaluates once, then
                          delivers each send at its scheduled time over the next day through
@@ -43,7 +47,8 @@ enum RunCommand: HeraldCommand {
         if let folder = options.options["--sandbox"] {
             return try runSandbox(folder: folder, context: context, log: log)
         }
-        let service = WorkerService(configPath: try context.configPath(), clock: context.clock, log: log)
+        let service = WorkerService(configPath: try context.configPath(), clock: context.clock, log: log,
+                                    metricsPath: options.options["--metrics-file"])
         let report: WorkerService.Report
         if options.flags.contains("--once") {
             report = try AsyncBridge.blocking { try await service.runOnce() }

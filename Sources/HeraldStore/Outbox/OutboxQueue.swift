@@ -193,6 +193,20 @@ public final class OutboxQueue {
         }
     }
 
+    /// Per channel, when the longest-waiting row that is due at `now` fell due: how far
+    /// delivery lags (the metrics file's oldest-due age). Channels with nothing due are absent.
+    public func oldestDue(now: Date) throws -> [String: Date] {
+        let statement = try database.prepare("""
+            SELECT channel, min(next_attempt_at) FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? GROUP BY channel
+            """)
+        try statement.bind([.integer(now.epochSeconds)])
+        var oldest: [String: Date] = [:]
+        while try statement.step() {
+            oldest[statement.text(at: 0) ?? ""] = Date(epochSeconds: statement.integer(at: 1) ?? now.epochSeconds)
+        }
+        return oldest
+    }
+
     /// When the next pending row falls due (nil: none pending).
     public func nextDueAt() throws -> Date? {
         try database.scalarInteger("SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'")

@@ -21,6 +21,18 @@ public actor Dispatcher {
         public var expired = 0
         public var rescheduled = 0
         public var recoveredLeases = 0
+
+        mutating func add(_ outcome: DeliveryRecord.Outcome) {
+            switch outcome {
+            case .sent: sent += 1
+            case .retry: retried += 1
+            case .failed: failed += 1
+            case .fallback: fellBack += 1
+            case .cancelled: cancelled += 1
+            case .expired: expired += 1
+            case .rescheduled: rescheduled += 1
+            }
+        }
     }
 
     /// How long `run` waits at most before looking for newly due rows when idle.
@@ -53,6 +65,9 @@ public actor Dispatcher {
     private var stopping = false
     private var lastLeaseCheck: Date?
     public private(set) var totals = Totals()
+    /// The same per channel, with each gateway call's latency (for the metrics file).
+    public private(set) var channelTotals: [String: Totals] = [:]
+    public private(set) var latencies: [String: LatencyHistogram] = [:]
 
     /// Opens its own connection to the store at `storePath`.
     public init(storePath: String, catalog: Catalog, channels: [String: any Channel], clock: any WallClock,
@@ -95,6 +110,8 @@ public actor Dispatcher {
     public func stop() { stopping = true }
 
     public func depth() throws -> [String: Int] { try queue.depth() }
+
+    public func oldestDue() throws -> [String: Date] { try queue.oldestDue(now: clock.now()) }
 
     /// When the next pending row falls due (nil: none pending).
     public func nextDueAt() throws -> Date? { try queue.nextDueAt() }
@@ -149,7 +166,7 @@ public actor Dispatcher {
                 case .finished(let record, let key, let channel):
                     lanes[channel]?.inFlight -= 1
                     if let record {
-                        count(record)
+                        count(record, channel: channel)
                         records.append(record)
                         if oldestRecord == nil { oldestRecord = .now }
                     } else {
@@ -211,7 +228,7 @@ public actor Dispatcher {
                     lanes[name]!.waiting.removeFirst()
                     let record = DeliveryRecord(key: send.key, outcome: outcome, startedAt: now, finishedAt: now,
                                                 calledGateway: false, error: reason)
-                    count(record)
+                    count(record, channel: name)
                     records.append(record)
                     continue
                 }
@@ -266,15 +283,11 @@ public actor Dispatcher {
         return record
     }
 
-    private func count(_ record: DeliveryRecord) {
-        switch record.outcome {
-        case .sent: totals.sent += 1
-        case .retry: totals.retried += 1
-        case .failed: totals.failed += 1
-        case .fallback: totals.fellBack += 1
-        case .cancelled: totals.cancelled += 1
-        case .expired: totals.expired += 1
-        case .rescheduled: totals.rescheduled += 1
+    private func count(_ record: DeliveryRecord, channel: String) {
+        totals.add(record.outcome)
+        channelTotals[channel, default: Totals()].add(record.outcome)
+        if let milliseconds = record.latencyMilliseconds {
+            latencies[channel, default: LatencyHistogram()].observe(seconds: Double(milliseconds) / 1000)
         }
         if case .sent = record.outcome { return }
         log.log(record.outcome == .failed ? .warning : .info, "dispatch.\(record.outcome.name)",

@@ -17,6 +17,10 @@ public final class WorkerService: Sendable {
         public var planned = 0
         public var heldOut = 0
         public var suppressed = 0
+        /// Occurrences suppressed for the first time, by reason (repeats at later ticks not counted).
+        public var newlySuppressed: [SuppressionReason: Int] = [:]
+        public var evaluationSeconds = 0.0
+        public var lastEvaluationSeconds = 0.0
         public var delivery = Dispatcher.Totals()
         public var depth: [String: Int] = [:]
     }
@@ -29,10 +33,13 @@ public final class WorkerService: Sendable {
     /// The store to use instead of the config's (the sandbox's throwaway store).
     private let storePathOverride: String?
     private let codes: SendCodes.Source
+    private let metricsFile: MetricsTextfile?
 
     public init(configPath: String, storePath: String? = nil, secrets: SecretSource = .system, clock: any WallClock,
-                log: EventLog, notifier: SystemdNotifier = SystemdNotifier(), codes: SendCodes.Source = .secure) {
+                log: EventLog, notifier: SystemdNotifier = SystemdNotifier(), codes: SendCodes.Source = .secure,
+                metricsPath: String? = nil) {
         self.configPath = configPath
+        metricsFile = metricsPath.map(MetricsTextfile.init(path:))
         self.codes = codes
         storePathOverride = storePath
         self.secrets = secrets
@@ -66,6 +73,7 @@ public final class WorkerService: Sendable {
         }
         report.delivery = await dispatcher.totals
         report.depth = try await dispatcher.depth()
+        await writeMetrics(report, dispatcher: dispatcher, channels: catalog.config.channels.map(\.name))
         notifier.notify("STOPPING=1")
         return report
     }
@@ -79,6 +87,7 @@ public final class WorkerService: Sendable {
         let dispatching = Task { await dispatcher.run() }
         let reportBox = ReportBox()
         let interval = Duration.seconds(catalog.config.evaluateEvery.seconds)
+        let channelNames = catalog.config.channels.map(\.name)
         let evaluating = Task { [self] in
             while !Task.isCancelled {
                 var report = await reportBox.report
@@ -88,6 +97,11 @@ public final class WorkerService: Sendable {
                     log.error("evaluation.failed", ["error": "\(error)"])
                 }
                 await reportBox.set(report)
+                if metricsFile != nil {
+                    report.delivery = await dispatcher.totals
+                    report.depth = (try? await dispatcher.depth()) ?? [:]
+                    await writeMetrics(report, dispatcher: dispatcher, channels: channelNames)
+                }
                 try? await Task.sleep(for: interval)
             }
         }
@@ -149,6 +163,9 @@ public final class WorkerService: Sendable {
         let outcome = try await evaluator.evaluate(at: instant)
         let suppressed = outcome.evaluation.suppressed.values.reduce(0, +)
         report.evaluations += 1
+        report.evaluationSeconds += outcome.seconds
+        report.lastEvaluationSeconds = outcome.seconds
+        report.newlySuppressed.merge(outcome.written.newlySuppressed, uniquingKeysWith: +)
         report.planned += outcome.written.written
         report.heldOut += outcome.written.heldOut
         report.suppressed += suppressed
@@ -157,6 +174,18 @@ public final class WorkerService: Sendable {
             "held_out": "\(outcome.written.heldOut)", "suppressed": "\(suppressed)",
             "seconds": String(format: "%.3f", outcome.seconds),
         ])
+    }
+
+    /// Writes the metrics file when there is one; a failure is logged, never fatal.
+    private func writeMetrics(_ report: Report, dispatcher: Dispatcher, channels: [String]) async {
+        guard let metricsFile else { return }
+        do {
+            try metricsFile.write(MetricsTextfile.Snapshot(
+                report: report, channelTotals: await dispatcher.channelTotals, latencies: await dispatcher.latencies,
+                oldestDue: try await dispatcher.oldestDue(), channels: channels, now: clock.now()))
+        } catch {
+            log.error("metrics.write_failed", ["error": "\(error)"])
+        }
     }
 
     public static func statusLine(_ depth: [String: Int]) -> String {

@@ -1,0 +1,111 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// `herald run --metrics-file PATH`: the worker's numbers in Prometheus's text exposition
+/// format, for node_exporter's textfile collector (name the file `*.prom` in its directory).
+///
+/// Written whole to a temporary file beside PATH and renamed over it, so the collector never
+/// reads half a file. Counters count since the worker started (Prometheus handles restarts);
+/// outbox rows and the oldest due age are read from the store when the file is written.
+public struct MetricsTextfile: Sendable {
+    /// Everything one file shows.
+    public struct Snapshot: Sendable {
+        public var report: WorkerService.Report
+        public var channelTotals: [String: Dispatcher.Totals]
+        public var latencies: [String: LatencyHistogram]
+        public var oldestDue: [String: Date]
+        public var channels: [String]
+        public var now: Date
+    }
+
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    public func write(_ snapshot: Snapshot) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        try Data(Self.render(snapshot).utf8).write(to: URL(fileURLWithPath: temporary))
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw MetricsFileError(description: "\(path): cannot replace the metrics file: \(reason)")
+        }
+    }
+
+    public static func render(_ snapshot: Snapshot) -> String {
+        var text = ""
+        func family(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: String)]) {
+            text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+            for sample in samples { text += name + sample.labels + " " + sample.value + "\n" }
+        }
+        let report = snapshot.report
+        family("herald_evaluations_total", "counter", "Trigger evaluations since the worker started.",
+               [("", "\(report.evaluations)")])
+        family("herald_evaluation_duration_seconds", "summary", "Time spent evaluating every trigger once.", [])
+        text += "herald_evaluation_duration_seconds_sum \(number(report.evaluationSeconds))\n"
+        text += "herald_evaluation_duration_seconds_count \(report.evaluations)\n"
+        family("herald_last_evaluation_duration_seconds", "gauge", "Duration of the latest evaluation.",
+               [("", number(report.lastEvaluationSeconds))])
+        family("herald_planned_total", "counter", "Sends planned (outbox rows written).", [("", "\(report.planned)")])
+        family("herald_held_out_total", "counter", "Members held out as a control group.", [("", "\(report.heldOut)")])
+        family("herald_suppressed_total", "counter", "Occurrences suppressed for the first time, by reason.",
+               [SuppressionReason.audience, .noChannel, .noConsent, .cap].map {
+                   (label(["reason": $0.rawValue]), "\(report.newlySuppressed[$0] ?? 0)")
+               })
+        let channels = snapshot.channels.sorted()
+        let outcomes: [(String, KeyPath<Dispatcher.Totals, Int>)] = [
+            ("sent", \.sent), ("retry", \.retried), ("failed", \.failed), ("fallback", \.fellBack),
+            ("cancelled", \.cancelled), ("expired", \.expired), ("rescheduled", \.rescheduled),
+        ]
+        family("herald_deliveries_total", "counter", "Delivery outcomes by channel (retry = a retry scheduled).",
+               channels.flatMap { channel in
+                   outcomes.map { outcome, path in
+                       (label(["channel": channel, "outcome": outcome]), "\(snapshot.channelTotals[channel]?[keyPath: path] ?? 0)")
+                   }
+               })
+        family("herald_recovered_leases_total", "counter", "Rows whose worker died mid-call, returned to the queue.",
+               [("", "\(report.delivery.recoveredLeases)")])
+        family("herald_outbox_rows", "gauge", "Outbox rows by status.",
+               OutboxStatus.allCases.map { (label(["status": $0.rawValue]), "\(report.depth[$0.rawValue] ?? 0)") })
+        family("herald_outbox_oldest_due_age_seconds", "gauge", "How long the longest-waiting due row has waited, by channel.",
+               channels.map { channel in
+                   (label(["channel": channel]),
+                    number(snapshot.oldestDue[channel].map { max(0, snapshot.now.timeIntervalSince($0)) } ?? 0))
+               })
+        family("herald_delivery_latency_seconds", "histogram", "Gateway call latency by channel.", [])
+        for channel in channels {
+            let histogram = snapshot.latencies[channel] ?? LatencyHistogram()
+            for (bound, count) in zip(LatencyHistogram.bounds, histogram.cumulative) {
+                text += "herald_delivery_latency_seconds_bucket\(label(["channel": channel, "le": number(bound)])) \(count)\n"
+            }
+            text += "herald_delivery_latency_seconds_bucket\(label(["channel": channel, "le": "+Inf"])) \(histogram.count)\n"
+            text += "herald_delivery_latency_seconds_sum\(label(["channel": channel])) \(number(histogram.sum))\n"
+            text += "herald_delivery_latency_seconds_count\(label(["channel": channel])) \(histogram.count)\n"
+        }
+        family("herald_metrics_written_timestamp_seconds", "gauge", "When this file was written (Unix time).",
+               [("", "\(snapshot.now.epochSeconds)")])
+        return text
+    }
+
+    /// `{a="1",b="2"}` in key order, values escaped as the format requires.
+    static func label(_ pairs: [String: String]) -> String {
+        let escaped = pairs.sorted { $0.key < $1.key }.map { key, value in
+            let text = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                .replacingOccurrences(of: "\n", with: "\\n")
+            return "\(key)=\"\(text)\""
+        }
+        return "{" + escaped.joined(separator: ",") + "}"
+    }
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}
+
+/// The metrics file could not be replaced.
+public struct MetricsFileError: Error, CustomStringConvertible {
+    public var description: String
+}
