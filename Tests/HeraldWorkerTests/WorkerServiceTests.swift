@@ -118,9 +118,10 @@ import HeraldWorker
         #expect(samples["herald_outbox_rows{status=\"pending\"}"] == "1")
         // The retried row is due in the future: nothing waits yet.
         #expect(samples["herald_outbox_oldest_due_age_seconds{channel=\"sms\"}"] == "0")
-        // Two calls took ≥ 60 ms, one answered at once: three observations, two above 50 ms.
+        // Two calls took ≥ 60 ms (load only adds to that), one was answered at once: three observations,
+        // at most one of them within 50 ms.
         #expect(samples["herald_delivery_latency_seconds_count{channel=\"sms\"}"] == "3")
-        #expect(samples["herald_delivery_latency_seconds_bucket{channel=\"sms\",le=\"0.05\"}"] == "1")
+        #expect(Int(samples["herald_delivery_latency_seconds_bucket{channel=\"sms\",le=\"0.05\"}"] ?? "") ?? 9 <= 1)
         #expect(samples["herald_delivery_latency_seconds_bucket{channel=\"sms\",le=\"+Inf\"}"] == "3")
         #expect(text.contains("# TYPE herald_delivery_latency_seconds histogram"))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: harness.fixture.folder.path).filter { $0.contains(".tmp-") }

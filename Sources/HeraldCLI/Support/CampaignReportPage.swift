@@ -37,7 +37,7 @@ struct CampaignReportPage {
     static let style = """
         body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",system-ui,sans-serif;margin:24px;color:#222;\
         max-width:1280px}h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}.period{color:#666;margin:0}\
-        .charts{display:flex;flex-wrap:wrap;gap:16px}.chart{width:100%;max-width:640px;height:auto;font-size:12px}\
+        .charts{display:flex;flex-wrap:wrap;gap:16px}.charts .chart{max-width:400px}.chart{width:100%;max-width:640px;height:auto;font-size:12px}\
         .chart-title{font-weight:600;font-size:13px}.note{color:#666;font-size:12px}\
         table{border-collapse:collapse;font-size:12px}th,td{border-bottom:1px solid #ddd;padding:4px 8px;white-space:nowrap}\
         th{background:#f3f5f8;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -95,7 +95,7 @@ struct CampaignReportPage {
                 series: [SVGChart.Series(name: "reached", color: SVGChart.palette[0], values: rows.map { Double($0.reached) }),
                          SVGChart.Series(name: "clicked", color: SVGChart.palette[1], values: rows.map { Double($0.clicked) }),
                          SVGChart.Series(name: "redeemed", color: SVGChart.palette[2], values: rows.map { Double($0.redeemed) })],
-                title: title)
+                title: title, width: 420)
         }
         return "<div class=\"charts\">" + charts.joined() + "</div>"
     }
