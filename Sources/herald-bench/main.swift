@@ -5,12 +5,13 @@ import HeraldStore
 /// herald-bench: throughput and memory of the release `herald` against the `sqlite3`
 /// shell doing the same work on the same store, in the same run.
 ///
-///     swift build -c release && .build/release/herald-bench [import|evaluate|dispatch] [--members N] [--events N] [--runs K] [--dir DIR] [--sends N]
+///     swift build -c release && .build/release/herald-bench [import|evaluate|dispatch|report] [--members N] [--events N] [--runs K] [--dir DIR] [--sends N]
 ///
 /// `import` (the default): loading members and events. `evaluate`: every trigger in
 /// Triggers/ evaluated over the loaded store (issue 3), against the same candidate queries.
 /// `dispatch`: `herald run --once` delivering N sends to a loopback gateway answering in
-/// 50 ms, against `curl --parallel` posting the same bodies (issue 4).
+/// 50 ms, against `curl --parallel` posting the same bodies (issue 4). `report`: `herald report`
+/// over N sends and the given events, against the `sqlite3` shell running its statements (issue 5).
 struct Options {
     var mode = "import"
     var members = 1_000_000
@@ -29,7 +30,7 @@ struct Options {
             guard index < arguments.count else { throw BenchError("\(arguments[index - 1]) needs a value") }
             return arguments[index]
         }
-        if let first = arguments.first, ["import", "evaluate", "evaluate-child", "dispatch"].contains(first) {
+        if let first = arguments.first, ["import", "evaluate", "evaluate-child", "dispatch", "report"].contains(first) {
             mode = first
             index = 1
         }
@@ -96,6 +97,9 @@ func main() throws {
     if binaryFolder.path.contains("/debug") { say("warning: this is a debug build; figures need `swift build -c release`") }
     if options.mode == "dispatch" {
         return try DispatchBenchmark(options: options, herald: herald).run()
+    }
+    if options.mode == "report" {
+        return try ReportBenchmark(options: options, herald: herald, sqlite3: sqlite3).run()
     }
 
     let folder = URL(fileURLWithPath: options.folder).standardizedFileURL.path

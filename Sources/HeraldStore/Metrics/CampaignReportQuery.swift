@@ -84,6 +84,16 @@ public struct CampaignReportQuery: Sendable {
         return rows.values.sorted { ($0.triggerID, $0.group ?? "") < ($1.triggerID, $1.group ?? "") }
     }
 
+    /// The three statements with the period and trigger written in as literals: what the
+    /// benchmark hands the `sqlite3` shell as its baseline.
+    public var statementsWithLiterals: [String] {
+        let trigger = triggerID.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL"
+        return [sendsSQL, heldOutSQL, suppressedSQL].map {
+            $0.replacingOccurrences(of: "?1", with: "'\(period.sinceText)'")
+                .replacingOccurrences(of: "?2", with: "'\(period.untilText)'").replacingOccurrences(of: "?3", with: trigger)
+        }
+    }
+
     private struct RowKey: Hashable {
         var triggerID: String
         var group: String?
