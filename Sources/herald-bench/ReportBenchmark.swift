@@ -67,6 +67,8 @@ struct ReportBenchmark {
         let sends = options.sends, heldOut = options.sends / 10, suppressed = options.sends / 5
         let members = sends + heldOut
         let start = 1_780_000_000 - 30 * 86_400  // 30 days of sends, then a week of events after them
+        // Row i with its scheduled instant s: one of the 30 days, at 10:00 Shanghai.
+        let scheduled = "(SELECT i, \(start) + (i * 2654435761 % 30) * 86400 + 36000 AS s FROM n)"
         try database.execute("PRAGMA journal_mode = OFF")
         try database.execute("PRAGMA synchronous = OFF")
         try database.withTransaction {
@@ -86,7 +88,7 @@ struct ReportBenchmark {
                     CASE WHEN i % 10 < 4 AND i % 20 > 1 THEN 'delivered' END,
                     CASE WHEN i % 10 = 5 THEN s + 600 END, CASE WHEN i % 100 < 3 THEN s + 86400 END, s, s,
                     strftime('%Y-%m-%d', s, 'unixepoch', '+8 hours'), s + 7 * 86400
-                FROM (SELECT i, \(start) + (i * 2654435761 % 30) * 86400 + 36000 AS s FROM n)
+                FROM \(scheduled)
                 """)
             try database.execute("""
                 INSERT INTO occurrences (trigger_id, member_key, occurrence_key, outcome, variant, evaluated_at, scheduled_at,
@@ -100,7 +102,7 @@ struct ReportBenchmark {
                     attribution_until)
                 SELECT 't' || (i % 5), \(sends) + i, 'h' || i, 'held_out', s, s, strftime('%Y-%m-%d', s, 'unixepoch', '+8 hours'),
                     s + 7 * 86400
-                FROM (SELECT i, \(start) + (i * 2654435761 % 30) * 86400 + 36000 AS s FROM n)
+                FROM \(scheduled)
                 """)
             try database.execute("""
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(suppressed))
@@ -108,7 +110,7 @@ struct ReportBenchmark {
                 SELECT 't' || (i % 5), 1 + (i * 7919 % \(members)), 's' || i,
                     CASE i % 4 WHEN 0 THEN 'audience' WHEN 1 THEN 'no_channel' WHEN 2 THEN 'no_consent' ELSE 'cap' END,
                     strftime('%Y-%m-%d', s, 'unixepoch', '+8 hours'), s, s
-                FROM (SELECT i, \(start) + (i * 2654435761 % 30) * 86400 + 36000 AS s FROM n)
+                FROM \(scheduled)
                 """)
             try database.execute("""
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(options.events))

@@ -38,10 +38,7 @@ enum ReportCommand: HeraldCommand {
         guard positionals.isEmpty else {
             throw ParsedArguments.UsageError(description: "report takes no arguments besides its options")
         }
-        let format = options.options["--format"] ?? (context.console.outputIsTerminal ? "table" : "json")
-        guard ["table", "csv", "json", "html"].contains(format) else {
-            throw ParsedArguments.UsageError(description: "--format: expected table, csv, json or html, found '\(format)'")
-        }
+        let format = try context.outputFormat(options, allowed: ["table", "csv", "json", "html"])
         let byText = options.options["--by"] ?? "trigger"
         guard let grouping = ReportGrouping(rawValue: byText) else {
             throw ParsedArguments.UsageError(description: "--by: expected "

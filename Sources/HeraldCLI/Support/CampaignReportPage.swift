@@ -85,7 +85,7 @@ struct CampaignReportPage {
     }
 
     private var dailyCharts: String {
-        let triggers = daily.map(\.triggerID).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let triggers = CampaignReportView.triggerIDs(of: daily)
         guard !triggers.isEmpty else { return "<p class=\"note\">No sends in this period.</p>" }
         let charts = triggers.map { trigger -> String in
             let rows = daily.filter { $0.triggerID == trigger && $0.planned > 0 }

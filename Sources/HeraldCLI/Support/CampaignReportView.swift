@@ -79,10 +79,15 @@ struct CampaignReportView {
         var notes = ["CTR = clicked / reached; CONV. = redeemed / reached. PURCHASED and CONTROL: members who bought within "
                      + "the attribution window, among all planned (intent to treat) and held-out members; LIFT = their "
                      + "difference in percentage points, \(Self.method)."]
-        let named = rows.map(\.triggerID).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-            .compactMap { id in names[id].map { "\(id) = \($0)" } }
+        let named = Self.triggerIDs(of: rows).compactMap { id in names[id].map { "\(id) = \($0)" } }
         if !named.isEmpty { notes.append("Triggers: " + named.joined(separator: "; ")) }
         return notes
+    }
+
+    /// Each trigger once, in row order.
+    static func triggerIDs(of rows: [CampaignReportRow]) -> [String] {
+        var seen: Set<String> = []
+        return rows.map(\.triggerID).filter { seen.insert($0).inserted }
     }
 
     static func percent(_ rate: Double?) -> String {

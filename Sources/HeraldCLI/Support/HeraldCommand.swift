@@ -29,12 +29,13 @@ struct CommandContext {
         try CatalogLoader.load(configPath: try configPath())
     }
 
-    /// `--format` checked against table or json; by default a table for people on a
-    /// terminal and JSON for programs reading a pipe.
-    func outputFormat(_ options: ParsedArguments) throws -> String {
+    /// `--format` checked against `allowed`; by default a table for people on a terminal
+    /// and JSON for programs reading a pipe.
+    func outputFormat(_ options: ParsedArguments, allowed: [String] = ["table", "json"]) throws -> String {
         let format = options.options["--format"] ?? (console.outputIsTerminal ? "table" : "json")
-        guard ["table", "json"].contains(format) else {
-            throw ParsedArguments.UsageError(description: "--format: expected table or json, found '\(format)'")
+        guard allowed.contains(format) else {
+            let expected = allowed.dropLast().joined(separator: ", ") + " or " + (allowed.last ?? "")
+            throw ParsedArguments.UsageError(description: "--format: expected \(expected), found '\(format)'")
         }
         return format
     }

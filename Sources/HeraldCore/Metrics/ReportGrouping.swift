@@ -13,4 +13,7 @@ public enum ReportGrouping: String, Sendable, CaseIterable {
     /// groupings they are counted once per trigger, and every row of the trigger is compared
     /// with the trigger's whole control group.
     public var splitsControlGroup: Bool { self == .day }
+
+    /// Rows carry held-out and suppressed counts (per trigger or per day), not per channel or variant.
+    public var carriesControlColumns: Bool { self == .trigger || self == .day }
 }

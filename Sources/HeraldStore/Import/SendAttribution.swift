@@ -39,7 +39,7 @@ final class SendAttribution {
             UPDATE outbox SET
                 status = CASE WHEN status = 'sent' OR (receipt IS NOT NULL AND status IN ('delivered', 'failed'))
                               THEN \(OutboxQueue.statusAfterReceipt("?1")) ELSE status END,
-                last_error = CASE WHEN ?1 = 'undelivered' THEN 'undelivered (receipt)' ELSE last_error END,
+                last_error = \(OutboxQueue.lastErrorAfterReceipt("?1")),
                 receipt = ?1, receipt_at = ?2
             WHERE (idempotency_key = ?3 OR provider_id = ?3) AND (receipt_at IS NULL OR receipt_at <= ?2)
             """)

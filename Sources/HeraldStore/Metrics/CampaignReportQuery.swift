@@ -24,31 +24,31 @@ public struct CampaignReportQuery: Sendable {
     /// so a quiet period reads as zeros (with `--by trigger`).
     public func rows(in store: MemberStore, including triggerIDs: [String] = []) throws -> [CampaignReportRow] {
         var rows: [RowKey: CampaignReportRow] = [:]
-        func row(_ trigger: String, _ group: String?) -> RowKey {
-            let key = RowKey(triggerID: trigger, group: group)
-            if rows[key] == nil { rows[key] = CampaignReportRow(triggerID: trigger, group: group) }
-            return key
+        func addRow(_ key: RowKey) {
+            if rows[key] == nil { rows[key] = CampaignReportRow(triggerID: key.triggerID, group: key.group) }
         }
         if grouping == .trigger {
-            for id in triggerIDs where triggerID == nil || id == triggerID { _ = row(id, nil) }
+            for id in triggerIDs where triggerID == nil || id == triggerID { addRow(RowKey(triggerID: id, group: nil)) }
         }
         let database = store.database
         let sends = try database.prepare(sendsSQL)
         try sends.bind(bounds)
         while try sends.step() {
-            let key = row(sends.text(at: 0) ?? "", sends.text(at: 1))
+            let key = RowKey(triggerID: sends.text(at: 0) ?? "", group: sends.text(at: 1))
             let count = { (column: Int32) in Int(sends.integer(at: column) ?? 0) }
-            rows[key]!.planned = count(2)
-            rows[key]!.sent = count(3)
-            rows[key]!.delivered = count(4)
-            rows[key]!.failed = count(5)
-            rows[key]!.pending = count(6)
-            rows[key]!.expired = count(7)
-            rows[key]!.cancelled = count(8)
-            rows[key]!.reached = count(9)
-            rows[key]!.clicked = count(10)
-            rows[key]!.redeemed = count(11)
-            rows[key]!.lift.treated = .init(successes: count(13), trials: count(12))
+            var row = rows[key] ?? CampaignReportRow(triggerID: key.triggerID, group: key.group)
+            row.planned = count(2)
+            row.sent = count(3)
+            row.delivered = count(4)
+            row.failed = count(5)
+            row.pending = count(6)
+            row.expired = count(7)
+            row.cancelled = count(8)
+            row.reached = count(9)
+            row.clicked = count(10)
+            row.redeemed = count(11)
+            row.lift.treated = .init(successes: count(13), trials: count(12))
+            rows[key] = row
         }
         // Held-out and suppressed members, per trigger (and day when rows are per day).
         var controls: [RowKey: (heldOut: Int, control: ProportionDifference.Group)] = [:]
@@ -68,15 +68,15 @@ public struct CampaignReportQuery: Sendable {
                 suppressions[key, default: [:]][reason] = Int(suppressed.integer(at: 3) ?? 0)
             }
         }
-        if grouping.splitsControlGroup || grouping == .trigger {
+        if grouping.carriesControlColumns {
             // Held-out and suppressed members make a row of their own when nothing was planned.
-            for key in Set(controls.keys).union(suppressions.keys) { _ = row(key.triggerID, key.group) }
+            for key in Set(controls.keys).union(suppressions.keys) { addRow(key) }
         }
         for key in Array(rows.keys) {
             let controlKey = RowKey(triggerID: key.triggerID, group: grouping.splitsControlGroup ? key.group : nil)
             let control = controls[controlKey]
             rows[key]!.lift.control = control?.control ?? .init(successes: 0, trials: 0)
-            if grouping.splitsControlGroup || grouping == .trigger {
+            if grouping.carriesControlColumns {
                 rows[key]!.heldOut = control?.heldOut ?? 0
                 rows[key]!.suppressed = suppressions[controlKey] ?? [:]
             }
@@ -111,6 +111,9 @@ public struct CampaignReportQuery: Sendable {
         case .variant: "variant"
         }
     }
+
+    /// Held-out and suppressed members' group: their day, or the whole trigger.
+    private var controlGroup: String { grouping.splitsControlGroup ? "local_day" : "NULL" }
 
     /// An open period scans the table (the day index would cost one random row read per
     /// send); a bounded one goes through the day index.
@@ -155,7 +158,7 @@ public struct CampaignReportQuery: Sendable {
     private var heldOutSQL: String {
         """
         WITH per_member AS (
-            SELECT trigger_id, \(grouping.splitsControlGroup ? "local_day" : "NULL") AS grp, member_key,
+            SELECT trigger_id, \(controlGroup) AS grp, member_key,
                 count(*) AS occurrences, max(\(Self.purchased("h"))) AS purchased
             FROM occurrences h WHERE outcome = 'held_out' AND \(filter)
             GROUP BY trigger_id, grp, member_key)
@@ -166,7 +169,7 @@ public struct CampaignReportQuery: Sendable {
     /// An occurrence planned or held out after being suppressed counts by its final outcome.
     private var suppressedSQL: String {
         """
-        SELECT trigger_id, \(grouping.splitsControlGroup ? "local_day" : "NULL"), reason, count(*)
+        SELECT trigger_id, \(controlGroup), reason, count(*)
         FROM suppressions s WHERE \(filter)
             AND NOT EXISTS (SELECT 1 FROM occurrences o WHERE o.trigger_id = s.trigger_id
                             AND o.member_key = s.member_key AND o.occurrence_key = s.occurrence_key)

@@ -26,6 +26,11 @@ public final class OutboxQueue {
         "CASE \(receipt) WHEN 'delivered' THEN 'delivered' WHEN 'undelivered' THEN 'failed' ELSE 'sent' END"
     }
 
+    /// `last_error` once `receipt` is known: an undelivered receipt says so.
+    static func lastErrorAfterReceipt(_ receipt: String) -> String {
+        "CASE \(receipt) WHEN 'undelivered' THEN 'undelivered (receipt)' ELSE last_error END"
+    }
+
     public init(store: MemberStore) throws {
         database = store.database
         selectDue = try database.prepare("""
@@ -55,7 +60,7 @@ public final class OutboxQueue {
         markSent = try database.prepare("""
             UPDATE outbox SET status = \(Self.statusAfterReceipt("receipt")), attempts = attempts + ?1,
                 lease_until = NULL, provider_id = coalesce(?2, provider_id),
-                last_error = CASE receipt WHEN 'undelivered' THEN 'undelivered (receipt)' ELSE last_error END,
+                last_error = \(Self.lastErrorAfterReceipt("receipt")),
                 updated_at = ?3 WHERE key = ?4 AND status = 'sending'
             """)
         adoptEarlyReceipt = try database.prepare("""

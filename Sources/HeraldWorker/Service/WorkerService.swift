@@ -71,8 +71,7 @@ public final class WorkerService: Sendable {
                 await dispatcher.drain()
             }
         }
-        report.delivery = await dispatcher.totals
-        report.depth = try await dispatcher.depth()
+        report = try await Self.withDeliveryState(report, from: dispatcher)
         await writeMetrics(report, dispatcher: dispatcher, channels: catalog.config.channels.map(\.name))
         notifier.notify("STOPPING=1")
         return report
@@ -97,10 +96,8 @@ public final class WorkerService: Sendable {
                     log.error("evaluation.failed", ["error": "\(error)"])
                 }
                 await reportBox.set(report)
-                if metricsFile != nil {
-                    report.delivery = await dispatcher.totals
-                    report.depth = (try? await dispatcher.depth()) ?? [:]
-                    await writeMetrics(report, dispatcher: dispatcher, channels: channelNames)
+                if metricsFile != nil, let current = try? await Self.withDeliveryState(report, from: dispatcher) {
+                    await writeMetrics(current, dispatcher: dispatcher, channels: channelNames)
                 }
                 try? await Task.sleep(for: interval)
             }
@@ -152,8 +149,7 @@ public final class WorkerService: Sendable {
         _ = await evaluating.value
         heartbeat.cancel()
         var report = await reportBox.report
-        report.delivery = await dispatcher.totals
-        report.depth = (try? await dispatcher.depth()) ?? [:]
+        report = (try? await Self.withDeliveryState(report, from: dispatcher)) ?? report
         log.info("service.stopped", ["sent": "\(report.delivery.sent)", "failed": "\(report.delivery.failed)"])
         return report
     }
@@ -174,6 +170,14 @@ public final class WorkerService: Sendable {
             "held_out": "\(outcome.written.heldOut)", "suppressed": "\(suppressed)",
             "seconds": String(format: "%.3f", outcome.seconds),
         ])
+    }
+
+    /// The report with the dispatcher's totals and the outbox depth as they are now.
+    private static func withDeliveryState(_ report: Report, from dispatcher: Dispatcher) async throws -> Report {
+        var current = report
+        current.delivery = await dispatcher.totals
+        current.depth = try await dispatcher.depth()
+        return current
     }
 
     /// Writes the metrics file when there is one; a failure is logged, never fatal.
