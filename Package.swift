@@ -19,9 +19,13 @@ let package = Package(
             name: "CSQLite",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .systemLibrary(
+            name: "CCurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         .target(name: "HeraldCore", swiftSettings: strictSettings),
         .target(name: "HeraldStore", dependencies: ["HeraldCore", "CSQLite"], swiftSettings: strictSettings),
-        .target(name: "HeraldDelivery", dependencies: ["HeraldCore"], swiftSettings: strictSettings),
+        .target(name: "HeraldDelivery", dependencies: ["HeraldCore", "CCurl"], swiftSettings: strictSettings),
         .target(
             name: "HeraldWorker",
             dependencies: ["HeraldCore", "HeraldStore", "HeraldDelivery"],

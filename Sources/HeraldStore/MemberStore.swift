@@ -9,6 +9,10 @@ public final class MemberStore {
     public init(path: String, schemaVersion: Int = HeraldSchema.latestVersion) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // Members' addresses live here: a new store is readable by its owner only. SQLite gives
+        // its -wal and -shm files the same mode.
+        let descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if descriptor >= 0 { close(descriptor) }
         database = try SQLiteDatabase(path: path)
         // 64 MiB of page cache keeps the hot index pages of a large import in memory;
         // it is also the bulk of the importer's bounded memory.

@@ -4,23 +4,12 @@ import HeraldCore
 import HeraldStore
 import HeraldTestSupport
 
-/// The `herald` binary that `swift test` built next to the test bundle.
-func heraldBinaryPath() throws -> String {
-    let testBinary = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-    let folder = URL(fileURLWithPath: testBinary).deletingLastPathComponent()
-    let candidate = folder.appendingPathComponent("herald").path
-    guard FileManager.default.isExecutableFile(atPath: candidate) else {
-        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: candidate])
-    }
-    return candidate
-}
-
 @Suite struct CrashRecoveryTests {
-    /// kill -9 in the middle of an ingest: the store reopens consistent (whole batches only),
-    /// and running the same ingest again ends exactly where a clean run ends.
-    @Test(.timeLimit(.minutes(3))) func killedIngestResumesToTheSameStore() throws {
+    /// kill -9 in the middle of an ingest: the store reopens consistent (every stored event
+    /// with its effects: transactions are whole), and running the same ingest again ends
+    /// exactly where a clean run ends.
+    @Test(.timeLimit(.minutes(3))) func killedIngestResumesToTheSameStore() async throws {
         let folder = try TemporaryDirectory()
-        let binary = try heraldBinaryPath()
         var members = "id,registered_at\n"
         for index in 0..<500 { members += "U\(index),2024-01-01\n" }
         let membersPath = try folder.write("members.csv", members)
@@ -38,47 +27,44 @@ func heraldBinaryPath() throws -> String {
 
         var runs = 0
         func run(_ config: String, _ arguments: [String]) throws -> Process {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["--config", config] + arguments
-            process.standardOutput = FileHandle.nullDevice
             runs += 1
-            _ = FileManager.default.createFile(atPath: folder.file("stderr-\(runs).txt"), contents: nil)
-            process.standardError = FileHandle(forWritingAtPath: folder.file("stderr-\(runs).txt"))
-            try process.run()
-            return process
+            return try launchHerald(config: config, arguments, folder: folder, stderrName: "stderr-\(runs).txt")
         }
         let crashConfig = try folder.write("crash.json5", "{ store: { sqlite: 'crash.db' } }")
         let cleanConfig = try folder.write("clean.json5", "{ store: { sqlite: 'clean.db' } }")
         for config in [crashConfig, cleanConfig] {
             let importing = try run(config, ["import", "members", membersPath])
-            importing.waitUntilExit()
+            #expect(await Waiting.exit(of: importing, within: .seconds(60)), "import members did not finish in 60 s")
             #expect(importing.terminationStatus == 0)
         }
 
-        // Kill once some batches are committed but well before the end.
+        // Kill once some transactions are committed but well before the end.
         let victim = try run(crashConfig, ["ingest", eventsPath, "--batch-size", "20000"])
         let observer = try MemberStore(path: folder.file("crash.db"))
-        var committed: Int64 = 0
-        while victim.isRunning, committed == 0 {
-            committed = (try? observer.database.scalarInteger("SELECT count(*) FROM events")) ?? 0
-            usleep(2_000)
+        let committed = await Waiting.until(within: .seconds(60)) {
+            victim.isRunning && ((try? observer.database.scalarInteger("SELECT count(*) FROM events")) ?? 0) > 0
         }
         kill(victim.processIdentifier, SIGKILL)
-        victim.waitUntilExit()
-        #expect(victim.terminationReason == .uncaughtSignal, "the ingest finished before it could be killed")
+        _ = await Waiting.exit(of: victim, within: .seconds(10))
+        #expect(committed && victim.terminationReason == .uncaughtSignal, "the ingest finished before it could be killed")
 
         let reopened = try MemberStore(path: folder.file("crash.db"))
         let check = try reopened.database.prepare("PRAGMA integrity_check")
         #expect(try check.step() && check.text(at: 0) == "ok")
         let partial = try reopened.database.scalarInteger("SELECT count(*) FROM events") ?? 0
         #expect(partial > 0 && partial < 200_000)
-        #expect(partial % 20_000 == 0, "only whole batches are committed, found \(partial) events")
+        // Transactions are whole: every stored points_earn has its lot, every topup its balance.
+        let lots = try reopened.database.scalarInteger("SELECT count(*) FROM points_lots") ?? -1
+        let earns = try reopened.database.scalarInteger("SELECT count(*) FROM events WHERE type = 'points_earn'") ?? -2
+        #expect(lots == earns, "\(earns) points_earn events stored but \(lots) lots")
+        let topups = try reopened.database.scalarInteger("SELECT count(*) FROM events WHERE type = 'topup'") ?? 0
+        let balance = try reopened.database.scalarInteger("SELECT coalesce(sum(stored_value), 0) FROM member_state") ?? -1
+        #expect(balance == topups * 1000, "\(topups) top-ups of ¥10 stored but a balance of \(balance) fen")
 
         let resumed = try run(crashConfig, ["ingest", eventsPath])
         let clean = try run(cleanConfig, ["ingest", eventsPath])
-        resumed.waitUntilExit()
-        clean.waitUntilExit()
+        #expect(await Waiting.exit(of: resumed, within: .seconds(120)), "the resumed ingest did not finish in 120 s")
+        #expect(await Waiting.exit(of: clean, within: .seconds(120)), "the clean ingest did not finish in 120 s")
         let errors = (1...runs).compactMap { try? String(contentsOfFile: folder.file("stderr-\($0).txt"), encoding: .utf8) }
             .filter { !$0.contains("warning") }.joined()
         #expect(resumed.terminationStatus == 0 && clean.terminationStatus == 0, "\(errors)")

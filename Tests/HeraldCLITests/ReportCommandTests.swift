@@ -19,7 +19,7 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        #expect(await Waiting.exit(of: process, within: .seconds(120)), "herald report --sandbox did not finish in 120 s")
         #expect(process.terminationStatus == 0)
         return try String(contentsOfFile: folder.file(output), encoding: .utf8)
     }

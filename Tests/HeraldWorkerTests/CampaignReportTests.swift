@@ -45,7 +45,8 @@ import Testing
             let catalog = try fixture.catalog()
             let evaluation = try Scheduler(catalog: catalog, store: store).evaluate(at: clock.now(), codes: &codes)
             try OutboxWriter(store: store).write(evaluation)
-            let channels = try ChannelFactory.makeChannels(catalog.config, secrets: SecretSource(environment: [:]), clock: clock)
+            let channels = try ChannelFactory.makeChannels(
+                catalog.config, context: ChannelContext(secrets: SecretSource(environment: [:]), clock: clock))
             let dispatcher = try Dispatcher(storePath: store.database.path, catalog: catalog, channels: channels, clock: clock,
                                             log: EventLog { _ in })
             await dispatcher.drain()

@@ -55,7 +55,8 @@ final class DeliveryHarness {
 
     func dispatcher() throws -> Dispatcher {
         let catalog = try catalog()
-        let channels = try ChannelFactory.makeChannels(catalog.config, secrets: SecretSource(environment: [:]), clock: clock)
+        let channels = try ChannelFactory.makeChannels(catalog.config,
+                                                       context: ChannelContext(secrets: SecretSource(environment: [:]), clock: clock))
         let lines = logLines
         return try Dispatcher(storePath: store.database.path, catalog: catalog, channels: channels, clock: clock,
                               log: EventLog(minimum: .debug) { lines.append($0) })

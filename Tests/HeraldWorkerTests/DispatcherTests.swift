@@ -75,7 +75,7 @@ import HeraldWorker
         #expect(try harness.attemptOutcomes(member: "M1") == ["retry", "retry", "failed"])
         let errors = try harness.store.database.prepare("SELECT error FROM delivery_attempts ORDER BY attempt")
         _ = try errors.step()
-        #expect(errors.text(at: 0) == "timed out")
+        #expect(errors.text(at: 0) == "timed out after 1s")
     }
 
     @Test func clientErrorsFailAtOnce() async throws {
@@ -163,8 +163,10 @@ import HeraldWorker
         #expect(try harness.rows().allSatisfy { $0.status == "sent" })
         let times = gateway.requests.map(\.receivedAt)
         // A burst of 2, then one call every 50 ms: 23 gaps of 50 ms at the least.
+        // (Times are taken at the gateway: a first call delayed by a loaded machine shortens
+        // the span seen there, hence the 10 % allowance.)
         let span = (times.max()! - times.min()!).inSeconds
-        #expect(span >= 23 * 0.05 * 0.95)
+        #expect(span >= 23 * 0.05 * 0.9)
         // No 1-second window holds more than rate + burst calls (plus 2 for arrival jitter:
         // times are taken at the gateway, after the loopback hop).
         for start in times {
@@ -174,20 +176,54 @@ import HeraldWorker
 
     @Test func rowsOfACrashedWorkerReturnWhenTheirLeaseRunsOut() async throws {
         let gateway = try LoopbackGateway()
-        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(2))
+        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(3))
         try harness.plan()
-        // A worker claims both rows and dies before calling.
-        let crashed = try OutboxQueue(store: harness.store)
+        // A worker claims every row, starts the call of M1's row only, and dies.
+        let crashed = try OutboxQueue(store: harness.store, owner: "crashed")
         let now = harness.clock.now()
-        #expect(try crashed.claim(channel: "sms", limit: 10, now: now, leaseUntil: now + 300).count == 2)
+        let claimed = try crashed.claim(channel: "sms", limit: 10, now: now, leaseUntil: now + 300)
+        #expect(claimed.count == 3)
         #expect(try crashed.claim(channel: "sms", limit: 10, now: now, leaseUntil: now + 300).isEmpty)
+        let first = try #require(claimed.first { $0.memberID == "M1" })
+        #expect(try crashed.startCalls([first], now: now) { _, _ in nil } == [.call])
         let dispatcher = try harness.dispatcher()
         await dispatcher.drain()
         #expect(try gateway.requests.isEmpty && harness.rows().allSatisfy { $0.status == "sending" })
         harness.clock.advance(by: 301)
         await dispatcher.drain()
-        #expect(try harness.rows().map(\.status) == ["sent", "sent"])
+        #expect(try harness.rows().map(\.status) == ["sent", "sent", "sent"])
+        // Only the row whose call had started is charged: it may have reached the gateway.
         #expect(try harness.attemptOutcomes(member: "M1") == ["lost", "sent"])
-        #expect(await dispatcher.totals.recoveredLeases == 2)
+        #expect(try harness.attemptOutcomes(member: "M2") == ["sent"])
+        #expect(try harness.rows().map(\.attempts) == [2, 1, 1])
+        let totals = await dispatcher.totals
+        #expect(totals.recoveredLeases == 1 && totals.returnedLeases == 2)
+    }
+
+    @Test func aLiveWorkerKeepsItsLeasesAndNeverRecoversItsOwnRows() async throws {
+        let gateway = try LoopbackGateway()
+        // 2 calls a second and a 4-second lease: the lane may claim 4 rows, and the last of
+        // them waits past the lease it was claimed with.
+        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(6), channels: """
+            sms: { adapter: "http", url: "\(gateway.url)", timeout: "1s", concurrency: 4, rate_per_second: 2 },
+            """, dispatch: "max_attempts: 3, backoff: '60s', lease: '4s'")
+        try harness.plan()
+        let clock = harness.clock
+        let ticking = Task {
+            // Wall time moves one second per 100 ms while the dispatcher works: leases age fast.
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                clock.advance(by: 1)
+            }
+        }
+        defer { ticking.cancel() }
+        let dispatcher = try harness.dispatcher()
+        await dispatcher.drain()
+        ticking.cancel()
+        #expect(try harness.rows().map(\.status) == Array(repeating: "sent", count: 6))
+        #expect(gateway.keyCounts.values.allSatisfy { $0 == 1 } && gateway.keyCounts.count == 6)
+        let totals = await dispatcher.totals
+        #expect(totals.recoveredLeases == 0 && totals.returnedLeases == 0)
+        #expect(try harness.store.database.scalarInteger("SELECT count(*) FROM delivery_attempts WHERE outcome = 'lost'") == 0)
     }
 }

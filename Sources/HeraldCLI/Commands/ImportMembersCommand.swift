@@ -42,7 +42,7 @@ enum ImportMembersCommand: HeraldCommand {
             format = MemberImporter.format(forPath: path)
         }
         let config = try context.loadConfig()
-        let lines = try LineReader(path: path, idleTimeout: path == "-" ? 1 : nil)
+        let lines = try LineReader(path: path, idleTimeout: path == "-" ? 0.1 : nil)
         let store = try MemberStore(path: config.storePath)
         let importer = try MemberImporter(store: store, defaultTimeZone: config.timeZone,
                                           batchSize: try options.positiveInteger("--batch-size") ?? 100_000)

@@ -18,10 +18,12 @@ enum IngestCommand: HeraldCommand {
         takes from the lots that expire first; opt_out / opt_in set a channel's consent.
 
         With '-' it reads standard input as it arrives and commits whenever the input pauses
-        for a second, so it can sit at the end of a pipe.
+        for a tenth of a second, so it can sit at the end of a pipe. Every transaction is
+        also cut at 250 ms, so a running worker never waits long for the store.
 
         Options:
-          --batch-size N       rows per transaction (default 100000); smaller commits sooner, larger loads faster
+          --batch-size N       at most N rows per transaction (default 100000; a transaction
+                               also ends after 250 ms)
           --rejects FILE       write rejected lines there unchanged
 
         Events for a member id the store does not know are rejected: import members first.
@@ -33,7 +35,7 @@ enum IngestCommand: HeraldCommand {
             throw ParsedArguments.UsageError(description: "ingest takes exactly one FILE (or - for standard input)")
         }
         let config = try context.loadConfig()
-        let lines = try LineReader(path: path, idleTimeout: path == "-" ? 1 : nil)
+        let lines = try LineReader(path: path, idleTimeout: path == "-" ? 0.1 : nil)
         let store = try MemberStore(path: config.storePath)
         let ingester = try EventIngester(store: store, defaultTimeZone: config.timeZone, clock: context.clock,
                                          batchSize: try options.positiveInteger("--batch-size") ?? 100_000)

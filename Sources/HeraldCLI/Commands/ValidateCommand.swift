@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import HeraldDelivery
 
 /// `herald validate`: checks the config, every trigger file and every template, and
 /// prints all problems at once with file:line:column.
@@ -17,7 +18,10 @@ enum ValidateCommand: HeraldCommand {
         other: unknown keys, types, durations, windows that never open outside quiet hours,
         channels missing from the config, templates missing for a channel in the default
         locale, placeholders a trigger cannot fill, filters that do not fit, SMS longer than
-        sms.max_segments in the worst case. Every problem is printed as FILE:LINE:COLUMN: message.
+        sms.max_segments in the worst case, numbers and durations outside their ranges, and
+        everything 'herald run' checks before it starts: channel URLs and headers with their
+        secrets filled in, body placeholders, log files, the store path. A secret this machine
+        does not have is a warning. Every problem is printed as FILE:LINE:COLUMN: message.
 
         Exit status: 0 valid; 1 problems found; 2 usage error.
         """
@@ -32,7 +36,18 @@ enum ValidateCommand: HeraldCommand {
             path = (path as NSString).appendingPathComponent("herald.json5")
         }
         let log = DiagnosticLog()
-        guard let catalog = CatalogLoader.load(configPath: path, log: log) else {
+        let catalog = CatalogLoader.load(configPath: path, log: log)
+        // What start-up would refuse about the channels (URLs with secrets filled in, body
+        // placeholders, log files): reported here too. Secrets this machine lacks are warnings.
+        if let config = catalog?.config ?? ConfigLoader.load(path: path, log: DiagnosticLog()) {
+            let channels = ChannelFactory.check(config, secrets: .system)
+            for problem in channels.problems { log.add(problem) }
+            for warning in channels.warnings {
+                context.console.printError(Diagnostic(file: warning.file, position: warning.position,
+                                                      message: "warning: " + warning.message).description)
+            }
+        }
+        guard let catalog, log.isEmpty else {
             for diagnostic in log.diagnostics { context.console.printError(diagnostic.description) }
             let files = Set(log.diagnostics.map(\.file)).count
             context.console.printError("\(log.count) problem\(log.count == 1 ? "" : "s") in \(files) file\(files == 1 ? "" : "s")")

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 import Synchronization
 
 /// Where commands write: standard output and error in production, memory in tests.
@@ -30,7 +31,9 @@ public final class Console: Sendable {
         return (console, { output.withLock { $0 } }, { error.withLock { $0 } })
     }
 
-    public func print(_ line: String) { writeOutput(line + "\n") }
+    /// Control characters are dropped on the way out (tab and newline kept): member data
+    /// holding ESC or BEL never drives the terminal.
+    public func print(_ line: String) { writeOutput(SensitiveText.withoutControlCharacters(line) + "\n") }
 
-    public func printError(_ line: String) { writeError(line + "\n") }
+    public func printError(_ line: String) { writeError(SensitiveText.withoutControlCharacters(line) + "\n") }
 }

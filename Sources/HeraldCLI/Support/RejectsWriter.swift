@@ -23,7 +23,9 @@ final class RejectsWriter: RejectedRowSink {
         self.inputName = inputName
         self.rejectsPath = rejectsPath ?? ""
         if let rejectsPath {
-            guard let opened = fopen(rejectsPath, "wb") else {
+            // Rejected rows hold members' raw data: owner-only, like the store.
+            let descriptor = open(rejectsPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard descriptor >= 0, let opened = fdopen(descriptor, "wb") else {
                 throw InputError(path: rejectsPath, reason: "cannot write the rejects file: \(String(cString: strerror(errno)))")
             }
             file = opened

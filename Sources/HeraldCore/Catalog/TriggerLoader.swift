@@ -39,11 +39,12 @@ enum TriggerLoader {
                               channels: channels ?? [], template: template ?? "", category: category, sourcePath: path)
         for key in file.keys { trigger.positions[key] = file[key]?.position }
         trigger.enabled = file.bool("enabled") ?? true
-        trigger.priority = file.integer("priority") ?? 0
-        trigger.cooldown = file.timeSpan("cooldown")
-        trigger.expire = file.timeSpan("expire")
-        trigger.attribution = file.timeSpan("attribution")
-        if let share = file.number("holdout") {
+        trigger.priority = file.integer("priority", in: SettingRange.priority) ?? 0
+        trigger.cooldown = file.timeSpan("cooldown", in: SettingRange.cooldown)
+        trigger.expire = file.timeSpan("expire", in: SettingRange.expire)
+        trigger.attribution = file.timeSpan("attribution", in: SettingRange.attribution)
+        // Any number is read so that the message can say what a share is; the check is below.
+        if let share = file.number("holdout", in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude) {
             if (0..<1).contains(share) { trigger.holdout = share }
             else { file.problem(at: file["holdout"]!.position, "holdout: expected a share from 0 up to (not including) 1, such as 0.1, found \(share)") }
         }
@@ -66,12 +67,8 @@ enum TriggerLoader {
             else { continue }
             entry.finish()
             guard let variantID = entry.string("id", required: true), let variantTemplate = entry.string("template", required: true),
-                  let weight = entry.number("weight", required: true)
+                  let weight = entry.number("weight", required: true, in: SettingRange.variantWeight)
             else { continue }
-            guard weight > 0 else {
-                entry.problem(at: entry["weight"]!.position, "variants[].weight: expected a number greater than 0, found \(JSONObjectReader.describe(entry["weight"]!))")
-                continue
-            }
             if trigger.variants.contains(where: { $0.id == variantID }) {
                 entry.problem(at: entry["id"]!.position, "variants[].id: '\(variantID)' is used twice")
             }
@@ -80,7 +77,7 @@ enum TriggerLoader {
         if let offer = file.object("offer", allowedKeys: ["code_prefix", "title", "valid_days"]) {
             offer.finish()
             if let prefix = offer.string("code_prefix", required: true), let title = offer.string("title", required: true),
-               let days = offer.integer("valid_days", required: true, atLeast: 1) {
+               let days = offer.integer("valid_days", required: true, in: SettingRange.offerValidDays) {
                 if prefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) && (1...12).contains(prefix.count) {
                     trigger.offer = Trigger.Offer(codePrefix: prefix, title: title, validDays: days)
                 } else {
@@ -110,10 +107,10 @@ enum TriggerLoader {
         params.finish()
         switch name {
         case "birthday":
-            return .birthday(daysBefore: params.integer("days_before", atLeast: 0) ?? 0)
+            return .birthday(daysBefore: params.integer("days_before", in: SettingRange.daysBefore) ?? 0)
         case "inactivity":
-            let days = params.integer("days", required: true, atLeast: 1)
-            let maxDays = params.integer("max_days", atLeast: 1)
+            let days = params.integer("days", required: true, in: SettingRange.inactiveDays)
+            let maxDays = params.integer("max_days", in: SettingRange.inactiveDays)
             let activityEvents = params.strings("activity_events") ?? []
             guard let days else { return nil }
             if let maxDays, maxDays <= days {
@@ -122,8 +119,8 @@ enum TriggerLoader {
             }
             return .inactivity(days: days, maxDays: maxDays, activityEvents: activityEvents)
         case "cart_abandonment":
-            let after = params.timeSpan("after") ?? TimeSpan(seconds: 2 * 3600)
-            let within = params.timeSpan("within") ?? TimeSpan(seconds: 72 * 3600)
+            let after = params.timeSpan("after", in: SettingRange.eventDelay) ?? TimeSpan(seconds: 2 * 3600)
+            let within = params.timeSpan("within", in: SettingRange.eventWithin) ?? TimeSpan(seconds: 72 * 3600)
             if within <= after {
                 params.problem(at: params.position, "params: within (\(within)) must be longer than after (\(after))")
                 return nil
@@ -134,22 +131,23 @@ enum TriggerLoader {
                 params.missing("below", "an amount in yuan such as 200")
                 return nil
             }
-            guard case .number(let text) = value.kind, let below = Money(yuan: text), below.fen > 0 else {
-                params.expected("below", "an amount in yuan greater than 0 such as 200", found: value)
+            guard case .number(let text) = value.kind, let below = Money(yuan: text),
+                  SettingRange.balanceBelowYuan.contains(Double(below.fen) / 100) else {
+                params.expected("below", "an amount in yuan from 0.01 to 100000000 such as 200", found: value)
                 return nil
             }
             return .lowBalance(below: below)
         case "points_expiry":
-            return .pointsExpiry(withinDays: params.integer("within_days", atLeast: 1) ?? 30,
-                                 minPoints: params.integer("min_points", atLeast: 1) ?? 1)
+            return .pointsExpiry(withinDays: params.integer("within_days", in: SettingRange.withinDays) ?? 30,
+                                 minPoints: params.integer("min_points", in: SettingRange.minPoints) ?? 1)
         default:
             guard let type = params.string("event", required: true) else { return nil }
             let filter = params["where"].flatMap {
                 FilterParser(fields: nil, file: file.file, log: file.log).parse($0, path: "params.where")
             }
             if params["where"] != nil && filter == nil { return nil }
-            return .event(type: type, filter: filter, delay: params.timeSpan("delay") ?? TimeSpan(seconds: 0),
-                          within: params.timeSpan("within") ?? TimeSpan(seconds: 86_400))
+            return .event(type: type, filter: filter, delay: params.timeSpan("delay", in: SettingRange.eventDelay) ?? TimeSpan(seconds: 0),
+                          within: params.timeSpan("within", in: SettingRange.eventWithin) ?? TimeSpan(seconds: 86_400))
         }
     }
 }

@@ -94,7 +94,8 @@ public enum ConfigLoader {
         for item in reader.array("caps") ?? [] {
             guard let cap = JSONObjectReader(item, file: path, path: "caps[]", allowedKeys: ["max", "per"], log: log) else { continue }
             cap.finish()
-            if let max = cap.integer("max", required: true, atLeast: 1), let per = cap.timeSpan("per", required: true) {
+            if let max = cap.integer("max", required: true, in: SettingRange.capMax),
+               let per = cap.timeSpan("per", required: true, in: SettingRange.capPer) {
                 config.caps.append(FrequencyCap(max: max, per: per))
             }
         }
@@ -104,7 +105,7 @@ public enum ConfigLoader {
         if let sms = reader.object("sms", allowedKeys: ["signature", "opt_out", "max_segments"]) {
             sms.finish()
             config.sms = SMSSettings(signature: sms.string("signature"), optOut: sms.string("opt_out"),
-                                     maxSegments: sms.integer("max_segments", atLeast: 1))
+                                     maxSegments: sms.integer("max_segments", in: SettingRange.maxSegments))
         }
         if let links = reader.object("links", allowedKeys: ["base", "key_env"]) {
             links.finish()
@@ -116,17 +117,9 @@ public enum ConfigLoader {
                 }
             }
         }
-        if let every = reader.timeSpan("evaluate_every") {
-            if every.seconds > 0 { config.evaluateEvery = every }
-            else { reader.expected("evaluate_every", "a duration longer than 0s", found: reader["evaluate_every"]!) }
-        }
-        if let dispatch = reader.object("dispatch", allowedKeys: ["concurrency", "max_attempts", "backoff", "lease", "shutdown_timeout"]) {
-            dispatch.finish()
-            if let value = dispatch.integer("concurrency", atLeast: 1) { config.dispatch.concurrency = value }
-            if let value = dispatch.integer("max_attempts", atLeast: 1) { config.dispatch.maxAttempts = value }
-            if let value = dispatch.timeSpan("backoff") { config.dispatch.backoff = value }
-            if let value = dispatch.timeSpan("lease") { config.dispatch.lease = value }
-            if let value = dispatch.timeSpan("shutdown_timeout") { config.dispatch.shutdownTimeout = value }
+        if let every = reader.timeSpan("evaluate_every", in: SettingRange.evaluateEvery) { config.evaluateEvery = every }
+        if let dispatch = reader.object("dispatch", allowedKeys: DispatchSettings.keys) {
+            readDispatch(dispatch, into: &config)
         }
         if let sandbox = reader.object("sandbox", allowedKeys: ["at"]) {
             sandbox.finish()
@@ -138,14 +131,47 @@ public enum ConfigLoader {
                 }
             }
         }
+        checkStorePath(config.storePath, reader: reader)
+        checkLease(config, reader: reader)
         return storePath == nil ? nil : config
+    }
+
+    private static func readDispatch(_ dispatch: JSONObjectReader, into config: inout HeraldConfig) {
+        dispatch.finish()
+        if let value = dispatch.integer("concurrency", in: SettingRange.concurrency) { config.dispatch.concurrency = value }
+        if let value = dispatch.integer("max_attempts", in: SettingRange.maxAttempts) { config.dispatch.maxAttempts = value }
+        if let value = dispatch.timeSpan("backoff", in: SettingRange.backoff) { config.dispatch.backoff = value }
+        if let value = dispatch.timeSpan("shutdown_timeout", in: SettingRange.shutdownTimeout) {
+            config.dispatch.shutdownTimeout = value
+        }
+        if let value = dispatch.timeSpan("max_deferral", in: SettingRange.maxDeferral) { config.dispatch.maxDeferral = value }
+        if let value = dispatch.timeSpan("lease", in: SettingRange.lease) { config.dispatch.lease = value }
+    }
+
+    /// A lease must outlast any one call, or another worker could take a row over mid-call.
+    private static func checkLease(_ config: HeraldConfig, reader: JSONObjectReader) {
+        let leasePosition = reader.object("dispatch", allowedKeys: DispatchSettings.keys)?["lease"]?.position
+        for channel in config.channels where channel.timeout >= config.dispatch.lease {
+            reader.problem(at: leasePosition ?? channel.positions["timeout"] ?? channel.position ?? reader.position,
+                           "dispatch.lease (\(config.dispatch.lease)) must be longer than channels.\(channel.name).timeout "
+                           + "(\(channel.timeout))")
+        }
+    }
+
+    /// The store must be a file (or not exist yet) in a folder that exists or can be made.
+    private static func checkStorePath(_ path: String, reader: JSONObjectReader) {
+        var isFolder: ObjCBool = false
+        let position = reader.object("store", allowedKeys: ["sqlite", "postgres"])?["sqlite"]?.position
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            reader.problem(at: position ?? reader.position, "store.sqlite: \(path) is a folder; expected a database file path")
+        }
     }
 
     private static func readChannel(named name: String, in channels: JSONObjectReader,
                                     resolve: (String) -> String) -> ChannelConfig? {
-        let keys = ["adapter", "url", "headers", "body", "timeout", "rate_per_second", "concurrency", "path"]
         guard let value = channels[name],
-              let entry = JSONObjectReader(value, file: channels.file, path: channels.name(name), allowedKeys: keys, log: channels.log)
+              let entry = JSONObjectReader(value, file: channels.file, path: channels.name(name),
+                                           allowedKeys: ChannelConfig.keys, log: channels.log)
         else { return nil }
         entry.finish()
         guard let kind = ChannelConfig.kind(ofName: name) else {
@@ -159,12 +185,16 @@ public enum ConfigLoader {
             return nil
         }
         var channel = ChannelConfig(name: name, kind: kind, adapter: adapter)
+        channel.sourcePath = channels.file
+        channel.position = channels.keyPosition(name)
+        for key in entry.keys { channel.positions[key] = entry[key]?.position }
         switch adapter {
         case .http:
             channel.url = entry.string("url", required: true)
-            if let url = channel.url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
-                entry.expected("url", "an http(s) URL", found: entry["url"]!)
+            if let url = channel.url, !ChannelConfig.isHTTPURL(url) {
+                entry.expected("url", "an http(s) URL without spaces, such as \"https://gw.example.cn/send\"", found: entry["url"]!)
             }
+            if let file = entry.string("ca_file") { channel.caFile = resolve(file) }
         case .log:
             if let path = entry.string("path", required: true) { channel.path = resolve(path) }
         }
@@ -174,9 +204,14 @@ public enum ConfigLoader {
             }
         }
         channel.body = entry["body"]
-        if let timeout = entry.timeSpan("timeout") { channel.timeout = timeout }
-        channel.ratePerSecond = entry.number("rate_per_second", in: 0.001...1_000_000)
-        channel.concurrency = entry.integer("concurrency", atLeast: 1)
+        if let timeout = entry.timeSpan("timeout", in: SettingRange.channelTimeout) { channel.timeout = timeout }
+        if let timeout = entry.timeSpan("connect_timeout", in: SettingRange.channelTimeout) {
+            if timeout <= channel.timeout { channel.connectTimeout = timeout }
+            else { entry.problem(at: entry["connect_timeout"]!.position,
+                                 "\(entry.name("connect_timeout")): expected at most timeout (\(channel.timeout)), found \(timeout)") }
+        }
+        channel.ratePerSecond = entry.number("rate_per_second", in: SettingRange.ratePerSecond)
+        channel.concurrency = entry.integer("concurrency", in: SettingRange.concurrency)
         return channel
     }
 }

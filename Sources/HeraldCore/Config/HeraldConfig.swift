@@ -84,13 +84,18 @@ public struct LinkSettings: Hashable, Sendable {
     }
 }
 
-/// `dispatch`: how the worker delivers (read by the dispatcher).
+/// `dispatch`: how the worker delivers (read by the dispatcher). Ranges: `SettingRange`.
 public struct DispatchSettings: Hashable, Sendable {
+    public static let keys = ["concurrency", "max_attempts", "backoff", "lease", "shutdown_timeout", "max_deferral"]
+
     public var concurrency = 8
     public var maxAttempts = 4
     public var backoff = TimeSpan(seconds: 600)
     public var lease = TimeSpan(seconds: 300)
     public var shutdownTimeout = TimeSpan(seconds: 30)
+    /// How long after its scheduled instant a row may keep being deferred by a throttling
+    /// gateway (429) without spending attempts; past it, the row fails.
+    public var maxDeferral = TimeSpan(seconds: 6 * 3600)
 
     public init() {}
 }
@@ -105,6 +110,9 @@ public struct ChannelConfig: Sendable {
         case log
     }
 
+    public static let keys = ["adapter", "url", "headers", "body", "timeout", "connect_timeout", "ca_file", "rate_per_second",
+                              "concurrency", "path"]
+
     public var name: String
     public var kind: ChannelKind
     public var adapter: Adapter
@@ -112,11 +120,21 @@ public struct ChannelConfig: Sendable {
     public var headers: [String: String]
     /// The request body template (a JSON value whose strings may hold `{{ to }}`, `{{ text }}`…).
     public var body: JSONValue?
+    /// The whole call (connect, send, answer).
     public var timeout: TimeSpan
+    /// Connecting alone; nil: the smaller of 10 s and `timeout`.
+    public var connectTimeout: TimeSpan?
+    /// A PEM CA bundle to verify the gateway with instead of the system's (TLS is always verified).
+    public var caFile: String?
     public var ratePerSecond: Double?
     public var concurrency: Int?
     /// `log` adapter: the file sends are appended to.
     public var path: String?
+    /// Where the entry was written, for start-up errors with file:line:column.
+    public var sourcePath = ""
+    public var position: SourcePosition?
+    /// Positions of the entry's values by key (`url`, `headers`, `path`…).
+    public var positions: [String: SourcePosition] = [:]
 
     public init(name: String, kind: ChannelKind, adapter: Adapter, url: String? = nil, headers: [String: String] = [:],
                 body: JSONValue? = nil, timeout: TimeSpan = TimeSpan(seconds: 10), ratePerSecond: Double? = nil,
@@ -131,6 +149,23 @@ public struct ChannelConfig: Sendable {
         self.ratePerSecond = ratePerSecond
         self.concurrency = concurrency
         self.path = path
+    }
+
+    /// An http(s) URL with a host and no whitespace or control characters; each
+    /// `{{ secret.NAME }}` counts as one plain character (its value is checked at start-up).
+    public static func isHTTPURL(_ text: String) -> Bool {
+        var plain = ""
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+            plain += rest[..<open.lowerBound] + "x"
+            rest = rest[close.upperBound...]
+        }
+        plain += rest
+        let lowered = plain.lowercased()
+        guard let scheme = ["https://", "http://"].first(where: { lowered.hasPrefix($0) }) else { return false }
+        let afterScheme = plain.dropFirst(scheme.count)
+        return !afterScheme.isEmpty && !afterScheme.hasPrefix("/")
+            && !plain.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }
     }
 
     /// The kind a channel name implies, nil when it names none.

@@ -8,6 +8,11 @@ public enum SuppressionReason: String, Sendable, CaseIterable {
     case noConsent = "no_consent"
     case cap
     case holdout
+    /// The member's stored data cannot be evaluated (an instant or amount outside what
+    /// Herald accepts, left by an older version or written by hand): skipped, the rest go on.
+    case invalidData = "invalid_data"
+    /// The SMS rendered for this member would take more than `sms.max_segments`.
+    case tooLong = "too_long"
 }
 
 /// What the policy decided for one candidate.

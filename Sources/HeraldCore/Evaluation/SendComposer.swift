@@ -37,6 +37,7 @@ public struct SendComposer: Sendable {
         values["member.stored_value"] = member.profile.storedValue.map(TemplateValue.money)
         values["member.points_balance"] = .number(member.pointsBalance ?? 0)
         values["trigger.name"] = .text(trigger.name)
+        values = TemplateValue.clipped(values)
         var coupon: PlannedSend.Coupon?
         if let offer = trigger.offer {
             let issued = PlannedSend.Coupon(code: codes.couponCode(prefix: offer.codePrefix), title: offer.title,

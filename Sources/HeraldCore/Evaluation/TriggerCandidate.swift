@@ -6,6 +6,9 @@ public struct TriggerCandidate: Sendable {
     public var occurrenceKey: String
     /// Kind-specific template values: `inactive_days`, `points.expiring`, `cart.sku`, …
     public var values: [String: TemplateValue]
+    /// Set when the member's stored data cannot be evaluated: the candidate is suppressed
+    /// as `invalid_data` with this reason, and the other members go on.
+    public var dataProblem: String?
 
     public init(member: CandidateMember, occurrenceKey: String, values: [String: TemplateValue] = [:]) {
         self.member = member

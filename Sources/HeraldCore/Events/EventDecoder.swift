@@ -6,6 +6,8 @@ import Foundation
 /// malformed attribute that the type's effect needs rejects the line.
 public struct EventDecoder {
     private let instants: InstantParser
+    /// The most points one event may earn or spend: a billion.
+    public static let maximumPoints: Int64 = 1_000_000_000
 
     public init(defaultTimeZone: TimeZone) {
         instants = InstantParser(defaultTimeZone: defaultTimeZone)
@@ -129,16 +131,16 @@ public struct EventDecoder {
             if required { throw RowProblem("\(key): missing (an amount in yuan)") }
             return nil
         }
-        guard let money = Money(yuan: text), money.fen >= 0 else {
-            throw RowProblem.field(key, found: text, expected: "a non-negative " + Money.expectedFormat)
+        guard let money = Money(yuan: text), money.fen >= 0, money <= Money.dataLimit else {
+            throw RowProblem.field(key, found: text, expected: "a non-negative " + Money.expectedFormat + ", at most 100000000")
         }
         return money
     }
 
     private func points(in object: JSONValue) throws(RowProblem) -> Int64 {
         let text = try requiredText("points", in: object)
-        guard let points = Int64(text), points > 0 else {
-            throw RowProblem.field("points", found: text, expected: "a positive whole number")
+        guard let points = Int64(text), (1...Self.maximumPoints).contains(points) else {
+            throw RowProblem.field("points", found: text, expected: "a whole number from 1 to \(Self.maximumPoints)")
         }
         return points
     }

@@ -20,19 +20,25 @@ public final class CSVRecordReader {
     private let lines: LineReader
     private var physicalLine: [UInt8] = []
     private var fieldBytes: [UInt8] = []
+    /// A record spanning lines that the input paused in: `raw` holds its start.
+    private var isRecordOpen = false
+    private var firstLine = 0
 
     public init(lines: LineReader) {
         self.lines = lines
     }
 
     public func next() throws -> Next {
-        raw.removeAll(keepingCapacity: true)
-        var firstLine = 0
+        if !isRecordOpen {
+            raw.removeAll(keepingCapacity: true)
+            firstLine = 0
+        }
+        isRecordOpen = false
         while true {
             switch try lines.next(into: &physicalLine) {
             case .idle:
-                if raw.isEmpty { return .idle }
-                continue
+                isRecordOpen = !raw.isEmpty
+                return .idle
             case .endOfInput:
                 if raw.isEmpty { return .endOfInput }
                 return .malformed(reason: "a quoted field is not closed before the end of the file", line: firstLine)

@@ -15,7 +15,8 @@ public final class LineReader {
     public enum Next: Equatable {
         /// `line` now holds line number `number`; `isTruncated` when it was cut at the limit.
         case line(number: Int, isTruncated: Bool)
-        /// No byte arrived within the idle timeout (a quiet pipe): a good moment to commit.
+        /// No byte arrived within the idle timeout (a quiet pipe): a good moment to commit. A
+        /// line begun but not finished is kept and continued by the next call.
         case idle
         case endOfInput
     }
@@ -31,6 +32,8 @@ public final class LineReader {
     private var lineNumber = 0
     private var reachedEnd = false
     private var checkedByteOrderMark = false
+    /// The start of a line the input paused in (returned as `.idle`).
+    private var carriedLine: [UInt8] = []
 
     /// Opens `path`, or standard input for `-`. `idleTimeout` (seconds) only matters for pipes.
     public convenience init(path: String, idleTimeout: Double? = nil, maximumLineBytes: Int = 1 << 20) throws {
@@ -65,11 +68,20 @@ public final class LineReader {
     public func next(into line: inout [UInt8]) throws -> Next {
         line.removeAll(keepingCapacity: true)
         var isTruncated = false
-        var sawAnyByte = false
+        var sawAnyByte = !carriedLine.isEmpty
+        if sawAnyByte {
+            line.append(contentsOf: carriedLine)
+            carriedLine.removeAll()
+            isTruncated = line.count >= maximumLineBytes
+        }
         while true {
             if start == end {
                 if reachedEnd { break }
-                if !sawAnyByte, idleTimeoutMilliseconds >= 0, !(try waitForInput()) { return .idle }
+                if idleTimeoutMilliseconds >= 0, !(try waitForInput()) {
+                    carriedLine = line
+                    line.removeAll(keepingCapacity: true)
+                    return .idle
+                }
                 try refill()
                 continue
             }

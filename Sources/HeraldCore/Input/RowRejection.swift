@@ -37,7 +37,11 @@ public struct RowProblem: Error, Hashable, Sendable {
     }
 
     /// "phone: found "1381234", expected …" — the shape of every field-level reason.
+    /// `found` is shown as the row had it, but with addresses masked, control characters
+    /// dropped and at most 80 characters: reject messages go to terminals and logs.
     public static func field(_ name: String, found: String, expected: String) -> RowProblem {
-        RowProblem("\(name): found \"\(found)\", expected \(expected)")
+        var shown = SensitiveText.masked(SensitiveText.withoutControlCharacters(found, keepingNewlines: false))
+        if shown.count > 80 { shown = String(shown.prefix(79)) + "…" }
+        return RowProblem("\(name): found \"\(shown)\", expected \(expected)")
     }
 }

@@ -8,7 +8,8 @@ public struct Birthday: Hashable, Sendable, CustomStringConvertible {
 
     public init?(year: Int?, month: Int, day: Int) {
         // 29 February is a valid birthday without a year; with one, the year must be a leap year.
-        guard CivilDate(year: year ?? 2000, month: month, day: day) != nil else { return nil }
+        guard CivilDate(year: year ?? 2000, month: month, day: day) != nil,
+              year.map(InstantParser.supportedYears.contains) ?? true else { return nil }
         self.year = year
         self.month = month
         self.day = day

@@ -47,12 +47,15 @@ public struct MemberRecordDecoder {
         case .name: record.profile.name = text
         case .phone:
             guard let phone = PhoneNumber(text) else {
-                throw RowProblem.field("phone", found: text, expected: PhoneNumber.expectedFormat)
+                // Enough digits to be someone's number: masked like every address on a screen.
+                let shown = text.count(where: \.isWholeNumber) >= 7 ? PhoneNumber.mask(text) : text
+                throw RowProblem.field("phone", found: shown, expected: PhoneNumber.expectedFormat)
             }
             record.profile.phone = phone
         case .email:
             guard Self.isPlausibleEmail(text) else {
-                throw RowProblem.field("email", found: text, expected: "an address like name@example.cn")
+                throw RowProblem.field("email", found: text.contains("@") ? AddressMask.masked(text, kind: .email) : text,
+                                       expected: "an address like name@example.cn")
             }
             record.profile.email = text
         case .pushToken: record.profile.pushToken = text
@@ -85,8 +88,9 @@ public struct MemberRecordDecoder {
             }
             record.profile.lastActiveAt = instant
         case .storedValue:
-            guard let money = Money(yuan: text), money.fen >= 0 else {
-                throw RowProblem.field("stored_value", found: text, expected: "a non-negative " + Money.expectedFormat)
+            guard let money = Money(yuan: text), money.fen >= 0, money <= Money.dataLimit else {
+                throw RowProblem.field("stored_value", found: text,
+                                       expected: "a non-negative " + Money.expectedFormat + ", at most 100000000")
             }
             record.profile.storedValue = money
         case .consentSMS, .consentPush, .consentEmail:

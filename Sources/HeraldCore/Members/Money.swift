@@ -4,6 +4,10 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public var fen: Int64
 
+    /// The largest amount one event or one member's balance may carry: ¥100,000,000. Sums of
+    /// billions of such amounts still fit in 64 bits, so totals cannot overflow.
+    public static let dataLimit = Money(fen: 10_000_000_000)
+
     public init(fen: Int64) {
         self.fen = fen
     }

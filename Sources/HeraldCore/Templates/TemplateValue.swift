@@ -44,4 +44,22 @@ public enum TemplateValue: Sendable, Equatable {
 
     /// What a trigger with an `offer` adds.
     public static let couponPaths: Set<String> = ["coupon.code", "coupon.title", "coupon.expires_on"]
+
+    /// The most characters a value that comes from member data may show; longer ones are cut
+    /// and end in `…`. A name of ten thousand characters must not become a 150-segment SMS
+    /// (docs/triggers.md lists these limits).
+    public static let memberTextLimits: [String: Int] = [
+        "member.id": 32, "member.name": 20, "member.tier": 10, "cart.sku": 32, "cart.category": 16,
+        "event.sku": 32, "event.category": 16,
+    ]
+
+    /// `values` with each member-supplied text cut at its limit (`memberTextLimits`).
+    public static func clipped(_ values: [String: TemplateValue]) -> [String: TemplateValue] {
+        var clipped = values
+        for (path, limit) in memberTextLimits {
+            guard case .text(let text)? = values[path], text.count > limit else { continue }
+            clipped[path] = .text(String(text.prefix(limit - 1)) + "…")
+        }
+        return clipped
+    }
 }

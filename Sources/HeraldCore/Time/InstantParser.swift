@@ -10,7 +10,12 @@ import Foundation
 /// into a daylight-saving gap resolves to the instant one offset-difference later.
 public struct InstantParser: Sendable {
     public static let expectedFormat =
-        "an ISO 8601 instant (2026-05-20T09:30:00+08:00, …Z) or a local YYYY-MM-DD HH:MM:SS / YYYY-MM-DD"
+        "an ISO 8601 instant (2026-05-20T09:30:00+08:00, …Z) or a local YYYY-MM-DD HH:MM:SS / YYYY-MM-DD, "
+        + "in the years 1900 to 2200"
+
+    /// The years Herald stores instants in: wide enough for any member's history and any
+    /// campaign, narrow enough that no arithmetic on a stored instant can overflow.
+    public static let supportedYears = 1900...2200
 
     public let defaultTimeZone: TimeZone
 
@@ -28,6 +33,7 @@ public struct InstantParser: Sendable {
         guard let year = cursor.digits(4), cursor.take(UInt8(ascii: "-")),
               let month = cursor.digits(2), cursor.take(UInt8(ascii: "-")),
               let day = cursor.digits(2),
+              Self.supportedYears.contains(year),
               let date = CivilDate(year: year, month: month, day: day)
         else { return nil }
 

@@ -5,7 +5,7 @@ import HeraldCore
 /// per file under `Channels/` and are listed in `ChannelFactory.adapters`.
 public protocol Channel: Sendable {
     var name: String { get }
-    /// Never throws: every failure is classified, so the dispatcher knows whether to retry.
+    /// Never throws: every failure is classified, so the dispatcher knows what to do next.
     func send(_ message: ChannelMessage) async -> ChannelResult
 }
 
@@ -13,7 +13,25 @@ public protocol Channel: Sendable {
 public protocol ChannelAdapter: Channel {
     /// The `adapter:` value in the config.
     static var adapter: ChannelConfig.Adapter { get }
-    static func make(_ config: ChannelConfig, secrets: SecretSource, clock: any WallClock) throws -> Self
+    /// Every check `make` makes, without its side effects (no file opened): `herald validate`
+    /// runs this, so what start-up would refuse is reported before start-up. Throws a
+    /// `Diagnostic` naming the config file, line and column.
+    static func check(_ config: ChannelConfig, secrets: SecretSource) throws
+    static func make(_ config: ChannelConfig, context: ChannelContext) throws -> Self
+}
+
+/// What every adapter may use besides its own config entry.
+public struct ChannelContext: Sendable {
+    public var secrets: SecretSource
+    public var clock: any WallClock
+    public var transport: any HTTPTransport
+
+    public init(secrets: SecretSource = .system, clock: any WallClock = SystemWallClock(),
+                transport: any HTTPTransport = CurlTransport.shared) {
+        self.secrets = secrets
+        self.clock = clock
+        self.transport = transport
+    }
 }
 
 /// What a gateway call carries.
@@ -36,25 +54,39 @@ public struct ChannelMessage: Sendable {
     }
 }
 
-/// A gateway's answer, classified (SPEC 5): 2xx accepted; 429, 5xx, timeouts and
-/// connection errors transient; any other 4xx permanent.
+/// A gateway's answer, classified (SPEC 5 and issue 11). Error texts are raw here: the
+/// dispatcher reduces them (`ErrorRedactor`) before anything is stored or logged.
 public enum ChannelResult: Sendable, Equatable {
+    /// 2xx.
     case accepted(providerID: String?, httpStatus: Int?)
+    /// 408, 5xx, timeouts, connection errors: retried with backoff, each call an attempt.
     case transient(error: String, httpStatus: Int?, retryAfter: TimeInterval?)
+    /// 429 or a provider's throttle code: the channel slows down and the row is deferred
+    /// without spending an attempt.
+    case throttled(error: String, httpStatus: Int?, retryAfter: TimeInterval?)
+    /// The gateway refused this message (other 4xx): no retry.
     case permanent(error: String, httpStatus: Int?)
+    /// The channel's own setup is wrong (a redirect, a URL that cannot work): no retry for
+    /// this call, and the operator is told the channel needs fixing.
+    case misconfigured(error: String, httpStatus: Int?)
+    /// The call was abandoned at a shutdown deadline; it may or may not have reached the gateway.
+    case cancelled
 
     public var httpStatus: Int? {
         switch self {
-        case .accepted(_, let status), .transient(_, let status, _), .permanent(_, let status): status
+        case .accepted(_, let status), .transient(_, let status, _), .throttled(_, let status, _),
+             .permanent(_, let status), .misconfigured(_, let status):
+            status
+        case .cancelled:
+            nil
         }
     }
 }
 
-/// A channel entry that cannot become a working channel (missing URL, missing secret).
-public struct ChannelSetupError: Error, CustomStringConvertible {
-    public var description: String
-
-    public init(_ description: String) {
-        self.description = description
+extension ChannelConfig {
+    /// A start-up problem of this entry, at the position of `key` (or of the entry).
+    public func problem(_ key: String?, _ message: String) -> Diagnostic {
+        let position = key.flatMap { positions[$0] } ?? self.position
+        return Diagnostic(file: sourcePath, position: position, message: "channels.\(name)\(key.map { ".\($0)" } ?? ""): \(message)")
     }
 }

@@ -1,105 +1,121 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import HeraldCore
 
-/// `adapter: "http"`: one JSON POST per message through URLSession (libcurl on Linux),
-/// with keep-alive connections (up to the channel's concurrency), a per-request timeout,
-/// and the idempotency key both in the body template and as an `Idempotency-Key` header.
+/// `adapter: "http"`: one JSON POST per message through the process's `CurlTransport`,
+/// with the idempotency key both in the body template and as an `Idempotency-Key` header.
 ///
-/// Classification (SPEC 5): 2xx accepted (a `message_id`, `id` or `msgid` in a JSON reply is
-/// kept as the provider id); 408, 429 and 5xx, timeouts and connection errors transient,
-/// honouring `Retry-After` (seconds or an HTTP date); any other status permanent.
+/// Classification (SPEC 5, issue 11): 2xx accepted (a `message_id`, `id` or `msgid` in a
+/// JSON reply is kept as the provider id); 429 throttled; 408, 5xx, timeouts and connection
+/// errors transient, each honouring a positive `Retry-After` (seconds or an HTTP date); a 3xx
+/// means the channel is misconfigured (redirects are never followed: the request, with its
+/// credentials, goes only where the config says); any other status permanent.
 public final class HTTPChannel: ChannelAdapter {
     public static let adapter = ChannelConfig.Adapter.http
     public let name: String
-    private let url: URL
-    private let headers: [String: String]
+    private let url: String
+    private let headers: [(name: String, value: String)]
     private let body: RequestBodyTemplate
-    private let session: URLSession
+    private let timeout: Duration
+    /// `10s`, as the config wrote it: for messages.
+    private let timeoutText: String
+    private let connectTimeout: Duration?
+    private let caFile: String?
+    private let transport: any HTTPTransport
     private let clock: any WallClock
 
-    public static func make(_ config: ChannelConfig, secrets: SecretSource, clock: any WallClock) throws -> HTTPChannel {
-        guard let urlText = config.url else { throw ChannelSetupError("channel \(config.name): the http adapter needs a url") }
-        let resolved = try secrets.substitute(in: urlText, place: "channel \(config.name) url")
-        guard let url = URL(string: resolved), ["http", "https"].contains(url.scheme?.lowercased() ?? "") else {
-            throw ChannelSetupError("channel \(config.name): expected an http:// or https:// url")
-        }
-        var headers: [String: String] = [:]
-        for (field, value) in config.headers {
-            headers[field] = try secrets.substitute(in: value, place: "channel \(config.name) header \(field)")
-        }
-        let body = try config.body.map { try RequestBodyTemplate($0, secrets: secrets, place: "channel \(config.name) body") }
-            ?? .standard
-        return HTTPChannel(name: config.name, url: url, headers: headers, body: body,
-                           timeout: TimeInterval(config.timeout.seconds), concurrency: config.concurrency ?? 8, clock: clock)
+    public static func check(_ config: ChannelConfig, secrets: SecretSource) throws {
+        _ = try Settings(config, secrets: secrets)
     }
 
-    public init(name: String, url: URL, headers: [String: String], body: RequestBodyTemplate, timeout: TimeInterval,
-                concurrency: Int, clock: any WallClock) {
-        self.name = name
-        self.url = url
-        self.headers = headers
-        self.body = body
-        self.clock = clock
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        configuration.httpMaximumConnectionsPerHost = max(1, concurrency)
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        configuration.httpShouldSetCookies = false
-        session = URLSession(configuration: configuration)
+    public static func make(_ config: ChannelConfig, context: ChannelContext) throws -> HTTPChannel {
+        HTTPChannel(config, settings: try Settings(config, secrets: context.secrets), context: context)
     }
 
-    deinit {
-        session.invalidateAndCancel()
+    /// The entry with its secrets filled in and its URL, headers and body checked.
+    private struct Settings {
+        var url: String
+        var headers: [(name: String, value: String)]
+        var body: RequestBodyTemplate
+
+        init(_ config: ChannelConfig, secrets: SecretSource) throws {
+            guard let urlText = config.url else { throw config.problem(nil, "the http adapter needs a url") }
+            url = try secrets.substitute(in: urlText, for: config, key: "url")
+            guard ChannelConfig.isHTTPURL(url), URL(string: url)?.host != nil else {
+                throw config.problem("url", "expected an http:// or https:// URL with a host and no spaces once its secrets "
+                                     + "are filled in")
+            }
+            headers = try config.headers.sorted { $0.key < $1.key }.map { field, value in
+                let filled = try secrets.substitute(in: value, for: config, key: "headers")
+                guard !filled.contains(where: { $0 == "\r" || $0 == "\n" }) else {
+                    throw config.problem("headers", "header \(field) holds a line break")
+                }
+                return (field, filled)
+            }
+            body = try config.body.map { try RequestBodyTemplate($0, secrets: secrets, config: config) } ?? .standard
+            if let caFile = config.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+                throw config.problem("ca_file", "cannot read \(caFile)")
+            }
+        }
+    }
+
+    private init(_ config: ChannelConfig, settings: Settings, context: ChannelContext) {
+        name = config.name
+        url = settings.url
+        headers = [("Content-Type", "application/json; charset=utf-8")] + settings.headers
+        body = settings.body
+        timeout = .seconds(config.timeout.seconds)
+        timeoutText = config.timeout.description
+        connectTimeout = config.connectTimeout.map { .seconds($0.seconds) }
+        caFile = config.caFile
+        transport = context.transport
+        clock = context.clock
     }
 
     public func send(_ message: ChannelMessage) async -> ChannelResult {
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
-        request.setValue(message.idempotencyKey, forHTTPHeaderField: "Idempotency-Key")
-        for (field, value) in headers { request.setValue(value, forHTTPHeaderField: field) }
-        request.httpBody = Data(body.render(message).utf8)
-        do {
-            let (data, response) = try await session.data(for: request)
-            guard let http = response as? HTTPURLResponse else {
-                return .transient(error: "not an HTTP response", httpStatus: nil, retryAfter: nil)
-            }
-            return Self.classify(status: http.statusCode, body: data,
-                                 retryAfter: http.value(forHTTPHeaderField: "Retry-After"), now: clock.now())
-        } catch let error as URLError {
-            let reason = error.code == .timedOut ? "timed out" : "connection error (\(error.code.rawValue)): \(error.localizedDescription)"
-            return .transient(error: reason, httpStatus: nil, retryAfter: nil)
-        } catch {
-            return .transient(error: "\(error)", httpStatus: nil, retryAfter: nil)
+        let request = HTTPRequest(url: url, headers: headers + [("Idempotency-Key", message.idempotencyKey)],
+                                  body: Array(body.render(message).utf8), timeout: timeout, connectTimeout: connectTimeout,
+                                  caFile: caFile)
+        switch await transport.perform(request) {
+        case .success(let response):
+            return Self.classify(response, now: clock.now())
+        case .failure(.timedOut):
+            return .transient(error: "timed out after \(timeoutText)", httpStatus: nil, retryAfter: nil)
+        case .failure(.connection(let detail)):
+            return .transient(error: "connection error: \(detail)", httpStatus: nil, retryAfter: nil)
+        case .failure(.invalidRequest(let detail)):
+            return .misconfigured(error: "the request cannot be made: \(detail)", httpStatus: nil)
+        case .failure(.cancelled):
+            return .cancelled
         }
     }
 
-    static func classify(status: Int, body: Data, retryAfter: String?, now: Date) -> ChannelResult {
-        let excerpt = String(decoding: body.prefix(200), as: UTF8.self)
+    static func classify(_ response: HTTPResponse, now: Date) -> ChannelResult {
+        let status = response.status
+        let excerpt = String(decoding: response.body.prefix(512), as: UTF8.self)
+        let retryAfter = response.header("Retry-After").flatMap { RetryAfter.seconds($0, now: now) }
         switch status {
         case 200..<300:
-            return .accepted(providerID: providerID(in: body), httpStatus: status)
-        case 408, 429, 500..<600:
-            return .transient(error: "HTTP \(status): \(excerpt)", httpStatus: status,
-                              retryAfter: retryAfter.flatMap { RetryAfter.seconds($0, now: now) })
+            return .accepted(providerID: providerID(in: response.body), httpStatus: status)
+        case 300..<400:
+            let target = response.header("Location").flatMap { URL(string: $0)?.host }.map { " to \($0)" } ?? ""
+            return .misconfigured(error: "HTTP \(status): the gateway redirects\(target); redirects are never followed, "
+                                      + "check the channel's url", httpStatus: status)
+        case 429:
+            return .throttled(error: "HTTP 429: \(excerpt)", httpStatus: status, retryAfter: retryAfter)
+        case 408, 500..<600:
+            return .transient(error: "HTTP \(status): \(excerpt)", httpStatus: status, retryAfter: retryAfter)
         default:
             return .permanent(error: "HTTP \(status): \(excerpt)", httpStatus: status)
         }
     }
 
-    private static func providerID(in body: Data) -> String? {
-        guard let text = String(data: body, encoding: .utf8), let value = try? JSONParser.parse(text, dialect: .json) else {
+    private static func providerID(in body: [UInt8]) -> String? {
+        guard let text = String(validating: body, as: UTF8.self), let value = try? JSONParser.parse(text, dialect: .json) else {
             return nil
         }
         for key in ["message_id", "id", "msgid"] {
             switch value[key]?.kind {
-            case .string(let id)?: return id
+            case .string(let id)?: return String(id.prefix(128))
             case .number(let digits)?: return digits
             default: continue
             }

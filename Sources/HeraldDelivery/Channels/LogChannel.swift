@@ -4,7 +4,7 @@ import Synchronization
 
 /// `adapter: "log"`: appends one JSON line per message to a file instead of calling a
 /// gateway — the sandbox's and tests' channel. The address is masked, like everywhere
-/// outside a real gateway call.
+/// outside a real gateway call; the file is created readable by its owner only (0600).
 public final class LogChannel: ChannelAdapter {
     public static let adapter = ChannelConfig.Adapter.log
     public let name: String
@@ -19,21 +19,29 @@ public final class LogChannel: ChannelAdapter {
         self.clock = clock
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw ChannelSetupError("channel \(name): cannot create \(path)")
-            }
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw Diagnostic(file: path, message: "channel \(name): cannot open for appending: \(String(cString: strerror(errno)))")
         }
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw ChannelSetupError("channel \(name): cannot open \(path) for writing")
-        }
-        handle.seekToEndOfFile()
-        file = Mutex(handle)
+        file = Mutex(FileHandle(fileDescriptor: descriptor, closeOnDealloc: true))
     }
 
-    public static func make(_ config: ChannelConfig, secrets: SecretSource, clock: any WallClock) throws -> LogChannel {
-        guard let path = config.path else { throw ChannelSetupError("channel \(config.name): the log adapter needs a path") }
-        return try LogChannel(name: config.name, path: path, clock: clock)
+    public static func check(_ config: ChannelConfig, secrets: SecretSource) throws {
+        guard let path = config.path else { throw config.problem(nil, "the log adapter needs a path") }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+            if isFolder.boolValue { throw config.problem("path", "\(path) is a folder; expected a file to append to") }
+            if !FileManager.default.isWritableFile(atPath: path) { throw config.problem("path", "\(path) is not writable") }
+        }
+    }
+
+    public static func make(_ config: ChannelConfig, context: ChannelContext) throws -> LogChannel {
+        try check(config, secrets: context.secrets)
+        do {
+            return try LogChannel(name: config.name, path: config.path ?? "", clock: context.clock)
+        } catch let diagnostic as Diagnostic {
+            throw config.problem("path", diagnostic.message)
+        }
     }
 
     public func send(_ message: ChannelMessage) async -> ChannelResult {

@@ -31,8 +31,8 @@ public struct RequestBodyTemplate: Sendable {
     }
 
     /// Checks every placeholder and resolves secrets now, so a typo stops start-up, not a send.
-    public init(_ value: JSONValue, secrets: SecretSource, place: String) throws {
-        parts = try Self.compile(value, secrets: secrets, place: place)
+    public init(_ value: JSONValue, secrets: SecretSource, config: ChannelConfig) throws {
+        parts = try Self.compile(value, secrets: secrets, config: config)
     }
 
     public func render(_ message: ChannelMessage) -> String {
@@ -59,14 +59,14 @@ public struct RequestBodyTemplate: Sendable {
         }
     }
 
-    private static func compile(_ value: JSONValue, secrets: SecretSource, place: String) throws -> Part {
+    private static func compile(_ value: JSONValue, secrets: SecretSource, config: ChannelConfig) throws -> Part {
         switch value.kind {
         case .null: return .literal(.null)
         case .bool(let flag): return .literal(.bool(flag))
         case .number(let digits): return .literal(Int64(digits).map(JSONOutput.integer) ?? .number(Double(digits) ?? 0))
-        case .array(let items): return .array(try items.map { try compile($0, secrets: secrets, place: place) })
+        case .array(let items): return .array(try items.map { try compile($0, secrets: secrets, config: config) })
         case .object(let members):
-            return .object(try members.map { ($0.key, try compile($0.value, secrets: secrets, place: "\(place).\($0.key)")) })
+            return .object(try members.map { ($0.key, try compile($0.value, secrets: secrets, config: config)) })
         case .string(let text):
             var pieces: [Piece] = []
             var rest = Substring(text)
@@ -74,12 +74,13 @@ public struct RequestBodyTemplate: Sendable {
                 if open.lowerBound > rest.startIndex { pieces.append(.literal(String(rest[..<open.lowerBound]))) }
                 let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
                 if name.hasPrefix("secret.") {
-                    pieces.append(.literal(try secrets.substitute(in: "{{ \(name) }}", place: place)))
+                    pieces.append(.literal(try secrets.resolve(String(name.dropFirst("secret.".count)), for: config, key: "body")))
                 } else if fields.contains(name) {
                     pieces.append(.field(name))
                 } else {
-                    throw ChannelSetupError("\(place) (\(value.position)): unknown placeholder {{ \(name) }}; expected one of "
-                                            + fields.joined(separator: ", ") + " or secret.NAME")
+                    throw Diagnostic(file: config.sourcePath, position: value.position,
+                                     message: "channels.\(config.name).body: unknown placeholder {{ \(name) }}; expected one of "
+                                         + fields.joined(separator: ", ") + " or secret.NAME")
                 }
                 rest = rest[close.upperBound...]
             }

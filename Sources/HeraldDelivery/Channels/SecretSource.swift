@@ -1,13 +1,20 @@
 import Foundation
+import HeraldCore
+import Synchronization
 
-/// Where `{{ secret.NAME }}` in a channel's URL or headers comes from: the file
+/// Where `{{ secret.NAME }}` in a channel's URL, headers or body comes from: the file
 /// `$CREDENTIALS_DIRECTORY/NAME` (systemd `LoadCredential=`) first, else the environment
-/// variable `NAME`. Values are substituted once at start-up and never logged.
+/// variable `NAME`. Values are substituted once at start-up and never logged; the
+/// dispatcher redacts them from gateway errors (`ErrorRedactor`).
 public struct SecretSource: Sendable {
     public var environment: [String: String]
+    /// When set, a secret that is not there reads as a stand-in and its name is noted here:
+    /// `herald validate` on a machine without the secrets reports them as warnings.
+    public var absent: AbsentSecrets?
 
-    public init(environment: [String: String]) {
+    public init(environment: [String: String], absent: AbsentSecrets? = nil) {
         self.environment = environment
+        self.absent = absent
     }
 
     public static var system: SecretSource { SecretSource(environment: ProcessInfo.processInfo.environment) }
@@ -21,24 +28,56 @@ public struct SecretSource: Sendable {
         return environment[name]
     }
 
-    /// `text` with each `{{ secret.NAME }}` replaced; `place` names the setting in errors.
-    public func substitute(in text: String, place: String) throws -> String {
+    /// `text` with each `{{ secret.NAME }}` replaced; problems are reported at `key` of `config`.
+    public func substitute(in text: String, for config: ChannelConfig, key: String) throws -> String {
         var result = ""
         var rest = Substring(text)
         while let open = rest.range(of: "{{") {
             guard let close = rest[open.upperBound...].range(of: "}}") else { break }
             let inner = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
             guard inner.hasPrefix("secret.") else {
-                throw ChannelSetupError("\(place): expected {{ secret.NAME }}, found {{ \(inner) }}")
+                throw config.problem(key, "expected {{ secret.NAME }}, found {{ \(inner) }}")
             }
             let name = String(inner.dropFirst("secret.".count))
-            guard let value = value(named: name) else {
-                throw ChannelSetupError("\(place): secret '\(name)' is neither a file in $CREDENTIALS_DIRECTORY "
-                                        + "nor an environment variable")
-            }
-            result += rest[..<open.lowerBound] + value
+            result += rest[..<open.lowerBound] + (try resolve(name, for: config, key: key))
             rest = rest[close.upperBound...]
         }
         return result + rest
     }
+
+    /// One secret's value, or the stand-in when absent ones are only noted.
+    func resolve(_ name: String, for config: ChannelConfig, key: String) throws -> String {
+        if let value = value(named: name) { return value }
+        if let absent {
+            absent.note(name, config.problem(key, "secret '\(name)' is not set here (neither a file in "
+                                                  + "$CREDENTIALS_DIRECTORY nor an environment variable); start-up needs it"))
+            return "secret"
+        }
+        throw config.problem(key, "secret '\(name)' is neither a file in $CREDENTIALS_DIRECTORY nor an environment variable")
+    }
+
+    /// The names `{{ secret.NAME }}` refers to in `text`.
+    static func names(in text: String) -> [String] {
+        var names: [String] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+            let inner = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            if inner.hasPrefix("secret.") { names.append(String(inner.dropFirst("secret.".count))) }
+            rest = rest[close.upperBound...]
+        }
+        return names
+    }
+}
+
+/// Secrets a lenient `SecretSource` did not find, each with where it was needed.
+public final class AbsentSecrets: Sendable {
+    private let found = Mutex<[Diagnostic]>([])
+
+    public init() {}
+
+    func note(_ name: String, _ diagnostic: Diagnostic) {
+        found.withLock { if !$0.contains(diagnostic) { $0.append(diagnostic) } }
+    }
+
+    public var warnings: [Diagnostic] { found.withLock { $0 } }
 }

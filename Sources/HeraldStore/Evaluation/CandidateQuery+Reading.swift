@@ -17,6 +17,13 @@ extension CandidateQuery {
                                          pointsBalance: statement.integer(at: MemberRow.count), timeZone: zone,
                                          locale: row.profile.locale ?? defaultLocale)
             var candidate = TriggerCandidate(member: member, occurrenceKey: "")
+            if let problem = row.dataProblem {
+                // Evaluated no further (its values could not be trusted in date arithmetic):
+                // suppressed as invalid_data, once per trigger and member.
+                candidate.dataProblem = problem
+                try body(candidate)
+                continue
+            }
             switch trigger.kind {
             case .birthday(let daysBefore):
                 guard let birthday = row.profile.birthday,
@@ -25,6 +32,10 @@ extension CandidateQuery {
                 candidate.occurrenceKey = "birthday:\(celebrated.year)"
             case .inactivity(let days, let maxDays, _):
                 guard let last = statement.integer(at: extra) else { continue }
+                guard MemberRow.isSupported(epochSeconds: last) else {
+                    candidate.dataProblem = "an activity event at \(last) s is outside 1900–2200"
+                    break
+                }
                 let inactiveSeconds = t - last
                 guard inactiveSeconds >= Int64(days) * 86_400, maxDays.map({ inactiveSeconds < Int64($0) * 86_400 }) ?? true
                 else { continue }
@@ -38,7 +49,12 @@ extension CandidateQuery {
             case .lowBalance:
                 candidate.occurrenceKey = "low_balance:" + (row.lastTopupAt.map(InstantFormatter.utcString) ?? "initial")
             case .pointsExpiry:
-                let firstExpiry = LocalTime.date(of: Date(epochSeconds: statement.integer(at: extra + 1) ?? t), in: zone)
+                let expiry = statement.integer(at: extra + 1) ?? t
+                guard MemberRow.isSupported(epochSeconds: expiry) else {
+                    candidate.dataProblem = "a points lot expiring at \(expiry) s is outside 1900–2200"
+                    break
+                }
+                let firstExpiry = LocalTime.date(of: Date(epochSeconds: expiry), in: zone)
                 candidate.occurrenceKey = "points:\(firstExpiry)"
                 candidate.values["points.expiring"] = .number(statement.integer(at: extra) ?? 0)
                 candidate.values["points.expires_on"] = .date(firstExpiry)

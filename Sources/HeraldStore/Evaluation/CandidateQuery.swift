@@ -26,7 +26,9 @@ public struct CandidateQuery {
         var select = MemberRow.columns
         var selectParameters: [SQLiteValue] = []
         if withPointsBalance {
-            select += ", (SELECT coalesce(sum(p.remaining), 0) FROM points_lots p WHERE p.member_key = m.key AND p.expires_at > ?)"
+            // total() never raises SQLite's integer overflow (sum() does): one member's absurd lots
+            // must not fail the query for everyone; the cast saturates at the 64-bit limits.
+            select += ", (SELECT CAST(total(p.remaining) AS INTEGER) FROM points_lots p WHERE p.member_key = m.key AND p.expires_at > ?)"
             selectParameters.append(.integer(t))
         } else {
             select += ", NULL"
@@ -84,8 +86,9 @@ public struct CandidateQuery {
             parameters.append(.integer(below.fen))
         case .pointsExpiry(let withinDays, let minPoints):
             from = """
-                (SELECT member_key, sum(remaining) AS expiring, min(expires_at) AS first_expiry FROM points_lots \
-                WHERE remaining > 0 AND expires_at > ? AND expires_at <= ? GROUP BY member_key HAVING sum(remaining) >= ?) x \
+                (SELECT member_key, CAST(total(remaining) AS INTEGER) AS expiring, min(expires_at) AS first_expiry \
+                FROM points_lots WHERE remaining > 0 AND expires_at > ? AND expires_at <= ? \
+                GROUP BY member_key HAVING total(remaining) >= ?) x \
                 JOIN members m ON m.key = x.member_key LEFT JOIN member_state s ON s.member_key = m.key
                 """
             select += ", x.expiring, x.first_expiry"

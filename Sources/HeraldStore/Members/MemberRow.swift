@@ -21,6 +21,34 @@ struct MemberRow {
     var lastTopupAt: Date?
     var lastEventAt: Date?
 
+    /// Why the row cannot be evaluated, nil when it can: every instant within the supported
+    /// years and every amount within `Money.dataLimit`. Import and ingest accept nothing else,
+    /// so this catches rows left by older versions or written to the store by hand.
+    var dataProblem: String? {
+        let instants: [(String, Date?)] = [("registered_at", profile.registeredAt), ("last_active_at", profile.lastActiveAt),
+                                           ("last activity", lastActivityAt), ("last top-up", lastTopupAt),
+                                           ("last event", lastEventAt)]
+        for (name, instant) in instants {
+            if let instant, !Self.isSupported(instant) { return "\(name) \(instant.timeIntervalSince1970) is outside 1900–2200" }
+        }
+        if let value = profile.storedValue, value.fen.magnitude > UInt64(Money.dataLimit.fen) {
+            return "stored value \(value) is beyond ±\(Money.dataLimit)"
+        }
+        if totalSpent.fen.magnitude > UInt64(Int64.max / 4) { return "total spent \(totalSpent) is too large to add to" }
+        return nil
+    }
+
+    /// Whether an instant read from the store lies within the years Herald accepts.
+    static func isSupported(_ instant: Date) -> Bool { supportedSeconds.contains(instant.timeIntervalSince1970) }
+
+    static func isSupported(epochSeconds: Int64) -> Bool { supportedSeconds.contains(Double(epochSeconds)) }
+
+    private static let supportedSeconds: ClosedRange<Double> = {
+        let first = CivilDate(year: InstantParser.supportedYears.lowerBound, month: 1, day: 1)!.daysSinceEpoch
+        let last = CivilDate(year: InstantParser.supportedYears.upperBound, month: 12, day: 31)!.daysSinceEpoch
+        return Double(first * 86_400 - 86_400)...Double(last * 86_400 + 2 * 86_400)
+    }()
+
     /// Reads the columns of `columns` from the current row.
     init(_ row: SQLiteStatement) {
         key = row.integer(at: 0) ?? 0

@@ -24,9 +24,12 @@ public struct MemberSnapshot: Sendable {
     public var eventCount = 0
     public var latestEvent: (type: String, at: Date)?
 
-    /// Points in lots not yet expired at `instant`.
+    /// Points in lots not yet expired at `instant` (saturating: stored values are not trusted to be small).
     public func pointsBalance(at instant: Date) -> Int64 {
-        pointsLots.filter { $0.expiresAt > instant }.reduce(0) { $0 + $1.remaining }
+        pointsLots.filter { $0.expiresAt > instant }.reduce(Int64(0)) { total, lot in
+            let (sum, overflow) = total.addingReportingOverflow(lot.remaining)
+            return overflow ? (lot.remaining > 0 ? .max : .min) : sum
+        }
     }
 }
 

@@ -1,8 +1,9 @@
 import Foundation
 import HeraldCore
 
-/// An outbox row the dispatcher holds under a lease: what the gateway call needs, and
-/// what the re-check right before it reads (the member's consent and zone as they are now).
+/// An outbox row the dispatcher holds under its lease: what the gateway call needs. What
+/// the re-check reads (consent, zone, expiry) is not here: it is read again from the store
+/// right before the call starts (`OutboxQueue.startCalls`).
 public struct ClaimedSend: Sendable {
     public var key: Int64
     public var triggerID: String
@@ -17,12 +18,30 @@ public struct ClaimedSend: Sendable {
     public var idempotencyKey: String
     public var scheduledAt: Date
     public var expiresAt: Date?
-    /// Gateway calls made so far on this channel.
+    /// Gateway calls charged so far on this channel.
     public var attempts: Int
-    /// The member's consent for this channel, read when the row was claimed.
-    public var consent: Consent
-    /// The member's own zone; nil means the config's default.
-    public var timeZoneIdentifier: String?
+    /// Times a throttling gateway deferred it (no attempt spent).
+    public var deferrals: Int
     /// Whether another channel's rendering waits behind this one.
     public var hasFallback: Bool
+}
+
+/// The row as it is right before its call, read in the transaction that starts the call.
+public struct CallFacts: Sendable {
+    /// The member's consent for the row's channel now.
+    public var consent: Consent
+    /// The member's own zone now; nil means the config's default.
+    public var timeZoneIdentifier: String?
+    public var expiresAt: Date?
+}
+
+/// What `startCalls` did with one row.
+public enum CallStart: Sendable, Equatable {
+    /// The re-check passed and the call's start is recorded: make the call now.
+    case call
+    /// The re-check settled it without a call (cancelled, expired, rescheduled); written.
+    case settled(DeliveryRecord.Outcome)
+    /// The row is no longer this worker's (its lease was recovered elsewhere, or an operator
+    /// changed it): no call.
+    case notHeld
 }

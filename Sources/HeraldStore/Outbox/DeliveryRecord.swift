@@ -8,6 +8,8 @@ public struct DeliveryRecord: Sendable {
         case sent(providerID: String?)
         /// A transient failure: pending again at `at` (backoff, or the gateway's Retry-After).
         case retry(at: Date)
+        /// The gateway throttled it (429): pending again at `until`, no attempt spent.
+        case deferred(until: Date)
         /// A permanent failure, or the last attempt used up.
         case failed
         /// A permanent failure with another channel left: the row moves to it, due now.
@@ -18,17 +20,22 @@ public struct DeliveryRecord: Sendable {
         case expired
         /// The re-check found its window closed: pending again at the next opening.
         case rescheduled(to: Date)
+        /// Its call was abandoned at a shutdown deadline: pending again now, no attempt spent
+        /// (the retry carries the same key, so a gateway that saw the call can drop it).
+        case released
 
         /// The word `delivery_attempts.outcome` keeps.
         public var name: String {
             switch self {
             case .sent: "sent"
             case .retry: "retry"
+            case .deferred: "throttled"
             case .failed: "failed"
             case .fallback: "fallback"
             case .cancelled: "cancelled"
             case .expired: "expired"
             case .rescheduled: "rescheduled"
+            case .released: "released"
             }
         }
     }
@@ -37,7 +44,7 @@ public struct DeliveryRecord: Sendable {
     public var outcome: Outcome
     public var startedAt: Date
     public var finishedAt: Date
-    /// Whether a gateway call was made (re-check outcomes make none and use no attempt).
+    /// Whether a gateway call was made (re-check outcomes make none).
     public var calledGateway: Bool
     public var latencyMilliseconds: Int?
     public var httpStatus: Int?
@@ -53,5 +60,15 @@ public struct DeliveryRecord: Sendable {
         self.latencyMilliseconds = latencyMilliseconds
         self.httpStatus = httpStatus
         self.error = error
+    }
+
+    /// Whether the outcome spends one of the row's attempts: a call was made and it was not
+    /// throttled or abandoned.
+    var chargesAttempt: Bool {
+        guard calledGateway else { return false }
+        switch outcome {
+        case .deferred, .released: return false
+        default: return true
+        }
     }
 }

@@ -1,21 +1,29 @@
 import Foundation
 import HeraldCore
 
-/// The outbox as the dispatcher sees it: due rows claimed under a lease, outcomes written
-/// back, rows of a stopped worker returned to the queue (SPEC 4–5).
+/// The outbox as one worker's dispatcher sees it (SPEC 4–5): due rows claimed under a lease
+/// that names the worker, calls started only after a re-check in the same transaction,
+/// outcomes written back, and rows of a stopped worker returned to the queue.
 ///
 /// Every method is one `BEGIN IMMEDIATE` transaction, so two workers never claim the same
 /// row, and a crash at any instant leaves each row either claimed (and returned when its
-/// lease runs out) or not — never lost.
+/// lease runs out) or not — never lost. A live worker extends its own leases and never
+/// recovers its own rows; a recovered row costs an attempt only if its call had started.
 public final class OutboxQueue {
     let database: SQLiteDatabase
+    /// This worker's name on the leases it holds.
+    public let owner: String
     private let selectDue: SQLiteStatement
-    private let markSending: SQLiteStatement
+    private let markClaimed: SQLiteStatement
+    private let extendOwnLeases: SQLiteStatement
     private let selectExpiredLeases: SQLiteStatement
+    private let selectCallFacts: SQLiteStatement
+    private let markCallStarted: SQLiteStatement
     private let insertAttempt: SQLiteStatement
     private let selectFallbacks: SQLiteStatement
     private let updateStatus: SQLiteStatement
     private let markLost: SQLiteStatement
+    private let markReturned: SQLiteStatement
     private let moveToFallback: SQLiteStatement
     private let markSent: SQLiteStatement
     private let adoptEarlyReceipt: SQLiteStatement
@@ -31,37 +39,53 @@ public final class OutboxQueue {
         "CASE \(receipt) WHEN 'undelivered' THEN 'undelivered (receipt)' ELSE last_error END"
     }
 
-    public init(store: MemberStore) throws {
+    /// What every write that ends a lease clears.
+    private static let leaseEnded = "lease_until = NULL, lease_owner = NULL, call_started_at = NULL"
+
+    /// `owner`: this worker's name on its leases, unique per process (`makeOwnerName()`).
+    public init(store: MemberStore, owner: String = OutboxQueue.makeOwnerName()) throws {
         database = store.database
+        self.owner = owner
         selectDue = try database.prepare("""
-            SELECT o.key, o.trigger_id, m.id, o.category, o.channel, o.address, o.title, o.body, o.idempotency_key,
-                   o.scheduled_at, o.expires_at, o.attempts, m.consent_sms, m.consent_push, m.consent_email, m.timezone,
-                   o.fallbacks IS NOT NULL
-            FROM outbox o JOIN members m ON m.key = o.member_key
-            WHERE o.status = 'pending' AND o.channel = ? AND o.next_attempt_at <= ?
-            ORDER BY o.next_attempt_at LIMIT ?
+            SELECT key, trigger_id, (SELECT id FROM members WHERE key = member_key), category, channel, address, title, body,
+                   idempotency_key, scheduled_at, expires_at, attempts, deferrals, fallbacks IS NOT NULL
+            FROM outbox WHERE status = 'pending' AND channel = ? AND next_attempt_at <= ?
+            ORDER BY next_attempt_at LIMIT ?
             """)
-        markSending = try database.prepare("UPDATE outbox SET status = 'sending', lease_until = ?, updated_at = ? WHERE key = ?")
+        markClaimed = try database.prepare("""
+            UPDATE outbox SET status = 'sending', lease_owner = ?1, lease_until = ?2, call_started_at = NULL, updated_at = ?3
+            WHERE key = ?4
+            """)
+        extendOwnLeases = try database.prepare("UPDATE outbox SET lease_until = ?1 WHERE status = 'sending' AND lease_owner = ?2")
         selectExpiredLeases = try database.prepare("""
-            SELECT key, attempts FROM outbox WHERE status = 'sending' AND lease_until <= ?
+            SELECT key, attempts, call_started_at IS NOT NULL FROM outbox
+            WHERE status = 'sending' AND lease_until <= ?1 AND (lease_owner IS NULL OR lease_owner != ?2)
             """)
+        selectCallFacts = try database.prepare("""
+            SELECT o.status = 'sending' AND o.lease_owner = ?2, m.consent_sms, m.consent_push, m.consent_email, m.timezone,
+                   o.expires_at
+            FROM outbox o JOIN members m ON m.key = o.member_key WHERE o.key = ?1
+            """)
+        markCallStarted = try database.prepare("UPDATE outbox SET call_started_at = ?1 WHERE key = ?2")
         insertAttempt = try database.prepare("""
             INSERT INTO delivery_attempts (outbox_key, attempt, started_at, finished_at, outcome, http_status, error, latency_ms)
             VALUES (?1, (SELECT coalesce(max(attempt), 0) + 1 FROM delivery_attempts WHERE outbox_key = ?1), ?, ?, ?, ?, ?, ?)
             """)
         selectFallbacks = try database.prepare("SELECT fallbacks, idempotency_key FROM outbox WHERE key = ?")
         updateStatus = try database.prepare("""
-            UPDATE outbox SET status = ?, attempts = attempts + ?, next_attempt_at = coalesce(?, next_attempt_at),
-                lease_until = NULL, last_error = coalesce(?, last_error), provider_id = coalesce(?, provider_id),
-                updated_at = ? WHERE key = ? AND status = 'sending'
+            UPDATE outbox SET status = ?1, attempts = attempts + ?2, deferrals = deferrals + ?3,
+                next_attempt_at = coalesce(?4, next_attempt_at), last_error = coalesce(?5, last_error),
+                updated_at = ?6, \(Self.leaseEnded)
+            WHERE key = ?7 AND status = 'sending' AND lease_owner = ?8
             """)
         // A receipt may have come in before the gateway's answer was recorded: it is on the
-        // row already (by key), or among the events (by the provider id just learnt).
+        // row already (by key), or among the events (by the provider id just learnt). A row
+        // whose lease was taken over meanwhile is still marked sent: that spares it a repeat.
         markSent = try database.prepare("""
             UPDATE outbox SET status = \(Self.statusAfterReceipt("receipt")), attempts = attempts + ?1,
-                lease_until = NULL, provider_id = coalesce(?2, provider_id),
-                last_error = \(Self.lastErrorAfterReceipt("receipt")),
-                updated_at = ?3 WHERE key = ?4 AND status = 'sending'
+                provider_id = coalesce(?2, provider_id), last_error = \(Self.lastErrorAfterReceipt("receipt")),
+                updated_at = ?3, \(Self.leaseEnded)
+            WHERE key = ?4 AND status IN ('sending', 'pending')
             """)
         adoptEarlyReceipt = try database.prepare("""
             UPDATE outbox SET (receipt, receipt_at) = (
@@ -71,29 +95,34 @@ public final class OutboxQueue {
                 AND EXISTS (SELECT 1 FROM events WHERE type IN ('delivered', 'undelivered') AND reference = ?1)
             """)
         markLost = try database.prepare("""
-            UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL,
-                last_error = ?, updated_at = ? WHERE key = ?
+            UPDATE outbox SET status = ?1, attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3, updated_at = ?2,
+                \(Self.leaseEnded) WHERE key = ?4
+            """)
+        markReturned = try database.prepare("""
+            UPDATE outbox SET status = 'pending', updated_at = ?1, \(Self.leaseEnded)
+            WHERE key = ?2 AND status = 'sending' AND (lease_owner = ?3 OR ?3 IS NULL)
             """)
         // A new channel is a new message to a new gateway: its own key (the base key plus
         // the channel) and a fresh attempt budget; the row's history stays in delivery_attempts.
         moveToFallback = try database.prepare("""
             UPDATE outbox SET status = 'pending', channel = ?, address = ?, title = ?, body = ?, segments = ?,
-                fallbacks = ?, idempotency_key = ?, attempts = 0, next_attempt_at = ?, lease_until = NULL,
-                last_error = ?, updated_at = ? WHERE key = ? AND status = 'sending'
+                fallbacks = ?, idempotency_key = ?, attempts = 0, deferrals = 0, next_attempt_at = ?, last_error = ?,
+                updated_at = ?, \(Self.leaseEnded) WHERE key = ? AND status = 'sending' AND lease_owner = ?
             """)
     }
 
-    /// Claims up to `limit` rows of `channel` due at `now`, oldest first, leased until `leaseUntil`.
+    /// `host/pid/random`: unique per process, readable in `outbox show`.
+    public static func makeOwnerName() -> String {
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
+        return "\(host)/\(getpid())/\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+    }
+
+    /// Claims up to `limit` rows of `channel` due at `now`, oldest first, leased to this worker until `leaseUntil`.
     public func claim(channel: String, limit: Int, now: Date, leaseUntil: Date) throws -> [ClaimedSend] {
         guard limit > 0 else { return [] }
         let kind = ChannelConfig.kind(ofName: channel) ?? .sms
         return try database.withTransaction {
             try selectDue.bind([.text(channel), .integer(now.epochSeconds), .integer(Int64(limit))])
-            let consentColumn: Int32 = switch kind {
-            case .sms: 12
-            case .push: 13
-            case .email: 14
-            }
             var claimed: [ClaimedSend] = []
             while try selectDue.step() {
                 let row = selectDue
@@ -103,73 +132,153 @@ public final class OutboxQueue {
                     channel: row.text(at: 4) ?? channel, channelKind: kind, address: row.text(at: 5) ?? "",
                     title: row.text(at: 6), text: row.text(at: 7) ?? "", idempotencyKey: row.text(at: 8) ?? "",
                     scheduledAt: row.instant(at: 9) ?? now, expiresAt: row.instant(at: 10),
-                    attempts: Int(row.integer(at: 11) ?? 0),
-                    consent: row.text(at: consentColumn).flatMap(Consent.init(text:)) ?? .unknown,
-                    timeZoneIdentifier: row.text(at: 15), hasFallback: (row.integer(at: 16) ?? 0) != 0))
+                    attempts: Int(clamping: row.integer(at: 11) ?? 0), deferrals: Int(clamping: row.integer(at: 12) ?? 0),
+                    hasFallback: (row.integer(at: 13) ?? 0) != 0))
             }
             selectDue.reset()
             for send in claimed {
-                try markSending.run(.integer(leaseUntil.epochSeconds), .integer(now.epochSeconds), .integer(send.key))
+                try markClaimed.run(.text(owner), .integer(leaseUntil.epochSeconds), .integer(now.epochSeconds), .integer(send.key))
             }
             return claimed
         }
     }
 
-    /// Returns rows whose lease ran out (their worker stopped mid-call) to the queue, due at
-    /// once. The call may have reached the gateway, so it counts as an attempt (`lost`), and
-    /// the retry carries the same idempotency key. Rows out of attempts fail. Returns how many.
+    /// Moves the lease of every row this worker holds to `until`: rows still waiting for
+    /// their turn stay this worker's however long a rate limit keeps them. Returns how many.
     @discardableResult
-    public func recoverExpiredLeases(now: Date, maxAttempts: Int) throws -> Int {
+    public func extendLeases(until: Date) throws -> Int {
         try database.withTransaction {
-            try selectExpiredLeases.bind([.integer(now.epochSeconds)])
-            var expired: [(key: Int64, attempts: Int64)] = []
-            while try selectExpiredLeases.step() {
-                expired.append((selectExpiredLeases.integer(at: 0) ?? 0, selectExpiredLeases.integer(at: 1) ?? 0))
-            }
-            selectExpiredLeases.reset()
-            let error = "lease expired: the worker stopped during the call"
-            for row in expired {
-                let status = row.attempts + 1 >= Int64(maxAttempts) ? "failed" : "pending"
-                try markLost.run(.text(status), .integer(now.epochSeconds), .text(error), .integer(now.epochSeconds),
-                             .integer(row.key))
-                try insertAttempt.run(.integer(row.key), .integer(now.epochSeconds), .integer(now.epochSeconds), "lost",
-                                      nil, .text(error), nil)
-            }
-            return expired.count
+            try extendOwnLeases.run(.integer(until.epochSeconds), .text(owner))
+            return database.changes
         }
     }
 
-    /// Writes the outcomes of claimed rows, all in one transaction. A row no longer
-    /// `sending` (an operator cancelled it meanwhile) keeps its status; its attempt is still recorded.
+    /// What `recoverExpiredLeases` did.
+    public struct Recovery: Sendable, Equatable {
+        /// Rows whose call had started: charged an attempt (`lost`), retried with the same key.
+        public var charged = 0
+        /// Rows claimed but never called: back in the queue, no attempt spent.
+        public var returned = 0
+
+        public init(charged: Int = 0, returned: Int = 0) {
+            self.charged = charged
+            self.returned = returned
+        }
+    }
+
+    /// Returns other workers' rows whose lease ran out (the worker stopped) to the queue, due
+    /// at once. A row whose call had started may have reached the gateway: that counts as an
+    /// attempt (`lost`; out of attempts → failed), and the retry carries the same key. A row
+    /// never called goes back as it was. This worker's own rows are never touched here.
+    @discardableResult
+    public func recoverExpiredLeases(now: Date, maxAttempts: Int) throws -> Recovery {
+        try database.withTransaction {
+            try selectExpiredLeases.bind([.integer(now.epochSeconds), .text(owner)])
+            var expired: [(key: Int64, attempts: Int64, started: Bool)] = []
+            while try selectExpiredLeases.step() {
+                expired.append((selectExpiredLeases.integer(at: 0) ?? 0, selectExpiredLeases.integer(at: 1) ?? 0,
+                                selectExpiredLeases.integer(at: 2) == 1))
+            }
+            selectExpiredLeases.reset()
+            var recovery = Recovery()
+            let error = "lease expired: the worker stopped during the call"
+            for row in expired {
+                guard row.started else {
+                    try markReturned.run(.integer(now.epochSeconds), .integer(row.key), nil)
+                    recovery.returned += 1
+                    continue
+                }
+                let status = row.attempts + 1 >= Int64(maxAttempts) ? "failed" : "pending"
+                try markLost.run(.text(status), .integer(now.epochSeconds), .text(error), .integer(row.key))
+                try insertAttempt.run(.integer(row.key), .integer(now.epochSeconds), .integer(now.epochSeconds), "lost",
+                                      nil, .text(error), nil)
+                recovery.charged += 1
+            }
+            return recovery
+        }
+    }
+
+    /// The re-check right before the calls, and the calls' start, in one transaction: for each
+    /// row, reads consent, zone and expiry as they are now and asks `decide`. A row `decide`
+    /// passes (nil) is marked started — from here a crash charges it an attempt; any other
+    /// answer is written as the row's outcome. So an `opt_out` committed before this
+    /// transaction means no call; one committed after it finds the call already on its way.
+    public func startCalls(_ sends: [ClaimedSend], now: Date,
+                           decide: (ClaimedSend, CallFacts) -> (DeliveryRecord.Outcome, String)?) throws -> [CallStart] {
+        guard !sends.isEmpty else { return [] }
+        return try database.withTransaction {
+            var starts: [CallStart] = []
+            starts.reserveCapacity(sends.count)
+            for send in sends {
+                try selectCallFacts.bind([.integer(send.key), .text(owner)])
+                guard try selectCallFacts.step(), selectCallFacts.integer(at: 0) == 1 else {
+                    selectCallFacts.reset()
+                    starts.append(.notHeld)
+                    continue
+                }
+                let consentColumn: Int32 = switch send.channelKind {
+                case .sms: 1
+                case .push: 2
+                case .email: 3
+                }
+                let facts = CallFacts(consent: selectCallFacts.text(at: consentColumn).flatMap(Consent.init(text:)) ?? .unknown,
+                                      timeZoneIdentifier: selectCallFacts.text(at: 4), expiresAt: selectCallFacts.instant(at: 5))
+                selectCallFacts.reset()
+                if let (outcome, reason) = decide(send, facts) {
+                    try write(DeliveryRecord(key: send.key, outcome: outcome, startedAt: now, finishedAt: now,
+                                             calledGateway: false, error: reason))
+                    starts.append(.settled(outcome))
+                } else {
+                    try markCallStarted.run(.integer(now.epochSeconds), .integer(send.key))
+                    starts.append(.call)
+                }
+            }
+            return starts
+        }
+    }
+
+    /// Writes the outcomes of claimed rows, all in one transaction. A row this worker no
+    /// longer holds (an operator cancelled it, or its lease was recovered elsewhere) keeps
+    /// its status — except that a `sent` is always kept, to spare the member a repeat; the
+    /// attempt is recorded either way.
     public func record(_ records: [DeliveryRecord]) throws {
         guard !records.isEmpty else { return }
         try database.withTransaction {
-            for record in records {
-                try apply(record)
-                try insertAttempt.run(
-                    .integer(record.key), .integer(record.startedAt.epochSeconds), .integer(record.finishedAt.epochSeconds),
-                    .text(record.outcome.name), .optional(record.httpStatus.map(Int64.init)), .optional(record.error),
-                    .optional(record.latencyMilliseconds.map(Int64.init)))
-            }
+            for record in records { try write(record) }
         }
+    }
+
+    private func write(_ record: DeliveryRecord) throws {
+        try apply(record)
+        try insertAttempt.run(
+            .integer(record.key), .integer(record.startedAt.epochSeconds), .integer(record.finishedAt.epochSeconds),
+            .text(record.outcome.name), .optional(record.httpStatus.map(Int64.init)), .optional(record.error),
+            .optional(record.latencyMilliseconds.map(Int64.init)))
     }
 
     private func apply(_ record: DeliveryRecord) throws {
         let now = SQLiteValue.integer(record.finishedAt.epochSeconds)
-        let attempts: SQLiteValue = record.calledGateway ? 1 : 0
+        let attempts: SQLiteValue = record.chargesAttempt ? 1 : 0
         let key = SQLiteValue.integer(record.key)
+        let owner = SQLiteValue.text(self.owner)
+        func update(_ status: String, deferrals: SQLiteValue = 0, dueAt: Date? = nil, error: String? = record.error) throws {
+            try updateStatus.run(.text(status), attempts, deferrals, .optional(dueAt.map(\.epochSeconds)), .optional(error), now,
+                                 key, owner)
+        }
         switch record.outcome {
         case .sent(let providerID):
             if let providerID { try adoptEarlyReceipt.run(.text(providerID), key) }
             try markSent.run(attempts, .optional(providerID), now, key)
         case .retry(let at):
-            try updateStatus.run("pending", attempts, .integer(at.epochSeconds), .optional(record.error), nil,
-                                             now, key)
+            try update("pending", dueAt: at)
+        case .deferred(let until):
+            try update("pending", deferrals: 1, dueAt: until)
         case .rescheduled(let to):
-            try updateStatus.run("pending", attempts, .integer(to.epochSeconds), nil, nil, now, key)
+            try update("pending", dueAt: to, error: nil)
+        case .released:
+            try update("pending", dueAt: record.finishedAt, error: nil)
         case .failed, .cancelled, .expired:
-            let status = record.outcome == .failed ? "failed" : record.outcome.name
-            try updateStatus.run(.text(status), attempts, nil, .optional(record.error), nil, now, key)
+            try update(record.outcome.name)
         case .fallback:
             try selectFallbacks.bind([key])
             let found = try selectFallbacks.step()
@@ -177,24 +286,22 @@ public final class OutboxQueue {
             let baseKey = (found ? selectFallbacks.text(at: 1) : nil)?.split(separator: "/").first.map(String.init) ?? ""
             selectFallbacks.reset()
             guard !fallbacks.isEmpty else {
-                try updateStatus.run("failed", attempts, nil, .optional(record.error), nil, now, key)
+                try update("failed")
                 return
             }
             let next = fallbacks.removeFirst()
             try moveToFallback.run(.text(next.channel), .text(next.address), .optional(next.title), .text(next.text),
-                         .optional(next.segments.map(Int64.init)), .optional(OutboxFallbacks.encode(fallbacks)),
-                         .text(baseKey + "/" + next.channel), now, .optional(record.error), now, key)
+                                   .optional(next.segments.map(Int64.init)), .optional(OutboxFallbacks.encode(fallbacks)),
+                                   .text(baseKey + "/" + next.channel), now, .optional(record.error), now, key, owner)
         }
     }
 
-    /// Returns claimed rows to the queue untouched (graceful shutdown): due again at once.
+    /// Returns this worker's claimed rows to the queue untouched (graceful shutdown, rows
+    /// never called): due again at once, no attempt spent.
     public func release(_ keys: [Int64], now: Date) throws {
         guard !keys.isEmpty else { return }
         try database.withTransaction {
-            let statement = try database.prepare("""
-                UPDATE outbox SET status = 'pending', lease_until = NULL, updated_at = ? WHERE key = ? AND status = 'sending'
-                """)
-            for key in keys { try statement.run(.integer(now.epochSeconds), .integer(key)) }
+            for key in keys { try markReturned.run(.integer(now.epochSeconds), .integer(key), .text(owner)) }
         }
     }
 

@@ -10,13 +10,17 @@ import HeraldCore
 /// occurrence already in the store (another worker, an earlier run) writes nothing: the
 /// unique key (trigger, member, occurrence) makes re-running an evaluation a no-op.
 public final class OutboxWriter {
-    public struct Summary: Sendable, Equatable {
+    public struct Summary: Sendable {
         public var written = 0
         public var heldOut = 0
         /// Occurrences that were already recorded: nothing was written for them.
         public var alreadyRecorded = 0
         /// Suppressions seen for the first time (a member suppressed at every tick counts once).
         public var newlySuppressed: [SuppressionReason: Int] = [:]
+        /// The first `skippedListLimit` members newly suppressed as `invalid_data` or `too_long`,
+        /// for the worker to log once each with their reason.
+        public var newlySkipped: [Suppression] = []
+        public static let skippedListLimit = 100
 
         public init() {}
     }
@@ -78,7 +82,13 @@ public final class OutboxWriter {
             for suppression in evaluation.suppressed where suppression.reason != .duplicate {
                 try batch.begin()
                 if suppression.reason != .holdout {
-                    if try record(suppression, at: evaluation.instant) { summary.newlySuppressed[suppression.reason, default: 0] += 1 }
+                    if try record(suppression, at: evaluation.instant) {
+                        summary.newlySuppressed[suppression.reason, default: 0] += 1
+                        if [.invalidData, .tooLong].contains(suppression.reason),
+                           summary.newlySkipped.count < Summary.skippedListLimit {
+                            summary.newlySkipped.append(suppression)
+                        }
+                    }
                 } else if try recordOccurrence(
                     suppression.triggerID, suppression.memberKey, suppression.occurrenceKey, outcome: "held_out", variant: nil,
                     at: now, scheduledAt: suppression.scheduledAt ?? evaluation.instant,

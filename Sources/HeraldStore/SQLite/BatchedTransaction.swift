@@ -1,20 +1,31 @@
-/// Groups a stream of writes into transactions of `batchSize` units, so a large import
-/// commits regularly (bounded WAL, progress survives a crash) without paying a commit per row.
+/// Groups a stream of writes into transactions of `batchSize` units or `maximumHold` of
+/// time, whichever comes first, so a large import commits regularly (bounded WAL, progress
+/// survives a crash) without paying a commit per row — and no writer holds the store's write
+/// lock long enough to stall delivery (issue 11: at most a quarter second per transaction).
 ///
 /// `beforeCommit` runs inside each transaction right before it commits: importers flush
 /// per-batch aggregates there, so the aggregates and the rows they came from land together.
 final class BatchedTransaction {
     private let database: SQLiteDatabase
     private let batchSize: Int
+    private let maximumHold: Duration
     private let beforeCommit: () throws -> Void
     private var unitsInBatch = 0
     private var isOpen = false
+    private var openedAt = ContinuousClock.now
 
-    init(database: SQLiteDatabase, batchSize: Int, beforeCommit: @escaping () throws -> Void = {}) {
+    /// The longest a batch keeps the write lock by default.
+    static let defaultMaximumHold: Duration = .milliseconds(250)
+
+    init(database: SQLiteDatabase, batchSize: Int, maximumHold: Duration = BatchedTransaction.defaultMaximumHold,
+         beforeCommit: @escaping () throws -> Void = {}) {
         self.database = database
         self.batchSize = max(1, batchSize)
+        self.maximumHold = maximumHold
         self.beforeCommit = beforeCommit
     }
+
+    var hasOpenBatch: Bool { isOpen }
 
     /// Call before each unit of work.
     func begin() throws {
@@ -22,12 +33,13 @@ final class BatchedTransaction {
         try database.execute(SQLiteDatabase.TransactionKind.immediate.rawValue)
         isOpen = true
         unitsInBatch = 0
+        openedAt = .now
     }
 
-    /// Call after each unit of work; commits when the batch is full.
+    /// Call after each unit of work; commits when the batch is full or has held the lock long enough.
     func unitDone() throws {
         unitsInBatch += 1
-        if unitsInBatch >= batchSize { try commit() }
+        if unitsInBatch >= batchSize || ContinuousClock.now - openedAt >= maximumHold { try commit() }
     }
 
     /// Commits what is open (at the end, or when the input goes quiet).

@@ -5,4 +5,8 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public var context: String
 
     public var description: String { "SQLite error \(code) while \(context): \(message)" }
+
+    /// Another connection held the lock past the busy timeout (`SQLITE_BUSY`, `SQLITE_LOCKED`
+    /// and their extended codes): a reason to try again, not a fault.
+    public var isBusy: Bool { code & 0xFF == 5 || code & 0xFF == 6 }
 }

@@ -203,5 +203,15 @@ public enum HeraldSchema {
             ) WITHOUT ROWID;
             CREATE INDEX suppressions_day ON suppressions(local_day);
             """),
+            SchemaMigration(version: 5, summary: "leases with owners, call starts, throttled deferrals", sql: """
+            -- The worker holding a 'sending' row: a live worker extends its own leases and never
+            -- recovers its own rows; another worker may recover them once the lease ran out.
+            ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
+            -- Set, in the same transaction as the re-check, right before the row's call starts: a
+            -- lease recovered after a crash costs an attempt only when a call had started.
+            ALTER TABLE outbox ADD COLUMN call_started_at INTEGER;
+            -- Times a throttling gateway (429) deferred the row; they spend no attempt.
+            ALTER TABLE outbox ADD COLUMN deferrals INTEGER NOT NULL DEFAULT 0;
+            """),
     ]
 }

@@ -3,34 +3,44 @@ import HeraldCore
 import HeraldDelivery
 import HeraldStore
 
-/// Delivers due outbox rows (SPEC 5): claims them per channel under a lease, re-checks each
-/// right before its call, calls the channel with bounded concurrency and its rate limit,
-/// and writes every outcome back — retry with backoff, fail, fall back to the next channel.
+/// Delivers due outbox rows (SPEC 5, issue 11): claims them per channel under a lease that
+/// names this worker, re-checks each in the transaction that starts its call, calls the
+/// channel with bounded concurrency at an adaptive rate, and writes every outcome back —
+/// retry with backoff, defer when throttled, fail, fall back to the next channel.
 ///
 /// One loop owns all decisions (what to claim, what to start, when to flush), so there are
-/// no locks: calls run as child tasks and report back. Outcomes are written in batches,
-/// which is what lets one SQLite file keep up with thousands of sends a second. A claimed
-/// row is never held longer than a few seconds' worth of its channel's rate, far inside its lease.
+/// no locks: calls run as child tasks and post their answers to an inbox the loop drains in
+/// one pass. Outcomes are written in batches, which is what lets one SQLite file keep up
+/// with thousands of sends a second. A lane claims only what it can start within its lease,
+/// and the loop extends the leases of every row it holds, so a live worker never loses a row.
 public actor Dispatcher {
     public struct Totals: Sendable, Equatable {
         public var sent = 0
         public var retried = 0
+        public var throttled = 0
         public var failed = 0
         public var fellBack = 0
         public var cancelled = 0
         public var expired = 0
         public var rescheduled = 0
+        /// Calls abandoned at a shutdown deadline, their rows returned uncharged.
+        public var released = 0
+        /// Other workers' rows whose call had started when their lease ran out: charged as `lost`.
         public var recoveredLeases = 0
+        /// Other workers' rows claimed but never called when their lease ran out: returned uncharged.
+        public var returnedLeases = 0
 
         mutating func add(_ outcome: DeliveryRecord.Outcome) {
             switch outcome {
             case .sent: sent += 1
             case .retry: retried += 1
+            case .deferred: throttled += 1
             case .failed: failed += 1
             case .fallback: fellBack += 1
             case .cancelled: cancelled += 1
             case .expired: expired += 1
             case .rescheduled: rescheduled += 1
+            case .released: released += 1
             }
         }
     }
@@ -42,19 +52,17 @@ public actor Dispatcher {
     /// unrecorded rows (which a crash would send again) at any instant.
     static let flushBatch = 128
     static let flushDelay: Duration = .milliseconds(10)
+    /// Other workers' expired leases are looked for this often.
+    static let recoveryInterval: TimeInterval = 1
 
     private struct Lane {
         let channel: any Channel
         let kind: ChannelKind
         let concurrency: Int
-        var bucket: TokenBucket?
+        var rate: AdaptiveRate
+        /// Claimed, not yet started, oldest first.
         var waiting: [ClaimedSend] = []
         var inFlight = 0
-    }
-
-    private enum Event: Sendable {
-        case finished(DeliveryRecord?, key: Int64, channel: String)
-        case timer
     }
 
     private let queue: OutboxQueue
@@ -62,37 +70,49 @@ public actor Dispatcher {
     private var lanes: [String: Lane] = [:]
     private let clock: any WallClock
     private let log: EventLog
+    private var redactor: ErrorRedactor
+    private let inbox = DispatchInbox()
     private var stopping = false
-    private var lastLeaseCheck: Date?
+    private var lastRecovery: Date?
+    private var lastExtension: Date?
+    /// How long until a rate-limited or paused lane may start its next call.
+    private var nextStartWait: Duration?
     public private(set) var totals = Totals()
     /// The same per channel, with each gateway call's latency (for the metrics file).
     public private(set) var channelTotals: [String: Totals] = [:]
     public private(set) var latencies: [String: LatencyHistogram] = [:]
 
-    /// Opens its own connection to the store at `storePath`.
+    /// Opens its own connection to the store at `storePath`. `redactor` knows the channels'
+    /// secrets, so no gateway echo of them reaches the store or the log.
     public init(storePath: String, catalog: Catalog, channels: [String: any Channel], clock: any WallClock,
-                log: EventLog) throws {
+                log: EventLog, redactor: ErrorRedactor = ErrorRedactor()) throws {
         queue = try OutboxQueue(store: try MemberStore(path: storePath))
+        owner = queue.owner
         self.catalog = catalog
         self.clock = clock
         self.log = log
+        self.redactor = redactor
         lanes = Self.makeLanes(catalog: catalog, channels: channels)
     }
+
+    /// This worker's name on the leases it holds.
+    public nonisolated let owner: String
 
     private static func makeLanes(catalog: Catalog, channels: [String: any Channel]) -> [String: Lane] {
         var lanes: [String: Lane] = [:]
         for entry in catalog.config.channels {
             guard let channel = channels[entry.name] else { continue }
             lanes[entry.name] = Lane(channel: channel, kind: entry.kind,
-                                     concurrency: max(1, entry.concurrency ?? catalog.config.dispatch.concurrency),
-                                     bucket: entry.ratePerSecond.map(TokenBucket.init(rate:)))
+                                     concurrency: entry.concurrency ?? catalog.config.dispatch.concurrency,
+                                     rate: AdaptiveRate(configuredRate: entry.ratePerSecond))
         }
         return lanes
     }
 
-    /// A reloaded catalog and its channels; rows already in flight finish on the old channel.
-    public func replace(catalog: Catalog, channels: [String: any Channel]) {
+    /// A reloaded catalog and its channels; rows already claimed finish on the old channel.
+    public func replace(catalog: Catalog, channels: [String: any Channel], redactor: ErrorRedactor? = nil) {
         self.catalog = catalog
+        if let redactor { self.redactor = redactor }
         var fresh = Self.makeLanes(catalog: catalog, channels: channels)
         for (name, old) in lanes {
             if fresh[name] == nil {
@@ -107,7 +127,10 @@ public actor Dispatcher {
     }
 
     /// Stop claiming and starting; `run` returns once in-flight calls have reported.
-    public func stop() { stopping = true }
+    public func stop() {
+        stopping = true
+        inbox.signal()
+    }
 
     public func depth() throws -> [String: Int] { try queue.depth() }
 
@@ -116,174 +139,231 @@ public actor Dispatcher {
     /// When the next pending row falls due (nil: none pending).
     public func nextDueAt() throws -> Date? { try queue.nextDueAt() }
 
-    /// Delivers until nothing is due at the clock's now and nothing is in flight (`--once`, tests).
+    /// Delivers until nothing is due at the clock's now and nothing is in flight (`--once`,
+    /// tests). Rows of a lane the gateway has paused are returned to the queue.
     public func drain() async { await loop(untilIdle: true) }
 
-    /// Delivers until `stop()`.
+    /// Delivers until `stop()`; cancelling the task abandons the calls in flight (shutdown deadline).
     public func run() async { await loop(untilIdle: false) }
 
+    private var inFlight: Int { lanes.values.reduce(0) { $0 + $1.inFlight } }
+    private var hasWaiting: Bool { lanes.values.contains { !$0.waiting.isEmpty } }
+
+    /// The rules for a finished call, from the catalog and secrets in force now.
+    private var callOutcome: CallOutcome {
+        CallOutcome(retry: RetryPolicy(maxAttempts: catalog.config.dispatch.maxAttempts,
+                                       base: TimeInterval(catalog.config.dispatch.backoff.seconds)),
+                    maxDeferral: TimeInterval(catalog.config.dispatch.maxDeferral.seconds), redactor: redactor)
+    }
+
     private func loop(untilIdle: Bool) async {
-        let retry = RetryPolicy(maxAttempts: catalog.config.dispatch.maxAttempts,
-                                base: TimeInterval(catalog.config.dispatch.backoff.seconds))
         var records: [DeliveryRecord] = []
-        await withTaskGroup(of: Event.self) { group in
-            var timerArmed = false
-            var oldestRecord: ContinuousClock.Instant?
+        var oldestRecord: ContinuousClock.Instant?
+        await withDiscardingTaskGroup { group in
+            var abandoning = false
             while true {
-                var nextTokenWait: Duration?
-                var claimed = 0
-                if !stopping {
-                    claimed = refill()
-                    nextTokenWait = start(into: &group, records: &records, retry: retry)
+                for completion in inbox.takeCompletions() {
+                    records.append(settle(completion))
+                    if oldestRecord == nil { oldestRecord = .now }
                 }
-                let inFlight = lanes.values.reduce(0) { $0 + $1.inFlight }
-                var flushed = 0
-                if records.count >= Self.flushBatch || inFlight == 0
+                if Task.isCancelled && !abandoning {
+                    abandoning = true
+                    group.cancelAll()
+                }
+                maintainLeases()
+                var progressed = false
+                nextStartWait = nil
+                if !stopping && !abandoning {
+                    if untilIdle { returnRowsOfPausedLanes() }
+                    progressed = refill() > 0
+                    progressed = start(into: &group) || progressed
+                }
+                if !records.isEmpty, records.count >= Self.flushBatch || inFlight == 0 || stopping || abandoning
                     || oldestRecord.map({ ContinuousClock.now - $0 >= Self.flushDelay }) == true {
-                    flushed = flush(&records)
-                    if records.isEmpty { oldestRecord = nil }
-                }
-                // Stopping: rows still waiting are released below, not started.
-                if inFlight == 0 && stopping { break }
-                if inFlight == 0, !lanes.values.contains(where: { !$0.waiting.isEmpty }) {
-                    if untilIdle && claimed == 0 && flushed == 0 { break }
-                    // Outcomes just written (a fallback is due at once) or rows settled by the
-                    // re-check: look again at once.
-                    if claimed > 0 || flushed > 0 { continue }
-                }
-                if !timerArmed, inFlight == 0 || nextTokenWait != nil {
-                    let wait = min(nextTokenWait ?? Self.idlePoll, Self.idlePoll)
-                    timerArmed = true
-                    group.addTask {
-                        try? await Task.sleep(for: wait)
-                        return .timer
+                    if flush(&records) {
+                        oldestRecord = nil
+                        progressed = true
                     }
                 }
-                guard let event = await group.next() else { continue }
-                switch event {
-                case .timer:
-                    timerArmed = false
-                case .finished(let record, let key, let channel):
-                    lanes[channel]?.inFlight -= 1
-                    if let record {
-                        count(record, channel: channel)
-                        records.append(record)
-                        if oldestRecord == nil { oldestRecord = .now }
-                    } else {
-                        try? queue.release([key], now: clock.now())
-                    }
-                }
+                if inFlight == 0 && (stopping || abandoning) { break }
+                if inFlight == 0 && !hasWaiting && records.isEmpty && untilIdle && !progressed { break }
+                // Rows just settled or written may make more work due at once (a fallback).
+                if progressed && inFlight == 0 && nextStartWait == nil { continue }
+                var timeout = min(nextStartWait ?? Self.idlePoll, Self.idlePoll)
+                if !records.isEmpty { timeout = min(timeout, Self.flushDelay) }
+                await inbox.wait(timeout: timeout)
             }
-            group.cancelAll()
         }
+        for completion in inbox.takeCompletions() { records.append(settle(completion)) }
         flush(&records)
         let held = lanes.values.flatMap(\.waiting).map(\.key)
         for name in lanes.keys { lanes[name]!.waiting.removeAll() }
         do {
             try queue.release(held, now: clock.now())
         } catch {
-            log.error("dispatch.release_failed", ["rows": "\(held.count)", "error": "\(error)"])
+            storeProblem("dispatch.release_failed", error, ["rows": "\(held.count)"])
         }
     }
 
-    /// Claims rows for channels with room: at most twice their concurrency waits or runs.
-    /// Returns how many it claimed.
+    /// Extends this worker's leases a few times per lease period (rows waiting behind a rate
+    /// limit stay ours), and looks for other workers' expired leases once a second.
+    private func maintainLeases() {
+        let now = clock.now()
+        let lease = TimeInterval(catalog.config.dispatch.lease.seconds)
+        do {
+            if lastExtension.map({ now.timeIntervalSince($0) >= max(1, lease / 4) }) ?? true {
+                lastExtension = now
+                try queue.extendLeases(until: now + lease)
+            }
+            if lastRecovery.map({ now.timeIntervalSince($0) >= Self.recoveryInterval }) ?? true {
+                lastRecovery = now
+                let recovery = try queue.recoverExpiredLeases(now: now, maxAttempts: catalog.config.dispatch.maxAttempts)
+                totals.recoveredLeases += recovery.charged
+                totals.returnedLeases += recovery.returned
+                if recovery != OutboxQueue.Recovery() {
+                    log.warning("dispatch.leases_recovered", ["called": "\(recovery.charged)", "never_called": "\(recovery.returned)"])
+                }
+            }
+        } catch {
+            storeProblem("dispatch.lease_failed", error)
+        }
+    }
+
+    /// Claims rows for channels with room: at most twice their concurrency waiting or running,
+    /// and no more than their current rate can start within half a lease. Returns how many.
     private func refill() -> Int {
         var total = 0
         let now = clock.now()
-        let lease = catalog.config.dispatch.lease.seconds
-        do {
-            if lastLeaseCheck.map({ now.timeIntervalSince($0) >= 1 }) ?? true {
-                lastLeaseCheck = now
-                let recovered = try queue.recoverExpiredLeases(now: now, maxAttempts: catalog.config.dispatch.maxAttempts)
-                if recovered > 0 {
-                    totals.recoveredLeases += recovered
-                    log.warning("dispatch.leases_recovered", ["rows": "\(recovered)"])
-                }
-            }
-            for name in lanes.keys.sorted() {
-                let lane = lanes[name]!
-                let room = 2 * lane.concurrency - lane.waiting.count - lane.inFlight
-                guard room >= max(1, lane.concurrency / 2) else { continue }
-                let claimed = try queue.claim(channel: name, limit: room, now: now,
-                                              leaseUntil: now + TimeInterval(lease))
+        let lease = TimeInterval(catalog.config.dispatch.lease.seconds)
+        let tick = ContinuousClock.now
+        for name in lanes.keys.sorted() {
+            let lane = lanes[name]!
+            if let pausedUntil = lane.rate.pausedUntil, pausedUntil > tick { continue }
+            var capacity = 2 * lane.concurrency
+            if let rate = lane.rate.currentRate { capacity = min(capacity, max(1, Int(rate * lease / 2))) }
+            let room = capacity - lane.waiting.count - lane.inFlight
+            guard room >= max(1, min(capacity, lane.concurrency) / 2) else { continue }
+            do {
+                let claimed = try queue.claim(channel: name, limit: room, now: now, leaseUntil: now + lease)
                 lanes[name]!.waiting += claimed
                 total += claimed.count
+            } catch {
+                storeProblem("dispatch.claim_failed", error, ["channel": name])
             }
-        } catch {
-            log.error("dispatch.claim_failed", ["error": "\(error)"])
         }
         return total
     }
 
-    /// Starts calls where concurrency and rate allow; re-check outcomes go straight to
-    /// `records`. Returns the shortest wait for a rate-limited channel's next token.
-    private func start(into group: inout TaskGroup<Event>, records: inout [DeliveryRecord], retry: RetryPolicy) -> Duration? {
-        let recheck = DeliveryRecheck(catalog: catalog)
-        var shortestWait: Duration?
-        for name in lanes.keys.sorted() {
-            while lanes[name]!.inFlight < lanes[name]!.concurrency, let send = lanes[name]!.waiting.first {
-                let now = clock.now()
-                if let (outcome, reason) = recheck.outcome(for: send, at: now) {
-                    lanes[name]!.waiting.removeFirst()
-                    let record = DeliveryRecord(key: send.key, outcome: outcome, startedAt: now, finishedAt: now,
-                                                calledGateway: false, error: reason)
-                    count(record, channel: name)
-                    records.append(record)
-                    continue
-                }
-                if let wait = lanes[name]!.bucket?.take(at: ContinuousClock.now) {
-                    shortestWait = min(shortestWait ?? wait, wait)
-                    break
-                }
-                lanes[name]!.waiting.removeFirst()
-                lanes[name]!.inFlight += 1
-                let channel = lanes[name]!.channel
-                let clock = self.clock
-                group.addTask {
-                    .finished(await Self.deliver(send, through: channel, retry: retry, clock: clock), key: send.key,
-                              channel: name)
-                }
+    /// Drain mode: a lane the gateway paused gives its waiting rows back rather than hold up the drain.
+    private func returnRowsOfPausedLanes() {
+        let tick = ContinuousClock.now
+        for (name, lane) in lanes where !lane.waiting.isEmpty {
+            guard let pausedUntil = lane.rate.pausedUntil, pausedUntil - tick > Self.idlePoll else { continue }
+            do {
+                try queue.release(lane.waiting.map(\.key), now: clock.now())
+                lanes[name]!.waiting.removeAll()
+            } catch {
+                storeProblem("dispatch.release_failed", error, ["channel": name])
             }
         }
-        return shortestWait
     }
 
-    /// One call and its classification; nil when the task was cancelled mid-call (shutdown
-    /// deadline), so the row is released rather than counted.
-    private static func deliver(_ send: ClaimedSend, through channel: any Channel, retry: RetryPolicy,
-                                clock: any WallClock) async -> DeliveryRecord? {
-        let startedAt = clock.now()
-        let started = ContinuousClock.now
-        let result = await channel.send(ChannelMessage(idempotencyKey: send.idempotencyKey, channel: send.channel,
-                                                       channelKind: send.channelKind, to: send.address, title: send.title,
-                                                       text: send.text))
-        if Task.isCancelled, case .transient = result { return nil }
-        let finishedAt = clock.now()
-        let latency = Int(((ContinuousClock.now - started).inSeconds * 1000).rounded())
-        var record = DeliveryRecord(key: send.key, outcome: .failed, startedAt: startedAt, finishedAt: finishedAt,
-                                    calledGateway: true, latencyMilliseconds: latency, httpStatus: result.httpStatus)
-        switch result {
-        case .accepted(let providerID, _):
-            record.outcome = .sent(providerID: providerID)
-        case .transient(let error, _, let retryAfter):
-            record.error = error
-            let attempts = send.attempts + 1
-            if retry.allowsRetry(afterAttempts: attempts) {
-                var generator = SystemRandomNumberGenerator()
-                let delay = retry.delay(afterAttempt: attempts, retryAfter: retryAfter, using: &generator)
-                record.outcome = .retry(at: finishedAt + delay)
-            } else {
-                record.error = "gave up after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(error)"
+    /// Picks what concurrency and rate allow, re-checks it and marks it started in one
+    /// transaction, then starts those calls. Returns whether anything was started or settled.
+    private func start(into group: inout DiscardingTaskGroup) -> Bool {
+        let tick = ContinuousClock.now
+        var picked: [(lane: String, send: ClaimedSend)] = []
+        for name in lanes.keys.sorted() {
+            var lane = lanes[name]!
+            var taken = 0
+            while lane.inFlight + taken < lane.concurrency, taken < lane.waiting.count {
+                if let wait = lane.rate.take(at: tick) {
+                    nextStartWait = min(nextStartWait ?? wait, wait)
+                    break
+                }
+                picked.append((name, lane.waiting[taken]))
+                taken += 1
             }
-        case .permanent(let error, _):
-            record.error = error
-            record.outcome = send.hasFallback ? .fallback : .failed
+            lane.waiting.removeFirst(taken)
+            lanes[name] = lane
         }
+        guard !picked.isEmpty else { return false }
+        let now = clock.now()
+        let recheck = DeliveryRecheck(catalog: catalog)
+        let starts: [CallStart]
+        do {
+            starts = try queue.startCalls(picked.map(\.send), now: now) { send, facts in
+                recheck.outcome(for: send, facts: facts, at: now)
+            }
+        } catch {
+            // Nothing was started: the rows wait at the head of their lanes for the next pass.
+            for (name, send) in picked.reversed() {
+                lanes[name]!.waiting.insert(send, at: 0)
+                lanes[name]!.rate.giveBack()
+            }
+            storeProblem("dispatch.start_failed", error, ["rows": "\(picked.count)"])
+            nextStartWait = min(nextStartWait ?? .milliseconds(100), .milliseconds(100))
+            return false
+        }
+        for ((name, send), start) in zip(picked, starts) {
+            switch start {
+            case .call:
+                lanes[name]!.inFlight += 1
+                let channel = lanes[name]!.channel
+                let inbox = self.inbox
+                group.addTask {
+                    let started = ContinuousClock.now
+                    let result = await channel.send(ChannelMessage(
+                        idempotencyKey: send.idempotencyKey, channel: send.channel, channelKind: send.channelKind,
+                        to: send.address, title: send.title, text: send.text))
+                    inbox.post(DispatchInbox.Completion(lane: name, send: send, result: result, startedAt: now,
+                                                        latency: ContinuousClock.now - started))
+                }
+            case .settled(let outcome):
+                lanes[name]!.rate.giveBack()
+                count(DeliveryRecord(key: send.key, outcome: outcome, startedAt: now, finishedAt: now, calledGateway: false),
+                      channel: name, reason: recheckReason(outcome))
+            case .notHeld:
+                lanes[name]!.rate.giveBack()
+                log.warning("dispatch.row_taken_over", ["row": "\(send.key)", "note": "no longer this worker's; not called"])
+            }
+        }
+        return true
+    }
+
+    private func recheckReason(_ outcome: DeliveryRecord.Outcome) -> String {
+        switch outcome {
+        case .cancelled: "consent withdrawn"
+        case .expired: "expired"
+        case .rescheduled: "outside its send window"
+        default: outcome.name
+        }
+    }
+
+    /// Turns one finished call into its record, and tells its lane how the gateway answered.
+    private func settle(_ completion: DispatchInbox.Completion) -> DeliveryRecord {
+        let tick = ContinuousClock.now
+        lanes[completion.lane]?.inFlight -= 1
+        switch completion.result {
+        case .accepted:
+            lanes[completion.lane]?.rate.accepted(at: tick)
+        case .throttled(_, _, let retryAfter):
+            lanes[completion.lane]?.rate.throttled(at: tick, retryAfter: retryAfter.map { .seconds(min($0, 1e9)) })
+        case .misconfigured(let error, let status):
+            log.error("dispatch.channel_misconfigured", [
+                "channel": completion.lane, "status": status.map(String.init) ?? "-", "error": redactor.reduce(error),
+            ])
+        default:
+            break
+        }
+        var generator = SystemRandomNumberGenerator()
+        let record = callOutcome.record(for: completion.send, result: completion.result, startedAt: completion.startedAt,
+                                     finishedAt: clock.now(), latency: completion.latency, using: &generator)
+        count(record, channel: completion.lane, reason: record.error)
         return record
     }
 
-    private func count(_ record: DeliveryRecord, channel: String) {
+    private func count(_ record: DeliveryRecord, channel: String, reason: String?) {
         totals.add(record.outcome)
         channelTotals[channel, default: Totals()].add(record.outcome)
         if let milliseconds = record.latencyMilliseconds {
@@ -291,21 +371,31 @@ public actor Dispatcher {
         }
         if case .sent = record.outcome { return }
         log.log(record.outcome == .failed ? .warning : .info, "dispatch.\(record.outcome.name)",
-                ["row": "\(record.key)", "status": record.httpStatus.map(String.init) ?? "-", "error": record.error ?? "-"])
+                ["row": "\(record.key)", "status": record.httpStatus.map(String.init) ?? "-", "error": reason ?? "-"])
     }
 
-    /// Writes the waiting outcomes; returns how many it wrote.
+    /// Writes the waiting outcomes; false (and kept for the next try) when the store refused.
     @discardableResult
-    private func flush(_ records: inout [DeliveryRecord]) -> Int {
-        guard !records.isEmpty else { return 0 }
+    private func flush(_ records: inout [DeliveryRecord]) -> Bool {
+        guard !records.isEmpty else { return false }
         do {
             try queue.record(records)
-            defer { records.removeAll(keepingCapacity: true) }
-            return records.count
+            records.removeAll(keepingCapacity: true)
+            return true
         } catch {
-            // Kept for the next flush; the leases still protect the rows meanwhile.
-            log.error("dispatch.record_failed", ["rows": "\(records.count)", "error": "\(error)"])
-            return 0
+            // Kept for the next flush; the leases (extended meanwhile) protect the rows.
+            storeProblem("dispatch.record_failed", error, ["rows": "\(records.count)"])
+            return false
+        }
+    }
+
+    /// A busy store is a wait, not an error: another writer held the lock past the busy
+    /// timeout, and the loop simply tries again.
+    private func storeProblem(_ event: String, _ error: any Error, _ fields: KeyValuePairs<String, String> = [:]) {
+        if let sqlite = error as? SQLiteError, sqlite.isBusy {
+            log.warning("dispatch.store_busy", ["while": event, "note": "the store was locked; trying again"])
+        } else {
+            log.log(.error, event, fields: Array(fields) + [("error", "\(error)")])
         }
     }
 }

@@ -7,6 +7,11 @@ import HeraldStore
 ///
 /// The one code path behind `preview` (which prints the result) and `run` (which writes
 /// it to the outbox): the two cannot drift apart. Evaluating writes nothing.
+///
+/// One member never stops the others: a member whose stored data cannot be evaluated, or
+/// whose message cannot be rendered, is suppressed as `invalid_data` with the reason; an
+/// SMS that would exceed `sms.max_segments` is suppressed as `too_long`. Only the store
+/// failing stops an evaluation.
 public final class Scheduler {
     public let catalog: Catalog
     private let store: MemberStore
@@ -42,22 +47,41 @@ public final class Scheduler {
                         reason: reason, detail: detail, timeZone: member.timeZone, scheduledAt: scheduledAt,
                         attributionUntil: scheduledAt.map { $0 + TimeInterval(trigger.attributionWindow.seconds) }))
                 }
-                switch try pipeline.decide(candidate, trigger: trigger, at: instant, history: history, ledger: ledger) {
-                case .suppressed(let reason, let detail):
-                    suppress(reason, detail)
-                case .heldOut(let scheduledAt):
-                    ledger.recordOccurrence(triggerID: trigger.id, memberKey: member.key, occurrenceKey: candidate.occurrenceKey)
-                    suppress(.holdout, "in the control group (\(Int((trigger.holdout * 100).rounded())) % held out)",
-                             scheduledAt: scheduledAt)
-                case .planned(let channel, let address, let scheduledAt, let variant, let fallbacks):
-                    let send = try composer.makeSend(candidate, trigger: trigger, channel: channel, address: address,
-                                                     scheduledAt: scheduledAt, variant: variant, fallbacks: fallbacks,
-                                                     codes: &codes)
-                    ledger.recordOccurrence(triggerID: trigger.id, memberKey: member.key, occurrenceKey: candidate.occurrenceKey)
-                    ledger.recordPlanned(RecordedSend(triggerID: trigger.id, category: trigger.category, scheduledAt: scheduledAt),
-                                         memberKey: member.key)
-                    summary.planned += 1
-                    evaluation.planned.append(send)
+                if let problem = candidate.dataProblem {
+                    suppress(.invalidData, problem)
+                    return
+                }
+                do {
+                    switch try pipeline.decide(candidate, trigger: trigger, at: instant, history: history, ledger: ledger) {
+                    case .suppressed(let reason, let detail):
+                        suppress(reason, detail)
+                    case .heldOut(let scheduledAt):
+                        ledger.recordOccurrence(triggerID: trigger.id, memberKey: member.key,
+                                                occurrenceKey: candidate.occurrenceKey)
+                        suppress(.holdout, "in the control group (\(Int((trigger.holdout * 100).rounded())) % held out)",
+                                 scheduledAt: scheduledAt)
+                    case .planned(let channel, let address, let scheduledAt, let variant, let fallbacks):
+                        var send = try composer.makeSend(candidate, trigger: trigger, channel: channel, address: address,
+                                                         scheduledAt: scheduledAt, variant: variant, fallbacks: fallbacks,
+                                                         codes: &codes)
+                        if let limit = config.sms.maxSegments, let segments = send.segments, segments > limit {
+                            suppress(.tooLong, "the SMS would take \(segments) segments, more than sms.max_segments \(limit)")
+                            return
+                        }
+                        send.fallbacks.removeAll { fallback in
+                            config.sms.maxSegments.map { limit in (fallback.segments ?? 0) > limit } ?? false
+                        }
+                        ledger.recordOccurrence(triggerID: trigger.id, memberKey: member.key,
+                                                occurrenceKey: candidate.occurrenceKey)
+                        ledger.recordPlanned(RecordedSend(triggerID: trigger.id, category: trigger.category,
+                                                          scheduledAt: scheduledAt), memberKey: member.key)
+                        summary.planned += 1
+                        evaluation.planned.append(send)
+                    }
+                } catch let error as SQLiteError {
+                    throw error
+                } catch {
+                    suppress(.invalidData, "cannot be evaluated: \(error)")
                 }
             }
             summary.seconds = (ContinuousClock.now - started).inSeconds

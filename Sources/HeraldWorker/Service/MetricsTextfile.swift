@@ -27,7 +27,11 @@ public struct MetricsTextfile: Sendable {
 
     public func write(_ snapshot: Snapshot) throws {
         let temporary = path + ".tmp-\(getpid())"
-        try Data(Self.render(snapshot).utf8).write(to: URL(fileURLWithPath: temporary))
+        // 0640: the owner writes, a monitoring group (node_exporter's) may read; others not.
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(Self.render(snapshot).utf8),
+                                             attributes: [.posixPermissions: 0o640]) else {
+            throw MetricsFileError(description: "\(path): cannot write \(temporary): \(String(cString: strerror(errno)))")
+        }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(atPath: temporary)
@@ -52,7 +56,7 @@ public struct MetricsTextfile: Sendable {
         family("herald_planned_total", "counter", "Sends planned (outbox rows written).", [("", "\(report.planned)")])
         family("herald_held_out_total", "counter", "Members held out as a control group.", [("", "\(report.heldOut)")])
         family("herald_suppressed_total", "counter", "Occurrences suppressed for the first time, by reason.",
-               [SuppressionReason.audience, .noChannel, .noConsent, .cap].map {
+               [SuppressionReason.audience, .noChannel, .noConsent, .cap, .invalidData, .tooLong].map {
                    (label(["reason": $0.rawValue]), "\(report.newlySuppressed[$0] ?? 0)")
                })
         let channels = snapshot.channels.sorted()

@@ -48,19 +48,34 @@ public final class WorkerService: Sendable {
         self.notifier = notifier
     }
 
+    /// What the service runs with: the catalog, its channels, and a redactor that knows their secrets.
+    public struct Setup: Sendable {
+        public var catalog: Catalog
+        public var channels: [String: any Channel]
+        public var redactor: ErrorRedactor
+    }
+
     /// The catalog and its channels, every check passed; throws what is wrong.
-    public func loadSetup() throws -> (Catalog, [String: any Channel]) {
+    public func loadSetup() throws -> Setup {
         let catalog = try CatalogLoader.load(configPath: configPath)
-        return (catalog, try ChannelFactory.makeChannels(catalog.config, secrets: secrets, clock: clock))
+        let channels = try ChannelFactory.makeChannels(catalog.config, context: ChannelContext(secrets: secrets, clock: clock))
+        return Setup(catalog: catalog, channels: channels,
+                     redactor: ErrorRedactor(secrets: ChannelFactory.secretValues(catalog.config, secrets: secrets)))
+    }
+
+    private func makeDispatcher(_ setup: Setup, storePath: String) throws -> Dispatcher {
+        try Dispatcher(storePath: storePath, catalog: setup.catalog, channels: setup.channels, clock: clock, log: log,
+                       redactor: setup.redactor)
     }
 
     /// One evaluation, then every due row delivered; with `simulateUntil`, the (manual)
     /// clock then jumps from due time to due time up to that instant (the sandbox's day).
     public func runOnce(simulateUntil horizon: Date? = nil) async throws -> Report {
-        let (catalog, channels) = try loadSetup()
+        let setup = try loadSetup()
+        let catalog = setup.catalog
         let storePath = storePathOverride ?? catalog.config.storePath
         let evaluator = try EvaluationRunner(storePath: storePath, catalog: catalog, codes: codes)
-        let dispatcher = try Dispatcher(storePath: storePath, catalog: catalog, channels: channels, clock: clock, log: log)
+        let dispatcher = try makeDispatcher(setup, storePath: storePath)
         notifier.notify("READY=1")
         var report = Report()
         try await evaluate(evaluator, into: &report)
@@ -79,10 +94,11 @@ public final class WorkerService: Sendable {
 
     /// Runs until `signals` brings `.terminate` (or ends).
     public func run(signals: AsyncStream<ServiceSignal>) async throws -> Report {
-        var (catalog, channels) = try loadSetup()
+        let setup = try loadSetup()
+        var catalog = setup.catalog
         let storePath = storePathOverride ?? catalog.config.storePath
         let evaluator = try EvaluationRunner(storePath: storePath, catalog: catalog, codes: codes)
-        let dispatcher = try Dispatcher(storePath: storePath, catalog: catalog, channels: channels, clock: clock, log: log)
+        let dispatcher = try makeDispatcher(setup, storePath: storePath)
         let dispatching = Task { await dispatcher.run() }
         let reportBox = ReportBox()
         let interval = Duration.seconds(catalog.config.evaluateEvery.seconds)
@@ -93,7 +109,11 @@ public final class WorkerService: Sendable {
                 do {
                     try await evaluate(evaluator, into: &report)
                 } catch {
-                    log.error("evaluation.failed", ["error": "\(error)"])
+                    if let sqlite = error as? SQLiteError, sqlite.isBusy {
+                        log.warning("evaluation.store_busy", ["note": "the store was locked; evaluating again next tick"])
+                    } else {
+                        log.error("evaluation.failed", ["error": "\(error)"])
+                    }
                 }
                 await reportBox.set(report)
                 if metricsFile != nil, let current = try? await Self.withDeliveryState(report, from: dispatcher) {
@@ -117,14 +137,14 @@ public final class WorkerService: Sendable {
         for await signal in signals {
             if case .terminate = signal { break }
             do {
-                let (fresh, freshChannels) = try loadSetup()
-                if fresh.config.storePath != catalog.config.storePath {
+                let fresh = try loadSetup()
+                if fresh.catalog.config.storePath != catalog.config.storePath {
                     log.warning("config.store_changed", ["note": "a new store path takes effect on restart"])
                 }
-                (catalog, channels) = (fresh, freshChannels)
-                await evaluator.replace(catalog: fresh)
-                await dispatcher.replace(catalog: fresh, channels: freshChannels)
-                log.info("config.reloaded", ["triggers": "\(fresh.triggers.count)"])
+                catalog = fresh.catalog
+                await evaluator.replace(catalog: fresh.catalog)
+                await dispatcher.replace(catalog: fresh.catalog, channels: fresh.channels, redactor: fresh.redactor)
+                log.info("config.reloaded", ["triggers": "\(fresh.catalog.triggers.count)"])
             } catch {
                 log.error("config.reload_rejected", ["error": "\(error)", "kept": "the previous config"])
             }
@@ -165,6 +185,15 @@ public final class WorkerService: Sendable {
         report.planned += outcome.written.written
         report.heldOut += outcome.written.heldOut
         report.suppressed += suppressed
+        for skipped in outcome.written.newlySkipped {
+            log.warning("evaluation.member_skipped", ["trigger": skipped.triggerID, "member": skipped.memberID,
+                                                      "reason": skipped.reason.rawValue, "detail": skipped.detail])
+        }
+        let skippedCount = [SuppressionReason.invalidData, .tooLong].reduce(0) { $0 + (outcome.written.newlySuppressed[$1] ?? 0) }
+        if skippedCount > outcome.written.newlySkipped.count {
+            log.warning("evaluation.members_skipped", ["more": "\(skippedCount - outcome.written.newlySkipped.count)",
+                                                       "note": "not listed one by one; see herald preview"])
+        }
         log.info("evaluation.done", [
             "at": InstantFormatter.utcString(from: instant), "planned": "\(outcome.written.written)",
             "held_out": "\(outcome.written.heldOut)", "suppressed": "\(suppressed)",

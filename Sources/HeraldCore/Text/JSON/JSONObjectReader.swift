@@ -74,24 +74,28 @@ public struct JSONObjectReader {
         }
     }
 
-    public func number(_ key: String, required: Bool = false, in range: ClosedRange<Double>? = nil) -> Double? {
-        guard let number = read(key, "a number", required: required, { $0.numberValue }) else { return nil }
-        if let range, !range.contains(number) {
-            problem(at: self[key]!.position, "\(name(key)): expected a number from \(range.lowerBound) to \(range.upperBound), found \(number)")
-            return nil
+    public func number(_ key: String, required: Bool = false, in range: ClosedRange<Double>) -> Double? {
+        read(key, "a number from \(SettingRange.text(range.lowerBound)) to \(SettingRange.text(range.upperBound))",
+             required: required) { value in
+            value.numberValue.flatMap { range.contains($0) ? $0 : nil }
         }
-        return number
     }
 
-    public func integer(_ key: String, required: Bool = false, atLeast minimum: Int = Int.min) -> Int? {
-        let what = minimum == Int.min ? "a whole number" : "a whole number of at least \(minimum)"
+    /// A whole number inside `range`: every number a file may hold is bounded, so no
+    /// arithmetic on it can overflow (the ranges are in `SettingRange`).
+    public func integer(_ key: String, required: Bool = false, in range: ClosedRange<Int>) -> Int? {
+        let what = "a whole number from \(range.lowerBound) to \(range.upperBound)"
         return read(key, what, missingAs: "a whole number", required: required) { value in
-            value.integerValue.flatMap { $0 >= minimum ? $0 : nil }
+            value.integerValue.flatMap { range.contains($0) ? $0 : nil }
         }
     }
 
-    public func timeSpan(_ key: String, required: Bool = false) -> TimeSpan? {
-        read(key, TimeSpan.expectedFormat, required: required) { $0.stringValue.flatMap(TimeSpan.init) }
+    /// A duration inside `range`, reported as `expected a duration from 1s to 10m`.
+    public func timeSpan(_ key: String, required: Bool = false, in range: ClosedRange<TimeSpan>) -> TimeSpan? {
+        read(key, "a duration from \(range.lowerBound) to \(range.upperBound) (such as 90s, 15m, 2h or 30d)",
+             required: required) { value in
+            value.stringValue.flatMap(TimeSpan.init).flatMap { range.contains($0) ? $0 : nil }
+        }
     }
 
     /// The one shape of every typed getter: absent → nil (reported when `required`, as

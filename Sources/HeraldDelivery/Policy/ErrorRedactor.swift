@@ -1,0 +1,40 @@
+import Foundation
+import HeraldCore
+
+/// What a gateway or the transport says about a failure, reduced before it is stored
+/// (`last_error`, `delivery_attempts.error`) or logged: an echoing gateway must not leak
+/// the channel's secrets or a member's address.
+///
+/// In order: every configured secret value of 4 or more characters, raw or as JSON would
+/// escape it, becomes `[secret]`; phone numbers and e-mail addresses are masked
+/// (`SensitiveText`); control characters become spaces; the result is cut at 300 characters.
+public struct ErrorRedactor: Sendable {
+    public static let maximumLength = 300
+    private let secrets: [String]
+
+    public init(secrets: [String] = []) {
+        var forms: Set<String> = []
+        for secret in secrets where secret.count >= 4 {
+            forms.insert(secret)
+            forms.insert(JSONOutput.string(secret).rendered().dropFirst().dropLast().description)
+        }
+        // Longest first, so a secret that contains another is replaced whole.
+        self.secrets = forms.sorted { $0.count > $1.count }
+    }
+
+    public func reduce(_ text: String) -> String {
+        var reduced = text
+        for secret in secrets where reduced.contains(secret) {
+            reduced = reduced.replacingOccurrences(of: secret, with: "[secret]")
+        }
+        reduced = SensitiveText.masked(reduced)
+        reduced = String(String.UnicodeScalarView(reduced.unicodeScalars.map { scalar in
+            switch scalar.value {
+            case 0x00...0x1F, 0x7F...0x9F: " "
+            default: scalar
+            }
+        }))
+        guard reduced.count > Self.maximumLength else { return reduced }
+        return String(reduced.prefix(Self.maximumLength - 1)) + "…"
+    }
+}

@@ -1,0 +1,205 @@
+import CCurl
+import Foundation
+import Synchronization
+
+/// The transport's thread: takes submitted transfers, drives the multi handle, finishes
+/// transfers as libcurl reports them done. Everything in here runs on that one thread.
+final class CurlEngine: @unchecked Sendable {
+    private let shared: CurlShared
+    private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    /// Easy handles kept for reuse (`curl_easy_reset` keeps nothing but the allocation;
+    /// connections live in the multi handle's pool).
+    private var idleHandles: [UnsafeMutableRawPointer] = []
+    private static let idleHandleLimit = 256
+    private static let userAgent = "Herald"
+
+    init(shared: CurlShared) {
+        self.shared = shared
+    }
+
+    func run() {
+        let multi = shared.multi
+        while true {
+            let (submitted, hasCancellations, isClosing) = shared.inbox.withLock { inbox in
+                defer {
+                    inbox.submitted.removeAll(keepingCapacity: true)
+                    inbox.hasCancellations = false
+                }
+                return (inbox.submitted, inbox.hasCancellations, inbox.isClosing)
+            }
+            for transfer in submitted {
+                if transfer.isCancelRequested.load(ordering: .acquiring) {
+                    transfer.finish(.failure(.cancelled))
+                } else {
+                    start(transfer)
+                }
+            }
+            if hasCancellations {
+                for (easy, transfer) in active where transfer.isCancelRequested.load(ordering: .acquiring) {
+                    end(easy)
+                    transfer.finish(.failure(.cancelled))
+                }
+            }
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            var queued: Int32 = 0
+            while let message = curl_multi_info_read(multi, &queued) {
+                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+                let code = message.pointee.data.result
+                guard let transfer = active[easy] else { continue }
+                let result = outcome(of: transfer, code: code)
+                end(easy)
+                transfer.finish(result)
+            }
+            if isClosing && active.isEmpty { break }
+            var descriptors: Int32 = 0
+            curl_multi_poll(multi, nil, 0, 1000, &descriptors)
+        }
+        for handle in idleHandles { curl_easy_cleanup(handle) }
+        curl_multi_cleanup(multi)
+    }
+
+    private func start(_ transfer: CurlTransfer) {
+        guard let easy = idleHandles.popLast() ?? curl_easy_init() else {
+            transfer.finish(.failure(.connection("out of memory")))
+            return
+        }
+        let request = transfer.request
+        transfer.easy = easy
+        let context = Unmanaged.passUnretained(transfer).toOpaque()
+        var problem: CURLcode = CURLE_OK
+        func set(_ code: CURLcode) { if problem == CURLE_OK { problem = code } }
+        set(herald_curl_easy_setopt_string(easy, CURLOPT_URL, request.url))
+        set(herald_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2))
+        if let caFile = request.caFile { set(herald_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile)) }
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout)))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout)))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1))
+        set(herald_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, Self.userAgent))
+        set(herald_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer))
+        set(herald_curl_easy_setopt_callback(easy, CURLOPT_WRITEFUNCTION, curlWriteBody))
+        set(herald_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context))
+        set(herald_curl_easy_setopt_callback(easy, CURLOPT_HEADERFUNCTION, curlWriteHeader))
+        set(herald_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context))
+        var list: UnsafeMutablePointer<curl_slist>?
+        for (name, value) in request.headers { list = curl_slist_append(list, "\(name): \(value)") }
+        list = curl_slist_append(list, "Expect:")
+        transfer.headerList = list
+        set(herald_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list))
+        switch request.method {
+        case "GET":
+            set(herald_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1))
+        default:
+            let body = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, request.body.count))
+            _ = body.initialize(from: request.body)
+            transfer.requestBody = body
+            set(herald_curl_easy_setopt_long(easy, CURLOPT_POST, 1))
+            set(herald_curl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, request.body.count))
+            set(herald_curl_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, body.baseAddress))
+            if request.method != "POST" {
+                set(herald_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method))
+            }
+        }
+        guard problem == CURLE_OK else {
+            recycle(easy)
+            transfer.finish(.failure(.invalidRequest(String(cString: curl_easy_strerror(problem)))))
+            return
+        }
+        let added = curl_multi_add_handle(shared.multi, easy)
+        guard added == CURLM_OK else {
+            recycle(easy)
+            transfer.finish(.failure(.connection(String(cString: curl_multi_strerror(added)))))
+            return
+        }
+        active[easy] = transfer
+    }
+
+    /// Takes the transfer's handle out of the multi handle and keeps it for reuse.
+    private func end(_ easy: UnsafeMutableRawPointer) {
+        curl_multi_remove_handle(shared.multi, easy)
+        active[easy] = nil
+        recycle(easy)
+    }
+
+    private func recycle(_ easy: UnsafeMutableRawPointer) {
+        if idleHandles.count < Self.idleHandleLimit {
+            curl_easy_reset(easy)
+            idleHandles.append(easy)
+        } else {
+            curl_easy_cleanup(easy)
+        }
+    }
+
+    private func outcome(of transfer: CurlTransfer, code: CURLcode) -> Result<HTTPResponse, HTTPFailure> {
+        var status = 0
+        if let easy = transfer.easy { herald_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status) }
+        // A body cut at the cap ends the transfer with a write error; the status is known.
+        if code == CURLE_OK || (code == CURLE_WRITE_ERROR && transfer.isBodyTruncated), status > 0 {
+            return .success(HTTPResponse(status: status, headers: transfer.responseHeaders, body: transfer.responseBody,
+                                         isBodyTruncated: transfer.isBodyTruncated))
+        }
+        let detail = transfer.errorBuffer[0] != 0 ? String(cString: transfer.errorBuffer) : String(cString: curl_easy_strerror(code))
+        switch code {
+        case CURLE_OPERATION_TIMEDOUT:
+            return .failure(.timedOut)
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_FUNCTION_ARGUMENT:
+            return .failure(.invalidRequest(detail))
+        case CURLE_OK:
+            return .failure(.connection("no HTTP status in the reply"))
+        default:
+            return .failure(.connection(detail))
+        }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return max(1, Int(clamping: seconds) &* 1000 &+ Int(attoseconds / 1_000_000_000_000_000))
+    }
+}
+
+/// `CURLOPT_WRITEFUNCTION`: keeps the body up to the cap; returning less than offered stops the transfer.
+private func curlWriteBody(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
+                           _ context: UnsafeMutableRawPointer?) -> Int {
+    guard let data, let context else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    let room = CurlTransport.maximumResponseBytes - transfer.responseBody.count
+    guard length <= room else {
+        transfer.isBodyTruncated = true
+        if room > 0 {
+            data.withMemoryRebound(to: UInt8.self, capacity: room) {
+                transfer.responseBody.append(contentsOf: UnsafeBufferPointer(start: $0, count: room))
+            }
+        }
+        return 0
+    }
+    data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        transfer.responseBody.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+    }
+    return length
+}
+
+/// `CURLOPT_HEADERFUNCTION`: one header line at a time; a status line starts a new response
+/// (after a `100 Continue`, only the final response's fields are kept).
+private func curlWriteHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
+                             _ context: UnsafeMutableRawPointer?) -> Int {
+    guard let data, let context else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+    }
+    if line.hasPrefix("HTTP/") {
+        transfer.responseHeaders.removeAll()
+    } else if let colon = line.firstIndex(of: ":"), transfer.responseHeaders.count < 100 {
+        let name = String(line[..<colon])
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        transfer.responseHeaders.append((name, value))
+    }
+    return length
+}
