@@ -52,6 +52,11 @@ let package = Package(
         ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], swiftSettings: strictSettings),
         .testTarget(
+            name: "HeraldDeliveryTests",
+            dependencies: ["HeraldDelivery", "HeraldCore", "HeraldTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "HeraldStoreTests",
             dependencies: ["HeraldStore", "HeraldTestSupport"],
             swiftSettings: strictSettings

@@ -12,7 +12,7 @@ struct DispatchBenchmark {
     let options: Options
     let herald: String
     static let concurrency = 128
-    static let latency = 0.05
+    private var latency: Double { Double(options.latencyMilliseconds) / 1000 }
 
     func run() throws {
         guard let curl = findOnPath("curl") else { throw BenchError("curl is needed for the baseline") }
@@ -20,7 +20,7 @@ struct DispatchBenchmark {
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder + "/Triggers", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: folder + "/MessageTemplates/t", withIntermediateDirectories: true)
-        let gateway = try LoopbackGateway { _ in .status(200, body: #"{"message_id":"m"}"#, delay: Self.latency) }
+        let gateway = try LoopbackGateway { _ in .status(200, body: #"{"message_id":"m"}"#, delay: latency) }
         let config = folder + "/herald.json5"
         try """
             { store: { sqlite: "herald.db" },
@@ -93,7 +93,7 @@ struct DispatchBenchmark {
         }
         let heraldSeconds = median(heraldRuns.map(\.seconds))
         let curlSeconds = median(curlRuns.map(\.seconds))
-        say("\nmedians over \(options.runs) run(s), \(options.sends) sends, gateway latency \(Int(Self.latency * 1000)) ms, "
+        say("\nmedians over \(options.runs) run(s), \(options.sends) sends, gateway latency \(options.latencyMilliseconds) ms, "
             + "concurrency \(Self.concurrency)")
         say("herald run --once: \(format(heraldSeconds)) s, \(Int(Double(options.sends) / heraldSeconds)) sends/s, "
             + "CPU \(format(median(heraldRuns.map(\.cpuSeconds)))) s, peak RSS \(format(heraldRuns.map(\.peakRSSMebibytes).max()!, 1)) MiB "

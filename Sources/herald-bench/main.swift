@@ -5,12 +5,14 @@ import HeraldStore
 /// herald-bench: throughput and memory of the release `herald` against the `sqlite3`
 /// shell doing the same work on the same store, in the same run.
 ///
-///     swift build -c release && .build/release/herald-bench [import|evaluate|dispatch|report] [--members N] [--events N] [--runs K] [--dir DIR] [--sends N]
+///     swift build -c release && .build/release/herald-bench [import|evaluate|dispatch|report] [--members N] [--events N]
+///         [--runs K] [--dir DIR] [--sends N] [--latency MS]
 ///
 /// `import` (the default): loading members and events. `evaluate`: every trigger in
 /// Triggers/ evaluated over the loaded store (issue 3), against the same candidate queries.
 /// `dispatch`: `herald run --once` delivering N sends to a loopback gateway answering in
-/// 50 ms, against `curl --parallel` posting the same bodies (issue 4). `report`: `herald report`
+/// `--latency` ms (50 by default; 0 measures pure overhead), against `curl --parallel`
+/// posting the same bodies (issues 4 and 11). `report`: `herald report`
 /// over N sends and the given events, against the `sqlite3` shell running its statements (issue 5).
 struct Options {
     var mode = "import"
@@ -20,6 +22,8 @@ struct Options {
     var folder = "bench-data"
     /// `dispatch`: rows to deliver per run.
     var sends = 20_000
+    /// `dispatch`: how long the loopback gateway takes to answer, in milliseconds.
+    var latencyMilliseconds = 50
     /// `evaluate-child CONFIG INSTANT`.
     var childArguments: [String] = []
 
@@ -40,10 +44,12 @@ struct Options {
             case "--events": events = Int(try value()) ?? events
             case "--runs": runs = max(1, Int(try value()) ?? runs)
             case "--sends": sends = max(1, Int(try value()) ?? sends)
+            case "--latency": latencyMilliseconds = max(0, Int(try value()) ?? latencyMilliseconds)
             case "--dir": folder = try value()
             default:
                 guard mode == "evaluate-child" else {
-                    throw BenchError("unknown option \(arguments[index]); usage: herald-bench [import|evaluate] [--members N] [--events N] [--runs K] [--dir DIR]")
+                    throw BenchError("unknown option \(arguments[index]); usage: herald-bench [import|evaluate|dispatch|report] [--members N] [--events N] [--runs K] [--dir DIR] "
+                                     + "[--sends N] [--latency MS]")
                 }
                 childArguments.append(arguments[index])
             }

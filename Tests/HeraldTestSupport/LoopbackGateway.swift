@@ -2,20 +2,30 @@ import Foundation
 import Synchronization
 
 /// A small HTTP/1.1 gateway on 127.0.0.1 for delivery tests and the dispatch benchmark:
-/// keep-alive connections, one thread each, and a script that decides every reply —
-/// a status (with headers, body and a delay), a connection closed mid-response, or a hang.
+/// keep-alive connections, one thread each, and a script that decides every reply — a
+/// status (with headers, body and a delay), a connection closed or reset before or during
+/// the response, or bytes that are not HTTP.
 ///
 /// Covers what Herald's http adapter sends (POST with Content-Length); no chunked bodies,
-/// no TLS, no pipelining. Every request is recorded with its `Idempotency-Key`.
+/// no TLS, no pipelining. Every request is recorded with its `Idempotency-Key` and headers,
+/// and every 2xx answered in full is counted per key (what the gateway "accepted").
 public final class LoopbackGateway: Sendable {
     public enum Reply: Sendable {
         case status(Int, headers: [String: String] = [:], body: String = "{}", delay: Double = 0)
         /// Sends the headers and part of the body, then closes the connection.
         case closeMidResponse
+        /// Resets the connection (RST) without a byte of response.
+        case resetBeforeResponse
+        /// Sends part of the headers, then resets the connection.
+        case resetMidResponse
+        /// Answers with bytes that are not an HTTP response, then closes.
+        case garbage
     }
 
     public struct Request: Sendable {
         public var idempotencyKey: String
+        /// Lower-cased names.
+        public var headers: [String: String]
         public var body: String
         public var receivedAt: ContinuousClock.Instant
         /// How many requests with this key arrived before and including this one.
@@ -25,6 +35,7 @@ public final class LoopbackGateway: Sendable {
     private struct State {
         var requests: [Request] = []
         var keys: [String: Int] = [:]
+        var accepted: [String: Int] = [:]
         var connections: Set<Int32> = []
         var inFlight = 0
         var maxInFlight = 0
@@ -37,7 +48,9 @@ public final class LoopbackGateway: Sendable {
     private let state = Mutex(State())
 
     /// `script` sees each request (with how often its key came) and says how to reply.
-    public init(script: @escaping @Sendable (Request) -> Reply = { _ in .status(200, body: #"{"message_id":"ok"}"#) }) throws {
+    /// `port` 0 picks a free one; a given port lets a test bring a gateway "back up".
+    public init(port: UInt16 = 0,
+                script: @escaping @Sendable (Request) -> Reply = { _ in .status(200, body: #"{"message_id":"ok"}"#) }) throws {
         self.script = script
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw GatewayError(description: "socket: \(errno)") }
@@ -46,7 +59,7 @@ public final class LoopbackGateway: Sendable {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
+        address.sin_port = port.bigEndian
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -55,7 +68,7 @@ public final class LoopbackGateway: Sendable {
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
         }
-        port = UInt16(bigEndian: address.sin_port)
+        self.port = UInt16(bigEndian: address.sin_port)
         self.listener = listener
         let thread = Thread { [self] in acceptLoop() }
         thread.start()
@@ -71,6 +84,9 @@ public final class LoopbackGateway: Sendable {
 
     /// Requests per idempotency key.
     public var keyCounts: [String: Int] { state.withLock { $0.keys } }
+
+    /// 2xx answers written in full, per idempotency key: how often the gateway accepted it.
+    public var acceptedCounts: [String: Int] { state.withLock { $0.accepted } }
 
     /// The most requests that were being answered at the same time.
     public var maxConcurrentRequests: Int { state.withLock { $0.maxInFlight } }
@@ -134,7 +150,7 @@ public final class LoopbackGateway: Sendable {
                 state.keys[key, default: 0] += 1
                 state.inFlight += 1
                 state.maxInFlight = max(state.maxInFlight, state.inFlight)
-                let request = Request(idempotencyKey: key, body: String(decoding: body, as: UTF8.self),
+                let request = Request(idempotencyKey: key, headers: headers, body: String(decoding: body, as: UTF8.self),
                                       receivedAt: .now, occurrence: state.keys[key]!)
                 state.requests.append(request)
                 return request
@@ -149,11 +165,28 @@ public final class LoopbackGateway: Sendable {
                     + "Content-Length: \(bytes.count)\r\nConnection: keep-alive\r\n"
                 for (name, value) in extraHeaders { head += "\(name): \(value)\r\n" }
                 guard Self.write(Array((head + "\r\n").utf8) + bytes, to: connection) else { return }
+                if (200..<300).contains(code) { state.withLock { $0.accepted[key, default: 0] += 1 } }
             case .closeMidResponse:
                 _ = Self.write(Array("HTTP/1.1 200 OK\r\nContent-Length: 200\r\n\r\n{\"message_id\":".utf8), to: connection)
                 return
+            case .resetBeforeResponse:
+                Self.reset(connection)
+                return
+            case .resetMidResponse:
+                _ = Self.write(Array("HTTP/1.1 200 OK\r\nContent-Ty".utf8), to: connection)
+                Self.reset(connection)
+                return
+            case .garbage:
+                _ = Self.write(Array("\u{16}\u{03}\u{01}garbage, not HTTP at all\r\n\r\n".utf8), to: connection)
+                return
             }
         }
+    }
+
+    /// SO_LINGER 0: closing sends a reset instead of a clean end.
+    private static func reset(_ connection: Int32) {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(connection, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
     }
 
     private static func write(_ bytes: [UInt8], to connection: Int32) -> Bool {

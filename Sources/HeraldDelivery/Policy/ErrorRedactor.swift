@@ -5,8 +5,8 @@ import HeraldCore
 /// (`last_error`, `delivery_attempts.error`) or logged: an echoing gateway must not leak
 /// the channel's secrets or a member's address.
 ///
-/// In order: every configured secret value of 4 or more characters, raw or as JSON would
-/// escape it, becomes `[secret]`; phone numbers and e-mail addresses are masked
+/// In order: every configured secret value of 4 or more characters — raw, JSON-escaped
+/// (also with `\/`, as PHP writes it) or percent-encoded — becomes `[secret]`; phone numbers and e-mail addresses are masked
 /// (`SensitiveText`); control characters become spaces; the result is cut at 300 characters.
 public struct ErrorRedactor: Sendable {
     public static let maximumLength = 300
@@ -15,8 +15,9 @@ public struct ErrorRedactor: Sendable {
     public init(secrets: [String] = []) {
         var forms: Set<String> = []
         for secret in secrets where secret.count >= 4 {
-            forms.insert(secret)
-            forms.insert(JSONOutput.string(secret).rendered().dropFirst().dropLast().description)
+            let json = JSONOutput.string(secret).rendered().dropFirst().dropLast().description
+            forms.formUnion([secret, json, json.replacingOccurrences(of: "/", with: "\\/"),
+                             secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? secret])
         }
         // Longest first, so a secret that contains another is replaced whole.
         self.secrets = forms.sorted { $0.count > $1.count }

@@ -60,6 +60,11 @@ final class CurlEngine: @unchecked Sendable {
     }
 
     private func start(_ transfer: CurlTransfer) {
+        let scheme = transfer.request.url.prefix(8).lowercased()
+        guard scheme.hasPrefix("http://") || scheme.hasPrefix("https://") else {
+            transfer.finish(.failure(.invalidRequest("only http:// and https:// URLs are called")))
+            return
+        }
         guard let easy = idleHandles.popLast() ?? curl_easy_init() else {
             transfer.finish(.failure(.connection("out of memory")))
             return
@@ -140,14 +145,22 @@ final class CurlEngine: @unchecked Sendable {
         if let easy = transfer.easy { herald_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status) }
         // A body cut at the cap ends the transfer with a write error; the status is known.
         if code == CURLE_OK || (code == CURLE_WRITE_ERROR && transfer.isBodyTruncated), status > 0 {
+            var version = 0
+            if let easy = transfer.easy { herald_curl_easy_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version) }
+            let versionText = switch version {
+            case CURL_HTTP_VERSION_1_0: "1.0"
+            case CURL_HTTP_VERSION_2_0: "2"
+            case CURL_HTTP_VERSION_3: "3"
+            default: "1.1"
+            }
             return .success(HTTPResponse(status: status, headers: transfer.responseHeaders, body: transfer.responseBody,
-                                         isBodyTruncated: transfer.isBodyTruncated))
+                                         isBodyTruncated: transfer.isBodyTruncated, httpVersion: versionText))
         }
         let detail = transfer.errorBuffer[0] != 0 ? String(cString: transfer.errorBuffer) : String(cString: curl_easy_strerror(code))
         switch code {
         case CURLE_OPERATION_TIMEDOUT:
             return .failure(.timedOut)
-        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_FUNCTION_ARGUMENT:
+        case CURLE_URL_MALFORMAT, CURLE_BAD_FUNCTION_ARGUMENT:
             return .failure(.invalidRequest(detail))
         case CURLE_OK:
             return .failure(.connection("no HTTP status in the reply"))

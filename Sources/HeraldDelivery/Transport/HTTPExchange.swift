@@ -33,9 +33,13 @@ public struct HTTPResponse: Sendable {
     /// At most the transport's cap (64 KiB); `isBodyTruncated` says whether more was sent.
     public var body: [UInt8]
     public var isBodyTruncated: Bool
+    /// `1.1`, `2`: what the connection spoke.
+    public var httpVersion: String
 
-    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [], isBodyTruncated: Bool = false) {
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [], isBodyTruncated: Bool = false,
+                httpVersion: String = "1.1") {
         self.status = status
+        self.httpVersion = httpVersion
         self.headers = headers
         self.body = body
         self.isBodyTruncated = isBodyTruncated

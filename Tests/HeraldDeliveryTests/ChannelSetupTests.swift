@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+import HeraldCore
+import HeraldDelivery
+import HeraldTestSupport
+
+/// What start-up refuses about a channel, with file:line:column — and `herald validate`
+/// reports the same through `ChannelFactory.check`.
+@Suite struct ChannelSetupTests {
+    private func config(_ channels: String, in folder: TemporaryDirectory) throws -> HeraldConfig {
+        try ConfigLoader.parse("{\n  store: { sqlite: 'h.db' },\n  channels: {\n\(channels)\n  },\n}", path: folder.file("h.json5"))
+    }
+
+    @Test func everyProblemStartUpWouldHitIsFoundWithoutBuildingAnything() throws {
+        let folder = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: folder.file("a-folder"), withIntermediateDirectories: true)
+        let parsed = try config("""
+                sms: { adapter: "http", url: "https://{{ secret.HOST }}/send", headers: { Authorization: "Bearer {{ secret.TOKEN }}" } },
+                sms_b: { adapter: "http", url: "https://gw.example.cn/send", body: { mobile: "{{ to }}", text: "{{ txt }}" } },
+                push: { adapter: "log", path: "a-folder" },
+                email: { adapter: "http", url: "https://gw.example.cn/x", headers: { Authorization: "{{ secret.MISSING }}" } },
+            """, in: folder)
+        let secrets = SecretSource(environment: ["HOST": "gw example.cn", "TOKEN": "t0ken-value"])
+        let (problems, warnings) = ChannelFactory.check(parsed, secrets: secrets)
+        let file = folder.file("h.json5")
+        #expect(problems.map(\.description).sorted() == [
+            "\(file):4:34: channels.sms.url: expected an http:// or https:// URL with a host and no spaces once its secrets are filled in",
+            "\(file):5:100: channels.sms_b.body: unknown placeholder {{ txt }}; expected one of to, text, title, idempotency_key, channel or secret.NAME",
+            "\(file):6:35: channels.push.path: \(folder.file("a-folder")) is a folder; expected a file to append to",
+        ])
+        #expect(warnings.map(\.description) == [
+            "\(file):7:72: channels.email.headers: secret 'MISSING' is not set here (neither a file in $CREDENTIALS_DIRECTORY nor an environment variable); start-up needs it",
+        ])
+        // Start-up refuses the first of them, with its position.
+        #expect(throws: Diagnostic.self) { try ChannelFactory.makeChannels(parsed, context: ChannelContext(secrets: secrets)) }
+        // Nothing was created by checking.
+        #expect(!FileManager.default.fileExists(atPath: folder.file("a-folder/x")))
+    }
+
+    @Test func theSecretsChannelsUseAreKnownToTheRedactor() throws {
+        let folder = try TemporaryDirectory()
+        let parsed = try config("""
+                sms: { adapter: "http", url: "https://gw.example.cn/{{ secret.PATH }}", headers: { X: "{{ secret.TOKEN }}" },
+                       body: { key: "{{ secret.BODY }}", to: "{{ to }}" } },
+            """, in: folder)
+        let secrets = SecretSource(environment: ["PATH": "p4th-value", "TOKEN": "t0ken-value", "BODY": "b0dy-value", "OTHER": "x"])
+        #expect(ChannelFactory.secretValues(parsed, secrets: secrets).sorted() == ["b0dy-value", "p4th-value", "t0ken-value"])
+    }
+
+    @Test func aLogChannelFileIsCreatedForItsOwnerOnly() throws {
+        let folder = try TemporaryDirectory()
+        let parsed = try config("    push: { adapter: 'log', path: 'out/push.jsonl' },", in: folder)
+        _ = try ChannelFactory.makeChannels(parsed, context: ChannelContext(secrets: SecretSource(environment: [:])))
+        let attributes = try FileManager.default.attributesOfItem(atPath: folder.file("out/push.jsonl"))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// A real TLS gateway for transport tests: Debian's `nghttpd` (package nghttp2-server) on
+/// 127.0.0.1, speaking HTTP/2, with a self-signed certificate the `openssl` command makes
+/// for the test. Every request, GET or POST, gets the file `send`: `{"message_id":"h2"}`.
+/// `.ci/run` installs both tools.
+public final class TLSGateway: Sendable {
+    public let port: UInt16
+    /// The certificate, as a CA bundle a client may trust.
+    public let certificatePath: String
+    private let process: Process
+    private let folder: TemporaryDirectory
+
+    public var url: String { "https://127.0.0.1:\(port)/send" }
+
+    public struct Unavailable: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    private init(port: UInt16, certificatePath: String, process: Process, folder: TemporaryDirectory) {
+        self.port = port
+        self.certificatePath = certificatePath
+        self.process = process
+        self.folder = folder
+    }
+
+    deinit {
+        process.terminate()
+    }
+
+    public static func start() async throws -> TLSGateway {
+        let folder = try TemporaryDirectory()
+        guard let openssl = executable("openssl"), let nghttpd = executable("nghttpd") else {
+            throw Unavailable(description: "openssl and nghttpd are needed (apt-get install openssl nghttp2-server)")
+        }
+        let key = folder.file("key.pem")
+        let certificate = folder.file("cert.pem")
+        let making = Process()
+        making.executableURL = URL(fileURLWithPath: openssl)
+        making.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
+                            "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1", "-days", "1"]
+        making.standardOutput = FileHandle.nullDevice
+        making.standardError = FileHandle.nullDevice
+        try making.run()
+        guard await Waiting.exit(of: making, within: .seconds(30)), making.terminationStatus == 0 else {
+            throw Unavailable(description: "openssl could not make a certificate")
+        }
+        try FileManager.default.createDirectory(atPath: folder.file("root"), withIntermediateDirectories: true)
+        try folder.write("root/send", #"{"message_id":"h2"}"#)
+        let port = try freePort()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: nghttpd)
+        server.arguments = ["--htdocs=" + folder.file("root"), "--address=127.0.0.1", "\(port)", key, certificate]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        let gateway = TLSGateway(port: port, certificatePath: certificate, process: server, folder: folder)
+        guard await Waiting.until(within: .seconds(10), { canConnect(port) }) else {
+            throw Unavailable(description: "nghttpd did not listen on \(port) within 10 s")
+        }
+        return gateway
+    }
+
+    private static func executable(_ name: String) -> String? {
+        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+            + ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+        return folders.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// A port nothing listens on now (bound and released; a small race, fine for tests).
+    private static func freePort() throws -> UInt16 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard bound else { throw Unavailable(description: "no free port: \(errno)") }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
+    private static func canConnect(_ port: UInt16) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = port.bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}
