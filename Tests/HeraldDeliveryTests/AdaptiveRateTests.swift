@@ -27,6 +27,10 @@ import HeraldDelivery
         for second in 0..<10 { rate.throttled(at: at(Double(second) * 1.5), retryAfter: .seconds(86_400)) }
         #expect(rate.currentRate == AdaptiveRate.minimumRate)
         #expect(rate.pausedUntil! <= at(13.5) + AdaptiveRate.longestPause)
+        // A fast channel goes down to a sixteenth of its rate, not to a crawl.
+        var fast = AdaptiveRate(configuredRate: 160)
+        for second in 0..<10 { fast.throttled(at: at(Double(second) * 1.5), retryAfter: nil) }
+        #expect(fast.currentRate == 10)
     }
 
     @Test func acceptedCallsClimbBackToTheConfiguredRate() {

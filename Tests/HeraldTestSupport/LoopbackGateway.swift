@@ -159,13 +159,22 @@ public final class LoopbackGateway: Sendable {
             defer { state.withLock { $0.inFlight -= 1 } }
             switch reply {
             case .status(let code, let extraHeaders, let text, let delay):
-                if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+                if delay > 0 {
+                    Thread.sleep(forTimeInterval: delay)
+                    // The client gave up meanwhile (its timeout): nothing is accepted.
+                    if Self.peerHasClosed(connection) { return }
+                }
                 let bytes = Array(text.utf8)
                 var head = "HTTP/1.1 \(code) \(code < 300 ? "OK" : "Error")\r\nContent-Type: application/json\r\n"
                     + "Content-Length: \(bytes.count)\r\nConnection: keep-alive\r\n"
                 for (name, value) in extraHeaders { head += "\(name): \(value)\r\n" }
-                guard Self.write(Array((head + "\r\n").utf8) + bytes, to: connection) else { return }
-                if (200..<300).contains(code) { state.withLock { $0.accepted[key, default: 0] += 1 } }
+                // Counted before the write: the client may act on the answer before this thread runs on.
+                let accepts = (200..<300).contains(code)
+                if accepts { state.withLock { $0.accepted[key, default: 0] += 1 } }
+                guard Self.write(Array((head + "\r\n").utf8) + bytes, to: connection) else {
+                    if accepts { state.withLock { $0.accepted[key, default: 0] -= 1 } }
+                    return
+                }
             case .closeMidResponse:
                 _ = Self.write(Array("HTTP/1.1 200 OK\r\nContent-Length: 200\r\n\r\n{\"message_id\":".utf8), to: connection)
                 return
@@ -181,6 +190,13 @@ public final class LoopbackGateway: Sendable {
                 return
             }
         }
+    }
+
+    /// Whether the other side closed the connection (a client that timed out).
+    private static func peerHasClosed(_ connection: Int32) -> Bool {
+        var byte: UInt8 = 0
+        let peeked = recv(connection, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return peeked == 0 || (peeked < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
     }
 
     /// SO_LINGER 0: closing sends a reset instead of a clean end.

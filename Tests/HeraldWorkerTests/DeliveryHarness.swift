@@ -53,13 +53,44 @@ final class DeliveryHarness {
         return try OutboxWriter(store: store).write(evaluation)
     }
 
-    func dispatcher() throws -> Dispatcher {
+    /// `secrets`: the environment `{{ secret.NAME }}` reads from; the dispatcher's redactor knows them.
+    func dispatcher(secrets: [String: String] = [:]) throws -> Dispatcher {
         let catalog = try catalog()
-        let channels = try ChannelFactory.makeChannels(catalog.config,
-                                                       context: ChannelContext(secrets: SecretSource(environment: [:]), clock: clock))
+        let source = SecretSource(environment: secrets)
+        let channels = try ChannelFactory.makeChannels(catalog.config, context: ChannelContext(secrets: source, clock: clock))
         let lines = logLines
         return try Dispatcher(storePath: store.database.path, catalog: catalog, channels: channels, clock: clock,
-                              log: EventLog(minimum: .debug) { lines.append($0) })
+                              log: EventLog(minimum: .debug) { lines.append($0) },
+                              redactor: ErrorRedactor(secrets: ChannelFactory.secretValues(catalog.config, secrets: source)))
+    }
+
+    /// Delivers until every row is final: drains, then moves the clock to the next due row
+    /// (retries, deferrals), with short real pauses for a channel the gateway paused. False
+    /// when rows are still open after `limit` of real time.
+    func deliverUntilSettled(_ dispatcher: Dispatcher, within limit: Duration = .seconds(60)) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            await dispatcher.drain()
+            if try openRows() == 0 { return true }
+            if let due = try await dispatcher.nextDueAt(), due > clock.now() { clock.set(due) }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return try openRows() == 0
+    }
+
+    func openRows() throws -> Int64 {
+        try store.database.scalarInteger("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')") ?? -1
+    }
+
+    /// Every error text the store holds for the outbox and its attempts.
+    func storedErrors() throws -> [String] {
+        var errors: [String] = []
+        for sql in ["SELECT last_error FROM outbox WHERE last_error IS NOT NULL",
+                    "SELECT error FROM delivery_attempts WHERE error IS NOT NULL"] {
+            let statement = try store.database.prepare(sql)
+            while try statement.step() { errors.append(statement.text(at: 0) ?? "") }
+        }
+        return errors
     }
 
     struct Row: Equatable {

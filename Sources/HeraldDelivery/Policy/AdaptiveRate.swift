@@ -5,8 +5,8 @@ import HeraldCore
 ///
 /// - A throttle (429, `Retry-After`, a provider's throttle code) halves the current rate — at
 ///   most once a second, so the answers to calls already in flight count as one signal — down
-///   to `minimumRate`, and pauses the channel for the `Retry-After` (1 s when none is given,
-///   5 minutes at most: the channel then probes again).
+///   to a sixteenth of the ceiling (and never below `minimumRate`), and pauses the channel for
+///   the `Retry-After` (1 s when none is given, 5 minutes at most: the channel then probes again).
 /// - Every second with accepted calls and no throttle adds a twentieth of the ceiling back,
 ///   up to the configured rate. A channel without a configured rate starts unlimited; when
 ///   first throttled its ceiling is the rate it was running at, and it is unlimited again
@@ -61,7 +61,7 @@ public struct AdaptiveRate: Sendable {
         lastIncrease = now
         let current = bucket?.rate ?? max(Self.minimumRate, observedRate(at: now))
         if ceiling == nil { ceiling = current }
-        let lowered = max(Self.minimumRate, current / 2)
+        let lowered = max(Self.minimumRate, (ceiling ?? current) / 16, current / 2)
         if bucket == nil { bucket = TokenBucket(rate: lowered) } else { bucket!.setRate(lowered, at: now) }
     }
 
