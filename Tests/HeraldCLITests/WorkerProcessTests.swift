@@ -14,13 +14,13 @@ import HeraldTestSupport
     /// A folder with a config whose `sms` channel posts to `gateway`, one service trigger
     /// every member qualifies for, and `members` members imported.
     private func prepare(_ folder: TemporaryDirectory, gateway: LoopbackGateway, members: Int,
-                         dispatch: String = "max_attempts: 50, backoff: '1s', lease: '2s', shutdown_timeout: '5s'",
-                         extra: String = "") async throws -> String {
+                         dispatch: String = "max_attempts: 50, backoff: '1s', lease: '3s', shutdown_timeout: '5s'",
+                         channel: String = "concurrency: 16", extra: String = "") async throws -> String {
         let config = try folder.write("herald.json5", """
             {
               store: { sqlite: "h.db" },
               evaluate_every: "1s",
-              channels: { sms: { adapter: "http", url: "\(gateway.url)", timeout: "1s", concurrency: 16 } },
+              channels: { sms: { adapter: "http", url: "\(gateway.url)", timeout: "2s", \(channel) } },
               dispatch: { \(dispatch) },
               \(extra)
             }
@@ -54,7 +54,7 @@ import HeraldTestSupport
         let rows = 2000
         let concurrency = 16
         let config = try await prepare(folder, gateway: gateway, members: rows,
-                                       dispatch: "backoff: '1s', lease: '2s', shutdown_timeout: '5s'")
+                                       dispatch: "backoff: '1s', lease: '3s', shutdown_timeout: '5s'")
         var generator = SystemRandomNumberGenerator()
         var kills = 0
         for _ in 0..<20 {
@@ -113,6 +113,44 @@ import HeraldTestSupport
         print("crash test: \(kills) kills, \(rows) rows, \(sentMidway) keys seen before the last start, "
               + "\(duplicates) duplicate deliveries, \(lost) leases charged, \(returned) returned uncharged, "
               + "\(gateway.requests.count) requests")
+    }
+
+    /// `tail -F events.ndjson | herald ingest -` beside a delivering service: the ingest
+    /// commits as lines arrive, so delivery never stalls behind its write lock, nothing is
+    /// logged as an error, and no key is sent twice.
+    @Test(.timeLimit(.minutes(2))) func aStreamingIngestDoesNotStallDelivery() async throws {
+        let folder = try TemporaryDirectory()
+        let gateway = try LoopbackGateway { _ in .status(200, body: #"{"message_id":"s"}"#, delay: 0.02) }
+        // The rate limit keeps rows waiting for the whole ingest (300 rows at 25/s: 12 s).
+        let config = try await prepare(folder, gateway: gateway, members: 300,
+                                       channel: "concurrency: 4, rate_per_second: 25")
+        let worker = try launch(config, ["run"], folder: folder)
+        #expect(await Waiting.until(within: .seconds(30)) { gateway.requests.count >= 10 }, "delivery started within 30 s")
+        let input = Pipe()
+        let ingest = try launchHerald(config: config, ["ingest", "-"], folder: folder, stderrName: "ingest.txt",
+                                      standardInput: input)
+        let feedStart = ContinuousClock.now
+        for index in 0..<18 {
+            let line = #"{"id":"live-\#(index)","member_id":"C\#(index)","type":"login","at":"2026-03-01T10:00:00Z"}"# + "\n"
+            try input.fileHandleForWriting.write(contentsOf: Data(line.utf8))
+            try? await Task.sleep(for: .milliseconds(333))
+        }
+        let feedEnd = ContinuousClock.now
+        try input.fileHandleForWriting.close()
+        #expect(await Waiting.exit(of: ingest, within: .seconds(30)), "the ingest did not end within 30 s of its input")
+        #expect(ingest.terminationStatus == 0)
+        // Calls went on throughout the feed: no gap of more than a second between them.
+        let during = gateway.requests.map(\.receivedAt).filter { $0 >= feedStart && $0 <= feedEnd }.sorted()
+        let gaps = zip(during.dropFirst(), during).map { $0 - $1 }
+        #expect(during.count >= 60, "\(during.count) calls during a 6-second feed at 25/s")
+        #expect(gaps.allSatisfy { $0 < .seconds(1) }, "longest gap \(gaps.max() ?? .zero)")
+        kill(worker.processIdentifier, SIGTERM)
+        #expect(await Waiting.exit(of: worker, within: .seconds(30)), "the worker did not stop within 30 s of SIGTERM")
+        let store = try MemberStore(readingAt: folder.file("h.db"))
+        #expect(try store.database.scalarInteger("SELECT count(*) FROM events WHERE id LIKE 'live-%'") == 18)
+        #expect(gateway.acceptedCounts.values.allSatisfy { $0 == 1 })
+        let log = try String(contentsOfFile: folder.file("stderr.txt"), encoding: .utf8)
+        #expect(!log.contains("level=error") && !log.contains("locked"), "\(log.split(separator: "\n").filter { $0.contains("error") || $0.contains("locked") })")
     }
 
     @Test(.timeLimit(.minutes(1))) func theServiceTalksToSystemdAndStopsOnSIGTERM() async throws {

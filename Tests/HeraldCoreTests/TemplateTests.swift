@@ -38,12 +38,14 @@ import Testing
 
     @Test func marketingSMSGetsSignatureAndOptOutOnlyWhenMissing() throws {
         let composer = MessageComposer(sms: SMSSettings(signature: "【品牌】", optOut: "回T退订"), links: nil)
-        #expect(composer.decorateMarketingSMS("生日快乐") == "【品牌】生日快乐回T退订")
-        #expect(composer.decorateMarketingSMS("【品牌】生日快乐，回T退订") == "【品牌】生日快乐，回T退订")
+        #expect(composer.decorateSMS("生日快乐", category: .marketing) == "【品牌】生日快乐回T退订")
+        #expect(composer.decorateSMS("【品牌】生日快乐，回T退订", category: .marketing) == "【品牌】生日快乐，回T退订")
+        // A service SMS carries the signature too (carriers require it on every message), not the opt-out.
+        #expect(composer.decorateSMS("积分即将到期", category: .service) == "【品牌】积分即将到期")
         // After a link the opt-out follows a space, so the link stays clickable.
-        #expect(composer.decorateMarketingSMS("详情 https://s.cn/abc") == "【品牌】详情 https://s.cn/abc 回T退订")
+        #expect(composer.decorateSMS("详情 https://s.cn/abc", category: .marketing) == "【品牌】详情 https://s.cn/abc 回T退订")
         let service = composer.compose(try parse("您的验证码"), channel: .sms, category: .service, values: [:], linkToken: "")
-        #expect(service.text == "您的验证码" && service.segments == 1)
+        #expect(service.text == "【品牌】您的验证码" && service.segments == 1)
     }
 
     @Test func segmentCountsForChineseAndASCII() {

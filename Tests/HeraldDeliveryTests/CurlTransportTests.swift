@@ -6,7 +6,9 @@ import HeraldTestSupport
 /// The libcurl transport against real servers on loopback: a plain HTTP/1.1 gateway
 /// scripted per request, and nghttpd for TLS and HTTP/2.
 @Suite struct CurlTransportTests {
-    private let transport = CurlTransport.shared
+    /// Each test its own connection pool (other tests' gateways come and go on reused ports).
+    private let pool = OwnPool()
+    private var transport: CurlTransport { pool.transport }
 
     private func post(_ url: String, timeout: Duration = .seconds(5), headers: [(name: String, value: String)] = [],
                       caFile: String? = nil) async -> Result<HTTPResponse, HTTPFailure> {
@@ -82,7 +84,7 @@ import HeraldTestSupport
 
     @Test func cancellingTheCallerAbandonsTheExchangeAtOnce() async throws {
         let gateway = try LoopbackGateway { _ in .status(200, delay: 5) }
-        let call = Task { await post(gateway.url, timeout: .seconds(30)) }
+        let call = Task { [self] in await post(gateway.url, timeout: .seconds(30)) }
         #expect(await Waiting.until(within: .seconds(10)) { gateway.requests.count == 1 }, "the request reached the gateway")
         let cancelled = ContinuousClock.now
         call.cancel()
@@ -92,17 +94,21 @@ import HeraldTestSupport
 
     @Test func manyExchangesAtOnceAllComeBack() async throws {
         let gateway = try LoopbackGateway { request in .status(200, body: #"{"message_id":"\#(request.idempotencyKey)"}"#, delay: 0.02) }
-        let statuses = await withTaskGroup(of: Int.self) { group in
+        let transport = self.transport
+        let results = await withTaskGroup(of: String.self) { group in
             for index in 0..<200 {
                 group.addTask {
                     let request = HTTPRequest(url: gateway.url, headers: [("Idempotency-Key", "k\(index)")], body: [],
                                               timeout: .seconds(10))
-                    return (try? await transport.perform(request).get().status) ?? 0
+                    switch await transport.perform(request) {
+                    case .success(let response): return "\(response.status)"
+                    case .failure(let failure): return "\(failure)"
+                    }
                 }
             }
-            return await group.reduce(into: [Int]()) { $0.append($1) }
+            return await group.reduce(into: [String]()) { $0.append($1) }
         }
-        #expect(statuses.count == 200 && statuses.allSatisfy { $0 == 200 })
+        #expect(results.count == 200 && results.allSatisfy { $0 == "200" }, "\(results.filter { $0 != "200" })")
         #expect(Set(gateway.requests.map(\.idempotencyKey)).count == 200)
     }
 
@@ -124,5 +130,14 @@ import HeraldTestSupport
 extension Result where Failure == HTTPFailure {
     var failure: HTTPFailure? {
         if case .failure(let failure) = self { failure } else { nil }
+    }
+}
+
+/// A transport of the test's own, closed with it.
+private final class OwnPool: Sendable {
+    let transport = CurlTransport()
+
+    deinit {
+        transport.close()
     }
 }

@@ -91,12 +91,16 @@ public final class LoopbackGateway: Sendable {
     /// The most requests that were being answered at the same time.
     public var maxConcurrentRequests: Int { state.withLock { $0.maxInFlight } }
 
+    /// Stops listening and ends every connection. Safe to call twice (and `deinit` calls it):
+    /// the listener is closed once only, or a second close would hit whatever file took its
+    /// descriptor number meanwhile — another test's database.
     public func stop() {
-        let connections = state.withLock { state -> Set<Int32> in
-            guard !state.stopped else { return [] }
+        let connections = state.withLock { state -> Set<Int32>? in
+            guard !state.stopped else { return nil }
             state.stopped = true
             return state.connections
         }
+        guard let connections else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
         for connection in connections { shutdown(connection, Int32(SHUT_RDWR)) }

@@ -83,7 +83,7 @@ import Synchronization
             window.admit() ? .status(200) : .status(429, headers: ["Retry-After": "1"], body: "rate limit exceeded")
         }
         let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(40), channels: """
-            sms: { adapter: "http", url: "\(gateway.url)", timeout: "1s", concurrency: 8 },
+            sms: { adapter: "http", url: "\(gateway.url)", timeout: "5s", concurrency: 8 },
             """, dispatch: "max_attempts: 1, backoff: '60s', lease: '5m'")
         try harness.plan()
         let dispatcher = try harness.dispatcher()
@@ -96,7 +96,7 @@ import Synchronization
 
     @Test func aGatewaySlowerThanTheTimeoutIsRetried() async throws {
         let gateway = try LoopbackGateway { request in request.occurrence == 1 ? .status(200, delay: 2.5) : .status(200) }
-        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(4))
+        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(4), timeout: "1s")
         try harness.plan()
         #expect(try await harness.deliverUntilSettled(try harness.dispatcher()))
         // The slow first answers came after the timeout: not accepted as far as Herald knows.
@@ -123,7 +123,7 @@ import Synchronization
         let elsewhere = try LoopbackGateway()
         let gateway = try LoopbackGateway { _ in .status(code, headers: ["Location": elsewhere.url]) }
         let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(2), channels: """
-            sms: { adapter: "http", url: "\(gateway.url)", timeout: "1s", headers: { Authorization: "Bearer {{ secret.TOKEN }}" } },
+            sms: { adapter: "http", url: "\(gateway.url)", timeout: "5s", headers: { Authorization: "Bearer {{ secret.TOKEN }}" } },
             """)
         try harness.plan()
         #expect(try await harness.deliverUntilSettled(try harness.dispatcher(secrets: ["TOKEN": "tok-redirect-1"])))
@@ -160,7 +160,7 @@ import Synchronization
             return request.body.contains("13800000001") ? .status(400, body: echo) : .status(503, body: echo)
         }
         let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(2), channels: """
-            sms: { adapter: "http", url: "\(gateway.url)?key={{ secret.KEY }}", timeout: "1s",
+            sms: { adapter: "http", url: "\(gateway.url)?key={{ secret.KEY }}", timeout: "5s",
                    headers: { Authorization: "Bearer {{ secret.TOKEN }}" } },
             """, dispatch: "max_attempts: 2, backoff: '60s', lease: '5m'")
         try harness.plan()
@@ -209,7 +209,7 @@ import Synchronization
     @Test(.timeLimit(.minutes(1))) func noCallStartsAfterAnOptOutIsCommitted() async throws {
         let gateway = try LoopbackGateway { _ in .status(200, delay: 0.05) }
         let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(36), channels: """
-            sms: { adapter: "http", url: "\(gateway.url)", timeout: "1s", concurrency: 2, rate_per_second: 12 },
+            sms: { adapter: "http", url: "\(gateway.url)", timeout: "5s", concurrency: 2, rate_per_second: 12 },
             """)
         try harness.plan()
         let dispatcher = try harness.dispatcher()

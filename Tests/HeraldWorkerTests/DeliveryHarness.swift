@@ -15,14 +15,21 @@ final class DeliveryHarness {
     let store: MemberStore
     let clock: ManualWallClock
     let logLines = LogLines()
+    /// When the dispatcher started each call (the moment it handed the message to the channel).
+    let callStarts = CallStarts()
+    /// Its own connection pool: gateways of other tests come and go on reused ports, and a
+    /// pooled connection to a gone one would make this test's first call fail.
+    let transport = CurlTransport()
 
     /// `members`: CSV rows after the header (`silent` members by default); `trigger`: extra trigger fields.
-    init(gateway: LoopbackGateway, members: String? = nil, trigger: String = "", channels: String? = nil,
+    /// The default channels time out after `timeout`: 5 s, so that a loaded machine never turns
+    /// an answer into a timeout; tests of timeouts ask for 1 s.
+    init(gateway: LoopbackGateway, members: String? = nil, trigger: String = "", channels: String? = nil, timeout: String = "5s",
          dispatch: String = "max_attempts: 3, backoff: \"60s\", lease: \"5m\"", at: String = "2026-03-10 12:00:00",
          extraConfig: String = "") throws {
         let channelText = channels ?? """
-            sms: { adapter: "http", url: "\(gateway.url)", timeout: "1s", concurrency: 4 },
-            push: { adapter: "http", url: "\(gateway.url)", timeout: "1s", concurrency: 4 },
+            sms: { adapter: "http", url: "\(gateway.url)", timeout: "\(timeout)", concurrency: 4 },
+            push: { adapter: "http", url: "\(gateway.url)", timeout: "\(timeout)", concurrency: 4 },
             """
         fixture = try EvaluationFixture(config: """
             {
@@ -36,6 +43,10 @@ final class DeliveryHarness {
             """, triggers: ["silent": EvaluationFixture.trigger("silent", kind: "inactivity", "params: { days: 30 }, \(trigger)")])
         store = try fixture.store(members: Self.header + (members ?? Self.silentMembers(3)))
         clock = ManualWallClock(fixture.at(at))
+    }
+
+    deinit {
+        transport.close()
     }
 
     static func silentMembers(_ count: Int) -> String {
@@ -57,7 +68,10 @@ final class DeliveryHarness {
     func dispatcher(secrets: [String: String] = [:]) throws -> Dispatcher {
         let catalog = try catalog()
         let source = SecretSource(environment: secrets)
-        let channels = try ChannelFactory.makeChannels(catalog.config, context: ChannelContext(secrets: source, clock: clock))
+        let starts = callStarts
+        let channels = try ChannelFactory.makeChannels(catalog.config,
+                                                       context: ChannelContext(secrets: source, clock: clock, transport: transport))
+            .mapValues { RecordingChannel(wrapping: $0, starts: starts) as any Channel }
         let lines = logLines
         return try Dispatcher(storePath: store.database.path, catalog: catalog, channels: channels, clock: clock,
                               log: EventLog(minimum: .debug) { lines.append($0) },
@@ -126,6 +140,28 @@ final class DeliveryHarness {
         var outcomes: [String] = []
         while try statement.step() { outcomes.append(statement.text(at: 0)!) }
         return outcomes
+    }
+}
+
+/// Call start instants, in order.
+final class CallStarts: Sendable {
+    private let instants = Mutex<[ContinuousClock.Instant]>([])
+
+    func append(_ instant: ContinuousClock.Instant) { instants.withLock { $0.append(instant) } }
+
+    var all: [ContinuousClock.Instant] { instants.withLock { $0 } }
+}
+
+/// A channel that notes when each call starts, then makes it.
+private struct RecordingChannel: Channel {
+    let wrapping: any Channel
+    let starts: CallStarts
+
+    var name: String { wrapping.name }
+
+    func send(_ message: ChannelMessage) async -> ChannelResult {
+        starts.append(.now)
+        return await wrapping.send(message)
     }
 }
 

@@ -14,7 +14,7 @@ import HeraldWorker
         let lines = harness.logLines
         return WorkerService(configPath: harness.fixture.configPath, storePath: harness.store.database.path,
                              secrets: SecretSource(environment: [:]), clock: harness.clock,
-                             log: EventLog { lines.append($0) })
+                             log: EventLog { lines.append($0) }, transport: harness.transport)
     }
 
     /// Waits (real time) until `condition` holds; false after `seconds` (generous: the
@@ -102,7 +102,7 @@ import HeraldWorker
         let lines = harness.logLines
         let worker = WorkerService(configPath: harness.fixture.configPath, storePath: harness.store.database.path,
                                    secrets: SecretSource(environment: [:]), clock: harness.clock,
-                                   log: EventLog { lines.append($0) }, metricsPath: path)
+                                   log: EventLog { lines.append($0) }, metricsPath: path, transport: harness.transport)
         _ = try await worker.runOnce()
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let samples = Dictionary(text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in

@@ -41,7 +41,12 @@ enum ValidateCommand: HeraldCommand {
         // placeholders, log files): reported here too. Secrets this machine lacks are warnings.
         if let config = catalog?.config ?? ConfigLoader.load(path: path, log: DiagnosticLog()) {
             let channels = ChannelFactory.check(config, secrets: .system)
-            for problem in channels.problems { log.add(problem) }
+            // A value the config check already refused (a URL with a space) is not reported twice.
+            let reported = Set(log.diagnostics.map { "\($0.file):\($0.position.map(\.description) ?? "")" })
+            for problem in channels.problems
+                where !reported.contains("\(problem.file):\(problem.position.map(\.description) ?? "")") {
+                log.add(problem)
+            }
             for warning in channels.warnings {
                 context.console.printError(Diagnostic(file: warning.file, position: warning.position,
                                                       message: "warning: " + warning.message).description)

@@ -37,10 +37,12 @@ public struct RowProblem: Error, Hashable, Sendable {
     }
 
     /// "phone: found "1381234", expected …" — the shape of every field-level reason.
-    /// `found` is shown as the row had it, but with addresses masked, control characters
-    /// dropped and at most 80 characters: reject messages go to terminals and logs.
-    public static func field(_ name: String, found: String, expected: String) -> RowProblem {
-        var shown = SensitiveText.masked(SensitiveText.withoutControlCharacters(found, keepingNewlines: false))
+    /// `found` is shown as the row had it, but with addresses masked (not in a `number`
+    /// field: an amount is not a phone), control characters dropped and at most 80
+    /// characters: reject messages go to terminals and logs.
+    public static func field(_ name: String, found: String, expected: String, isNumber: Bool = false) -> RowProblem {
+        let visible = SensitiveText.withoutControlCharacters(found, keepingNewlines: false)
+        var shown = isNumber && visible.allSatisfy({ $0.isNumber || "+-.,¥￥".contains($0) }) ? visible : SensitiveText.masked(visible)
         if shown.count > 80 { shown = String(shown.prefix(79)) + "…" }
         return RowProblem("\(name): found \"\(shown)\", expected \(expected)")
     }

@@ -90,7 +90,8 @@ public struct MemberRecordDecoder {
         case .storedValue:
             guard let money = Money(yuan: text), money.fen >= 0, money <= Money.dataLimit else {
                 throw RowProblem.field("stored_value", found: text,
-                                       expected: "a non-negative " + Money.expectedFormat + ", at most 100000000")
+                                       expected: "a non-negative " + Money.expectedFormat + ", at most 100000000",
+                                       isNumber: true)
             }
             record.profile.storedValue = money
         case .consentSMS, .consentPush, .consentEmail:

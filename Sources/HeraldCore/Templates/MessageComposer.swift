@@ -24,7 +24,7 @@ public struct MessageComposer: Sendable {
         var text = rendered.body
         var segments: Int?
         if channel == .sms {
-            if category == .marketing { text = decorateMarketingSMS(text) }
+            text = decorateSMS(text, category: category)
             segments = SMSSegments(text).count
         }
         return Message(title: rendered.title, text: text, segments: segments, linkTargets: template.linkTargets)
@@ -35,13 +35,15 @@ public struct MessageComposer: Sendable {
         (linkBase ?? "") + token + (index > 1 ? "/\(index)" : "")
     }
 
-    /// Signature in front and opt-out at the end, each only when the text lacks it. The opt-out
-    /// follows a space when the text ends in a link or Latin text, so the link stays clickable.
-    public func decorateMarketingSMS(_ text: String) -> String {
+    /// SPEC 1.3: the signature in front of every SMS, and for marketing the opt-out at the end,
+    /// each only when the text lacks it. The opt-out follows a space when the text ends in a
+    /// link or Latin text, so the link stays clickable.
+    public func decorateSMS(_ text: String, category: Trigger.Category) -> String {
         var decorated = text
         if let signature = sms.signature, !signature.isEmpty, !decorated.containsBytes(of: signature) {
             decorated = signature + decorated
         }
+        guard category == .marketing else { return decorated }
         if let optOut = sms.optOut, !optOut.isEmpty, !decorated.containsBytes(of: optOut) {
             let last = decorated.unicodeScalars.last
             let needsSpace = last.map { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "/") } ?? false

@@ -13,10 +13,12 @@ public enum LocalTime {
     }
 
     /// The zone's wall-clock reading of `instant`, in local seconds, and the offset used.
+    /// Instants beyond ±30 million years are read as that bound: an absurd instant in a store
+    /// (written by hand, or by an older version) must print as something, never trap.
     public static func localSeconds(of instant: Date, in zone: TimeZone) -> (seconds: Int, offset: Int) {
         let offset = zone.secondsFromGMT(for: instant)
-        let seconds = Int(instant.timeIntervalSince1970.rounded(.down)) + offset
-        return (seconds, offset)
+        let bounded = min(max(instant.timeIntervalSince1970.rounded(.down), -1e15), 1e15)
+        return (Int(bounded) + offset, offset)
     }
 
     /// The zone's calendar date at `instant`.

@@ -17,7 +17,7 @@ extension CandidateQuery {
                                          pointsBalance: statement.integer(at: MemberRow.count), timeZone: zone,
                                          locale: row.profile.locale ?? defaultLocale)
             var candidate = TriggerCandidate(member: member, occurrenceKey: "")
-            if let problem = row.dataProblem {
+            if let problem = row.dataProblem ?? MemberRow.pointsProblem(member.pointsBalance, "points balance") {
                 // Evaluated no further (its values could not be trusted in date arithmetic):
                 // suppressed as invalid_data, once per trigger and member.
                 candidate.dataProblem = problem
@@ -52,6 +52,10 @@ extension CandidateQuery {
                 let expiry = statement.integer(at: extra + 1) ?? t
                 guard MemberRow.isSupported(epochSeconds: expiry) else {
                     candidate.dataProblem = "a points lot expiring at \(expiry) s is outside 1900–2200"
+                    break
+                }
+                if let problem = MemberRow.pointsProblem(statement.integer(at: extra), "expiring points") {
+                    candidate.dataProblem = problem
                     break
                 }
                 let firstExpiry = LocalTime.date(of: Date(epochSeconds: expiry), in: zone)

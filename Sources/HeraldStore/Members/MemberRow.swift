@@ -38,6 +38,15 @@ struct MemberRow {
         return nil
     }
 
+    /// Points a member may hold in all: a million ingests of the largest accepted event.
+    static let pointsLimit: Int64 = 1_000_000 * EventDecoder.maximumPoints
+
+    /// Why a points sum read from the store cannot be used; nil when it can.
+    static func pointsProblem(_ points: Int64?, _ name: String) -> String? {
+        guard let points, points.magnitude > UInt64(pointsLimit) else { return nil }
+        return "\(name) \(points) is beyond the \(pointsLimit) points Herald accepts"
+    }
+
     /// Whether an instant read from the store lies within the years Herald accepts.
     static func isSupported(_ instant: Date) -> Bool { supportedSeconds.contains(instant.timeIntervalSince1970) }
 

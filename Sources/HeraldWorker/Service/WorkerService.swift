@@ -34,10 +34,12 @@ public final class WorkerService: Sendable {
     private let storePathOverride: String?
     private let codes: SendCodes.Source
     private let metricsFile: MetricsTextfile?
+    private let transport: any HTTPTransport
 
     public init(configPath: String, storePath: String? = nil, secrets: SecretSource = .system, clock: any WallClock,
                 log: EventLog, notifier: SystemdNotifier = SystemdNotifier(), codes: SendCodes.Source = .secure,
-                metricsPath: String? = nil) {
+                metricsPath: String? = nil, transport: any HTTPTransport = CurlTransport.shared) {
+        self.transport = transport
         self.configPath = configPath
         metricsFile = metricsPath.map(MetricsTextfile.init(path:))
         self.codes = codes
@@ -58,7 +60,7 @@ public final class WorkerService: Sendable {
     /// The catalog and its channels, every check passed; throws what is wrong.
     public func loadSetup() throws -> Setup {
         let catalog = try CatalogLoader.load(configPath: configPath)
-        let channels = try ChannelFactory.makeChannels(catalog.config, context: ChannelContext(secrets: secrets, clock: clock))
+        let channels = try ChannelFactory.makeChannels(catalog.config, context: ChannelContext(secrets: secrets, clock: clock, transport: transport))
         return Setup(catalog: catalog, channels: channels,
                      redactor: ErrorRedactor(secrets: ChannelFactory.secretValues(catalog.config, secrets: secrets)))
     }
