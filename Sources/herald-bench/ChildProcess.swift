@@ -5,8 +5,13 @@ import Foundation
 import HeraldCore
 
 /// Runs a program to completion and measures it the way the benchmark needs: wall time
-/// on a monotonic clock and the child's peak resident set size (from `wait4`'s rusage,
-/// which `Foundation.Process` does not expose).
+/// on a monotonic clock, CPU time (from `wait4`'s rusage, which `Foundation.Process` does
+/// not expose) and the child's peak resident set size.
+///
+/// The peak is the child's own `VmHWM` (/proc/PID/status), read every 2 ms while it runs:
+/// `ru_maxrss` would also count the benchmark's own memory, because `posix_spawn` runs the
+/// child on the parent's address space until `exec` and Linux keeps that high-water mark.
+/// Growth in the child's last 2 ms can be missed.
 struct ChildProcess {
     struct Measurement {
         var exitStatus: Int32
@@ -35,15 +40,27 @@ struct ChildProcess {
         }
         var status: Int32 = 0
         var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 {
-            guard errno == EINTR else { throw BenchError("wait4 failed: \(String(cString: strerror(errno)))") }
+        var peakKibibytes = 0
+        while true {
+            let waited = wait4(pid, &status, WNOHANG, &usage)
+            if waited == pid { break }
+            guard waited == 0 || errno == EINTR else { throw BenchError("wait4 failed: \(String(cString: strerror(errno)))") }
+            peakKibibytes = max(peakKibibytes, highWaterMark(of: pid) ?? 0)
+            usleep(2_000)
         }
         let seconds = (ContinuousClock.now - started).inSeconds
         let exited = status & 0x7F == 0
         let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
             + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1_000_000
         return Measurement(exitStatus: exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F), seconds: seconds,
-                           peakRSSMebibytes: Double(usage.ru_maxrss) / 1024, cpuSeconds: cpu)
+                           peakRSSMebibytes: Double(peakKibibytes) / 1024, cpuSeconds: cpu)
+    }
+
+    /// `VmHWM` of a running process, in KiB.
+    private static func highWaterMark(of pid: pid_t) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        return Int(line.dropFirst("VmHWM:".count).split(whereSeparator: \.isWhitespace).first ?? "")
     }
 }
 

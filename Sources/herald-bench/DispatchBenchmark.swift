@@ -4,8 +4,8 @@ import HeraldStore
 import HeraldTestSupport
 import HeraldWorker
 
-/// Dispatch throughput (issue 4): the release `herald run --once` delivering N planned sends
-/// to a loopback gateway that answers each request after 50 ms, and as the baseline in the
+/// Dispatch throughput (issues 4 and 11): the release `herald run --once` delivering N planned
+/// sends to a loopback gateway that answers each request after `--latency` ms, and as the baseline in the
 /// same run `curl --parallel` posting the same bodies with the same concurrency. Each run
 /// starts from the same planned outbox; every row must end `sent` (each status persisted).
 struct DispatchBenchmark {
@@ -101,5 +101,8 @@ struct DispatchBenchmark {
         say("curl --parallel:   \(format(curlSeconds)) s, \(Int(Double(options.sends) / curlSeconds)) posts/s, "
             + "CPU \(format(median(curlRuns.map(\.cpuSeconds)))) s")
         say("herald ÷ curl throughput: \(format(curlSeconds / heraldSeconds * 100, 1)) %; every row sent and persisted each run")
+        let heraldCPU = median(heraldRuns.map(\.cpuSeconds)) / Double(options.sends) * 1_000_000
+        let curlCPU = median(curlRuns.map(\.cpuSeconds)) / Double(options.sends) * 1_000_000
+        say("CPU per send: herald \(format(heraldCPU, 0)) µs, curl \(format(curlCPU, 0)) µs (\(format(heraldCPU / curlCPU, 2))×)")
     }
 }

@@ -114,6 +114,10 @@ import HeraldWorker
         #expect(samples["herald_suppressed_total{reason=\"no_channel\"}"] == "1")
         #expect(samples["herald_deliveries_total{channel=\"sms\",outcome=\"sent\"}"] == "2")
         #expect(samples["herald_deliveries_total{channel=\"sms\",outcome=\"retry\"}"] == "1")
+        #expect(samples["herald_deliveries_total{channel=\"sms\",outcome=\"throttled\"}"] == "0")
+        #expect(samples["herald_returned_leases_total"] == "0")
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o640)
         #expect(samples["herald_outbox_rows{status=\"sent\"}"] == "2")
         #expect(samples["herald_outbox_rows{status=\"pending\"}"] == "1")
         // The retried row is due in the future: nothing waits yet.

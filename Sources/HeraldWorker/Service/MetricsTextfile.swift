@@ -61,17 +61,23 @@ public struct MetricsTextfile: Sendable {
                })
         let channels = snapshot.channels.sorted()
         let outcomes: [(String, KeyPath<Dispatcher.Totals, Int>)] = [
-            ("sent", \.sent), ("retry", \.retried), ("failed", \.failed), ("fallback", \.fellBack),
-            ("cancelled", \.cancelled), ("expired", \.expired), ("rescheduled", \.rescheduled),
+            ("sent", \.sent), ("retry", \.retried), ("throttled", \.throttled), ("failed", \.failed),
+            ("fallback", \.fellBack), ("cancelled", \.cancelled), ("expired", \.expired), ("rescheduled", \.rescheduled),
+            ("released", \.released),
         ]
-        family("herald_deliveries_total", "counter", "Delivery outcomes by channel (retry = a retry scheduled).",
+        family("herald_deliveries_total", "counter",
+               "Delivery outcomes by channel (retry = a retry scheduled; throttled = deferred by a 429, no attempt spent).",
                channels.flatMap { channel in
                    outcomes.map { outcome, path in
                        (label(["channel": channel, "outcome": outcome]), "\(snapshot.channelTotals[channel]?[keyPath: path] ?? 0)")
                    }
                })
-        family("herald_recovered_leases_total", "counter", "Rows whose worker died mid-call, returned to the queue.",
+        family("herald_recovered_leases_total", "counter",
+               "Rows of a stopped worker whose call had started, returned to the queue with an attempt charged.",
                [("", "\(report.delivery.recoveredLeases)")])
+        family("herald_returned_leases_total", "counter",
+               "Rows a stopped worker had claimed but never called, returned to the queue uncharged.",
+               [("", "\(report.delivery.returnedLeases)")])
         family("herald_outbox_rows", "gauge", "Outbox rows by status.",
                OutboxStatus.allCases.map { (label(["status": $0.rawValue]), "\(report.depth[$0.rawValue] ?? 0)") })
         family("herald_outbox_oldest_due_age_seconds", "gauge", "How long the longest-waiting due row has waited, by channel.",
