@@ -44,7 +44,9 @@ struct ChildProcess {
         while true {
             let waited = wait4(pid, &status, WNOHANG, &usage)
             if waited == pid { break }
-            guard waited == 0 || errno == EINTR else { throw BenchError("wait4 failed: \(String(cString: strerror(errno)))") }
+            guard waited == 0 || errno == EINTR else {
+                throw BenchError("wait4 failed: \(String(cString: strerror(errno)))")
+            }
             peakKibibytes = max(peakKibibytes, highWaterMark(of: pid) ?? 0)
             usleep(2_000)
         }

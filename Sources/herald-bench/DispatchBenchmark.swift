@@ -93,7 +93,8 @@ struct DispatchBenchmark {
         }
         let heraldSeconds = median(heraldRuns.map(\.seconds))
         let curlSeconds = median(curlRuns.map(\.seconds))
-        say("\nmedians over \(options.runs) run(s), \(options.sends) sends, gateway latency \(options.latencyMilliseconds) ms, "
+        say("\nmedians over \(options.runs) run(s), \(options.sends) sends, "
+            + "gateway latency \(options.latencyMilliseconds) ms, "
             + "concurrency \(Self.concurrency)")
         say("herald run --once: \(format(heraldSeconds)) s, \(Int(Double(options.sends) / heraldSeconds)) sends/s, "
             + "CPU \(format(median(heraldRuns.map(\.cpuSeconds)))) s, peak RSS \(format(heraldRuns.map(\.peakRSSMebibytes).max()!, 1)) MiB "
@@ -103,6 +104,7 @@ struct DispatchBenchmark {
         say("herald ÷ curl throughput: \(format(curlSeconds / heraldSeconds * 100, 1)) %; every row sent and persisted each run")
         let heraldCPU = median(heraldRuns.map(\.cpuSeconds)) / Double(options.sends) * 1_000_000
         let curlCPU = median(curlRuns.map(\.cpuSeconds)) / Double(options.sends) * 1_000_000
-        say("CPU per send: herald \(format(heraldCPU, 0)) µs, curl \(format(curlCPU, 0)) µs (\(format(heraldCPU / curlCPU, 2))×)")
+        say("CPU per send: herald \(format(heraldCPU, 0)) µs, curl \(format(curlCPU, 0)) µs "
+            + "(\(format(heraldCPU / curlCPU, 2))×)")
     }
 }

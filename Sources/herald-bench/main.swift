@@ -5,8 +5,8 @@ import HeraldStore
 /// herald-bench: throughput and memory of the release `herald` against the `sqlite3`
 /// shell doing the same work on the same store, in the same run.
 ///
-///     swift build -c release && .build/release/herald-bench [import|evaluate|dispatch|report] [--members N] [--events N]
-///         [--runs K] [--dir DIR] [--sends N] [--latency MS]
+///     swift build -c release && .build/release/herald-bench [import|evaluate|dispatch|report]
+///         [--members N] [--events N] [--runs K] [--dir DIR] [--sends N] [--latency MS]
 ///
 /// `import` (the default): loading members and events. `evaluate`: every trigger in
 /// Triggers/ evaluated over the loaded store (issue 3), against the same candidate queries.
@@ -48,8 +48,9 @@ struct Options {
             case "--dir": folder = try value()
             default:
                 guard mode == "evaluate-child" else {
-                    throw BenchError("unknown option \(arguments[index]); usage: herald-bench [import|evaluate|dispatch|report] [--members N] [--events N] [--runs K] [--dir DIR] "
-                                     + "[--sends N] [--latency MS]")
+                    throw BenchError("unknown option \(arguments[index]); usage: herald-bench "
+                                     + "[import|evaluate|dispatch|report] [--members N] [--events N] [--runs K] "
+                                     + "[--dir DIR] [--sends N] [--latency MS]")
                 }
                 childArguments.append(arguments[index])
             }

@@ -146,7 +146,8 @@ enum TriggerLoader {
                 FilterParser(fields: nil, file: file.file, log: file.log).parse($0, path: "params.where")
             }
             if params["where"] != nil && filter == nil { return nil }
-            return .event(type: type, filter: filter, delay: params.timeSpan("delay", in: SettingRange.eventDelay) ?? TimeSpan(seconds: 0),
+            return .event(type: type, filter: filter,
+                          delay: params.timeSpan("delay", in: SettingRange.eventDelay) ?? TimeSpan(seconds: 0),
                           within: params.timeSpan("within", in: SettingRange.eventWithin) ?? TimeSpan(seconds: 86_400))
         }
     }

@@ -117,7 +117,9 @@ public enum ConfigLoader {
                 }
             }
         }
-        if let every = reader.timeSpan("evaluate_every", in: SettingRange.evaluateEvery) { config.evaluateEvery = every }
+        if let every = reader.timeSpan("evaluate_every", in: SettingRange.evaluateEvery) {
+            config.evaluateEvery = every
+        }
         if let dispatch = reader.object("dispatch", allowedKeys: DispatchSettings.keys) {
             readDispatch(dispatch, into: &config)
         }
@@ -138,13 +140,18 @@ public enum ConfigLoader {
 
     private static func readDispatch(_ dispatch: JSONObjectReader, into config: inout HeraldConfig) {
         dispatch.finish()
-        if let value = dispatch.integer("concurrency", in: SettingRange.concurrency) { config.dispatch.concurrency = value }
-        if let value = dispatch.integer("max_attempts", in: SettingRange.maxAttempts) { config.dispatch.maxAttempts = value }
+        let settings = SettingRange.self
+        if let value = dispatch.integer("concurrency", in: settings.concurrency) { config.dispatch.concurrency = value }
+        if let value = dispatch.integer("max_attempts", in: settings.maxAttempts) {
+            config.dispatch.maxAttempts = value
+        }
         if let value = dispatch.timeSpan("backoff", in: SettingRange.backoff) { config.dispatch.backoff = value }
         if let value = dispatch.timeSpan("shutdown_timeout", in: SettingRange.shutdownTimeout) {
             config.dispatch.shutdownTimeout = value
         }
-        if let value = dispatch.timeSpan("max_deferral", in: SettingRange.maxDeferral) { config.dispatch.maxDeferral = value }
+        if let value = dispatch.timeSpan("max_deferral", in: settings.maxDeferral) {
+            config.dispatch.maxDeferral = value
+        }
         if let value = dispatch.timeSpan("lease", in: SettingRange.lease) { config.dispatch.lease = value }
     }
 
@@ -152,9 +159,9 @@ public enum ConfigLoader {
     private static func checkLease(_ config: HeraldConfig, reader: JSONObjectReader) {
         let leasePosition = reader.object("dispatch", allowedKeys: DispatchSettings.keys)?["lease"]?.position
         for channel in config.channels where channel.timeout >= config.dispatch.lease {
-            reader.problem(at: leasePosition ?? channel.positions["timeout"] ?? channel.position ?? reader.position,
-                           "dispatch.lease (\(config.dispatch.lease)) must be longer than channels.\(channel.name).timeout "
-                           + "(\(channel.timeout))")
+            let position = leasePosition ?? channel.positions["timeout"] ?? channel.position ?? reader.position
+            reader.problem(at: position, "dispatch.lease (\(config.dispatch.lease)) must be longer than "
+                                         + "channels.\(channel.name).timeout (\(channel.timeout))")
         }
     }
 
@@ -163,7 +170,8 @@ public enum ConfigLoader {
         var isFolder: ObjCBool = false
         let position = reader.object("store", allowedKeys: ["sqlite", "postgres"])?["sqlite"]?.position
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
-            reader.problem(at: position ?? reader.position, "store.sqlite: \(path) is a folder; expected a database file path")
+            reader.problem(at: position ?? reader.position,
+                           "store.sqlite: \(path) is a folder; expected a database file path")
         }
     }
 
@@ -192,7 +200,8 @@ public enum ConfigLoader {
         case .http:
             channel.url = entry.string("url", required: true)
             if let url = channel.url, !ChannelConfig.isHTTPURL(url) {
-                entry.expected("url", "an http(s) URL without spaces, such as \"https://gw.example.cn/send\"", found: entry["url"]!)
+                entry.expected("url", "an http(s) URL without spaces, such as \"https://gw.example.cn/send\"",
+                               found: entry["url"]!)
             }
             if let file = entry.string("ca_file") { channel.caFile = resolve(file) }
         case .log:
@@ -206,9 +215,13 @@ public enum ConfigLoader {
         channel.body = entry["body"]
         if let timeout = entry.timeSpan("timeout", in: SettingRange.channelTimeout) { channel.timeout = timeout }
         if let timeout = entry.timeSpan("connect_timeout", in: SettingRange.channelTimeout) {
-            if timeout <= channel.timeout { channel.connectTimeout = timeout }
-            else { entry.problem(at: entry["connect_timeout"]!.position,
-                                 "\(entry.name("connect_timeout")): expected at most timeout (\(channel.timeout)), found \(timeout)") }
+            if timeout <= channel.timeout {
+                channel.connectTimeout = timeout
+            } else {
+                entry.problem(at: entry["connect_timeout"]!.position,
+                              "\(entry.name("connect_timeout")): expected at most timeout (\(channel.timeout)), "
+                                  + "found \(timeout)")
+            }
         }
         channel.ratePerSecond = entry.number("rate_per_second", in: SettingRange.ratePerSecond)
         channel.concurrency = entry.integer("concurrency", in: SettingRange.concurrency)

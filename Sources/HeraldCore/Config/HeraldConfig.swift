@@ -110,8 +110,8 @@ public struct ChannelConfig: Sendable {
         case log
     }
 
-    public static let keys = ["adapter", "url", "headers", "body", "timeout", "connect_timeout", "ca_file", "rate_per_second",
-                              "concurrency", "path"]
+    public static let keys = ["adapter", "url", "headers", "body", "timeout", "connect_timeout", "ca_file",
+                              "rate_per_second", "concurrency", "path"]
 
     public var name: String
     public var kind: ChannelKind

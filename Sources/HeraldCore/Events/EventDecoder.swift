@@ -132,8 +132,8 @@ public struct EventDecoder {
             return nil
         }
         guard let money = Money(yuan: text), money.fen >= 0, money <= Money.dataLimit else {
-            throw RowProblem.field(key, found: text, expected: "a non-negative " + Money.expectedFormat + ", at most 100000000",
-                                   isNumber: true)
+            throw RowProblem.field(key, found: text, isNumber: true,
+                                   expected: "a non-negative " + Money.expectedFormat + ", at most 100000000")
         }
         return money
     }
@@ -141,7 +141,8 @@ public struct EventDecoder {
     private func points(in object: JSONValue) throws(RowProblem) -> Int64 {
         let text = try requiredText("points", in: object)
         guard let points = Int64(text), (1...Self.maximumPoints).contains(points) else {
-            throw RowProblem.field("points", found: text, expected: "a whole number from 1 to \(Self.maximumPoints)", isNumber: true)
+            throw RowProblem.field("points", found: text, isNumber: true,
+                                   expected: "a whole number from 1 to \(Self.maximumPoints)")
         }
         return points
     }

@@ -40,9 +40,10 @@ public struct RowProblem: Error, Hashable, Sendable {
     /// `found` is shown as the row had it, but with addresses masked (not in a `number`
     /// field: an amount is not a phone), control characters dropped and at most 80
     /// characters: reject messages go to terminals and logs.
-    public static func field(_ name: String, found: String, expected: String, isNumber: Bool = false) -> RowProblem {
+    public static func field(_ name: String, found: String, isNumber: Bool = false, expected: String) -> RowProblem {
         let visible = SensitiveText.withoutControlCharacters(found, keepingNewlines: false)
-        var shown = isNumber && visible.allSatisfy({ $0.isNumber || "+-.,¥￥".contains($0) }) ? visible : SensitiveText.masked(visible)
+        let isPlainNumber = isNumber && visible.allSatisfy { $0.isNumber || "+-.,¥￥".contains($0) }
+        var shown = isPlainNumber ? visible : SensitiveText.masked(visible)
         if shown.count > 80 { shown = String(shown.prefix(79)) + "…" }
         return RowProblem("\(name): found \"\(shown)\", expected \(expected)")
     }

@@ -54,8 +54,8 @@ public struct MemberRecordDecoder {
             record.profile.phone = phone
         case .email:
             guard Self.isPlausibleEmail(text) else {
-                throw RowProblem.field("email", found: text.contains("@") ? AddressMask.masked(text, kind: .email) : text,
-                                       expected: "an address like name@example.cn")
+                let shown = text.contains("@") ? AddressMask.masked(text, kind: .email) : text
+                throw RowProblem.field("email", found: shown, expected: "an address like name@example.cn")
             }
             record.profile.email = text
         case .pushToken: record.profile.pushToken = text
@@ -89,9 +89,8 @@ public struct MemberRecordDecoder {
             record.profile.lastActiveAt = instant
         case .storedValue:
             guard let money = Money(yuan: text), money.fen >= 0, money <= Money.dataLimit else {
-                throw RowProblem.field("stored_value", found: text,
-                                       expected: "a non-negative " + Money.expectedFormat + ", at most 100000000",
-                                       isNumber: true)
+                throw RowProblem.field("stored_value", found: text, isNumber: true,
+                                       expected: "a non-negative " + Money.expectedFormat + ", at most 100000000")
             }
             record.profile.storedValue = money
         case .consentSMS, .consentPush, .consentEmail:

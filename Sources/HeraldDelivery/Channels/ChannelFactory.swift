@@ -19,7 +19,8 @@ public enum ChannelFactory {
 
     /// What start-up would refuse, without building anything (`herald validate`): problems,
     /// and as warnings the secrets `secrets` does not have (the checking machine may lack them).
-    public static func check(_ config: HeraldConfig, secrets: SecretSource) -> (problems: [Diagnostic], warnings: [Diagnostic]) {
+    public static func check(_ config: HeraldConfig,
+                             secrets: SecretSource) -> (problems: [Diagnostic], warnings: [Diagnostic]) {
         var lenient = secrets
         let absent = AbsentSecrets()
         lenient.absent = absent

@@ -41,8 +41,8 @@ public final class HTTPChannel: ChannelAdapter {
             guard let urlText = config.url else { throw config.problem(nil, "the http adapter needs a url") }
             url = try secrets.substitute(in: urlText, for: config, key: "url")
             guard ChannelConfig.isHTTPURL(url), URL(string: url)?.host != nil else {
-                throw config.problem("url", "expected an http:// or https:// URL with a host and no spaces once its secrets "
-                                     + "are filled in")
+                throw config.problem("url", "expected an http:// or https:// URL with a host and no spaces "
+                                     + "once its secrets are filled in")
             }
             headers = try config.headers.sorted { $0.key < $1.key }.map { field, value in
                 let filled = try secrets.substitute(in: value, for: config, key: "headers")
@@ -73,8 +73,8 @@ public final class HTTPChannel: ChannelAdapter {
 
     public func send(_ message: ChannelMessage) async -> ChannelResult {
         let request = HTTPRequest(url: url, headers: headers + [("Idempotency-Key", message.idempotencyKey)],
-                                  body: Array(body.render(message).utf8), timeout: timeout, connectTimeout: connectTimeout,
-                                  caFile: caFile)
+                                  body: Array(body.render(message).utf8), timeout: timeout,
+                                  connectTimeout: connectTimeout, caFile: caFile)
         switch await transport.perform(request) {
         case .success(let response):
             return Self.classify(response, now: clock.now())
@@ -98,8 +98,8 @@ public final class HTTPChannel: ChannelAdapter {
             return .accepted(providerID: providerID(in: response.body), httpStatus: status)
         case 300..<400:
             let target = response.header("Location").flatMap { URL(string: $0)?.host }.map { " to \($0)" } ?? ""
-            return .misconfigured(error: "HTTP \(status): the gateway redirects\(target); redirects are never followed, "
-                                      + "check the channel's url", httpStatus: status)
+            return .misconfigured(error: "HTTP \(status): the gateway redirects\(target); "
+                                      + "redirects are never followed, check the channel's url", httpStatus: status)
         case 429:
             return .throttled(error: "HTTP 429: \(excerpt)", httpStatus: status, retryAfter: retryAfter)
         case 408, 500..<600:
@@ -110,9 +110,8 @@ public final class HTTPChannel: ChannelAdapter {
     }
 
     private static func providerID(in body: [UInt8]) -> String? {
-        guard let text = String(validating: body, as: UTF8.self), let value = try? JSONParser.parse(text, dialect: .json) else {
-            return nil
-        }
+        guard let text = String(validating: body, as: UTF8.self),
+              let value = try? JSONParser.parse(text, dialect: .json) else { return nil }
         for key in ["message_id", "id", "msgid"] {
             switch value[key]?.kind {
             case .string(let id)?: return String(id.prefix(128))

@@ -21,7 +21,8 @@ public final class LogChannel: ChannelAdapter {
         if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw Diagnostic(file: path, message: "channel \(name): cannot open for appending: \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            throw Diagnostic(file: path, message: "channel \(name): cannot open for appending: \(reason)")
         }
         file = Mutex(FileHandle(fileDescriptor: descriptor, closeOnDealloc: true))
     }
@@ -31,7 +32,9 @@ public final class LogChannel: ChannelAdapter {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
             if isFolder.boolValue { throw config.problem("path", "\(path) is a folder; expected a file to append to") }
-            if !FileManager.default.isWritableFile(atPath: path) { throw config.problem("path", "\(path) is not writable") }
+            if !FileManager.default.isWritableFile(atPath: path) {
+                throw config.problem("path", "\(path) is not writable")
+            }
         }
     }
 

@@ -74,13 +74,14 @@ public struct RequestBodyTemplate: Sendable {
                 if open.lowerBound > rest.startIndex { pieces.append(.literal(String(rest[..<open.lowerBound]))) }
                 let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
                 if name.hasPrefix("secret.") {
-                    pieces.append(.literal(try secrets.resolve(String(name.dropFirst("secret.".count)), for: config, key: "body")))
+                    let secret = String(name.dropFirst("secret.".count))
+                    pieces.append(.literal(try secrets.resolve(secret, for: config, key: "body")))
                 } else if fields.contains(name) {
                     pieces.append(.field(name))
                 } else {
                     throw Diagnostic(file: config.sourcePath, position: value.position,
-                                     message: "channels.\(config.name).body: unknown placeholder {{ \(name) }}; expected one of "
-                                         + fields.joined(separator: ", ") + " or secret.NAME")
+                                     message: "channels.\(config.name).body: unknown placeholder {{ \(name) }}; "
+                                         + "expected one of \(fields.joined(separator: ", ")) or secret.NAME")
                 }
                 rest = rest[close.upperBound...]
             }

@@ -49,11 +49,13 @@ public struct SecretSource: Sendable {
     func resolve(_ name: String, for config: ChannelConfig, key: String) throws -> String {
         if let value = value(named: name) { return value }
         if let absent {
-            absent.note(name, config.problem(key, "secret '\(name)' is not set here (neither a file in "
-                                                  + "$CREDENTIALS_DIRECTORY nor an environment variable); start-up needs it"))
+            let warning = config.problem(key, "secret '\(name)' is not set here (neither a file in "
+                                         + "$CREDENTIALS_DIRECTORY nor an environment variable); start-up needs it")
+            absent.note(name, warning)
             return "secret"
         }
-        throw config.problem(key, "secret '\(name)' is neither a file in $CREDENTIALS_DIRECTORY nor an environment variable")
+        throw config.problem(key, "secret '\(name)' is neither a file in $CREDENTIALS_DIRECTORY "
+                             + "nor an environment variable")
     }
 
     /// The names `{{ secret.NAME }}` refers to in `text`.

@@ -28,7 +28,8 @@ public struct CandidateQuery {
         if withPointsBalance {
             // total() never raises SQLite's integer overflow (sum() does): one member's absurd lots
             // must not fail the query for everyone; the cast saturates at the 64-bit limits.
-            select += ", (SELECT CAST(total(p.remaining) AS INTEGER) FROM points_lots p WHERE p.member_key = m.key AND p.expires_at > ?)"
+            select += ", (SELECT CAST(total(p.remaining) AS INTEGER) FROM points_lots p "
+                + "WHERE p.member_key = m.key AND p.expires_at > ?)"
             selectParameters.append(.integer(t))
         } else {
             select += ", NULL"

@@ -25,16 +25,19 @@ struct MemberRow {
     /// years and every amount within `Money.dataLimit`. Import and ingest accept nothing else,
     /// so this catches rows left by older versions or written to the store by hand.
     var dataProblem: String? {
-        let instants: [(String, Date?)] = [("registered_at", profile.registeredAt), ("last_active_at", profile.lastActiveAt),
-                                           ("last activity", lastActivityAt), ("last top-up", lastTopupAt),
-                                           ("last event", lastEventAt)]
-        for (name, instant) in instants {
-            if let instant, !Self.isSupported(instant) { return "\(name) \(instant.timeIntervalSince1970) is outside 1900–2200" }
+        let instants: [(String, Date?)] = [
+            ("registered_at", profile.registeredAt), ("last_active_at", profile.lastActiveAt),
+            ("last activity", lastActivityAt), ("last top-up", lastTopupAt), ("last event", lastEventAt),
+        ]
+        for (name, instant) in instants where instant.map(Self.isSupported) == false {
+            return "\(name) \(instant!.timeIntervalSince1970) is outside 1900–2200"
         }
         if let value = profile.storedValue, value.fen.magnitude > UInt64(Money.dataLimit.fen) {
             return "stored value \(value) is beyond ±\(Money.dataLimit)"
         }
-        if totalSpent.fen.magnitude > UInt64(Int64.max / 4) { return "total spent \(totalSpent) is too large to add to" }
+        if totalSpent.fen.magnitude > UInt64(Int64.max / 4) {
+            return "total spent \(totalSpent) is too large to add to"
+        }
         return nil
     }
 

@@ -47,23 +47,25 @@ public final class OutboxQueue {
         database = store.database
         self.owner = owner
         selectDue = try database.prepare("""
-            SELECT key, trigger_id, (SELECT id FROM members WHERE key = member_key), category, channel, address, title, body,
-                   idempotency_key, scheduled_at, expires_at, attempts, deferrals, fallbacks IS NOT NULL
+            SELECT key, trigger_id, (SELECT id FROM members WHERE key = member_key), category, channel, address,
+                   title, body, idempotency_key, scheduled_at, expires_at, attempts, deferrals, fallbacks IS NOT NULL
             FROM outbox WHERE status = 'pending' AND channel = ? AND next_attempt_at <= ?
             ORDER BY next_attempt_at LIMIT ?
             """)
         markClaimed = try database.prepare("""
-            UPDATE outbox SET status = 'sending', lease_owner = ?1, lease_until = ?2, call_started_at = NULL, updated_at = ?3
-            WHERE key = ?4
+            UPDATE outbox SET status = 'sending', lease_owner = ?1, lease_until = ?2, call_started_at = NULL,
+                updated_at = ?3 WHERE key = ?4
             """)
-        extendOwnLeases = try database.prepare("UPDATE outbox SET lease_until = ?1 WHERE status = 'sending' AND lease_owner = ?2")
+        extendOwnLeases = try database.prepare("""
+            UPDATE outbox SET lease_until = ?1 WHERE status = 'sending' AND lease_owner = ?2
+            """)
         selectExpiredLeases = try database.prepare("""
             SELECT key, attempts, call_started_at IS NOT NULL FROM outbox
             WHERE status = 'sending' AND lease_until <= ?1 AND (lease_owner IS NULL OR lease_owner != ?2)
             """)
         selectCallFacts = try database.prepare("""
-            SELECT o.status = 'sending' AND o.lease_owner = ?2, m.consent_sms, m.consent_push, m.consent_email, m.timezone,
-                   o.expires_at
+            SELECT o.status = 'sending' AND o.lease_owner = ?2, m.consent_sms, m.consent_push, m.consent_email,
+                   m.timezone, o.expires_at
             FROM outbox o JOIN members m ON m.key = o.member_key WHERE o.key = ?1
             """)
         markCallStarted = try database.prepare("UPDATE outbox SET call_started_at = ?1 WHERE key = ?2")
@@ -95,8 +97,8 @@ public final class OutboxQueue {
                 AND EXISTS (SELECT 1 FROM events WHERE type IN ('delivered', 'undelivered') AND reference = ?1)
             """)
         markLost = try database.prepare("""
-            UPDATE outbox SET status = ?1, attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3, updated_at = ?2,
-                \(Self.leaseEnded) WHERE key = ?4
+            UPDATE outbox SET status = ?1, attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3,
+                updated_at = ?2, \(Self.leaseEnded) WHERE key = ?4
             """)
         markReturned = try database.prepare("""
             UPDATE outbox SET status = 'pending', updated_at = ?1, \(Self.leaseEnded)
@@ -132,12 +134,13 @@ public final class OutboxQueue {
                     channel: row.text(at: 4) ?? channel, channelKind: kind, address: row.text(at: 5) ?? "",
                     title: row.text(at: 6), text: row.text(at: 7) ?? "", idempotencyKey: row.text(at: 8) ?? "",
                     scheduledAt: row.instant(at: 9) ?? now, expiresAt: row.instant(at: 10),
-                    attempts: Int(clamping: row.integer(at: 11) ?? 0), deferrals: Int(clamping: row.integer(at: 12) ?? 0),
-                    hasFallback: (row.integer(at: 13) ?? 0) != 0))
+                    attempts: Int(clamping: row.integer(at: 11) ?? 0),
+                    deferrals: Int(clamping: row.integer(at: 12) ?? 0), hasFallback: (row.integer(at: 13) ?? 0) != 0))
             }
             selectDue.reset()
             for send in claimed {
-                try markClaimed.run(.text(owner), .integer(leaseUntil.epochSeconds), .integer(now.epochSeconds), .integer(send.key))
+                try markClaimed.run(.text(owner), .integer(leaseUntil.epochSeconds), .integer(now.epochSeconds),
+                                    .integer(send.key))
             }
             return claimed
         }
@@ -203,8 +206,9 @@ public final class OutboxQueue {
     /// passes (nil) is marked started — from here a crash charges it an attempt; any other
     /// answer is written as the row's outcome. So an `opt_out` committed before this
     /// transaction means no call; one committed after it finds the call already on its way.
-    public func startCalls(_ sends: [ClaimedSend], now: Date,
-                           decide: (ClaimedSend, CallFacts) -> (DeliveryRecord.Outcome, String)?) throws -> [CallStart] {
+    public func startCalls(
+        _ sends: [ClaimedSend], now: Date, decide: (ClaimedSend, CallFacts) -> (DeliveryRecord.Outcome, String)?
+    ) throws -> [CallStart] {
         guard !sends.isEmpty else { return [] }
         return try database.withTransaction {
             var starts: [CallStart] = []
@@ -221,8 +225,9 @@ public final class OutboxQueue {
                 case .push: 2
                 case .email: 3
                 }
-                let facts = CallFacts(consent: selectCallFacts.text(at: consentColumn).flatMap(Consent.init(text:)) ?? .unknown,
-                                      timeZoneIdentifier: selectCallFacts.text(at: 4), expiresAt: selectCallFacts.instant(at: 5))
+                let consent = selectCallFacts.text(at: consentColumn).flatMap(Consent.init(text:)) ?? .unknown
+                let facts = CallFacts(consent: consent, timeZoneIdentifier: selectCallFacts.text(at: 4),
+                                      expiresAt: selectCallFacts.instant(at: 5))
                 selectCallFacts.reset()
                 if let (outcome, reason) = decide(send, facts) {
                     try write(DeliveryRecord(key: send.key, outcome: outcome, startedAt: now, finishedAt: now,
@@ -261,9 +266,10 @@ public final class OutboxQueue {
         let attempts: SQLiteValue = record.chargesAttempt ? 1 : 0
         let key = SQLiteValue.integer(record.key)
         let owner = SQLiteValue.text(self.owner)
-        func update(_ status: String, deferrals: SQLiteValue = 0, dueAt: Date? = nil, error: String? = record.error) throws {
-            try updateStatus.run(.text(status), attempts, deferrals, .optional(dueAt.map(\.epochSeconds)), .optional(error), now,
-                                 key, owner)
+        func update(_ status: String, deferrals: SQLiteValue = 0, dueAt: Date? = nil,
+                    error: String? = record.error) throws {
+            try updateStatus.run(.text(status), attempts, deferrals, .optional(dueAt.map(\.epochSeconds)),
+                                 .optional(error), now, key, owner)
         }
         switch record.outcome {
         case .sent(let providerID):
@@ -291,8 +297,9 @@ public final class OutboxQueue {
             }
             let next = fallbacks.removeFirst()
             try moveToFallback.run(.text(next.channel), .text(next.address), .optional(next.title), .text(next.text),
-                                   .optional(next.segments.map(Int64.init)), .optional(OutboxFallbacks.encode(fallbacks)),
-                                   .text(baseKey + "/" + next.channel), now, .optional(record.error), now, key, owner)
+                                   .optional(next.segments.map(Int64.init)),
+                                   .optional(OutboxFallbacks.encode(fallbacks)), .text(baseKey + "/" + next.channel),
+                                   now, .optional(record.error), now, key, owner)
         }
     }
 

@@ -217,11 +217,13 @@ public actor Dispatcher {
             }
             if lastRecovery.map({ now.timeIntervalSince($0) >= Self.recoveryInterval }) ?? true {
                 lastRecovery = now
-                let recovery = try queue.recoverExpiredLeases(now: now, maxAttempts: catalog.config.dispatch.maxAttempts)
+                let recovery = try queue.recoverExpiredLeases(now: now,
+                                                              maxAttempts: catalog.config.dispatch.maxAttempts)
                 totals.recoveredLeases += recovery.charged
                 totals.returnedLeases += recovery.returned
                 if recovery != OutboxQueue.Recovery() {
-                    log.warning("dispatch.leases_recovered", ["called": "\(recovery.charged)", "never_called": "\(recovery.returned)"])
+                    log.warning("dispatch.leases_recovered",
+                                ["called": "\(recovery.charged)", "never_called": "\(recovery.returned)"])
                 }
             }
         } catch {
@@ -321,11 +323,13 @@ public actor Dispatcher {
                 }
             case .settled(let outcome):
                 lanes[name]!.rate.giveBack()
-                count(DeliveryRecord(key: send.key, outcome: outcome, startedAt: now, finishedAt: now, calledGateway: false),
-                      channel: name, reason: recheckReason(outcome))
+                let record = DeliveryRecord(key: send.key, outcome: outcome, startedAt: now, finishedAt: now,
+                                            calledGateway: false)
+                count(record, channel: name, reason: recheckReason(outcome))
             case .notHeld:
                 lanes[name]!.rate.giveBack()
-                log.warning("dispatch.row_taken_over", ["row": "\(send.key)", "note": "no longer this worker's; not called"])
+                log.warning("dispatch.row_taken_over",
+                            ["row": "\(send.key)", "note": "no longer this worker's; not called"])
             }
         }
         return true
@@ -357,8 +361,9 @@ public actor Dispatcher {
             break
         }
         var generator = SystemRandomNumberGenerator()
-        let record = callOutcome.record(for: completion.send, result: completion.result, startedAt: completion.startedAt,
-                                     finishedAt: clock.now(), latency: completion.latency, using: &generator)
+        let record = callOutcome.record(for: completion.send, result: completion.result,
+                                        startedAt: completion.startedAt, finishedAt: clock.now(),
+                                        latency: completion.latency, using: &generator)
         count(record, channel: completion.lane, reason: record.error)
         return record
     }

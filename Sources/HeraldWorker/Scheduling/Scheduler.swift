@@ -52,20 +52,23 @@ public final class Scheduler {
                     return
                 }
                 do {
-                    switch try pipeline.decide(candidate, trigger: trigger, at: instant, history: history, ledger: ledger) {
+                    let decision = try pipeline.decide(candidate, trigger: trigger, at: instant, history: history,
+                                                       ledger: ledger)
+                    switch decision {
                     case .suppressed(let reason, let detail):
                         suppress(reason, detail)
                     case .heldOut(let scheduledAt):
                         ledger.recordOccurrence(triggerID: trigger.id, memberKey: member.key,
                                                 occurrenceKey: candidate.occurrenceKey)
-                        suppress(.holdout, "in the control group (\(Int((trigger.holdout * 100).rounded())) % held out)",
-                                 scheduledAt: scheduledAt)
+                        let share = Int((trigger.holdout * 100).rounded())
+                        suppress(.holdout, "in the control group (\(share) % held out)", scheduledAt: scheduledAt)
                     case .planned(let channel, let address, let scheduledAt, let variant, let fallbacks):
-                        var send = try composer.makeSend(candidate, trigger: trigger, channel: channel, address: address,
-                                                         scheduledAt: scheduledAt, variant: variant, fallbacks: fallbacks,
-                                                         codes: &codes)
+                        var send = try composer.makeSend(candidate, trigger: trigger, channel: channel,
+                                                         address: address, scheduledAt: scheduledAt, variant: variant,
+                                                         fallbacks: fallbacks, codes: &codes)
                         if let limit = config.sms.maxSegments, let segments = send.segments, segments > limit {
-                            suppress(.tooLong, "the SMS would take \(segments) segments, more than sms.max_segments \(limit)")
+                            suppress(.tooLong,
+                                     "the SMS would take \(segments) segments, more than sms.max_segments \(limit)")
                             return
                         }
                         send.fallbacks.removeAll { fallback in

@@ -30,7 +30,8 @@ public struct MetricsTextfile: Sendable {
         // 0640: the owner writes, a monitoring group (node_exporter's) may read; others not.
         guard FileManager.default.createFile(atPath: temporary, contents: Data(Self.render(snapshot).utf8),
                                              attributes: [.posixPermissions: 0o640]) else {
-            throw MetricsFileError(description: "\(path): cannot write \(temporary): \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            throw MetricsFileError(description: "\(path): cannot write \(temporary): \(reason)")
         }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -62,11 +63,12 @@ public struct MetricsTextfile: Sendable {
         let channels = snapshot.channels.sorted()
         let outcomes: [(String, KeyPath<Dispatcher.Totals, Int>)] = [
             ("sent", \.sent), ("retry", \.retried), ("throttled", \.throttled), ("failed", \.failed),
-            ("fallback", \.fellBack), ("cancelled", \.cancelled), ("expired", \.expired), ("rescheduled", \.rescheduled),
-            ("released", \.released),
+            ("fallback", \.fellBack), ("cancelled", \.cancelled), ("expired", \.expired),
+            ("rescheduled", \.rescheduled), ("released", \.released),
         ]
         family("herald_deliveries_total", "counter",
-               "Delivery outcomes by channel (retry = a retry scheduled; throttled = deferred by a 429, no attempt spent).",
+               "Delivery outcomes by channel (retry = a retry scheduled; throttled = deferred by a 429, "
+                   + "no attempt spent).",
                channels.flatMap { channel in
                    outcomes.map { outcome, path in
                        (label(["channel": channel, "outcome": outcome]), "\(snapshot.channelTotals[channel]?[keyPath: path] ?? 0)")

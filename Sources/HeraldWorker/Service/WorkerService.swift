@@ -60,7 +60,8 @@ public final class WorkerService: Sendable {
     /// The catalog and its channels, every check passed; throws what is wrong.
     public func loadSetup() throws -> Setup {
         let catalog = try CatalogLoader.load(configPath: configPath)
-        let channels = try ChannelFactory.makeChannels(catalog.config, context: ChannelContext(secrets: secrets, clock: clock, transport: transport))
+        let context = ChannelContext(secrets: secrets, clock: clock, transport: transport)
+        let channels = try ChannelFactory.makeChannels(catalog.config, context: context)
         return Setup(catalog: catalog, channels: channels,
                      redactor: ErrorRedactor(secrets: ChannelFactory.secretValues(catalog.config, secrets: secrets)))
     }
@@ -112,7 +113,8 @@ public final class WorkerService: Sendable {
                     try await evaluate(evaluator, into: &report)
                 } catch {
                     if let sqlite = error as? SQLiteError, sqlite.isBusy {
-                        log.warning("evaluation.store_busy", ["note": "the store was locked; evaluating again next tick"])
+                        log.warning("evaluation.store_busy",
+                                    ["note": "the store was locked; evaluating again next tick"])
                     } else {
                         log.error("evaluation.failed", ["error": "\(error)"])
                     }
@@ -191,7 +193,8 @@ public final class WorkerService: Sendable {
             log.warning("evaluation.member_skipped", ["trigger": skipped.triggerID, "member": skipped.memberID,
                                                       "reason": skipped.reason.rawValue, "detail": skipped.detail])
         }
-        let skippedCount = [SuppressionReason.invalidData, .tooLong].reduce(0) { $0 + (outcome.written.newlySuppressed[$1] ?? 0) }
+        let skippedCount = [SuppressionReason.invalidData, .tooLong]
+            .reduce(0) { $0 + (outcome.written.newlySuppressed[$1] ?? 0) }
         if skippedCount > outcome.written.newlySkipped.count {
             log.warning("evaluation.members_skipped", ["more": "\(skippedCount - outcome.written.newlySkipped.count)",
                                                        "note": "not listed one by one; see herald preview"])
