@@ -17,6 +17,16 @@ public enum HeraldCommandLine {
 
     public static func run(_ arguments: [String], console: Console = .standard,
                            clock: any WallClock = SystemWallClock()) -> ExitCode {
+        let status = dispatch(arguments, console: console, clock: clock)
+        if let failure = console.outputFailure {
+            console.printError("herald: cannot write standard output: \(failure)")
+            return .failure
+        }
+        return status
+    }
+
+    /// Parses the arguments and runs the command they name.
+    private static func dispatch(_ arguments: [String], console: Console, clock: any WallClock) -> ExitCode {
         let allValueOptions = commands.reduce(globalValueOptions) { $0.union($1.valueOptions) }
         let allFlags = commands.reduce(globalFlags) { $0.union($1.flagOptions) }
         let parsed: ParsedArguments

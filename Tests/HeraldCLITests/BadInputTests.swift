@@ -46,13 +46,13 @@ import HeraldTestSupport
         #expect(result.status == .problemsFound)
         let lines = result.error.split(separator: "\n").map { String($0).replacingOccurrences(of: folder.path + "/", with: "") }
         for expected in [
-            "herald.json5:2:20: store.sqlite: a-folder is a folder; expected a database file path",
+            "herald.json5:2:20: store.sqlite: a-folder is a folder; expected a file",
             "herald.json5:4:34: channels.sms.url: expected an http(s) URL without spaces",
             "herald.json5:4:77: channels.sms.timeout: expected a duration from 1s to 10m",
             "herald.json5:5:35: channels.push.path: logs is a folder",
             "herald.json5:6:93: channels.email.body: unknown placeholder {{ recipient }}",
             "herald.json5:9:28: dispatch.concurrency: expected a whole number from 1 to 1024, found the number 9223372036854775807",
-            "herald.json5:9:56: dispatch.lease: expected a duration from 2s to 1d",
+            "herald.json5:9:56: dispatch.lease: expected a duration from 10s to 1d",
             "herald.json5:10:33: dispatch.shutdown_timeout: expected a duration from 1s to 1h",
             "herald.json5:10:67: dispatch.max_attempts: expected a whole number from 1 to 100, found the number 0",
             "herald.json5:11:26: caps[].per: expected a duration from 1m to 366d",
@@ -205,6 +205,47 @@ import HeraldTestSupport
         #expect(shown.status == .success)
         #expect(shown.output.contains("[2J]0;pwnedEve") && shown.output.contains("金卡"))
         #expect(!shown.output.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" })
+    }
+
+    @Test func lineBreaksInMemberDataCannotForgeLinesOfOutput() throws {
+        let (folder, config) = try folder(config: "{ store: { sqlite: 'h.db' } }")
+        let members = try folder.write("m.csv", "id,name\nU1,\"Amy\r\n  consents  sms no\nlevel=error event=fake\"\n")
+        #expect(herald(["--config", config, "import", "members", members]).status == .success)
+        let shown = herald(["--config", config, "members", "show", "U1"])
+        let nameLine = try #require(shown.output.split(separator: "\n").first { $0.contains("name") })
+        #expect(nameLine.contains("Amy  consents  sms nolevel=error event=fake"))
+        #expect(!shown.output.split(separator: "\n").contains { $0.hasPrefix("level=") })
+    }
+
+    /// Standard output that cannot be written (a full disk) ends the command with exit
+    /// status 2 and a message, not a trap.
+    @Test func aFullDiskOnStandardOutputIsAnErrorNotACrash() async throws {
+        let (folder, config) = try folder(config: "{ store: { sqlite: 'h.db' } }")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try heraldBinaryPath())
+        process.arguments = ["--config", config, "--help"]
+        process.standardOutput = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        #expect(await Waiting.exit(of: process, within: .seconds(30)), "herald --help did not end within 30 s")
+        #expect(process.terminationReason == .exit && process.terminationStatus == 2)
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(message.contains("cannot write standard output"))
+        _ = folder
+    }
+
+    @Test func reportOutputIsWrittenThroughTheGivenPath() throws {
+        let (folder, config) = try folder(config: "{ store: { sqlite: 'h.db' } }")
+        #expect(herald(["--config", config, "import", "members", try folder.write("m.csv", "id\nU1\n")]).status == .success)
+        let target = try folder.write("target.csv", "old")
+        try FileManager.default.createSymbolicLink(atPath: folder.file("link.csv"), withDestinationPath: target)
+        let result = herald(["--config", config, "report", "--format", "csv", "--output", folder.file("link.csv")])
+        #expect(result.status == .success, "\(result.error)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder.file("link.csv")) == target)
+        #expect(try String(contentsOfFile: target, encoding: .utf8).hasPrefix("trigger,"))
+        let full = herald(["--config", config, "report", "--format", "csv", "--output", "/dev/full"])
+        #expect(full.status == .failure && full.error.contains("/dev/full: cannot write"))
     }
 
     @Test func theStoreIsCreatedForItsOwnerOnly() throws {

@@ -14,7 +14,7 @@ import HeraldTestSupport
     /// A folder with a config whose `sms` channel posts to `gateway`, one service trigger
     /// every member qualifies for, and `members` members imported.
     private func prepare(_ folder: TemporaryDirectory, gateway: LoopbackGateway, members: Int,
-                         dispatch: String = "max_attempts: 50, backoff: '1s', lease: '3s', shutdown_timeout: '5s'",
+                         dispatch: String = "max_attempts: 50, backoff: '1s', lease: '10s', shutdown_timeout: '5s'",
                          channel: String = "concurrency: 16", extra: String = "") async throws -> String {
         let config = try folder.write("herald.json5", """
             {
@@ -54,7 +54,7 @@ import HeraldTestSupport
         let rows = 2000
         let concurrency = 16
         let config = try await prepare(folder, gateway: gateway, members: rows,
-                                       dispatch: "backoff: '1s', lease: '3s', shutdown_timeout: '5s'")
+                                       dispatch: "backoff: '1s', lease: '10s', shutdown_timeout: '5s'")
         var generator = SystemRandomNumberGenerator()
         var kills = 0
         for _ in 0..<20 {

@@ -26,7 +26,7 @@ import HeraldTestSupport
         #expect(problems.map(\.description).sorted() == [
             "\(file):4:34: channels.sms.url: expected an http:// or https:// URL with a host and no spaces once its secrets are filled in",
             "\(file):5:100: channels.sms_b.body: unknown placeholder {{ txt }}; expected one of to, text, title, idempotency_key, channel or secret.NAME",
-            "\(file):6:35: channels.push.path: \(folder.file("a-folder")) is a folder; expected a file to append to",
+            "\(file):6:35: channels.push.path: \(folder.file("a-folder")) is a folder; expected a file",
         ])
         #expect(warnings.map(\.description) == [
             "\(file):7:72: channels.email.headers: secret 'MISSING' is not set here (neither a file in $CREDENTIALS_DIRECTORY nor an environment variable); start-up needs it",
@@ -35,6 +35,29 @@ import HeraldTestSupport
         #expect(throws: Diagnostic.self) { try ChannelFactory.makeChannels(parsed, context: ChannelContext(secrets: secrets)) }
         // Nothing was created by checking.
         #expect(!FileManager.default.fileExists(atPath: folder.file("a-folder/x")))
+    }
+
+    /// A line break in a header name, a value or a secret would add headers of its own.
+    @Test func headersCannotBeInjected() throws {
+        let folder = try TemporaryDirectory()
+        for headers in [#"{ "X-A": "v\r\nX-Injected: yes" }"#, #"{ "X-A: 1\r\nX-Injected": "yes" }"#,
+                        #"{ Authorization: "Bearer {{ secret.TOKEN }}" }"#] {
+            let parsed = try config("    sms: { adapter: 'http', url: 'https://gw.example.cn/', headers: \(headers) },", in: folder)
+            let secrets = SecretSource(environment: ["TOKEN": "abcd\r\nX-Injected: yes"])
+            let (problems, _) = ChannelFactory.check(parsed, secrets: secrets)
+            #expect(problems.count == 1 && problems[0].message.hasPrefix("channels.sms.headers: "), "\(problems)")
+        }
+    }
+
+    @Test func aCAFileMustHoldCertificatesAndAStoreMustBeAFile() throws {
+        let folder = try TemporaryDirectory()
+        let notPEM = try folder.write("ca.pem", "not a certificate")
+        let parsed = try config("    sms: { adapter: 'http', url: 'https://gw.example.cn/', ca_file: '\(notPEM)' },", in: folder)
+        let (problems, _) = ChannelFactory.check(parsed, secrets: SecretSource(environment: [:]))
+        #expect(problems.map(\.message) == ["channels.sms.ca_file: \(notPEM) is not a readable PEM file of certificates"])
+        #expect(throws: ConfigLoader.Failure.self) {
+            try ConfigLoader.parse("{ store: { sqlite: '/dev/null' } }", path: folder.file("h.json5"))
+        }
     }
 
     @Test func theSecretsChannelsUseAreKnownToTheRedactor() throws {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import HeraldDelivery
+@testable import HeraldDelivery
 
 /// What reaches the store and the log of a gateway's error body.
 @Suite struct ErrorRedactorTests {
@@ -16,6 +16,26 @@ import HeraldDelivery
         #expect(!reduced.unicodeScalars.contains { $0.value < 0x20 })
         // Secrets shorter than 4 characters are not searched for (they would blank ordinary words).
         #expect(redactor.reduce("abcdef") == "abcdef")
+    }
+
+    @Test func controlCharactersCannotSplitANumberOrASecretPastTheRedactor() {
+        let redactor = ErrorRedactor(secrets: ["s3cr3t-t0ken"])
+        let reduced = redactor.reduce("138\t1234\t5678 / 138\u{0}1234\u{0}5678 / s3cr3t\n-t0ken")
+        #expect(reduced == "138****5678 / 138****5678 / [secret]")
+    }
+
+    @Test func aSecretAfterAPageOfTextIsRedactedBeforeTheTextIsCut() {
+        // The http adapter passes the whole body (up to the transport's 64 KiB): cutting it
+        // first would leave half a secret behind.
+        let body = String(repeating: "错", count: 250) + " Bearer Sup3rS3cretT0ken99 +8613312345678"
+        guard case .permanent(let error, _) = HTTPChannel.classify(HTTPResponse(status: 400, body: Array(body.utf8)),
+                                                                   now: Date()) else {
+            Issue.record("a 400 is permanent")
+            return
+        }
+        let reduced = ErrorRedactor(secrets: ["Sup3rS3cretT0ken99"]).reduce(error)
+        #expect(!reduced.contains("Sup3r") && !reduced.contains("S3cret") && reduced.contains("[secret]"))
+        #expect(reduced.contains("+86133****5678") && reduced.count <= ErrorRedactor.maximumLength)
     }
 
     @Test func longBodiesAreCut() {

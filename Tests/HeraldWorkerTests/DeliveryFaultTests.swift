@@ -94,6 +94,25 @@ import Synchronization
         #expect(throttled > 0 && gateway.requests.count == 40 + throttled)
     }
 
+    /// `max_deferral` counts from a row's first deferral: a row due for a day (a backlog, a
+    /// window reschedule) is still deferred on its first 429; one throttled past the bound fails.
+    @Test func deferralIsBoundedFromTheFirstOne() async throws {
+        let gateway = try LoopbackGateway { request in
+            request.body.contains("13800000001") && request.occurrence > 1 ? .status(200) : .status(429, body: "slow down")
+        }
+        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(2),
+                                          dispatch: "max_attempts: 4, backoff: '60s', lease: '5m', max_deferral: '1m'")
+        try harness.plan()
+        harness.clock.advance(by: 86_400)
+        #expect(try await harness.deliverUntilSettled(try harness.dispatcher(), within: .seconds(30)))
+        try expectInvariants(harness, gateway, rows: 2)
+        #expect(try harness.attemptOutcomes(member: "M1") == ["throttled", "sent"])
+        #expect(try harness.attemptOutcomes(member: "M2") == ["throttled", "failed"])
+        let failed = try #require(try harness.rows().first { $0.member == "M2" })
+        #expect(failed.lastError?.hasPrefix(
+            "throttled by the gateway for longer than dispatch.max_deferral (1m): HTTP 429") == true)
+    }
+
     @Test func aGatewaySlowerThanTheTimeoutIsRetried() async throws {
         let gateway = try LoopbackGateway { request in request.occurrence == 1 ? .status(200, delay: 2.5) : .status(200) }
         let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(4), timeout: "1s")

@@ -203,11 +203,11 @@ import HeraldWorker
 
     @Test func aLiveWorkerKeepsItsLeasesAndNeverRecoversItsOwnRows() async throws {
         let gateway = try LoopbackGateway()
-        // 2 calls a second and a 4-second lease: the lane may claim 4 rows, and the last of
-        // them waits past the lease it was claimed with.
+        // 2 calls a second and a 10-second lease, while wall time runs ten times fast: the lane
+        // claims all 6 rows at once, and the last of them waits 25 s, past the lease it was claimed with.
         let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(6), channels: """
             sms: { adapter: "http", url: "\(gateway.url)", timeout: "1s", concurrency: 4, rate_per_second: 2 },
-            """, dispatch: "max_attempts: 3, backoff: '60s', lease: '4s'")
+            """, dispatch: "max_attempts: 3, backoff: '60s', lease: '10s'")
         try harness.plan()
         let clock = harness.clock
         let ticking = Task {

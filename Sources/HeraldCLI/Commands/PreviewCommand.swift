@@ -16,7 +16,8 @@ enum PreviewCommand: HeraldCommand {
         Evaluates every enabled trigger at one instant, exactly as 'herald run' would, and
         prints the planned messages (rendered, with channel, member-local send time and SMS
         segments) and every suppressed member with the reason: duplicate, audience,
-        no_channel, no_consent, cap or holdout. Nothing is sent and no store is written.
+        no_channel, no_consent, cap, holdout, invalid_data (stored data Herald cannot use) or
+        too_long (an SMS beyond sms.max_segments). Nothing is sent and no store is written.
 
         Options:
           --sandbox DIR       use DIR/herald.json5, DIR/members.csv (or .ndjson) and DIR/events.ndjson,

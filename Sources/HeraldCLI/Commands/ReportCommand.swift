@@ -80,7 +80,7 @@ enum ReportCommand: HeraldCommand {
         default: text = view.table
         }
         if let output = options.options["--output"] {
-            try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            try OutputFile.write(text + "\n", to: output)
             context.console.printError("herald: report written to \(output)")
         } else {
             context.console.print(text)

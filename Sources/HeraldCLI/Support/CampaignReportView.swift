@@ -11,7 +11,8 @@ struct CampaignReportView {
     /// Trigger names by id (triggers no longer in the catalog show their id only).
     let names: [String: String]
 
-    static let lostReasons: [SuppressionReason] = [.audience, .noChannel, .noConsent, .cap]
+    /// Every reason a member got nothing (duplicates are no loss; the held out are the control group).
+    static let lostReasons = SuppressionReason.allCases.filter { $0 != .duplicate && $0 != .holdout }
     static let method = "Newcombe hybrid score interval (Wilson), 95 %"
 
     var groupTitle: String? {

@@ -18,9 +18,23 @@ public final class Console: Sendable {
     }
 
     public static let standard = Console(
-        output: { FileHandle.standardOutput.write(Data($0.utf8)) },
-        error: { FileHandle.standardError.write(Data($0.utf8)) },
+        output: { text in
+            do {
+                try FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
+            } catch {
+                standardOutputFailure.withLock { $0 = $0 ?? "\(error)" }
+            }
+        },
+        error: { try? FileHandle.standardError.write(contentsOf: Data($0.utf8)) },
         outputIsTerminal: isatty(STDOUT_FILENO) != 0)
+
+    /// The first error writing standard output met (a full disk, `> /dev/full`): the command
+    /// line then exits 2 saying so, instead of trapping or claiming success.
+    static let standardOutputFailure = Mutex<String?>(nil)
+
+    public var outputFailure: String? {
+        self === Console.standard ? Console.standardOutputFailure.withLock { $0 } : nil
+    }
 
     /// A console that keeps everything written, for tests.
     public static func capturing() -> (console: Console, output: @Sendable () -> String, error: @Sendable () -> String) {

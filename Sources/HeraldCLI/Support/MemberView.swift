@@ -42,7 +42,11 @@ struct MemberView {
 
     var text: String {
         var rows: [(String, String)] = []
-        func add(_ label: String, _ value: String?) { rows.append((label, value ?? "—")) }
+        // Member data on one line each: a name holding line breaks must not forge rows.
+        func add(_ label: String, _ value: String?) {
+            let shown = value.map { SensitiveText.withoutControlCharacters($0, keepingNewlines: false) }
+            rows.append((label, shown ?? "—"))
+        }
         add("name", member.profile.name)
         add("phone", member.profile.phone?.masked)
         add("email", member.profile.email.map(Self.maskEmail))

@@ -60,7 +60,9 @@ struct PreviewReport {
             if let variant = send.variant { facts.append("variant \(variant)") }
             if let segments = send.segments { facts.append("\(segments) segment\(segments == 1 ? "" : "s")") }
             if let coupon = send.coupon { facts.append("coupon \(coupon.code)") }
-            let who = [send.memberID, send.memberName].compactMap { $0 }.joined(separator: " ")
+            let nameLimit = TemplateValue.memberTextLimits["member.name"] ?? 20
+            let name = send.memberName.map { TemplateValue.clip($0, to: nameLimit) }
+            let who = [send.memberID, name].compactMap { $0 }.joined(separator: " ")
             lines.append("  \(send.triggerID) → \(who)  " + facts.joined(separator: " · "))
             if let title = send.title { lines.append("      \(title)") }
             lines.append("      \(send.text.replacingOccurrences(of: "\n", with: "\n      "))")

@@ -26,7 +26,8 @@ final class RejectsWriter: RejectedRowSink {
             // Rejected rows hold members' raw data: owner-only, like the store.
             let descriptor = open(rejectsPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
             guard descriptor >= 0, let opened = fdopen(descriptor, "wb") else {
-                throw InputError(path: rejectsPath, reason: "cannot write the rejects file: \(String(cString: strerror(errno)))")
+                let reason = String(cString: strerror(errno))
+                throw InputError(path: rejectsPath, reason: "cannot write the rejects file: \(reason)")
             }
             file = opened
         } else {

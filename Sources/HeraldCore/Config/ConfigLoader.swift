@@ -165,13 +165,11 @@ public enum ConfigLoader {
         }
     }
 
-    /// The store must be a file (or not exist yet) in a folder that exists or can be made.
+    /// The store must be a writable file, or one that can be created.
     private static func checkStorePath(_ path: String, reader: JSONObjectReader) {
-        var isFolder: ObjCBool = false
         let position = reader.object("store", allowedKeys: ["sqlite", "postgres"])?["sqlite"]?.position
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
-            reader.problem(at: position ?? reader.position,
-                           "store.sqlite: \(path) is a folder; expected a database file path")
+        if let problem = WritableFile.problem(path) {
+            reader.problem(at: position ?? reader.position, "store.sqlite: \(problem)")
         }
     }
 

@@ -154,13 +154,12 @@ public struct ChannelConfig: Sendable {
     /// An http(s) URL with a host and no whitespace or control characters; each
     /// `{{ secret.NAME }}` counts as one plain character (its value is checked at start-up).
     public static func isHTTPURL(_ text: String) -> Bool {
-        var plain = ""
-        var rest = Substring(text)
-        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
-            plain += rest[..<open.lowerBound] + "x"
-            rest = rest[close.upperBound...]
-        }
-        plain += rest
+        let plain = BracedPlaceholders.pieces(of: text).map { piece in
+            switch piece {
+            case .text(let text): String(text)
+            case .placeholder: "x"
+            }
+        }.joined()
         let lowered = plain.lowercased()
         guard let scheme = ["https://", "http://"].first(where: { lowered.hasPrefix($0) }) else { return false }
         let afterScheme = plain.dropFirst(scheme.count)

@@ -11,7 +11,7 @@ public enum SettingRange {
     public static let concurrency = 1...1024
     public static let maxAttempts = 1...100
     public static let backoff = TimeSpan(seconds: 1)...TimeSpan(days: 1)
-    public static let lease = TimeSpan(seconds: 2)...TimeSpan(days: 1)
+    public static let lease = TimeSpan(seconds: 10)...TimeSpan(days: 1)
     public static let shutdownTimeout = TimeSpan(seconds: 1)...TimeSpan(hours: 1)
     public static let maxDeferral = TimeSpan(minutes: 1)...TimeSpan(days: 7)
     public static let channelTimeout = TimeSpan(seconds: 1)...TimeSpan(minutes: 10)
@@ -37,10 +37,4 @@ public enum SettingRange {
     public static func text(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
-}
-
-extension TimeSpan {
-    public init(minutes: Int64) { self.init(seconds: minutes * 60) }
-    public init(hours: Int64) { self.init(seconds: hours * 3600) }
-    public init(days: Int64) { self.init(seconds: days * 86_400) }
 }

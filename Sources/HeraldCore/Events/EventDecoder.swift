@@ -133,7 +133,7 @@ public struct EventDecoder {
         }
         guard let money = Money(yuan: text), money.fen >= 0, money <= Money.dataLimit else {
             throw RowProblem.field(key, found: text, isNumber: true,
-                                   expected: "a non-negative " + Money.expectedFormat + ", at most 100000000")
+                                   expected: Money.expectedDataAmount)
         }
         return money
     }

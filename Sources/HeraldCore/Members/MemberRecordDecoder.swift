@@ -90,7 +90,7 @@ public struct MemberRecordDecoder {
         case .storedValue:
             guard let money = Money(yuan: text), money.fen >= 0, money <= Money.dataLimit else {
                 throw RowProblem.field("stored_value", found: text, isNumber: true,
-                                       expected: "a non-negative " + Money.expectedFormat + ", at most 100000000")
+                                       expected: Money.expectedDataAmount)
             }
             record.profile.storedValue = money
         case .consentSMS, .consentPush, .consentEmail:

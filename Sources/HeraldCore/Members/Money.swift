@@ -1,6 +1,9 @@
 /// An amount in yuan held as whole fen (1/100 yuan), so sums are exact.
 public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static let expectedFormat = "an amount in yuan with at most 2 decimals (150, 150.5, 150.50)"
+    /// What data files may hold (`dataLimit`): a non-negative amount up to ¥100,000,000.
+    public static let expectedDataAmount =
+        "an amount in yuan from 0 to 100000000 with at most 2 decimals (150, 150.5, 150.50)"
 
     public var fen: Int64
 

@@ -47,7 +47,8 @@ public enum TemplateValue: Sendable, Equatable {
 
     /// The most characters a value that comes from member data may show; longer ones are cut
     /// and end in `…`. A name of ten thousand characters must not become a 150-segment SMS
-    /// (docs/triggers.md lists these limits).
+    /// (docs/triggers.md lists these limits). Control characters (line breaks, ESC, BEL) are
+    /// dropped first: they have no place in a message.
     public static let memberTextLimits: [String: Int] = [
         "member.id": 32, "member.name": 20, "member.tier": 10, "cart.sku": 32, "cart.category": 16,
         "event.sku": 32, "event.category": 16,
@@ -57,9 +58,15 @@ public enum TemplateValue: Sendable, Equatable {
     public static func clipped(_ values: [String: TemplateValue]) -> [String: TemplateValue] {
         var clipped = values
         for (path, limit) in memberTextLimits {
-            guard case .text(let text)? = values[path], text.count > limit else { continue }
-            clipped[path] = .text(String(text.prefix(limit - 1)) + "…")
+            guard case .text(let text)? = values[path] else { continue }
+            clipped[path] = .text(clip(text, to: limit))
         }
         return clipped
+    }
+
+    /// `text` on one line without control characters, cut to `limit` characters ending in `…`.
+    public static func clip(_ text: String, to limit: Int) -> String {
+        let plain = SensitiveText.withoutControlCharacters(text, keepingNewlines: false)
+        return plain.count > limit ? String(plain.prefix(limit - 1)) + "…" : plain
     }
 }

@@ -5,17 +5,21 @@
 /// more digits, or of 8 or more after a `+`, has the four digits before its last four
 /// replaced by `*` (`13812345678` → `138****5678`, as SPEC 1.3's `mask`). E-mail addresses
 /// keep the first character of the local part and the domain (`z***@example.cn`). Shorter
-/// digit runs (amounts, codes, timestamps) are left alone. Not covered: numbers written with
-/// other separators, addresses in other scripts.
+/// digit runs (amounts, codes, timestamps) are left alone, and so are digits inside a long
+/// hexadecimal token (an idempotency key, a request id: 16 or more of 0-9a-f with a letter).
+/// Not covered: numbers written with other separators, addresses in other scripts.
 public enum SensitiveText {
     public static func masked(_ text: String) -> String {
         maskedEmails(maskedPhoneNumbers(text))
     }
 
     /// Control characters removed (C0 but tab and, when kept, newline; DEL; C1): ESC and BEL
-    /// in member data never reach a terminal or a log line.
+    /// in member data never reach a terminal or a log line. Without `keepingNewlines`, tabs
+    /// and newlines go too.
     public static func withoutControlCharacters(_ text: String, keepingNewlines: Bool = true) -> String {
-        guard text.unicodeScalars.contains(where: { isControl($0, keepingNewlines: keepingNewlines) }) else { return text }
+        guard text.unicodeScalars.contains(where: { isControl($0, keepingNewlines: keepingNewlines) }) else {
+            return text
+        }
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars where !isControl(scalar, keepingNewlines: keepingNewlines) {
             scalars.append(scalar)
@@ -25,8 +29,7 @@ public enum SensitiveText {
 
     private static func isControl(_ scalar: Unicode.Scalar, keepingNewlines: Bool) -> Bool {
         switch scalar.value {
-        case 0x09: false
-        case 0x0A: !keepingNewlines
+        case 0x09, 0x0A: !keepingNewlines
         case 0x00...0x1F, 0x7F...0x9F: true
         default: false
         }
@@ -40,8 +43,14 @@ public enum SensitiveText {
         var output = String.UnicodeScalarView()
         var index = 0
         while index < scalars.count {
-            guard isDigit(scalars[index]) || (scalars[index] == "+" && index + 1 < scalars.count && isDigit(scalars[index + 1]))
-            else {
+            if let tokenEnd = hexTokenEnd(scalars, at: index) {
+                output.append(contentsOf: scalars[index..<tokenEnd])
+                index = tokenEnd
+                continue
+            }
+            let startsNumber = isDigit(scalars[index])
+                || (scalars[index] == "+" && index + 1 < scalars.count && isDigit(scalars[index + 1]))
+            guard startsNumber else {
                 output.append(scalars[index])
                 index += 1
                 continue
@@ -71,6 +80,24 @@ public enum SensitiveText {
             }
         }
         return String(output)
+    }
+
+    private static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII && (scalar.properties.isAlphabetic || isDigit(scalar))
+    }
+
+    /// Where the token starting at `index` ends, when it is a long hexadecimal id (16 or more
+    /// of 0-9a-f, one a letter) starting there; nil otherwise.
+    private static func hexTokenEnd(_ scalars: [Unicode.Scalar], at index: Int) -> Int? {
+        guard index == 0 || !isAlphanumeric(scalars[index - 1]), isAlphanumeric(scalars[index]) else { return nil }
+        var end = index
+        var hasLetter = false
+        while end < scalars.count, isAlphanumeric(scalars[end]) {
+            guard scalars[end].properties.isASCIIHexDigit else { return nil }
+            hasLetter = hasLetter || !isDigit(scalars[end])
+            end += 1
+        }
+        return hasLetter && end - index >= 16 ? end : nil
     }
 
     private static func isLocalPart(_ scalar: Unicode.Scalar) -> Bool {

@@ -45,17 +45,37 @@ public final class HTTPChannel: ChannelAdapter {
                                      + "once its secrets are filled in")
             }
             headers = try config.headers.sorted { $0.key < $1.key }.map { field, value in
+                // A line break in a name or a value (a secret's included) would add headers of its own.
+                guard !field.isEmpty, field.unicodeScalars.allSatisfy(HTTPChannel.isTokenCharacter) else {
+                    throw config.problem("headers",
+                                         "'\(field)' is not a header name (letters, digits and !#$%&'*+-.^_`|~)")
+                }
                 let filled = try secrets.substitute(in: value, for: config, key: "headers")
-                guard !filled.contains(where: { $0 == "\r" || $0 == "\n" }) else {
-                    throw config.problem("headers", "header \(field) holds a line break")
+                let isControl = { (scalar: Unicode.Scalar) in
+                    scalar.value < 0x20 && scalar != "\t" || scalar.value == 0x7F
+                }
+                guard !filled.unicodeScalars.contains(where: isControl) else {
+                    throw config.problem("headers", "header \(field) holds a line break or another control character "
+                                         + "(its value, or a secret in it)")
                 }
                 return (field, filled)
             }
             body = try config.body.map { try RequestBodyTemplate($0, secrets: secrets, config: config) } ?? .standard
-            if let caFile = config.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
-                throw config.problem("ca_file", "cannot read \(caFile)")
+            if let caFile = config.caFile {
+                var isFolder: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: caFile, isDirectory: &isFolder), !isFolder.boolValue,
+                      let pem = FileManager.default.contents(atPath: caFile),
+                      String(decoding: pem, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----") else {
+                    throw config.problem("ca_file", "\(caFile) is not a readable PEM file of certificates")
+                }
             }
         }
+    }
+
+    /// RFC 9110's `tchar`.
+    private static func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                           || "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar))
     }
 
     private init(_ config: ChannelConfig, settings: Settings, context: ChannelContext) {
@@ -91,7 +111,8 @@ public final class HTTPChannel: ChannelAdapter {
 
     static func classify(_ response: HTTPResponse, now: Date) -> ChannelResult {
         let status = response.status
-        let excerpt = String(decoding: response.body.prefix(512), as: UTF8.self)
+        // The whole (capped) body: the dispatcher's redactor cuts it only after redacting it.
+        let excerpt = String(decoding: response.body, as: UTF8.self)
         let retryAfter = response.header("Retry-After").flatMap { RetryAfter.seconds($0, now: now) }
         switch status {
         case 200..<300:

@@ -29,13 +29,7 @@ public final class LogChannel: ChannelAdapter {
 
     public static func check(_ config: ChannelConfig, secrets: SecretSource) throws {
         guard let path = config.path else { throw config.problem(nil, "the log adapter needs a path") }
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
-            if isFolder.boolValue { throw config.problem("path", "\(path) is a folder; expected a file to append to") }
-            if !FileManager.default.isWritableFile(atPath: path) {
-                throw config.problem("path", "\(path) is not writable")
-            }
-        }
+        if let problem = WritableFile.problem(path) { throw config.problem("path", problem) }
     }
 
     public static func make(_ config: ChannelConfig, context: ChannelContext) throws -> LogChannel {

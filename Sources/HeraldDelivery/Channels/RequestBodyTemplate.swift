@@ -68,24 +68,21 @@ public struct RequestBodyTemplate: Sendable {
         case .object(let members):
             return .object(try members.map { ($0.key, try compile($0.value, secrets: secrets, config: config)) })
         case .string(let text):
-            var pieces: [Piece] = []
-            var rest = Substring(text)
-            while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
-                if open.lowerBound > rest.startIndex { pieces.append(.literal(String(rest[..<open.lowerBound]))) }
-                let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-                if name.hasPrefix("secret.") {
+            let pieces: [Piece] = try BracedPlaceholders.pieces(of: text).map { piece in
+                switch piece {
+                case .text(let text):
+                    return .literal(String(text))
+                case .placeholder(let name) where name.hasPrefix("secret."):
                     let secret = String(name.dropFirst("secret.".count))
-                    pieces.append(.literal(try secrets.resolve(secret, for: config, key: "body")))
-                } else if fields.contains(name) {
-                    pieces.append(.field(name))
-                } else {
+                    return .literal(try secrets.resolve(secret, for: config, key: "body"))
+                case .placeholder(let name) where fields.contains(name):
+                    return .field(name)
+                case .placeholder(let name):
                     throw Diagnostic(file: config.sourcePath, position: value.position,
                                      message: "channels.\(config.name).body: unknown placeholder {{ \(name) }}; "
                                          + "expected one of \(fields.joined(separator: ", ")) or secret.NAME")
                 }
-                rest = rest[close.upperBound...]
             }
-            if !rest.isEmpty { pieces.append(.literal(String(rest))) }
             if pieces.count == 1, case .field(let name) = pieces[0] { return .placeholder(name) }
             return .text(pieces)
         }

@@ -1,6 +1,5 @@
 import Foundation
 import HeraldCore
-import Synchronization
 
 /// Where `{{ secret.NAME }}` in a channel's URL, headers or body comes from: the file
 /// `$CREDENTIALS_DIRECTORY/NAME` (systemd `LoadCredential=`) first, else the environment
@@ -30,19 +29,17 @@ public struct SecretSource: Sendable {
 
     /// `text` with each `{{ secret.NAME }}` replaced; problems are reported at `key` of `config`.
     public func substitute(in text: String, for config: ChannelConfig, key: String) throws -> String {
-        var result = ""
-        var rest = Substring(text)
-        while let open = rest.range(of: "{{") {
-            guard let close = rest[open.upperBound...].range(of: "}}") else { break }
-            let inner = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            guard inner.hasPrefix("secret.") else {
-                throw config.problem(key, "expected {{ secret.NAME }}, found {{ \(inner) }}")
+        try BracedPlaceholders.pieces(of: text).map { piece in
+            switch piece {
+            case .text(let text):
+                return String(text)
+            case .placeholder(let inner):
+                guard inner.hasPrefix("secret.") else {
+                    throw config.problem(key, "expected {{ secret.NAME }}, found {{ \(inner) }}")
+                }
+                return try resolve(String(inner.dropFirst("secret.".count)), for: config, key: key)
             }
-            let name = String(inner.dropFirst("secret.".count))
-            result += rest[..<open.lowerBound] + (try resolve(name, for: config, key: key))
-            rest = rest[close.upperBound...]
-        }
-        return result + rest
+        }.joined()
     }
 
     /// One secret's value, or the stand-in when absent ones are only noted.
@@ -60,26 +57,9 @@ public struct SecretSource: Sendable {
 
     /// The names `{{ secret.NAME }}` refers to in `text`.
     static func names(in text: String) -> [String] {
-        var names: [String] = []
-        var rest = Substring(text)
-        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
-            let inner = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            if inner.hasPrefix("secret.") { names.append(String(inner.dropFirst("secret.".count))) }
-            rest = rest[close.upperBound...]
+        BracedPlaceholders.pieces(of: text).compactMap { piece in
+            guard case .placeholder(let inner) = piece, inner.hasPrefix("secret.") else { return nil }
+            return String(inner.dropFirst("secret.".count))
         }
-        return names
     }
-}
-
-/// Secrets a lenient `SecretSource` did not find, each with where it was needed.
-public final class AbsentSecrets: Sendable {
-    private let found = Mutex<[Diagnostic]>([])
-
-    public init() {}
-
-    func note(_ name: String, _ diagnostic: Diagnostic) {
-        found.withLock { if !$0.contains(diagnostic) { $0.append(diagnostic) } }
-    }
-
-    public var warnings: [Diagnostic] { found.withLock { $0 } }
 }

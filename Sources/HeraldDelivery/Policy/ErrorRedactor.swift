@@ -5,9 +5,12 @@ import HeraldCore
 /// (`last_error`, `delivery_attempts.error`) or logged: an echoing gateway must not leak
 /// the channel's secrets or a member's address.
 ///
-/// In order: every configured secret value of 4 or more characters — raw, JSON-escaped
-/// (also with `\/`, as PHP writes it) or percent-encoded — becomes `[secret]`; phone numbers and e-mail addresses are masked
-/// (`SensitiveText`); control characters become spaces; the result is cut at 300 characters.
+/// In order: control characters are removed (so that none can split a number or a secret
+/// into pieces that slip past the next steps); every configured secret value of 4 or more
+/// characters — raw, JSON-escaped (also with `\/`, as PHP writes it) or percent-encoded —
+/// becomes `[secret]`; phone numbers and e-mail addresses are masked (`SensitiveText`); the
+/// result is cut at 300 characters. Callers pass the whole text: cutting it first could
+/// leave half a secret behind.
 public struct ErrorRedactor: Sendable {
     public static let maximumLength = 300
     private let secrets: [String]
@@ -24,17 +27,11 @@ public struct ErrorRedactor: Sendable {
     }
 
     public func reduce(_ text: String) -> String {
-        var reduced = text
+        var reduced = SensitiveText.withoutControlCharacters(text, keepingNewlines: false)
         for secret in secrets where reduced.contains(secret) {
             reduced = reduced.replacingOccurrences(of: secret, with: "[secret]")
         }
         reduced = SensitiveText.masked(reduced)
-        reduced = String(String.UnicodeScalarView(reduced.unicodeScalars.map { scalar in
-            switch scalar.value {
-            case 0x00...0x1F, 0x7F...0x9F: " "
-            default: scalar
-            }
-        }))
         guard reduced.count > Self.maximumLength else { return reduced }
         return String(reduced.prefix(Self.maximumLength - 1)) + "…"
     }

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import HeraldCore
 import Synchronization
 
 /// The transport's thread: takes submitted transfers, drives the multi handle, finishes
@@ -55,6 +56,7 @@ final class CurlEngine: @unchecked Sendable {
             var descriptors: Int32 = 0
             curl_multi_poll(multi, nil, 0, 1000, &descriptors)
         }
+        shared.markClosed()
         for handle in idleHandles { curl_easy_cleanup(handle) }
         curl_multi_cleanup(multi)
     }
@@ -69,47 +71,8 @@ final class CurlEngine: @unchecked Sendable {
             transfer.finish(.failure(.connection("out of memory")))
             return
         }
-        let request = transfer.request
         transfer.easy = easy
-        let context = Unmanaged.passUnretained(transfer).toOpaque()
-        var problem: CURLcode = CURLE_OK
-        func set(_ code: CURLcode) { if problem == CURLE_OK { problem = code } }
-        set(herald_curl_easy_setopt_string(easy, CURLOPT_URL, request.url))
-        set(herald_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
-        set(herald_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0))
-        set(herald_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
-        set(herald_curl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS))
-        set(herald_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1))
-        set(herald_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2))
-        if let caFile = request.caFile { set(herald_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile)) }
-        set(herald_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout)))
-        set(herald_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout)))
-        set(herald_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1))
-        set(herald_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, Self.userAgent))
-        set(herald_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer))
-        set(herald_curl_easy_setopt_callback(easy, CURLOPT_WRITEFUNCTION, curlWriteBody))
-        set(herald_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context))
-        set(herald_curl_easy_setopt_callback(easy, CURLOPT_HEADERFUNCTION, curlWriteHeader))
-        set(herald_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context))
-        var list: UnsafeMutablePointer<curl_slist>?
-        for (name, value) in request.headers { list = curl_slist_append(list, "\(name): \(value)") }
-        list = curl_slist_append(list, "Expect:")
-        transfer.headerList = list
-        set(herald_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list))
-        switch request.method {
-        case "GET":
-            set(herald_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1))
-        default:
-            let body = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, request.body.count))
-            _ = body.initialize(from: request.body)
-            transfer.requestBody = body
-            set(herald_curl_easy_setopt_long(easy, CURLOPT_POST, 1))
-            set(herald_curl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, request.body.count))
-            set(herald_curl_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, body.baseAddress))
-            if request.method != "POST" {
-                set(herald_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method))
-            }
-        }
+        let problem = configure(easy, for: transfer)
         guard problem == CURLE_OK else {
             recycle(easy)
             transfer.finish(.failure(.invalidRequest(String(cString: curl_easy_strerror(problem)))))
@@ -122,6 +85,48 @@ final class CurlEngine: @unchecked Sendable {
             return
         }
         active[easy] = transfer
+    }
+
+    /// Every option of one exchange; the first option curl refuses, or `CURLE_OK`.
+    private func configure(_ easy: UnsafeMutableRawPointer, for transfer: CurlTransfer) -> CURLcode {
+        let request = transfer.request
+        let context = Unmanaged.passUnretained(transfer).toOpaque()
+        var problem: CURLcode = CURLE_OK
+        func set(_ code: CURLcode) { if problem == CURLE_OK { problem = code } }
+        set(herald_curl_easy_setopt_string(easy, CURLOPT_URL, request.url))
+        set(herald_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2))
+        if let caFile = request.caFile { set(herald_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile)) }
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, request.timeout.wholeMilliseconds))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeout.wholeMilliseconds))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1))
+        set(herald_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, Self.userAgent))
+        set(herald_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer))
+        set(herald_curl_easy_setopt_callback(easy, CURLOPT_WRITEFUNCTION, curlWriteBody))
+        set(herald_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context))
+        set(herald_curl_easy_setopt_callback(easy, CURLOPT_HEADERFUNCTION, curlWriteHeader))
+        set(herald_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context))
+        var list: UnsafeMutablePointer<curl_slist>?
+        for (name, value) in request.headers { list = curl_slist_append(list, "\(name): \(value)") }
+        list = curl_slist_append(list, "Expect:")
+        transfer.headerList = list
+        set(herald_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list))
+        if request.method == "GET" {
+            set(herald_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1))
+            return problem
+        }
+        let body = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, request.body.count))
+        _ = body.initialize(from: request.body)
+        transfer.requestBody = body
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_POST, 1))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, request.body.count))
+        set(herald_curl_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, body.baseAddress))
+        if request.method != "POST" { set(herald_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method)) }
+        return problem
     }
 
     /// Takes the transfer's handle out of the multi handle and keeps it for reuse.
@@ -156,11 +161,15 @@ final class CurlEngine: @unchecked Sendable {
             return .success(HTTPResponse(status: status, headers: transfer.responseHeaders, body: transfer.responseBody,
                                          isBodyTruncated: transfer.isBodyTruncated, httpVersion: versionText))
         }
-        let detail = transfer.errorBuffer[0] != 0 ? String(cString: transfer.errorBuffer) : String(cString: curl_easy_strerror(code))
+        let detail = transfer.errorBuffer[0] != 0
+            ? String(cString: transfer.errorBuffer) : String(cString: curl_easy_strerror(code))
         switch code {
         case CURLE_OPERATION_TIMEDOUT:
             return .failure(.timedOut)
-        case CURLE_URL_MALFORMAT, CURLE_BAD_FUNCTION_ARGUMENT:
+        // The request as configured can never work: a malformed URL, a CA file that cannot be
+        // read or holds no certificate. (A certificate the gateway presents that does not
+        // verify stays a connection failure: the gateway's side may change.)
+        case CURLE_URL_MALFORMAT, CURLE_BAD_FUNCTION_ARGUMENT, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM:
             return .failure(.invalidRequest(detail))
         case CURLE_OK:
             return .failure(.connection("no HTTP status in the reply"))
@@ -169,10 +178,6 @@ final class CurlEngine: @unchecked Sendable {
         }
     }
 
-    private static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return max(1, Int(clamping: seconds) &* 1000 &+ Int(attoseconds / 1_000_000_000_000_000))
-    }
 }
 
 /// `CURLOPT_WRITEFUNCTION`: keeps the body up to the cap; returning less than offered stops the transfer.

@@ -47,23 +47,26 @@ final class SendAttribution {
 
     func attribute(_ record: EventRecord) throws -> Outcome {
         guard let reference = record.reference else { return .notApplicable }
+        // Warnings show the reference as people may read it: a phone number someone put in
+        // place of a key is masked, control characters are dropped.
+        let shown = SensitiveText.masked(SensitiveText.withoutControlCharacters(reference, keepingNewlines: false))
         let at = SQLiteValue.integer(record.at.epochSeconds)
         switch record.type {
         case .click:
             guard try markClicked.run(at, .text(reference)) == 0 else { return .attributed }
-            return .unmatched("click: token '\(reference)' belongs to no send; stored, not attributed")
+            return .unmatched("click: token '\(shown)' belongs to no send; stored, not attributed")
         case .redeem:
             guard try markRedeemed.run(at, .text(reference)) == 0 else { return .attributed }
             try couponExpiry.bind([.text(reference)])
             defer { couponExpiry.reset() }
             guard try couponExpiry.step(), let expiry = couponExpiry.integer(at: 0) else {
-                return .unmatched("redeem: coupon '\(reference)' was issued by no send; stored, not attributed")
+                return .unmatched("redeem: coupon '\(shown)' was issued by no send; stored, not attributed")
             }
-            return .unmatched("redeem: coupon '\(reference)' expired at "
+            return .unmatched("redeem: coupon '\(shown)' expired at "
                 + InstantFormatter.utcString(from: Date(epochSeconds: expiry)) + "; a late redeem is not attributed")
         case .delivered, .undelivered:
             guard try applyReceipt.run(.text(record.type.rawValue), at, .text(reference)) == 0 else { return .attributed }
-            return .unmatched("\(record.type.rawValue): '\(reference)' is neither the key nor the provider id of a send "
+            return .unmatched("\(record.type.rawValue): '\(shown)' is neither the key nor the provider id of a send "
                 + "(or a later receipt is already recorded); stored, not applied")
         default:
             return .notApplicable

@@ -20,28 +20,9 @@ public struct ClaimedSend: Sendable {
     public var expiresAt: Date?
     /// Gateway calls charged so far on this channel.
     public var attempts: Int
-    /// Times a throttling gateway deferred it (no attempt spent).
+    /// Times a throttling gateway deferred it (no attempt spent), and since when.
     public var deferrals: Int
+    public var deferredSince: Date?
     /// Whether another channel's rendering waits behind this one.
     public var hasFallback: Bool
-}
-
-/// The row as it is right before its call, read in the transaction that starts the call.
-public struct CallFacts: Sendable {
-    /// The member's consent for the row's channel now.
-    public var consent: Consent
-    /// The member's own zone now; nil means the config's default.
-    public var timeZoneIdentifier: String?
-    public var expiresAt: Date?
-}
-
-/// What `startCalls` did with one row.
-public enum CallStart: Sendable, Equatable {
-    /// The re-check passed and the call's start is recorded: make the call now.
-    case call
-    /// The re-check settled it without a call (cancelled, expired, rescheduled); written.
-    case settled(DeliveryRecord.Outcome)
-    /// The row is no longer this worker's (its lease was recovered elsewhere, or an operator
-    /// changed it): no call.
-    case notHeld
 }

@@ -48,7 +48,8 @@ public final class OutboxQueue {
         self.owner = owner
         selectDue = try database.prepare("""
             SELECT key, trigger_id, (SELECT id FROM members WHERE key = member_key), category, channel, address,
-                   title, body, idempotency_key, scheduled_at, expires_at, attempts, deferrals, fallbacks IS NOT NULL
+                   title, body, idempotency_key, scheduled_at, expires_at, attempts, deferrals, fallbacks IS NOT NULL,
+                   deferred_since
             FROM outbox WHERE status = 'pending' AND channel = ? AND next_attempt_at <= ?
             ORDER BY next_attempt_at LIMIT ?
             """)
@@ -76,6 +77,7 @@ public final class OutboxQueue {
         selectFallbacks = try database.prepare("SELECT fallbacks, idempotency_key FROM outbox WHERE key = ?")
         updateStatus = try database.prepare("""
             UPDATE outbox SET status = ?1, attempts = attempts + ?2, deferrals = deferrals + ?3,
+                deferred_since = CASE WHEN ?3 > 0 THEN coalesce(deferred_since, ?6) ELSE deferred_since END,
                 next_attempt_at = coalesce(?4, next_attempt_at), last_error = coalesce(?5, last_error),
                 updated_at = ?6, \(Self.leaseEnded)
             WHERE key = ?7 AND status = 'sending' AND lease_owner = ?8
@@ -108,7 +110,8 @@ public final class OutboxQueue {
         // the channel) and a fresh attempt budget; the row's history stays in delivery_attempts.
         moveToFallback = try database.prepare("""
             UPDATE outbox SET status = 'pending', channel = ?, address = ?, title = ?, body = ?, segments = ?,
-                fallbacks = ?, idempotency_key = ?, attempts = 0, deferrals = 0, next_attempt_at = ?, last_error = ?,
+                fallbacks = ?, idempotency_key = ?, attempts = 0, deferrals = 0, deferred_since = NULL,
+                next_attempt_at = ?, last_error = ?,
                 updated_at = ?, \(Self.leaseEnded) WHERE key = ? AND status = 'sending' AND lease_owner = ?
             """)
     }
@@ -134,8 +137,8 @@ public final class OutboxQueue {
                     channel: row.text(at: 4) ?? channel, channelKind: kind, address: row.text(at: 5) ?? "",
                     title: row.text(at: 6), text: row.text(at: 7) ?? "", idempotencyKey: row.text(at: 8) ?? "",
                     scheduledAt: row.instant(at: 9) ?? now, expiresAt: row.instant(at: 10),
-                    attempts: Int(clamping: row.integer(at: 11) ?? 0),
-                    deferrals: Int(clamping: row.integer(at: 12) ?? 0), hasFallback: (row.integer(at: 13) ?? 0) != 0))
+                    attempts: Self.count(row.integer(at: 11)), deferrals: Self.count(row.integer(at: 12)),
+                    deferredSince: row.instant(at: 14), hasFallback: (row.integer(at: 13) ?? 0) != 0))
             }
             selectDue.reset()
             for send in claimed {
@@ -145,6 +148,10 @@ public final class OutboxQueue {
             return claimed
         }
     }
+
+    /// A counter read from the store, bounded so that adding to it cannot trap whatever the
+    /// store holds (a row edited by hand).
+    private static func count(_ value: Int64?) -> Int { Int(min(max(value ?? 0, 0), 1_000_000)) }
 
     /// Moves the lease of every row this worker holds to `until`: rows still waiting for
     /// their turn stay this worker's however long a rate limit keeps them. Returns how many.
@@ -177,9 +184,9 @@ public final class OutboxQueue {
     public func recoverExpiredLeases(now: Date, maxAttempts: Int) throws -> Recovery {
         try database.withTransaction {
             try selectExpiredLeases.bind([.integer(now.epochSeconds), .text(owner)])
-            var expired: [(key: Int64, attempts: Int64, started: Bool)] = []
+            var expired: [(key: Int64, attempts: Int, started: Bool)] = []
             while try selectExpiredLeases.step() {
-                expired.append((selectExpiredLeases.integer(at: 0) ?? 0, selectExpiredLeases.integer(at: 1) ?? 0,
+                expired.append((selectExpiredLeases.integer(at: 0) ?? 0, Self.count(selectExpiredLeases.integer(at: 1)),
                                 selectExpiredLeases.integer(at: 2) == 1))
             }
             selectExpiredLeases.reset()
@@ -191,7 +198,7 @@ public final class OutboxQueue {
                     recovery.returned += 1
                     continue
                 }
-                let status = row.attempts + 1 >= Int64(maxAttempts) ? "failed" : "pending"
+                let status = row.attempts + 1 >= maxAttempts ? "failed" : "pending"
                 try markLost.run(.text(status), .integer(now.epochSeconds), .text(error), .integer(row.key))
                 try insertAttempt.run(.integer(row.key), .integer(now.epochSeconds), .integer(now.epochSeconds), "lost",
                                       nil, .text(error), nil)

@@ -210,8 +210,10 @@ public enum HeraldSchema {
             -- Set, in the same transaction as the re-check, right before the row's call starts: a
             -- lease recovered after a crash costs an attempt only when a call had started.
             ALTER TABLE outbox ADD COLUMN call_started_at INTEGER;
-            -- Times a throttling gateway (429) deferred the row; they spend no attempt.
+            -- Times a throttling gateway (429) deferred the row, and since when: deferrals spend no
+            -- attempt, and go on for at most dispatch.max_deferral from the first.
             ALTER TABLE outbox ADD COLUMN deferrals INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE outbox ADD COLUMN deferred_since INTEGER;
             """),
     ]
 }

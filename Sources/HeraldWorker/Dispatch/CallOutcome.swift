@@ -8,7 +8,7 @@ import HeraldStore
 /// (`ErrorRedactor`) before they are stored or logged.
 struct CallOutcome {
     let retry: RetryPolicy
-    /// How long past its scheduled instant a throttled row may still be deferred.
+    /// How long after its first deferral a throttled row may still be deferred.
     let maxDeferral: TimeInterval
     let redactor: ErrorRedactor
 
@@ -33,8 +33,9 @@ struct CallOutcome {
             }
         case .throttled(let error, _, let retryAfter):
             let delay = retry.delay(afterAttempt: send.deferrals + 1, retryAfter: retryAfter, using: &generator)
-            let until = finishedAt + delay
-            let deadline = send.scheduledAt + maxDeferral
+            // The first deferral is always granted (up to the bound); later ones while within it.
+            let deadline = (send.deferredSince ?? finishedAt) + maxDeferral
+            let until = send.deferredSince == nil ? min(finishedAt + delay, deadline) : finishedAt + delay
             record.error = redactor.reduce(error)
             if let expiresAt = send.expiresAt, until >= expiresAt, expiresAt <= deadline {
                 record.outcome = .expired

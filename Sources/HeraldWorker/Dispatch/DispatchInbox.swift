@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import HeraldCore
 import HeraldDelivery
 import HeraldStore
 import Synchronization
@@ -57,30 +58,35 @@ final class DispatchInbox: Sendable {
     }
 
     /// Returns at once when something was posted since the last wait; otherwise when
-    /// something is, when the task is cancelled, or after `timeout`.
-    func wait(timeout: Duration) async {
+    /// something is, after `timeout`, or — with `wakingOnCancel` — when the task is cancelled.
+    /// (A loop that already knows it was cancelled waits without it: a cancelled task would
+    /// otherwise wake at once, every time, and spin.)
+    func wait(timeout: Duration, wakingOnCancel: Bool = true) async {
+        guard wakingOnCancel else { return await sleep(timeout: timeout) }
         await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let generation = state.withLock { state -> UInt64? in
-                    if state.isSignalled || !state.completions.isEmpty || Task.isCancelled {
-                        state.isSignalled = false
-                        return nil
-                    }
-                    state.generation &+= 1
-                    state.waiter = continuation
-                    return state.generation
-                }
-                guard let generation else { return continuation.resume() }
-                let (seconds, attoseconds) = timeout.components
-                let nanoseconds = Int(clamping: seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-                DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(max(0, nanoseconds))) { [self] in
-                    state.withLock { state -> CheckedContinuation<Void, Never>? in
-                        state.generation == generation ? state.takeWaiter() : nil
-                    }?.resume()
-                }
-            }
+            await sleep(timeout: timeout)
         } onCancel: {
             signal()
+        }
+    }
+
+    private func sleep(timeout: Duration) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let generation = state.withLock { state -> UInt64? in
+                if state.isSignalled || !state.completions.isEmpty {
+                    state.isSignalled = false
+                    return nil
+                }
+                state.generation &+= 1
+                state.waiter = continuation
+                return state.generation
+            }
+            guard let generation else { return continuation.resume() }
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(timeout.wholeMilliseconds)) { [self] in
+                state.withLock { state -> CheckedContinuation<Void, Never>? in
+                    state.generation == generation ? state.takeWaiter() : nil
+                }?.resume()
+            }
         }
     }
 }

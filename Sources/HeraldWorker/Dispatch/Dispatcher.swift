@@ -54,10 +54,11 @@ public actor Dispatcher {
     static let flushDelay: Duration = .milliseconds(10)
     /// Other workers' expired leases are looked for this often.
     static let recoveryInterval: TimeInterval = 1
+    /// How long a stopping dispatcher keeps trying to write its last outcomes.
+    static let finalFlushPatience: Duration = .seconds(10)
 
     private struct Lane {
         let channel: any Channel
-        let kind: ChannelKind
         let concurrency: Int
         var rate: AdaptiveRate
         /// Claimed, not yet started, oldest first.
@@ -102,14 +103,16 @@ public actor Dispatcher {
         var lanes: [String: Lane] = [:]
         for entry in catalog.config.channels {
             guard let channel = channels[entry.name] else { continue }
-            lanes[entry.name] = Lane(channel: channel, kind: entry.kind,
+            lanes[entry.name] = Lane(channel: channel,
                                      concurrency: entry.concurrency ?? catalog.config.dispatch.concurrency,
                                      rate: AdaptiveRate(configuredRate: entry.ratePerSecond))
         }
         return lanes
     }
 
-    /// A reloaded catalog and its channels; rows already claimed finish on the old channel.
+    /// A reloaded catalog and its channels; rows already claimed finish on the old channel. A
+    /// channel whose rate setting is unchanged keeps what throttling taught it (its slowed-down
+    /// rate, a pause the gateway asked for).
     public func replace(catalog: Catalog, channels: [String: any Channel], redactor: ErrorRedactor? = nil) {
         self.catalog = catalog
         if let redactor { self.redactor = redactor }
@@ -121,6 +124,7 @@ public actor Dispatcher {
             } else {
                 fresh[name]!.waiting = old.waiting
                 fresh[name]!.inFlight = old.inFlight
+                if fresh[name]!.rate.configuredRate == old.rate.configuredRate { fresh[name]!.rate = old.rate }
             }
         }
         lanes = fresh
@@ -191,11 +195,11 @@ public actor Dispatcher {
                 if progressed && inFlight == 0 && nextStartWait == nil { continue }
                 var timeout = min(nextStartWait ?? Self.idlePoll, Self.idlePoll)
                 if !records.isEmpty { timeout = min(timeout, Self.flushDelay) }
-                await inbox.wait(timeout: timeout)
+                await inbox.wait(timeout: timeout, wakingOnCancel: !abandoning)
             }
         }
         for completion in inbox.takeCompletions() { records.append(settle(completion)) }
-        flush(&records)
+        await flushBeforeReturning(&records)
         let held = lanes.values.flatMap(\.waiting).map(\.key)
         for name in lanes.keys { lanes[name]!.waiting.removeAll() }
         do {
@@ -273,22 +277,7 @@ public actor Dispatcher {
     /// Picks what concurrency and rate allow, re-checks it and marks it started in one
     /// transaction, then starts those calls. Returns whether anything was started or settled.
     private func start(into group: inout DiscardingTaskGroup) -> Bool {
-        let tick = ContinuousClock.now
-        var picked: [(lane: String, send: ClaimedSend)] = []
-        for name in lanes.keys.sorted() {
-            var lane = lanes[name]!
-            var taken = 0
-            while lane.inFlight + taken < lane.concurrency, taken < lane.waiting.count {
-                if let wait = lane.rate.take(at: tick) {
-                    nextStartWait = min(nextStartWait ?? wait, wait)
-                    break
-                }
-                picked.append((name, lane.waiting[taken]))
-                taken += 1
-            }
-            lane.waiting.removeFirst(taken)
-            lanes[name] = lane
-        }
+        let picked = pickStarts()
         guard !picked.isEmpty else { return false }
         let now = clock.now()
         let recheck = DeliveryRecheck(catalog: catalog)
@@ -311,16 +300,7 @@ public actor Dispatcher {
             switch start {
             case .call:
                 lanes[name]!.inFlight += 1
-                let channel = lanes[name]!.channel
-                let inbox = self.inbox
-                group.addTask {
-                    let started = ContinuousClock.now
-                    let result = await channel.send(ChannelMessage(
-                        idempotencyKey: send.idempotencyKey, channel: send.channel, channelKind: send.channelKind,
-                        to: send.address, title: send.title, text: send.text))
-                    inbox.post(DispatchInbox.Completion(lane: name, send: send, result: result, startedAt: now,
-                                                        latency: ContinuousClock.now - started))
-                }
+                launch(send, on: name, startedAt: now, into: &group)
             case .settled(let outcome):
                 lanes[name]!.rate.giveBack()
                 let record = DeliveryRecord(key: send.key, outcome: outcome, startedAt: now, finishedAt: now,
@@ -333,6 +313,42 @@ public actor Dispatcher {
             }
         }
         return true
+    }
+
+    /// Takes waiting rows off their lanes as far as each lane's concurrency and rate allow,
+    /// noting in `nextStartWait` when a rate-limited lane may go on.
+    private func pickStarts() -> [(lane: String, send: ClaimedSend)] {
+        let tick = ContinuousClock.now
+        var picked: [(lane: String, send: ClaimedSend)] = []
+        for name in lanes.keys.sorted() {
+            var lane = lanes[name]!
+            var taken = 0
+            while lane.inFlight + taken < lane.concurrency, taken < lane.waiting.count {
+                if let wait = lane.rate.take(at: tick) {
+                    nextStartWait = min(nextStartWait ?? wait, wait)
+                    break
+                }
+                picked.append((name, lane.waiting[taken]))
+                taken += 1
+            }
+            lane.waiting.removeFirst(taken)
+            lanes[name] = lane
+        }
+        return picked
+    }
+
+    /// The call itself, as a child task that posts its answer to the inbox.
+    private func launch(_ send: ClaimedSend, on lane: String, startedAt: Date, into group: inout DiscardingTaskGroup) {
+        let channel = lanes[lane]!.channel
+        let inbox = self.inbox
+        group.addTask {
+            let started = ContinuousClock.now
+            let result = await channel.send(ChannelMessage(
+                idempotencyKey: send.idempotencyKey, channel: send.channel, channelKind: send.channelKind,
+                to: send.address, title: send.title, text: send.text))
+            inbox.post(DispatchInbox.Completion(lane: lane, send: send, result: result, startedAt: startedAt,
+                                                latency: ContinuousClock.now - started))
+        }
     }
 
     private func recheckReason(_ outcome: DeliveryRecord.Outcome) -> String {
@@ -379,6 +395,20 @@ public actor Dispatcher {
                 ["row": "\(record.key)", "status": record.httpStatus.map(String.init) ?? "-", "error": reason ?? "-"])
     }
 
+    /// The last outcomes, written even if the store is busy for a while: an outcome lost here
+    /// would leave its row leased with its call started, to be called again after the lease.
+    private func flushBeforeReturning(_ records: inout [DeliveryRecord]) async {
+        let deadline = ContinuousClock.now + Self.finalFlushPatience
+        while !records.isEmpty, !flush(&records), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        if !records.isEmpty {
+            log.error("dispatch.outcomes_unrecorded", [
+                "rows": "\(records.count)", "note": "their leases run out and they are retried with the same key",
+            ])
+        }
+    }
+
     /// Writes the waiting outcomes; false (and kept for the next try) when the store refused.
     @discardableResult
     private func flush(_ records: inout [DeliveryRecord]) -> Bool {
@@ -394,13 +424,7 @@ public actor Dispatcher {
         }
     }
 
-    /// A busy store is a wait, not an error: another writer held the lock past the busy
-    /// timeout, and the loop simply tries again.
     private func storeProblem(_ event: String, _ error: any Error, _ fields: KeyValuePairs<String, String> = [:]) {
-        if let sqlite = error as? SQLiteError, sqlite.isBusy {
-            log.warning("dispatch.store_busy", ["while": event, "note": "the store was locked; trying again"])
-        } else {
-            log.log(.error, event, fields: Array(fields) + [("error", "\(error)")])
-        }
+        log.storeProblem(event, error, busyEvent: "dispatch.store_busy", fields)
     }
 }

@@ -26,8 +26,7 @@ public final class Scheduler {
     public func evaluate(at instant: Date, memberID: String? = nil, codes: inout SendCodes) throws -> Evaluation {
         let config = catalog.config
         let history = try StoreSendHistory(store: store)
-        let pipeline = PolicyPipeline(config: config)
-        let composer = SendComposer(catalog: catalog)
+        let rules = Rules(pipeline: PolicyPipeline(config: config), composer: SendComposer(catalog: catalog))
         let zones = TimeZoneResolver(defaultZone: config.timeZone)
         var ledger = EvaluationLedger()
         var evaluation = Evaluation(instant: instant)
@@ -40,56 +39,85 @@ public final class Scheduler {
             try query.forEachCandidate(in: store, zones: zones) { candidate in
                 summary.candidates += 1
                 let member = candidate.member
-                func suppress(_ reason: SuppressionReason, _ detail: String, scheduledAt: Date? = nil) {
-                    summary.suppressed[reason, default: 0] += 1
+                let outcome = try decide(candidate, trigger: trigger, at: instant, rules: rules, history: history,
+                                         ledger: ledger, codes: &codes)
+                if case .suppressed(let reason, _, _) = outcome { summary.suppressed[reason, default: 0] += 1 }
+                if outcome.recordsOccurrence {
+                    ledger.recordOccurrence(triggerID: trigger.id, memberKey: member.key,
+                                            occurrenceKey: candidate.occurrenceKey)
+                }
+                switch outcome {
+                case .planned(let send):
+                    ledger.recordPlanned(RecordedSend(triggerID: trigger.id, category: trigger.category,
+                                                      scheduledAt: send.scheduledAt), memberKey: member.key)
+                    summary.planned += 1
+                    evaluation.planned.append(send)
+                case .suppressed(let reason, let detail, let scheduledAt):
                     evaluation.suppressed.append(Suppression(
-                        triggerID: trigger.id, memberKey: member.key, memberID: member.id, occurrenceKey: candidate.occurrenceKey,
-                        reason: reason, detail: detail, timeZone: member.timeZone, scheduledAt: scheduledAt,
+                        triggerID: trigger.id, memberKey: member.key, memberID: member.id,
+                        occurrenceKey: candidate.occurrenceKey, reason: reason, detail: detail,
+                        timeZone: member.timeZone, scheduledAt: scheduledAt,
                         attributionUntil: scheduledAt.map { $0 + TimeInterval(trigger.attributionWindow.seconds) }))
-                }
-                if let problem = candidate.dataProblem {
-                    suppress(.invalidData, problem)
-                    return
-                }
-                do {
-                    let decision = try pipeline.decide(candidate, trigger: trigger, at: instant, history: history,
-                                                       ledger: ledger)
-                    switch decision {
-                    case .suppressed(let reason, let detail):
-                        suppress(reason, detail)
-                    case .heldOut(let scheduledAt):
-                        ledger.recordOccurrence(triggerID: trigger.id, memberKey: member.key,
-                                                occurrenceKey: candidate.occurrenceKey)
-                        let share = Int((trigger.holdout * 100).rounded())
-                        suppress(.holdout, "in the control group (\(share) % held out)", scheduledAt: scheduledAt)
-                    case .planned(let channel, let address, let scheduledAt, let variant, let fallbacks):
-                        var send = try composer.makeSend(candidate, trigger: trigger, channel: channel,
-                                                         address: address, scheduledAt: scheduledAt, variant: variant,
-                                                         fallbacks: fallbacks, codes: &codes)
-                        if let limit = config.sms.maxSegments, let segments = send.segments, segments > limit {
-                            suppress(.tooLong,
-                                     "the SMS would take \(segments) segments, more than sms.max_segments \(limit)")
-                            return
-                        }
-                        send.fallbacks.removeAll { fallback in
-                            config.sms.maxSegments.map { limit in (fallback.segments ?? 0) > limit } ?? false
-                        }
-                        ledger.recordOccurrence(triggerID: trigger.id, memberKey: member.key,
-                                                occurrenceKey: candidate.occurrenceKey)
-                        ledger.recordPlanned(RecordedSend(triggerID: trigger.id, category: trigger.category,
-                                                          scheduledAt: scheduledAt), memberKey: member.key)
-                        summary.planned += 1
-                        evaluation.planned.append(send)
-                    }
-                } catch let error as SQLiteError {
-                    throw error
-                } catch {
-                    suppress(.invalidData, "cannot be evaluated: \(error)")
                 }
             }
             summary.seconds = (ContinuousClock.now - started).inSeconds
             evaluation.summaries.append(summary)
         }
         return evaluation
+    }
+
+    /// What one candidate comes to: a rendered send, or a suppression (held-out members are
+    /// suppressed with reason `holdout` and the instant they would have been sent at).
+    private enum CandidateOutcome {
+        case planned(PlannedSend)
+        case suppressed(SuppressionReason, detail: String, scheduledAt: Date?)
+
+        /// Planned and held-out occurrences are decided for good (SPEC 2.1's `duplicate`).
+        var recordsOccurrence: Bool {
+            if case .suppressed(let reason, _, _) = self { return reason == .holdout }
+            return true
+        }
+    }
+
+    /// The policy and the renderer, made once per evaluation.
+    private struct Rules {
+        let pipeline: PolicyPipeline
+        let composer: SendComposer
+    }
+
+    /// The policy's decision for one candidate, rendered. Only the store failing throws: a
+    /// member whose data cannot be evaluated or rendered is `invalid_data`, an SMS beyond
+    /// `sms.max_segments` is `too_long` (and an over-long fallback SMS is dropped).
+    private func decide(_ candidate: TriggerCandidate, trigger: Trigger, at instant: Date, rules: Rules,
+                        history: StoreSendHistory, ledger: EvaluationLedger,
+                        codes: inout SendCodes) throws -> CandidateOutcome {
+        if let problem = candidate.dataProblem { return .suppressed(.invalidData, detail: problem, scheduledAt: nil) }
+        let maxSegments = catalog.config.sms.maxSegments
+        do {
+            let decision = try rules.pipeline.decide(candidate, trigger: trigger, at: instant, history: history,
+                                                     ledger: ledger)
+            switch decision {
+            case .suppressed(let reason, let detail):
+                return .suppressed(reason, detail: detail, scheduledAt: nil)
+            case .heldOut(let scheduledAt):
+                let share = Int((trigger.holdout * 100).rounded())
+                return .suppressed(.holdout, detail: "in the control group (\(share) % held out)",
+                                   scheduledAt: scheduledAt)
+            case .planned(let channel, let address, let scheduledAt, let variant, let fallbacks):
+                var send = try rules.composer.makeSend(
+                    candidate, trigger: trigger, channel: channel, address: address, scheduledAt: scheduledAt,
+                    variant: variant, fallbacks: fallbacks, codes: &codes)
+                if let limit = maxSegments, let segments = send.segments, segments > limit {
+                    return .suppressed(.tooLong, detail: "the SMS would take \(segments) segments, "
+                                           + "more than sms.max_segments \(limit)", scheduledAt: nil)
+                }
+                send.fallbacks.removeAll { fallback in maxSegments.map { (fallback.segments ?? 0) > $0 } ?? false }
+                return .planned(send)
+            }
+        } catch let error as SQLiteError {
+            throw error
+        } catch {
+            return .suppressed(.invalidData, detail: "cannot be evaluated: \(error)", scheduledAt: nil)
+        }
     }
 }

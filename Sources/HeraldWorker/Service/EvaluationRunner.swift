@@ -28,6 +28,9 @@ public actor EvaluationRunner {
 
     public func replace(catalog: Catalog) { self.catalog = catalog }
 
+    /// `evaluate_every` of the catalog in force.
+    public var interval: Duration { .seconds(catalog.config.evaluateEvery.seconds) }
+
     public func evaluate(at instant: Date) throws -> Outcome {
         let started = ContinuousClock.now
         var codes = codeSource.codes(at: instant)

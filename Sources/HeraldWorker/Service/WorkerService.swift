@@ -104,29 +104,58 @@ public final class WorkerService: Sendable {
         let dispatcher = try makeDispatcher(setup, storePath: storePath)
         let dispatching = Task { await dispatcher.run() }
         let reportBox = ReportBox()
-        let interval = Duration.seconds(catalog.config.evaluateEvery.seconds)
-        let channelNames = catalog.config.channels.map(\.name)
-        let evaluating = Task { [self] in
+        let evaluating = startEvaluating(evaluator, dispatcher: dispatcher, into: reportBox,
+                                         channels: catalog.config.channels.map(\.name))
+        let heartbeat = startHeartbeat(dispatcher)
+        notifier.notify("READY=1\nSTATUS=started")
+        log.info("service.ready", ["config": configPath, "store": storePath,
+                                   "channels": catalog.config.channels.map(\.name).joined(separator: ",")])
+        for await signal in signals {
+            if case .terminate = signal { break }
+            if let fresh = await reload(replacing: catalog, evaluator: evaluator, dispatcher: dispatcher) {
+                catalog = fresh
+            }
+        }
+        notifier.notify("STOPPING=1")
+        log.info("service.stopping", ["timeout": "\(catalog.config.dispatch.shutdownTimeout)"])
+        evaluating.cancel()
+        await dispatcher.stop()
+        let deadline = Duration.seconds(catalog.config.dispatch.shutdownTimeout.seconds)
+        if await !Self.finish(dispatching, within: deadline) {
+            log.warning("service.shutdown_deadline", ["note": "in-flight calls cancelled, rows released"])
+        }
+        _ = await evaluating.value
+        heartbeat.cancel()
+        var report = await reportBox.report
+        report = (try? await Self.withDeliveryState(report, from: dispatcher)) ?? report
+        log.info("service.stopped", ["sent": "\(report.delivery.sent)", "failed": "\(report.delivery.failed)"])
+        return report
+    }
+
+    /// Evaluates every `evaluate_every` (as the catalog in force says: a reload may change it),
+    /// writing the metrics file after each evaluation.
+    private func startEvaluating(_ evaluator: EvaluationRunner, dispatcher: Dispatcher, into reportBox: ReportBox,
+                                 channels: [String]) -> Task<Void, Never> {
+        Task { [self] in
             while !Task.isCancelled {
                 var report = await reportBox.report
                 do {
                     try await evaluate(evaluator, into: &report)
                 } catch {
-                    if let sqlite = error as? SQLiteError, sqlite.isBusy {
-                        log.warning("evaluation.store_busy",
-                                    ["note": "the store was locked; evaluating again next tick"])
-                    } else {
-                        log.error("evaluation.failed", ["error": "\(error)"])
-                    }
+                    log.storeProblem("evaluation.failed", error, busyEvent: "evaluation.store_busy")
                 }
                 await reportBox.set(report)
                 if metricsFile != nil, let current = try? await Self.withDeliveryState(report, from: dispatcher) {
-                    await writeMetrics(current, dispatcher: dispatcher, channels: channelNames)
+                    await writeMetrics(current, dispatcher: dispatcher, channels: channels)
                 }
-                try? await Task.sleep(for: interval)
+                try? await Task.sleep(for: await evaluator.interval)
             }
         }
-        let heartbeat = Task { [self] in
+    }
+
+    /// `WATCHDOG=1` and the queue in `STATUS=`, only while the dispatcher answers.
+    private func startHeartbeat(_ dispatcher: Dispatcher) -> Task<Void, Never> {
+        Task { [self] in
             let period = min(notifier.watchdogInterval ?? .seconds(5), .seconds(5))
             while !Task.isCancelled {
                 if let depth = try? await dispatcher.depth() {
@@ -135,30 +164,30 @@ public final class WorkerService: Sendable {
                 try? await Task.sleep(for: period)
             }
         }
-        notifier.notify("READY=1\nSTATUS=started")
-        log.info("service.ready", ["config": configPath, "store": storePath,
-                                   "channels": catalog.config.channels.map(\.name).joined(separator: ",")])
-        for await signal in signals {
-            if case .terminate = signal { break }
-            do {
-                let fresh = try loadSetup()
-                if fresh.catalog.config.storePath != catalog.config.storePath {
-                    log.warning("config.store_changed", ["note": "a new store path takes effect on restart"])
-                }
-                catalog = fresh.catalog
-                await evaluator.replace(catalog: fresh.catalog)
-                await dispatcher.replace(catalog: fresh.catalog, channels: fresh.channels, redactor: fresh.redactor)
-                log.info("config.reloaded", ["triggers": "\(fresh.catalog.triggers.count)"])
-            } catch {
-                log.error("config.reload_rejected", ["error": "\(error)", "kept": "the previous config"])
+    }
+
+    /// SIGHUP: the new config, triggers and templates when all of them are good (nil keeps the old).
+    private func reload(replacing catalog: Catalog, evaluator: EvaluationRunner,
+                        dispatcher: Dispatcher) async -> Catalog? {
+        do {
+            let fresh = try loadSetup()
+            if fresh.catalog.config.storePath != catalog.config.storePath {
+                log.warning("config.store_changed", ["note": "a new store path takes effect on restart"])
             }
+            await evaluator.replace(catalog: fresh.catalog)
+            await dispatcher.replace(catalog: fresh.catalog, channels: fresh.channels, redactor: fresh.redactor)
+            log.info("config.reloaded", ["triggers": "\(fresh.catalog.triggers.count)"])
+            return fresh.catalog
+        } catch {
+            log.error("config.reload_rejected", ["error": "\(error)", "kept": "the previous config"])
+            return nil
         }
-        notifier.notify("STOPPING=1")
-        log.info("service.stopping", ["timeout": "\(catalog.config.dispatch.shutdownTimeout)"])
-        evaluating.cancel()
-        await dispatcher.stop()
-        let deadline = Duration.seconds(catalog.config.dispatch.shutdownTimeout.seconds)
-        let finishedInTime = await withTaskGroup(of: Bool.self) { group in
+    }
+
+    /// Waits for the dispatcher's loop to return; at `deadline` it is cancelled (calls in
+    /// flight abandoned, their rows released). Whether it returned in time.
+    private static func finish(_ dispatching: Task<Void, Never>, within deadline: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
             group.addTask { await dispatching.value; return true }
             group.addTask {
                 try? await Task.sleep(for: deadline)
@@ -169,13 +198,6 @@ public final class WorkerService: Sendable {
             group.cancelAll()
             return first
         }
-        if !finishedInTime { log.warning("service.shutdown_deadline", ["note": "in-flight calls cancelled, rows released"]) }
-        _ = await evaluating.value
-        heartbeat.cancel()
-        var report = await reportBox.report
-        report = (try? await Self.withDeliveryState(report, from: dispatcher)) ?? report
-        log.info("service.stopped", ["sent": "\(report.delivery.sent)", "failed": "\(report.delivery.failed)"])
-        return report
     }
 
     private func evaluate(_ evaluator: EvaluationRunner, into report: inout Report) async throws {

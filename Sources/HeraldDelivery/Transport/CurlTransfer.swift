@@ -1,0 +1,36 @@
+import CCurl
+import Synchronization
+
+/// One exchange. Made by the caller and handed to the transport's thread once, through the
+/// inbox; from then on only that thread touches it (the cancel flag is atomic), which is why
+/// it may cross threads.
+final class CurlTransfer: @unchecked Sendable {
+    let request: HTTPRequest
+    var continuation: CheckedContinuation<Result<HTTPResponse, HTTPFailure>, Never>?
+    let isCancelRequested = Atomic(false)
+
+    var easy: UnsafeMutableRawPointer?
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    var requestBody: UnsafeMutableBufferPointer<UInt8>?
+    let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    var responseHeaders: [(name: String, value: String)] = []
+    var responseBody: [UInt8] = []
+    var isBodyTruncated = false
+
+    init(request: HTTPRequest) {
+        self.request = request
+        errorBuffer[0] = 0
+    }
+
+    deinit {
+        errorBuffer.deallocate()
+        requestBody?.deallocate()
+        if let headerList { curl_slist_free_all(headerList) }
+    }
+
+    /// Resumes the caller, exactly once.
+    func finish(_ result: Result<HTTPResponse, HTTPFailure>) {
+        continuation?.resume(returning: result)
+        continuation = nil
+    }
+}
