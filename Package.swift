@@ -23,9 +23,16 @@ let package = Package(
             name: "CCurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CCrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(name: "HeraldCore", swiftSettings: strictSettings),
+        // Digests and MACs through libcrypto: provider request signatures (and, later, the store's encryption).
+        .target(name: "HeraldCrypto", dependencies: ["CCrypto"], swiftSettings: strictSettings),
         .target(name: "HeraldStore", dependencies: ["HeraldCore", "CSQLite"], swiftSettings: strictSettings),
-        .target(name: "HeraldDelivery", dependencies: ["HeraldCore", "CCurl"], swiftSettings: strictSettings),
+        .target(name: "HeraldDelivery", dependencies: ["HeraldCore", "HeraldCrypto", "CCurl"],
+                swiftSettings: strictSettings),
         .target(
             name: "HeraldWorker",
             dependencies: ["HeraldCore", "HeraldStore", "HeraldDelivery"],
@@ -51,6 +58,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], swiftSettings: strictSettings),
+        .testTarget(name: "HeraldCryptoTests", dependencies: ["HeraldCrypto"], swiftSettings: strictSettings),
         .testTarget(
             name: "HeraldDeliveryTests",
             dependencies: ["HeraldDelivery", "HeraldCore", "HeraldTestSupport"],
