@@ -33,8 +33,13 @@ import Testing
         #expect(config.templatesFolder == "/etc/herald/MessageTemplates")
         #expect(config.channels.map(\.name) == ["sms_backup", "push"])
         #expect(config.channel(named: "sms_backup")?.kind == .sms)
-        #expect(config.channel(named: "sms_backup")?.headers == ["Authorization": "Bearer x"])
-        #expect(config.channel(named: "push")?.path == "/etc/herald/p.jsonl")
+        let inline = try #require(config.channel(named: "sms_backup")?.providers.first)
+        #expect(inline.isInline && inline.name == "sms_backup" && inline.adapter == "http")
+        #expect(inline.timeout.seconds == 5 && config.channel(named: "sms_backup")?.ratePerSecond == 20)
+        // The adapter reads its own options (url, headers, path) from the entry as written.
+        #expect(inline.entry["headers"]?["Authorization"]?.stringValue == "Bearer x")
+        #expect(config.channel(named: "push")?.providers.first?.entry["path"]?.stringValue == "p.jsonl")
+        #expect(config.channel(named: "push")?.providers.first?.baseFolder == "/etc/herald")
         #expect(config.sms == SMSSettings(signature: "【品牌】", optOut: "回T退订", maxSegments: 2))
         #expect(config.evaluateEvery.seconds == 30 && config.dispatch.maxAttempts == 6 && config.dispatch.lease.seconds == 120)
         #expect(config.sandboxAt == Date(timeIntervalSince1970: 1_772_242_200))
@@ -53,9 +58,54 @@ import Testing
             "h.json5:3:17: caps[].max: expected a whole number from 1 to 1000, found the number 0",
             "h.json5:3:48: caps[].per: expected a duration from 1m to 366d (such as 90s, 15m, 2h or 30d), found \"daily\"",
             "h.json5:4:15: channels: the name 'fax' must say its kind: sms, push or email (alone or followed by _name, e.g. sms_backup)",
-            "h.json5:4:67: channels.sms.adapter: expected http or log, found \"smtp\"",
-            "h.json5:4:83: channels.push.path: missing (expected a string)",
             "h.json5:5:16: quiet_hours: expected a time range such as 10:00-12:00 or 21:00-08:00 (or null for none), found \"21-8\"",
+        ])
+    }
+
+    /// SPEC 7: named providers, and channels that route over them.
+    @Test func providersAndRoutingAreRead() throws {
+        let config = try ConfigLoader.parse("""
+            {
+              store: { sqlite: 'h.db' },
+              providers: {
+                tencent: { adapter: 'tencent_sms', sign_name: '悦享会员', price_per_segment: 0.045, rate_per_second: 50 },
+                aliyun: { adapter: 'aliyun_sms', weight: 3, timeout: '4s' },
+              },
+              channels: { sms: { providers: ['tencent', 'aliyun'], strategy: 'weighted', concurrency: 32,
+                                 circuit: { failures: 3, half_open_after: '1m' } } },
+            }
+            """, path: "/etc/herald/herald.json5")
+        #expect(config.providers.map(\.name) == ["tencent", "aliyun"])
+        let sms = try #require(config.channel(named: "sms"))
+        #expect(sms.providers.map(\.name) == ["tencent", "aliyun"] && !sms.isInline)
+        #expect(sms.strategy == .weighted && sms.concurrency == 32)
+        #expect(sms.circuit.failures == 3 && sms.circuit.halfOpenAfter.seconds == 60)
+        #expect(sms.providers[0].pricePerSegment == 0.045 && sms.providers[0].ratePerSecond == 50)
+        #expect(sms.providers[1].weight == 3 && sms.providers[1].timeout.seconds == 4)
+        // The defaults SPEC 7 names.
+        let plain = try ConfigLoader.parse("{ store: { sqlite: 'h.db' }, providers: { a: { adapter: 'x' } }, "
+                                           + "channels: { sms: { providers: ['a'] } } }", path: "h.json5")
+        #expect(plain.channels[0].strategy == .failover && plain.channels[0].circuit == CircuitSettings())
+        #expect(plain.channels[0].circuit.failures == 5 && plain.channels[0].circuit.halfOpenAfter.seconds == 30)
+    }
+
+    @Test func routingProblemsAreReportedWithLineAndColumn() {
+        let text = """
+            {
+              store: { sqlite: 'h.db' },
+              providers: { tencent: { adapter: 'tencent_sms', weight: 0 }, 'Bad Name': { adapter: 'log' } },
+              channels: { sms: { providers: ['tencent', 'tencnet'], strategy: 'random', circuit: { failures: 0 } },
+                          push: { providers: [] }, email: { url: 'https://x/' } },
+            }
+            """
+        #expect(problems(text, path: "h.json5") == [
+            "h.json5:3:59: providers.tencent.weight: expected a number from 0.001 to 1000000, found the number 0",
+            "h.json5:3:64: providers: the name 'Bad Name' may hold lowercase letters, digits, '_' and '-' only",
+            "h.json5:4:33: channels.sms.providers: 'tencnet' is not defined under providers (defined: tencent)",
+            "h.json5:4:67: channels.sms.strategy: expected failover or weighted, found \"random\"",
+            "h.json5:4:98: channels.sms.circuit.failures: expected a whole number from 1 to 100, found the number 0",
+            "h.json5:5:34: channels.push.providers: expected at least one entry, found an empty list",
+            "h.json5:5:47: channels.email.adapter: missing (expected an adapter name, or providers: [\"…\"])",
         ])
     }
 

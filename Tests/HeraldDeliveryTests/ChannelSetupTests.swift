@@ -32,7 +32,7 @@ import HeraldTestSupport
             "\(file):7:72: channels.email.headers: secret 'MISSING' is not set here (neither a file in $CREDENTIALS_DIRECTORY nor an environment variable); start-up needs it",
         ])
         // Start-up refuses the first of them, with its position.
-        #expect(throws: Diagnostic.self) { try ChannelFactory.makeChannels(parsed, context: ChannelContext(secrets: secrets)) }
+        #expect(throws: Diagnostic.self) { try ChannelFactory.makeRouters(parsed, context: ChannelContext(secrets: secrets)) }
         // Nothing was created by checking.
         #expect(!FileManager.default.fileExists(atPath: folder.file("a-folder/x")))
     }
@@ -73,7 +73,7 @@ import HeraldTestSupport
     @Test func aLogChannelFileIsCreatedForItsOwnerOnly() throws {
         let folder = try TemporaryDirectory()
         let parsed = try config("    push: { adapter: 'log', path: 'out/push.jsonl' },", in: folder)
-        _ = try ChannelFactory.makeChannels(parsed, context: ChannelContext(secrets: SecretSource(environment: [:])))
+        _ = try ChannelFactory.makeRouters(parsed, context: ChannelContext(secrets: SecretSource(environment: [:])))
         let attributes = try FileManager.default.attributesOfItem(atPath: folder.file("out/push.jsonl"))
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }

@@ -45,9 +45,9 @@ import Testing
             let catalog = try fixture.catalog()
             let evaluation = try Scheduler(catalog: catalog, store: store).evaluate(at: clock.now(), codes: &codes)
             try OutboxWriter(store: store).write(evaluation)
-            let channels = try ChannelFactory.makeChannels(
+            let routers = try ChannelFactory.makeRouters(
                 catalog.config, context: ChannelContext(secrets: SecretSource(environment: [:]), clock: clock))
-            let dispatcher = try Dispatcher(storePath: store.database.path, catalog: catalog, channels: channels, clock: clock,
+            let dispatcher = try Dispatcher(storePath: store.database.path, catalog: catalog, routers: routers, clock: clock,
                                             log: EventLog { _ in })
             await dispatcher.drain()
             let sendRows = try store.database.prepare("""

@@ -151,7 +151,7 @@ import Synchronization
         #expect(gateway.requests.allSatisfy { $0.headers["authorization"] == "Bearer tok-redirect-1" })
         let rows = try harness.rows()
         #expect(rows.allSatisfy { $0.status == "failed" && $0.attempts == 1 && $0.lastError?.contains("redirect") == true })
-        #expect(harness.logLines.all.contains { $0.contains("event=dispatch.channel_misconfigured channel=sms status=\(code)") })
+        #expect(harness.logLines.all.contains { $0.contains("event=dispatch.channel_misconfigured channel=sms provider=sms status=\(code)") })
     }
 
     @Test func aGatewayThatIsDownThenUpGetsEverything() async throws {

@@ -69,11 +69,11 @@ final class DeliveryHarness {
         let catalog = try catalog()
         let source = SecretSource(environment: secrets)
         let starts = callStarts
-        let channels = try ChannelFactory.makeChannels(catalog.config,
-                                                       context: ChannelContext(secrets: source, clock: clock, transport: transport))
-            .mapValues { RecordingChannel(wrapping: $0, starts: starts) as any Channel }
+        let routers = try ChannelFactory.makeRouters(
+            catalog.config, context: ChannelContext(secrets: source, clock: clock, transport: transport),
+            wrap: { RecordingChannel(wrapping: $0, starts: starts) })
         let lines = logLines
-        return try Dispatcher(storePath: store.database.path, catalog: catalog, channels: channels, clock: clock,
+        return try Dispatcher(storePath: store.database.path, catalog: catalog, routers: routers, clock: clock,
                               log: EventLog(minimum: .debug) { lines.append($0) },
                               redactor: ErrorRedactor(secrets: ChannelFactory.secretValues(catalog.config, secrets: source)))
     }

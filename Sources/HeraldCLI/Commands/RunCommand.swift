@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import HeraldDelivery
 import HeraldStore
 import HeraldWorker
 
@@ -67,7 +68,7 @@ enum RunCommand: HeraldCommand {
         let view = OutboxView(defaultZone: config.timeZone)
         context.console.print("Outbox after a simulated day from \(InstantFormatter.string(from: day.start, in: config.timeZone)) "
                               + "(\(entries.count) rows; channels wrote to "
-                              + config.channels.compactMap(\.path).map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
+                              + LogChannel.paths(in: config).map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
                               + ")")
         context.console.print(view.table(entries).joined(separator: "\n"))
         let report = day.report

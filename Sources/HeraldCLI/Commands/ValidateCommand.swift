@@ -37,10 +37,13 @@ enum ValidateCommand: HeraldCommand {
         }
         let log = DiagnosticLog()
         let catalog = CatalogLoader.load(configPath: path, log: log)
-        // What start-up would refuse about the channels (URLs with secrets filled in, body
-        // placeholders, log files): reported here too. Secrets this machine lacks are warnings.
+        // What start-up would refuse about the channels and providers (URLs with secrets filled
+        // in, body placeholders, log files, keys): reported here too. Secrets this machine
+        // lacks are warnings.
+        // Template mappings are checked against the providers that can reach them.
         if let config = catalog?.config ?? ConfigLoader.load(path: path, log: DiagnosticLog()) {
-            let channels = ChannelFactory.check(config, secrets: .system)
+            let channels = catalog.map { ChannelFactory.check($0, secrets: .system) }
+                ?? ChannelFactory.check(config, secrets: .system)
             // A value the config check already refused (a URL with a space) is not reported twice.
             let reported = Set(log.diagnostics.map { "\($0.file):\($0.position.map(\.description) ?? "")" })
             for problem in channels.problems

@@ -17,11 +17,29 @@ public struct Catalog: Sendable {
     /// Enabled and disabled, in SPEC 2.1 order (priority descending, then id).
     public var triggers: [Trigger]
     public var templates: [TemplateKey: MessageTemplate]
+    /// `<template>/<kind>.providers.json5` files, by template name and channel kind.
+    public var providerMappings: [MappingKey: ProviderMapping]
 
-    public init(config: HeraldConfig, triggers: [Trigger], templates: [TemplateKey: MessageTemplate]) {
+    public struct MappingKey: Hashable, Sendable {
+        public var template: String
+        public var channel: ChannelKind
+
+        public init(template: String, channel: ChannelKind) {
+            self.template = template
+            self.channel = channel
+        }
+    }
+
+    public init(config: HeraldConfig, triggers: [Trigger], templates: [TemplateKey: MessageTemplate],
+                providerMappings: [MappingKey: ProviderMapping] = [:]) {
         self.config = config
         self.triggers = triggers.sorted(by: Trigger.evaluationOrder)
         self.templates = templates
+        self.providerMappings = providerMappings
+    }
+
+    public func providerMapping(_ template: String, channel: ChannelKind) -> ProviderMapping? {
+        providerMappings[MappingKey(template: template, channel: channel)]
     }
 
     /// The template for a member's locale, else the config's locale (SPEC 1.3 fallback).

@@ -4,11 +4,12 @@ import Foundation
 /// templates exist for every listed channel in the default locale, placeholders are
 /// supplied by the trigger's kind, filters fit their values, windows open outside quiet
 /// hours, and SMS stay within `sms.max_segments` in the worst case.
-struct CatalogChecks {
+public struct CatalogChecks {
     let catalog: Catalog
     let log: DiagnosticLog
 
     func run() {
+        checkMappingProviders()
         for trigger in catalog.triggers {
             checkChannels(trigger)
             checkWindow(trigger)
@@ -55,6 +56,24 @@ struct CatalogChecks {
                 where key.template == name && key.channel == kind {
                 checkPlaceholders(template, for: trigger)
                 if kind == .sms { checkSegments(template, for: trigger) }
+            }
+        }
+        // A mapping's params are filled like the local text; each kind's file is checked once.
+        let kinds = Set(trigger.channels.compactMap { config.channel(named: $0)?.kind })
+        for kind in ChannelKind.allCases where kinds.contains(kind) {
+            for template in catalog.providerMapping(name, channel: kind)?.templates ?? [] {
+                checkPlaceholders(template, for: trigger)
+            }
+        }
+    }
+
+    /// A mapping names providers defined under `providers`: a typo must not pass silently.
+    private func checkMappingProviders() {
+        let known = config.providers.map(\.name)
+        for mapping in catalog.providerMappings.values.sorted(by: { $0.path < $1.path }) {
+            for entry in mapping.entries where !known.contains(entry.provider) {
+                log.add(file: mapping.path, at: entry.keyPosition, "'\(entry.provider)' is not defined under providers "
+                            + "in \(config.sourcePath) (defined: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
             }
         }
     }
@@ -116,7 +135,7 @@ struct CatalogChecks {
     /// The longest rendering each value can have, as documented in docs/triggers.md:
     /// names 10 and tiers 6 Chinese characters, ids and SKUs 24 characters, amounts
     /// 999999.99, counts 7 digits, dates with two-digit months and days.
-    static func worstCaseValues(for trigger: Trigger) -> [String: TemplateValue] {
+    public static func worstCaseValues(for trigger: Trigger) -> [String: TemplateValue] {
         let chinese = { (count: Int) in TemplateValue.text(String(repeating: "龘", count: count)) }
         let latin = { (count: Int) in TemplateValue.text(String(repeating: "W", count: count)) }
         let largest = TemplateValue.money(Money(fen: 99_999_999))

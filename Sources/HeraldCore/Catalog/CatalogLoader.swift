@@ -7,8 +7,8 @@ public enum CatalogLoader {
     public static func load(configPath: String, log: DiagnosticLog) -> Catalog? {
         guard let config = ConfigLoader.load(path: configPath, log: log) else { return nil }
         let triggers = loadTriggers(folder: config.triggersFolder, configPath: configPath, log: log)
-        let templates = loadTemplates(folder: config.templatesFolder, configPath: configPath, log: log)
-        let catalog = Catalog(config: config, triggers: triggers, templates: templates)
+        let (templates, mappings) = loadTemplates(folder: config.templatesFolder, configPath: configPath, log: log)
+        let catalog = Catalog(config: config, triggers: triggers, templates: templates, providerMappings: mappings)
         CatalogChecks(catalog: catalog, log: log).run()
         return log.isEmpty ? catalog : nil
     }
@@ -42,14 +42,17 @@ public enum CatalogLoader {
         return triggers
     }
 
-    /// `<folder>/<template>/<channel>.<locale>.txt`; any other file name there is an error.
-    static func loadTemplates(folder: String, configPath: String, log: DiagnosticLog) -> [Catalog.TemplateKey: MessageTemplate] {
+    /// `<folder>/<template>/<channel>.<locale>.txt` and `<channel>.providers.json5`; any other
+    /// file name there is an error.
+    static func loadTemplates(folder: String, configPath: String, log: DiagnosticLog)
+        -> ([Catalog.TemplateKey: MessageTemplate], [Catalog.MappingKey: ProviderMapping]) {
         let files = FileManager.default
         guard let templateNames = try? files.contentsOfDirectory(atPath: folder) else {
             log.add(file: configPath, at: nil, "templates: cannot read the folder \(folder)")
-            return [:]
+            return ([:], [:])
         }
         var templates: [Catalog.TemplateKey: MessageTemplate] = [:]
+        var mappings: [Catalog.MappingKey: ProviderMapping] = [:]
         for templateName in templateNames.sorted() {
             let templateFolder = (folder as NSString).appendingPathComponent(templateName)
             var isFolder: ObjCBool = false
@@ -57,10 +60,18 @@ public enum CatalogLoader {
             for fileName in ((try? files.contentsOfDirectory(atPath: templateFolder)) ?? []).sorted() {
                 let path = (templateFolder as NSString).appendingPathComponent(fileName)
                 let pieces = fileName.split(separator: ".", maxSplits: 1).map(String.init)
+                if pieces.count == 2, pieces[1] == "providers.json5", let channel = ChannelKind(rawValue: pieces[0]) {
+                    if let text = SourceFile.read(path, what: "provider mapping", log: log),
+                       let mapping = ProviderMapping.parse(text, path: path, log: log) {
+                        mappings[Catalog.MappingKey(template: templateName, channel: channel)] = mapping
+                    }
+                    continue
+                }
                 guard fileName.hasSuffix(".txt"), pieces.count == 2, let channel = ChannelKind(rawValue: pieces[0]),
                       let locale = MemberRecordDecoder.normalizedLocale(String(pieces[1].dropLast(4)))
                 else {
-                    log.add(file: path, at: nil, "expected a file name <channel>.<locale>.txt with channel sms, push or email (e.g. sms.zh-CN.txt)")
+                    log.add(file: path, at: nil, "expected a file name <channel>.<locale>.txt with channel sms, push or email "
+                                + "(e.g. sms.zh-CN.txt), or <channel>.providers.json5")
                     continue
                 }
                 let titleKey: String? = switch channel {
@@ -74,6 +85,6 @@ public enum CatalogLoader {
                 templates[Catalog.TemplateKey(template: templateName, channel: channel, locale: locale)] = template
             }
         }
-        return templates
+        return (templates, mappings)
     }
 }

@@ -99,9 +99,7 @@ public enum ConfigLoader {
                 config.caps.append(FrequencyCap(max: max, per: per))
             }
         }
-        if let channels = reader.object("channels", allowedKeys: []) {
-            config.channels = channels.keys.compactMap { readChannel(named: $0, in: channels, resolve: resolve) }
-        }
+        readDelivery(reader, into: &config)
         if let sms = reader.object("sms", allowedKeys: ["signature", "opt_out", "max_segments"]) {
             sms.finish()
             config.sms = SMSSettings(signature: sms.string("signature"), optOut: sms.string("opt_out"),
@@ -158,10 +156,13 @@ public enum ConfigLoader {
     /// A lease must outlast any one call, or another worker could take a row over mid-call.
     private static func checkLease(_ config: HeraldConfig, reader: JSONObjectReader) {
         let leasePosition = reader.object("dispatch", allowedKeys: DispatchSettings.keys)?["lease"]?.position
-        for channel in config.channels where channel.timeout >= config.dispatch.lease {
-            let position = leasePosition ?? channel.positions["timeout"] ?? channel.position ?? reader.position
-            reader.problem(at: position, "dispatch.lease (\(config.dispatch.lease)) must be longer than "
-                                         + "channels.\(channel.name).timeout (\(channel.timeout))")
+        for channel in config.channels {
+            for provider in channel.providers where provider.timeout >= config.dispatch.lease {
+                let position = leasePosition ?? provider.entry["timeout"]?.position ?? provider.position ?? reader.position
+                let setting = provider.isInline ? "channels.\(channel.name)" : "providers.\(provider.name)"
+                reader.problem(at: position, "dispatch.lease (\(config.dispatch.lease)) must be longer than "
+                                             + "\(setting).timeout (\(provider.timeout))")
+            }
         }
     }
 
@@ -171,58 +172,5 @@ public enum ConfigLoader {
         if let problem = WritableFile.problem(path) {
             reader.problem(at: position ?? reader.position, "store.sqlite: \(problem)")
         }
-    }
-
-    private static func readChannel(named name: String, in channels: JSONObjectReader,
-                                    resolve: (String) -> String) -> ChannelConfig? {
-        guard let value = channels[name],
-              let entry = JSONObjectReader(value, file: channels.file, path: channels.name(name),
-                                           allowedKeys: ChannelConfig.keys, log: channels.log)
-        else { return nil }
-        entry.finish()
-        guard let kind = ChannelConfig.kind(ofName: name) else {
-            entry.problem(at: channels.keyPosition(name),
-                          "channels: the name '\(name)' must say its kind: sms, push or email (alone or followed by _name, e.g. sms_backup)")
-            return nil
-        }
-        guard let adapterName = entry.string("adapter", required: true) else { return nil }
-        guard let adapter = ChannelConfig.Adapter(rawValue: adapterName) else {
-            entry.expected("adapter", "http or log", found: entry["adapter"]!)
-            return nil
-        }
-        var channel = ChannelConfig(name: name, kind: kind, adapter: adapter)
-        channel.sourcePath = channels.file
-        channel.position = channels.keyPosition(name)
-        for key in entry.keys { channel.positions[key] = entry[key]?.position }
-        switch adapter {
-        case .http:
-            channel.url = entry.string("url", required: true)
-            if let url = channel.url, !ChannelConfig.isHTTPURL(url) {
-                entry.expected("url", "an http(s) URL without spaces, such as \"https://gw.example.cn/send\"",
-                               found: entry["url"]!)
-            }
-            if let file = entry.string("ca_file") { channel.caFile = resolve(file) }
-        case .log:
-            if let path = entry.string("path", required: true) { channel.path = resolve(path) }
-        }
-        if let headers = entry.object("headers", allowedKeys: entry["headers"]?.members?.map(\.key) ?? []) {
-            for key in headers.keys {
-                if let text = headers.string(key) { channel.headers[key] = text }
-            }
-        }
-        channel.body = entry["body"]
-        if let timeout = entry.timeSpan("timeout", in: SettingRange.channelTimeout) { channel.timeout = timeout }
-        if let timeout = entry.timeSpan("connect_timeout", in: SettingRange.channelTimeout) {
-            if timeout <= channel.timeout {
-                channel.connectTimeout = timeout
-            } else {
-                entry.problem(at: entry["connect_timeout"]!.position,
-                              "\(entry.name("connect_timeout")): expected at most timeout (\(channel.timeout)), "
-                                  + "found \(timeout)")
-            }
-        }
-        channel.ratePerSecond = entry.number("rate_per_second", in: SettingRange.ratePerSecond)
-        channel.concurrency = entry.integer("concurrency", in: SettingRange.concurrency)
-        return channel
     }
 }

@@ -15,6 +15,8 @@ public struct HeraldConfig: Sendable {
     public var caps: [FrequencyCap]
     /// In the order the file lists them.
     public var channels: [ChannelConfig]
+    /// `providers`: named providers channels route over (SPEC 7), in the order the file lists them.
+    public var providers: [ProviderConfig] = []
     public var sms: SMSSettings
     public var links: LinkSettings?
     public var evaluateEvery: TimeSpan
@@ -43,8 +45,8 @@ public struct HeraldConfig: Sendable {
 
     /// Top-level keys SPEC 1.1 defines.
     public static let knownKeys = [
-        "store", "timezone", "locale", "triggers", "templates", "quiet_hours", "caps", "channels", "sms", "links",
-        "evaluate_every", "dispatch", "sandbox",
+        "store", "timezone", "locale", "triggers", "templates", "quiet_hours", "caps", "channels", "providers", "sms",
+        "links", "evaluate_every", "dispatch", "sandbox",
     ]
 }
 
@@ -69,6 +71,15 @@ public struct SMSSettings: Hashable, Sendable {
         self.signature = signature
         self.optOut = optOut
         self.maxSegments = maxSegments
+    }
+
+    /// Opt-out wordings carriers accept (SPEC 1.3): a text carrying any of them, or the
+    /// configured one, gets no second opt-out.
+    public static let knownOptOutPhrases = ["回T退订", "退订回T", "回TD退订", "拒收请回复R"]
+
+    /// The known phrases and the configured one.
+    public var optOutPhrases: [String] {
+        Self.knownOptOutPhrases + (optOut.map { Self.knownOptOutPhrases.contains($0) || $0.isEmpty ? [] : [$0] } ?? [])
     }
 }
 
@@ -98,77 +109,4 @@ public struct DispatchSettings: Hashable, Sendable {
     public var maxDeferral = TimeSpan(seconds: 6 * 3600)
 
     public init() {}
-}
-
-/// One entry of `channels`: a named delivery route and its adapter settings (SPEC 5).
-///
-/// The name says which address and consent it uses: `sms`, `push`, `email`, or one of those
-/// followed by `_` or `-` and anything (`sms_backup`).
-public struct ChannelConfig: Sendable {
-    public enum Adapter: String, Sendable, CaseIterable {
-        case http
-        case log
-    }
-
-    public static let keys = ["adapter", "url", "headers", "body", "timeout", "connect_timeout", "ca_file",
-                              "rate_per_second", "concurrency", "path"]
-
-    public var name: String
-    public var kind: ChannelKind
-    public var adapter: Adapter
-    public var url: String?
-    public var headers: [String: String]
-    /// The request body template (a JSON value whose strings may hold `{{ to }}`, `{{ text }}`…).
-    public var body: JSONValue?
-    /// The whole call (connect, send, answer).
-    public var timeout: TimeSpan
-    /// Connecting alone; nil: the smaller of 10 s and `timeout`.
-    public var connectTimeout: TimeSpan?
-    /// A PEM CA bundle to verify the gateway with instead of the system's (TLS is always verified).
-    public var caFile: String?
-    public var ratePerSecond: Double?
-    public var concurrency: Int?
-    /// `log` adapter: the file sends are appended to.
-    public var path: String?
-    /// Where the entry was written, for start-up errors with file:line:column.
-    public var sourcePath = ""
-    public var position: SourcePosition?
-    /// Positions of the entry's values by key (`url`, `headers`, `path`…).
-    public var positions: [String: SourcePosition] = [:]
-
-    public init(name: String, kind: ChannelKind, adapter: Adapter, url: String? = nil, headers: [String: String] = [:],
-                body: JSONValue? = nil, timeout: TimeSpan = TimeSpan(seconds: 10), ratePerSecond: Double? = nil,
-                concurrency: Int? = nil, path: String? = nil) {
-        self.name = name
-        self.kind = kind
-        self.adapter = adapter
-        self.url = url
-        self.headers = headers
-        self.body = body
-        self.timeout = timeout
-        self.ratePerSecond = ratePerSecond
-        self.concurrency = concurrency
-        self.path = path
-    }
-
-    /// An http(s) URL with a host and no whitespace or control characters; each
-    /// `{{ secret.NAME }}` counts as one plain character (its value is checked at start-up).
-    public static func isHTTPURL(_ text: String) -> Bool {
-        let plain = BracedPlaceholders.pieces(of: text).map { piece in
-            switch piece {
-            case .text(let text): String(text)
-            case .placeholder: "x"
-            }
-        }.joined()
-        let lowered = plain.lowercased()
-        guard let scheme = ["https://", "http://"].first(where: { lowered.hasPrefix($0) }) else { return false }
-        let afterScheme = plain.dropFirst(scheme.count)
-        return !afterScheme.isEmpty && !afterScheme.hasPrefix("/")
-            && !plain.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }
-    }
-
-    /// The kind a channel name implies, nil when it names none.
-    public static func kind(ofName name: String) -> ChannelKind? {
-        ChannelKind.allCases.first { name == $0.rawValue || name.hasPrefix($0.rawValue + "_") || name.hasPrefix($0.rawValue + "-") }
-    }
 }

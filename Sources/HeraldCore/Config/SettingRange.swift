@@ -16,6 +16,11 @@ public enum SettingRange {
     public static let maxDeferral = TimeSpan(minutes: 1)...TimeSpan(days: 7)
     public static let channelTimeout = TimeSpan(seconds: 1)...TimeSpan(minutes: 10)
     public static let ratePerSecond = 0.001...1_000_000.0
+    public static let providerWeight = 0.001...1_000_000.0
+    /// Yuan per SMS segment.
+    public static let pricePerSegment = 0.0...10.0
+    public static let circuitFailures = 1...100
+    public static let circuitHalfOpen = TimeSpan(seconds: 1)...TimeSpan(hours: 1)
 
     // Triggers/*.json5
     public static let priority = -1_000_000...1_000_000

@@ -11,6 +11,8 @@ public struct CandidateMember: Sendable {
     public var pointsBalance: Int64?
     public var timeZone: TimeZone
     public var locale: String
+    /// Kinds whose address is on the store's suppression list (SPEC 7: recipient-permanent).
+    public var suppressedKinds: Set<ChannelKind> = []
 
     public init(key: Int64, id: String, profile: MemberProfile, totalSpent: Money = Money(fen: 0), pointsBalance: Int64? = nil,
                 timeZone: TimeZone, locale: String) {
@@ -24,6 +26,7 @@ public struct CandidateMember: Sendable {
     }
 
     /// The address a channel kind needs (sms: phone, push: token, email: address), nil when none.
+    /// A suppressed address is still returned: the policy tells "suppressed" from "none".
     public func address(for kind: ChannelKind) -> String? {
         switch kind {
         case .sms: profile.phone?.e164

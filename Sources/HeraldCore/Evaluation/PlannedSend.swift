@@ -11,14 +11,18 @@ public struct PlannedSend: Sendable {
         public var title: String?
         public var text: String
         public var segments: Int?
+        /// See `PlannedSend.providerContent`.
+        public var providerContent: String?
 
-        public init(channel: String, channelKind: ChannelKind, address: String, title: String?, text: String, segments: Int?) {
+        public init(channel: String, channelKind: ChannelKind, address: String, title: String?, text: String,
+                    segments: Int?, providerContent: String? = nil) {
             self.channel = channel
             self.channelKind = channelKind
             self.address = address
             self.title = title
             self.text = text
             self.segments = segments
+            self.providerContent = providerContent
         }
     }
 
@@ -48,6 +52,9 @@ public struct PlannedSend: Sendable {
     public var title: String?
     public var text: String
     public var segments: Int?
+    /// The template mapping rendered for the channel's providers (SPEC 7), a JSON object by
+    /// provider name: what template-based providers send. Nil when the template has none.
+    public var providerContent: String?
     public var linkToken: String
     public var linkTargets: [String]
     public var coupon: Coupon?

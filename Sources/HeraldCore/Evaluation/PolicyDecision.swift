@@ -13,6 +13,9 @@ public enum SuppressionReason: String, Sendable, CaseIterable {
     case invalidData = "invalid_data"
     /// The SMS rendered for this member would take more than `sms.max_segments`.
     case tooLong = "too_long"
+    /// Every reachable address is on the suppression list: a provider said it can never
+    /// receive messages (an invalid number, the carrier's block list).
+    case addressSuppressed = "address_suppressed"
 }
 
 /// What the policy decided for one candidate.

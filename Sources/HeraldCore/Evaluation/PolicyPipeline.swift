@@ -26,18 +26,27 @@ public struct PolicyPipeline: Sendable {
         }
         // 3. channel and consent
         var sawAddress = false
+        var sawSuppressed = false
         var routes: [ChannelRoute] = []
         for name in trigger.channels {
             guard let channel = config.channel(named: name), let address = member.address(for: channel.kind) else { continue }
+            guard !member.suppressedKinds.contains(channel.kind) else {
+                sawSuppressed = true
+                continue
+            }
             sawAddress = true
             if member.profile.consent(for: channel.kind).allows(trigger.category) {
                 routes.append(ChannelRoute(channel: channel, address: address))
             }
         }
         guard let chosen = routes.first else {
-            return sawAddress
-                ? .suppressed(.noConsent, detail: "no \(trigger.category == .marketing ? "explicit yes" : "consent") on \(trigger.channels.joined(separator: ", "))")
-                : .suppressed(.noChannel, detail: "no address for \(trigger.channels.joined(separator: ", "))")
+            let listed = trigger.channels.joined(separator: ", ")
+            if sawAddress {
+                return .suppressed(.noConsent, detail: "no \(trigger.category == .marketing ? "explicit yes" : "consent") on \(listed)")
+            }
+            return sawSuppressed
+                ? .suppressed(.addressSuppressed, detail: "the address for \(listed) is on the suppression list")
+                : .suppressed(.noChannel, detail: "no address for \(listed)")
         }
         // 4. cap, around the scheduled instant S
         // Validation guarantees the window opens; T is only a fallback for a catalog built by hand.

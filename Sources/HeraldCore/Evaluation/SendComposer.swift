@@ -50,11 +50,16 @@ public struct SendComposer: Sendable {
         let token = codes.linkToken()
         let message = composer.compose(try template(for: channel), channel: channel.kind, category: trigger.category,
                                        values: values, linkToken: token)
+        func providerContent(for channel: ChannelConfig) -> String? {
+            catalog.providerMapping(templateName, channel: channel.kind)?.rendered(
+                for: channel.providers.map(\.name), values: values, link: { composer.trackedLink(token: token, index: $1) })
+        }
         let alternatives = try fallbacks.map { route in
             let rendered = composer.compose(try template(for: route.channel), channel: route.channel.kind,
                                             category: trigger.category, values: values, linkToken: token)
             return PlannedSend.Fallback(channel: route.channel.name, channelKind: route.channel.kind, address: route.address,
-                                        title: rendered.title, text: rendered.text, segments: rendered.segments)
+                                        title: rendered.title, text: rendered.text, segments: rendered.segments,
+                                        providerContent: providerContent(for: route.channel))
         }
         var send = PlannedSend(
             triggerID: trigger.id, category: trigger.category, memberKey: member.key, memberID: member.id,
@@ -65,6 +70,7 @@ public struct SendComposer: Sendable {
             linkToken: token, linkTargets: message.linkTargets, coupon: coupon,
             attributionUntil: scheduledAt + TimeInterval(trigger.attributionWindow.seconds))
         send.fallbacks = alternatives
+        send.providerContent = providerContent(for: channel)
         return send
     }
 }

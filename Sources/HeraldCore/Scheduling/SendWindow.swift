@@ -64,4 +64,42 @@ public struct SendWindow: Hashable, Sendable {
         let utc = LocalTime.utcSeconds(fromLocal: best, in: zone)
         return Date(epochSeconds: Int64(max(utc, Int(instant.epochSeconds))))
     }
+
+    /// The next instant after `instant` at which the window opens anew (the start of an
+    /// open stretch, quiet hours taken out), within 8 days; nil when none starts there (a
+    /// window open all the time). Where a send the provider throttled per number waits (SPEC 7).
+    public func nextOpening(after instant: Date, in zone: TimeZone) -> Date? {
+        let (localNow, _) = LocalTime.localSeconds(of: instant, in: zone)
+        let today = localNow >= 0 ? localNow / 86_400 : (localNow - 86_399) / 86_400
+        var open: [(start: Int, end: Int)] = []
+        for day in (today - 1)...(today + 8) where days.isEmpty || days.contains(Weekday(daysSinceEpoch: day)) {
+            for range in hours.isEmpty ? [LocalTimeRange(start: 0, end: 86_400)] : hours {
+                open.append((day * 86_400 + range.start, day * 86_400 + range.start + range.length))
+            }
+        }
+        var pieces: [(start: Int, end: Int)] = []
+        for interval in open {
+            var remaining = [interval]
+            for day in (today - 1)...(today + 9) {
+                guard let quiet = quietHours else { break }
+                let blocked = (start: day * 86_400 + quiet.start, end: day * 86_400 + quiet.start + quiet.length)
+                remaining = remaining.flatMap { part -> [(start: Int, end: Int)] in
+                    guard blocked.start < part.end, part.start < blocked.end else { return [part] }
+                    return [(part.start, blocked.start), (blocked.end, part.end)].filter { $0.start < $0.end }
+                }
+            }
+            pieces += remaining
+        }
+        pieces.sort { $0.start < $1.start }
+        var merged: [(start: Int, end: Int)] = []
+        for piece in pieces {
+            if let last = merged.last, piece.start <= last.end {
+                merged[merged.count - 1].end = max(last.end, piece.end)
+            } else {
+                merged.append(piece)
+            }
+        }
+        guard let opening = merged.first(where: { $0.start > localNow }) else { return nil }
+        return Date(epochSeconds: Int64(LocalTime.utcSeconds(fromLocal: opening.start, in: zone)))
+    }
 }

@@ -1,12 +1,16 @@
 /// Turns a template and a send's values into the message that leaves: tracked links,
 /// the SMS signature and opt-out text, and the SMS segment count (SPEC 1.3).
 public struct MessageComposer: Sendable {
-    public var sms: SMSSettings
+    public let sms: SMSSettings
     /// `links.base`, ending in `/`; nil when the config has no `links`.
     public var linkBase: String?
 
+    /// `sms.optOutPhrases`, computed once.
+    private let optOutPhrases: [String]
+
     public init(sms: SMSSettings, links: LinkSettings?) {
         self.sms = sms
+        optOutPhrases = sms.optOutPhrases
         self.linkBase = links.map { $0.base.hasSuffix("/") ? $0.base : $0.base + "/" }
     }
 
@@ -35,8 +39,9 @@ public struct MessageComposer: Sendable {
         (linkBase ?? "") + token + (index > 1 ? "/\(index)" : "")
     }
 
-    /// SPEC 1.3: the signature in front of every SMS, and for marketing the opt-out at the end,
-    /// each only when the text lacks it. The opt-out follows a space when the text ends in a
+    /// SPEC 1.3: the signature in front of every SMS (service too: carriers require it), and
+    /// for marketing the opt-out at the end, each only when the text lacks it — any known
+    /// opt-out wording counts (`SMSSettings.optOutPhrases`). The opt-out follows a space when the text ends in a
     /// link or Latin text, so the link stays clickable.
     public func decorateSMS(_ text: String, category: Trigger.Category) -> String {
         var decorated = text
@@ -44,7 +49,8 @@ public struct MessageComposer: Sendable {
             decorated = signature + decorated
         }
         guard category == .marketing else { return decorated }
-        if let optOut = sms.optOut, !optOut.isEmpty, !decorated.containsBytes(of: optOut) {
+        if let optOut = sms.optOut, !optOut.isEmpty,
+           !optOutPhrases.contains(where: { decorated.containsBytes(of: $0) }) {
             let last = decorated.unicodeScalars.last
             let needsSpace = last.map { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "/") } ?? false
             decorated += (needsSpace ? " " : "") + optOut

@@ -65,6 +65,16 @@ public struct MessageTemplate: Sendable {
         return MessageTemplate(path: path, title: title, body: body)
     }
 
+    /// One string of a JSON5 file parsed as a template body (a provider mapping's param):
+    /// `start` is where its text begins, so problems point into the file. Empty is allowed.
+    public static func parseInline(_ text: String, path: String, start: SourcePosition,
+                                   log: DiagnosticLog) -> MessageTemplate? {
+        let before = log.count
+        let body = parseParts(Substring(text), path: path, start: start, log: log)
+        guard log.count == before else { return nil }
+        return MessageTemplate(path: path, title: nil, body: body)
+    }
+
     private static func parseParts(_ text: Substring, path: String, start: SourcePosition, log: DiagnosticLog) -> [Part] {
         var parts: [Part] = []
         var literal = ""

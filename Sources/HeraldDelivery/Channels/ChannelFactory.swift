@@ -1,66 +1,138 @@
 import Foundation
 import HeraldCore
 
-/// Builds the configured channels. Adding an adapter means one new file conforming to
-/// `ChannelAdapter`, one line in `adapters`, and its name in `ChannelConfig.Adapter`
-/// (so that config validation knows it without importing delivery code).
+/// The adapter registry: builds every channel's providers and router, and checks what
+/// start-up would refuse (`herald validate`). Adding an adapter is one file conforming to
+/// `ChannelAdapter` and one line in `adapters`.
 public enum ChannelFactory {
-    public static let adapters: [any ChannelAdapter.Type] = [HTTPChannel.self, LogChannel.self]
+    public static let adapters: [any ChannelAdapter.Type] = [
+        HTTPChannel.self, LogChannel.self, TencentSMSChannel.self, AliyunSMSChannel.self,
+    ]
 
-    /// Every channel of the config, by name; throws the first problem as a `Diagnostic`.
-    public static func makeChannels(_ config: HeraldConfig, context: ChannelContext = ChannelContext())
-        throws -> [String: any Channel] {
-        var channels: [String: any Channel] = [:]
-        for entry in config.channels {
-            channels[entry.name] = try adapter(for: entry).make(entry, context: context)
-        }
-        return channels
+    public static func adapter(named name: String) -> (any ChannelAdapter.Type)? {
+        adapters.first { $0.adapterName == name }
     }
 
-    /// What start-up would refuse, without building anything (`herald validate`): problems,
-    /// and as warnings the secrets `secrets` does not have (the checking machine may lack them).
-    public static func check(_ config: HeraldConfig,
-                             secrets: SecretSource) -> (problems: [Diagnostic], warnings: [Diagnostic]) {
+    /// Every channel's router, by channel name; throws the first problem as a `Diagnostic`.
+    /// A provider several channels use is built once (one connection pool, one rate limit).
+    /// `wrap` lets tests observe each provider's calls.
+    public static func makeRouters(_ config: HeraldConfig, context: ChannelContext = ChannelContext(),
+                                   wrap: (any Channel) -> any Channel = { $0 }) throws -> [String: ProviderRouter] {
+        if let first = configProblems(config, secrets: context.secrets).first { throw first }
+        var built: [String: any Channel] = [:]
+        var routers: [String: ProviderRouter] = [:]
+        for channel in config.channels {
+            var providers: [ProviderRouter.Provider] = []
+            for provider in channel.providers {
+                let made = try built[provider.name] ?? wrap(make(provider, context: context))
+                if !provider.isInline { built[provider.name] = made }
+                providers.append(ProviderRouter.Provider(channel: made, weight: provider.weight,
+                                                         pricePerSegment: provider.pricePerSegment,
+                                                         ratePerSecond: provider.ratePerSecond))
+            }
+            routers[channel.name] = ProviderRouter(channel: channel.name, providers: providers,
+                                                   strategy: channel.strategy,
+                                                   circuit: channel.isInline ? nil : channel.circuit,
+                                                   clock: context.clock)
+        }
+        return routers
+    }
+
+    private static func make(_ provider: ProviderConfig, context: ChannelContext) throws -> any Channel {
+        guard let adapter = adapter(named: provider.adapter) else { throw unknownAdapter(provider) }
+        let options = ProviderOptions(provider, allowedKeys: adapter.optionKeys, secrets: context.secrets)
+        return try adapter.make(options, context: context)
+    }
+
+    /// What start-up would refuse, without building anything (`herald validate`): problems
+    /// of the providers' options, of the channels' adapters, and of the template mappings;
+    /// as warnings, the secrets `secrets` does not have (the checking machine may lack them).
+    public static func check(_ catalog: Catalog, secrets: SecretSource)
+        -> (problems: [Diagnostic], warnings: [Diagnostic]) {
+        let checked = check(catalog.config, secrets: secrets)
+        return (checked.problems + mappingProblems(catalog), checked.warnings)
+    }
+
+    /// The same for a config alone (its triggers or templates did not load).
+    public static func check(_ config: HeraldConfig, secrets: SecretSource)
+        -> (problems: [Diagnostic], warnings: [Diagnostic]) {
         var lenient = secrets
         let absent = AbsentSecrets()
         lenient.absent = absent
-        var problems: [Diagnostic] = []
-        for entry in config.channels {
-            do {
-                try adapter(for: entry).check(entry, secrets: lenient)
-            } catch let diagnostic as Diagnostic {
-                problems.append(diagnostic)
-            } catch {
-                problems.append(entry.problem(nil, "\(error)"))
-            }
-        }
-        return (problems, absent.warnings)
+        return (configProblems(config, secrets: lenient), absent.warnings)
     }
 
-    /// The values of every secret the channels use, for `ErrorRedactor`.
+    /// Problems of the providers' options and of which adapter each channel uses.
+    public static func configProblems(_ config: HeraldConfig, secrets: SecretSource) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        var checked: Set<String> = []
+        for channel in config.channels {
+            for provider in channel.providers {
+                guard let adapter = adapter(named: provider.adapter) else {
+                    if checked.insert(provider.name).inserted { problems.append(unknownAdapter(provider)) }
+                    continue
+                }
+                if !adapter.kinds.contains(channel.kind) {
+                    let kinds = adapter.kinds.map(\.rawValue).sorted().joined(separator: ", ")
+                    problems.append(Diagnostic(file: channel.sourcePath,
+                                               position: channel.positions["providers"] ?? channel.position,
+                                               message: "channels.\(channel.name): provider '\(provider.name)' "
+                                                   + "(\(provider.adapter)) delivers \(kinds), not \(channel.kind.rawValue)"))
+                }
+                guard checked.insert(provider.name).inserted else { continue }
+                let options = ProviderOptions(provider, allowedKeys: adapter.optionKeys, secrets: secrets)
+                adapter.check(options)
+                problems += options.problems
+            }
+        }
+        return problems
+    }
+
+    /// Every trigger that can reach a template-based provider has a mapping entry for it, of
+    /// the shape the adapter needs, with params within the provider's documented limits.
+    public static func mappingProblems(_ catalog: Catalog) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        for channel in catalog.config.channels {
+            for provider in channel.providers {
+                guard let rules = adapter(named: provider.adapter)?.mapping else { continue }
+                let maxLength = provider.entry[ProviderMappingRules.lengthOption]?.integerValue
+                    .flatMap { ProviderMappingRules.lengthRange.contains($0) ? $0 : nil } ?? rules.maxParamLength
+                for trigger in catalog.triggers where trigger.channels.contains(channel.name) {
+                    for name in trigger.templateNames {
+                        let mapping = catalog.providerMapping(name, channel: channel.kind)
+                        guard let mapping, let entry = mapping.entry(for: provider.name) else {
+                            let file = ((catalog.config.templatesFolder as NSString).appendingPathComponent(name)
+                                        as NSString).appendingPathComponent("\(channel.kind.rawValue).providers.json5")
+                            problems.append(Diagnostic(
+                                file: trigger.sourcePath, position: trigger.positions["template"],
+                                message: "template '\(name)' has no mapping for provider '\(provider.name)', which "
+                                    + "channel \(channel.name) sends through: expected \(file) with \(provider.name): "
+                                    + "{ \(rules.idKey): \"…\", params: … }"))
+                            continue
+                        }
+                        problems += rules.problems(of: entry, in: mapping, trigger: trigger, maxLength: maxLength)
+                    }
+                }
+            }
+        }
+        var seen: Set<Diagnostic> = []
+        return problems.filter { seen.insert($0).inserted }
+    }
+
+    /// The values of every secret the providers use, for `ErrorRedactor`.
     public static func secretValues(_ config: HeraldConfig, secrets: SecretSource) -> [String] {
         var names: Set<String> = []
-        for entry in config.channels {
-            var texts = [entry.url ?? ""] + Array(entry.headers.values)
-            if let body = entry.body { texts += strings(in: body) }
-            for text in texts { names.formUnion(SecretSource.names(in: text)) }
+        for provider in config.channels.flatMap(\.providers) {
+            for text in ProviderOptions.strings(in: provider.entry) { names.formUnion(SecretSource.names(in: text)) }
         }
         return names.sorted().compactMap(secrets.value(named:))
     }
 
-    private static func strings(in value: JSONValue) -> [String] {
-        switch value.kind {
-        case .string(let text): [text]
-        case .array(let items): items.flatMap(strings(in:))
-        case .object(let members): members.flatMap { strings(in: $0.value) }
-        default: []
-        }
-    }
-
-    private static func adapter(for entry: ChannelConfig) throws -> any ChannelAdapter.Type {
-        guard let adapter = adapters.first(where: { $0.adapter == entry.adapter }) else {
-            throw entry.problem("adapter", "no adapter '\(entry.adapter.rawValue)' is built in")
-        }
-        return adapter
+    private static func unknownAdapter(_ provider: ProviderConfig) -> Diagnostic {
+        let setting = (provider.isInline ? "channels." : "providers.") + provider.name
+        let known = adapters.map { $0.adapterName }.joined(separator: ", ")
+        return Diagnostic(file: provider.sourcePath, position: provider.entry["adapter"]?.position ?? provider.position,
+                          message: "\(setting).adapter: no adapter '\(provider.adapter)' is built in (expected one of: "
+                              + "\(known))")
     }
 }

@@ -5,17 +5,27 @@ public struct ChannelMessage: Sendable {
     public var idempotencyKey: String
     public var channel: String
     public var channelKind: ChannelKind
+    public var category: Trigger.Category
     /// Phone (E.164), push token or e-mail: goes to the gateway, never to a log.
     public var to: String
     public var title: String?
+    /// The rendered local template (signature and opt-out included for SMS).
     public var text: String
+    public var segments: Int?
+    /// For template-based providers: the mapping file rendered for this send, an object by
+    /// provider name (`{ tencent: { template_id, params: […] } }`); nil when there is none.
+    public var providerContent: JSONValue?
 
-    public init(idempotencyKey: String, channel: String, channelKind: ChannelKind, to: String, title: String?, text: String) {
+    public init(idempotencyKey: String, channel: String, channelKind: ChannelKind, category: Trigger.Category = .service,
+                to: String, title: String?, text: String, segments: Int? = nil, providerContent: JSONValue? = nil) {
         self.idempotencyKey = idempotencyKey
         self.channel = channel
         self.channelKind = channelKind
+        self.category = category
         self.to = to
         self.title = title
         self.text = text
+        self.segments = segments
+        self.providerContent = providerContent
     }
 }

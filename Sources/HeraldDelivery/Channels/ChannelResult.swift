@@ -1,30 +1,74 @@
 import Foundation
 
-/// A gateway's answer, classified (SPEC 5 and issue 11). Error texts are raw here: the
+/// A provider's answer, classified (SPEC 5 and 7, issue 11). Error texts are raw here: the
 /// dispatcher reduces them (`ErrorRedactor`) before anything is stored or logged.
 public enum ChannelResult: Sendable, Equatable {
-    /// 2xx.
+    /// 2xx, or the provider's success code; its message id when it gave one.
     case accepted(providerID: String?, httpStatus: Int?)
-    /// 408, 5xx, timeouts, connection errors: retried with backoff, each call an attempt.
+    /// 408, 5xx, timeouts, connection errors, a provider's system error: retried with
+    /// backoff, each call an attempt; the next provider is tried first (provider level).
     case transient(error: String, httpStatus: Int?, retryAfter: TimeInterval?)
-    /// 429 or a provider's throttle code: the channel slows down and the row is deferred
-    /// without spending an attempt.
+    /// 429 or a provider's rate-limit code: the next provider is tried; when none takes it,
+    /// the channel slows down and the row is deferred without spending an attempt.
     case throttled(error: String, httpStatus: Int?, retryAfter: TimeInterval?)
-    /// The gateway refused this message (other 4xx): no retry.
+    /// The provider refused this message (other 4xx, sensitive words, a param too long):
+    /// no retry, no other provider.
     case permanent(error: String, httpStatus: Int?)
-    /// The channel's own setup is wrong (a redirect, a URL that cannot work): no retry for
-    /// this call, and the operator is told the channel needs fixing.
+    /// The provider's setup is wrong (a redirect, credentials, signature, an unapproved sign
+    /// or template, no balance): the next provider is tried, and the operator is told.
     case misconfigured(error: String, httpStatus: Int?)
+    /// The address can never receive it (invalid number, the carrier's or provider's block
+    /// list): the row fails and the address is suppressed; no other provider.
+    case recipientPermanent(error: String, httpStatus: Int?)
+    /// The address received too many messages lately (per-number limits): deferred to the
+    /// next opening of the send window; no other provider.
+    case recipientThrottled(error: String, httpStatus: Int?)
+    /// No provider could be called (every circuit open): deferred without an attempt.
+    case unavailable(error: String, retryAfter: TimeInterval)
     /// The call was abandoned at a shutdown deadline; it may or may not have reached the gateway.
     case cancelled
 
     public var httpStatus: Int? {
         switch self {
         case .accepted(_, let status), .transient(_, let status, _), .throttled(_, let status, _),
-             .permanent(_, let status), .misconfigured(_, let status):
+             .permanent(_, let status), .misconfigured(_, let status), .recipientPermanent(_, let status),
+             .recipientThrottled(_, let status):
             status
-        case .cancelled:
+        case .unavailable, .cancelled:
             nil
+        }
+    }
+
+    /// Whether the next provider should be tried with the same idempotency key.
+    public var triesNextProvider: Bool {
+        switch self {
+        case .transient, .throttled, .misconfigured: true
+        default: false
+        }
+    }
+
+    /// The word logs, attempts and metrics use.
+    public var name: String {
+        switch self {
+        case .accepted: "accepted"
+        case .transient: "transient"
+        case .throttled: "throttled"
+        case .permanent: "permanent"
+        case .misconfigured: "misconfigured"
+        case .recipientPermanent: "recipient_permanent"
+        case .recipientThrottled: "recipient_throttled"
+        case .unavailable: "unavailable"
+        case .cancelled: "cancelled"
+        }
+    }
+
+    public var error: String? {
+        switch self {
+        case .accepted, .cancelled: nil
+        case .transient(let error, _, _), .throttled(let error, _, _), .permanent(let error, _),
+             .misconfigured(let error, _), .recipientPermanent(let error, _), .recipientThrottled(let error, _),
+             .unavailable(let error, _):
+            error
         }
     }
 }

@@ -6,7 +6,9 @@ import Synchronization
 /// gateway — the sandbox's and tests' channel. The address is masked, like everywhere
 /// outside a real gateway call; the file is created readable by its owner only (0600).
 public final class LogChannel: ChannelAdapter {
-    public static let adapter = ChannelConfig.Adapter.log
+    public static let adapterName = "log"
+    public static let optionKeys = ["path"]
+    public static let kinds: Set<ChannelKind> = Set(ChannelKind.allCases)
     public let name: String
     public let path: String
     private let clock: any WallClock
@@ -27,27 +29,39 @@ public final class LogChannel: ChannelAdapter {
         file = Mutex(FileHandle(fileDescriptor: descriptor, closeOnDealloc: true))
     }
 
-    public static func check(_ config: ChannelConfig, secrets: SecretSource) throws {
-        guard let path = config.path else { throw config.problem(nil, "the log adapter needs a path") }
-        if let problem = WritableFile.problem(path) { throw config.problem("path", problem) }
+    public static func check(_ options: ProviderOptions) {
+        guard let path = options.path("path", required: true) else { return }
+        if let problem = WritableFile.problem(path) { options.problem("path", problem) }
     }
 
-    public static func make(_ config: ChannelConfig, context: ChannelContext) throws -> LogChannel {
-        try check(config, secrets: context.secrets)
+    public static func make(_ options: ProviderOptions, context: ChannelContext) throws -> LogChannel {
+        check(options)
+        try options.throwFirstProblem()
+        let path = options.path("path") ?? ""
         do {
-            return try LogChannel(name: config.name, path: config.path ?? "", clock: context.clock)
+            return try LogChannel(name: options.name, path: path, clock: context.clock)
         } catch let diagnostic as Diagnostic {
-            throw config.problem("path", diagnostic.message)
+            throw options.problemDiagnostic("path", diagnostic.message)
+        }
+    }
+
+    /// The files the config's log providers append to (the sandbox names them).
+    public static func paths(in config: HeraldConfig) -> [String] {
+        config.channels.flatMap(\.providers).filter { $0.adapter == adapterName }.compactMap { provider in
+            ProviderOptions(provider, allowedKeys: optionKeys, secrets: SecretSource(environment: [:])).path("path")
         }
     }
 
     public func send(_ message: ChannelMessage) async -> ChannelResult {
-        let line = JSONOutput.object([
+        var fields: [(String, JSONOutput)] = [
             ("at", .string(InstantFormatter.utcString(from: clock.now()))), ("channel", .string(message.channel)),
             ("idempotency_key", .string(message.idempotencyKey)),
             ("to", .string(AddressMask.masked(message.to, kind: message.channelKind))),
             ("title", .optional(message.title)), ("text", .string(message.text)),
-        ]).rendered() + "\n"
+        ]
+        // What a template-based provider would have been sent (sandbox previews of a live config).
+        if let content = message.providerContent { fields.append(("provider_content", JSONOutput(content))) }
+        let line = JSONOutput.object(fields).rendered() + "\n"
         do {
             try file.withLock { try $0.write(contentsOf: Data(line.utf8)) }
             return .accepted(providerID: nil, httpStatus: nil)

@@ -31,8 +31,10 @@ public struct RequestBodyTemplate: Sendable {
     }
 
     /// Checks every placeholder and resolves secrets now, so a typo stops start-up, not a send.
-    public init(_ value: JSONValue, secrets: SecretSource, config: ChannelConfig) throws {
-        parts = try Self.compile(value, secrets: secrets, config: config)
+    /// `problem` makes the diagnostic thrown for a value at a position.
+    public init(_ value: JSONValue, secrets: SecretSource,
+                problem: (SourcePosition, String) -> Diagnostic) throws {
+        parts = try Self.compile(value, secrets: secrets, problem: problem)
     }
 
     public func render(_ message: ChannelMessage) -> String {
@@ -59,14 +61,13 @@ public struct RequestBodyTemplate: Sendable {
         }
     }
 
-    private static func compile(_ value: JSONValue, secrets: SecretSource, config: ChannelConfig) throws -> Part {
+    private static func compile(_ value: JSONValue, secrets: SecretSource,
+                                problem: (SourcePosition, String) -> Diagnostic) throws -> Part {
         switch value.kind {
-        case .null: return .literal(.null)
-        case .bool(let flag): return .literal(.bool(flag))
-        case .number(let digits): return .literal(Int64(digits).map(JSONOutput.integer) ?? .number(Double(digits) ?? 0))
-        case .array(let items): return .array(try items.map { try compile($0, secrets: secrets, config: config) })
+        case .null, .bool, .number: return .literal(JSONOutput(value))
+        case .array(let items): return .array(try items.map { try compile($0, secrets: secrets, problem: problem) })
         case .object(let members):
-            return .object(try members.map { ($0.key, try compile($0.value, secrets: secrets, config: config)) })
+            return .object(try members.map { ($0.key, try compile($0.value, secrets: secrets, problem: problem)) })
         case .string(let text):
             let pieces: [Piece] = try BracedPlaceholders.pieces(of: text).map { piece in
                 switch piece {
@@ -74,13 +75,12 @@ public struct RequestBodyTemplate: Sendable {
                     return .literal(String(text))
                 case .placeholder(let name) where name.hasPrefix("secret."):
                     let secret = String(name.dropFirst("secret.".count))
-                    return .literal(try secrets.resolve(secret, for: config, key: "body"))
+                    return .literal(try secrets.resolve(secret) { problem(value.position, $0) })
                 case .placeholder(let name) where fields.contains(name):
                     return .field(name)
                 case .placeholder(let name):
-                    throw Diagnostic(file: config.sourcePath, position: value.position,
-                                     message: "channels.\(config.name).body: unknown placeholder {{ \(name) }}; "
-                                         + "expected one of \(fields.joined(separator: ", ")) or secret.NAME")
+                    throw problem(value.position, "unknown placeholder {{ \(name) }}; "
+                                      + "expected one of \(fields.joined(separator: ", ")) or secret.NAME")
                 }
             }
             if pieces.count == 1, case .field(let name) = pieces[0] { return .placeholder(name) }

@@ -1,7 +1,7 @@
 import Foundation
 import HeraldCore
 
-/// Where `{{ secret.NAME }}` in a channel's URL, headers or body comes from: the file
+/// Where `{{ secret.NAME }}` in a provider's options comes from: the file
 /// `$CREDENTIALS_DIRECTORY/NAME` (systemd `LoadCredential=`) first, else the environment
 /// variable `NAME`. Values are substituted once at start-up and never logged; the
 /// dispatcher redacts them from gateway errors (`ErrorRedactor`).
@@ -27,32 +27,31 @@ public struct SecretSource: Sendable {
         return environment[name]
     }
 
-    /// `text` with each `{{ secret.NAME }}` replaced; problems are reported at `key` of `config`.
-    public func substitute(in text: String, for config: ChannelConfig, key: String) throws -> String {
+    /// `text` with each `{{ secret.NAME }}` replaced; `problem` turns a message into the
+    /// diagnostic thrown (it knows the file, position and setting).
+    public func substitute(in text: String, problem: (String) -> Diagnostic) throws -> String {
         try BracedPlaceholders.pieces(of: text).map { piece in
             switch piece {
             case .text(let text):
                 return String(text)
             case .placeholder(let inner):
                 guard inner.hasPrefix("secret.") else {
-                    throw config.problem(key, "expected {{ secret.NAME }}, found {{ \(inner) }}")
+                    throw problem("expected {{ secret.NAME }}, found {{ \(inner) }}")
                 }
-                return try resolve(String(inner.dropFirst("secret.".count)), for: config, key: key)
+                return try resolve(String(inner.dropFirst("secret.".count)), problem: problem)
             }
         }.joined()
     }
 
     /// One secret's value, or the stand-in when absent ones are only noted.
-    func resolve(_ name: String, for config: ChannelConfig, key: String) throws -> String {
+    func resolve(_ name: String, problem: (String) -> Diagnostic) throws -> String {
         if let value = value(named: name) { return value }
         if let absent {
-            let warning = config.problem(key, "secret '\(name)' is not set here (neither a file in "
-                                         + "$CREDENTIALS_DIRECTORY nor an environment variable); start-up needs it")
-            absent.note(name, warning)
+            absent.note(name, problem("secret '\(name)' is not set here (neither a file in "
+                                      + "$CREDENTIALS_DIRECTORY nor an environment variable); start-up needs it"))
             return "secret"
         }
-        throw config.problem(key, "secret '\(name)' is neither a file in $CREDENTIALS_DIRECTORY "
-                             + "nor an environment variable")
+        throw problem("secret '\(name)' is neither a file in $CREDENTIALS_DIRECTORY nor an environment variable")
     }
 
     /// The names `{{ secret.NAME }}` refers to in `text`.

@@ -65,6 +65,11 @@ public struct AdaptiveRate: Sendable {
         if bucket == nil { bucket = TokenBucket(rate: lowered) } else { bucket!.setRate(lowered, at: now) }
     }
 
+    /// No provider can be called for a while (every circuit open): pause, without slowing down.
+    public mutating func pause(at now: ContinuousClock.Instant, for duration: Duration) {
+        pausedUntil = max(pausedUntil ?? now, now + min(max(duration, .zero), Self.longestPause))
+    }
+
     /// The gateway accepted a call: after a second without throttling, climb back a step.
     public mutating func accepted(at now: ContinuousClock.Instant) {
         guard let rate = bucket?.rate, let ceiling else { return }

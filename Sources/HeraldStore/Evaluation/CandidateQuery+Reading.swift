@@ -15,6 +15,9 @@ extension CandidateQuery {
                                          pointsBalance: statement.integer(at: MemberRow.count), timeZone: zone,
                                          locale: row.profile.locale ?? defaultLocale)
             var candidate = TriggerCandidate(member: member, occurrenceKey: "")
+            if let kinds = statement.text(at: MemberRow.count + 1) {
+                candidate.member.suppressedKinds = Set(kinds.split(separator: ",").compactMap { ChannelKind(rawValue: String($0)) })
+            }
             if let problem = row.dataProblem ?? MemberRow.pointsProblem(member.pointsBalance, "points balance") {
                 // Evaluated no further (its values could not be trusted in date arithmetic):
                 // suppressed as invalid_data, once per trigger and member.
@@ -32,7 +35,8 @@ extension CandidateQuery {
     private func readKindColumns(of statement: SQLiteStatement, row: MemberRow, zone: TimeZone,
                                  into candidate: inout TriggerCandidate) -> Bool {
         let t = instant.epochSeconds
-        let extra = MemberRow.count + 1
+        // After the member's columns: the points balance, the suppressed kinds, then the kind's own.
+        let extra = MemberRow.count + 2
         switch trigger.kind {
         case .birthday(let daysBefore):
             guard let birthday = row.profile.birthday,

@@ -34,6 +34,10 @@ public struct CandidateQuery {
         } else {
             select += ", NULL"
         }
+        // Kinds whose address a provider reported as never reachable (SPEC 7): a probe of the
+        // suppression list's key per address.
+        select += ", (SELECT group_concat(a.kind) FROM address_suppressions a "
+            + "WHERE a.address IN (m.phone, m.email, m.push_token))"
         let memberTables = "members m LEFT JOIN member_state s ON s.member_key = m.key"
         var from: String
         var conditions: [String] = []

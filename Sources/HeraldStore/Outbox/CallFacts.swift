@@ -8,4 +8,6 @@ public struct CallFacts: Sendable {
     /// The member's own zone now; nil means the config's default.
     public var timeZoneIdentifier: String?
     public var expiresAt: Date?
+    /// The row's address is on the suppression list (a provider said it can never receive).
+    public var addressSuppressed = false
 }

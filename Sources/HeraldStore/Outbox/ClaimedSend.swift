@@ -15,6 +15,9 @@ public struct ClaimedSend: Sendable {
     public var address: String
     public var title: String?
     public var text: String
+    public var segments: Int?
+    /// `outbox.provider_content`: the mapping rendered for template-based providers.
+    public var providerContent: String?
     public var idempotencyKey: String
     public var scheduledAt: Date
     public var expiresAt: Date?
@@ -25,4 +28,6 @@ public struct ClaimedSend: Sendable {
     public var deferredSince: Date?
     /// Whether another channel's rendering waits behind this one.
     public var hasFallback: Bool
+    /// The member's zone as stored (nil: the config's default), for windows after a deferral.
+    public var timeZoneIdentifier: String?
 }

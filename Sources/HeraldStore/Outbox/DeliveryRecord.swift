@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 
 /// What became of one claimed row: the dispatcher decides, `OutboxQueue.record` writes it
 /// (the row's new status and one `delivery_attempts` line).
@@ -40,6 +41,22 @@ public struct DeliveryRecord: Sendable {
         }
     }
 
+    /// A provider call before the final one (failover with the same key): its own line in
+    /// `delivery_attempts`, outcome `failover`, with the provider it called.
+    public struct ProviderTry: Sendable, Equatable {
+        public var provider: String
+        public var httpStatus: Int?
+        public var error: String?
+        public var latencyMilliseconds: Int?
+
+        public init(provider: String, httpStatus: Int?, error: String?, latencyMilliseconds: Int?) {
+            self.provider = provider
+            self.httpStatus = httpStatus
+            self.error = error
+            self.latencyMilliseconds = latencyMilliseconds
+        }
+    }
+
     public var key: Int64
     public var outcome: Outcome
     public var startedAt: Date
@@ -49,6 +66,13 @@ public struct DeliveryRecord: Sendable {
     public var latencyMilliseconds: Int?
     public var httpStatus: Int?
     public var error: String?
+    /// The provider whose answer this is (for `sent`, the one that accepted it).
+    public var provider: String?
+    public var earlierTries: [ProviderTry] = []
+    /// `sent` through a provider with a price: segments x price, in thousandths of a fen.
+    public var costMillifen: Int64?
+    /// Recipient-permanent: the row's address goes on the suppression list, as this kind.
+    public var suppressesAddress: ChannelKind?
 
     public init(key: Int64, outcome: Outcome, startedAt: Date, finishedAt: Date, calledGateway: Bool,
                 latencyMilliseconds: Int? = nil, httpStatus: Int? = nil, error: String? = nil) {

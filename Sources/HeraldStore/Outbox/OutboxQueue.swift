@@ -27,6 +27,7 @@ public final class OutboxQueue {
     private let moveToFallback: SQLiteStatement
     private let markSent: SQLiteStatement
     private let adoptEarlyReceipt: SQLiteStatement
+    private let suppressAddress: SQLiteStatement
 
     /// The status a sent row has once `receipt` (an SQL expression) is known: the one place
     /// that maps receipts to statuses, for ingest and for the dispatcher.
@@ -47,11 +48,12 @@ public final class OutboxQueue {
         database = store.database
         self.owner = owner
         selectDue = try database.prepare("""
-            SELECT key, trigger_id, (SELECT id FROM members WHERE key = member_key), category, channel, address,
-                   title, body, idempotency_key, scheduled_at, expires_at, attempts, deferrals, fallbacks IS NOT NULL,
-                   deferred_since
-            FROM outbox WHERE status = 'pending' AND channel = ? AND next_attempt_at <= ?
-            ORDER BY next_attempt_at LIMIT ?
+            SELECT o.key, o.trigger_id, m.id, o.category, o.channel, o.address, o.title, o.body, o.idempotency_key,
+                   o.scheduled_at, o.expires_at, o.attempts, o.deferrals, o.fallbacks IS NOT NULL, o.deferred_since,
+                   o.segments, o.provider_content, m.timezone
+            FROM outbox o JOIN members m ON m.key = o.member_key
+            WHERE o.status = 'pending' AND o.channel = ? AND o.next_attempt_at <= ?
+            ORDER BY o.next_attempt_at LIMIT ?
             """)
         markClaimed = try database.prepare("""
             UPDATE outbox SET status = 'sending', lease_owner = ?1, lease_until = ?2, call_started_at = NULL,
@@ -66,13 +68,15 @@ public final class OutboxQueue {
             """)
         selectCallFacts = try database.prepare("""
             SELECT o.status = 'sending' AND o.lease_owner = ?2, m.consent_sms, m.consent_push, m.consent_email,
-                   m.timezone, o.expires_at
+                   m.timezone, o.expires_at, EXISTS (SELECT 1 FROM address_suppressions a WHERE a.address = o.address)
             FROM outbox o JOIN members m ON m.key = o.member_key WHERE o.key = ?1
             """)
         markCallStarted = try database.prepare("UPDATE outbox SET call_started_at = ?1 WHERE key = ?2")
         insertAttempt = try database.prepare("""
-            INSERT INTO delivery_attempts (outbox_key, attempt, started_at, finished_at, outcome, http_status, error, latency_ms)
-            VALUES (?1, (SELECT coalesce(max(attempt), 0) + 1 FROM delivery_attempts WHERE outbox_key = ?1), ?, ?, ?, ?, ?, ?)
+            INSERT INTO delivery_attempts (outbox_key, attempt, started_at, finished_at, outcome, http_status, error,
+                latency_ms, provider)
+            VALUES (?1, (SELECT coalesce(max(attempt), 0) + 1 FROM delivery_attempts WHERE outbox_key = ?1),
+                ?, ?, ?, ?, ?, ?, ?)
             """)
         selectFallbacks = try database.prepare("SELECT fallbacks, idempotency_key FROM outbox WHERE key = ?")
         updateStatus = try database.prepare("""
@@ -88,7 +92,7 @@ public final class OutboxQueue {
         markSent = try database.prepare("""
             UPDATE outbox SET status = \(Self.statusAfterReceipt("receipt")), attempts = attempts + ?1,
                 provider_id = coalesce(?2, provider_id), last_error = \(Self.lastErrorAfterReceipt("receipt")),
-                updated_at = ?3, \(Self.leaseEnded)
+                updated_at = ?3, provider = ?5, cost_millifen = ?6, \(Self.leaseEnded)
             WHERE key = ?4 AND status IN ('sending', 'pending')
             """)
         adoptEarlyReceipt = try database.prepare("""
@@ -97,6 +101,10 @@ public final class OutboxQueue {
                 ORDER BY at DESC LIMIT 1)
             WHERE key = ?2 AND receipt IS NULL
                 AND EXISTS (SELECT 1 FROM events WHERE type IN ('delivered', 'undelivered') AND reference = ?1)
+            """)
+        suppressAddress = try database.prepare("""
+            INSERT INTO address_suppressions (address, kind, reason, provider, outbox_key, created_at)
+            SELECT address, ?1, ?2, ?3, key, ?4 FROM outbox WHERE key = ?5 ON CONFLICT DO NOTHING
             """)
         markLost = try database.prepare("""
             UPDATE outbox SET status = ?1, attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3,
@@ -110,7 +118,7 @@ public final class OutboxQueue {
         // the channel) and a fresh attempt budget; the row's history stays in delivery_attempts.
         moveToFallback = try database.prepare("""
             UPDATE outbox SET status = 'pending', channel = ?, address = ?, title = ?, body = ?, segments = ?,
-                fallbacks = ?, idempotency_key = ?, attempts = 0, deferrals = 0, deferred_since = NULL,
+                provider_content = ?, fallbacks = ?, idempotency_key = ?, attempts = 0, deferrals = 0, deferred_since = NULL,
                 next_attempt_at = ?, last_error = ?,
                 updated_at = ?, \(Self.leaseEnded) WHERE key = ? AND status = 'sending' AND lease_owner = ?
             """)
@@ -135,10 +143,13 @@ public final class OutboxQueue {
                     key: row.integer(at: 0) ?? 0, triggerID: row.text(at: 1) ?? "", memberID: row.text(at: 2) ?? "",
                     category: Trigger.Category(rawValue: row.text(at: 3) ?? "") ?? .marketing,
                     channel: row.text(at: 4) ?? channel, channelKind: kind, address: row.text(at: 5) ?? "",
-                    title: row.text(at: 6), text: row.text(at: 7) ?? "", idempotencyKey: row.text(at: 8) ?? "",
-                    scheduledAt: row.instant(at: 9) ?? now, expiresAt: row.instant(at: 10),
+                    title: row.text(at: 6), text: row.text(at: 7) ?? "",
+                    segments: row.integer(at: 15).map { Int(min(max($0, 0), 1000)) }, providerContent: row.text(at: 16),
+                    idempotencyKey: row.text(at: 8) ?? "", scheduledAt: row.instant(at: 9) ?? now,
+                    expiresAt: row.instant(at: 10),
                     attempts: Self.count(row.integer(at: 11)), deferrals: Self.count(row.integer(at: 12)),
-                    deferredSince: row.instant(at: 14), hasFallback: (row.integer(at: 13) ?? 0) != 0))
+                    deferredSince: row.instant(at: 14), hasFallback: (row.integer(at: 13) ?? 0) != 0,
+                    timeZoneIdentifier: row.text(at: 17)))
             }
             selectDue.reset()
             for send in claimed {
@@ -201,7 +212,7 @@ public final class OutboxQueue {
                 let status = row.attempts + 1 >= maxAttempts ? "failed" : "pending"
                 try markLost.run(.text(status), .integer(now.epochSeconds), .text(error), .integer(row.key))
                 try insertAttempt.run(.integer(row.key), .integer(now.epochSeconds), .integer(now.epochSeconds), "lost",
-                                      nil, .text(error), nil)
+                                      nil, .text(error), nil, nil)
                 recovery.charged += 1
             }
             return recovery
@@ -234,7 +245,8 @@ public final class OutboxQueue {
                 }
                 let consent = selectCallFacts.text(at: consentColumn).flatMap(Consent.init(text:)) ?? .unknown
                 let facts = CallFacts(consent: consent, timeZoneIdentifier: selectCallFacts.text(at: 4),
-                                      expiresAt: selectCallFacts.instant(at: 5))
+                                      expiresAt: selectCallFacts.instant(at: 5),
+                                      addressSuppressed: selectCallFacts.integer(at: 6) == 1)
                 selectCallFacts.reset()
                 if let (outcome, reason) = decide(send, facts) {
                     try write(DeliveryRecord(key: send.key, outcome: outcome, startedAt: now, finishedAt: now,
@@ -262,10 +274,21 @@ public final class OutboxQueue {
 
     private func write(_ record: DeliveryRecord) throws {
         try apply(record)
+        let started = SQLiteValue.integer(record.startedAt.epochSeconds)
+        let finished = SQLiteValue.integer(record.finishedAt.epochSeconds)
+        for earlier in record.earlierTries {
+            try insertAttempt.run(.integer(record.key), started, finished, "failover",
+                                  .optional(earlier.httpStatus.map(Int64.init)), .optional(earlier.error),
+                                  .optional(earlier.latencyMilliseconds.map(Int64.init)), .text(earlier.provider))
+        }
         try insertAttempt.run(
-            .integer(record.key), .integer(record.startedAt.epochSeconds), .integer(record.finishedAt.epochSeconds),
-            .text(record.outcome.name), .optional(record.httpStatus.map(Int64.init)), .optional(record.error),
-            .optional(record.latencyMilliseconds.map(Int64.init)))
+            .integer(record.key), started, finished, .text(record.outcome.name),
+            .optional(record.httpStatus.map(Int64.init)), .optional(record.error),
+            .optional(record.latencyMilliseconds.map(Int64.init)), .optional(record.provider))
+        if let kind = record.suppressesAddress {
+            try suppressAddress.run(.text(kind.rawValue), .text(record.error ?? "recipient-permanent"),
+                                    .optional(record.provider), finished, .integer(record.key))
+        }
     }
 
     private func apply(_ record: DeliveryRecord) throws {
@@ -281,7 +304,8 @@ public final class OutboxQueue {
         switch record.outcome {
         case .sent(let providerID):
             if let providerID { try adoptEarlyReceipt.run(.text(providerID), key) }
-            try markSent.run(attempts, .optional(providerID), now, key)
+            try markSent.run(attempts, .optional(providerID), now, key, .optional(record.provider),
+                             .optional(record.costMillifen))
         case .retry(let at):
             try update("pending", dueAt: at)
         case .deferred(let until):
@@ -304,7 +328,7 @@ public final class OutboxQueue {
             }
             let next = fallbacks.removeFirst()
             try moveToFallback.run(.text(next.channel), .text(next.address), .optional(next.title), .text(next.text),
-                                   .optional(next.segments.map(Int64.init)),
+                                   .optional(next.segments.map(Int64.init)), .optional(next.providerContent),
                                    .optional(OutboxFallbacks.encode(fallbacks)), .text(baseKey + "/" + next.channel),
                                    now, .optional(record.error), now, key, owner)
         }

@@ -42,8 +42,9 @@ public final class OutboxWriter {
         insertSend = try database.prepare("""
             INSERT INTO outbox (trigger_id, member_key, occurrence_key, idempotency_key, category, channel, address,
                 template, variant, title, body, segments, link_token, coupon_code, coupon_title, coupon_expires_at,
-                scheduled_at, expires_at, next_attempt_at, created_at, updated_at, fallbacks, local_day, attribution_until)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                scheduled_at, expires_at, next_attempt_at, created_at, updated_at, fallbacks, local_day, attribution_until,
+                provider_content)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         // RETURNING reports the row only when it was inserted (`first_at` = now), so new ones can be counted.
         upsertSuppression = try database.prepare("""
@@ -137,6 +138,6 @@ public final class OutboxWriter {
             .text(send.linkToken), .optional(send.coupon?.code), .optional(send.coupon?.title),
             .optional(send.coupon?.expiresAt.epochSeconds), .integer(scheduled), .optional(send.expiresAt?.epochSeconds),
             .integer(scheduled), .integer(now), .integer(now), .optional(OutboxFallbacks.encode(send.fallbacks)),
-            .text(send.localDay.description), .integer(send.attributionUntil.epochSeconds))
+            .text(send.localDay.description), .integer(send.attributionUntil.epochSeconds), .optional(send.providerContent))
     }
 }

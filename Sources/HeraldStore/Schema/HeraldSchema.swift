@@ -215,5 +215,30 @@ public enum HeraldSchema {
             ALTER TABLE outbox ADD COLUMN deferrals INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE outbox ADD COLUMN deferred_since INTEGER;
             """),
+        SchemaMigration(version: 6, summary: "providers: template content, accepting provider, cost, suppressed addresses", sql: """
+            -- What template-based providers send (SPEC 7): the mapping file rendered for this send,
+            -- a JSON object by provider name. NULL when the template has no mapping.
+            ALTER TABLE outbox ADD COLUMN provider_content TEXT;
+            -- The provider that accepted it, and what it cost: segments x its price_per_segment,
+            -- in thousandths of a fen (0.045 yuan a segment = 4500). NULL when no price is set.
+            ALTER TABLE outbox ADD COLUMN provider TEXT;
+            ALTER TABLE outbox ADD COLUMN cost_millifen INTEGER;
+            -- Which provider each attempt called (failover calls several for one attempt).
+            ALTER TABLE delivery_attempts ADD COLUMN provider TEXT;
+            -- Receipt pulls: a provider's recent sends still without a receipt.
+            CREATE INDEX outbox_awaiting_receipt ON outbox(provider, updated_at) WHERE status = 'sent' AND receipt IS NULL;
+
+            -- Addresses a provider said can never receive messages (recipient-permanent: an invalid
+            -- number, the carrier's or provider's block list). Planning skips them (reason
+            -- address_suppressed) and the re-check before a call cancels rows to them.
+            CREATE TABLE address_suppressions (
+                address TEXT PRIMARY KEY,             -- E.164 phone, e-mail or push token, as in outbox.address
+                kind TEXT NOT NULL,                   -- sms | push | email
+                reason TEXT NOT NULL,                 -- the provider's words, redacted
+                provider TEXT,
+                outbox_key INTEGER,                   -- the send that found out
+                created_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """),
     ]
 }

@@ -3,24 +3,47 @@ import HeraldCore
 import HeraldDelivery
 import HeraldStore
 
-/// What a classified gateway answer means for its row (SPEC 5, issue 11): the one place that
-/// decides retry, deferral, fallback or failure, and that reduces the gateway's words
-/// (`ErrorRedactor`) before they are stored or logged.
+/// What a routed answer means for its row (SPEC 5 and 7, issue 11): the one place that
+/// decides retry, deferral, fallback, failure or suppression, that records every provider
+/// tried, prices what was accepted, and that reduces the gateways' words (`ErrorRedactor`)
+/// before they are stored or logged.
 struct CallOutcome {
     let retry: RetryPolicy
     /// How long after its first deferral a throttled row may still be deferred.
     let maxDeferral: TimeInterval
     let redactor: ErrorRedactor
+    /// When a row a provider throttled per number may be tried again: its window's next opening.
+    let nextOpening: (ClaimedSend, Date) -> Date
 
-    func record(for send: ClaimedSend, result: ChannelResult, startedAt: Date, finishedAt: Date,
-                latency: Duration, using generator: inout some RandomNumberGenerator) -> DeliveryRecord {
+    /// A number throttled by its carrier is tried at the window's next openings for at most
+    /// this long after the first time (a daily limit lifts the next day).
+    static let recipientDeferralLimit: TimeInterval = 3 * 86_400
+
+    func record(for send: ClaimedSend, routed: RoutedResult, pricePerSegment: Double?, startedAt: Date,
+                finishedAt: Date, latency: Duration,
+                using generator: inout some RandomNumberGenerator) -> DeliveryRecord {
+        let result = routed.result
         var record = DeliveryRecord(key: send.key, outcome: .failed, startedAt: startedAt, finishedAt: finishedAt,
-                                    calledGateway: true,
-                                    latencyMilliseconds: Int((latency.inSeconds * 1000).rounded()),
+                                    calledGateway: !routed.tries.isEmpty,
+                                    latencyMilliseconds: Self.milliseconds(routed.tries.last?.latency ?? latency),
                                     httpStatus: result.httpStatus)
+        record.provider = routed.provider
+        // Every provider call but the one whose answer decides the row: its own attempt line.
+        var earlier = routed.tries
+        if let index = earlier.lastIndex(where: { $0.provider == routed.provider && $0.result == result }) {
+            earlier.remove(at: index)
+        }
+        record.earlierTries = earlier.map {
+            DeliveryRecord.ProviderTry(provider: $0.provider, httpStatus: $0.result.httpStatus,
+                                       error: $0.result.error.map(redactor.reduce),
+                                       latencyMilliseconds: Self.milliseconds($0.latency))
+        }
         switch result {
         case .accepted(let providerID, _):
             record.outcome = .sent(providerID: providerID)
+            if let price = pricePerSegment {
+                record.costMillifen = Int64((Double(max(send.segments ?? 1, 1)) * price * 100_000).rounded())
+            }
         case .transient(let error, _, let retryAfter):
             let reduced = redactor.reduce(error)
             let attempts = send.attempts + 1
@@ -33,19 +56,21 @@ struct CallOutcome {
             }
         case .throttled(let error, _, let retryAfter):
             let delay = retry.delay(afterAttempt: send.deferrals + 1, retryAfter: retryAfter, using: &generator)
-            // The first deferral is always granted (up to the bound); later ones while within it.
-            let deadline = (send.deferredSince ?? finishedAt) + maxDeferral
-            let until = send.deferredSince == nil ? min(finishedAt + delay, deadline) : finishedAt + delay
+            postpone(&record, send: send, until: finishedAt + delay, error: error, firstGranted: true,
+                  limit: maxDeferral, limitName: "dispatch.max_deferral", what: "throttled by the gateway",
+                  at: finishedAt)
+        case .unavailable(let error, let retryAfter):
+            postpone(&record, send: send, until: finishedAt + retryAfter, error: error, firstGranted: true,
+                  limit: maxDeferral, limitName: "dispatch.max_deferral", what: "no provider available",
+                  at: finishedAt)
+        case .recipientThrottled(let error, _):
+            postpone(&record, send: send, until: nextOpening(send, finishedAt), error: error, firstGranted: false,
+                  limit: Self.recipientDeferralLimit, limitName: "the per-number limit",
+                  what: "throttled for this number", at: finishedAt)
+        case .recipientPermanent(let error, _):
             record.error = redactor.reduce(error)
-            if let expiresAt = send.expiresAt, until >= expiresAt, expiresAt <= deadline {
-                record.outcome = .expired
-                record.error = "throttled by the gateway until after it expired: \(record.error ?? "")"
-            } else if until > deadline {
-                record.error = "throttled by the gateway for longer than dispatch.max_deferral "
-                    + "(\(TimeSpan(seconds: Int64(maxDeferral)))): \(record.error ?? "")"
-            } else {
-                record.outcome = .deferred(until: until)
-            }
+            record.suppressesAddress = send.channelKind
+            record.outcome = send.hasFallback ? .fallback : .failed
         case .permanent(let error, _), .misconfigured(let error, _):
             record.error = redactor.reduce(error)
             record.outcome = send.hasFallback ? .fallback : .failed
@@ -55,4 +80,24 @@ struct CallOutcome {
         }
         return record
     }
+
+    /// Defers the row to `until` without spending an attempt, within `limit` from its first
+    /// deferral (the first is always granted, up to the limit, when `firstGranted`); past its
+    /// `expire` it expires instead, past the limit it fails.
+    private func postpone(_ record: inout DeliveryRecord, send: ClaimedSend, until wanted: Date, error: String,
+                       firstGranted: Bool, limit: TimeInterval, limitName: String, what: String, at now: Date) {
+        let deadline = (send.deferredSince ?? now) + limit
+        let until = firstGranted && send.deferredSince == nil ? min(wanted, deadline) : wanted
+        record.error = redactor.reduce(error)
+        if let expiresAt = send.expiresAt, until >= expiresAt, expiresAt <= deadline {
+            record.outcome = .expired
+            record.error = "\(what) until after it expired: \(record.error ?? "")"
+        } else if until > deadline {
+            record.error = "\(what) for longer than \(limitName) (\(TimeSpan(seconds: Int64(limit)))): \(record.error ?? "")"
+        } else {
+            record.outcome = .deferred(until: until)
+        }
+    }
+
+    private static func milliseconds(_ latency: Duration) -> Int { Int((latency.inSeconds * 1000).rounded()) }
 }

@@ -13,7 +13,7 @@ final class DispatchInbox: Sendable {
     struct Completion: Sendable {
         var lane: String
         var send: ClaimedSend
-        var result: ChannelResult
+        var result: RoutedResult
         var startedAt: Date
         var latency: Duration
     }

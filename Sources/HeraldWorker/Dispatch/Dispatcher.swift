@@ -58,7 +58,7 @@ public actor Dispatcher {
     static let finalFlushPatience: Duration = .seconds(10)
 
     private struct Lane {
-        let channel: any Channel
+        let router: ProviderRouter
         let concurrency: Int
         var rate: AdaptiveRate
         /// Claimed, not yet started, oldest first.
@@ -82,10 +82,12 @@ public actor Dispatcher {
     /// The same per channel, with each gateway call's latency (for the metrics file).
     public private(set) var channelTotals: [String: Totals] = [:]
     public private(set) var latencies: [String: LatencyHistogram] = [:]
+    /// Every provider call's classified answer (`accepted`, `transient`…), by provider.
+    public private(set) var providerResults: [String: [String: Int]] = [:]
 
     /// Opens its own connection to the store at `storePath`. `redactor` knows the channels'
     /// secrets, so no gateway echo of them reaches the store or the log.
-    public init(storePath: String, catalog: Catalog, channels: [String: any Channel], clock: any WallClock,
+    public init(storePath: String, catalog: Catalog, routers: [String: ProviderRouter], clock: any WallClock,
                 log: EventLog, redactor: ErrorRedactor = ErrorRedactor()) throws {
         queue = try OutboxQueue(store: try MemberStore(path: storePath))
         owner = queue.owner
@@ -93,17 +95,17 @@ public actor Dispatcher {
         self.clock = clock
         self.log = log
         self.redactor = redactor
-        lanes = Self.makeLanes(catalog: catalog, channels: channels)
+        lanes = Self.makeLanes(catalog: catalog, routers: routers)
     }
 
     /// This worker's name on the leases it holds.
     public nonisolated let owner: String
 
-    private static func makeLanes(catalog: Catalog, channels: [String: any Channel]) -> [String: Lane] {
+    private static func makeLanes(catalog: Catalog, routers: [String: ProviderRouter]) -> [String: Lane] {
         var lanes: [String: Lane] = [:]
         for entry in catalog.config.channels {
-            guard let channel = channels[entry.name] else { continue }
-            lanes[entry.name] = Lane(channel: channel,
+            guard let router = routers[entry.name] else { continue }
+            lanes[entry.name] = Lane(router: router,
                                      concurrency: entry.concurrency ?? catalog.config.dispatch.concurrency,
                                      rate: AdaptiveRate(configuredRate: entry.ratePerSecond))
         }
@@ -113,10 +115,10 @@ public actor Dispatcher {
     /// A reloaded catalog and its channels; rows already claimed finish on the old channel. A
     /// channel whose rate setting is unchanged keeps what throttling taught it (its slowed-down
     /// rate, a pause the gateway asked for).
-    public func replace(catalog: Catalog, channels: [String: any Channel], redactor: ErrorRedactor? = nil) {
+    public func replace(catalog: Catalog, routers: [String: ProviderRouter], redactor: ErrorRedactor? = nil) {
         self.catalog = catalog
         if let redactor { self.redactor = redactor }
-        var fresh = Self.makeLanes(catalog: catalog, channels: channels)
+        var fresh = Self.makeLanes(catalog: catalog, routers: routers)
         for (name, old) in lanes {
             if fresh[name] == nil {
                 // A channel gone from the config keeps its lane until its rows have settled.
@@ -138,6 +140,11 @@ public actor Dispatcher {
 
     public func depth() throws -> [String: Int] { try queue.depth() }
 
+    /// Each channel's providers and the state of their circuits.
+    public func circuitStates() -> [String: [(provider: String, state: CircuitBreaker.State)]] {
+        lanes.mapValues { $0.router.circuitStates() }
+    }
+
     public func oldestDue() throws -> [String: Date] { try queue.oldestDue(now: clock.now()) }
 
     /// When the next pending row falls due (nil: none pending).
@@ -155,9 +162,11 @@ public actor Dispatcher {
 
     /// The rules for a finished call, from the catalog and secrets in force now.
     private var callOutcome: CallOutcome {
-        CallOutcome(retry: RetryPolicy(maxAttempts: catalog.config.dispatch.maxAttempts,
-                                       base: TimeInterval(catalog.config.dispatch.backoff.seconds)),
-                    maxDeferral: TimeInterval(catalog.config.dispatch.maxDeferral.seconds), redactor: redactor)
+        let recheck = DeliveryRecheck(catalog: catalog)
+        return CallOutcome(retry: RetryPolicy(maxAttempts: catalog.config.dispatch.maxAttempts,
+                                              base: TimeInterval(catalog.config.dispatch.backoff.seconds)),
+                           maxDeferral: TimeInterval(catalog.config.dispatch.maxDeferral.seconds), redactor: redactor,
+                           nextOpening: { recheck.nextOpening(for: $0, after: $1) })
     }
 
     private func loop(untilIdle: Bool) async {
@@ -339,13 +348,16 @@ public actor Dispatcher {
 
     /// The call itself, as a child task that posts its answer to the inbox.
     private func launch(_ send: ClaimedSend, on lane: String, startedAt: Date, into group: inout DiscardingTaskGroup) {
-        let channel = lanes[lane]!.channel
+        let router = lanes[lane]!.router
         let inbox = self.inbox
         group.addTask {
             let started = ContinuousClock.now
-            let result = await channel.send(ChannelMessage(
+            // Herald wrote the column itself; unreadable counts as none (the adapter then says so).
+            let content = send.providerContent.flatMap { try? JSONParser.parse($0, dialect: .json) }
+            let result = await router.send(ChannelMessage(
                 idempotencyKey: send.idempotencyKey, channel: send.channel, channelKind: send.channelKind,
-                to: send.address, title: send.title, text: send.text))
+                category: send.category, to: send.address, title: send.title, text: send.text,
+                segments: send.segments, providerContent: content))
             inbox.post(DispatchInbox.Completion(lane: lane, send: send, result: result, startedAt: startedAt,
                                                 latency: ContinuousClock.now - started))
         }
@@ -364,20 +376,29 @@ public actor Dispatcher {
     private func settle(_ completion: DispatchInbox.Completion) -> DeliveryRecord {
         let tick = ContinuousClock.now
         lanes[completion.lane]?.inFlight -= 1
-        switch completion.result {
+        let routed = completion.result
+        for attempt in routed.tries {
+            providerResults[attempt.provider, default: [:]][attempt.result.name, default: 0] += 1
+            if case .misconfigured(let error, let status) = attempt.result {
+                log.error("dispatch.channel_misconfigured", [
+                    "channel": completion.lane, "provider": attempt.provider,
+                    "status": status.map(String.init) ?? "-", "error": redactor.reduce(error),
+                ])
+            }
+        }
+        switch routed.result {
         case .accepted:
             lanes[completion.lane]?.rate.accepted(at: tick)
         case .throttled(_, _, let retryAfter):
             lanes[completion.lane]?.rate.throttled(at: tick, retryAfter: retryAfter.map { .seconds(min($0, 1e9)) })
-        case .misconfigured(let error, let status):
-            log.error("dispatch.channel_misconfigured", [
-                "channel": completion.lane, "status": status.map(String.init) ?? "-", "error": redactor.reduce(error),
-            ])
+        case .unavailable(_, let retryAfter):
+            lanes[completion.lane]?.rate.pause(at: tick, for: .seconds(min(retryAfter, 1e9)))
         default:
             break
         }
         var generator = SystemRandomNumberGenerator()
-        let record = callOutcome.record(for: completion.send, result: completion.result,
+        let price = routed.provider.flatMap { lanes[completion.lane]?.router.pricePerSegment(of: $0) }
+        let record = callOutcome.record(for: completion.send, routed: routed, pricePerSegment: price,
                                         startedAt: completion.startedAt, finishedAt: clock.now(),
                                         latency: completion.latency, using: &generator)
         count(record, channel: completion.lane, reason: record.error)
@@ -392,7 +413,12 @@ public actor Dispatcher {
         }
         if case .sent = record.outcome { return }
         log.log(record.outcome == .failed ? .warning : .info, "dispatch.\(record.outcome.name)",
-                ["row": "\(record.key)", "status": record.httpStatus.map(String.init) ?? "-", "error": reason ?? "-"])
+                ["row": "\(record.key)", "provider": record.provider ?? "-",
+                 "status": record.httpStatus.map(String.init) ?? "-", "error": reason ?? "-"])
+        if let kind = record.suppressesAddress {
+            log.warning("dispatch.address_suppressed", ["row": "\(record.key)", "kind": kind.rawValue,
+                                                        "provider": record.provider ?? "-"])
+        }
     }
 
     /// The last outcomes, written even if the store is busy for a while: an outcome lost here

@@ -50,24 +50,28 @@ public final class WorkerService: Sendable {
         self.notifier = notifier
     }
 
-    /// What the service runs with: the catalog, its channels, and a redactor that knows their secrets.
+    /// What the service runs with: the catalog, its channels' routers, and a redactor that
+    /// knows their secrets.
     public struct Setup: Sendable {
         public var catalog: Catalog
-        public var channels: [String: any Channel]
+        public var routers: [String: ProviderRouter]
         public var redactor: ErrorRedactor
     }
 
-    /// The catalog and its channels, every check passed; throws what is wrong.
+    /// The catalog and its channels, every check passed (template mappings included: a send
+    /// a provider cannot take must not be planned); throws what is wrong.
     public func loadSetup() throws -> Setup {
         let catalog = try CatalogLoader.load(configPath: configPath)
+        let mappingProblems = ChannelFactory.mappingProblems(catalog)
+        guard mappingProblems.isEmpty else { throw ConfigLoader.Failure(diagnostics: mappingProblems) }
         let context = ChannelContext(secrets: secrets, clock: clock, transport: transport)
-        let channels = try ChannelFactory.makeChannels(catalog.config, context: context)
-        return Setup(catalog: catalog, channels: channels,
+        let routers = try ChannelFactory.makeRouters(catalog.config, context: context)
+        return Setup(catalog: catalog, routers: routers,
                      redactor: ErrorRedactor(secrets: ChannelFactory.secretValues(catalog.config, secrets: secrets)))
     }
 
     private func makeDispatcher(_ setup: Setup, storePath: String) throws -> Dispatcher {
-        try Dispatcher(storePath: storePath, catalog: setup.catalog, channels: setup.channels, clock: clock, log: log,
+        try Dispatcher(storePath: storePath, catalog: setup.catalog, routers: setup.routers, clock: clock, log: log,
                        redactor: setup.redactor)
     }
 
@@ -175,7 +179,7 @@ public final class WorkerService: Sendable {
                 log.warning("config.store_changed", ["note": "a new store path takes effect on restart"])
             }
             await evaluator.replace(catalog: fresh.catalog)
-            await dispatcher.replace(catalog: fresh.catalog, channels: fresh.channels, redactor: fresh.redactor)
+            await dispatcher.replace(catalog: fresh.catalog, routers: fresh.routers, redactor: fresh.redactor)
             log.info("config.reloaded", ["triggers": "\(fresh.catalog.triggers.count)"])
             return fresh.catalog
         } catch {

@@ -12,6 +12,20 @@ public indirect enum JSONOutput: Sendable, Equatable, ExpressibleByStringLiteral
     public init(stringLiteral value: String) { self = .string(value) }
     public init(nilLiteral: ()) { self = .null }
 
+    /// A parsed value written back: numbers keep their digits when they are whole (JSON5's
+    /// hexadecimal included), else go through `Double`.
+    public init(_ value: JSONValue) {
+        switch value.kind {
+        case .null: self = .null
+        case .bool(let flag): self = .bool(flag)
+        case .number(let digits):
+            self = value.integerValue.map { .integer(Int64($0)) } ?? .number(Double(digits) ?? 0)
+        case .string(let text): self = .string(text)
+        case .array(let items): self = .array(items.map(JSONOutput.init))
+        case .object(let members): self = .object(members.map { ($0.key, JSONOutput($0.value)) })
+        }
+    }
+
     /// `value` as a string, or null when absent.
     public static func optional(_ value: String?) -> JSONOutput { value.map(JSONOutput.string) ?? .null }
 

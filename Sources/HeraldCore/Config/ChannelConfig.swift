@@ -1,0 +1,77 @@
+/// One entry of `channels`: a named delivery route (SPEC 5 and 7). It reaches its members
+/// through one provider written inline (`sms: { adapter: "http", url: … }`) or through named
+/// `providers` tried by a strategy.
+///
+/// The name says which address and consent it uses: `sms`, `push`, `email`, or one of those
+/// followed by `_` or `-` and anything (`sms_backup`).
+public struct ChannelConfig: Sendable {
+    public enum Strategy: String, Sendable {
+        /// In the order listed, skipping providers whose circuit is open.
+        case failover
+        /// Spread by each provider's `weight`, with the same circuit rules.
+        case weighted
+    }
+
+    /// Keys of a channel that routes over named providers.
+    public static let routingKeys = ["providers", "strategy", "concurrency", "rate_per_second", "circuit"]
+    /// Keys of a channel, besides its adapter's, when its provider is written inline.
+    public static let inlineKeys = ["concurrency", "rate_per_second"]
+
+    public var name: String
+    public var kind: ChannelKind
+    /// In order of preference; one for an inline channel (named like the channel).
+    public var providers: [ProviderConfig]
+    public var strategy = Strategy.failover
+    public var concurrency: Int?
+    /// Calls a second over all its providers; nil: unlimited.
+    public var ratePerSecond: Double?
+    public var circuit = CircuitSettings()
+    /// Where the entry was written, for start-up errors with file:line:column.
+    public var sourcePath = ""
+    public var position: SourcePosition?
+    /// Positions of the entry's values by key.
+    public var positions: [String: SourcePosition] = [:]
+
+    public init(name: String, kind: ChannelKind, providers: [ProviderConfig]) {
+        self.name = name
+        self.kind = kind
+        self.providers = providers
+    }
+
+    /// Whether its provider was written inside the channel's own entry.
+    public var isInline: Bool { providers.count == 1 && providers[0].isInline }
+
+    /// An http(s) URL with a host and no whitespace or control characters; each
+    /// `{{ secret.NAME }}` counts as one plain character (its value is checked at start-up).
+    public static func isHTTPURL(_ text: String) -> Bool {
+        let plain = BracedPlaceholders.pieces(of: text).map { piece in
+            switch piece {
+            case .text(let text): String(text)
+            case .placeholder: "x"
+            }
+        }.joined()
+        let lowered = plain.lowercased()
+        guard let scheme = ["https://", "http://"].first(where: { lowered.hasPrefix($0) }) else { return false }
+        let afterScheme = plain.dropFirst(scheme.count)
+        return !afterScheme.isEmpty && !afterScheme.hasPrefix("/")
+            && !plain.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }
+    }
+
+    /// The kind a channel name implies, nil when it names none.
+    public static func kind(ofName name: String) -> ChannelKind? {
+        ChannelKind.allCases.first {
+            name == $0.rawValue || name.hasPrefix($0.rawValue + "_") || name.hasPrefix($0.rawValue + "-")
+        }
+    }
+}
+
+/// `circuit: { failures, half_open_after }`: a provider that failed this many times in a row
+/// at provider level is skipped until `half_open_after` has passed; then one call probes it.
+public struct CircuitSettings: Hashable, Sendable {
+    public static let keys = ["failures", "half_open_after"]
+
+    public var failures = 5
+    public var halfOpenAfter = TimeSpan(seconds: 30)
+
+    public init() {}
+}

@@ -1,0 +1,193 @@
+import Foundation
+import HeraldCore
+
+/// `adapter: "aliyun_sms"`: Alibaba Cloud `SendSms` (version 2017-05-25) as an RPC call,
+/// signed with HMAC-SHA1 (`AliyunSignature`: the signature version this API documents with
+/// a worked example). Sends the approved template code and the params rendered from the
+/// mapping file (`TemplateParam`, by variable name); the idempotency key travels in `OutId`,
+/// and `BizId` becomes the provider id.
+///
+/// Answers are classified by `AliyunSMSCodes` (`Code`), an answer without one by its HTTP
+/// status. Receipts are pulled with `QuerySendDetails`, one call per recent send still
+/// without one, when `pull_receipts_every` is set.
+public final class AliyunSMSChannel: ChannelAdapter, ReceiptPulling {
+    public static let adapterName = "aliyun_sms"
+    public static let optionKeys = [
+        "access_key_id", "access_key_secret", "sign_name", "region", "endpoint",
+        ProviderMappingRules.lengthOption, ProviderOptions.receiptPullKey,
+    ] + GatewayEndpoint.keys
+    public static let kinds: Set<ChannelKind> = [.sms]
+    /// 变量属性 "其他" holds at most 35 characters, and variables may not carry URLs
+    /// (isv.PARAM_NOT_SUPPORT_URL): https://help.aliyun.com/zh/sms/user-guide/template-variables
+    public static let mapping: ProviderMappingRules? = ProviderMappingRules(
+        idKey: "template_code", params: .named, maxParamLength: 35,
+        source: "Alibaba Cloud SMS template variable rules, https://help.aliyun.com/zh/sms/user-guide/template-variables")
+    static let defaultEndpoint = "https://dysmsapi.aliyuncs.com"
+    static let version = "2017-05-25"
+
+    public let name: String
+    public let receiptPullInterval: TimeSpan?
+    private let endpoint: GatewayEndpoint
+    private let accessKeyID: String
+    private let accessKeySecret: String
+    private let signName: String
+    private let region: String
+    private let transport: any HTTPTransport
+    private let clock: any WallClock
+
+    private struct Settings {
+        var endpoint: GatewayEndpoint
+        var accessKeyID: String
+        var accessKeySecret: String
+        var signName: String
+        var region: String
+        var pullEvery: TimeSpan?
+
+        init?(_ options: ProviderOptions) {
+            let endpoint = GatewayEndpoint(options, urlKey: "endpoint", defaultURL: AliyunSMSChannel.defaultEndpoint,
+                                           httpsUnlessLoopback: true)
+            let keyID = options.secretString("access_key_id", required: true)
+            let secret = options.secretString("access_key_secret", required: true)
+            let signName = options.string("sign_name", required: true)
+            if let signName, !(2...12).contains(signName.count) {
+                options.problem("sign_name", "expected the approved sign's text, 2 to 12 characters without 【】 "
+                                    + "(such as \"悦享会员\"), found \"\(signName)\"")
+            }
+            let region = options.string("region") ?? "cn-hangzhou"
+            if region.isEmpty || !region.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
+                options.problem("region", "expected a region such as \"cn-hangzhou\", found \"\(region)\"")
+            }
+            _ = options.integer(ProviderMappingRules.lengthOption, in: ProviderMappingRules.lengthRange)
+            let pullEvery = options.receiptPullInterval
+            guard let endpoint, let keyID, let secret, let signName, options.problems.isEmpty else { return nil }
+            self.endpoint = endpoint
+            accessKeyID = keyID
+            accessKeySecret = secret
+            self.signName = signName
+            self.region = region
+            self.pullEvery = pullEvery
+        }
+    }
+
+    public static func check(_ options: ProviderOptions) {
+        _ = Settings(options)
+    }
+
+    public static func make(_ options: ProviderOptions, context: ChannelContext) throws -> AliyunSMSChannel {
+        let settings = Settings(options)
+        try options.throwFirstProblem()
+        return AliyunSMSChannel(name: options.name, settings: settings!, context: context)
+    }
+
+    private init(name: String, settings: Settings, context: ChannelContext) {
+        self.name = name
+        endpoint = settings.endpoint
+        accessKeyID = settings.accessKeyID
+        accessKeySecret = settings.accessKeySecret
+        signName = settings.signName
+        region = settings.region
+        receiptPullInterval = settings.pullEvery
+        transport = context.transport
+        clock = context.clock
+    }
+
+    public func send(_ message: ChannelMessage) async -> ChannelResult {
+        guard let content = message.providerContent?[name],
+              let templateCode = content["template_code"]?.stringValue else {
+            return .misconfigured(error: "no template mapping for provider \(name) in this send (was it planned "
+                                      + "before sms.providers.json5 named \(name)?)", httpStatus: nil)
+        }
+        let params = JSONOutput.object((content["params"]?.members ?? []).map { ($0.key, .string($0.value.stringValue ?? "")) })
+        let answer = await call([
+            "Action": "SendSms", "PhoneNumbers": Self.phoneNumber(message.to), "SignName": signName,
+            "TemplateCode": templateCode, "TemplateParam": params.rendered(), "OutId": message.idempotencyKey,
+        ])
+        switch answer {
+        case .failure(let failure):
+            return endpoint.classify(failure)
+        case .success(let response):
+            return classify(response)
+        }
+    }
+
+    /// Domestic numbers as their 11 digits; others as country code and number, without `+`.
+    static func phoneNumber(_ e164: String) -> String {
+        e164.hasPrefix("+86") ? String(e164.dropFirst(3)) : String(e164.drop { $0 == "+" })
+    }
+
+    /// One signed RPC call: the common parameters, the signature, a form-encoded POST.
+    private func call(_ parameters: [String: String]) async -> Result<HTTPResponse, HTTPFailure> {
+        var all = parameters
+        all["AccessKeyId"] = accessKeyID
+        all["Format"] = "JSON"
+        all["RegionId"] = region
+        all["SignatureMethod"] = "HMAC-SHA1"
+        all["SignatureNonce"] = UUID().uuidString
+        all["SignatureVersion"] = "1.0"
+        all["Timestamp"] = InstantFormatter.utcString(from: clock.now())
+        all["Version"] = Self.version
+        let signature = AliyunSignature.signature(method: "POST", parameters: all, secret: accessKeySecret)
+        let body = AliyunSignature.canonicalQuery(all) + "&Signature=" + AliyunSignature.percentEncoded(signature)
+        let request = endpoint.request(path: endpoint.url.hasSuffix("/") ? "" : "/", headers: [
+            ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
+        ], body: Array(body.utf8))
+        return await transport.perform(request)
+    }
+
+    func classify(_ response: HTTPResponse) -> ChannelResult {
+        guard let answer = Self.answer(response), let code = answer["Code"]?.stringValue else {
+            let byStatus = GatewayEndpoint.classifyStatus(response, now: clock.now())
+            if case .accepted = byStatus {
+                return .transient(error: "HTTP \(response.status) with an answer that is not Alibaba Cloud's JSON: "
+                                      + String(decoding: response.body.prefix(200), as: UTF8.self),
+                                  httpStatus: response.status, retryAfter: nil)
+            }
+            return byStatus
+        }
+        if code == AliyunSMSCodes.success {
+            return .accepted(providerID: answer["BizId"]?.stringValue.map { String($0.prefix(128)) },
+                             httpStatus: response.status)
+        }
+        return AliyunSMSCodes.classify(code).result(code: code, message: answer["Message"]?.stringValue ?? "",
+                                                     httpStatus: response.status)
+    }
+
+    private static func answer(_ response: HTTPResponse) -> JSONValue? {
+        guard let text = String(validating: response.body, as: UTF8.self) else { return nil }
+        return try? JSONParser.parse(text, dialect: .json)
+    }
+
+    /// At most this many `QuerySendDetails` calls per pull.
+    static let queriesPerPull = 50
+
+    /// `QuerySendDetails` for each pending send (the API answers per number, date and BizId).
+    public func pullReceipts(pending: [PendingReceipt]) async -> Result<[ProviderReceipt], ReceiptPullFailure> {
+        let shanghai = TimeZone(identifier: "Asia/Shanghai")!
+        let parser = InstantParser(defaultTimeZone: shanghai)
+        var receipts: [ProviderReceipt] = []
+        for send in pending.prefix(Self.queriesPerPull) {
+            if Task.isCancelled { break }
+            let day = LocalTime.date(of: send.sentAt, in: shanghai)
+            let answer = await call([
+                "Action": "QuerySendDetails", "PhoneNumber": Self.phoneNumber(send.address), "BizId": send.providerID,
+                "SendDate": String(day.description.filter { $0 != "-" }), "PageSize": "10", "CurrentPage": "1",
+            ])
+            guard case .success(let response) = answer, let value = Self.answer(response) else {
+                return receipts.isEmpty ? .failure(ReceiptPullFailure("QuerySendDetails got no answer")) : .success(receipts)
+            }
+            guard value["Code"]?.stringValue == AliyunSMSCodes.success else {
+                let code = value["Code"]?.stringValue ?? "HTTP \(response.status)"
+                return .failure(ReceiptPullFailure("\(code): \(value["Message"]?.stringValue ?? "")"))
+            }
+            guard case .array(let details)? = value["SmsSendDetailDTOs"]?["SmsSendDetailDTO"]?.kind else { continue }
+            for detail in details {
+                // SendStatus 1: waiting for the carrier, 2: failed, 3: delivered.
+                guard let status = detail["SendStatus"]?.integerValue, status == 2 || status == 3 else { continue }
+                let at = detail["ReceiveDate"]?.stringValue.flatMap(parser.parse) ?? clock.now()
+                receipts.append(ProviderReceipt(providerID: send.providerID, delivered: status == 3, at: at,
+                                                detail: detail["ErrCode"]?.stringValue ?? "\(status)"))
+            }
+        }
+        return .success(receipts)
+    }
+}
