@@ -50,10 +50,10 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // Helpers the test targets and the benchmark share (temporary folders, a collecting
-        // reject sink, store dumps, the loopback HTTP gateway).
+        // reject sink, store dumps, the loopback HTTP gateway, fake SMS providers).
         .target(
             name: "HeraldTestSupport",
-            dependencies: ["HeraldCore", "HeraldStore", "HeraldWorker"],
+            dependencies: ["HeraldCore", "HeraldCrypto", "HeraldStore", "HeraldWorker"],
             path: "Tests/HeraldTestSupport",
             swiftSettings: strictSettings
         ),

@@ -26,7 +26,8 @@ final class DeliveryHarness {
     /// an answer into a timeout; tests of timeouts ask for 1 s.
     init(gateway: LoopbackGateway, members: String? = nil, trigger: String = "", channels: String? = nil, timeout: String = "5s",
          dispatch: String = "max_attempts: 3, backoff: \"60s\", lease: \"5m\"", at: String = "2026-03-10 12:00:00",
-         extraConfig: String = "") throws {
+         extraConfig: String = "", templates: [String: String] = EvaluationFixture.plainTemplates,
+         extraTriggers: [String: String] = [:]) throws {
         let channelText = channels ?? """
             sms: { adapter: "http", url: "\(gateway.url)", timeout: "\(timeout)", concurrency: 4 },
             push: { adapter: "http", url: "\(gateway.url)", timeout: "\(timeout)", concurrency: 4 },
@@ -40,7 +41,8 @@ final class DeliveryHarness {
               dispatch: { \(dispatch) },
               \(extraConfig)
             }
-            """, triggers: ["silent": EvaluationFixture.trigger("silent", kind: "inactivity", "params: { days: 30 }, \(trigger)")])
+            """, triggers: ["silent": EvaluationFixture.trigger("silent", kind: "inactivity", "params: { days: 30 }, \(trigger)")]
+                .merging(extraTriggers) { first, _ in first }, templates: templates)
         store = try fixture.store(members: Self.header + (members ?? Self.silentMembers(3)))
         clock = ManualWallClock(fixture.at(at))
     }

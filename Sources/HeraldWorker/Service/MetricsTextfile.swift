@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import HeraldDelivery
 import HeraldStore
 
 /// `herald run --metrics-file PATH`: the worker's numbers in Prometheus's text exposition
@@ -17,6 +18,10 @@ public struct MetricsTextfile: Sendable {
         public var oldestDue: [String: Date]
         public var channels: [String]
         public var now: Date
+        /// Every provider call's classified answer, by provider (`Dispatcher.providerResults`).
+        public var providerResults: [String: [String: Int]] = [:]
+        /// Each channel's providers and their circuits (`Dispatcher.circuitStates`).
+        public var circuits: [String: [(provider: String, state: CircuitBreaker.State)]] = [:]
     }
 
     public let path: String
@@ -57,7 +62,7 @@ public struct MetricsTextfile: Sendable {
         family("herald_planned_total", "counter", "Sends planned (outbox rows written).", [("", "\(report.planned)")])
         family("herald_held_out_total", "counter", "Members held out as a control group.", [("", "\(report.heldOut)")])
         family("herald_suppressed_total", "counter", "Occurrences suppressed for the first time, by reason.",
-               [SuppressionReason.audience, .noChannel, .noConsent, .cap, .invalidData, .tooLong].map {
+               [SuppressionReason.audience, .noChannel, .noConsent, .cap, .invalidData, .tooLong, .addressSuppressed].map {
                    (label(["reason": $0.rawValue]), "\(report.newlySuppressed[$0] ?? 0)")
                })
         let channels = snapshot.channels.sorted()
@@ -72,6 +77,28 @@ public struct MetricsTextfile: Sendable {
                channels.flatMap { channel in
                    outcomes.map { outcome, path in
                        (label(["channel": channel, "outcome": outcome]), "\(snapshot.channelTotals[channel]?[keyPath: path] ?? 0)")
+                   }
+               })
+        let answers = ["accepted", "transient", "throttled", "permanent", "misconfigured", "recipient_permanent",
+                       "recipient_throttled", "cancelled"]
+        family("herald_provider_calls_total", "counter",
+               "Provider calls by provider and classified answer (failover calls the next provider with the same key).",
+               snapshot.providerResults.keys.sorted().flatMap { provider in
+                   answers.map { answer in
+                       (label(["provider": provider, "result": answer]),
+                        "\(snapshot.providerResults[provider]?[answer] ?? 0)")
+                   }
+               })
+        family("herald_provider_circuit_state", "gauge",
+               "A provider's circuit by channel: 0 closed, 1 half-open (one call probes it), 2 open (skipped).",
+               snapshot.circuits.keys.sorted().flatMap { channel in
+                   (snapshot.circuits[channel] ?? []).map { provider, state in
+                       let value = switch state {
+                       case .closed: "0"
+                       case .halfOpen: "1"
+                       case .open: "2"
+                       }
+                       return (label(["channel": channel, "provider": provider]), value)
                    }
                })
         family("herald_recovered_leases_total", "counter",

@@ -93,6 +93,9 @@ public final class WorkerService: Sendable {
                 await dispatcher.drain()
             }
         }
+        let receipts = try ReceiptPuller(storePath: storePath, routers: setup.routers,
+                                         defaultTimeZone: catalog.config.timeZone, clock: clock, log: log)
+        await receipts.pullDue()
         report = try await Self.withDeliveryState(report, from: dispatcher)
         await writeMetrics(report, dispatcher: dispatcher, channels: catalog.config.channels.map(\.name))
         notifier.notify("STOPPING=1")
@@ -111,18 +114,23 @@ public final class WorkerService: Sendable {
         let evaluating = startEvaluating(evaluator, dispatcher: dispatcher, into: reportBox,
                                          channels: catalog.config.channels.map(\.name))
         let heartbeat = startHeartbeat(dispatcher)
+        let receipts = try ReceiptPuller(storePath: storePath, routers: setup.routers,
+                                         defaultTimeZone: catalog.config.timeZone, clock: clock, log: log)
+        let pulling = startPullingReceipts(receipts)
         notifier.notify("READY=1\nSTATUS=started")
         log.info("service.ready", ["config": configPath, "store": storePath,
                                    "channels": catalog.config.channels.map(\.name).joined(separator: ",")])
         for await signal in signals {
             if case .terminate = signal { break }
-            if let fresh = await reload(replacing: catalog, evaluator: evaluator, dispatcher: dispatcher) {
+            if let fresh = await reload(replacing: catalog, evaluator: evaluator, dispatcher: dispatcher,
+                                        receipts: receipts) {
                 catalog = fresh
             }
         }
         notifier.notify("STOPPING=1")
         log.info("service.stopping", ["timeout": "\(catalog.config.dispatch.shutdownTimeout)"])
         evaluating.cancel()
+        pulling.cancel()
         await dispatcher.stop()
         let deadline = Duration.seconds(catalog.config.dispatch.shutdownTimeout.seconds)
         if await !Self.finish(dispatching, within: deadline) {
@@ -157,6 +165,22 @@ public final class WorkerService: Sendable {
         }
     }
 
+    /// Pulls receipts from the providers that can, at the shortest of their intervals (each is
+    /// asked only when its own interval has passed).
+    private func startPullingReceipts(_ receipts: ReceiptPuller) -> Task<Void, Never> {
+        Task {
+            while !Task.isCancelled {
+                guard let interval = await receipts.shortestInterval else {
+                    // None pulls now; a reload may add one.
+                    try? await Task.sleep(for: .seconds(10))
+                    continue
+                }
+                await receipts.pullDue()
+                try? await Task.sleep(for: .seconds(interval))
+            }
+        }
+    }
+
     /// `WATCHDOG=1` and the queue in `STATUS=`, only while the dispatcher answers.
     private func startHeartbeat(_ dispatcher: Dispatcher) -> Task<Void, Never> {
         Task { [self] in
@@ -171,8 +195,8 @@ public final class WorkerService: Sendable {
     }
 
     /// SIGHUP: the new config, triggers and templates when all of them are good (nil keeps the old).
-    private func reload(replacing catalog: Catalog, evaluator: EvaluationRunner,
-                        dispatcher: Dispatcher) async -> Catalog? {
+    private func reload(replacing catalog: Catalog, evaluator: EvaluationRunner, dispatcher: Dispatcher,
+                        receipts: ReceiptPuller) async -> Catalog? {
         do {
             let fresh = try loadSetup()
             if fresh.catalog.config.storePath != catalog.config.storePath {
@@ -180,6 +204,7 @@ public final class WorkerService: Sendable {
             }
             await evaluator.replace(catalog: fresh.catalog)
             await dispatcher.replace(catalog: fresh.catalog, routers: fresh.routers, redactor: fresh.redactor)
+            await receipts.replace(routers: fresh.routers)
             log.info("config.reloaded", ["triggers": "\(fresh.catalog.triggers.count)"])
             return fresh.catalog
         } catch {
@@ -246,7 +271,8 @@ public final class WorkerService: Sendable {
         do {
             try metricsFile.write(MetricsTextfile.Snapshot(
                 report: report, channelTotals: await dispatcher.channelTotals, latencies: await dispatcher.latencies,
-                oldestDue: try await dispatcher.oldestDue(), channels: channels, now: clock.now()))
+                oldestDue: try await dispatcher.oldestDue(), channels: channels, now: clock.now(),
+                providerResults: await dispatcher.providerResults, circuits: await dispatcher.circuitStates()))
         } catch {
             log.error("metrics.write_failed", ["error": "\(error)"])
         }

@@ -1,0 +1,139 @@
+import Foundation
+import HeraldCore
+import HeraldDelivery
+import HeraldStore
+
+/// Delivery receipts fetched from providers that can be asked (issue 12: until an HTTP
+/// endpoint receives them): each provider with `pull_receipts_every` is asked that often, and
+/// what it reports is ingested as `delivered` / `undelivered` events by provider id — the
+/// same path a receipt file takes. Event ids are derived from provider, message id and
+/// status, so a receipt pulled twice is stored once.
+///
+/// Providers that answer per message (Alibaba's `QuerySendDetails`) are handed the sends they
+/// accepted in the last two days that still have no receipt, oldest first.
+public actor ReceiptPuller {
+    private struct Source {
+        var name: String
+        var provider: any ReceiptPulling
+        var interval: TimeInterval
+        var lastPull: Date?
+    }
+
+    /// Sends older than this get no more questions.
+    static let lookBack: TimeInterval = 2 * 86_400
+    static let pendingLimit = 200
+
+    private let store: MemberStore
+    private let ingester: EventIngester
+    private let clock: any WallClock
+    private let log: EventLog
+    private var sources: [Source] = []
+
+    public init(storePath: String, routers: [String: ProviderRouter], defaultTimeZone: TimeZone, clock: any WallClock,
+                log: EventLog) throws {
+        store = try MemberStore(path: storePath)
+        ingester = try EventIngester(store: store, defaultTimeZone: defaultTimeZone, clock: clock, batchSize: 500)
+        self.clock = clock
+        self.log = log
+        sources = Self.sources(routers)
+    }
+
+    private static func sources(_ routers: [String: ProviderRouter]) -> [Source] {
+        var seen: Set<String> = []
+        return routers.keys.sorted().flatMap { routers[$0]!.providers }.compactMap { provider in
+            guard let pulling = provider.channel as? any ReceiptPulling, let every = pulling.receiptPullInterval,
+                  seen.insert(pulling.name).inserted else { return nil }
+            return Source(name: pulling.name, provider: pulling, interval: TimeInterval(every.seconds))
+        }
+    }
+
+    /// A reloaded config's providers; pull times are kept for providers still there.
+    public func replace(routers: [String: ProviderRouter]) {
+        let old = Dictionary(sources.map { ($0.name, $0.lastPull) }, uniquingKeysWith: { first, _ in first })
+        sources = Self.sources(routers).map { source in
+            var kept = source
+            kept.lastPull = old[source.name] ?? nil
+            return kept
+        }
+    }
+
+    public var isEmpty: Bool { sources.isEmpty }
+
+    /// The shortest interval among the providers that pull; nil when none does.
+    public var shortestInterval: TimeInterval? { sources.map(\.interval).min() }
+
+    /// Asks every provider whose interval has passed. Returns how many receipts were new.
+    @discardableResult
+    public func pullDue() async -> Int {
+        var applied = 0
+        for index in sources.indices {
+            let now = clock.now()
+            if let last = sources[index].lastPull, now.timeIntervalSince(last) < sources[index].interval { continue }
+            sources[index].lastPull = now
+            applied += await pull(sources[index])
+        }
+        return applied
+    }
+
+    private func pull(_ source: Source) async -> Int {
+        let pending: [PendingReceipt]
+        do {
+            pending = try awaitingReceipts(of: source.name)
+        } catch {
+            log.storeProblem("receipts.store_failed", error, busyEvent: "receipts.store_busy", ["provider": source.name])
+            return 0
+        }
+        switch await source.provider.pullReceipts(pending: pending) {
+        case .failure(let failure):
+            log.warning("receipts.pull_failed", ["provider": source.name, "error": SensitiveText.masked(failure.message)])
+            return 0
+        case .success(let receipts):
+            guard !receipts.isEmpty else { return 0 }
+            let lines = receipts.map { receipt in
+                let status = receipt.delivered ? "delivered" : "undelivered"
+                return JSONOutput.object([
+                    ("id", .string("receipt:\(source.name):\(receipt.providerID):\(status)")), ("type", .string(status)),
+                    ("provider_id", .string(receipt.providerID)),
+                    ("at", .string(InstantFormatter.utcString(from: receipt.at))),
+                    ("detail", .string(String(receipt.detail.prefix(200)))),
+                ]).rendered()
+            }
+            let sink = CountingSink()
+            do {
+                let summary = try ingester.ingest(lines: lines, sink: sink)
+                log.info("receipts.pulled", ["provider": source.name, "received": "\(receipts.count)",
+                                             "new": "\(summary.inserted)", "unmatched": "\(sink.warnings)"])
+                return summary.inserted
+            } catch {
+                log.storeProblem("receipts.store_failed", error, busyEvent: "receipts.store_busy", ["provider": source.name])
+                return 0
+            }
+        }
+    }
+
+    private func awaitingReceipts(of provider: String) throws -> [PendingReceipt] {
+        let statement = try store.database.prepare("""
+            SELECT provider_id, address, updated_at FROM outbox
+            WHERE provider = ? AND status = 'sent' AND receipt IS NULL AND provider_id IS NOT NULL AND updated_at >= ?
+            ORDER BY updated_at LIMIT ?
+            """)
+        try statement.bind([.text(provider), .integer((clock.now() - Self.lookBack).epochSeconds),
+                            .integer(Int64(Self.pendingLimit))])
+        var pending: [PendingReceipt] = []
+        while try statement.step() {
+            pending.append(PendingReceipt(providerID: statement.text(at: 0) ?? "", address: statement.text(at: 1) ?? "",
+                                          sentAt: statement.instant(at: 2) ?? clock.now()))
+        }
+        return pending
+    }
+}
+
+/// Receipts for sends Herald does not know (another system's) are warnings, counted only.
+private final class CountingSink: RejectedRowSink {
+    var warnings = 0
+    var rejected = 0
+
+    func header(raw: [UInt8]) throws {}
+    func reject(_ rejection: RowRejection, raw: [UInt8]) throws { rejected += 1 }
+    func warn(line: Int, message: String) { warnings += 1 }
+}
