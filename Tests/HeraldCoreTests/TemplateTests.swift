@@ -48,6 +48,21 @@ import Testing
         #expect(service.text == "【品牌】您的验证码" && service.segments == 1)
     }
 
+    /// SPEC 1.3: any opt-out wording carriers accept counts, so none is added twice
+    /// (a template ending "退订回T" used to render "…退订回T 回T退订").
+    @Test func anyKnownOptOutWordingIsNotDoubled() {
+        let composer = MessageComposer(sms: SMSSettings(signature: "【品牌】", optOut: "回T退订"), links: nil)
+        for text in ["会员日全场8折，退订回T", "会员日全场8折，回TD退订", "会员日全场8折，拒收请回复R", "会员日全场8折，回T退订"] {
+            #expect(composer.decorateSMS(text, category: .marketing) == "【品牌】" + text)
+        }
+        #expect(composer.decorateSMS("会员日全场8折", category: .marketing) == "【品牌】会员日全场8折回T退订")
+        // A configured wording of its own counts too, and is what gets added.
+        let own = MessageComposer(sms: SMSSettings(signature: "【品牌】", optOut: "退订请回N"), links: nil)
+        #expect(own.decorateSMS("会员日，退订请回N", category: .marketing) == "【品牌】会员日，退订请回N")
+        #expect(own.decorateSMS("会员日，退订回T", category: .marketing) == "【品牌】会员日，退订回T")
+        #expect(own.decorateSMS("会员日", category: .marketing) == "【品牌】会员日退订请回N")
+    }
+
     @Test func segmentCountsForChineseAndASCII() {
         #expect(SMSSegments(String(repeating: "a", count: 160)).count == 1)
         #expect(SMSSegments(String(repeating: "a", count: 161)).count == 2)
