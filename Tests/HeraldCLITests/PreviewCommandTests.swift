@@ -16,7 +16,8 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         let planned = try #require(object["planned"] as? [[String: Any]])
         let suppressed = try #require(object["suppressed"] as? [[String: Any]])
         #expect(planned.first.map { Set($0.keys) } == ["trigger", "member", "channel", "scheduled_at", "template", "variant", "to", "text", "segments",
-                                                       "link_token", "coupon", "occurrence", "idempotency_key"])
+                                                       "link_token", "coupon", "occurrence", "idempotency_key",
+                                                       "provider_content", "estimated_cost_yuan"])
         func plannedFor(_ name: String) -> [String: Any]? {
             planned.first { ($0["text"] as? String)?.contains(name) == true || ($0["member"] as? String) == name }
         }

@@ -71,7 +71,7 @@ import HeraldTestSupport
         ]) { $1 })
         #expect(fixture.problems() == [
             "MessageTemplates/cart/push.en-US.txt:1:1: expected a first line 'title: …', then a blank line, then the body",
-            "MessageTemplates/cart/sms.en-US.txt:1:1: unknown value 'member.nickname' (expected one of: cart.category, cart.sku, coupon.code, coupon.expires_on, coupon.title, event.amount, event.category, event.sku, inactive_days, member.id, member.name, member.points_balance, member.stored_value, member.tier, points.expires_on, points.expiring, trigger.name)",
+            "MessageTemplates/cart/sms.en-US.txt:1:1: unknown value 'member.nickname' (expected one of: cart.category, cart.sku, coupon.code, coupon.expires_on, coupon.title, event.amount, event.category, event.sku, inactive_days, link.token, member.id, member.name, member.points_balance, member.stored_value, member.tier, points.expires_on, points.expiring, trigger.name)",
             "MessageTemplates/cart/sms.en-US.txt:1:23: 'points.expires_on' cannot be filled for trigger 'cart' (Triggers/cart.json5): a cart_abandonment trigger does not supply it",
             "MessageTemplates/cart/sms.zh-CN.txt:1:1: 'cart.sku' may be missing for some members of trigger 'cart': add a default, e.g. {{ cart.sku | default: \"…\" }}",
             "MessageTemplates/cart/sms.zh-CN.txt:1:22: 'inactive_days' cannot be filled for trigger 'cart' (Triggers/cart.json5): a cart_abandonment trigger does not supply it",

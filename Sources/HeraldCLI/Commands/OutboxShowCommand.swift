@@ -11,8 +11,10 @@ enum OutboxShowCommand: HeraldCommand {
     static let help = """
         Usage: herald outbox show ID [--format table|json]
 
-        The row (message, status, next attempt, last error) and each attempt: when, outcome,
-        HTTP status, latency and error. Exit status: 0 shown; 1 no such row; 2 error.
+        The row (message, provider template and params, status, next attempt, last error, the
+        provider that accepted it and its cost) and each attempt: when, provider, outcome, HTTP
+        status, latency and error. Failover to the next provider shows as one line per provider
+        called. Exit status: 0 shown; 1 no such row; 2 error.
         """
 
     static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
@@ -32,12 +34,19 @@ enum OutboxShowCommand: HeraldCommand {
         let zone = view.zone(of: entry)
         var lines = view.table([entry]) + [""]
         if let title = entry.title { lines.append(title) }
-        lines += [entry.text, "", "idempotency key \(entry.idempotencyKey); next attempt "
-                  + InstantFormatter.string(from: entry.nextAttemptAt, in: zone), "", "Attempts (\(attempts.count))"]
+        lines.append(entry.text)
+        lines += ProviderContentLines.lines(entry.providerContent).map { "  " + $0 }
+        var facts = ["idempotency key \(entry.idempotencyKey)",
+                     "next attempt " + InstantFormatter.string(from: entry.nextAttemptAt, in: zone)]
+        if let provider = entry.provider {
+            facts.append("accepted by \(provider)" + (entry.providerID.map { " as \($0)" } ?? "")
+                         + (entry.costMillifen.map { String(format: ", cost ¥%.4f", Double($0) / 100_000) } ?? ""))
+        }
+        lines += ["", facts.joined(separator: "; "), "", "Attempts (\(attempts.count))"]
         lines += TextTable.aligned(attempts.map { attempt in
-            ["  \(attempt.number)", InstantFormatter.string(from: attempt.startedAt, in: zone), attempt.outcome,
-             attempt.httpStatus.map { "HTTP \($0)" } ?? "-", attempt.latencyMilliseconds.map { "\($0) ms" } ?? "-",
-             attempt.error ?? ""]
+            ["  \(attempt.number)", InstantFormatter.string(from: attempt.startedAt, in: zone), attempt.provider ?? "-",
+             attempt.outcome, attempt.httpStatus.map { "HTTP \($0)" } ?? "-",
+             attempt.latencyMilliseconds.map { "\($0) ms" } ?? "-", attempt.error ?? ""]
         })
         context.console.print(lines.joined(separator: "\n"))
         return .success

@@ -40,7 +40,7 @@ struct CampaignReportView {
         var header = ["TRIGGER"]
         if let groupTitle { header.append(groupTitle.uppercased()) }
         return header + ["PLANNED", "HELD OUT", "SUPPRESSED", "SENT", "DELIVERED", "FAILED", "REACHED", "CLICKED", "CTR",
-                         "REDEEMED", "CONV.", "PURCHASED", "CONTROL", "LIFT (95% CI)"]
+                         "REDEEMED", "CONV.", "COST", "¥/REDEEM", "PURCHASED", "CONTROL", "LIFT (95% CI)"]
     }
 
     func tableCells(_ row: CampaignReportRow) -> [String] {
@@ -50,7 +50,7 @@ struct CampaignReportView {
             String(row.planned), row.heldOut.map(String.init) ?? "—", row.suppressedTotal.map(String.init) ?? "—",
             String(row.sent), String(row.delivered), String(row.failed), String(row.reached), String(row.clicked),
             Self.percent(row.clickThroughRate), String(row.redeemed), Self.percent(row.conversionRate),
-            Self.percent(row.lift.treated.rate), Self.percent(row.lift.control.rate), Self.liftText(row.lift),
+            Self.yuan(row.cost), Self.yuan(row.costPerRedeem), Self.percent(row.lift.treated.rate), Self.percent(row.lift.control.rate), Self.liftText(row.lift),
         ]
     }
 
@@ -77,7 +77,8 @@ struct CampaignReportView {
 
     /// What the columns mean, and which trigger is which.
     var footnotes: [String] {
-        var notes = ["CTR = clicked / reached; CONV. = redeemed / reached. PURCHASED and CONTROL: members who bought within "
+        var notes = ["CTR = clicked / reached; CONV. = redeemed / reached. COST = segments × price_per_segment of the "
+                     + "provider that accepted each send; ¥/REDEEM = COST / REDEEMED. PURCHASED and CONTROL: members who bought within "
                      + "the attribution window, among all planned (intent to treat) and held-out members; LIFT = their "
                      + "difference in percentage points, \(Self.method)."]
         let named = Self.triggerIDs(of: rows).compactMap { id in names[id].map { "\(id) = \($0)" } }
@@ -89,6 +90,12 @@ struct CampaignReportView {
     static func triggerIDs(of rows: [CampaignReportRow]) -> [String] {
         var seen: Set<String> = []
         return rows.map(\.triggerID).filter { seen.insert($0).inserted }
+    }
+
+    /// "¥12.35"; "—" when unknown (no provider with a price accepted a send).
+    static func yuan(_ amount: Double?) -> String {
+        guard let amount else { return "—" }
+        return String(format: "¥%.2f", amount)
     }
 
     static func percent(_ rate: Double?) -> String {
@@ -113,7 +120,8 @@ struct CampaignReportView {
         + lostReasons.map { "suppressed_\($0.rawValue)" }
         + ["sent", "delivered", "failed", "pending", "expired", "cancelled", "reached", "clicked", "ctr", "redeemed",
            "conversion_rate", "treated_members", "treated_purchasers", "treated_purchase_rate", "control_members",
-           "control_purchasers", "control_purchase_rate", "lift", "lift_ci95_low", "lift_ci95_high", "relative_lift"]
+           "control_purchasers", "control_purchase_rate", "lift", "lift_ci95_low", "lift_ci95_high", "relative_lift",
+           "cost_yuan", "cost_per_redeem_yuan"]
 
     var csv: String {
         var lines = [Self.csvColumns.joined(separator: ",")]
@@ -149,7 +157,7 @@ struct CampaignReportView {
                rate(row.conversionRate), count(row.lift.treated.trials), count(row.lift.treated.successes),
                rate(row.lift.treated.rate), count(row.lift.control.trials), count(row.lift.control.successes),
                rate(row.lift.control.rate), rate(row.lift.absolute), rate(row.lift.interval95?.lowerBound),
-               rate(row.lift.interval95?.upperBound), rate(row.lift.relative)]
+               rate(row.lift.interval95?.upperBound), rate(row.lift.relative), rate(row.cost), rate(row.costPerRedeem)]
     }
 
     // MARK: JSON

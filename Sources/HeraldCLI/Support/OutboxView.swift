@@ -33,6 +33,10 @@ struct OutboxView {
             ("status", .string(entry.status)), ("attempts", .integer(Int64(entry.attempts))),
             ("next_attempt_at", .string(InstantFormatter.string(from: entry.nextAttemptAt, in: zone))),
             ("last_error", .optional(entry.lastError)), ("provider_id", .optional(entry.providerID)),
+            ("provider", .optional(entry.provider)),
+            ("cost_yuan", entry.costMillifen.map { .number(Double($0) / 100_000) } ?? .null),
+            ("provider_content", entry.providerContent.flatMap { try? JSONParser.parse($0, dialect: .json) }
+                .map(JSONOutput.init) ?? .null),
         ]
         if let attempts {
             members.append(("attempt_log", .array(attempts.map { attempt in
@@ -42,7 +46,7 @@ struct OutboxView {
                     ("outcome", .string(attempt.outcome)),
                     ("http_status", attempt.httpStatus.map { .integer(Int64($0)) } ?? .null),
                     ("latency_ms", attempt.latencyMilliseconds.map { .integer(Int64($0)) } ?? .null),
-                    ("error", .optional(attempt.error)),
+                    ("error", .optional(attempt.error)), ("provider", .optional(attempt.provider)),
                 ])
             })))
         }

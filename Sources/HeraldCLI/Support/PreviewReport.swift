@@ -15,6 +15,18 @@ struct PreviewReport {
     private var suppressed: [Suppression] { evaluation.suppressed.filter { triggerID == nil || $0.triggerID == triggerID } }
     private var zone: TimeZone { catalog.config.timeZone }
 
+    /// Segments × the channel's expected price per segment (yuan); nil without a price.
+    private func estimatedCost(of send: PlannedSend) -> Double? {
+        guard let price = catalog.config.channel(named: send.channel)?.expectedPricePerSegment else { return nil }
+        return Double(send.segments ?? 1) * price
+    }
+
+    /// The estimate over every planned send that has one; nil when none has.
+    private var totalCost: Double? {
+        let costs = planned.compactMap(estimatedCost(of:))
+        return costs.isEmpty ? nil : costs.reduce(0, +)
+    }
+
     var json: JSONOutput {
         .object([
             ("at", .string(InstantFormatter.string(from: evaluation.instant, in: zone))),
@@ -27,10 +39,14 @@ struct PreviewReport {
                     ("segments", send.segments.map { .integer(Int64($0)) } ?? .null),
                     ("link_token", .string(send.linkToken)), ("coupon", .optional(send.coupon?.code)),
                     ("occurrence", .string(send.occurrenceKey)),
+                    ("provider_content", send.providerContent.flatMap { try? JSONParser.parse($0, dialect: .json) }
+                        .map(JSONOutput.init) ?? .null),
+                    ("estimated_cost_yuan", estimatedCost(of: send).map(JSONOutput.number) ?? .null),
                     ("idempotency_key", .string(OutboxWriter.idempotencyKey(triggerID: send.triggerID, memberID: send.memberID,
                                                                             occurrenceKey: send.occurrenceKey))),
                 ])
             })),
+            ("estimated_cost_yuan", totalCost.map(JSONOutput.number) ?? .null),
             ("suppressed", .array(suppressed.map { suppression in
                 .object([
                     ("trigger", .string(suppression.triggerID)), ("member", .string(suppression.memberID)),
@@ -66,6 +82,14 @@ struct PreviewReport {
             lines.append("  \(send.triggerID) → \(who)  " + facts.joined(separator: " · "))
             if let title = send.title { lines.append("      \(title)") }
             lines.append("      \(send.text.replacingOccurrences(of: "\n", with: "\n      "))")
+            lines += ProviderContentLines.lines(send.providerContent).map { "      → " + $0 }
+        }
+        if let totalCost {
+            let priced = planned.filter { estimatedCost(of: $0) != nil }
+            let segments = priced.reduce(0) { $0 + ($1.segments ?? 1) }
+            lines.append("  Estimated cost " + String(format: "¥%.2f", totalCost)
+                         + ": \(segments) segment\(segments == 1 ? "" : "s") of \(priced.count) send\(priced.count == 1 ? "" : "s")"
+                         + " at their channel's price (failover: the first provider's; weighted: the average)")
         }
         lines += ["", "Suppressed (\(suppressed.count))"]
         lines += TextTable.aligned(suppressed.map { ["  \($0.triggerID)", $0.memberID, $0.reason.rawValue, $0.detail] }, rightAligned: [])

@@ -146,6 +146,7 @@ public struct CatalogChecks {
             "cart.sku": latin(24), "cart.category": chinese(8), "inactive_days": .number(9999),
             "coupon.code": .text((trigger.offer?.codePrefix ?? "") + String(repeating: "W", count: SendCodes.couponLength)),
             "coupon.title": .text(trigger.offer?.title ?? ""), "coupon.expires_on": date, "trigger.name": .text(trigger.name),
+            "link.token": latin(SendCodes.tokenLength),
             "event.amount": largest, "event.sku": latin(24), "event.category": chinese(8),
         ]
     }

@@ -38,6 +38,20 @@ public struct ChannelConfig: Sendable {
         self.providers = providers
     }
 
+    /// What a segment is expected to cost, in yuan (preview's estimate): the first provider's
+    /// price under failover, the weight-averaged price under weighted; nil when a provider
+    /// that would be used has no price.
+    public var expectedPricePerSegment: Double? {
+        switch strategy {
+        case .failover:
+            return providers.first?.pricePerSegment
+        case .weighted:
+            let total = providers.reduce(0) { $0 + $1.weight }
+            guard total > 0, providers.allSatisfy({ $0.pricePerSegment != nil }) else { return nil }
+            return providers.reduce(0) { $0 + $1.weight * ($1.pricePerSegment ?? 0) } / total
+        }
+    }
+
     /// Whether its provider was written inside the channel's own entry.
     public var isInline: Bool { providers.count == 1 && providers[0].isInline }
 

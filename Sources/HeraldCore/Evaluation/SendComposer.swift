@@ -48,6 +48,7 @@ public struct SendComposer: Sendable {
             coupon = issued
         }
         let token = codes.linkToken()
+        values["link.token"] = .text(token)
         let message = composer.compose(try template(for: channel), channel: channel.kind, category: trigger.category,
                                        values: values, linkToken: token)
         func providerContent(for channel: ChannelConfig) -> String? {

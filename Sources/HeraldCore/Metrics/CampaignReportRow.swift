@@ -25,6 +25,10 @@ public struct CampaignReportRow: Sendable, Equatable {
     public var clicked = 0
     /// Members whose coupon was redeemed within its validity.
     public var redeemed = 0
+    /// What the accepted sends cost (segments × the accepting provider's `price_per_segment`),
+    /// in thousandths of a fen, over the `pricedSends` that had a price.
+    public var costMillifen: Int64 = 0
+    public var pricedSends = 0
 
     /// Held-out occurrences; nil on rows that cannot carry them (per channel or variant).
     public var heldOut: Int?
@@ -45,6 +49,11 @@ public struct CampaignReportRow: Sendable, Equatable {
     public var clickThroughRate: Double? { Self.ratio(clicked, reached) }
     /// SPEC 6: redeemed / reached.
     public var conversionRate: Double? { Self.ratio(redeemed, reached) }
+
+    /// Yuan; nil when no accepted send had a price.
+    public var cost: Double? { pricedSends > 0 ? Double(costMillifen) / 100_000 : nil }
+    /// Yuan per member who redeemed; nil without a cost or a redeem.
+    public var costPerRedeem: Double? { cost.flatMap { redeemed > 0 ? $0 / Double(redeemed) : nil } }
 
     static func ratio(_ part: Int, _ whole: Int) -> Double? { whole > 0 ? Double(part) / Double(whole) : nil }
 }

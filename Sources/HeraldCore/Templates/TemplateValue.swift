@@ -34,12 +34,15 @@ public enum TemplateValue: Sendable, Equatable {
         "member.points_balance": .number, "points.expiring": .number, "points.expires_on": .date, "cart.sku": .text,
         "cart.category": .text, "inactive_days": .number, "coupon.code": .text, "coupon.title": .text,
         "coupon.expires_on": .date, "trigger.name": .text, "event.amount": .money, "event.sku": .text,
-        "event.category": .text,
+        "event.category": .text, "link.token": .text,
     ]
 
-    /// What every trigger supplies, whatever its kind.
+    /// What every trigger supplies, whatever its kind. `link.token` is the send's tracked-link
+    /// token alone: template-based SMS providers refuse URLs in params, so their approved text
+    /// holds the link base and a param carries the token (docs/providers.md).
     public static let commonPaths: Set<String> = [
         "member.id", "member.name", "member.tier", "member.stored_value", "member.points_balance", "trigger.name",
+        "link.token",
     ]
 
     /// What a trigger with an `offer` adds.

@@ -48,6 +48,8 @@ public struct CampaignReportQuery: Sendable {
             row.clicked = count(10)
             row.redeemed = count(11)
             row.lift.treated = .init(successes: count(13), trials: count(12))
+            row.costMillifen = sends.integer(at: 14) ?? 0
+            row.pricedSends = count(15)
             rows[key] = row
         }
         // Held-out and suppressed members, per trigger (and day when rows are per day).
@@ -146,11 +148,14 @@ public struct CampaignReportQuery: Sendable {
                 max(status IN ('sent', 'delivered')) AS reached,
                 max(clicked_at IS NOT NULL) AS clicked,
                 max(redeemed_at IS NOT NULL) AS redeemed,
-                max(\(Self.purchased("o"))) AS purchased
+                max(\(Self.purchased("o"))) AS purchased,
+                total(cost_millifen) AS cost,
+                count(cost_millifen) AS priced
             FROM outbox o WHERE \(filter)
             GROUP BY trigger_id, grp, member_key)
         SELECT trigger_id, grp, sum(planned), sum(sent), sum(delivered), sum(failed), sum(pending), sum(expired),
-            sum(cancelled), sum(reached), sum(clicked), sum(redeemed), count(*), sum(purchased)
+            sum(cancelled), sum(reached), sum(clicked), sum(redeemed), count(*), sum(purchased),
+            CAST(total(cost) AS INTEGER), sum(priced)
         FROM per_member GROUP BY trigger_id, grp
         """
     }

@@ -11,6 +11,8 @@ public struct OutboxEntry: Sendable {
         public var httpStatus: Int?
         public var latencyMilliseconds: Int?
         public var error: String?
+        /// The provider called (channels routing over several providers).
+        public var provider: String?
     }
 
     public var key: Int64
@@ -30,6 +32,11 @@ public struct OutboxEntry: Sendable {
     public var nextAttemptAt: Date
     public var lastError: String?
     public var providerID: String?
+    /// The provider that accepted it, and what that cost (thousandths of a fen).
+    public var provider: String?
+    public var costMillifen: Int64?
+    /// The provider template and params it carries (`outbox.provider_content`).
+    public var providerContent: String?
     /// The member's zone (nil: the config's default), for showing times on their clock.
     public var timeZoneIdentifier: String?
 }

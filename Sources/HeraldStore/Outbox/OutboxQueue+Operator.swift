@@ -5,7 +5,8 @@ import HeraldCore
 extension OutboxQueue {
     private static let entryColumns = """
         o.key, o.trigger_id, m.id, o.channel, o.address, o.template, o.variant, o.title, o.body, o.idempotency_key,
-        o.scheduled_at, o.expires_at, o.status, o.attempts, o.next_attempt_at, o.last_error, o.provider_id, m.timezone
+        o.scheduled_at, o.expires_at, o.status, o.attempts, o.next_attempt_at, o.last_error, o.provider_id, m.timezone,
+        o.provider, o.cost_millifen, o.provider_content
         """
 
     /// Matching rows, newest first, and how many match in all.
@@ -37,7 +38,7 @@ extension OutboxQueue {
         guard try statement.step() else { return nil }
         let entry = Self.entry(statement)
         let attempts = try database.prepare("""
-            SELECT attempt, started_at, finished_at, outcome, http_status, latency_ms, error
+            SELECT attempt, started_at, finished_at, outcome, http_status, latency_ms, error, provider
             FROM delivery_attempts WHERE outbox_key = ? ORDER BY attempt
             """)
         try attempts.bind([.integer(key)])
@@ -47,7 +48,7 @@ extension OutboxQueue {
                 number: Int(attempts.integer(at: 0) ?? 0), startedAt: attempts.instant(at: 1) ?? .distantPast,
                 finishedAt: attempts.instant(at: 2), outcome: attempts.text(at: 3) ?? "",
                 httpStatus: attempts.integer(at: 4).map(Int.init), latencyMilliseconds: attempts.integer(at: 5).map(Int.init),
-                error: attempts.text(at: 6)))
+                error: attempts.text(at: 6), provider: attempts.text(at: 7)))
         }
         return (entry, list)
     }
@@ -91,6 +92,7 @@ extension OutboxQueue {
             idempotencyKey: row.text(at: 9) ?? "", scheduledAt: row.instant(at: 10) ?? .distantPast,
             expiresAt: row.instant(at: 11), status: row.text(at: 12) ?? "", attempts: Int(row.integer(at: 13) ?? 0),
             nextAttemptAt: row.instant(at: 14) ?? .distantPast, lastError: row.text(at: 15), providerID: row.text(at: 16),
+            provider: row.text(at: 18), costMillifen: row.integer(at: 19), providerContent: row.text(at: 20),
             timeZoneIdentifier: row.text(at: 17))
     }
 }
