@@ -46,7 +46,8 @@ let package = Package(
         .executableTarget(name: "herald", dependencies: ["HeraldCLI"], swiftSettings: strictSettings),
         .executableTarget(
             name: "herald-bench",
-            dependencies: ["HeraldCore", "HeraldStore", "HeraldDelivery", "HeraldWorker", "HeraldTestSupport"],
+            dependencies: ["HeraldCore", "HeraldCrypto", "HeraldStore", "HeraldDelivery", "HeraldWorker",
+                           "HeraldTestSupport"],
             swiftSettings: strictSettings
         ),
         // Helpers the test targets and the benchmark share (temporary folders, a collecting

@@ -6,13 +6,15 @@ import HeraldStore
 /// shell doing the same work on the same store, in the same run.
 ///
 ///     swift build -c release && .build/release/herald-bench [import|evaluate|dispatch|report]
-///         [--members N] [--events N] [--runs K] [--dir DIR] [--sends N] [--latency MS]
+///         [--members N] [--events N] [--runs K] [--dir DIR] [--sends N] [--latency MS] [--provider tencent]
 ///
 /// `import` (the default): loading members and events. `evaluate`: every trigger in
 /// Triggers/ evaluated over the loaded store (issue 3), against the same candidate queries.
 /// `dispatch`: `herald run --once` delivering N sends to a loopback gateway answering in
 /// `--latency` ms (50 by default; 0 measures pure overhead), against `curl --parallel`
-/// posting the same bodies (issues 4 and 11). `report`: `herald report`
+/// posting the same bodies (issues 4 and 11); with `--provider tencent`, through the signing
+/// `tencent_sms` adapter to a fake Tencent Cloud that checks every signature, against the plain
+/// http adapter and `curl` posting the same signed bodies (issue 12). `report`: `herald report`
 /// over N sends and the given events, against the `sqlite3` shell running its statements (issue 5).
 struct Options {
     var mode = "import"
@@ -24,6 +26,8 @@ struct Options {
     var sends = 20_000
     /// `dispatch`: how long the loopback gateway takes to answer, in milliseconds.
     var latencyMilliseconds = 50
+    /// `dispatch`: deliver through this provider's adapter (`tencent`) instead of plain http.
+    var provider: String?
     /// `evaluate-child CONFIG INSTANT`.
     var childArguments: [String] = []
 
@@ -46,11 +50,12 @@ struct Options {
             case "--sends": sends = max(1, Int(try value()) ?? sends)
             case "--latency": latencyMilliseconds = max(0, Int(try value()) ?? latencyMilliseconds)
             case "--dir": folder = try value()
+            case "--provider": provider = try value()
             default:
                 guard mode == "evaluate-child" else {
                     throw BenchError("unknown option \(arguments[index]); usage: herald-bench "
                                      + "[import|evaluate|dispatch|report] [--members N] [--events N] [--runs K] "
-                                     + "[--dir DIR] [--sends N] [--latency MS]")
+                                     + "[--dir DIR] [--sends N] [--latency MS] [--provider tencent]")
                 }
                 childArguments.append(arguments[index])
             }
@@ -103,6 +108,10 @@ func main() throws {
     guard let sqlite3 = findOnPath("sqlite3") else { throw BenchError("the sqlite3 shell is needed for the baseline: apt-get install sqlite3") }
     if binaryFolder.path.contains("/debug") { say("warning: this is a debug build; figures need `swift build -c release`") }
     if options.mode == "dispatch" {
+        if let provider = options.provider {
+            guard provider == "tencent" else { throw BenchError("--provider: only tencent is benchmarked") }
+            return try ProviderDispatchBenchmark(options: options, herald: herald).run()
+        }
         return try DispatchBenchmark(options: options, herald: herald).run()
     }
     if options.mode == "report" {
