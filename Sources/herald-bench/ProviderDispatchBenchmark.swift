@@ -35,7 +35,7 @@ struct ProviderDispatchBenchmark {
         let providers = """
             providers: { tencent: { adapter: "tencent_sms", secret_id: "\(Self.secretID)", secret_key: "\(Self.secretKey)",
                                     sdk_app_id: "1400006666", sign_name: "悦享会员", endpoint: "\(fake.endpoint)",
-                                    timeout: "10s" } },
+                                    timeout: "10s", param_max_length: 24 } },
             dispatch: { max_attempts: 4, backoff: "10m", lease: "5m" },
             """
         let tencentConfig = folder + "/tencent.json5"
