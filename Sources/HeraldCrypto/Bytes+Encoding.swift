@@ -3,14 +3,17 @@ import Foundation
 extension Collection<UInt8> {
     /// Lowercase hexadecimal, two digits a byte.
     public var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(count * 2)
-        for byte in self {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
+        // Written straight into the string's storage: signatures call this three times a request.
+        String(unsafeUninitializedCapacity: count * 2) { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            var index = 0
+            for byte in self {
+                buffer[index] = digits.utf8Start[Int(byte >> 4)]
+                buffer[index + 1] = digits.utf8Start[Int(byte & 0x0F)]
+                index += 2
+            }
+            return index
         }
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// Standard base64 with padding (RFC 4648 §4).

@@ -12,12 +12,13 @@ public struct ChannelMessage: Sendable {
     /// The rendered local template (signature and opt-out included for SMS).
     public var text: String
     public var segments: Int?
-    /// For template-based providers: the mapping file rendered for this send, an object by
-    /// provider name (`{ tencent: { template_id, params: […] } }`); nil when there is none.
-    public var providerContent: JSONValue?
+    /// For template-based providers: the mapping file rendered for this send, a JSON object by
+    /// provider name (`{"tencent":{"template_id":…,"params":[…]}}`); nil when there is none.
+    /// Kept as text: only the adapters that need it parse it (`providerContent`).
+    public var providerContentText: String?
 
     public init(idempotencyKey: String, channel: String, channelKind: ChannelKind, category: Trigger.Category = .service,
-                to: String, title: String?, text: String, segments: Int? = nil, providerContent: JSONValue? = nil) {
+                to: String, title: String?, text: String, segments: Int? = nil, providerContent: String? = nil) {
         self.idempotencyKey = idempotencyKey
         self.channel = channel
         self.channelKind = channelKind
@@ -26,6 +27,13 @@ public struct ChannelMessage: Sendable {
         self.title = title
         self.text = text
         self.segments = segments
-        self.providerContent = providerContent
+        providerContentText = providerContent
+    }
+
+    /// `providerContentText` parsed (each call parses: an adapter calls it once); nil when
+    /// absent or unreadable (Herald wrote it; the adapter then reports the mapping missing).
+    public var providerContent: JSONValue? {
+        guard var text = providerContentText else { return nil }
+        return text.withUTF8 { try? JSONParser.parse(bytes: $0, dialect: .json) }
     }
 }

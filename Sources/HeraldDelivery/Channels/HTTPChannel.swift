@@ -106,8 +106,8 @@ public final class HTTPChannel: ChannelAdapter {
     }
 
     private static func providerID(in body: [UInt8]) -> String? {
-        guard let text = String(validating: body, as: UTF8.self),
-              let value = try? JSONParser.parse(text, dialect: .json) else { return nil }
+        guard let value = body.withUnsafeBufferPointer({ try? JSONParser.parse(bytes: $0, dialect: .json) })
+        else { return nil }
         for key in ["message_id", "id", "msgid"] {
             switch value[key]?.kind {
             case .string(let id)?: return String(id.prefix(128))

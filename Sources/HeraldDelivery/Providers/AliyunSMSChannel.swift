@@ -152,10 +152,7 @@ public final class AliyunSMSChannel: ChannelAdapter, ReceiptPulling {
                                                      httpStatus: response.status)
     }
 
-    private static func answer(_ response: HTTPResponse) -> JSONValue? {
-        guard let text = String(validating: response.body, as: UTF8.self) else { return nil }
-        return try? JSONParser.parse(text, dialect: .json)
-    }
+    private static func answer(_ response: HTTPResponse) -> JSONValue? { response.jsonBody }
 
     /// At most this many `QuerySendDetails` calls per pull.
     static let queriesPerPull = 50

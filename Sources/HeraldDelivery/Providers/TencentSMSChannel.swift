@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import Synchronization
 
 /// `adapter: "tencent_sms"`: Tencent Cloud SMS API 3.0 `SendSms` (version 2021-01-11),
 /// signed with TC3-HMAC-SHA256 (`TencentSignature`). Sends the approved template id and the
@@ -34,6 +35,8 @@ public final class TencentSMSChannel: ChannelAdapter, ReceiptPulling {
     private let region: String
     private let transport: any HTTPTransport
     private let clock: any WallClock
+    /// The signing key of the current UTC day (three HMACs saved on every other request).
+    private let dayKey = Mutex<(date: String, key: [UInt8])?>(nil)
 
     private struct Settings {
         var endpoint: GatewayEndpoint
@@ -125,8 +128,15 @@ public final class TencentSMSChannel: ChannelAdapter, ReceiptPulling {
     private func call(_ action: String, body: JSONOutput) async -> Result<HTTPResponse, HTTPFailure> {
         let payload = Array(body.rendered().utf8)
         let timestamp = clock.now().epochSeconds
+        let date = TencentSignature.utcDate(timestamp)
+        let key = dayKey.withLock { kept in
+            if let kept, kept.date == date { return kept.key }
+            let fresh = signer.signingKey(forDate: date)
+            kept = (date, fresh)
+            return fresh
+        }
         let signed = signer.sign(method: "POST", contentType: Self.contentType, host: endpoint.hostHeader,
-                                 payload: payload, timestamp: timestamp)
+                                 payload: payload, timestamp: timestamp, signingKey: key)
         let request = endpoint.request(headers: [
             ("Content-Type", Self.contentType), ("Host", endpoint.hostHeader), ("Authorization", signed.authorization),
             ("X-TC-Action", action), ("X-TC-Version", Self.version), ("X-TC-Timestamp", String(timestamp)),
@@ -164,11 +174,7 @@ public final class TencentSMSChannel: ChannelAdapter, ReceiptPulling {
     }
 
     /// `Response` of a JSON answer; nil when the body is not one.
-    private static func answer(_ response: HTTPResponse) -> JSONValue? {
-        guard let text = String(validating: response.body, as: UTF8.self),
-              let value = try? JSONParser.parse(text, dialect: .json) else { return nil }
-        return value["Response"]
-    }
+    private static func answer(_ response: HTTPResponse) -> JSONValue? { response.jsonBody?["Response"] }
 
     /// `PullSmsSendStatus`: up to 100 receipts the provider has not handed out yet.
     public func pullReceipts(pending: [PendingReceipt]) async -> Result<[ProviderReceipt], ReceiptPullFailure> {

@@ -24,9 +24,18 @@ public struct TencentSignature: Sendable {
         public var authorization: String
     }
 
-    /// `query` as it goes in the URL (already encoded; empty for POST); `timestamp` in seconds.
+    /// The key of a UTC day (`yyyy-MM-dd`): the same for every request that day, so callers
+    /// may keep it and pass it to `sign`.
+    public func signingKey(forDate date: String) -> [UInt8] {
+        let dateKey = Digest.hmacSHA256(key: Array("TC3\(secretKey)".utf8), date)
+        let serviceKey = Digest.hmacSHA256(key: dateKey, service)
+        return Digest.hmacSHA256(key: serviceKey, "tc3_request")
+    }
+
+    /// `query` as it goes in the URL (already encoded; empty for POST); `timestamp` in seconds;
+    /// `signingKey` of the timestamp's UTC day when the caller kept it (else derived here).
     public func sign(method: String, query: String = "", contentType: String, host: String, payload: [UInt8],
-                     timestamp: Int64) -> Signed {
+                     timestamp: Int64, signingKey: [UInt8]? = nil) -> Signed {
         let canonicalRequest = [
             method, "/", query, "content-type:\(contentType)\nhost:\(host)\n", "content-type;host",
             Digest.hash(.sha256, payload).hexString,
@@ -35,17 +44,14 @@ public struct TencentSignature: Sendable {
         let date = Self.utcDate(timestamp)
         let scope = "\(date)/\(service)/tc3_request"
         let stringToSign = "TC3-HMAC-SHA256\n\(timestamp)\n\(scope)\n\(requestHash)"
-        let dateKey = Digest.hmacSHA256(key: Array("TC3\(secretKey)".utf8), date)
-        let serviceKey = Digest.hmacSHA256(key: dateKey, service)
-        let signingKey = Digest.hmacSHA256(key: serviceKey, "tc3_request")
-        let signature = Digest.hmacSHA256(key: signingKey, stringToSign).hexString
+        let signature = Digest.hmacSHA256(key: signingKey ?? self.signingKey(forDate: date), stringToSign).hexString
         return Signed(canonicalRequestHash: requestHash, signature: signature,
                       authorization: "TC3-HMAC-SHA256 Credential=\(secretID)/\(scope), "
                           + "SignedHeaders=content-type;host, Signature=\(signature)")
     }
 
     /// `yyyy-MM-dd` of a Unix timestamp in UTC (never the local zone: Tencent rejects it).
-    static func utcDate(_ timestamp: Int64) -> String {
+    public static func utcDate(_ timestamp: Int64) -> String {
         let days = timestamp >= 0 ? timestamp / 86_400 : (timestamp - 86_399) / 86_400
         return CivilDate(daysSinceEpoch: Int(days)).description
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 
 /// What came back from an exchange that got an HTTP answer.
 public struct HTTPResponse: Sendable {
@@ -18,6 +19,11 @@ public struct HTTPResponse: Sendable {
         self.headers = headers
         self.body = body
         self.isBodyTruncated = isBodyTruncated
+    }
+
+    /// The body as JSON; nil when it is not (straight from the bytes, no string made first).
+    public var jsonBody: JSONValue? {
+        body.withUnsafeBufferPointer { try? JSONParser.parse(bytes: $0, dialect: .json) }
     }
 
     /// The first field called `name` (case-insensitive).

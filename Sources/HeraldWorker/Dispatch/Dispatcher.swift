@@ -330,7 +330,9 @@ public actor Dispatcher {
         let tick = ContinuousClock.now
         var picked: [(lane: String, send: ClaimedSend)] = []
         for name in lanes.keys.sorted() {
-            var lane = lanes[name]!
+            // Taken out of the dictionary while changed: a copy left in it would make the
+            // waiting array copy itself on every pass.
+            var lane = lanes.removeValue(forKey: name)!
             var taken = 0
             while lane.inFlight + taken < lane.concurrency, taken < lane.waiting.count {
                 if let wait = lane.rate.take(at: tick) {
@@ -352,12 +354,10 @@ public actor Dispatcher {
         let inbox = self.inbox
         group.addTask {
             let started = ContinuousClock.now
-            // Herald wrote the column itself; unreadable counts as none (the adapter then says so).
-            let content = send.providerContent.flatMap { try? JSONParser.parse($0, dialect: .json) }
             let result = await router.send(ChannelMessage(
                 idempotencyKey: send.idempotencyKey, channel: send.channel, channelKind: send.channelKind,
                 category: send.category, to: send.address, title: send.title, text: send.text,
-                segments: send.segments, providerContent: content))
+                segments: send.segments, providerContent: send.providerContent))
             inbox.post(DispatchInbox.Completion(lane: lane, send: send, result: result, startedAt: startedAt,
                                                 latency: ContinuousClock.now - started))
         }
