@@ -184,19 +184,19 @@ public final class FakeSMSProvider: Sendable {
               let timestampText = request.headers["x-tc-timestamp"], let timestamp = TimeInterval(timestampText),
               let contentType = request.headers["content-type"], let host = request.headers["host"]
         else { return "missing Authorization, X-TC-Timestamp, Content-Type or Host" }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        let date = formatter.string(from: Date(timeIntervalSince1970: timestamp))
-        let payloadHash = Digest.hash(.sha256, Array(request.body.utf8)).map { String(format: "%02x", $0) }.joined()
+        // The UTC day by the C library's calendar (not Herald's).
+        var seconds = time_t(timestamp)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let date = "\(parts.tm_year + 1900)-\(twoDigits[Int(parts.tm_mon + 1)])-\(twoDigits[Int(parts.tm_mday)])"
+        let payloadHash = hex(Digest.hash(.sha256, Array(request.body.utf8)))
         let canonical = "POST\n/\n\ncontent-type:\(contentType)\nhost:\(host)\n\ncontent-type;host\n\(payloadHash)"
-        let canonicalHash = Digest.hash(.sha256, Array(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+        let canonicalHash = hex(Digest.hash(.sha256, Array(canonical.utf8)))
         let scope = "\(date)/sms/tc3_request"
         let toSign = "TC3-HMAC-SHA256\n\(timestampText)\n\(scope)\n\(canonicalHash)"
         var key = Array("TC3\(secretKey)".utf8)
         for part in [date, "sms", "tc3_request"] { key = Digest.hmac(.sha256, key: key, Array(part.utf8)) }
-        let expected = Digest.hmac(.sha256, key: key, Array(toSign.utf8)).map { String(format: "%02x", $0) }.joined()
+        let expected = hex(Digest.hmac(.sha256, key: key, Array(toSign.utf8)))
         let wanted = "TC3-HMAC-SHA256 Credential=\(secretID)/\(scope), SignedHeaders=content-type;host, "
             + "Signature=\(expected)"
         return authorization == wanted ? nil : "Authorization \(authorization) is not \(wanted)"
@@ -283,3 +283,14 @@ public final class FakeSMSProvider: Sendable {
         return signature == expected ? nil : "Signature \(signature) is not \(expected)"
     }
 }
+
+/// "00"…"99": days and months.
+private let twoDigits = (0...99).map { $0 < 10 ? "0\($0)" : "\($0)" }
+
+/// Lowercase hex through a table of the 256 pairs (HeraldCrypto's `hexString` is what is checked).
+private let hexPairs: [String] = (0...255).map { byte in
+    let digits = Array("0123456789abcdef")
+    return String([digits[byte >> 4], digits[byte & 15]])
+}
+
+private func hex(_ bytes: [UInt8]) -> String { bytes.map { hexPairs[Int($0)] }.joined() }
