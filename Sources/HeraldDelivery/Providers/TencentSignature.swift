@@ -36,11 +36,14 @@ public struct TencentSignature: Sendable {
     /// `signingKey` of the timestamp's UTC day when the caller kept it (else derived here).
     public func sign(method: String, query: String = "", contentType: String, host: String, payload: [UInt8],
                      timestamp: Int64, signingKey: [UInt8]? = nil) -> Signed {
-        let canonicalRequest = [
-            method, "/", query, "content-type:\(contentType)\nhost:\(host)\n", "content-type;host",
-            Digest.hash(.sha256, payload).hexString,
-        ].joined(separator: "\n")
-        let requestHash = Digest.sha256(canonicalRequest).hexString
+        // Built as bytes: this runs once per message.
+        var canonicalRequest: [UInt8] = []
+        canonicalRequest.reserveCapacity(160 + query.utf8.count + contentType.utf8.count + host.utf8.count)
+        for part in [method, "\n/\n", query, "\ncontent-type:", contentType, "\nhost:", host, "\n\ncontent-type;host\n",
+                     Digest.hash(.sha256, payload).hexString] {
+            canonicalRequest.append(contentsOf: part.utf8)
+        }
+        let requestHash = Digest.hash(.sha256, canonicalRequest).hexString
         let date = Self.utcDate(timestamp)
         let scope = "\(date)/\(service)/tc3_request"
         let stringToSign = "TC3-HMAC-SHA256\n\(timestamp)\n\(scope)\n\(requestHash)"

@@ -46,34 +46,44 @@ public indirect enum JSONOutput: Sendable, Equatable, ExpressibleByStringLiteral
         case .number(let number): text += number.isFinite ? String(number) : "null"
         case .string(let string): JSONOutput.writeString(string, to: &text)
         case .array(let elements):
-            writeContainer(elements.map { (nil, $0) }, open: "[", close: "]", to: &text, pretty: pretty, indent: indent)
+            text += "["
+            for (offset, element) in elements.enumerated() {
+                Self.separate(offset, to: &text, pretty: pretty, indent: indent)
+                element.write(to: &text, pretty: pretty, indent: indent + 2)
+            }
+            Self.close("]", empty: elements.isEmpty, to: &text, pretty: pretty, indent: indent)
         case .object(let members):
-            writeContainer(members.map { ($0.0, $0.1) }, open: "{", close: "}", to: &text, pretty: pretty, indent: indent)
+            text += "{"
+            for (offset, (key, value)) in members.enumerated() {
+                Self.separate(offset, to: &text, pretty: pretty, indent: indent)
+                JSONOutput.writeString(key, to: &text)
+                text += ": "
+                value.write(to: &text, pretty: pretty, indent: indent + 2)
+            }
+            Self.close("}", empty: members.isEmpty, to: &text, pretty: pretty, indent: indent)
         }
     }
 
-    private func writeContainer(_ items: [(String?, JSONOutput)], open: String, close: String, to text: inout String,
-                                pretty: Bool, indent: Int) {
-        text += open
-        guard !items.isEmpty else {
-            text += close
-            return
-        }
-        for (offset, (key, value)) in items.enumerated() {
-            if offset > 0 { text += pretty ? "," : ", " }
-            if pretty { text += "\n" + String(repeating: " ", count: indent + 2) }
-            if let key {
-                JSONOutput.writeString(key, to: &text)
-                text += ": "
-            }
-            value.write(to: &text, pretty: pretty, indent: indent + 2)
-        }
-        if pretty { text += "\n" + String(repeating: " ", count: indent) }
-        text += close
+    /// Before a container's `offset`-th item: the comma, and in pretty mode the line break and indent.
+    private static func separate(_ offset: Int, to text: inout String, pretty: Bool, indent: Int) {
+        if offset > 0 { text += pretty ? "," : ", " }
+        if pretty { text += "\n" + String(repeating: " ", count: indent + 2) }
+    }
+
+    private static func close(_ bracket: String, empty: Bool, to text: inout String, pretty: Bool, indent: Int) {
+        if pretty && !empty { text += "\n" + String(repeating: " ", count: indent) }
+        text += bracket
     }
 
     private static func writeString(_ string: String, to text: inout String) {
         text += "\""
+        // Most strings need no escape: appended whole (per-scalar appends cost a provider call
+        // several microseconds).
+        guard string.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) else {
+            text += string
+            text += "\""
+            return
+        }
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": text += "\\\""
