@@ -36,18 +36,20 @@ public struct TencentSignature: Sendable {
     /// `signingKey` of the timestamp's UTC day when the caller kept it (else derived here).
     public func sign(method: String, query: String = "", contentType: String, host: String, payload: [UInt8],
                      timestamp: Int64, signingKey: [UInt8]? = nil) -> Signed {
-        // Built as bytes: this runs once per message.
-        var canonicalRequest: [UInt8] = []
-        canonicalRequest.reserveCapacity(160 + query.utf8.count + contentType.utf8.count + host.utf8.count)
-        for part in [method, "\n/\n", query, "\ncontent-type:", contentType, "\nhost:", host, "\n\ncontent-type;host\n",
-                     Digest.hash(.sha256, payload).hexString] {
-            canonicalRequest.append(contentsOf: part.utf8)
+        // Built as bytes, no intermediate strings: this runs once per message.
+        func bytes(_ parts: String...) -> [UInt8] {
+            var joined: [UInt8] = []
+            joined.reserveCapacity(parts.reduce(0) { $0 + $1.utf8.count })
+            for part in parts { joined.append(contentsOf: part.utf8) }
+            return joined
         }
-        let requestHash = Digest.hash(.sha256, canonicalRequest).hexString
+        let canonicalRequest = bytes(method, "\n/\n", query, "\ncontent-type:", contentType, "\nhost:", host,
+                                     "\n\ncontent-type;host\n", Digest.hash(.sha256, payload).hexString)
         let date = Self.utcDate(timestamp)
         let scope = "\(date)/\(service)/tc3_request"
-        let stringToSign = "TC3-HMAC-SHA256\n\(timestamp)\n\(scope)\n\(requestHash)"
-        let signature = Digest.hmacSHA256(key: signingKey ?? self.signingKey(forDate: date), stringToSign).hexString
+        let requestHash = Digest.hash(.sha256, canonicalRequest).hexString
+        let stringToSign = bytes("TC3-HMAC-SHA256\n", String(timestamp), "\n", scope, "\n", requestHash)
+        let signature = Digest.hmac(.sha256, key: signingKey ?? self.signingKey(forDate: date), stringToSign).hexString
         return Signed(canonicalRequestHash: requestHash, signature: signature,
                       authorization: "TC3-HMAC-SHA256 Credential=\(secretID)/\(scope), "
                           + "SignedHeaders=content-type;host, Signature=\(signature)")
