@@ -31,26 +31,7 @@ struct DispatchBenchmark {
             .write(toFile: folder + "/Triggers/bench.json5", atomically: true, encoding: .utf8)
         try "【品牌】{{ member.id }}，您的积分即将到期，点击查看详情。"
             .write(toFile: folder + "/MessageTemplates/t/sms.zh-CN.txt", atomically: true, encoding: .utf8)
-        var csv = "id,phone,last_active_at\n"
-        for index in 0..<options.sends { csv += "B\(index),139\(String(index).leftPadded(to: 8)),2020-01-01\n" }
-        try csv.write(toFile: folder + "/members.csv", atomically: true, encoding: .utf8)
-        let imported = try ChildProcess.run(herald, ["--config", config, "import", "members", folder + "/members.csv"],
-                                            stdoutPath: folder + "/import.out", stderrPath: folder + "/import.err")
-        guard imported.exitStatus == 0 else { throw BenchError("import failed; see \(folder)/import.err") }
-
-        // Plan once, keep the planned store as the starting point of every run.
-        let catalog = try CatalogLoader.load(configPath: config)
-        let planned = folder + "/planned.db"
-        do {
-            let store = try MemberStore(path: folder + "/herald.db")
-            var codes = SendCodes.secure()
-            let evaluation = try Scheduler(catalog: catalog, store: store).evaluate(at: Date(), codes: &codes)
-            try OutboxWriter(store: store).write(evaluation)
-            try store.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            try store.database.execute("VACUUM INTO '\(planned)'")
-        }
-        let rows = try MemberStore(path: planned).database.scalarInteger("SELECT count(*) FROM outbox") ?? 0
-        guard rows == options.sends else { throw BenchError("planned \(rows) rows, expected \(options.sends)") }
+        let planned = try Self.plannedOutbox(folder: folder, config: config, herald: herald, sends: options.sends)
 
         // The baseline's input: the same JSON bodies and keys Herald posts.
         var requests: [String] = []
@@ -106,5 +87,29 @@ struct DispatchBenchmark {
         let curlCPU = median(curlRuns.map(\.cpuSeconds)) / Double(options.sends) * 1_000_000
         say("CPU per send: herald \(format(heraldCPU, 0)) µs, curl \(format(curlCPU, 0)) µs "
             + "(\(format(heraldCPU / curlCPU, 2))×)")
+    }
+
+    /// `sends` members silent since 2020, imported with `config`, planned once into
+    /// `folder/planned.db`: every run starts from a copy of it. Returns its path.
+    static func plannedOutbox(folder: String, config: String, herald: String, sends: Int) throws -> String {
+        var csv = "id,phone,last_active_at\n"
+        for index in 0..<sends { csv += "B\(index),139\(String(index).leftPadded(to: 8)),2020-01-01\n" }
+        try csv.write(toFile: folder + "/members.csv", atomically: true, encoding: .utf8)
+        let imported = try ChildProcess.run(herald, ["--config", config, "import", "members", folder + "/members.csv"],
+                                            stdoutPath: folder + "/import.out", stderrPath: folder + "/import.err")
+        guard imported.exitStatus == 0 else { throw BenchError("import failed; see \(folder)/import.err") }
+        let catalog = try CatalogLoader.load(configPath: config)
+        let planned = folder + "/planned.db"
+        do {
+            let store = try MemberStore(path: folder + "/herald.db")
+            var codes = SendCodes.secure()
+            let evaluation = try Scheduler(catalog: catalog, store: store).evaluate(at: Date(), codes: &codes)
+            try OutboxWriter(store: store).write(evaluation)
+            try store.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            try store.database.execute("VACUUM INTO '\(planned)'")
+        }
+        let rows = try MemberStore(path: planned).database.scalarInteger("SELECT count(*) FROM outbox") ?? 0
+        guard rows == sends else { throw BenchError("planned \(rows) rows, expected \(sends)") }
+        return planned
     }
 }

@@ -54,26 +54,9 @@ struct ProviderDispatchBenchmark {
             .write(toFile: folder + "/MessageTemplates/t/sms.zh-CN.txt", atomically: true, encoding: .utf8)
         try #"{ tencent: { template_id: "2001006", params: ["{{ member.id }}"] } }"#
             .write(toFile: folder + "/MessageTemplates/t/sms.providers.json5", atomically: true, encoding: .utf8)
-        var csv = "id,phone,last_active_at\n"
-        for index in 0..<options.sends { csv += "B\(index),139\(String(index).leftPadded(to: 8)),2020-01-01\n" }
-        try csv.write(toFile: folder + "/members.csv", atomically: true, encoding: .utf8)
-        let imported = try ChildProcess.run(herald, ["--config", tencentConfig, "import", "members", folder + "/members.csv"],
-                                            stdoutPath: folder + "/import.out", stderrPath: folder + "/import.err")
-        guard imported.exitStatus == 0 else { throw BenchError("import failed; see \(folder)/import.err") }
-
-        // Plan once (with the mapping rendered), keep the planned store as every run's start.
-        let catalog = try CatalogLoader.load(configPath: tencentConfig)
-        let planned = folder + "/planned.db"
-        do {
-            let store = try MemberStore(path: folder + "/herald.db")
-            var codes = SendCodes.secure()
-            let evaluation = try Scheduler(catalog: catalog, store: store).evaluate(at: Date(), codes: &codes)
-            try OutboxWriter(store: store).write(evaluation)
-            try store.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            try store.database.execute("VACUUM INTO '\(planned)'")
-        }
-        let rows = try MemberStore(path: planned).database.scalarInteger("SELECT count(*) FROM outbox") ?? 0
-        guard rows == options.sends else { throw BenchError("planned \(rows) rows, expected \(options.sends)") }
+        // Planned once with the tencent config (the mapping rendered into every row).
+        let planned = try DispatchBenchmark.plannedOutbox(folder: folder, config: tencentConfig, herald: herald,
+                                                          sends: options.sends)
         try writeSignedRequests(planned: planned, fake: fake, to: folder + "/curl.config")
 
         var tencentRuns: [ChildProcess.Measurement] = []

@@ -175,13 +175,8 @@ public final class FakeSMSProvider: Sendable {
                 return status("", code: code, message: "refused")
             case .refuse(let code):
                 return json([("Error", .object([("Code", .string(code)), ("Message", "refused by the fake")]))])
-            case .http(let status, let text):
-                return .status(status, body: text)
-            case .delayed(let seconds, let then):
-                guard case .status(let status, let headers, let text, _) = reply(then) else { return reply(then) }
-                return .status(status, headers: headers, body: text, delay: seconds)
-            case .reset:
-                return .resetBeforeResponse
+            case .http, .delayed, .reset:
+                return Self.transportReply(answer, then: reply)
             }
         }
         return reply(answer)
@@ -252,16 +247,28 @@ public final class FakeSMSProvider: Sendable {
             case .refuse(let code):
                 return json(["Code": code, "Message": "refused by the fake", "RequestId": "r"],
                             status: code.hasPrefix("isv.") || code.hasPrefix("isp.") ? 200 : 400)
-            case .http(let status, let text):
-                return .status(status, body: text)
-            case .delayed(let seconds, let then):
-                guard case .status(let status, let headers, let text, _) = reply(then) else { return reply(then) }
-                return .status(status, headers: headers, body: text, delay: seconds)
-            case .reset:
-                return .resetBeforeResponse
+            case .http, .delayed, .reset:
+                return Self.transportReply(answer, then: reply)
             }
         }
         return reply(answer)
+    }
+
+    /// The answers both providers give alike: a bare HTTP status, a delay before the provider's
+    /// own answer (`then`), a reset.
+    private static func transportReply(_ answer: Answer, then: (Answer) -> LoopbackGateway.Reply)
+        -> LoopbackGateway.Reply {
+        switch answer {
+        case .http(let status, let text):
+            return .status(status, body: text)
+        case .delayed(let seconds, let next):
+            guard case .status(let status, let headers, let text, _) = then(next) else { return then(next) }
+            return .status(status, headers: headers, body: text, delay: seconds)
+        case .reset:
+            return .resetBeforeResponse
+        default:
+            return then(answer)
+        }
     }
 
     /// `a=1&b=%E4%BD%A0`, decoded with Foundation.

@@ -30,6 +30,13 @@ public struct ChannelMessage: Sendable {
         providerContentText = providerContent
     }
 
+    /// A provider's part of `providerContent`: its template id (under `idKey`) and its params;
+    /// nil when the send carries none for it.
+    public func providerTemplate(for provider: String, idKey: String) -> (id: String, params: JSONValue?)? {
+        guard let content = providerContent?[provider], let id = content[idKey]?.stringValue else { return nil }
+        return (id, content["params"])
+    }
+
     /// `providerContentText` parsed (each call parses: an adapter calls it once); nil when
     /// absent or unreadable (Herald wrote it; the adapter then reports the mapping missing).
     public var providerContent: JSONValue? {

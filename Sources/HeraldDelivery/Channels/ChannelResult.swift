@@ -39,6 +39,13 @@ public enum ChannelResult: Sendable, Equatable {
         }
     }
 
+    /// A template-based provider got a send without its mapping (planned before the mapping
+    /// named it): its setup, not the message, so the next provider is tried.
+    static func missingMapping(provider: String) -> ChannelResult {
+        .misconfigured(error: "no template mapping for provider \(provider) in this send (was it planned before "
+                           + "its providers.json5 named \(provider)?)", httpStatus: nil)
+    }
+
     /// Whether the next provider should be tried with the same idempotency key.
     public var triesNextProvider: Bool {
         switch self {

@@ -98,6 +98,17 @@ struct GatewayEndpoint: Sendable {
         }
     }
 
+    /// An answer that is not the provider's own (a proxy's error page, a load balancer's 502):
+    /// by its status, except that a 2xx without the provider's words proves nothing was
+    /// accepted, so it is a fault to retry (elsewhere first).
+    static func classifyForeign(_ response: HTTPResponse, now: Date, provider: String) -> ChannelResult {
+        let byStatus = classifyStatus(response, now: now)
+        guard case .accepted = byStatus else { return byStatus }
+        return .transient(error: "HTTP \(response.status) with an answer that is not \(provider)'s JSON: "
+                              + String(decoding: response.body.prefix(200), as: UTF8.self),
+                          httpStatus: response.status, retryAfter: nil)
+    }
+
     /// An HTTP answer by its status alone (SPEC 5): 2xx accepted, a 3xx misconfigured
     /// (redirects are never followed: the request, with its credentials, goes only where the
     /// config says), 429 throttled, 408 and 5xx transient honouring a positive `Retry-After`,

@@ -6,7 +6,7 @@ import HeraldCore
 ///
 /// Classification (SPEC 5, issue 11): 2xx accepted (a `message_id`, `id` or `msgid` in a
 /// JSON reply is kept as the provider id); otherwise `GatewayEndpoint.classifyStatus`.
-public final class HTTPChannel: ChannelAdapter {
+public final class HTTPChannel: SettingsAdapter {
     public static let adapterName = "http"
     public static let optionKeys = ["url", "headers", "body"] + GatewayEndpoint.keys
     public static let kinds: Set<ChannelKind> = Set(ChannelKind.allCases)
@@ -18,18 +18,10 @@ public final class HTTPChannel: ChannelAdapter {
     private let transport: any HTTPTransport
     private let clock: any WallClock
 
-    public static func check(_ options: ProviderOptions) {
-        _ = Settings(options)
-    }
-
-    public static func make(_ options: ProviderOptions, context: ChannelContext) throws -> HTTPChannel {
-        let settings = Settings(options)
-        try options.throwFirstProblem()
-        return HTTPChannel(name: options.name, settings: settings!, context: context)
-    }
+    public static func settings(_ options: ProviderOptions) -> Settings? { Settings(options) }
 
     /// The entry with its secrets filled in and its URL, headers and body checked.
-    private struct Settings {
+    public struct Settings: Sendable {
         var endpoint: GatewayEndpoint
         var headers: [(name: String, value: String)]
         var body: RequestBodyTemplate
@@ -81,7 +73,7 @@ public final class HTTPChannel: ChannelAdapter {
                            || "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar))
     }
 
-    private init(name: String, settings: Settings, context: ChannelContext) {
+    public init(name: String, settings: Settings, context: ChannelContext) {
         self.name = name
         endpoint = settings.endpoint
         headers = [("Content-Type", "application/json; charset=utf-8")] + settings.headers

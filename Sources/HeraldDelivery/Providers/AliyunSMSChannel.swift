@@ -10,12 +10,9 @@ import HeraldCore
 /// Answers are classified by `AliyunSMSCodes` (`Code`), an answer without one by its HTTP
 /// status. Receipts are pulled with `QuerySendDetails`, one call per recent send still
 /// without one, when `pull_receipts_every` is set.
-public final class AliyunSMSChannel: ChannelAdapter, ReceiptPulling {
+public final class AliyunSMSChannel: SettingsAdapter, ReceiptPulling {
     public static let adapterName = "aliyun_sms"
-    public static let optionKeys = [
-        "access_key_id", "access_key_secret", "sign_name", "region", "endpoint",
-        ProviderMappingRules.lengthOption, ProviderOptions.receiptPullKey,
-    ] + GatewayEndpoint.keys
+    public static let optionKeys = ["access_key_id", "access_key_secret"] + ProviderOptions.smsCommonKeys
     public static let kinds: Set<ChannelKind> = [.sms]
     /// 变量属性 "其他" holds at most 35 characters, and variables may not carry URLs
     /// (isv.PARAM_NOT_SUPPORT_URL): https://help.aliyun.com/zh/sms/user-guide/template-variables
@@ -26,16 +23,11 @@ public final class AliyunSMSChannel: ChannelAdapter, ReceiptPulling {
     static let version = "2017-05-25"
 
     public let name: String
-    public let receiptPullInterval: TimeSpan?
-    private let endpoint: GatewayEndpoint
-    private let accessKeyID: String
-    private let accessKeySecret: String
-    private let signName: String
-    private let region: String
+    private let settings: Settings
     private let transport: any HTTPTransport
     private let clock: any WallClock
 
-    private struct Settings {
+    public struct Settings: Sendable {
         var endpoint: GatewayEndpoint
         var accessKeyID: String
         var accessKeySecret: String
@@ -44,67 +36,40 @@ public final class AliyunSMSChannel: ChannelAdapter, ReceiptPulling {
         var pullEvery: TimeSpan?
 
         init?(_ options: ProviderOptions) {
-            let endpoint = GatewayEndpoint(options, urlKey: "endpoint", defaultURL: AliyunSMSChannel.defaultEndpoint,
-                                           httpsUnlessLoopback: true)
+            let common = options.smsCommon(defaultEndpoint: AliyunSMSChannel.defaultEndpoint,
+                                           defaultRegion: "cn-hangzhou")
             let keyID = options.secretString("access_key_id", required: true)
             let secret = options.secretString("access_key_secret", required: true)
-            let signName = options.string("sign_name", required: true)
-            if let signName, !(2...12).contains(signName.count) {
-                options.problem("sign_name", "expected the approved sign's text, 2 to 12 characters without 【】 "
-                                    + "(such as \"悦享会员\"), found \"\(signName)\"")
-            }
-            let region = options.string("region") ?? "cn-hangzhou"
-            if region.isEmpty || !region.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
-                options.problem("region", "expected a region such as \"cn-hangzhou\", found \"\(region)\"")
-            }
-            _ = options.integer(ProviderMappingRules.lengthOption, in: ProviderMappingRules.lengthRange)
-            let pullEvery = options.receiptPullInterval
-            guard let endpoint, let keyID, let secret, let signName, options.problems.isEmpty else { return nil }
-            self.endpoint = endpoint
+            guard let common, let keyID, let secret, options.problems.isEmpty else { return nil }
+            (endpoint, signName, region, pullEvery) = common
             accessKeyID = keyID
             accessKeySecret = secret
-            self.signName = signName
-            self.region = region
-            self.pullEvery = pullEvery
         }
     }
 
-    public static func check(_ options: ProviderOptions) {
-        _ = Settings(options)
-    }
+    public static func settings(_ options: ProviderOptions) -> Settings? { Settings(options) }
 
-    public static func make(_ options: ProviderOptions, context: ChannelContext) throws -> AliyunSMSChannel {
-        let settings = Settings(options)
-        try options.throwFirstProblem()
-        return AliyunSMSChannel(name: options.name, settings: settings!, context: context)
-    }
-
-    private init(name: String, settings: Settings, context: ChannelContext) {
+    public init(name: String, settings: Settings, context: ChannelContext) {
         self.name = name
-        endpoint = settings.endpoint
-        accessKeyID = settings.accessKeyID
-        accessKeySecret = settings.accessKeySecret
-        signName = settings.signName
-        region = settings.region
-        receiptPullInterval = settings.pullEvery
+        self.settings = settings
         transport = context.transport
         clock = context.clock
     }
 
+    public var receiptPullInterval: TimeSpan? { settings.pullEvery }
+
     public func send(_ message: ChannelMessage) async -> ChannelResult {
-        guard let content = message.providerContent?[name],
-              let templateCode = content["template_code"]?.stringValue else {
-            return .misconfigured(error: "no template mapping for provider \(name) in this send (was it planned "
-                                      + "before sms.providers.json5 named \(name)?)", httpStatus: nil)
+        guard let template = message.providerTemplate(for: name, idKey: "template_code") else {
+            return .missingMapping(provider: name)
         }
-        let params = JSONOutput.object((content["params"]?.members ?? []).map { ($0.key, .string($0.value.stringValue ?? "")) })
+        let params = JSONOutput.object((template.params?.members ?? []).map { ($0.key, .string($0.value.stringValue ?? "")) })
         let answer = await call([
-            "Action": "SendSms", "PhoneNumbers": Self.phoneNumber(message.to), "SignName": signName,
-            "TemplateCode": templateCode, "TemplateParam": params.rendered(), "OutId": message.idempotencyKey,
+            "Action": "SendSms", "PhoneNumbers": Self.phoneNumber(message.to), "SignName": settings.signName,
+            "TemplateCode": template.id, "TemplateParam": params.rendered(), "OutId": message.idempotencyKey,
         ])
         switch answer {
         case .failure(let failure):
-            return endpoint.classify(failure)
+            return settings.endpoint.classify(failure)
         case .success(let response):
             return classify(response)
         }
@@ -118,17 +83,17 @@ public final class AliyunSMSChannel: ChannelAdapter, ReceiptPulling {
     /// One signed RPC call: the common parameters, the signature, a form-encoded POST.
     private func call(_ parameters: [String: String]) async -> Result<HTTPResponse, HTTPFailure> {
         var all = parameters
-        all["AccessKeyId"] = accessKeyID
+        all["AccessKeyId"] = settings.accessKeyID
         all["Format"] = "JSON"
-        all["RegionId"] = region
+        all["RegionId"] = settings.region
         all["SignatureMethod"] = "HMAC-SHA1"
         all["SignatureNonce"] = UUID().uuidString
         all["SignatureVersion"] = "1.0"
         all["Timestamp"] = InstantFormatter.utcString(from: clock.now())
         all["Version"] = Self.version
-        let signature = AliyunSignature.signature(method: "POST", parameters: all, secret: accessKeySecret)
+        let signature = AliyunSignature.signature(method: "POST", parameters: all, secret: settings.accessKeySecret)
         let body = AliyunSignature.canonicalQuery(all) + "&Signature=" + AliyunSignature.percentEncoded(signature)
-        let request = endpoint.request(path: endpoint.url.hasSuffix("/") ? "" : "/", headers: [
+        let request = settings.endpoint.request(path: settings.endpoint.url.hasSuffix("/") ? "" : "/", headers: [
             ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
         ], body: Array(body.utf8))
         return await transport.perform(request)
@@ -136,13 +101,7 @@ public final class AliyunSMSChannel: ChannelAdapter, ReceiptPulling {
 
     func classify(_ response: HTTPResponse) -> ChannelResult {
         guard let answer = Self.answer(response), let code = answer["Code"]?.stringValue else {
-            let byStatus = GatewayEndpoint.classifyStatus(response, now: clock.now())
-            if case .accepted = byStatus {
-                return .transient(error: "HTTP \(response.status) with an answer that is not Alibaba Cloud's JSON: "
-                                      + String(decoding: response.body.prefix(200), as: UTF8.self),
-                                  httpStatus: response.status, retryAfter: nil)
-            }
-            return byStatus
+            return GatewayEndpoint.classifyForeign(response, now: clock.now(), provider: "Alibaba Cloud")
         }
         if code == AliyunSMSCodes.success {
             return .accepted(providerID: answer["BizId"]?.stringValue.map { String($0.prefix(128)) },

@@ -11,12 +11,9 @@ import Synchronization
 /// one `SendStatusSet` entry's `Code`); an answer without a code by its HTTP status.
 /// Receipts are pulled with `PullSmsSendStatus` when `pull_receipts_every` is set (the
 /// console must have "pull" enabled for the app).
-public final class TencentSMSChannel: ChannelAdapter, ReceiptPulling {
+public final class TencentSMSChannel: SettingsAdapter, ReceiptPulling {
     public static let adapterName = "tencent_sms"
-    public static let optionKeys = [
-        "secret_id", "secret_key", "sdk_app_id", "sign_name", "region", "endpoint",
-        ProviderMappingRules.lengthOption, ProviderOptions.receiptPullKey,
-    ] + GatewayEndpoint.keys
+    public static let optionKeys = ["secret_id", "secret_key", "sdk_app_id"] + ProviderOptions.smsCommonKeys
     public static let kinds: Set<ChannelKind> = [.sms]
     /// 单个模板变量字符数超过 12 个 (error 1036): https://cloud.tencent.com/document/product/382/3771
     public static let mapping: ProviderMappingRules? = ProviderMappingRules(
@@ -27,18 +24,14 @@ public final class TencentSMSChannel: ChannelAdapter, ReceiptPulling {
     static let contentType = "application/json; charset=utf-8"
 
     public let name: String
-    public let receiptPullInterval: TimeSpan?
-    private let endpoint: GatewayEndpoint
+    private let settings: Settings
     private let signer: TencentSignature
-    private let sdkAppID: String
-    private let signName: String
-    private let region: String
     private let transport: any HTTPTransport
     private let clock: any WallClock
     /// The signing key of the current UTC day (three HMACs saved on every other request).
     private let dayKey = Mutex<(date: String, key: [UInt8])?>(nil)
 
-    private struct Settings {
+    public struct Settings: Sendable {
         var endpoint: GatewayEndpoint
         var secretID: String
         var secretKey: String
@@ -48,8 +41,8 @@ public final class TencentSMSChannel: ChannelAdapter, ReceiptPulling {
         var pullEvery: TimeSpan?
 
         init?(_ options: ProviderOptions) {
-            let endpoint = GatewayEndpoint(options, urlKey: "endpoint", defaultURL: TencentSMSChannel.defaultEndpoint,
-                                           httpsUnlessLoopback: true)
+            let common = options.smsCommon(defaultEndpoint: TencentSMSChannel.defaultEndpoint,
+                                           defaultRegion: "ap-guangzhou")
             let secretID = options.secretString("secret_id", required: true)
             let secretKey = options.secretString("secret_key", required: true)
             let sdkAppID = options.string("sdk_app_id", required: true)
@@ -57,68 +50,42 @@ public final class TencentSMSChannel: ChannelAdapter, ReceiptPulling {
                 options.problem("sdk_app_id", "expected the SMS app's SdkAppId, digits such as \"1400006666\", "
                                     + "found \"\(sdkAppID)\"")
             }
-            let signName = options.string("sign_name", required: true)
-            if let signName, !(2...12).contains(signName.count) {
-                options.problem("sign_name", "expected the approved sign's text, 2 to 12 characters without 【】 "
-                                    + "(such as \"悦享会员\"), found \"\(signName)\"")
-            }
-            let region = options.string("region") ?? "ap-guangzhou"
-            if !region.isEmpty, !region.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
-                options.problem("region", "expected a region such as \"ap-guangzhou\", found \"\(region)\"")
-            }
-            _ = options.integer(ProviderMappingRules.lengthOption, in: ProviderMappingRules.lengthRange)
-            let pullEvery = options.receiptPullInterval
-            guard let endpoint, let secretID, let secretKey, let sdkAppID, let signName, options.problems.isEmpty
-            else { return nil }
-            self.endpoint = endpoint
+            guard let common, let secretID, let secretKey, let sdkAppID, options.problems.isEmpty else { return nil }
+            (endpoint, signName, region, pullEvery) = common
             self.secretID = secretID
             self.secretKey = secretKey
             self.sdkAppID = sdkAppID
-            self.signName = signName
-            self.region = region
-            self.pullEvery = pullEvery
         }
     }
 
-    public static func check(_ options: ProviderOptions) {
-        _ = Settings(options)
-    }
+    public static func settings(_ options: ProviderOptions) -> Settings? { Settings(options) }
 
-    public static func make(_ options: ProviderOptions, context: ChannelContext) throws -> TencentSMSChannel {
-        let settings = Settings(options)
-        try options.throwFirstProblem()
-        return TencentSMSChannel(name: options.name, settings: settings!, context: context)
-    }
-
-    private init(name: String, settings: Settings, context: ChannelContext) {
+    public init(name: String, settings: Settings, context: ChannelContext) {
         self.name = name
-        endpoint = settings.endpoint
+        self.settings = settings
         signer = TencentSignature(secretID: settings.secretID, secretKey: settings.secretKey, service: "sms")
-        sdkAppID = settings.sdkAppID
-        signName = settings.signName
-        region = settings.region
-        receiptPullInterval = settings.pullEvery
         transport = context.transport
         clock = context.clock
     }
 
+    public var receiptPullInterval: TimeSpan? { settings.pullEvery }
+
     public func send(_ message: ChannelMessage) async -> ChannelResult {
-        guard let content = message.providerContent?[name], let templateID = content["template_id"]?.stringValue else {
-            return .misconfigured(error: "no template mapping for provider \(name) in this send (was it planned "
-                                      + "before sms.providers.json5 named \(name)?)", httpStatus: nil)
+        guard let template = message.providerTemplate(for: name, idKey: "template_id") else {
+            return .missingMapping(provider: name)
         }
-        let params: [JSONOutput] = content["params"].flatMap { value -> [JSONOutput]? in
+        let params: [JSONOutput] = template.params.flatMap { value -> [JSONOutput]? in
             guard case .array(let items) = value.kind else { return nil }
             return items.map { .string($0.stringValue ?? "") }
         } ?? []
         let body = JSONOutput.object([
-            ("PhoneNumberSet", .array([.string(message.to)])), ("SmsSdkAppId", .string(sdkAppID)),
-            ("SignName", .string(signName)), ("TemplateId", .string(templateID)),
+            ("PhoneNumberSet", .array([.string(message.to)])), ("SmsSdkAppId", .string(settings.sdkAppID)),
+            ("SignName", .string(settings.signName)), ("TemplateId", .string(template.id)),
             ("TemplateParamSet", .array(params)), ("SessionContext", .string(message.idempotencyKey)),
         ])
         switch await call("SendSms", body: body) {
         case .failure(let failure):
-            return endpoint.classify(failure)
+            return settings.endpoint.classify(failure)
         case .success(let response):
             return classify(response)
         }
@@ -135,25 +102,19 @@ public final class TencentSMSChannel: ChannelAdapter, ReceiptPulling {
             kept = (date, fresh)
             return fresh
         }
-        let signed = signer.sign(method: "POST", contentType: Self.contentType, host: endpoint.hostHeader,
+        let signed = signer.sign(method: "POST", contentType: Self.contentType, host: settings.endpoint.hostHeader,
                                  payload: payload, timestamp: timestamp, signingKey: key)
-        let request = endpoint.request(headers: [
-            ("Content-Type", Self.contentType), ("Host", endpoint.hostHeader), ("Authorization", signed.authorization),
+        let request = settings.endpoint.request(headers: [
+            ("Content-Type", Self.contentType), ("Host", settings.endpoint.hostHeader), ("Authorization", signed.authorization),
             ("X-TC-Action", action), ("X-TC-Version", Self.version), ("X-TC-Timestamp", String(timestamp)),
-            ("X-TC-Region", region),
+            ("X-TC-Region", settings.region),
         ], body: payload)
         return await transport.perform(request)
     }
 
     func classify(_ response: HTTPResponse) -> ChannelResult {
         guard let answer = Self.answer(response) else {
-            let byStatus = GatewayEndpoint.classifyStatus(response, now: clock.now())
-            if case .accepted = byStatus {
-                return .transient(error: "HTTP \(response.status) with an answer that is not Tencent Cloud's JSON: "
-                                      + String(decoding: response.body.prefix(200), as: UTF8.self),
-                                  httpStatus: response.status, retryAfter: nil)
-            }
-            return byStatus
+            return GatewayEndpoint.classifyForeign(response, now: clock.now(), provider: "Tencent Cloud")
         }
         if let error = answer["Error"] {
             let code = error["Code"]?.stringValue ?? "Error"
@@ -178,7 +139,7 @@ public final class TencentSMSChannel: ChannelAdapter, ReceiptPulling {
 
     /// `PullSmsSendStatus`: up to 100 receipts the provider has not handed out yet.
     public func pullReceipts(pending: [PendingReceipt]) async -> Result<[ProviderReceipt], ReceiptPullFailure> {
-        let body = JSONOutput.object([("Limit", .integer(100)), ("SmsSdkAppId", .string(sdkAppID))])
+        let body = JSONOutput.object([("Limit", .integer(100)), ("SmsSdkAppId", .string(settings.sdkAppID))])
         let response: HTTPResponse
         switch await call("PullSmsSendStatus", body: body) {
         case .failure(let failure): return .failure(ReceiptPullFailure("\(failure)"))
