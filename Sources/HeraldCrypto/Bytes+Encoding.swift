@@ -1,6 +1,6 @@
 import Foundation
 
-extension Collection<UInt8> {
+extension [UInt8] {
     /// Lowercase hexadecimal, two digits a byte.
     public var hexString: String {
         // Written straight into the string's storage: signatures call this three times a request.

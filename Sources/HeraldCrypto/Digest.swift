@@ -16,8 +16,9 @@ public enum Digest {
         }
     }
 
-    public static func hash(_ algorithm: Algorithm, _ data: some Collection<UInt8>) -> [UInt8] {
-        let input = Array(data)
+    // Concrete arrays, not generic collections: across the module boundary a generic
+    // parameter is walked element by element through witness tables (microseconds a call).
+    public static func hash(_ algorithm: Algorithm, _ input: [UInt8]) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: algorithm.size)
         var length = 0
         let ok = input.withUnsafeBufferPointer { bytes in
@@ -29,9 +30,7 @@ public enum Digest {
         return output
     }
 
-    public static func hmac(_ algorithm: Algorithm, key: some Collection<UInt8>, _ data: some Collection<UInt8>) -> [UInt8] {
-        let keyBytes = Array(key)
-        let input = Array(data)
+    public static func hmac(_ algorithm: Algorithm, key keyBytes: [UInt8], _ input: [UInt8]) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: algorithm.size)
         var length = 0
         let result = keyBytes.withUnsafeBufferPointer { key in
@@ -48,7 +47,7 @@ public enum Digest {
 
     public static func sha256(_ text: String) -> [UInt8] { hash(.sha256, Array(text.utf8)) }
 
-    public static func hmacSHA256(key: some Collection<UInt8>, _ text: String) -> [UInt8] {
+    public static func hmacSHA256(key: [UInt8], _ text: String) -> [UInt8] {
         hmac(.sha256, key: key, Array(text.utf8))
     }
 }
