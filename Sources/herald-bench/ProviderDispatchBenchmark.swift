@@ -119,6 +119,12 @@ struct ProviderDispatchBenchmark {
         say("tencent_sms ÷ curl throughput: \(format(curlSeconds / signedSeconds * 100, 1)) %; "
             + "CPU per send over the http adapter: +\(format((signedCPU / plainCPU - 1) * 100, 1)) %; "
             + "every row sent and every signature valid each run")
+        // The adapters alone, in this process, without the network or the fake.
+        let alone = try AsyncBridge.blocking { try await AdapterCostBenchmark.measure(sends: 50_000, runs: 5) }
+        say("adapters alone (canned answers, median of 5 × 50000 sends): http \(format(alone.http)) µs, "
+            + "tencent_sms \(format(alone.tencent)) µs per send: signing and classification add "
+            + "\(format(alone.tencent - alone.http)) µs = \(format((alone.tencent - alone.http) / plainCPU * 100, 1)) % "
+            + "of herald's CPU per send through the http adapter")
     }
 
     /// The baseline's input: for every planned row, the same signed SendSms request Herald makes

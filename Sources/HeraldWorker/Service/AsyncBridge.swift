@@ -1,9 +1,9 @@
 import Foundation
 
-/// Commands are synchronous; the service is async.
-enum AsyncBridge {
+/// Commands (and the benchmark) are synchronous; the service is async.
+public enum AsyncBridge {
     /// Runs `body` on the cooperative pool and waits for it on this (main) thread.
-    static func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    public static func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
         let box = ResultBox<T>()
         let done = DispatchSemaphore(value: 0)
         Task {
