@@ -15,6 +15,24 @@ private func window(_ hours: [String], days: [SendWindow.Weekday] = [], quiet: S
 }
 
 @Suite struct SendWindowTests {
+    /// Where a send throttled per number waits (SPEC 7): the next time the window opens anew.
+    @Test func nextOpeningIsTheStartOfTheNextOpenStretch() {
+        let twice = window(["10:00-12:00", "18:00-20:00"])
+        #expect(twice.nextOpening(after: at("2026-11-20 10:30:00"), in: shanghai) == at("2026-11-20 18:00:00"))
+        #expect(twice.nextOpening(after: at("2026-11-20 18:00:00"), in: shanghai) == at("2026-11-21 10:00:00"))
+        #expect(twice.nextOpening(after: at("2026-11-20 07:00:00"), in: shanghai) == at("2026-11-20 10:00:00"))
+        // Weekdays only: Friday evening's next opening is Monday morning.
+        let weekdays = window(["10:00-12:00"], days: [.mon, .tue, .wed, .thu, .fri])
+        #expect(weekdays.nextOpening(after: at("2026-11-20 11:00:00"), in: shanghai) == at("2026-11-23 10:00:00"))
+        // All day outside quiet hours 21:00-08:00: tomorrow at 08:00; on the member's own clock.
+        let marketing = window([], quiet: "21:00-08:00")
+        #expect(marketing.nextOpening(after: at("2026-11-20 15:00:00"), in: shanghai) == at("2026-11-21 08:00:00"))
+        #expect(marketing.nextOpening(after: at("2026-11-20 15:00:00", losAngeles), in: losAngeles)
+                == at("2026-11-21 08:00:00", losAngeles))
+        // A window that never closes has no next opening.
+        #expect(window([]).nextOpening(after: at("2026-11-20 15:00:00"), in: shanghai) == nil)
+    }
+
     @Test func durations() {
         #expect(TimeSpan("90s")?.seconds == 90)
         #expect(TimeSpan("15m")?.seconds == 900)

@@ -23,16 +23,15 @@ struct CallOutcome {
                 finishedAt: Date, latency: Duration,
                 using generator: inout some RandomNumberGenerator) -> DeliveryRecord {
         let result = routed.result
+        // Every provider call but the one whose answer decides the row gets its own attempt line.
+        var earlier = routed.tries
+        let deciding = earlier.lastIndex { $0.provider == routed.provider && $0.result == result }
+            .map { earlier.remove(at: $0) }
         var record = DeliveryRecord(key: send.key, outcome: .failed, startedAt: startedAt, finishedAt: finishedAt,
                                     calledGateway: !routed.tries.isEmpty,
-                                    latencyMilliseconds: Self.milliseconds(routed.tries.last?.latency ?? latency),
+                                    latencyMilliseconds: Self.milliseconds(deciding?.latency ?? latency),
                                     httpStatus: result.httpStatus)
         record.provider = routed.provider
-        // Every provider call but the one whose answer decides the row: its own attempt line.
-        var earlier = routed.tries
-        if let index = earlier.lastIndex(where: { $0.provider == routed.provider && $0.result == result }) {
-            earlier.remove(at: index)
-        }
         record.earlierTries = earlier.map {
             DeliveryRecord.ProviderTry(provider: $0.provider, httpStatus: $0.result.httpStatus,
                                        error: $0.result.error.map(redactor.reduce),

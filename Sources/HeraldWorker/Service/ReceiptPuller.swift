@@ -27,14 +27,17 @@ public actor ReceiptPuller {
     private let ingester: EventIngester
     private let clock: any WallClock
     private let log: EventLog
+    private let redactor: ErrorRedactor
     private var sources: [Source] = []
 
+    /// `redactor` knows the providers' secrets: a provider's error echoing one never reaches the log.
     public init(storePath: String, routers: [String: ProviderRouter], defaultTimeZone: TimeZone, clock: any WallClock,
-                log: EventLog) throws {
+                log: EventLog, redactor: ErrorRedactor = ErrorRedactor()) throws {
         store = try MemberStore(path: storePath)
         ingester = try EventIngester(store: store, defaultTimeZone: defaultTimeZone, clock: clock, batchSize: 500)
         self.clock = clock
         self.log = log
+        self.redactor = redactor
         sources = Self.sources(routers)
     }
 
@@ -85,7 +88,7 @@ public actor ReceiptPuller {
         }
         switch await source.provider.pullReceipts(pending: pending) {
         case .failure(let failure):
-            log.warning("receipts.pull_failed", ["provider": source.name, "error": SensitiveText.masked(failure.message)])
+            log.warning("receipts.pull_failed", ["provider": source.name, "error": redactor.reduce(failure.message)])
             return 0
         case .success(let receipts):
             guard !receipts.isEmpty else { return 0 }

@@ -94,7 +94,8 @@ public final class WorkerService: Sendable {
             }
         }
         let receipts = try ReceiptPuller(storePath: storePath, routers: setup.routers,
-                                         defaultTimeZone: catalog.config.timeZone, clock: clock, log: log)
+                                         defaultTimeZone: catalog.config.timeZone, clock: clock, log: log,
+                                         redactor: setup.redactor)
         await receipts.pullDue()
         report = try await Self.withDeliveryState(report, from: dispatcher)
         await writeMetrics(report, dispatcher: dispatcher, channels: catalog.config.channels.map(\.name))
@@ -115,7 +116,8 @@ public final class WorkerService: Sendable {
                                          channels: catalog.config.channels.map(\.name))
         let heartbeat = startHeartbeat(dispatcher)
         let receipts = try ReceiptPuller(storePath: storePath, routers: setup.routers,
-                                         defaultTimeZone: catalog.config.timeZone, clock: clock, log: log)
+                                         defaultTimeZone: catalog.config.timeZone, clock: clock, log: log,
+                                         redactor: setup.redactor)
         let pulling = startPullingReceipts(receipts)
         notifier.notify("READY=1\nSTATUS=started")
         log.info("service.ready", ["config": configPath, "store": storePath,
