@@ -37,6 +37,14 @@ public final class MemberStore {
     }
 }
 
+extension MemberStore {
+    /// Whether a provider has reported any address unreachable: planning probes the list
+    /// per candidate only then.
+    public func hasSuppressedAddresses() throws -> Bool {
+        try database.scalarInteger("SELECT EXISTS (SELECT 1 FROM address_suppressions)") == 1
+    }
+}
+
 /// A store that cannot be opened for reading as asked.
 public struct StoreUnavailableError: Error, CustomStringConvertible {
     public var description: String

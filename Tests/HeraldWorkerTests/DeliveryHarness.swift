@@ -80,13 +80,27 @@ final class DeliveryHarness {
                               redactor: ErrorRedactor(secrets: ChannelFactory.secretValues(catalog.config, secrets: source)))
     }
 
+    /// `dispatcher.drain()` with a hard deadline: past `limit` the dispatcher is stopped (its
+    /// calls end within their timeouts, so the drain then returns). Whether it finished in time.
+    func drain(_ dispatcher: Dispatcher, within limit: Duration = .seconds(60)) async -> Bool {
+        let overran = Mutex(false)
+        let watchdog = Task {
+            try await Task.sleep(for: limit)
+            overran.withLock { $0 = true }
+            await dispatcher.stop()
+        }
+        await dispatcher.drain()
+        watchdog.cancel()
+        return !overran.withLock { $0 }
+    }
+
     /// Delivers until every row is final: drains, then moves the clock to the next due row
     /// (retries, deferrals), with short real pauses for a channel the gateway paused. False
     /// when rows are still open after `limit` of real time.
     func deliverUntilSettled(_ dispatcher: Dispatcher, within limit: Duration = .seconds(60)) async throws -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
-            await dispatcher.drain()
+            guard await drain(dispatcher, within: deadline - ContinuousClock.now) else { return false }
             if try openRows() == 0 { return true }
             if let due = try await dispatcher.nextDueAt(), due > clock.now() { clock.set(due) }
             try? await Task.sleep(for: .milliseconds(50))

@@ -14,11 +14,12 @@ public enum ChannelFactory {
     }
 
     /// Every channel's router, by channel name; throws the first problem as a `Diagnostic`.
-    /// A provider several channels use is built once (one connection pool, one rate limit).
+    /// A provider several channels use is built once (its rate limit is kept per channel).
     /// `wrap` lets tests observe each provider's calls.
     public static func makeRouters(_ config: HeraldConfig, context: ChannelContext = ChannelContext(),
                                    wrap: (any Channel) -> any Channel = { $0 }) throws -> [String: ProviderRouter] {
-        if let first = configProblems(config, secrets: context.secrets).first { throw first }
+        // Each provider's options are read (and their first problem thrown) by `make`.
+        if let first = configProblems(config, secrets: context.secrets, readingOptions: false).first { throw first }
         var built: [String: any Channel] = [:]
         var routers: [String: ProviderRouter] = [:]
         for channel in config.channels {
@@ -62,8 +63,10 @@ public enum ChannelFactory {
         return (configProblems(config, secrets: lenient), absent.warnings)
     }
 
-    /// Problems of the providers' options and of which adapter each channel uses.
-    public static func configProblems(_ config: HeraldConfig, secrets: SecretSource) -> [Diagnostic] {
+    /// Problems of which adapter each channel uses and, when `readingOptions`, of each
+    /// provider's options (each provider read once).
+    public static func configProblems(_ config: HeraldConfig, secrets: SecretSource,
+                                      readingOptions: Bool = true) -> [Diagnostic] {
         var problems: [Diagnostic] = []
         var checked: Set<String> = []
         for channel in config.channels {
@@ -79,7 +82,7 @@ public enum ChannelFactory {
                                                message: "channels.\(channel.name): provider '\(provider.name)' "
                                                    + "(\(provider.adapter)) delivers \(kinds), not \(channel.kind.rawValue)"))
                 }
-                guard checked.insert(provider.name).inserted else { continue }
+                guard readingOptions, checked.insert(provider.name).inserted else { continue }
                 let options = ProviderOptions(provider, allowedKeys: adapter.optionKeys, secrets: secrets)
                 adapter.check(options)
                 problems += options.problems

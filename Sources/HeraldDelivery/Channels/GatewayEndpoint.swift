@@ -104,8 +104,9 @@ struct GatewayEndpoint: Sendable {
     static func classifyForeign(_ response: HTTPResponse, now: Date, provider: String) -> ChannelResult {
         let byStatus = classifyStatus(response, now: now)
         guard case .accepted = byStatus else { return byStatus }
+        // The whole (capped) body: cut before redaction, it could keep half a secret or number.
         return .transient(error: "HTTP \(response.status) with an answer that is not \(provider)'s JSON: "
-                              + String(decoding: response.body.prefix(200), as: UTF8.self),
+                              + String(decoding: response.body, as: UTF8.self),
                           httpStatus: response.status, retryAfter: nil)
     }
 

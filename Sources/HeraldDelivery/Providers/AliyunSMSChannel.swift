@@ -57,6 +57,8 @@ public final class AliyunSMSChannel: SettingsAdapter, ReceiptPulling {
     }
 
     public var receiptPullInterval: TimeSpan? { settings.pullEvery }
+    /// `QuerySendDetails` answers per number, day and `BizId`.
+    public var pullsPerMessage: Bool { true }
 
     public func send(_ message: ChannelMessage) async -> ChannelResult {
         guard let template = message.providerTemplate(for: name, idKey: "template_code") else {

@@ -69,6 +69,8 @@ public final class TencentSMSChannel: SettingsAdapter, ReceiptPulling {
     }
 
     public var receiptPullInterval: TimeSpan? { settings.pullEvery }
+    /// `PullSmsSendStatus` hands out whatever arrived.
+    public var pullsPerMessage: Bool { false }
 
     public func send(_ message: ChannelMessage) async -> ChannelResult {
         guard let template = message.providerTemplate(for: name, idKey: "template_id") else {

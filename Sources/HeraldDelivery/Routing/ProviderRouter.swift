@@ -89,10 +89,11 @@ public final class ProviderRouter: Sendable {
     /// circuits decide who is tried then), else a throttle defers it, else the setup is wrong.
     /// When no provider could be called at all, the message waits for the first half-open circuit.
     private func summary(of tries: [RoutedResult.ProviderTry]) -> RoutedResult {
-        for wanted in ["transient", "throttled", "misconfigured"] {
-            if let last = tries.last(where: { $0.result.name == wanted }) {
-                return RoutedResult(result: last.result, provider: last.provider, tries: tries)
-            }
+        // Every try here was provider-level: transient, throttled or misconfigured.
+        let decisive = tries.last { if case .transient = $0.result { true } else { false } }
+            ?? tries.last { if case .throttled = $0.result { true } else { false } } ?? tries.last
+        if let decisive {
+            return RoutedResult(result: decisive.result, provider: decisive.provider, tries: tries)
         }
         let now = clock.now()
         let reopen = state.withLock { state in state.circuits.compactMap(\.halfOpensAt).min() }

@@ -16,8 +16,10 @@ public struct CandidateQuery {
     let defaultLocale: String
 
     /// Restricting to one member (`preview --member`) keeps every other part of the query.
+    /// `withSuppressedAddresses`: probe the suppression list per candidate (pointless, and
+    /// skipped, while it is empty).
     public init(trigger: Trigger, at instant: Date, defaultTimeZone: TimeZone, defaultLocale: String, memberID: String? = nil,
-                withPointsBalance: Bool) {
+                withPointsBalance: Bool, withSuppressedAddresses: Bool = true) {
         self.trigger = trigger
         self.instant = instant
         self.defaultTimeZone = defaultTimeZone
@@ -36,8 +38,9 @@ public struct CandidateQuery {
         }
         // Kinds whose address a provider reported as never reachable (SPEC 7): a probe of the
         // suppression list's key per address.
-        select += ", (SELECT group_concat(a.kind) FROM address_suppressions a "
-            + "WHERE a.address IN (m.phone, m.email, m.push_token))"
+        select += withSuppressedAddresses
+            ? ", (SELECT group_concat(a.kind) FROM address_suppressions a WHERE a.address IN (m.phone, m.email, m.push_token))"
+            : ", NULL"
         let memberTables = "members m LEFT JOIN member_state s ON s.member_key = m.key"
         var from: String
         var conditions: [String] = []

@@ -28,6 +28,7 @@ public final class Scheduler {
         let history = try StoreSendHistory(store: store)
         let rules = Rules(pipeline: PolicyPipeline(config: config), composer: SendComposer(catalog: catalog))
         let zones = TimeZoneResolver(defaultZone: config.timeZone)
+        let anySuppressedAddress = try store.hasSuppressedAddresses()
         var ledger = EvaluationLedger()
         var evaluation = Evaluation(instant: instant)
         for trigger in catalog.triggers where trigger.enabled {
@@ -35,7 +36,8 @@ public final class Scheduler {
             var summary = Evaluation.TriggerSummary(triggerID: trigger.id, name: trigger.name)
             let query = CandidateQuery(trigger: trigger, at: instant, defaultTimeZone: config.timeZone,
                                        defaultLocale: config.locale, memberID: memberID,
-                                       withPointsBalance: catalog.needsPointsBalance(trigger))
+                                       withPointsBalance: catalog.needsPointsBalance(trigger),
+                                       withSuppressedAddresses: anySuppressedAddress)
             try query.forEachCandidate(in: store, zones: zones) { candidate in
                 summary.candidates += 1
                 let member = candidate.member

@@ -81,7 +81,7 @@ public actor ReceiptPuller {
     private func pull(_ source: Source) async -> Int {
         let pending: [PendingReceipt]
         do {
-            pending = try awaitingReceipts(of: source.name)
+            pending = source.provider.pullsPerMessage ? try awaitingReceipts(of: source.name) : []
         } catch {
             log.storeProblem("receipts.store_failed", error, busyEvent: "receipts.store_busy", ["provider": source.name])
             return 0
