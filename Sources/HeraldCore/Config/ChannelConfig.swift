@@ -55,22 +55,6 @@ public struct ChannelConfig: Sendable {
     /// Whether its provider was written inside the channel's own entry.
     public var isInline: Bool { providers.count == 1 && providers[0].isInline }
 
-    /// An http(s) URL with a host and no whitespace or control characters; each
-    /// `{{ secret.NAME }}` counts as one plain character (its value is checked at start-up).
-    public static func isHTTPURL(_ text: String) -> Bool {
-        let plain = BracedPlaceholders.pieces(of: text).map { piece in
-            switch piece {
-            case .text(let text): String(text)
-            case .placeholder: "x"
-            }
-        }.joined()
-        let lowered = plain.lowercased()
-        guard let scheme = ["https://", "http://"].first(where: { lowered.hasPrefix($0) }) else { return false }
-        let afterScheme = plain.dropFirst(scheme.count)
-        return !afterScheme.isEmpty && !afterScheme.hasPrefix("/")
-            && !plain.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }
-    }
-
     /// The kind a channel name implies, nil when it names none.
     public static func kind(ofName name: String) -> ChannelKind? {
         ChannelKind.allCases.first {

@@ -34,7 +34,7 @@ struct GatewayEndpoint: Sendable {
         }
         let caFile = options.path("ca_file")
         if let caFile { Self.checkCAFile(caFile, options: options) }
-        if let written, !ChannelConfig.isHTTPURL(written) {
+        if let written, !Self.isHTTPURL(written) {
             options.problem(urlKey, "expected an http(s) URL without spaces, such as \"https://gw.example.cn/send\", "
                                 + "found \(JSONObjectReader.describe(options[urlKey]!))")
             return nil
@@ -48,7 +48,7 @@ struct GatewayEndpoint: Sendable {
         } else {
             return nil
         }
-        guard ChannelConfig.isHTTPURL(url), let parsed = URLComponents(string: url), let host = parsed.host,
+        guard Self.isHTTPURL(url), let parsed = URLComponents(string: url), let host = parsed.host,
               !host.isEmpty else {
             options.problem(urlKey, "expected an http:// or https:// URL with a host and no spaces once its secrets "
                                 + "are filled in")
@@ -66,6 +66,22 @@ struct GatewayEndpoint: Sendable {
         timeoutText = options.timeout.description
         self.connectTimeout = connectTimeout
         self.caFile = caFile
+    }
+
+    /// An http(s) URL with a host and no whitespace or control characters; each
+    /// `{{ secret.NAME }}` counts as one plain character (its value is checked at start-up).
+    static func isHTTPURL(_ text: String) -> Bool {
+        let plain = BracedPlaceholders.pieces(of: text).map { piece in
+            switch piece {
+            case .text(let text): String(text)
+            case .placeholder: "x"
+            }
+        }.joined()
+        let lowered = plain.lowercased()
+        guard let scheme = ["https://", "http://"].first(where: { lowered.hasPrefix($0) }) else { return false }
+        let afterScheme = plain.dropFirst(scheme.count)
+        return !afterScheme.isEmpty && !afterScheme.hasPrefix("/")
+            && !plain.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }
     }
 
     static func isLoopback(_ host: String) -> Bool {
