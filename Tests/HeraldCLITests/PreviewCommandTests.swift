@@ -28,7 +28,9 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         // Emily Chen lives in Los Angeles, where it is still the 27th — her birthday; the window opens at 18:00 there.
         let emily = try #require(plannedFor("Emily Chen"))
         #expect(emily["scheduled_at"] as? String == "2026-02-27T18:00:00-08:00")
-        #expect((emily["text"] as? String)?.hasPrefix("【悦享会员】Happy birthday") == true)
+        // She draws variant b, whose en-US text she gets (locale before variant wording).
+        #expect(emily["variant"] as? String == "b")
+        #expect((emily["text"] as? String)?.hasPrefix("【悦享会员】One more year to celebrate, Emily Chen!") == true)
         let reasons = suppressed.compactMap { "\($0["trigger"]!) \($0["reason"]!)" }.sorted()
         #expect(reasons == [
             "birthday audience", "birthday holdout", "birthday no_channel", "birthday no_consent", "lost_180 no_consent",

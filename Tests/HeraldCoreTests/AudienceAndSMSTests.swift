@@ -4,21 +4,21 @@ import Testing
 @Suite struct AudienceAndSMSTests {
     /// Expected draws computed independently (Python) from SPEC 2.1's definition.
     @Test func drawsMatchTheSpecDefinition() {
-        #expect(AudienceDraw.holdoutDraw(triggerID: "birthday", memberID: "U1") == 0.1558486784433465)
-        #expect(AudienceDraw.holdoutDraw(triggerID: "birthday", memberID: "M001") == 0.0021578165872611077)
-        #expect(AudienceDraw.holdoutDraw(triggerID: "birthday", memberID: "张三") == 0.8574027166444591)
-        #expect(AudienceDraw.isHeldOut(triggerID: "birthday", memberID: "M001", share: 0.1))
-        #expect(!AudienceDraw.isHeldOut(triggerID: "birthday", memberID: "U1", share: 0.1))
-        #expect(AudienceDraw.isHeldOut(triggerID: "birthday", memberID: "U1", share: 0.16))
+        #expect(AudienceDraw.holdoutDraw(triggerID: "birthday", memberID: "U1") == 0.003431635890974283)
+        #expect(AudienceDraw.holdoutDraw(triggerID: "birthday", memberID: "M001") == 0.5690490664637514)
+        #expect(AudienceDraw.holdoutDraw(triggerID: "birthday", memberID: "张三") == 0.6234522469300288)
+        #expect(AudienceDraw.isHeldOut(triggerID: "birthday", memberID: "U1", share: 0.1))
+        #expect(!AudienceDraw.isHeldOut(triggerID: "birthday", memberID: "M001", share: 0.1))
+        #expect(AudienceDraw.isHeldOut(triggerID: "birthday", memberID: "M001", share: 0.57))
     }
 
     @Test func variantsFollowCumulativeWeights() {
-        // Variant draws: U1 0.9259…, U2 0.2241…, M001 0.3456…, M002 0.1495…
-        #expect(AudienceDraw.variantIndex(triggerID: "birthday", memberID: "U1", weights: [50, 50]) == 1)
-        #expect(AudienceDraw.variantIndex(triggerID: "birthday", memberID: "U2", weights: [50, 50]) == 0)
+        // Variant draws: U1 0.2945…, U2 0.6577…, M001 0.4132…, M002 0.9203…
+        #expect(AudienceDraw.variantIndex(triggerID: "birthday", memberID: "U1", weights: [50, 50]) == 0)
+        #expect(AudienceDraw.variantIndex(triggerID: "birthday", memberID: "U2", weights: [50, 50]) == 1)
         #expect(AudienceDraw.variantIndex(triggerID: "birthday", memberID: "M001", weights: [30, 70]) == 1)
-        #expect(AudienceDraw.variantIndex(triggerID: "birthday", memberID: "M001", weights: [35, 65]) == 0)
-        #expect(AudienceDraw.variantIndex(triggerID: "birthday", memberID: "M002", weights: [10, 10, 80]) == 1)
+        #expect(AudienceDraw.variantIndex(triggerID: "birthday", memberID: "M001", weights: [45, 55]) == 0)
+        #expect(AudienceDraw.variantIndex(triggerID: "birthday", memberID: "M002", weights: [80, 15, 5]) == 1)
         #expect(AudienceDraw.variantIndex(triggerID: "birthday", memberID: "U1", weights: []) == nil)
     }
 

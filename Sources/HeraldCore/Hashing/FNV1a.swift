@@ -22,8 +22,23 @@ public enum FNV1a {
         return hash
     }
 
-    /// The SPEC's draw: the top 53 bits of FNV-1a-64 over `text`, divided by 2^53, in [0, 1).
+    /// The SPEC's draw: the top 53 bits of fmix64(FNV-1a-64 over `text`), divided by 2^53, in [0, 1).
+    ///
+    /// FNV-1a alone barely carries its last bytes into its top bits, so ids that differ only at
+    /// the end (M001, M002, …) drew nearly the same value; the finalizer spreads every input
+    /// bit over the whole word.
     public static func unitInterval(_ text: String) -> Double {
-        Double(hash64(text.utf8) >> 11) / 9_007_199_254_740_992.0
+        Double(finalized(hash64(text.utf8)) >> 11) / 9_007_199_254_740_992.0
+    }
+
+    /// MurmurHash3's 64-bit finalizer (fmix64), as SPEC 2.1 writes it.
+    public static func finalized(_ hash: UInt64) -> UInt64 {
+        var x = hash
+        x ^= x >> 33
+        x &*= 0xFF51_AFD7_ED55_8CCD
+        x ^= x >> 33
+        x &*= 0xC4CE_B93E_53FE_1A53
+        x ^= x >> 33
+        return x
     }
 }

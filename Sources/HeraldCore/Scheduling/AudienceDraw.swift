@@ -1,7 +1,8 @@
 /// The deterministic draws of SPEC 2.1: who is held out as a control group and which
 /// variant a member gets. Both hash `"<trigger id>:<member id>"` (the variant adds
-/// `":variant"`) with FNV-1a-64 and take the top 53 bits over 2^53, so a member's draw
-/// never changes between evaluations, and previews can be checked by hand.
+/// `":variant"`) with FNV-1a-64, mix the result with fmix64 and take the top 53 bits over
+/// 2^53, so a member's draw never changes between evaluations, and previews can be checked
+/// by hand. An occurrence drawn once is recorded (held out or planned) and never re-drawn.
 public enum AudienceDraw {
     /// The member's draw for holdout, in [0, 1).
     public static func holdoutDraw(triggerID: String, memberID: String) -> Double {
