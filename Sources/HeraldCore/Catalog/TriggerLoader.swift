@@ -21,8 +21,8 @@ enum TriggerLoader {
         let kindName = file.string("kind", required: true)
         var kind: TriggerKind?
         if let kindName {
-            if TriggerKind.names.contains(kindName) {
-                kind = readKind(kindName, params: file["params"], file: file)
+            if let definition = TriggerKind.definitions.first(where: { $0.name == kindName }) {
+                kind = readKind(definition, params: file["params"], file: file)
             } else {
                 file.expected("kind", "one of \(TriggerKind.names.joined(separator: ", "))", found: file["kind"]!)
             }
@@ -35,7 +35,7 @@ enum TriggerLoader {
             else { file.expected("category", "marketing or service", found: file["category"]!) }
         }
         // Missing essentials still let the rest of the file be checked; the trigger is dropped at the end.
-        var trigger = Trigger(id: id ?? "", name: file.string("name") ?? id ?? "", kind: kind ?? .birthday(daysBefore: 0),
+        var trigger = Trigger(id: id ?? "", name: file.string("name") ?? id ?? "", kind: kind ?? .birthday(BirthdayKind()),
                               channels: channels ?? [], template: template ?? "", category: category, sourcePath: path)
         for key in file.keys { trigger.positions[key] = file[key]?.position }
         trigger.enabled = file.bool("enabled") ?? true
@@ -92,63 +92,13 @@ enum TriggerLoader {
         !id.isEmpty && id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }
     }
 
-    private static func readKind(_ name: String, params value: JSONValue?, file: JSONObjectReader) -> TriggerKind? {
-        let allowed: [String] = switch name {
-        case "birthday": ["days_before"]
-        case "inactivity": ["days", "max_days", "activity_events"]
-        case "cart_abandonment": ["after", "within", "categories"]
-        case "low_balance": ["below"]
-        case "points_expiry": ["within_days", "min_points"]
-        default: ["event", "where", "delay", "within"]
-        }
+    private static func readKind(_ definition: any TriggerKindDefinition.Type, params value: JSONValue?,
+                                 file: JSONObjectReader) -> TriggerKind? {
         let empty = JSONValue(.object([]), at: file.keyPosition("kind"))
-        guard let params = JSONObjectReader(value ?? empty, file: file.file, path: "params", allowedKeys: allowed, log: file.log)
+        guard let params = JSONObjectReader(value ?? empty, file: file.file, path: "params",
+                                            allowedKeys: definition.paramKeys, log: file.log)
         else { return nil }
         params.finish()
-        switch name {
-        case "birthday":
-            return .birthday(daysBefore: params.integer("days_before", in: SettingRange.daysBefore) ?? 0)
-        case "inactivity":
-            let days = params.integer("days", required: true, in: SettingRange.inactiveDays)
-            let maxDays = params.integer("max_days", in: SettingRange.inactiveDays)
-            let activityEvents = params.strings("activity_events") ?? []
-            guard let days else { return nil }
-            if let maxDays, maxDays <= days {
-                params.problem(at: params["max_days"]!.position, "params.max_days: expected more than days (\(days)), found \(maxDays)")
-                return nil
-            }
-            return .inactivity(days: days, maxDays: maxDays, activityEvents: activityEvents)
-        case "cart_abandonment":
-            let after = params.timeSpan("after", in: SettingRange.eventDelay) ?? TimeSpan(seconds: 2 * 3600)
-            let within = params.timeSpan("within", in: SettingRange.eventWithin) ?? TimeSpan(seconds: 72 * 3600)
-            if within <= after {
-                params.problem(at: params.position, "params: within (\(within)) must be longer than after (\(after))")
-                return nil
-            }
-            return .cartAbandonment(after: after, within: within, categories: params.strings("categories") ?? [])
-        case "low_balance":
-            guard let value = params["below"] else {
-                params.missing("below", "an amount in yuan such as 200")
-                return nil
-            }
-            guard case .number(let text) = value.kind, let below = Money(yuan: text),
-                  SettingRange.balanceBelowYuan.contains(Double(below.fen) / 100) else {
-                params.expected("below", "an amount in yuan from 0.01 to 100000000 such as 200", found: value)
-                return nil
-            }
-            return .lowBalance(below: below)
-        case "points_expiry":
-            return .pointsExpiry(withinDays: params.integer("within_days", in: SettingRange.withinDays) ?? 30,
-                                 minPoints: params.integer("min_points", in: SettingRange.minPoints) ?? 1)
-        default:
-            guard let type = params.string("event", required: true) else { return nil }
-            let filter = params["where"].flatMap {
-                FilterParser(fields: nil, file: file.file, log: file.log).parse($0, path: "params.where")
-            }
-            if params["where"] != nil && filter == nil { return nil }
-            return .event(type: type, filter: filter,
-                          delay: params.timeSpan("delay", in: SettingRange.eventDelay) ?? TimeSpan(seconds: 0),
-                          within: params.timeSpan("within", in: SettingRange.eventWithin) ?? TimeSpan(seconds: 86_400))
-        }
+        return definition.read(params, file: file)?.triggerKind
     }
 }

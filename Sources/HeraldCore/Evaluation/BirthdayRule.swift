@@ -18,13 +18,24 @@ public enum BirthdayRule {
     /// when one of them is 28 February of a common year. The store's index narrows to these.
     public static func candidateMonthDays(at instant: Date, daysBefore: Int) -> [(month: Int, day: Int)] {
         var pairs: [(month: Int, day: Int)] = []
-        let earliest = LocalTime.date(of: instant.addingTimeInterval(-12 * 3600), in: InstantFormatter.utc).daysSinceEpoch
-        let latest = LocalTime.date(of: instant.addingTimeInterval(14 * 3600), in: InstantFormatter.utc).daysSinceEpoch
-        for day in earliest...latest {
+        for day in localDays(at: instant) {
             let target = CivilDate(daysSinceEpoch: day + daysBefore)
             pairs.append((target.month, target.day))
             if (target.month, target.day) == (2, 28), !CivilDate.isLeap(year: target.year) { pairs.append((2, 29)) }
         }
         return pairs
+    }
+
+    /// The years a birthday celebrated at `instant` can fall in anywhere on Earth: one, except
+    /// around New Year, when the store cannot tell a member's year without their zone.
+    public static func celebratedYears(at instant: Date, daysBefore: Int) -> Set<Int> {
+        Set(localDays(at: instant).map { CivilDate(daysSinceEpoch: $0 + daysBefore).year })
+    }
+
+    /// The local dates (days since the epoch) from UTC−12 to UTC+14 at `instant`.
+    private static func localDays(at instant: Date) -> ClosedRange<Int> {
+        let earliest = LocalTime.date(of: instant.addingTimeInterval(-12 * 3600), in: InstantFormatter.utc).daysSinceEpoch
+        let latest = LocalTime.date(of: instant.addingTimeInterval(14 * 3600), in: InstantFormatter.utc).daysSinceEpoch
+        return earliest...latest
     }
 }

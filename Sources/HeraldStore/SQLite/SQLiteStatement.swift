@@ -96,6 +96,11 @@ public final class SQLiteStatement {
 
     public var columnCount: Int32 { sqlite3_column_count(handle) }
 
+    /// The result column's name (its `AS` alias).
+    func columnName(at column: Int32) -> String? {
+        sqlite3_column_name(handle, column).map { String(cString: $0) }
+    }
+
     public func isNull(at column: Int32) -> Bool {
         sqlite3_column_type(handle, column) == SQLITE_NULL
     }
