@@ -104,7 +104,7 @@ struct DispatchBenchmark {
             let store = try MemberStore(path: folder + "/herald.db")
             var codes = SendCodes.secure()
             let evaluation = try Scheduler(catalog: catalog, store: store).evaluate(at: Date(), codes: &codes)
-            try OutboxWriter(store: store).write(evaluation)
+            try OutboxWriter.write(evaluation, to: store)
             try store.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             try store.database.execute("VACUUM INTO '\(planned)'")
         }

@@ -3,10 +3,14 @@ import HeraldCore
 import HeraldStore
 import HeraldWorker
 
-/// Issue 3's benchmark: every trigger in `Triggers/` evaluated at one instant over the
-/// generated store (the release `Scheduler`: candidate queries, policy, rendering), in a
-/// child process so its peak RSS is its own; the baseline is the `sqlite3` shell running
-/// the very same candidate queries (`CandidateQuery.literalSQL`) on the same store.
+/// Issues 3 and 13: every trigger in `Triggers/` evaluated at one instant over the generated
+/// store, each way in a child process so its peak RSS is its own:
+/// - `preview`: the release `Scheduler` collecting every decision (candidate queries, policy,
+///   rendering), on the store opened read-only;
+/// - `run`: `EvaluationRunner` streaming every decision into the outbox of a fresh copy of the
+///   store (first tick), then a second tick at the same instant, when nothing is new.
+/// The baseline is the `sqlite3` shell running the very same candidate queries
+/// (`CandidateQuery.literalSQL`, without the run's anti-join) on the same store.
 struct EvaluationBenchmark {
     let options: Options
     let folder: String
@@ -16,8 +20,19 @@ struct EvaluationBenchmark {
     /// 09:30 in Shanghai on the day after the generated events end.
     static let instant = Date(epochSeconds: Int64(DataGenerator.eventsStart + DataGenerator.eventsSpan + 9 * 3600 + 1800))
 
+    /// One child's per-trigger lines and totals.
+    private struct ChildRun {
+        var triggers: [String: (seconds: Double, candidates: Int, planned: Int)] = [:]
+        var total = 0.0
+        var planned = 0
+        var secondTick: Double?
+        var secondTickCandidates = 0
+        var peakRSS = 0.0
+    }
+
     func run() throws {
-        let config = try writeConfig()
+        let config = try writeConfig(store: "eval.db", name: "eval.json5")
+        let runConfig = try writeConfig(store: "eval-run.db", name: "eval-run.json5")
         let store = folder + "/eval.db"
         let stampPath = folder + "/eval-loaded"
         let stamp = try String(contentsOfFile: folder + "/generated", encoding: .utf8)
@@ -42,25 +57,12 @@ struct EvaluationBenchmark {
                            withSuppressedAddresses: false)
         }
         let baselinePragmas = ["PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY", ".output /dev/null"]
-        var heraldTotals: [Double] = [], heraldRSS: [Double] = [], baselineTotals: [Double] = []
-        var perTrigger: [String: [Double]] = [:], perTriggerBaseline: [String: [Double]] = [:]
-        var counts: [String: (candidates: Substring, planned: Substring)] = [:]
+        var previews: [ChildRun] = [], runs: [ChildRun] = [], baselineTotals: [Double] = []
+        var perTriggerBaseline: [String: [Double]] = [:]
         for run in 1...options.runs {
-            let child = try ChildProcess.run(CommandLine.arguments[0], ["evaluate-child", config, String(Self.instant.epochSeconds)],
-                                             stdoutPath: "\(folder)/evaluate.out", stderrPath: "\(folder)/evaluate.err")
-            guard child.exitStatus == 0 else { throw BenchError("evaluation failed; see \(folder)/evaluate.err") }
-            // Lines: "<trigger> <seconds> <candidates> <planned>", then "total <seconds> <planned> <suppressed>".
-            for line in try String(contentsOfFile: "\(folder)/evaluate.out", encoding: .utf8).split(separator: "\n") {
-                let fields = line.split(separator: " ")
-                guard fields.count == 4, let seconds = Double(fields[1]) else { continue }
-                if fields[0] == "total" {
-                    heraldTotals.append(seconds)
-                } else {
-                    perTrigger[String(fields[0]), default: []].append(seconds)
-                    counts[String(fields[0])] = (fields[2], fields[3])
-                }
-            }
-            heraldRSS.append(child.peakRSSMebibytes)
+            previews.append(try child("preview", config: config))
+            try freshCopy(of: store, to: folder + "/eval-run.db")
+            runs.append(try child("run", config: runConfig))
             let all = try ChildProcess.run(sqlite3, [store] + baselinePragmas + queries.map(\.literalSQL),
                                            stdoutPath: "/dev/null", stderrPath: "\(folder)/baseline.err")
             guard all.exitStatus == 0 else { throw BenchError("sqlite3 failed; see \(folder)/baseline.err") }
@@ -70,40 +72,80 @@ struct EvaluationBenchmark {
                                                stdoutPath: "/dev/null", stderrPath: "\(folder)/baseline.err")
                 perTriggerBaseline[query.trigger.id, default: []].append(one.seconds)
             }
-            say("run \(run): herald \(format(heraldTotals.last!, 3)) s (peak RSS \(format(child.peakRSSMebibytes, 1)) MiB), "
+            say("run \(run): preview \(format(previews.last!.total, 3)) s (peak RSS \(format(previews.last!.peakRSS, 1)) MiB), "
+                + "run \(format(runs.last!.total, 3)) s (peak RSS \(format(runs.last!.peakRSS, 1)) MiB, "
+                + "\(runs.last!.planned) planned), second tick \(format(runs.last!.secondTick ?? 0, 3)) s, "
                 + "sqlite3 queries \(format(all.seconds, 3)) s")
         }
         say("\nevaluation at \(InstantFormatter.string(from: Self.instant, in: catalog.config.timeZone)) over "
             + "\(options.members) members / \(options.events) events; medians over \(options.runs) run(s)")
-        say("trigger                    candidates  planned  herald s  sqlite3 s  ratio")
+        say("trigger                    candidates  planned  preview s   run s  sqlite3 s  run/sqlite3")
+        func cell(_ text: String, _ width: Int) -> String { text.leftPadded(to: width, with: " ") }
         for query in queries {
             let id = query.trigger.id
-            let mine = median(perTrigger[id] ?? [0]), theirs = median(perTriggerBaseline[id] ?? [0])
-            let count = counts[id]
-            let cells: [String] = [
-                id.padding(toLength: 26, withPad: " ", startingAt: 0), String(count?.candidates ?? "?").leftPadded(to: 10, with: " "),
-                String(count?.planned ?? "?").leftPadded(to: 8, with: " "), format(mine, 3).leftPadded(to: 9, with: " "),
-                format(theirs, 3).leftPadded(to: 10, with: " "), format(mine / theirs).leftPadded(to: 6, with: " "),
-            ]
-            say(cells.joined(separator: " "))
+            let previewSeconds = median(previews.compactMap { $0.triggers[id]?.seconds })
+            let runSeconds = median(runs.compactMap { $0.triggers[id]?.seconds })
+            let theirs = median(perTriggerBaseline[id] ?? [0])
+            let counts = runs.last?.triggers[id]
+            say([id.padding(toLength: 26, withPad: " ", startingAt: 0), cell("\(counts?.candidates ?? 0)", 10),
+                 cell("\(counts?.planned ?? 0)", 8), cell(format(previewSeconds, 3), 10), cell(format(runSeconds, 3), 7),
+                 cell(format(theirs, 3), 10), cell(format(runSeconds / theirs), 12)].joined(separator: " "))
         }
-        let total = median(heraldTotals), baseline = median(baselineTotals)
-        say("all triggers (evaluation)                      \(format(total, 3).leftPadded(to: 9, with: " ")) \(format(baseline, 3).leftPadded(to: 10, with: " ")) \(format(total / baseline).leftPadded(to: 6, with: " "))")
-        say("herald peak RSS (whole process): \(format(heraldRSS.max() ?? 0, 1)) MiB; sqlite3 per-trigger times include its start-up (~2 ms)")
+        let preview = median(previews.map(\.total)), first = median(runs.map(\.total))
+        let baseline = median(baselineTotals)
+        say(["all triggers".padding(toLength: 46, withPad: " ", startingAt: 0), cell(format(preview, 3), 10),
+             cell(format(first, 3), 7), cell(format(baseline, 3), 10), cell(format(first / baseline), 12)]
+            .joined(separator: " "))
+        say("second tick at the same instant (nothing new): \(format(median(runs.compactMap(\.secondTick)), 3)) s, "
+            + "\(runs.last?.secondTickCandidates ?? 0) candidates read")
+        say("peak RSS (whole process): preview \(format(previews.map(\.peakRSS).max() ?? 0, 1)) MiB, "
+            + "run \(format(runs.map(\.peakRSS).max() ?? 0, 1)) MiB; sqlite3 per-trigger times include its start-up (~2 ms)")
     }
 
-    /// The bench config: the sandbox's policy (quiet hours, caps, channels, SMS), this
-    /// store, and the repository's Triggers/ and MessageTemplates/.
-    private func writeConfig() throws -> String {
+    /// Runs the measured child once and reads its lines.
+    private func child(_ mode: String, config: String) throws -> ChildRun {
+        let measured = try ChildProcess.run(CommandLine.arguments[0],
+                                            ["evaluate-child", config, String(Self.instant.epochSeconds), mode],
+                                            stdoutPath: "\(folder)/evaluate-\(mode).out",
+                                            stderrPath: "\(folder)/evaluate-\(mode).err")
+        guard measured.exitStatus == 0 else { throw BenchError("\(mode) evaluation failed; see \(folder)/evaluate-\(mode).err") }
+        var result = ChildRun(peakRSS: measured.peakRSSMebibytes)
+        // "<trigger> <seconds> <candidates> <planned>", "total <seconds> <planned>", "second <seconds> <candidates>".
+        for line in try String(contentsOfFile: "\(folder)/evaluate-\(mode).out", encoding: .utf8).split(separator: "\n") {
+            let fields = line.split(separator: " ").map(String.init)
+            guard fields.count >= 3, let seconds = Double(fields[1]), let count = Int(fields[2]) else { continue }
+            switch fields[0] {
+            case "total": (result.total, result.planned) = (seconds, count)
+            case "second": (result.secondTick, result.secondTickCandidates) = (seconds, count)
+            default: result.triggers[fields[0]] = (seconds, count, fields.count > 3 ? Int(fields[3]) ?? 0 : 0)
+            }
+        }
+        return result
+    }
+
+    /// A writable copy of the loaded store for one run's outbox.
+    private func freshCopy(of store: String, to copy: String) throws {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy + suffix) }
+        try FileManager.default.copyItem(atPath: store, toPath: copy)
+    }
+
+    /// The bench config: the sandbox's policy (quiet hours, caps, channels, SMS, the providers
+    /// the templates map), this store, and the repository's Triggers/ and MessageTemplates/.
+    private func writeConfig(store: String, name: String) throws -> String {
         let repository = FileManager.default.currentDirectoryPath
-        let path = folder + "/eval.json5"
+        let path = folder + "/" + name
         try """
             {
-              store: { sqlite: "eval.db" },
+              store: { sqlite: "\(store)" },
               timezone: "Asia/Shanghai", locale: "zh-CN",
               triggers: "\(repository)/Triggers", templates: "\(repository)/MessageTemplates",
               quiet_hours: "21:00-08:00",
               caps: [ { max: 1, per: "1d" }, { max: 3, per: "7d" } ],
+              providers: {
+                tencent: { adapter: "tencent_sms", secret_id: "bench", secret_key: "bench", sdk_app_id: "1400000000",
+                           sign_name: "悦享会员", region: "ap-guangzhou" },
+                aliyun: { adapter: "aliyun_sms", access_key_id: "bench", access_key_secret: "bench", sign_name: "悦享会员" },
+              },
               channels: { sms: { adapter: "log", path: "sms.jsonl" }, push: { adapter: "log", path: "push.jsonl" } },
               sms: { signature: "【悦享会员】", opt_out: "回T退订", max_segments: 3 },
               links: { base: "https://s.example.cn/" },
@@ -112,17 +154,30 @@ struct EvaluationBenchmark {
         return path
     }
 
-    /// The measured process: load the catalog, open the store read-only, evaluate once.
+    /// The measured process: `preview` collects one evaluation from the store opened
+    /// read-only; `run` streams one into the outbox, then ticks again at the same instant.
     static func child(_ arguments: [String]) throws {
-        guard arguments.count == 2, let seconds = Int64(arguments[1]) else { throw BenchError("evaluate-child CONFIG EPOCH") }
+        guard arguments.count == 3, let seconds = Int64(arguments[1]) else {
+            throw BenchError("evaluate-child CONFIG EPOCH preview|run")
+        }
         let catalog = try CatalogLoader.load(configPath: arguments[0])
-        let store = try MemberStore(readingAt: catalog.config.storePath)
-        var codes = SendCodes.seeded(1)
-        let started = ContinuousClock.now
-        let evaluation = try Scheduler(catalog: catalog, store: store).evaluate(at: Date(epochSeconds: seconds), codes: &codes)
-        let total = (ContinuousClock.now - started).inSeconds
-        var lines = evaluation.summaries.map { "\($0.triggerID) \($0.seconds) \($0.candidates) \($0.planned)" }
-        lines.append("total \(total) \(evaluation.planned.count) \(evaluation.suppressed.count)")
+        let instant = Date(epochSeconds: seconds)
+        var lines: [String] = []
+        if arguments[2] == "run" {
+            let runner = try EvaluationRunner(storePath: catalog.config.storePath, catalog: catalog, codes: .seededByInstant)
+            let first = try AsyncBridge.blocking { try await runner.evaluate(at: instant) }
+            lines = first.triggers.map { "\($0.triggerID) \($0.seconds) \($0.candidates) \($0.planned)" }
+            lines.append("total \(first.seconds) \(first.written.written)")
+            let second = try AsyncBridge.blocking { try await runner.evaluate(at: instant) }
+            lines.append("second \(second.seconds) \(second.triggers.reduce(0) { $0 + $1.candidates })")
+        } else {
+            let store = try MemberStore(readingAt: catalog.config.storePath)
+            var codes = SendCodes.seeded(1)
+            let started = ContinuousClock.now
+            let evaluation = try Scheduler(catalog: catalog, store: store).evaluate(at: instant, codes: &codes)
+            lines = evaluation.summaries.map { "\($0.triggerID) \($0.seconds) \($0.candidates) \($0.planned)" }
+            lines.append("total \((ContinuousClock.now - started).inSeconds) \(evaluation.planned.count)")
+        }
         say(lines.joined(separator: "\n"))
     }
 }

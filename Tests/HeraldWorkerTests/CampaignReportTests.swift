@@ -44,7 +44,7 @@ import Testing
             var codes = SendCodes.seeded(5)
             let catalog = try fixture.catalog()
             let evaluation = try Scheduler(catalog: catalog, store: store).evaluate(at: clock.now(), codes: &codes)
-            try OutboxWriter(store: store).write(evaluation)
+            try OutboxWriter.write(evaluation, to: store)
             let routers = try ChannelFactory.makeRouters(
                 catalog.config, context: ChannelContext(secrets: SecretSource(environment: [:]), clock: clock))
             let dispatcher = try Dispatcher(storePath: store.database.path, catalog: catalog, routers: routers, clock: clock,

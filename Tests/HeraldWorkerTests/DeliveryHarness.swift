@@ -63,7 +63,7 @@ final class DeliveryHarness {
     func plan() throws -> OutboxWriter.Summary {
         var codes = SendCodes.seeded(7)
         let evaluation = try Scheduler(catalog: try catalog(), store: store).evaluate(at: clock.now(), codes: &codes)
-        return try OutboxWriter(store: store).write(evaluation)
+        return try OutboxWriter.write(evaluation, to: store)
     }
 
     /// `secrets`: the environment `{{ secret.NAME }}` reads from; the dispatcher's redactor knows them.

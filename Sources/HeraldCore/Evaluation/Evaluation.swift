@@ -35,12 +35,17 @@ public struct Evaluation: Sendable {
         public var suppressed: [SuppressionReason: Int] = [:]
     }
 
-    public var counts: Counts {
-        var counts = Counts()
-        counts.planned = planned.count
-        for suppression in suppressed {
-            if suppression.reason == .holdout { counts.heldOut += 1 } else { counts.suppressed[suppression.reason, default: 0] += 1 }
+    public var counts: Counts { Counts(summaries) }
+}
+
+extension Evaluation.Counts {
+    /// The totals of per-trigger summaries (held-out members apart from the suppressed).
+    public init(_ summaries: [Evaluation.TriggerSummary]) {
+        for summary in summaries {
+            planned += summary.planned
+            for (reason, count) in summary.suppressed {
+                if reason == .holdout { heldOut += count } else { suppressed[reason, default: 0] += count }
+            }
         }
-        return counts
     }
 }

@@ -1,15 +1,18 @@
 import Foundation
 import HeraldCore
 
-/// Writes what an evaluation decided (SPEC 4): each planned send as one outbox row in the
-/// same transaction as its occurrence, each held-out member as an occurrence alone, and
-/// each other suppression (not `duplicate`) as one row per occurrence for the report.
+/// Writes what an evaluation decides (SPEC 4), one decision at a time as the scheduler takes
+/// it (an `EvaluationSink`, so run's memory stays flat however many are planned): each planned
+/// send as one outbox row in the same transaction as its occurrence, each held-out member as
+/// an occurrence alone, and each other suppression (not `duplicate`) as one row per occurrence
+/// for the report. Writes go through the connection the scheduler's send history reads, so
+/// caps and duplicates see every decision already taken, committed or not.
 ///
-/// Batches of `batchSize` sends share a transaction, so a crash loses at most the open batch —
+/// Batches of `batchSize` sends (or a quarter second) share a transaction, so a crash loses at most the open batch —
 /// whose occurrences are gone with it, so the next evaluation plans those sends again. An
 /// occurrence already in the store (another worker, an earlier run) writes nothing: the
 /// unique key (trigger, member, occurrence) makes re-running an evaluation a no-op.
-public final class OutboxWriter {
+public final class OutboxWriter: EvaluationSink {
     public struct Summary: Sendable {
         public var written = 0
         public var heldOut = 0
@@ -26,14 +29,18 @@ public final class OutboxWriter {
     }
 
     private let database: SQLiteDatabase
-    private let batchSize: Int
+    private let instant: Date
+    private let batch: BatchedTransaction
+    private var summary = Summary()
     private let insertOccurrence: SQLiteStatement
     private let insertSend: SQLiteStatement
     private let upsertSuppression: SQLiteStatement
 
-    public init(store: MemberStore, batchSize: Int = 500) throws {
+    /// A writer for the evaluation at `instant`: it stamps what it writes with that instant.
+    public init(store: MemberStore, at instant: Date, batchSize: Int = 500) throws {
         database = store.database
-        self.batchSize = batchSize
+        self.instant = instant
+        batch = BatchedTransaction(database: store.database, batchSize: batchSize)
         insertOccurrence = try database.prepare("""
             INSERT INTO occurrences (trigger_id, member_key, occurrence_key, outcome, variant, evaluated_at, scheduled_at,
                 local_day, attribution_until)
@@ -62,64 +69,81 @@ public final class OutboxWriter {
         return "hk-" + String(hash, radix: 16).leftPadded(to: 32)
     }
 
+    /// Writes a whole collected evaluation (tests, the benchmark's fixtures).
     @discardableResult
-    public func write(_ evaluation: Evaluation) throws -> Summary {
-        var summary = Summary()
-        let now = evaluation.instant.epochSeconds
-        let batch = BatchedTransaction(database: database, batchSize: batchSize)
+    public static func write(_ evaluation: Evaluation, to store: MemberStore) throws -> Summary {
+        let writer = try OutboxWriter(store: store, at: evaluation.instant)
         do {
-            for send in evaluation.planned {
-                try batch.begin()
-                if try recordOccurrence(send.triggerID, send.memberKey, send.occurrenceKey, outcome: "planned",
-                                        variant: send.variant, at: now, scheduledAt: send.scheduledAt,
-                                        localDay: send.localDay, attributionUntil: send.attributionUntil) {
-                    try insert(send, now: now)
-                    summary.written += 1
-                } else {
-                    summary.alreadyRecorded += 1
-                }
-                try batch.unitDone()
-            }
-            for suppression in evaluation.suppressed where suppression.reason != .duplicate {
-                try batch.begin()
-                if suppression.reason != .holdout {
-                    if try record(suppression, at: evaluation.instant) {
-                        summary.newlySuppressed[suppression.reason, default: 0] += 1
-                        if [.invalidData, .tooLong].contains(suppression.reason),
-                           summary.newlySkipped.count < Summary.skippedListLimit {
-                            summary.newlySkipped.append(suppression)
-                        }
-                    }
-                } else if try recordOccurrence(
-                    suppression.triggerID, suppression.memberKey, suppression.occurrenceKey, outcome: "held_out", variant: nil,
-                    at: now, scheduledAt: suppression.scheduledAt ?? evaluation.instant,
-                    localDay: LocalTime.date(of: suppression.scheduledAt ?? evaluation.instant, in: suppression.timeZone),
-                    attributionUntil: suppression.attributionUntil ?? evaluation.instant) {
-                    summary.heldOut += 1
-                } else {
-                    summary.alreadyRecorded += 1
-                }
-                try batch.unitDone()
-            }
-            try batch.commit()
+            for send in evaluation.planned { try writer.plan(send) }
+            for suppression in evaluation.suppressed { try writer.suppress(suppression) }
+            return try writer.finish()
         } catch {
-            batch.abandon()
+            writer.abandon()
             throw error
         }
+    }
+
+    public var recordsIntoStore: Bool { true }
+
+    public func plan(_ send: PlannedSend) throws {
+        try batch.begin()
+        if try recordOccurrence(send.triggerID, send.memberKey, send.occurrenceKey, outcome: "planned",
+                                variant: send.variant, scheduledAt: send.scheduledAt,
+                                localDay: send.localDay, attributionUntil: send.attributionUntil) {
+            try insert(send)
+            summary.written += 1
+        } else {
+            summary.alreadyRecorded += 1
+        }
+        try batch.unitDone()
+    }
+
+    public func suppress(_ suppression: Suppression) throws {
+        guard suppression.reason != .duplicate else { return }
+        try batch.begin()
+        if suppression.reason != .holdout {
+            if try record(suppression) {
+                summary.newlySuppressed[suppression.reason, default: 0] += 1
+                if [.invalidData, .tooLong].contains(suppression.reason),
+                   summary.newlySkipped.count < Summary.skippedListLimit {
+                    summary.newlySkipped.append(suppression)
+                }
+            }
+        } else if try recordOccurrence(
+            suppression.triggerID, suppression.memberKey, suppression.occurrenceKey, outcome: "held_out", variant: nil,
+            scheduledAt: suppression.scheduledAt ?? instant,
+            localDay: LocalTime.date(of: suppression.scheduledAt ?? instant, in: suppression.timeZone),
+            attributionUntil: suppression.attributionUntil ?? instant) {
+            summary.heldOut += 1
+        } else {
+            summary.alreadyRecorded += 1
+        }
+        try batch.unitDone()
+    }
+
+    /// Commits the open batch; what was written in all.
+    public func finish() throws -> Summary {
+        try batch.commit()
         return summary
+    }
+
+    /// Rolls back the open batch after a failure (earlier batches stay: their occurrences
+    /// are recorded, so the next evaluation goes on from there).
+    public func abandon() {
+        batch.abandon()
     }
 
     /// False when the occurrence was already there.
     private func recordOccurrence(_ triggerID: String, _ memberKey: Int64, _ occurrenceKey: String, outcome: String,
-                                  variant: String?, at now: Int64, scheduledAt: Date, localDay: CivilDate,
+                                  variant: String?, scheduledAt: Date, localDay: CivilDate,
                                   attributionUntil: Date) throws -> Bool {
         try insertOccurrence.run(.text(triggerID), .integer(memberKey), .text(occurrenceKey), .text(outcome),
-                                 .optional(variant), .integer(now), .integer(scheduledAt.epochSeconds),
+                                 .optional(variant), .integer(instant.epochSeconds), .integer(scheduledAt.epochSeconds),
                                  .text(localDay.description), .integer(attributionUntil.epochSeconds)) == 1
     }
 
     /// True when this occurrence was suppressed for the first time.
-    private func record(_ suppression: Suppression, at instant: Date) throws -> Bool {
+    private func record(_ suppression: Suppression) throws -> Bool {
         let localDay = LocalTime.date(of: instant, in: suppression.timeZone)
         try upsertSuppression.bind([.text(suppression.triggerID), .integer(suppression.memberKey),
                                     .text(suppression.occurrenceKey), .text(suppression.reason.rawValue),
@@ -128,8 +152,9 @@ public final class OutboxWriter {
         return try upsertSuppression.step() && upsertSuppression.integer(at: 0) == 1
     }
 
-    private func insert(_ send: PlannedSend, now: Int64) throws {
+    private func insert(_ send: PlannedSend) throws {
         let scheduled = send.scheduledAt.epochSeconds
+        let now = instant.epochSeconds
         try insertSend.run(
             .text(send.triggerID), .integer(send.memberKey), .text(send.occurrenceKey),
             .text(Self.idempotencyKey(triggerID: send.triggerID, memberID: send.memberID, occurrenceKey: send.occurrenceKey)),

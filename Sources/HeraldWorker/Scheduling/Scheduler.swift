@@ -5,8 +5,10 @@ import HeraldStore
 /// Decides who gets what at an instant: for each enabled trigger in SPEC 2.1 order, the
 /// store's candidates go through the policy pipeline, and planned sends are rendered.
 ///
-/// The one code path behind `preview` (which prints the result) and `run` (which writes
-/// it to the outbox): the two cannot drift apart. Evaluating writes nothing.
+/// The one code path behind `preview` (which collects the result) and `run` (which streams
+/// it into the outbox): the two cannot drift apart. Decisions leave one at a time through an
+/// `EvaluationSink`, so run's memory does not grow with the audience. Evaluating itself
+/// writes nothing.
 ///
 /// One member never stops the others: a member whose stored data cannot be evaluated, or
 /// whose message cannot be rendered, is suppressed as `invalid_data` with the reason; an
@@ -15,47 +17,69 @@ import HeraldStore
 public final class Scheduler {
     public let catalog: Catalog
     private let store: MemberStore
+    private let candidateStore: MemberStore
 
-    public init(catalog: Catalog, store: MemberStore) {
+    /// `store` answers the send history (caps, duplicates); `candidates` (default: the same
+    /// store) runs the candidate queries — `run` reads them on a connection of their own, so
+    /// that its writer can commit while a query is still being read.
+    public init(catalog: Catalog, store: MemberStore, candidates: MemberStore? = nil) {
         self.catalog = catalog
         self.store = store
+        candidateStore = candidates ?? store
     }
 
-    /// `memberID` restricts every trigger to one member (everything about a member's
-    /// outcome depends only on that member, so the result is the same as in a full run).
+    /// Every decision, collected (`preview`). `memberID` restricts every trigger to one member
+    /// (everything about a member's outcome depends only on that member, so the result is the
+    /// same as in a full run).
     public func evaluate(at instant: Date, memberID: String? = nil, codes: inout SendCodes) throws -> Evaluation {
+        var evaluation = Evaluation(instant: instant)
+        evaluation.summaries = try evaluate(at: instant, memberID: memberID, codes: &codes, into: &evaluation)
+        return evaluation
+    }
+
+    /// Streams every decision into `sink`; returns the per-trigger counts and timings. With a
+    /// sink that records into the store, candidates whose occurrence is already recorded are
+    /// left out by the query (they would be `duplicate`), so a tick with nothing new is cheap.
+    public func evaluate(at instant: Date, memberID: String? = nil, codes: inout SendCodes,
+                         into sink: inout some EvaluationSink) throws -> [Evaluation.TriggerSummary] {
         let config = catalog.config
         let history = try StoreSendHistory(store: store)
         let rules = Rules(pipeline: PolicyPipeline(config: config), composer: SendComposer(catalog: catalog))
         let zones = TimeZoneResolver(defaultZone: config.timeZone)
         let anySuppressedAddress = try store.hasSuppressedAddresses()
+        // What this evaluation decided, for the history to see; unneeded when the sink writes
+        // each decision where the history reads.
         var ledger = EvaluationLedger()
-        var evaluation = Evaluation(instant: instant)
+        let keepsLedger = !sink.recordsIntoStore
+        var summaries: [Evaluation.TriggerSummary] = []
         for trigger in catalog.triggers where trigger.enabled {
             let started = ContinuousClock.now
             var summary = Evaluation.TriggerSummary(triggerID: trigger.id, name: trigger.name)
             let query = CandidateQuery(trigger: trigger, at: instant, defaultTimeZone: config.timeZone,
                                        defaultLocale: config.locale, memberID: memberID,
                                        withPointsBalance: catalog.needsPointsBalance(trigger),
-                                       withSuppressedAddresses: anySuppressedAddress)
-            try query.forEachCandidate(in: store, zones: zones) { candidate in
+                                       withSuppressedAddresses: anySuppressedAddress,
+                                       excludingRecordedOccurrences: sink.recordsIntoStore)
+            try query.forEachCandidate(in: candidateStore, zones: zones) { candidate in
                 summary.candidates += 1
                 let member = candidate.member
                 let outcome = try decide(candidate, trigger: trigger, at: instant, rules: rules, history: history,
                                          ledger: ledger, codes: &codes)
-                if case .suppressed(let reason, _, _) = outcome { summary.suppressed[reason, default: 0] += 1 }
-                if outcome.recordsOccurrence {
+                if keepsLedger && outcome.recordsOccurrence {
                     ledger.recordOccurrence(triggerID: trigger.id, memberKey: member.key,
                                             occurrenceKey: candidate.occurrenceKey)
                 }
                 switch outcome {
                 case .planned(let send):
-                    ledger.recordPlanned(RecordedSend(triggerID: trigger.id, category: trigger.category,
-                                                      scheduledAt: send.scheduledAt), memberKey: member.key)
+                    if keepsLedger {
+                        ledger.recordPlanned(RecordedSend(triggerID: trigger.id, category: trigger.category,
+                                                          scheduledAt: send.scheduledAt), memberKey: member.key)
+                    }
                     summary.planned += 1
-                    evaluation.planned.append(send)
+                    try sink.plan(send)
                 case .suppressed(let reason, let detail, let scheduledAt):
-                    evaluation.suppressed.append(Suppression(
+                    summary.suppressed[reason, default: 0] += 1
+                    try sink.suppress(Suppression(
                         triggerID: trigger.id, memberKey: member.key, memberID: member.id,
                         occurrenceKey: candidate.occurrenceKey, reason: reason, detail: detail,
                         timeZone: member.timeZone, scheduledAt: scheduledAt,
@@ -63,9 +87,9 @@ public final class Scheduler {
                 }
             }
             summary.seconds = (ContinuousClock.now - started).inSeconds
-            evaluation.summaries.append(summary)
+            summaries.append(summary)
         }
-        return evaluation
+        return summaries
     }
 
     /// What one candidate comes to: a rendered send, or a suppression (held-out members are

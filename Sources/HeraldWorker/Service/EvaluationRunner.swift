@@ -2,8 +2,10 @@ import Foundation
 import HeraldCore
 import HeraldStore
 
-/// `run`'s half of the scheduler: evaluates at an instant and writes the result to the
-/// outbox (the same `Scheduler` as `preview`), on its own store connection.
+/// `run`'s half of the scheduler: evaluates at an instant and streams the result into the
+/// outbox (the same `Scheduler` as `preview`), on connections of its own: one writes (and
+/// answers the send history), one reads the candidate queries, so that the writer commits
+/// every quarter second while a query is still being read and delivery is never held up.
 ///
 /// Link tokens and coupon codes come from the system's secure generator (the sandbox's run
 /// uses the preview's seeded ones); a collision
@@ -12,16 +14,20 @@ import HeraldStore
 public actor EvaluationRunner {
     public struct Outcome: Sendable {
         public var evaluation: Evaluation.Counts
+        /// Per trigger: candidates (new ones: recorded occurrences are left out), decisions, seconds.
+        public var triggers: [Evaluation.TriggerSummary]
         public var written: OutboxWriter.Summary
         public var seconds: Double
     }
 
     private let store: MemberStore
+    private let candidates: MemberStore
     private var catalog: Catalog
     private let codeSource: SendCodes.Source
 
     public init(storePath: String, catalog: Catalog, codes: SendCodes.Source = .secure) throws {
         store = try MemberStore(path: storePath)
+        candidates = try MemberStore(readingAt: storePath)
         self.catalog = catalog
         codeSource = codes
     }
@@ -34,8 +40,16 @@ public actor EvaluationRunner {
     public func evaluate(at instant: Date) throws -> Outcome {
         let started = ContinuousClock.now
         var codes = codeSource.codes(at: instant)
-        let evaluation = try Scheduler(catalog: catalog, store: store).evaluate(at: instant, codes: &codes)
-        let written = try OutboxWriter(store: store).write(evaluation)
-        return Outcome(evaluation: evaluation.counts, written: written, seconds: (ContinuousClock.now - started).inSeconds)
+        var writer = try OutboxWriter(store: store, at: instant)
+        do {
+            let scheduler = Scheduler(catalog: catalog, store: store, candidates: candidates)
+            let summaries = try scheduler.evaluate(at: instant, codes: &codes, into: &writer)
+            let written = try writer.finish()
+            return Outcome(evaluation: Evaluation.Counts(summaries), triggers: summaries, written: written,
+                           seconds: (ContinuousClock.now - started).inSeconds)
+        } catch {
+            writer.abandon()
+            throw error
+        }
     }
 }

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+import HeraldCore
+import HeraldStore
+import HeraldTestSupport
+import HeraldWorker
+
+private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Sandbox").path
+
+/// `run` streams each decision into the outbox as the scheduler takes it (issue 13): what it
+/// writes must be what `preview` collects, decision for decision, and a second tick at the
+/// same instant must find nothing new — on the sandbox, which has every trigger kind.
+@Suite struct StreamingEvaluationTests {
+    /// The sandbox loaded twice into throwaway stores, at its own instant.
+    private struct Twin {
+        let preview: SandboxSession
+        let run: SandboxSession
+        let at: Date
+
+        init() throws {
+            let at = try #require(try ConfigLoader.load(path: sandbox + "/herald.json5").sandboxAt)
+            preview = try SandboxSession(folder: sandbox, clock: ManualWallClock(at), horizon: at) { _ in CollectingSink() }
+            run = try SandboxSession(folder: sandbox, clock: ManualWallClock(at), horizon: at) { _ in CollectingSink() }
+            self.at = at
+        }
+    }
+
+    @Test func runWritesWhatPreviewDecides() async throws {
+        let twin = try Twin()
+        var codes = SendCodes.Source.seededByInstant.codes(at: twin.at)
+        let preview = try Scheduler(catalog: twin.preview.catalog, store: twin.preview.store)
+            .evaluate(at: twin.at, codes: &codes)
+        let runner = try EvaluationRunner(storePath: twin.run.store.database.path, catalog: twin.run.catalog,
+                                          codes: .seededByInstant)
+        let outcome = try await runner.evaluate(at: twin.at)
+        #expect(outcome.written.written == preview.planned.count && outcome.written.written == 21)
+        #expect(outcome.evaluation == preview.counts)
+        #expect(outcome.triggers.map(\.candidates) == preview.summaries.map(\.candidates))
+
+        // Every planned send, with its rendered text and codes, is one outbox row.
+        let rows = try twin.run.store.database.prepare("""
+            SELECT o.trigger_id, m.id, o.occurrence_key, o.channel, o.scheduled_at, coalesce(o.variant, '-'), o.body
+            FROM outbox o JOIN members m ON m.key = o.member_key ORDER BY o.key
+            """)
+        var written: [String] = []
+        while try rows.step() {
+            written.append((0..<7).map { rows.text(at: $0) ?? "" }.joined(separator: " | "))
+        }
+        let planned = preview.planned.map {
+            [$0.triggerID, $0.memberID, $0.occurrenceKey, $0.channel, String($0.scheduledAt.epochSeconds),
+             $0.variant ?? "-", $0.text].joined(separator: " | ")
+        }
+        #expect(written == planned)
+        // Held-out members are occurrences, the other suppressions (the cap of a lower trigger
+        // included: the writer's connection answers the history) are report rows.
+        let heldOut = try twin.run.store.database.scalarInteger("SELECT count(*) FROM occurrences WHERE outcome = 'held_out'")
+        #expect(heldOut == Int64(preview.counts.heldOut) && heldOut == 2)
+        let reasons = try twin.run.store.database.prepare("""
+            SELECT s.trigger_id || ' ' || m.id || ' ' || s.reason FROM suppressions s JOIN members m ON m.key = s.member_key
+            ORDER BY 1
+            """)
+        var suppressed: [String] = []
+        while try reasons.step() { suppressed.append(reasons.text(at: 0) ?? "") }
+        #expect(suppressed == preview.suppressed.filter { $0.reason != .holdout }
+            .map { "\($0.triggerID) \($0.memberID) \($0.reason.rawValue)" }.sorted())
+        #expect(suppressed.contains("low_balance M22770 cap"))
+    }
+
+    @Test func aSecondTickAtTheSameInstantReadsOnlyWhatIsStillOpen() async throws {
+        let twin = try Twin()
+        let runner = try EvaluationRunner(storePath: twin.run.store.database.path, catalog: twin.run.catalog,
+                                          codes: .seededByInstant)
+        let first = try await runner.evaluate(at: twin.at)
+        let second = try await runner.evaluate(at: twin.at)
+        #expect(second.written.written == 0 && second.written.heldOut == 0 && second.written.alreadyRecorded == 0)
+        // Each kind's occurrence key in SQL equals the one Swift computes: every planned or
+        // held-out candidate is left out by the query, and only the suppressed are read again.
+        for (before, after) in zip(first.triggers, second.triggers) {
+            let decided = before.planned + (before.suppressed[.holdout] ?? 0)
+            #expect(after.candidates == before.candidates - decided, "\(before.triggerID)")
+            #expect(after.suppressed[.duplicate] == nil, "\(before.triggerID)")
+        }
+        #expect(second.triggers.reduce(0) { $0 + $1.candidates } == 7)  // the 9 suppressed, less the 2 held out
+        // A preview still lists the decided occurrences, as SPEC 3 shows them: `duplicate`.
+        var codes = SendCodes.seeded(1)
+        let preview = try Scheduler(catalog: twin.run.catalog, store: twin.run.store).evaluate(at: twin.at, codes: &codes)
+        #expect(preview.planned.isEmpty && preview.counts.suppressed[.duplicate] == 23)
+    }
+}
+
