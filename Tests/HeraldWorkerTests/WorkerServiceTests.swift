@@ -111,6 +111,12 @@ import HeraldWorker
         }, uniquingKeysWith: { first, _ in first })
         #expect(samples["herald_evaluations_total"] == "1")
         #expect(samples["herald_planned_total"] == "3")
+        // Four silent members are candidates: three planned, one without an address.
+        #expect(samples["herald_trigger_candidates{trigger=\"silent\"}"] == "4")
+        #expect(Double(samples["herald_trigger_evaluation_seconds{trigger=\"silent\"}"] ?? "") ?? -1 >= 0)
+        let done = try #require(lines.all.first { $0.contains("event=evaluation.done") })
+        #expect(done.contains(" candidates=4 ") && done.contains(#" trigger_candidates="silent=4""#))
+        #expect(done.range(of: #" trigger_seconds="silent=\d+\.\d{3}""#, options: .regularExpression) != nil)
         #expect(samples["herald_suppressed_total{reason=\"no_channel\"}"] == "1")
         #expect(samples["herald_deliveries_total{channel=\"sms\",outcome=\"sent\"}"] == "2")
         #expect(samples["herald_deliveries_total{channel=\"sms\",outcome=\"retry\"}"] == "1")

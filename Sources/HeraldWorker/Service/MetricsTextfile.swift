@@ -59,6 +59,11 @@ public struct MetricsTextfile: Sendable {
         text += "herald_evaluation_duration_seconds_count \(report.evaluations)\n"
         family("herald_last_evaluation_duration_seconds", "gauge", "Duration of the latest evaluation.",
                [("", number(report.lastEvaluationSeconds))])
+        family("herald_trigger_candidates", "gauge",
+               "Candidates the latest evaluation read per trigger (occurrences already decided are left out).",
+               report.lastTriggers.map { (label(["trigger": $0.triggerID]), "\($0.candidates)") })
+        family("herald_trigger_evaluation_seconds", "gauge", "Time the latest evaluation spent on each trigger.",
+               report.lastTriggers.map { (label(["trigger": $0.triggerID]), number($0.seconds)) })
         family("herald_planned_total", "counter", "Sends planned (outbox rows written).", [("", "\(report.planned)")])
         family("herald_held_out_total", "counter", "Members held out as a control group.", [("", "\(report.heldOut)")])
         family("herald_suppressed_total", "counter", "Occurrences suppressed for the first time, by reason.",

@@ -21,6 +21,9 @@ public final class WorkerService: Sendable {
         public var newlySuppressed: [SuppressionReason: Int] = [:]
         public var evaluationSeconds = 0.0
         public var lastEvaluationSeconds = 0.0
+        /// The latest evaluation per trigger: candidates read (recorded occurrences are left out
+        /// by the query), decisions and seconds.
+        public var lastTriggers: [Evaluation.TriggerSummary] = []
         public var delivery = Dispatcher.Totals()
         public var depth: [String: Int] = [:]
     }
@@ -238,6 +241,7 @@ public final class WorkerService: Sendable {
         report.evaluations += 1
         report.evaluationSeconds += outcome.seconds
         report.lastEvaluationSeconds = outcome.seconds
+        report.lastTriggers = outcome.triggers
         report.newlySuppressed.merge(outcome.written.newlySuppressed, uniquingKeysWith: +)
         report.planned += outcome.written.written
         report.heldOut += outcome.written.heldOut
@@ -252,10 +256,17 @@ public final class WorkerService: Sendable {
             log.warning("evaluation.members_skipped", ["more": "\(skippedCount - outcome.written.newlySkipped.count)",
                                                        "note": "not listed one by one; see herald preview"])
         }
+        // Per trigger, in evaluation order: `id=value` pairs, so a slow or swollen trigger shows in the line.
+        func perTrigger(_ value: (Evaluation.TriggerSummary) -> String) -> String {
+            outcome.triggers.map { "\($0.triggerID)=\(value($0))" }.joined(separator: " ")
+        }
         log.info("evaluation.done", [
             "at": InstantFormatter.utcString(from: instant), "planned": "\(outcome.written.written)",
             "held_out": "\(outcome.written.heldOut)", "suppressed": "\(suppressed)",
+            "candidates": "\(outcome.triggers.reduce(0) { $0 + $1.candidates })",
             "seconds": String(format: "%.3f", outcome.seconds),
+            "trigger_candidates": perTrigger { "\($0.candidates)" },
+            "trigger_seconds": perTrigger { String(format: "%.3f", $0.seconds) },
         ])
     }
 
