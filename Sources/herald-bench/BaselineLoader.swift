@@ -1,5 +1,5 @@
 import Foundation
-import HeraldStore
+@_spi(StoreSQL) import HeraldStore
 
 /// The baseline: the same rows Herald stores, loaded by the `sqlite3` shell's `.import`
 /// into a store with Herald's own schema and indexes, under the same pragmas.
@@ -25,7 +25,7 @@ enum BaselineLoader {
 
     /// Creates an empty store with Herald's schema (through Herald's own migrations).
     static func createStore(at path: String) throws {
-        _ = try MemberStore(path: path)
+        _ = try SQLiteStore(path: path)
     }
 
     static func memberCommands(folder: String) -> [String] {

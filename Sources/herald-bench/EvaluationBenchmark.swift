@@ -1,6 +1,6 @@
 import Foundation
 import HeraldCore
-import HeraldStore
+@_spi(StoreSQL) import HeraldStore
 import HeraldWorker
 
 /// Issues 3 and 13: every trigger in `Triggers/` evaluated at one instant over the generated
@@ -52,9 +52,10 @@ struct EvaluationBenchmark {
         let enabled = catalog.triggers.filter(\.enabled)
         // The generated store has no suppressed address: Herald leaves out that probe, and so does the baseline.
         let queries = enabled.map { trigger in
-            CandidateQuery(trigger: trigger, at: Self.instant, defaultTimeZone: catalog.config.timeZone,
-                           defaultLocale: catalog.config.locale, withPointsBalance: catalog.needsPointsBalance(trigger),
-                           withSuppressedAddresses: false)
+            CandidateQuery(CandidateRequest(trigger: trigger, at: Self.instant, defaultTimeZone: catalog.config.timeZone,
+                                            defaultLocale: catalog.config.locale,
+                                            withPointsBalance: catalog.needsPointsBalance(trigger),
+                                            withSuppressedAddresses: false))
         }
         let baselinePragmas = ["PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY", ".output /dev/null"]
         var previews: [ChildRun] = [], runs: [ChildRun] = [], baselineTotals: [Double] = []
@@ -164,14 +165,14 @@ struct EvaluationBenchmark {
         let instant = Date(epochSeconds: seconds)
         var lines: [String] = []
         if arguments[2] == "run" {
-            let runner = try EvaluationRunner(storePath: catalog.config.storePath, catalog: catalog, codes: .seededByInstant)
+            let runner = try EvaluationRunner(store: catalog.config.store, catalog: catalog, codes: .seededByInstant)
             let first = try AsyncBridge.blocking { try await runner.evaluate(at: instant) }
             lines = first.triggers.map { "\($0.triggerID) \($0.seconds) \($0.candidates) \($0.planned)" }
             lines.append("total \(first.seconds) \(first.written.written)")
             let second = try AsyncBridge.blocking { try await runner.evaluate(at: instant) }
             lines.append("second \(second.seconds) \(second.triggers.reduce(0) { $0 + $1.candidates })")
         } else {
-            let store = try MemberStore(readingAt: catalog.config.storePath)
+            let store = try SQLiteStore(readingAt: catalog.config.storePath)
             var codes = SendCodes.seeded(1)
             let started = ContinuousClock.now
             let evaluation = try Scheduler(catalog: catalog, store: store).evaluate(at: instant, codes: &codes)

@@ -1,6 +1,6 @@
 import Foundation
 import HeraldCore
-import HeraldStore
+@_spi(StoreSQL) import HeraldStore
 
 /// `herald-bench report`: `herald report --format json` over a store holding `--sends`
 /// outbox rows (with their occurrences, 10 % as many held-out members and 20 % as many
@@ -62,7 +62,7 @@ struct ReportBenchmark {
     }
 
     private func generate(_ path: String) throws {
-        let store = try MemberStore(path: path)
+        let store = try SQLiteStore(path: path)
         let database = store.database
         let sends = options.sends, heldOut = options.sends / 10, suppressed = options.sends / 5
         let members = sends + heldOut

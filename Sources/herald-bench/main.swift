@@ -1,6 +1,6 @@
 import Foundation
 import HeraldCore
-import HeraldStore
+@_spi(StoreSQL) import HeraldStore
 
 /// herald-bench: throughput and memory of the release `herald` against the `sqlite3`
 /// shell doing the same work on the same store, in the same run.
@@ -83,7 +83,7 @@ func findOnPath(_ name: String) -> String? {
 
 /// A fingerprint of what both loads must agree on.
 func fingersay(_ path: String) throws -> String {
-    let store = try MemberStore(path: path)
+    let store = try SQLiteStore(path: path)
     let members = try store.database.prepare("""
         SELECT count(*), sum(registered_at), sum(birth_month * 100 + birth_day), count(phone),
                (SELECT count(*) FROM member_tags), (SELECT count(*) FROM events), (SELECT sum(at) FROM events),

@@ -2,20 +2,20 @@ import Foundation
 import Testing
 import HeraldCore
 import HeraldTestSupport
-@testable import HeraldStore
+@_spi(StoreSQL) @testable import HeraldStore
 
 private let clock = ManualWallClock(Date(timeIntervalSince1970: 1_779_240_600))
 
 @discardableResult
-private func ingest(_ text: String, into store: MemberStore, folder: TemporaryDirectory,
+private func ingest(_ text: String, into store: SQLiteStore, folder: TemporaryDirectory,
                     sink: CollectingSink = CollectingSink()) throws -> ImportSummary {
     let path = try folder.write("events-\(UUID().uuidString).ndjson", text)
-    let ingester = try EventIngester(store: store, defaultTimeZone: shanghai, clock: clock, batchSize: 3)
+    let ingester = try SQLiteEventIngester(store: store, defaultTimeZone: shanghai, clock: clock, batchSize: 3)
     return try ingester.ingest(from: LineReader(path: path), sink: sink)
 }
 
-private func storeWithMembers(_ folder: TemporaryDirectory) throws -> MemberStore {
-    let store = try MemberStore(path: folder.file("h.db"))
+private func storeWithMembers(_ folder: TemporaryDirectory) throws -> SQLiteStore {
+    let store = try SQLiteStore(path: folder.file("h.db"))
     try importMembers("id,registered_at,stored_value\nU1,2024-01-01,150\nU2,2024-01-01,\n", into: store, folder: folder)
     return store
 }

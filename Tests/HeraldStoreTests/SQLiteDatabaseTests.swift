@@ -1,6 +1,6 @@
 import Testing
 import HeraldTestSupport
-@testable import HeraldStore
+@_spi(StoreSQL) @testable import HeraldStore
 
 private struct Boom: Error {}
 

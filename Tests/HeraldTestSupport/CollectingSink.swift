@@ -1,5 +1,5 @@
 import HeraldCore
-import HeraldStore
+@_spi(StoreSQL) import HeraldStore
 
 /// A `RejectedRowSink` that keeps everything, so tests can assert on each rejection.
 public final class CollectingSink: RejectedRowSink {

@@ -1,6 +1,6 @@
 import Foundation
 import HeraldCore
-import HeraldStore
+@_spi(StoreSQL) import HeraldStore
 import HeraldWorker
 
 /// A throwaway Herald folder for evaluation tests: a config, trigger files, templates and
@@ -71,15 +71,15 @@ public final class EvaluationFixture {
     }
 
     /// A fresh store with `members` (CSV with a header) and `events` (NDJSON) loaded.
-    public func store(members: String, events: String = "") throws -> MemberStore {
+    public func store(members: String, events: String = "") throws -> SQLiteStore {
         let path = folder.file("h-\(UUID().uuidString).db")
-        let store = try MemberStore(path: path)
+        let store = try SQLiteStore(path: path)
         let sink = CollectingSink()
-        let importer = try MemberImporter(store: store, defaultTimeZone: zone)
+        let importer = try SQLiteMemberImporter(store: store, defaultTimeZone: zone)
         _ = try importer.importMembers(from: LineReader(path: try folder.write("m-\(UUID().uuidString).csv", members)),
                                        format: .csv, sink: sink)
         if !events.isEmpty {
-            let ingester = try EventIngester(store: store, defaultTimeZone: zone, clock: ManualWallClock(Date(timeIntervalSince1970: 0)))
+            let ingester = try SQLiteEventIngester(store: store, defaultTimeZone: zone, clock: ManualWallClock(Date(timeIntervalSince1970: 0)))
             _ = try ingester.ingest(from: LineReader(path: try folder.write("e-\(UUID().uuidString).ndjson", events)), sink: sink)
         }
         guard sink.rejections.isEmpty else { throw FixtureError(description: "fixture rows rejected: \(sink.reasons)") }
@@ -87,7 +87,7 @@ public final class EvaluationFixture {
     }
 
     /// Evaluates every trigger at `instant` (local text in Shanghai, or ISO with an offset).
-    public func evaluate(_ store: MemberStore, at instant: String, memberID: String? = nil) throws -> Evaluation {
+    public func evaluate(_ store: any MemberStore, at instant: String, memberID: String? = nil) throws -> Evaluation {
         var codes = SendCodes.seeded(42)
         return try Scheduler(catalog: try catalog(), store: store).evaluate(at: at(instant), memberID: memberID, codes: &codes)
     }

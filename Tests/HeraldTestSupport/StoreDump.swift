@@ -1,10 +1,10 @@
-import HeraldStore
+@_spi(StoreSQL) import HeraldStore
 
 /// Everything a store holds about members and events, as text in a fixed order, minus
 /// bookkeeping that differs between two runs of the same input (`ingested_at`).
 /// Two stores with equal dumps hold the same data.
 public enum StoreDump {
-    public static func of(_ store: MemberStore) throws -> String {
+    public static func of(_ store: SQLiteStore) throws -> String {
         let queries = [
             "SELECT * FROM members ORDER BY id",
             "SELECT m.id, s.* FROM member_state s JOIN members m ON m.key = s.member_key ORDER BY m.id",

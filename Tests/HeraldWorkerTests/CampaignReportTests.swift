@@ -1,7 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldDelivery
-import HeraldStore
+@_spi(StoreSQL) import HeraldStore
 import HeraldTestSupport
 import HeraldWorker
 import Testing
@@ -14,7 +14,7 @@ import Testing
     /// from; 30 %), plus a gold member who said no to SMS.
     final class Campaign {
         let fixture: EvaluationFixture
-        let store: MemberStore
+        let store: SQLiteStore
         let treated: [String]
         let heldOut: [String]
         let sink = CollectingSink()
@@ -44,10 +44,10 @@ import Testing
             var codes = SendCodes.seeded(5)
             let catalog = try fixture.catalog()
             let evaluation = try Scheduler(catalog: catalog, store: store).evaluate(at: clock.now(), codes: &codes)
-            try OutboxWriter.write(evaluation, to: store)
+            try SQLiteOutboxWriter.write(evaluation, to: store)
             let routers = try ChannelFactory.makeRouters(
                 catalog.config, context: ChannelContext(secrets: SecretSource(environment: [:]), clock: clock))
-            let dispatcher = try Dispatcher(storePath: store.database.path, catalog: catalog, routers: routers, clock: clock,
+            let dispatcher = try Dispatcher(store: store.location, catalog: catalog, routers: routers, clock: clock,
                                             log: EventLog { _ in })
             await dispatcher.drain()
             let sendRows = try store.database.prepare("""
@@ -60,17 +60,17 @@ import Testing
         }
 
         func ingest(_ lines: [String]) throws -> ImportSummary {
-            let ingester = try EventIngester(store: store, defaultTimeZone: fixture.zone, clock: ManualWallClock(Date()))
+            let ingester = try SQLiteEventIngester(store: store, defaultTimeZone: fixture.zone, clock: ManualWallClock(Date()))
             return try ingester.ingest(from: LineReader(path: try fixture.folder.write("events-\(UUID().uuidString).ndjson",
                                                                                         lines.joined(separator: "\n"))),
                                        sink: sink)
         }
 
         func report(_ grouping: ReportGrouping = .trigger, since: String? = nil, until: String? = nil) throws -> [CampaignReportRow] {
-            try CampaignReportQuery(period: ReportPeriod(since: since.flatMap(CivilDate.init(parsing:)),
-                                                         until: until.flatMap(CivilDate.init(parsing:))),
-                                    grouping: grouping)
-                .rows(in: store, including: ["notice", "winback"])
+            let query = CampaignReportQuery(period: ReportPeriod(since: since.flatMap(CivilDate.init(parsing:)),
+                                                                 until: until.flatMap(CivilDate.init(parsing:))),
+                                            grouping: grouping)
+            return try store.campaignReport(query, including: ["notice", "winback"])
         }
     }
 
@@ -188,7 +188,7 @@ import Testing
         let rowKey = try #require(try campaign.store.database.scalarInteger(
             "SELECT key FROM outbox WHERE idempotency_key = '\(key)'"))
         let now = campaign.fixture.at("2026-03-10 12:00:02")
-        try OutboxQueue(store: campaign.store).record([DeliveryRecord(
+        try SQLiteOutboxQueue(store: campaign.store).record([DeliveryRecord(
             key: rowKey, outcome: .sent(providerID: nil), startedAt: now, finishedAt: now, calledGateway: true)])
         #expect(try campaign.store.database.scalarText("SELECT status FROM outbox WHERE idempotency_key = '\(key)'") == "delivered")
     }

@@ -1,7 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldDelivery
-import HeraldStore
+@_spi(StoreSQL) import HeraldStore
 import HeraldTestSupport
 import HeraldWorker
 import Synchronization
@@ -12,7 +12,7 @@ final class DeliveryHarness {
     static let header = "id,name,phone,push_token,email,tier,timezone,registered_at,last_active_at,consent_sms,consent_push,consent_email\n"
 
     let fixture: EvaluationFixture
-    let store: MemberStore
+    let store: SQLiteStore
     let clock: ManualWallClock
     let logLines = LogLines()
     /// When the dispatcher started each call (the moment it handed the message to the channel).
@@ -60,10 +60,10 @@ final class DeliveryHarness {
 
     /// Evaluates at the clock's now and writes the outbox.
     @discardableResult
-    func plan() throws -> OutboxWriter.Summary {
+    func plan() throws -> OutboxWriteSummary {
         var codes = SendCodes.seeded(7)
         let evaluation = try Scheduler(catalog: try catalog(), store: store).evaluate(at: clock.now(), codes: &codes)
-        return try OutboxWriter.write(evaluation, to: store)
+        return try SQLiteOutboxWriter.write(evaluation, to: store)
     }
 
     /// `secrets`: the environment `{{ secret.NAME }}` reads from; the dispatcher's redactor knows them.
@@ -75,7 +75,7 @@ final class DeliveryHarness {
             catalog.config, context: ChannelContext(secrets: source, clock: clock, transport: transport),
             wrap: { RecordingChannel(wrapping: $0, starts: starts) })
         let lines = logLines
-        return try Dispatcher(storePath: store.database.path, catalog: catalog, routers: routers, clock: clock,
+        return try Dispatcher(store: store.location, catalog: catalog, routers: routers, clock: clock,
                               log: EventLog(minimum: .debug) { lines.append($0) },
                               redactor: ErrorRedactor(secrets: ChannelFactory.secretValues(catalog.config, secrets: source)))
     }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import HeraldCore
 import HeraldDelivery
-import HeraldStore
+@_spi(StoreSQL) import HeraldStore
 import HeraldTestSupport
 import HeraldWorker
 
@@ -268,7 +268,7 @@ import HeraldWorker
         let routers = try ChannelFactory.makeRouters(
             catalog.config, context: ChannelContext(secrets: SecretSource(environment: Self.secrets), clock: harness.clock,
                                                     transport: harness.transport))
-        let puller = try ReceiptPuller(storePath: harness.store.database.path, routers: routers,
+        let puller = try ReceiptPuller(store: harness.store.location, routers: routers,
                                        defaultTimeZone: catalog.config.timeZone, clock: harness.clock,
                                        log: EventLog { [lines = harness.logLines] in lines.append($0) })
         #expect(await puller.pullDue() == 3)

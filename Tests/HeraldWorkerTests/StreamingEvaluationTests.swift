@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import HeraldCore
-import HeraldStore
+@_spi(StoreSQL) import HeraldStore
 import HeraldTestSupport
 import HeraldWorker
 
@@ -31,7 +31,7 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         var codes = SendCodes.Source.seededByInstant.codes(at: twin.at)
         let preview = try Scheduler(catalog: twin.preview.catalog, store: twin.preview.store)
             .evaluate(at: twin.at, codes: &codes)
-        let runner = try EvaluationRunner(storePath: twin.run.store.database.path, catalog: twin.run.catalog,
+        let runner = try EvaluationRunner(store: twin.run.store.location, catalog: twin.run.catalog,
                                           codes: .seededByInstant)
         let outcome = try await runner.evaluate(at: twin.at)
         #expect(outcome.written.written == preview.planned.count && outcome.written.written == 21)
@@ -39,7 +39,8 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         #expect(outcome.triggers.map(\.candidates) == preview.summaries.map(\.candidates))
 
         // Every planned send, with its rendered text and codes, is one outbox row.
-        let rows = try twin.run.store.database.prepare("""
+        let database = try #require(twin.run.store as? SQLiteStore).database
+        let rows = try database.prepare("""
             SELECT o.trigger_id, m.id, o.occurrence_key, o.channel, o.scheduled_at, coalesce(o.variant, '-'), o.body
             FROM outbox o JOIN members m ON m.key = o.member_key ORDER BY o.key
             """)
@@ -54,9 +55,9 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         #expect(written == planned)
         // Held-out members are occurrences, the other suppressions (the cap of a lower trigger
         // included: the writer's connection answers the history) are report rows.
-        let heldOut = try twin.run.store.database.scalarInteger("SELECT count(*) FROM occurrences WHERE outcome = 'held_out'")
+        let heldOut = try database.scalarInteger("SELECT count(*) FROM occurrences WHERE outcome = 'held_out'")
         #expect(heldOut == Int64(preview.counts.heldOut) && heldOut == 2)
-        let reasons = try twin.run.store.database.prepare("""
+        let reasons = try database.prepare("""
             SELECT s.trigger_id || ' ' || m.id || ' ' || s.reason FROM suppressions s JOIN members m ON m.key = s.member_key
             ORDER BY 1
             """)
@@ -69,7 +70,7 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
 
     @Test func aSecondTickAtTheSameInstantReadsOnlyWhatIsStillOpen() async throws {
         let twin = try Twin()
-        let runner = try EvaluationRunner(storePath: twin.run.store.database.path, catalog: twin.run.catalog,
+        let runner = try EvaluationRunner(store: twin.run.store.location, catalog: twin.run.catalog,
                                           codes: .seededByInstant)
         let first = try await runner.evaluate(at: twin.at)
         let second = try await runner.evaluate(at: twin.at)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import HeraldCore
 import HeraldDelivery
-import HeraldStore
+@_spi(StoreSQL) import HeraldStore
 import HeraldTestSupport
 import HeraldWorker
 
@@ -12,7 +12,7 @@ import HeraldWorker
 @Suite struct WorkerServiceTests {
     private func service(_ harness: DeliveryHarness) -> WorkerService {
         let lines = harness.logLines
-        return WorkerService(configPath: harness.fixture.configPath, storePath: harness.store.database.path,
+        return WorkerService(configPath: harness.fixture.configPath, store: harness.store.location,
                              secrets: SecretSource(environment: [:]), clock: harness.clock,
                              log: EventLog { lines.append($0) }, transport: harness.transport)
     }
@@ -100,7 +100,7 @@ import HeraldWorker
         let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(3) + "\nM4,,,,,,,2024-01-01,2025-12-01,no,no,")
         let path = harness.fixture.folder.file("herald.prom")
         let lines = harness.logLines
-        let worker = WorkerService(configPath: harness.fixture.configPath, storePath: harness.store.database.path,
+        let worker = WorkerService(configPath: harness.fixture.configPath, store: harness.store.location,
                                    secrets: SecretSource(environment: [:]), clock: harness.clock,
                                    log: EventLog { lines.append($0) }, metricsPath: path, transport: harness.transport)
         _ = try await worker.runOnce()

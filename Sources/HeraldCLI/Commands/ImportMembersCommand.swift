@@ -32,20 +32,20 @@ enum ImportMembersCommand: HeraldCommand {
         guard positionals.count == 1, let path = positionals.first else {
             throw ParsedArguments.UsageError(description: "import members takes exactly one FILE")
         }
-        let format: MemberImporter.Format
+        let format: MemberFileFormat
         if let name = options.options["--format"] {
-            guard let chosen = MemberImporter.Format(rawValue: name) else {
+            guard let chosen = MemberFileFormat(rawValue: name) else {
                 throw ParsedArguments.UsageError(description: "--format: expected csv or ndjson, found '\(name)'")
             }
             format = chosen
         } else {
-            format = MemberImporter.format(forPath: path)
+            format = MemberFileFormat(forPath: path)
         }
         let config = try context.loadConfig()
         let lines = try LineReader(path: path, idleTimeout: path == "-" ? 0.1 : nil)
-        let store = try MemberStore(path: config.storePath)
-        let importer = try MemberImporter(store: store, defaultTimeZone: config.timeZone,
-                                          batchSize: try options.positiveInteger("--batch-size") ?? 100_000)
+        let store = try StoreFactory.open(config.store)
+        let importer = try store.makeMemberImporter(defaultTimeZone: config.timeZone,
+                                                    batchSize: try options.positiveInteger("--batch-size") ?? 100_000)
         return try ImportReporting.run(inputName: lines.path, rejectsPath: options.options["--rejects"], context: context) {
             try importer.importMembers(from: lines, format: format, sink: $0)
         }

@@ -36,9 +36,9 @@ enum IngestCommand: HeraldCommand {
         }
         let config = try context.loadConfig()
         let lines = try LineReader(path: path, idleTimeout: path == "-" ? 0.1 : nil)
-        let store = try MemberStore(path: config.storePath)
-        let ingester = try EventIngester(store: store, defaultTimeZone: config.timeZone, clock: context.clock,
-                                         batchSize: try options.positiveInteger("--batch-size") ?? 100_000)
+        let store = try StoreFactory.open(config.store)
+        let ingester = try store.makeEventIngester(defaultTimeZone: config.timeZone, clock: context.clock,
+                                                   batchSize: try options.positiveInteger("--batch-size") ?? 100_000)
         return try ImportReporting.run(inputName: lines.path, rejectsPath: options.options["--rejects"], context: context) {
             try ingester.ingest(from: lines, sink: $0)
         }

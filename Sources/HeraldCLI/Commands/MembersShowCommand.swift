@@ -31,9 +31,9 @@ enum MembersShowCommand: HeraldCommand {
             throw ParsedArguments.UsageError(description: "--format: expected text or json, found '\(format)'")
         }
         let config = try context.loadConfig()
-        let store = try MemberStore(path: config.storePath)
+        let store = try StoreFactory.open(config.store)
         guard let member = try store.member(id: id) else {
-            context.console.printError("herald: no member with id '\(id)' in \(config.storePath)")
+            context.console.printError("herald: no member with id '\(id)' in \(config.store)")
             return .failure
         }
         let view = MemberView(member: member, defaultTimeZone: config.timeZone, now: context.clock.now())

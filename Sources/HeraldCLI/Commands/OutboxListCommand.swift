@@ -39,9 +39,9 @@ enum OutboxListCommand: HeraldCommand {
 
 /// What the outbox commands share: the store from the config and a row id.
 enum OutboxCommandSupport {
-    static func open(_ context: CommandContext) throws -> (HeraldConfig, OutboxQueue) {
+    static func open(_ context: CommandContext) throws -> (HeraldConfig, any OutboxQueue) {
         let config = try context.loadConfig()
-        return (config, try OutboxQueue(store: try MemberStore(path: config.storePath)))
+        return (config, try StoreFactory.open(config.store).makeOutboxQueue(owner: LeaseOwner.makeName()))
     }
 
     static func rowID(_ text: String) throws -> Int64 {

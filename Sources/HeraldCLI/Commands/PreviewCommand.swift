@@ -40,7 +40,7 @@ enum PreviewCommand: HeraldCommand {
         }
         let format = try context.outputFormat(options)
         let catalog: Catalog
-        let store: MemberStore
+        let store: any MemberStore
         let instant: Date
         var sandbox: SandboxSession?
         if let folder = options.options["--sandbox"] {
@@ -54,7 +54,7 @@ enum PreviewCommand: HeraldCommand {
             sandbox = session
         } else {
             catalog = try context.loadCatalog()
-            store = try MemberStore(readingAt: catalog.config.storePath)
+            store = try StoreFactory.open(catalog.config.store, access: .readOnly)
             instant = try atOption(options, zone: catalog.config.timeZone) ?? context.clock.now()
         }
         if let triggerID = options.options["--trigger"], catalog.trigger(id: triggerID) == nil {

@@ -50,7 +50,7 @@ enum ReportCommand: HeraldCommand {
         }
 
         let catalog: Catalog
-        let store: MemberStore
+        let store: any MemberStore
         var sandbox: SandboxDay?
         if let folder = options.options["--sandbox"] {
             let quiet = EventLog(minimum: .warning) { line in context.console.printError(String(line.dropLast())) }
@@ -58,7 +58,7 @@ enum ReportCommand: HeraldCommand {
             (catalog, store, sandbox) = (day.session.catalog, day.session.store, day)
         } else {
             catalog = try context.loadCatalog()
-            store = try MemberStore(readingAt: catalog.config.storePath)
+            store = try StoreFactory.open(catalog.config.store, access: .readOnly)
         }
         let triggerID = options.options["--trigger"]
         if let triggerID, catalog.trigger(id: triggerID) == nil {
@@ -66,7 +66,7 @@ enum ReportCommand: HeraldCommand {
         }
         let query = CampaignReportQuery(period: period, grouping: grouping, triggerID: triggerID)
         let triggerIDs = catalog.triggers.filter(\.enabled).map(\.id)
-        let view = CampaignReportView(rows: try query.rows(in: store, including: triggerIDs), grouping: grouping,
+        let view = CampaignReportView(rows: try store.campaignReport(query, including: triggerIDs), grouping: grouping,
                                       period: period, names: Dictionary(catalog.triggers.map { ($0.id, $0.name) },
                                                                         uniquingKeysWith: { first, _ in first }))
         let text: String
@@ -76,7 +76,7 @@ enum ReportCommand: HeraldCommand {
         case "html":
             var daily = query
             daily.grouping = .day
-            text = CampaignReportPage(view: view, daily: try daily.rows(in: store)).html
+            text = CampaignReportPage(view: view, daily: try store.campaignReport(daily)).html
         default: text = view.table
         }
         if let output = options.options["--output"] {

@@ -64,7 +64,8 @@ enum RunCommand: HeraldCommand {
     private static func runSandbox(folder: String, context: CommandContext, log: EventLog) throws -> ExitCode {
         let day = try SandboxDay.run(folder: folder, context: context, log: log)
         let config = day.session.catalog.config
-        let (entries, _) = try OutboxQueue(store: day.session.store).entries(OutboxFilter(limit: Int.max))
+        let (entries, _) = try day.session.store.makeOutboxQueue(owner: LeaseOwner.makeName())
+            .entries(OutboxFilter(limit: Int.max))
         let view = OutboxView(defaultZone: config.timeZone)
         context.console.print("Outbox after a simulated day from \(InstantFormatter.string(from: day.start, in: config.timeZone)) "
                               + "(\(entries.count) rows; channels wrote to "

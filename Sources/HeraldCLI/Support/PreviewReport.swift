@@ -42,8 +42,7 @@ struct PreviewReport {
                     ("provider_content", send.providerContent.flatMap { try? JSONParser.parse($0, dialect: .json) }
                         .map(JSONOutput.init) ?? .null),
                     ("estimated_cost_yuan", estimatedCost(of: send).map(JSONOutput.number) ?? .null),
-                    ("idempotency_key", .string(OutboxWriter.idempotencyKey(triggerID: send.triggerID, memberID: send.memberID,
-                                                                            occurrenceKey: send.occurrenceKey))),
+                    ("idempotency_key", .string(send.idempotencyKey)),
                 ])
             })),
             ("estimated_cost_yuan", totalCost.map(JSONOutput.number) ?? .null),

@@ -22,7 +22,7 @@ struct SandboxDay {
         let session = try SandboxSession(folder: folder, clock: clock, horizon: start) { file in
             try RejectsWriter(console: context.console, inputName: file, rejectsPath: nil)
         }
-        let service = WorkerService(configPath: configPath, storePath: session.store.database.path, clock: clock, log: log,
+        let service = WorkerService(configPath: configPath, store: session.store.location, clock: clock, log: log,
                                     codes: .seededByInstant)
         let report = try AsyncBridge.blocking { try await service.runOnce(simulateUntil: start + 86_400) }
         try session.ingestLaterEvents { line, message in

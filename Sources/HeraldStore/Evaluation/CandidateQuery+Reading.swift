@@ -4,12 +4,12 @@ import HeraldCore
 extension CandidateQuery {
     /// Runs the query and hands each candidate to `body`, one row at a time (memory stays
     /// flat however many members match).
-    public func forEachCandidate(in store: MemberStore, zones: TimeZoneResolver,
+    func forEachCandidate(in store: SQLiteStore, zones: TimeZoneResolver,
                                  _ body: (TriggerCandidate) throws -> Void) throws {
         let statement = try store.database.prepare(sql)
         try statement.bind(parameters)
         let source = trigger.kind.candidateSource
-        let context = CandidateQueryContext(instant: instant, defaultTimeZone: defaultTimeZone)
+        let context = CandidateQueryContext(instant: request.instant, defaultTimeZone: request.defaultTimeZone)
         var columns: CandidateRow?
         while try statement.step() {
             let row = columns ?? CandidateRow(statement)
@@ -20,7 +20,7 @@ extension CandidateQuery {
             var candidate = TriggerCandidate(
                 member: CandidateMember(key: member.key, id: member.id, profile: member.profile,
                                         totalSpent: member.totalSpent, pointsBalance: pointsBalance, timeZone: zone,
-                                        locale: member.profile.locale ?? defaultLocale),
+                                        locale: member.profile.locale ?? request.defaultLocale),
                 occurrenceKey: "")
             if let kinds = row.text("suppressed_kinds") {
                 candidate.member.suppressedKinds = Set(kinds.split(separator: ",").compactMap { ChannelKind(rawValue: String($0)) })

@@ -7,30 +7,24 @@ import HeraldCore
 ///
 /// Derived state (last activity, balance, points remaining) is the state after every
 /// ingested event; carts and events are read as of T.
-public struct CandidateQuery {
-    public let trigger: Trigger
-    public let instant: Date
+///
+/// SQLite's side of `MemberStore.forEachCandidate`; public to the benchmark only (its
+/// baseline runs exactly this SQL in the `sqlite3` shell).
+@_spi(StoreSQL) public struct CandidateQuery {
+    public let request: CandidateRequest
     public let sql: String
     public let parameters: [SQLiteValue]
-    let defaultTimeZone: TimeZone
-    let defaultLocale: String
 
-    /// Restricting to one member (`preview --member`) keeps every other part of the query.
-    /// `withSuppressedAddresses`: probe the suppression list per candidate (pointless, and
-    /// skipped, while it is empty). `excludingRecordedOccurrences`: leave out, in the query,
-    /// candidates whose occurrence is already planned, sent or held out (run's ticks: SPEC 2.1
-    /// rule 1 would suppress them as `duplicate`, so a tick with nothing new returns nothing).
-    public init(trigger: Trigger, at instant: Date, defaultTimeZone: TimeZone, defaultLocale: String, memberID: String? = nil,
-                withPointsBalance: Bool, withSuppressedAddresses: Bool = true, excludingRecordedOccurrences: Bool = false) {
-        self.trigger = trigger
-        self.instant = instant
-        self.defaultTimeZone = defaultTimeZone
-        self.defaultLocale = defaultLocale
-        let context = CandidateQueryContext(instant: instant, defaultTimeZone: defaultTimeZone)
+    public var trigger: Trigger { request.trigger }
+
+    public init(_ request: CandidateRequest) {
+        self.request = request
+        let trigger = request.trigger, memberID = request.memberID
+        let context = CandidateQueryContext(instant: request.instant, defaultTimeZone: request.defaultTimeZone)
         let parts = trigger.kind.candidateSource.queryParts(context)
         var columns = [MemberRow.columns]
         var parameters: [SQLiteValue] = []
-        if withPointsBalance {
+        if request.withPointsBalance {
             // total() never raises SQLite's integer overflow (sum() does): one member's absurd lots
             // must not fail the query for everyone; the cast saturates at the 64-bit limits.
             columns.append("(SELECT CAST(total(p.remaining) AS INTEGER) FROM points_lots p "
@@ -39,7 +33,7 @@ public struct CandidateQuery {
         }
         // Kinds whose address a provider reported as never reachable (SPEC 7): a probe of the
         // suppression list's key per address.
-        if withSuppressedAddresses {
+        if request.withSuppressedAddresses {
             columns.append("(SELECT group_concat(a.kind) FROM address_suppressions a "
                 + "WHERE a.address IN (m.phone, m.email, m.push_token)) AS suppressed_kinds")
         }
@@ -47,7 +41,7 @@ public struct CandidateQuery {
         parameters += parts.columnParameters + parts.fromParameters
         var conditions = parts.conditions
         parameters += parts.conditionParameters
-        if excludingRecordedOccurrences, let key = parts.occurrenceKey {
+        if request.excludingRecordedOccurrences, let key = parts.occurrenceKey {
             // The occurrences primary key (trigger_id, member_key, occurrence_key) answers each probe.
             conditions.append("NOT EXISTS (SELECT 1 FROM occurrences o WHERE o.trigger_id = ? AND o.member_key = m.key "
                 + "AND o.occurrence_key = \(key))")

@@ -38,8 +38,8 @@ final class SendAttribution {
         applyReceipt = try database.prepare("""
             UPDATE outbox SET
                 status = CASE WHEN status = 'sent' OR (receipt IS NOT NULL AND status IN ('delivered', 'failed'))
-                              THEN \(OutboxQueue.statusAfterReceipt("?1")) ELSE status END,
-                last_error = \(OutboxQueue.lastErrorAfterReceipt("?1")),
+                              THEN \(SQLiteOutboxQueue.statusAfterReceipt("?1")) ELSE status END,
+                last_error = \(SQLiteOutboxQueue.lastErrorAfterReceipt("?1")),
                 receipt = ?1, receipt_at = ?2
             WHERE (idempotency_key = ?3 OR provider_id = ?3) AND (receipt_at IS NULL OR receipt_at <= ?2)
             """)

@@ -22,7 +22,7 @@ public struct CampaignReportQuery: Sendable {
 
     /// Rows ordered by trigger id then group; `triggerIDs` get a row each even without data,
     /// so a quiet period reads as zeros (with `--by trigger`).
-    public func rows(in store: MemberStore, including triggerIDs: [String] = []) throws -> [CampaignReportRow] {
+    func rows(in store: SQLiteStore, including triggerIDs: [String] = []) throws -> [CampaignReportRow] {
         var rows: [RowKey: CampaignReportRow] = [:]
         func addRow(_ key: RowKey) {
             if rows[key] == nil { rows[key] = CampaignReportRow(triggerID: key.triggerID, group: key.group) }
@@ -88,7 +88,7 @@ public struct CampaignReportQuery: Sendable {
 
     /// The three statements with the period and trigger written in as literals: what the
     /// benchmark hands the `sqlite3` shell as its baseline.
-    public var statementsWithLiterals: [String] {
+    @_spi(StoreSQL) public var statementsWithLiterals: [String] {
         let trigger = triggerID.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL"
         return [sendsSQL, heldOutSQL, suppressedSQL].map {
             $0.replacingOccurrences(of: "?1", with: "'\(period.sinceText)'")

@@ -6,7 +6,7 @@ import Foundation
 /// Every `sqlite3_*` result goes through `check`, which throws an `SQLiteError` carrying
 /// the code and `sqlite3_errmsg`. One connection belongs to one task at a time (it is not
 /// `Sendable`); open another connection for concurrent work, WAL lets readers run beside a writer.
-public final class SQLiteDatabase {
+@_spi(StoreSQL) public final class SQLiteDatabase {
     public enum TransactionKind: String {
         /// Takes the write lock at `BEGIN`, so a write transaction never fails half-way on a lock upgrade.
         case immediate = "BEGIN IMMEDIATE"

@@ -4,7 +4,7 @@ import HeraldCore
 
 /// A prepared statement that finalizes itself. Parameters are 1-based (as in SQLite),
 /// columns 0-based; reading a NULL column gives `nil`.
-public final class SQLiteStatement {
+@_spi(StoreSQL) public final class SQLiteStatement {
     private let database: SQLiteDatabase
     private let handle: OpaquePointer
     private let sql: String

@@ -13,7 +13,7 @@ public enum SchemaMigrator {
     }
 
     /// The version a store is at: 0 for a new, empty file.
-    public static func currentVersion(of database: SQLiteDatabase) throws -> Int {
+    @_spi(StoreSQL) public static func currentVersion(of database: SQLiteDatabase) throws -> Int {
         let hasTable = try database.scalarInteger(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'") ?? 0
         guard hasTable > 0 else { return 0 }
@@ -22,7 +22,7 @@ public enum SchemaMigrator {
 
     /// Applies the missing migrations up to `target`; returns the version found before.
     @discardableResult
-    public static func migrate(_ database: SQLiteDatabase, to target: Int = HeraldSchema.latestVersion,
+    @_spi(StoreSQL) public static func migrate(_ database: SQLiteDatabase, to target: Int = HeraldSchema.latestVersion,
                                migrations: [SchemaMigration] = HeraldSchema.migrations) throws -> Int {
         let found = try currentVersion(of: database)
         let supported = migrations.last?.version ?? 0

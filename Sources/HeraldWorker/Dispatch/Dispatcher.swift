@@ -66,7 +66,7 @@ public actor Dispatcher {
         var inFlight = 0
     }
 
-    private let queue: OutboxQueue
+    private let queue: any OutboxQueue
     private var catalog: Catalog
     private var lanes: [String: Lane] = [:]
     private let clock: any WallClock
@@ -85,11 +85,11 @@ public actor Dispatcher {
     /// Every provider call's classified answer (`accepted`, `transient`…), by provider.
     public private(set) var providerResults: [String: [String: Int]] = [:]
 
-    /// Opens its own connection to the store at `storePath`. `redactor` knows the channels'
+    /// Opens its own connection to `store`. `redactor` knows the channels'
     /// secrets, so no gateway echo of them reaches the store or the log.
-    public init(storePath: String, catalog: Catalog, routers: [String: ProviderRouter], clock: any WallClock,
+    public init(store: StoreLocation, catalog: Catalog, routers: [String: ProviderRouter], clock: any WallClock,
                 log: EventLog, redactor: ErrorRedactor = ErrorRedactor()) throws {
-        queue = try OutboxQueue(store: try MemberStore(path: storePath))
+        queue = try StoreFactory.open(store).makeOutboxQueue(owner: LeaseOwner.makeName())
         owner = queue.owner
         self.catalog = catalog
         self.clock = clock
@@ -234,7 +234,7 @@ public actor Dispatcher {
                                                               maxAttempts: catalog.config.dispatch.maxAttempts)
                 totals.recoveredLeases += recovery.charged
                 totals.returnedLeases += recovery.returned
-                if recovery != OutboxQueue.Recovery() {
+                if recovery != OutboxRecovery() {
                     log.warning("dispatch.leases_recovered",
                                 ["called": "\(recovery.charged)", "never_called": "\(recovery.returned)"])
                 }

@@ -7,7 +7,7 @@ import HeraldStore
 /// ends, so trying things never touches a real store.
 public final class SandboxSession {
     public let catalog: Catalog
-    public let store: MemberStore
+    public let store: any MemberStore
     /// What loading `members.*` and `events.ndjson` did, per file.
     public private(set) var loads: [(file: String, summary: ImportSummary)] = []
     private let temporaryFolder: String
@@ -24,21 +24,21 @@ public final class SandboxSession {
         let configPath = (folder as NSString).appendingPathComponent("herald.json5")
         catalog = try CatalogLoader.load(configPath: configPath)
         temporaryFolder = (NSTemporaryDirectory() as NSString).appendingPathComponent("herald-sandbox-\(UUID().uuidString)")
-        store = try MemberStore(path: (temporaryFolder as NSString).appendingPathComponent("sandbox.db"))
+        store = try StoreFactory.open(.sqlite(path: (temporaryFolder as NSString).appendingPathComponent("sandbox.db")))
         let files = FileManager.default
         let memberFile = ["members.csv", "members.ndjson"].map { (folder as NSString).appendingPathComponent($0) }
             .first { files.fileExists(atPath: $0) }
         guard let memberFile else {
             throw SandboxError(description: "\(folder): expected members.csv or members.ndjson")
         }
-        let importer = try MemberImporter(store: store, defaultTimeZone: catalog.config.timeZone)
+        let importer = try store.makeMemberImporter(defaultTimeZone: catalog.config.timeZone)
         loads.append((memberFile, try importer.importMembers(from: try LineReader(path: memberFile),
-                                                             format: MemberImporter.format(forPath: memberFile),
+                                                             format: MemberFileFormat(forPath: memberFile),
                                                              sink: try rejectsSink(memberFile))))
         let events = (folder as NSString).appendingPathComponent("events.ndjson")
         eventFile = files.fileExists(atPath: events) ? events : nil
         if let eventFile {
-            let ingester = try EventIngester(store: store, defaultTimeZone: catalog.config.timeZone, clock: clock)
+            let ingester = try store.makeEventIngester(defaultTimeZone: catalog.config.timeZone, clock: clock)
             ingester.horizon = horizon
             loads.append((eventFile, try ingester.ingest(from: try LineReader(path: eventFile), sink: try rejectsSink(eventFile))))
         }
@@ -49,7 +49,7 @@ public final class SandboxSession {
     @discardableResult
     public func ingestLaterEvents(warnings: @escaping (_ line: Int, _ message: String) -> Void) throws -> ImportSummary? {
         guard let eventFile else { return nil }
-        let ingester = try EventIngester(store: store, defaultTimeZone: catalog.config.timeZone, clock: clock)
+        let ingester = try store.makeEventIngester(defaultTimeZone: catalog.config.timeZone, clock: clock)
         let summary = try ingester.ingest(from: try LineReader(path: eventFile), sink: WarningsOnly(warn: warnings))
         loads.append((eventFile + " (after the simulated day)", summary))
         return summary

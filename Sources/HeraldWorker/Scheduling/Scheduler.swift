@@ -16,13 +16,13 @@ import HeraldStore
 /// failing stops an evaluation.
 public final class Scheduler {
     public let catalog: Catalog
-    private let store: MemberStore
-    private let candidateStore: MemberStore
+    private let store: any MemberStore
+    private let candidateStore: any MemberStore
 
     /// `store` answers the send history (caps, duplicates); `candidates` (default: the same
     /// store) runs the candidate queries — `run` reads them on a connection of their own, so
     /// that its writer can commit while a query is still being read.
-    public init(catalog: Catalog, store: MemberStore, candidates: MemberStore? = nil) {
+    public init(catalog: Catalog, store: any MemberStore, candidates: (any MemberStore)? = nil) {
         self.catalog = catalog
         self.store = store
         candidateStore = candidates ?? store
@@ -43,7 +43,7 @@ public final class Scheduler {
     public func evaluate(at instant: Date, memberID: String? = nil, codes: inout SendCodes,
                          into sink: inout some EvaluationSink) throws -> [Evaluation.TriggerSummary] {
         let config = catalog.config
-        let history = try StoreSendHistory(store: store)
+        let history = try store.makeSendHistory()
         let rules = Rules(pipeline: PolicyPipeline(config: config), composer: SendComposer(catalog: catalog))
         let zones = TimeZoneResolver(defaultZone: config.timeZone)
         let anySuppressedAddress = try store.hasSuppressedAddresses()
@@ -55,12 +55,12 @@ public final class Scheduler {
         for trigger in catalog.triggers where trigger.enabled {
             let started = ContinuousClock.now
             var summary = Evaluation.TriggerSummary(triggerID: trigger.id, name: trigger.name)
-            let query = CandidateQuery(trigger: trigger, at: instant, defaultTimeZone: config.timeZone,
-                                       defaultLocale: config.locale, memberID: memberID,
-                                       withPointsBalance: catalog.needsPointsBalance(trigger),
-                                       withSuppressedAddresses: anySuppressedAddress,
-                                       excludingRecordedOccurrences: sink.recordsIntoStore)
-            try query.forEachCandidate(in: candidateStore, zones: zones) { candidate in
+            let request = CandidateRequest(trigger: trigger, at: instant, defaultTimeZone: config.timeZone,
+                                           defaultLocale: config.locale, memberID: memberID,
+                                           withPointsBalance: catalog.needsPointsBalance(trigger),
+                                           withSuppressedAddresses: anySuppressedAddress,
+                                           excludingRecordedOccurrences: sink.recordsIntoStore)
+            try candidateStore.forEachCandidate(request, zones: zones) { candidate in
                 summary.candidates += 1
                 let member = candidate.member
                 let outcome = try decide(candidate, trigger: trigger, at: instant, rules: rules, history: history,
@@ -115,7 +115,7 @@ public final class Scheduler {
     /// member whose data cannot be evaluated or rendered is `invalid_data`, an SMS beyond
     /// `sms.max_segments` is `too_long` (and an over-long fallback SMS is dropped).
     private func decide(_ candidate: TriggerCandidate, trigger: Trigger, at instant: Date, rules: Rules,
-                        history: StoreSendHistory, ledger: EvaluationLedger,
+                        history: any SendHistory, ledger: EvaluationLedger,
                         codes: inout SendCodes) throws -> CandidateOutcome {
         if let problem = candidate.dataProblem { return .suppressed(.invalidData, detail: problem, scheduledAt: nil) }
         let maxSegments = catalog.config.sms.maxSegments
@@ -140,7 +140,7 @@ public final class Scheduler {
                 send.fallbacks.removeAll { fallback in maxSegments.map { (fallback.segments ?? 0) > $0 } ?? false }
                 return .planned(send)
             }
-        } catch let error as SQLiteError {
+        } catch let error as any StoreFailure {
             throw error
         } catch {
             return .suppressed(.invalidData, detail: "cannot be evaluated: \(error)", scheduledAt: nil)

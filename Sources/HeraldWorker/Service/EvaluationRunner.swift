@@ -16,18 +16,18 @@ public actor EvaluationRunner {
         public var evaluation: Evaluation.Counts
         /// Per trigger: candidates (new ones: recorded occurrences are left out), decisions, seconds.
         public var triggers: [Evaluation.TriggerSummary]
-        public var written: OutboxWriter.Summary
+        public var written: OutboxWriteSummary
         public var seconds: Double
     }
 
-    private let store: MemberStore
-    private let candidates: MemberStore
+    private let store: any MemberStore
+    private let candidates: any MemberStore
     private var catalog: Catalog
     private let codeSource: SendCodes.Source
 
-    public init(storePath: String, catalog: Catalog, codes: SendCodes.Source = .secure) throws {
-        store = try MemberStore(path: storePath)
-        candidates = try MemberStore(readingAt: storePath)
+    public init(store location: StoreLocation, catalog: Catalog, codes: SendCodes.Source = .secure) throws {
+        store = try StoreFactory.open(location)
+        candidates = try StoreFactory.open(location, access: .readOnly)
         self.catalog = catalog
         codeSource = codes
     }
@@ -40,7 +40,7 @@ public actor EvaluationRunner {
     public func evaluate(at instant: Date) throws -> Outcome {
         let started = ContinuousClock.now
         var codes = codeSource.codes(at: instant)
-        var writer = try OutboxWriter(store: store, at: instant)
+        var writer = try store.makeOutboxWriter(at: instant)
         do {
             let scheduler = Scheduler(catalog: catalog, store: store, candidates: candidates)
             let summaries = try scheduler.evaluate(at: instant, codes: &codes, into: &writer)

@@ -6,7 +6,7 @@ extension EventLog {
     /// warning under `busyEvent`, and never reaches the log as an error (issue 11).
     func storeProblem(_ event: String, _ error: any Error, busyEvent: String,
                       _ fields: KeyValuePairs<String, String> = [:]) {
-        if let sqlite = error as? SQLiteError, sqlite.isBusy {
+        if let failure = error as? any StoreFailure, failure.isBusy {
             warning(busyEvent, ["while": event, "note": "the store was locked; trying again"])
         } else {
             log(.error, event, fields: Array(fields) + [("error", "\(error)")])

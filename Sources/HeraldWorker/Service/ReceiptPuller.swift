@@ -23,18 +23,18 @@ public actor ReceiptPuller {
     static let lookBack: TimeInterval = 2 * 86_400
     static let pendingLimit = 200
 
-    private let store: MemberStore
-    private let ingester: EventIngester
+    private let store: any MemberStore
+    private let ingester: any EventIngester
     private let clock: any WallClock
     private let log: EventLog
     private let redactor: ErrorRedactor
     private var sources: [Source] = []
 
     /// `redactor` knows the providers' secrets: a provider's error echoing one never reaches the log.
-    public init(storePath: String, routers: [String: ProviderRouter], defaultTimeZone: TimeZone, clock: any WallClock,
+    public init(store location: StoreLocation, routers: [String: ProviderRouter], defaultTimeZone: TimeZone, clock: any WallClock,
                 log: EventLog, redactor: ErrorRedactor = ErrorRedactor()) throws {
-        store = try MemberStore(path: storePath)
-        ingester = try EventIngester(store: store, defaultTimeZone: defaultTimeZone, clock: clock, batchSize: 500)
+        store = try StoreFactory.open(location)
+        ingester = try store.makeEventIngester(defaultTimeZone: defaultTimeZone, clock: clock, batchSize: 500)
         self.clock = clock
         self.log = log
         self.redactor = redactor
@@ -115,19 +115,8 @@ public actor ReceiptPuller {
     }
 
     private func awaitingReceipts(of provider: String) throws -> [PendingReceipt] {
-        let statement = try store.database.prepare("""
-            SELECT provider_id, address, updated_at FROM outbox
-            WHERE provider = ? AND status = 'sent' AND receipt IS NULL AND provider_id IS NOT NULL AND updated_at >= ?
-            ORDER BY updated_at LIMIT ?
-            """)
-        try statement.bind([.text(provider), .integer((clock.now() - Self.lookBack).epochSeconds),
-                            .integer(Int64(Self.pendingLimit))])
-        var pending: [PendingReceipt] = []
-        while try statement.step() {
-            pending.append(PendingReceipt(providerID: statement.text(at: 0) ?? "", address: statement.text(at: 1) ?? "",
-                                          sentAt: statement.instant(at: 2) ?? clock.now()))
-        }
-        return pending
+        try store.sendsAwaitingReceipt(provider: provider, since: clock.now() - Self.lookBack, limit: Self.pendingLimit)
+            .map { PendingReceipt(providerID: $0.providerID, address: $0.address, sentAt: $0.sentAt) }
     }
 }
 

@@ -34,19 +34,19 @@ public final class WorkerService: Sendable {
     private let log: EventLog
     private let notifier: SystemdNotifier
     /// The store to use instead of the config's (the sandbox's throwaway store).
-    private let storePathOverride: String?
+    private let storeOverride: StoreLocation?
     private let codes: SendCodes.Source
     private let metricsFile: MetricsTextfile?
     private let transport: any HTTPTransport
 
-    public init(configPath: String, storePath: String? = nil, secrets: SecretSource = .system, clock: any WallClock,
+    public init(configPath: String, store: StoreLocation? = nil, secrets: SecretSource = .system, clock: any WallClock,
                 log: EventLog, notifier: SystemdNotifier = SystemdNotifier(), codes: SendCodes.Source = .secure,
                 metricsPath: String? = nil, transport: any HTTPTransport = CurlTransport.shared) {
         self.transport = transport
         self.configPath = configPath
         metricsFile = metricsPath.map(MetricsTextfile.init(path:))
         self.codes = codes
-        storePathOverride = storePath
+        storeOverride = store
         self.secrets = secrets
         self.clock = clock
         self.log = log
@@ -73,8 +73,8 @@ public final class WorkerService: Sendable {
                      redactor: ErrorRedactor(secrets: ChannelFactory.secretValues(catalog.config, secrets: secrets)))
     }
 
-    private func makeDispatcher(_ setup: Setup, storePath: String) throws -> Dispatcher {
-        try Dispatcher(storePath: storePath, catalog: setup.catalog, routers: setup.routers, clock: clock, log: log,
+    private func makeDispatcher(_ setup: Setup, store: StoreLocation) throws -> Dispatcher {
+        try Dispatcher(store: store, catalog: setup.catalog, routers: setup.routers, clock: clock, log: log,
                        redactor: setup.redactor)
     }
 
@@ -83,9 +83,9 @@ public final class WorkerService: Sendable {
     public func runOnce(simulateUntil horizon: Date? = nil) async throws -> Report {
         let setup = try loadSetup()
         let catalog = setup.catalog
-        let storePath = storePathOverride ?? catalog.config.storePath
-        let evaluator = try EvaluationRunner(storePath: storePath, catalog: catalog, codes: codes)
-        let dispatcher = try makeDispatcher(setup, storePath: storePath)
+        let store = storeOverride ?? catalog.config.store
+        let evaluator = try EvaluationRunner(store: store, catalog: catalog, codes: codes)
+        let dispatcher = try makeDispatcher(setup, store: store)
         notifier.notify("READY=1")
         var report = Report()
         try await evaluate(evaluator, into: &report)
@@ -96,7 +96,7 @@ public final class WorkerService: Sendable {
                 await dispatcher.drain()
             }
         }
-        let receipts = try ReceiptPuller(storePath: storePath, routers: setup.routers,
+        let receipts = try ReceiptPuller(store: store, routers: setup.routers,
                                          defaultTimeZone: catalog.config.timeZone, clock: clock, log: log,
                                          redactor: setup.redactor)
         await receipts.pullDue()
@@ -110,20 +110,20 @@ public final class WorkerService: Sendable {
     public func run(signals: AsyncStream<ServiceSignal>) async throws -> Report {
         let setup = try loadSetup()
         var catalog = setup.catalog
-        let storePath = storePathOverride ?? catalog.config.storePath
-        let evaluator = try EvaluationRunner(storePath: storePath, catalog: catalog, codes: codes)
-        let dispatcher = try makeDispatcher(setup, storePath: storePath)
+        let store = storeOverride ?? catalog.config.store
+        let evaluator = try EvaluationRunner(store: store, catalog: catalog, codes: codes)
+        let dispatcher = try makeDispatcher(setup, store: store)
         let dispatching = Task { await dispatcher.run() }
         let reportBox = ReportBox()
         let evaluating = startEvaluating(evaluator, dispatcher: dispatcher, into: reportBox,
                                          channels: catalog.config.channels.map(\.name))
         let heartbeat = startHeartbeat(dispatcher)
-        let receipts = try ReceiptPuller(storePath: storePath, routers: setup.routers,
+        let receipts = try ReceiptPuller(store: store, routers: setup.routers,
                                          defaultTimeZone: catalog.config.timeZone, clock: clock, log: log,
                                          redactor: setup.redactor)
         let pulling = startPullingReceipts(receipts)
         notifier.notify("READY=1\nSTATUS=started")
-        log.info("service.ready", ["config": configPath, "store": storePath,
+        log.info("service.ready", ["config": configPath, "store": store.description,
                                    "channels": catalog.config.channels.map(\.name).joined(separator: ",")])
         for await signal in signals {
             if case .terminate = signal { break }
@@ -204,7 +204,7 @@ public final class WorkerService: Sendable {
                         receipts: ReceiptPuller) async -> Catalog? {
         do {
             let fresh = try loadSetup()
-            if fresh.catalog.config.storePath != catalog.config.storePath {
+            if fresh.catalog.config.store != catalog.config.store {
                 log.warning("config.store_changed", ["note": "a new store path takes effect on restart"])
             }
             await evaluator.replace(catalog: fresh.catalog)

@@ -2,7 +2,7 @@ import Foundation
 import HeraldCore
 
 /// The operator's tools (`herald outbox list/show/retry/cancel`) for when a gateway had a bad day.
-extension OutboxQueue {
+extension SQLiteOutboxQueue {
     private static let entryColumns = """
         o.key, o.trigger_id, m.id, o.channel, o.address, o.template, o.variant, o.title, o.body, o.idempotency_key,
         o.scheduled_at, o.expires_at, o.status, o.attempts, o.next_attempt_at, o.last_error, o.provider_id, m.timezone,

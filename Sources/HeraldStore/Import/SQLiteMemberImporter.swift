@@ -7,13 +7,8 @@ import HeraldCore
 /// A column absent from the file keeps the stored value; a present, empty one clears it.
 /// A row identical to the stored member changes nothing and counts as a duplicate, so
 /// re-importing a file leaves the store as it was.
-public final class MemberImporter {
-    public enum Format: String, Sendable {
-        case csv
-        case ndjson
-    }
-
-    private let store: MemberStore
+public final class SQLiteMemberImporter: MemberImporter {
+    private let store: SQLiteStore
     private let batchSize: Int
     private var decoder: MemberRecordDecoder
     private var upserts: [MemberFieldSet: SQLiteStatement] = [:]
@@ -24,7 +19,7 @@ public final class MemberImporter {
     private let setStoredValue: SQLiteStatement
     private var changedRows = 0
 
-    public init(store: MemberStore, defaultTimeZone: TimeZone, batchSize: Int = 100_000) throws {
+    public init(store: SQLiteStore, defaultTimeZone: TimeZone, batchSize: Int = 100_000) throws {
         self.store = store
         deleteTags = try store.database.prepare("DELETE FROM member_tags WHERE member_key = ?")
         insertTag = try store.database.prepare("INSERT OR IGNORE INTO member_tags (member_key, tag) VALUES (?, ?)")
@@ -38,15 +33,9 @@ public final class MemberImporter {
         self.decoder = MemberRecordDecoder(defaultTimeZone: defaultTimeZone)
     }
 
-    /// The format a path names: `.ndjson`/`.jsonl`/`.json` → NDJSON, else CSV.
-    public static func format(forPath path: String) -> Format {
-        let lowercased = path.lowercased()
-        return [".ndjson", ".jsonl", ".json"].contains(where: lowercased.hasSuffix) ? .ndjson : .csv
-    }
-
     /// Throws `Diagnostic` for a file that cannot be imported at all (bad header), and
     /// `InputError` / `SQLiteError` for I/O; row problems go to `sink` instead.
-    public func importMembers(from lines: LineReader, format: Format, sink: any RejectedRowSink) throws -> ImportSummary {
+    public func importMembers(from lines: LineReader, format: MemberFileFormat, sink: any RejectedRowSink) throws -> ImportSummary {
         let countBefore = try store.database.scalarInteger("SELECT count(*) FROM members") ?? 0
         changedRows = 0
         let transaction = BatchedTransaction(database: store.database, batchSize: batchSize)

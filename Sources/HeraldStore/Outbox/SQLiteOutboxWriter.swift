@@ -12,21 +12,8 @@ import HeraldCore
 /// whose occurrences are gone with it, so the next evaluation plans those sends again. An
 /// occurrence already in the store (another worker, an earlier run) writes nothing: the
 /// unique key (trigger, member, occurrence) makes re-running an evaluation a no-op.
-public final class OutboxWriter: EvaluationSink {
-    public struct Summary: Sendable {
-        public var written = 0
-        public var heldOut = 0
-        /// Occurrences that were already recorded: nothing was written for them.
-        public var alreadyRecorded = 0
-        /// Suppressions seen for the first time (a member suppressed at every tick counts once).
-        public var newlySuppressed: [SuppressionReason: Int] = [:]
-        /// The first `skippedListLimit` members newly suppressed as `invalid_data` or `too_long`,
-        /// for the worker to log once each with their reason.
-        public var newlySkipped: [Suppression] = []
-        public static let skippedListLimit = 100
-
-        public init() {}
-    }
+public final class SQLiteOutboxWriter: OutboxWriter {
+    public typealias Summary = OutboxWriteSummary
 
     private let database: SQLiteDatabase
     private let instant: Date
@@ -37,7 +24,7 @@ public final class OutboxWriter: EvaluationSink {
     private let upsertSuppression: SQLiteStatement
 
     /// A writer for the evaluation at `instant`: it stamps what it writes with that instant.
-    public init(store: MemberStore, at instant: Date, batchSize: Int = 500) throws {
+    public init(store: SQLiteStore, at instant: Date, batchSize: Int = 500) throws {
         database = store.database
         self.instant = instant
         batch = BatchedTransaction(database: store.database, batchSize: batchSize)
@@ -62,17 +49,10 @@ public final class OutboxWriter: EvaluationSink {
             """)
     }
 
-    /// The key every gateway call and retry of a send carries: derived from the occurrence,
-    /// so it names the same send whichever worker wrote it.
-    public static func idempotencyKey(triggerID: String, memberID: String, occurrenceKey: String) -> String {
-        let hash = FNV1a.hash128("\(triggerID)\u{1F}\(memberID)\u{1F}\(occurrenceKey)".utf8)
-        return "hk-" + String(hash, radix: 16).leftPadded(to: 32)
-    }
-
     /// Writes a whole collected evaluation (tests, the benchmark's fixtures).
     @discardableResult
-    public static func write(_ evaluation: Evaluation, to store: MemberStore) throws -> Summary {
-        let writer = try OutboxWriter(store: store, at: evaluation.instant)
+    public static func write(_ evaluation: Evaluation, to store: SQLiteStore) throws -> Summary {
+        let writer = try SQLiteOutboxWriter(store: store, at: evaluation.instant)
         do {
             for send in evaluation.planned { try writer.plan(send) }
             for suppression in evaluation.suppressed { try writer.suppress(suppression) }
@@ -157,7 +137,7 @@ public final class OutboxWriter: EvaluationSink {
         let now = instant.epochSeconds
         try insertSend.run(
             .text(send.triggerID), .integer(send.memberKey), .text(send.occurrenceKey),
-            .text(Self.idempotencyKey(triggerID: send.triggerID, memberID: send.memberID, occurrenceKey: send.occurrenceKey)),
+            .text(send.idempotencyKey),
             .text(send.category.rawValue), .text(send.channel), .text(send.address), .text(send.template),
             .optional(send.variant), .optional(send.title), .text(send.text), .optional(send.segments.map(Int64.init)),
             .text(send.linkToken), .optional(send.coupon?.code), .optional(send.coupon?.title),

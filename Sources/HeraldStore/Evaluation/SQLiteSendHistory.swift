@@ -3,11 +3,11 @@ import HeraldCore
 
 /// The store's answer to the policy's questions (SPEC 2.1 rules 1 and 4): the
 /// occurrences table for duplicates, the outbox around an instant for caps and cooldowns.
-public final class StoreSendHistory: SendHistory {
+final class SQLiteSendHistory: SendHistory {
     private let occurrence: SQLiteStatement
     private let sendsAround: SQLiteStatement
 
-    public init(store: MemberStore) throws {
+    init(store: SQLiteStore) throws {
         occurrence = try store.database.prepare("""
             SELECT 1 FROM occurrences WHERE trigger_id = ? AND member_key = ? AND occurrence_key = ?
             """)
@@ -17,13 +17,13 @@ public final class StoreSendHistory: SendHistory {
             """)
     }
 
-    public func isRecorded(triggerID: String, memberKey: Int64, occurrenceKey: String) throws -> Bool {
+    func isRecorded(triggerID: String, memberKey: Int64, occurrenceKey: String) throws -> Bool {
         try occurrence.bind([.text(triggerID), .integer(memberKey), .text(occurrenceKey)])
         defer { occurrence.reset() }
         return try occurrence.step()
     }
 
-    public func sends(memberKey: Int64, from: Date, until: Date) throws -> [RecordedSend] {
+    func sends(memberKey: Int64, from: Date, until: Date) throws -> [RecordedSend] {
         try sendsAround.bind([.integer(memberKey), .integer(from.epochSeconds), .integer(until.epochSeconds)])
         defer { sendsAround.reset() }
         var sends: [RecordedSend] = []

@@ -9,7 +9,7 @@ import HeraldCore
 /// row, and a crash at any instant leaves each row either claimed (and returned when its
 /// lease runs out) or not — never lost. A live worker extends its own leases and never
 /// recovers its own rows; a recovered row costs an attempt only if its call had started.
-public final class OutboxQueue {
+public final class SQLiteOutboxQueue: OutboxQueue {
     let database: SQLiteDatabase
     /// This worker's name on the leases it holds.
     public let owner: String
@@ -43,8 +43,8 @@ public final class OutboxQueue {
     /// What every write that ends a lease clears.
     private static let leaseEnded = "lease_until = NULL, lease_owner = NULL, call_started_at = NULL"
 
-    /// `owner`: this worker's name on its leases, unique per process (`makeOwnerName()`).
-    public init(store: MemberStore, owner: String = OutboxQueue.makeOwnerName()) throws {
+    /// `owner`: this worker's name on its leases, unique per process (`LeaseOwner.makeName()`).
+    public init(store: SQLiteStore, owner: String = LeaseOwner.makeName()) throws {
         database = store.database
         self.owner = owner
         selectDue = try database.prepare("""
@@ -124,12 +124,6 @@ public final class OutboxQueue {
             """)
     }
 
-    /// `host/pid/random`: unique per process, readable in `outbox show`.
-    public static func makeOwnerName() -> String {
-        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
-        return "\(host)/\(getpid())/\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
-    }
-
     /// Claims up to `limit` rows of `channel` due at `now`, oldest first, leased to this worker until `leaseUntil`.
     public func claim(channel: String, limit: Int, now: Date, leaseUntil: Date) throws -> [ClaimedSend] {
         guard limit > 0 else { return [] }
@@ -174,25 +168,12 @@ public final class OutboxQueue {
         }
     }
 
-    /// What `recoverExpiredLeases` did.
-    public struct Recovery: Sendable, Equatable {
-        /// Rows whose call had started: charged an attempt (`lost`), retried with the same key.
-        public var charged = 0
-        /// Rows claimed but never called: back in the queue, no attempt spent.
-        public var returned = 0
-
-        public init(charged: Int = 0, returned: Int = 0) {
-            self.charged = charged
-            self.returned = returned
-        }
-    }
-
     /// Returns other workers' rows whose lease ran out (the worker stopped) to the queue, due
     /// at once. A row whose call had started may have reached the gateway: that counts as an
     /// attempt (`lost`; out of attempts → failed), and the retry carries the same key. A row
     /// never called goes back as it was. This worker's own rows are never touched here.
     @discardableResult
-    public func recoverExpiredLeases(now: Date, maxAttempts: Int) throws -> Recovery {
+    public func recoverExpiredLeases(now: Date, maxAttempts: Int) throws -> OutboxRecovery {
         try database.withTransaction {
             try selectExpiredLeases.bind([.integer(now.epochSeconds), .text(owner)])
             var expired: [(key: Int64, attempts: Int, started: Bool)] = []
@@ -201,7 +182,7 @@ public final class OutboxQueue {
                                 selectExpiredLeases.integer(at: 2) == 1))
             }
             selectExpiredLeases.reset()
-            var recovery = Recovery()
+            var recovery = OutboxRecovery()
             let error = "lease expired: the worker stopped during the call"
             for row in expired {
                 guard row.started else {

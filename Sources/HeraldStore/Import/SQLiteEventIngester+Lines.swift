@@ -1,7 +1,7 @@
 import Foundation
 import HeraldCore
 
-extension EventIngester {
+extension SQLiteEventIngester {
     /// Ingests events built in memory (receipts a provider reported) exactly as a file of them
     /// would be: the lines go through an anonymous temporary file (`tmpfile`, unlinked from
     /// the start), so the one decoding and storing path serves files, standard input and these.

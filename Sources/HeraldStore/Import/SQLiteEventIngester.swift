@@ -10,8 +10,8 @@ import HeraldCore
 /// apply in arrival order. Events for a member id the store does not know are rejected:
 /// import members first, then re-ingest the rejects file. Clicks, redeems and receipts are
 /// tied to their send as they land (`SendAttribution`).
-public final class EventIngester {
-    private let store: MemberStore
+public final class SQLiteEventIngester: EventIngester {
+    private let store: SQLiteStore
     private let clock: any WallClock
     private let batchSize: Int
     private let decoder: EventDecoder
@@ -42,7 +42,7 @@ public final class EventIngester {
     /// its history before the simulated day and the rest of the file after it. Nil: everything.
     public var horizon: Date?
 
-    public init(store: MemberStore, defaultTimeZone: TimeZone, clock: any WallClock, batchSize: Int = 100_000) throws {
+    public init(store: SQLiteStore, defaultTimeZone: TimeZone, clock: any WallClock, batchSize: Int = 100_000) throws {
         self.store = store
         self.clock = clock
         self.batchSize = batchSize

@@ -1,8 +1,9 @@
 import Foundation
 
 /// The embedded member store: one SQLite file, migrated to the current schema on open.
-public final class MemberStore {
-    public let database: SQLiteDatabase
+/// One instance is one connection (`MemberStore`).
+public final class SQLiteStore: MemberStore {
+    @_spi(StoreSQL) public let database: SQLiteDatabase
 
     /// Opens or creates the store at `path`, creating its folder if needed.
     /// `schemaVersion` is for tests that build an older store; everything else takes the latest.
@@ -37,7 +38,7 @@ public final class MemberStore {
     }
 }
 
-extension MemberStore {
+extension SQLiteStore {
     /// Whether a provider has reported any address unreachable: planning probes the list
     /// per candidate only then.
     public func hasSuppressedAddresses() throws -> Bool {

@@ -1,0 +1,71 @@
+import Foundation
+import HeraldCore
+
+/// Everything the rest of Herald asks of the member store (issue 13's boundary): the worker
+/// and the commands see this protocol and the ones it hands out, never SQL or a database
+/// handle. `StoreFactory` opens one from the config's `store`; `SQLiteStore` is the embedded
+/// implementation, and a PostgreSQL one plugs in beside it.
+///
+/// One instance is one connection: it belongs to one task at a time (not `Sendable`). Open
+/// another for concurrent work (`StoreFactory.open(store.location)`).
+public protocol MemberStore: AnyObject {
+    /// Where this store lives: what opens another connection to it.
+    var location: StoreLocation { get }
+
+    // MARK: Members and events
+
+    func makeMemberImporter(defaultTimeZone: TimeZone, batchSize: Int) throws -> any MemberImporter
+    func makeEventIngester(defaultTimeZone: TimeZone, clock: any WallClock, batchSize: Int) throws -> any EventIngester
+    /// The member with `id` and the state ingest derived; nil when the store does not know it.
+    func member(id: String) throws -> MemberSnapshot?
+
+    // MARK: Evaluation
+
+    /// Hands each candidate of `request`'s trigger to `body`, one at a time (memory stays flat
+    /// however many match), in the order SPEC 2.1 needs: members by id, a member's events by time.
+    func forEachCandidate(_ request: CandidateRequest, zones: TimeZoneResolver,
+                          _ body: (TriggerCandidate) throws -> Void) throws
+    /// The send history the policy asks (duplicates, caps), as this connection sees it —
+    /// its own uncommitted writes included.
+    func makeSendHistory() throws -> any SendHistory
+    /// A writer for the evaluation at `instant`, on this connection.
+    func makeOutboxWriter(at instant: Date) throws -> any OutboxWriter
+    /// Whether any address is on the suppression list: candidate queries probe it only then.
+    func hasSuppressedAddresses() throws -> Bool
+
+    // MARK: Delivery
+
+    /// The outbox as one worker's dispatcher (and the operator's commands) see it.
+    func makeOutboxQueue(owner: String) throws -> any OutboxQueue
+    /// Sends of `provider` accepted since `since` whose receipt has not come: what a
+    /// provider's receipt pull asks about, oldest first.
+    func sendsAwaitingReceipt(provider: String, since: Date, limit: Int) throws -> [SendAwaitingReceipt]
+
+    // MARK: Reports
+
+    /// The campaign sheet's rows (SPEC 6); `including` lists triggers shown even without sends.
+    func campaignReport(_ query: CampaignReportQuery, including triggerIDs: [String]) throws -> [CampaignReportRow]
+}
+
+/// A failure of the store itself (as opposed to bad data in it): evaluation stops on one.
+public protocol StoreFailure: Error {
+    /// Another writer held the store past the busy timeout: a reason to try again, not a fault.
+    var isBusy: Bool { get }
+}
+
+extension MemberStore {
+    /// An importer committing every 100,000 members (or a quarter second).
+    public func makeMemberImporter(defaultTimeZone: TimeZone) throws -> any MemberImporter {
+        try makeMemberImporter(defaultTimeZone: defaultTimeZone, batchSize: 100_000)
+    }
+
+    /// An ingester committing every 100,000 events (or a quarter second).
+    public func makeEventIngester(defaultTimeZone: TimeZone, clock: any WallClock) throws -> any EventIngester {
+        try makeEventIngester(defaultTimeZone: defaultTimeZone, clock: clock, batchSize: 100_000)
+    }
+
+    /// The campaign sheet with only the triggers that have sends.
+    public func campaignReport(_ query: CampaignReportQuery) throws -> [CampaignReportRow] {
+        try campaignReport(query, including: [])
+    }
+}

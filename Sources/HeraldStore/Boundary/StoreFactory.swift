@@ -1,0 +1,24 @@
+import Foundation
+import HeraldCore
+
+/// Opens the member store a `StoreLocation` names: the one place that knows which
+/// implementation serves which location.
+public enum StoreFactory {
+    public enum Access: Sendable {
+        /// Creates the store if needed and migrates it to the current schema.
+        case readWrite
+        /// An existing store at the current schema, for reading only (`preview`, `report`):
+        /// nothing is created, migrated or written.
+        case readOnly
+    }
+
+    public static func open(_ location: StoreLocation, access: Access = .readWrite) throws -> any MemberStore {
+        switch location {
+        case .sqlite(let path):
+            switch access {
+            case .readWrite: try SQLiteStore(path: path)
+            case .readOnly: try SQLiteStore(readingAt: path)
+            }
+        }
+    }
+}

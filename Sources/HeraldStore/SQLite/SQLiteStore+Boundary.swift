@@ -1,0 +1,52 @@
+import Foundation
+import HeraldCore
+
+/// `MemberStore` on SQLite: each part the protocol hands out is the SQLite type on this
+/// connection.
+extension SQLiteStore {
+    public var location: StoreLocation { .sqlite(path: database.path) }
+
+    public func makeMemberImporter(defaultTimeZone: TimeZone, batchSize: Int) throws -> any MemberImporter {
+        try SQLiteMemberImporter(store: self, defaultTimeZone: defaultTimeZone, batchSize: batchSize)
+    }
+
+    public func makeEventIngester(defaultTimeZone: TimeZone, clock: any WallClock, batchSize: Int) throws
+        -> any EventIngester {
+        try SQLiteEventIngester(store: self, defaultTimeZone: defaultTimeZone, clock: clock, batchSize: batchSize)
+    }
+
+    public func forEachCandidate(_ request: CandidateRequest, zones: TimeZoneResolver,
+                                 _ body: (TriggerCandidate) throws -> Void) throws {
+        try CandidateQuery(request).forEachCandidate(in: self, zones: zones, body)
+    }
+
+    public func makeSendHistory() throws -> any SendHistory { try SQLiteSendHistory(store: self) }
+
+    public func makeOutboxWriter(at instant: Date) throws -> any OutboxWriter {
+        try SQLiteOutboxWriter(store: self, at: instant)
+    }
+
+    public func makeOutboxQueue(owner: String) throws -> any OutboxQueue {
+        try SQLiteOutboxQueue(store: self, owner: owner)
+    }
+
+    public func sendsAwaitingReceipt(provider: String, since: Date, limit: Int) throws -> [SendAwaitingReceipt] {
+        // The partial index outbox_awaiting_receipt (provider, updated_at) WHERE status = 'sent' AND receipt IS NULL.
+        let statement = try database.prepare("""
+            SELECT provider_id, address, updated_at FROM outbox
+            WHERE provider = ? AND status = 'sent' AND receipt IS NULL AND provider_id IS NOT NULL AND updated_at >= ?
+            ORDER BY updated_at LIMIT ?
+            """)
+        try statement.bind([.text(provider), .integer(since.epochSeconds), .integer(Int64(limit))])
+        var pending: [SendAwaitingReceipt] = []
+        while try statement.step() {
+            pending.append(SendAwaitingReceipt(providerID: statement.text(at: 0) ?? "", address: statement.text(at: 1) ?? "",
+                                               sentAt: statement.instant(at: 2) ?? since))
+        }
+        return pending
+    }
+
+    public func campaignReport(_ query: CampaignReportQuery, including triggerIDs: [String]) throws -> [CampaignReportRow] {
+        try query.rows(in: self, including: triggerIDs)
+    }
+}
