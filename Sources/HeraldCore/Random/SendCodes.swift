@@ -4,8 +4,10 @@ import Foundation
 ///
 /// Real sends draw from the system's secure generator (`getrandom` on Linux), so codes
 /// cannot be guessed from one another; previews and tests use a seeded generator, so
-/// what they print is reproducible. Uniqueness within one evaluation is checked here;
-/// across evaluations the outbox's UNIQUE columns are the last word.
+/// what they print is reproducible. Uniqueness among the last `rememberedLimit` codes is
+/// checked here, so memory stays bounded however many sends an evaluation plans; beyond that
+/// (and across evaluations) the outbox's UNIQUE columns are the last word: a collision fails
+/// the open batch, and the next tick plans those sends again with fresh draws.
 public struct SendCodes {
     /// Token characters: URL-safe, 62 symbols; 12 of them carry about 71 bits.
     static let tokenAlphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -14,6 +16,8 @@ public struct SendCodes {
     static let couponAlphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
     public static let tokenLength = 12
     public static let couponLength = 10
+    /// How many issued codes are remembered for the uniqueness check (about 5 MB).
+    public static let rememberedLimit = 100_000
 
     private var generator: any RandomNumberGenerator
     private var issued: Set<String> = []
@@ -51,6 +55,7 @@ public struct SendCodes {
     private mutating func unique(prefix: String, _ alphabet: [Character], count: Int) -> String {
         while true {
             let code = prefix + draw(alphabet, count: count)
+            if issued.count >= Self.rememberedLimit { issued.removeAll(keepingCapacity: true) }
             if issued.insert(code).inserted { return code }
         }
     }

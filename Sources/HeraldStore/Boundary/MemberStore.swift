@@ -23,6 +23,7 @@ public protocol MemberStore: AnyObject {
 
     /// Hands each candidate of `request`'s trigger to `body`, one at a time (memory stays flat
     /// however many match), in the order SPEC 2.1 needs: members by id, a member's events by time.
+    /// `body` may write through this connection (the outbox writer does) as it goes.
     func forEachCandidate(_ request: CandidateRequest, zones: TimeZoneResolver,
                           _ body: (TriggerCandidate) throws -> Void) throws
     /// The send history the policy asks (duplicates, caps), as this connection sees it —

@@ -41,10 +41,12 @@ public final class SQLiteOutboxWriter: OutboxWriter {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         // RETURNING reports the row only when it was inserted (`first_at` = now), so new ones can be counted.
+        // A member suppressed for the same reason at every tick writes nothing: `last_at` is when
+        // the reason last changed, so a tick with nothing new stays a read.
         upsertSuppression = try database.prepare("""
             INSERT INTO suppressions (trigger_id, member_key, occurrence_key, reason, local_day, first_at, last_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
-            ON CONFLICT DO UPDATE SET reason = excluded.reason, last_at = excluded.last_at
+            ON CONFLICT DO UPDATE SET reason = excluded.reason, last_at = excluded.last_at WHERE reason IS NOT excluded.reason
             RETURNING first_at = last_at
             """)
     }

@@ -16,6 +16,8 @@ import Foundation
 
     let handle: OpaquePointer
     public let path: String
+    /// Opened for reading only: every write fails.
+    public let isReadOnly: Bool
 
     /// Opens (creating if needed) with WAL, a busy timeout and foreign keys on.
     /// `readOnly` opens an existing file only, and any write through it fails.
@@ -30,6 +32,7 @@ import Foundation
         }
         self.handle = connection
         self.path = path
+        isReadOnly = readOnly
         try check(sqlite3_busy_timeout(handle, busyTimeoutMilliseconds), "setting the busy timeout")
         sqlite3_extended_result_codes(handle, 1)
         guard !readOnly else { return }

@@ -17,15 +17,13 @@ import HeraldStore
 public final class Scheduler {
     public let catalog: Catalog
     private let store: any MemberStore
-    private let candidateStore: any MemberStore
 
-    /// `store` answers the send history (caps, duplicates); `candidates` (default: the same
-    /// store) runs the candidate queries — `run` reads them on a connection of their own, so
-    /// that its writer can commit while a query is still being read.
-    public init(catalog: Catalog, store: any MemberStore, candidates: (any MemberStore)? = nil) {
+    /// `store` runs the candidate queries and answers the send history (caps, duplicates);
+    /// `run`'s outbox writer writes on the same connection, so the history sees every
+    /// decision already taken.
+    public init(catalog: Catalog, store: any MemberStore) {
         self.catalog = catalog
         self.store = store
-        candidateStore = candidates ?? store
     }
 
     /// Every decision, collected (`preview`). `memberID` restricts every trigger to one member
@@ -60,7 +58,7 @@ public final class Scheduler {
                                            withPointsBalance: catalog.needsPointsBalance(trigger),
                                            withSuppressedAddresses: anySuppressedAddress,
                                            excludingRecordedOccurrences: sink.recordsIntoStore)
-            try candidateStore.forEachCandidate(request, zones: zones) { candidate in
+            try store.forEachCandidate(request, zones: zones) { candidate in
                 summary.candidates += 1
                 let member = candidate.member
                 let outcome = try decide(candidate, trigger: trigger, at: instant, rules: rules, history: history,

@@ -3,9 +3,9 @@ import HeraldCore
 import HeraldStore
 
 /// `run`'s half of the scheduler: evaluates at an instant and streams the result into the
-/// outbox (the same `Scheduler` as `preview`), on connections of its own: one writes (and
-/// answers the send history), one reads the candidate queries, so that the writer commits
-/// every quarter second while a query is still being read and delivery is never held up.
+/// outbox (the same `Scheduler` as `preview`), on a store connection of its own. The writer
+/// commits every quarter second, so delivery is never held up for long; the store hands the
+/// candidates over in a way that lets it (`MemberStore.forEachCandidate`).
 ///
 /// Link tokens and coupon codes come from the system's secure generator (the sandbox's run
 /// uses the preview's seeded ones); a collision
@@ -21,13 +21,11 @@ public actor EvaluationRunner {
     }
 
     private let store: any MemberStore
-    private let candidates: any MemberStore
     private var catalog: Catalog
     private let codeSource: SendCodes.Source
 
     public init(store location: StoreLocation, catalog: Catalog, codes: SendCodes.Source = .secure) throws {
         store = try StoreFactory.open(location)
-        candidates = try StoreFactory.open(location, access: .readOnly)
         self.catalog = catalog
         codeSource = codes
     }
@@ -42,7 +40,7 @@ public actor EvaluationRunner {
         var codes = codeSource.codes(at: instant)
         var writer = try store.makeOutboxWriter(at: instant)
         do {
-            let scheduler = Scheduler(catalog: catalog, store: store, candidates: candidates)
+            let scheduler = Scheduler(catalog: catalog, store: store)
             let summaries = try scheduler.evaluate(at: instant, codes: &codes, into: &writer)
             let written = try writer.finish()
             return Outcome(evaluation: Evaluation.Counts(summaries), triggers: summaries, written: written,
