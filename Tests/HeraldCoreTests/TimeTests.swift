@@ -56,6 +56,21 @@ private func instant(_ utc: String) -> Date {
             == "1969-12-31T23:59:59+00:00")
     }
 
+    /// The digit-by-digit writer against the calendar's own arithmetic, across the years
+    /// Herald accepts (1900–2200), before the epoch included.
+    @Test func utcStringsMatchTheCalendar() {
+        #expect(InstantFormatter.utcString(from: Date(epochSeconds: 0)) == "1970-01-01T00:00:00Z")
+        #expect(InstantFormatter.utcString(from: Date(epochSeconds: -2_208_988_801)) == "1899-12-31T23:59:59Z")
+        #expect(InstantFormatter.utcString(from: Date(epochSeconds: 1_764_293_405)) == "2025-11-28T01:30:05Z")
+        #expect(InstantFormatter.utcString(from: Date(epochSeconds: 7_258_118_399)) == "2199-12-31T23:59:59Z")
+        #expect(InstantFormatter.string(from: Date(epochSeconds: 1_764_293_405), in: TimeZone(identifier: "America/St_Johns")!)
+            == "2025-11-27T22:00:05-03:30")
+        // The idempotency key: FNV-1a-128 in 32 hex digits (computed independently in Python).
+        #expect(PlannedSend.idempotencyKey(triggerID: "silent_90", memberID: "M83973",
+                                           occurrenceKey: "inactivity:2025-11-25T01:30:00Z")
+            == "hk-9bfd26e8b8116875e59b2f94b3c068bb")
+    }
+
     @Test func localDateChangesAtTheMembersMidnight() {
         let moment = instant("2026-05-19T16:30:00Z")  // 00:30 on the 20th in Shanghai
         #expect(LocalTime.date(of: moment, in: shanghai).description == "2026-05-20")
