@@ -22,7 +22,7 @@ import Testing
         var sends: [String: (token: String, coupon: String?, key: String)] = [:]
 
         init() async throws {
-            // Ids whose holdout draws differ (SPEC 2.1's hash barely mixes the last characters).
+            // Scattered ids, the first 8 drawn into treatment and the first 3 into control.
             let ids = (1...200).map { String(format: "%05d", ($0 * 48_271) % 99_991) }
             treated = Array(ids.filter { !AudienceDraw.isHeldOut(triggerID: "winback", memberID: $0, share: 0.3) }.prefix(8))
             heldOut = Array(ids.filter { AudienceDraw.isHeldOut(triggerID: "winback", memberID: $0, share: 0.3) }.prefix(3))
@@ -176,6 +176,61 @@ import Testing
             #expect(row.clickThroughRate == nil && row.conversionRate == nil && row.lift.absolute == nil)
         }
         #expect(try campaign.report(.day, since: "2026-04-01").isEmpty)
+    }
+
+    /// A purchase converts a send (or a held-out occurrence) whichever reaches the store first:
+    /// events dated ahead of an evaluation, or a late tick, are attributed when the send is
+    /// planned; later ones at ingest, the earliest winning; and a store from before schema 7 has
+    /// its purchases attributed on upgrade.
+    @Test func purchasesAreAttributedWhicheverArrivesFirst() throws {
+        let ids = (1...40).map { "P\($0)" }
+        let treated = try #require(ids.first { !AudienceDraw.isHeldOut(triggerID: "birthday", memberID: $0, share: 0.5) })
+        let held = try #require(ids.first { AudienceDraw.isHeldOut(triggerID: "birthday", memberID: $0, share: 0.5) })
+        // A birthday trigger: purchases dated ahead do not change who is a candidate (they would
+        // for inactivity, since a purchase is activity).
+        let fixture = try EvaluationFixture(triggers: [
+            "birthday": EvaluationFixture.trigger("birthday", kind: "birthday", "holdout: 0.5"),
+        ])
+        let store = try fixture.store(members: "id,phone,birthday,consent_sms\n"
+            + "\(treated),13800138001,1990-03-10,yes\n\(held),13800138002,1990-03-10,yes")
+        func purchase(_ id: String, _ member: String, _ at: String) -> String {
+            Self.event(id, member, "purchase", at, "\"amount\": 99, \"order_id\": \"\(id)\"")
+        }
+        func ingest(_ lines: [String]) throws {
+            let ingester = try SQLiteEventIngester(store: store, defaultTimeZone: fixture.zone, clock: ManualWallClock(Date()))
+            _ = try ingester.ingest(from: LineReader(path: try fixture.folder.write("e-\(UUID().uuidString).ndjson",
+                                                                                     lines.joined(separator: "\n"))),
+                                    sink: CollectingSink())
+        }
+        // Dated after the send (12:00 on the 10th) but ingested before it is planned; one outside the 7 days.
+        try ingest([purchase("a1", treated, "2026-03-12T10:00:00+08:00"), purchase("b1", held, "2026-03-12T10:00:00+08:00"),
+                    purchase("a9", treated, "2026-03-18T12:00:01+08:00")])
+        try SQLiteOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
+        func purchasedAt() throws -> [String] {
+            let rows = try store.database.prepare("""
+                SELECT m.id, coalesce(datetime(o.purchased_at, 'unixepoch'), '-') FROM outbox o JOIN members m ON m.key = o.member_key
+                UNION ALL
+                SELECT m.id, coalesce(datetime(h.purchased_at, 'unixepoch'), '-') FROM occurrences h
+                JOIN members m ON m.key = h.member_key WHERE h.outcome = 'held_out' ORDER BY 1
+                """)
+            var found: [String] = []
+            while try rows.step() { found.append("\(rows.text(at: 0)!) \(rows.text(at: 1)!)") }
+            return found
+        }
+        #expect(try purchasedAt() == ["\(held) 2026-03-12 02:00:00", "\(treated) 2026-03-12 02:00:00"].sorted())
+        // An earlier purchase ingested afterwards wins.
+        try ingest([purchase("a2", treated, "2026-03-10T20:00:00+08:00")])
+        #expect(try purchasedAt() == ["\(held) 2026-03-12 02:00:00", "\(treated) 2026-03-10 12:00:00"].sorted())
+        // Back to schema 6, without the column: the upgrade attributes the stored purchases again.
+        try store.database.execute("""
+            ALTER TABLE outbox DROP COLUMN purchased_at; DROP INDEX occurrences_held_out_member;
+            ALTER TABLE occurrences DROP COLUMN purchased_at; UPDATE schema_version SET version = 6;
+            """)
+        let upgraded = try SQLiteStore(path: store.database.path)
+        let rows = try upgraded.database.prepare("SELECT count(*) FROM outbox WHERE purchased_at IS NOT NULL")
+        #expect(try rows.step() && rows.integer(at: 0) == 1)
+        let report = try upgraded.campaignReport(CampaignReportQuery())
+        #expect(report.first?.lift.treated.successes == 1 && report.first?.lift.control.successes == 1)
     }
 
     @Test func aReceiptBeforeTheGatewaysAnswerIsAppliedWhenSentIsRecorded() async throws {

@@ -171,7 +171,10 @@ public final class SQLiteEventIngester: EventIngester {
         let pending = pendingEffects[memberKey] ?? MemberEffects()
         var effects = pending
         if record.type.countsAsActivity { effects.lastActivity = max(effects.lastActivity ?? at, at) }
-        if record.type == .purchase, let amount = record.amount { effects.spent += amount.fen }
+        if record.type == .purchase {
+            if let amount = record.amount { effects.spent += amount.fen }
+            try attribution.attributePurchase(memberKey: memberKey, at: at)
+        }
         if case .storedValue(let delta) = record.effect {
             effects.storedValueDelta = (effects.storedValueDelta ?? 0) + delta.fen
             if record.type == .topup { effects.lastTopup = max(effects.lastTopup ?? at, at) }

@@ -1,9 +1,11 @@
 import Foundation
 import HeraldCore
 
-/// Ties click, redeem and receipt events to the send they are about (SPEC 6), as they are
-/// ingested: the send row keeps its first click, its first redeem within the coupon's
-/// validity and its latest receipt, so a report is one pass over the outbox.
+/// Ties click, redeem, receipt and purchase events to the sends they are about (SPEC 6), as
+/// they are ingested: the send row keeps its first click, its first redeem within the coupon's
+/// validity, its latest receipt and the member's first purchase within its attribution window
+/// (held-out occurrences keep theirs too, for the lift), so a report is one pass over the
+/// outbox and the occurrences, with no probe into the events.
 ///
 /// Idempotent by construction: a click or redeem ingested twice keeps the earliest instant,
 /// and receipts keep the latest, so neither duplicates nor late arrivals change the outcome
@@ -22,6 +24,8 @@ final class SendAttribution {
     private let markRedeemed: SQLiteStatement
     private let couponExpiry: SQLiteStatement
     private let applyReceipt: SQLiteStatement
+    private let markSendsPurchased: SQLiteStatement
+    private let markHeldOutPurchased: SQLiteStatement
 
     init(database: SQLiteDatabase) throws {
         markClicked = try database.prepare("""
@@ -43,6 +47,23 @@ final class SendAttribution {
                 receipt = ?1, receipt_at = ?2
             WHERE (idempotency_key = ?3 OR provider_id = ?3) AND (receipt_at IS NULL OR receipt_at <= ?2)
             """)
+        // The member's sends (outbox_member_scheduled) and held-out occurrences (occurrences_held_out_member)
+        // whose window (scheduled_at, attribution_until] holds the purchase; the earliest purchase wins.
+        markSendsPurchased = try database.prepare("""
+            UPDATE outbox SET purchased_at = min(coalesce(purchased_at, ?2), ?2)
+            WHERE member_key = ?1 AND scheduled_at < ?2 AND attribution_until >= ?2
+            """)
+        markHeldOutPurchased = try database.prepare("""
+            UPDATE occurrences SET purchased_at = min(coalesce(purchased_at, ?2), ?2)
+            WHERE member_key = ?1 AND outcome = 'held_out' AND scheduled_at < ?2 AND attribution_until >= ?2
+            """)
+    }
+
+    /// A purchase by `memberKey` at `at`: every send and held-out occurrence it converts.
+    /// Nothing to match is normal (most purchases follow no message), so there is no warning.
+    func attributePurchase(memberKey: Int64, at: Int64) throws {
+        _ = try markSendsPurchased.run(.integer(memberKey), .integer(at))
+        _ = try markHeldOutPurchased.run(.integer(memberKey), .integer(at))
     }
 
     func attribute(_ record: EventRecord) throws -> Outcome {

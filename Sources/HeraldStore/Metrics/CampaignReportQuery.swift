@@ -5,9 +5,9 @@ import HeraldCore
 /// members, suppressions — each over the report's days only, and nothing held in memory but
 /// the rows themselves.
 ///
-/// Clicks, redeems and receipts were tied to their send at ingest (`SendAttribution`), so a
-/// send's funnel is read off its own row. Purchases for the lift are looked up per member
-/// through `events_member_type_at`, within the window fixed when the send was planned.
+/// Clicks, redeems, receipts and purchases were tied to their send (and purchases to held-out
+/// occurrences) at ingest (`SendAttribution`), so a send's funnel and its lift are read off its
+/// own row: no probe into the events.
 public struct CampaignReportQuery: Sendable {
     public var period: ReportPeriod
     public var grouping: ReportGrouping
@@ -125,14 +125,6 @@ public struct CampaignReportQuery: Sendable {
         return days + " AND (?3 IS NULL OR trigger_id = ?3)"
     }
 
-    /// Members who purchased after `scheduled_at` and up to `attribution_until` of the row in `alias`.
-    private static func purchased(_ alias: String) -> String {
-        """
-        EXISTS (SELECT 1 FROM events e WHERE e.member_key = \(alias).member_key AND e.type = 'purchase'
-                AND e.at > \(alias).scheduled_at AND e.at <= \(alias).attribution_until)
-        """
-    }
-
     /// Sends folded per member first, so that distinct members cost one sort, not one per column.
     private var sendsSQL: String {
         """
@@ -148,7 +140,7 @@ public struct CampaignReportQuery: Sendable {
                 max(status IN ('sent', 'delivered')) AS reached,
                 max(clicked_at IS NOT NULL) AS clicked,
                 max(redeemed_at IS NOT NULL) AS redeemed,
-                max(\(Self.purchased("o"))) AS purchased,
+                max(purchased_at IS NOT NULL) AS purchased,
                 total(cost_millifen) AS cost,
                 count(cost_millifen) AS priced
             FROM outbox o WHERE \(filter)
@@ -164,7 +156,7 @@ public struct CampaignReportQuery: Sendable {
         """
         WITH per_member AS (
             SELECT trigger_id, \(controlGroup) AS grp, member_key,
-                count(*) AS occurrences, max(\(Self.purchased("h"))) AS purchased
+                count(*) AS occurrences, max(purchased_at IS NOT NULL) AS purchased
             FROM occurrences h WHERE outcome = 'held_out' AND \(filter)
             GROUP BY trigger_id, grp, member_key)
         SELECT trigger_id, grp, sum(occurrences), count(*), sum(purchased) FROM per_member GROUP BY trigger_id, grp

@@ -28,17 +28,22 @@ public final class SQLiteOutboxWriter: OutboxWriter {
         database = store.database
         self.instant = instant
         batch = BatchedTransaction(database: store.database, batchSize: batchSize)
+        // A purchase ingested before the send was planned (an event dated ahead, a late evaluation)
+        // is attributed here; later ones at ingest (SendAttribution). Only held-out occurrences
+        // need it: a planned one's send carries its own.
         insertOccurrence = try database.prepare("""
             INSERT INTO occurrences (trigger_id, member_key, occurrence_key, outcome, variant, evaluated_at, scheduled_at,
-                local_day, attribution_until)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                local_day, attribution_until, purchased_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE ?4 WHEN 'held_out' THEN \(Self.firstPurchase) END)
+            ON CONFLICT DO NOTHING
             """)
         insertSend = try database.prepare("""
             INSERT INTO outbox (trigger_id, member_key, occurrence_key, idempotency_key, category, channel, address,
                 template, variant, title, body, segments, link_token, coupon_code, coupon_title, coupon_expires_at,
                 scheduled_at, expires_at, next_attempt_at, created_at, updated_at, fallbacks, local_day, attribution_until,
-                provider_content)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                provider_content, purchased_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
+                ?24, ?25, \(Self.firstPurchase(member: "?2", after: "?17", until: "?24")))
             """)
         // RETURNING reports the row only when it was inserted (`first_at` = now), so new ones can be counted.
         // A member suppressed for the same reason at every tick writes nothing: `last_at` is when
@@ -116,6 +121,15 @@ public final class SQLiteOutboxWriter: OutboxWriter {
     }
 
     /// False when the occurrence was already there.
+    /// The member's first purchase in (after, until]: SPEC 6's attribution, through
+    /// `events_member_type_at`.
+    private static func firstPurchase(member: String, after: String, until: String) -> String {
+        "(SELECT min(e.at) FROM events e WHERE e.member_key = \(member) AND e.type = 'purchase' "
+            + "AND e.at > \(after) AND e.at <= \(until))"
+    }
+
+    private static var firstPurchase: String { firstPurchase(member: "?2", after: "?7", until: "?9") }
+
     private func recordOccurrence(_ triggerID: String, _ memberKey: Int64, _ occurrenceKey: String, outcome: String,
                                   variant: String?, scheduledAt: Date, localDay: CivilDate,
                                   attributionUntil: Date) throws -> Bool {
