@@ -5,6 +5,19 @@
 public enum HeraldSchema {
     public static var latestVersion: Int { migrations.last!.version }
 
+    /// Attributes every stored purchase to the sends and held-out occurrences it converts
+    /// (what ingest does one purchase at a time): part of migration 7, and run by the report
+    /// benchmark's generator, which writes its events with SQL.
+    @_spi(StoreSQL) public static let purchaseBackfill = """
+        UPDATE outbox SET purchased_at = (
+            SELECT min(e.at) FROM events e WHERE e.member_key = outbox.member_key AND e.type = 'purchase'
+                AND e.at > outbox.scheduled_at AND e.at <= outbox.attribution_until);
+        UPDATE occurrences SET purchased_at = (
+            SELECT min(e.at) FROM events e WHERE e.member_key = occurrences.member_key AND e.type = 'purchase'
+                AND e.at > occurrences.scheduled_at AND e.at <= occurrences.attribution_until)
+        WHERE outcome = 'held_out';
+        """
+
     public static let migrations: [SchemaMigration] = [
         SchemaMigration(version: 1, summary: "members, member state, tags, events, points lots", sql: """
             CREATE TABLE members (
@@ -248,13 +261,7 @@ public enum HeraldSchema {
             ALTER TABLE occurrences ADD COLUMN purchased_at INTEGER;
             -- A purchase finds the member's held-out occurrences (sends: outbox_member_scheduled).
             CREATE INDEX occurrences_held_out_member ON occurrences(member_key, scheduled_at) WHERE outcome = 'held_out';
-            UPDATE outbox SET purchased_at = (
-                SELECT min(e.at) FROM events e WHERE e.member_key = outbox.member_key AND e.type = 'purchase'
-                    AND e.at > outbox.scheduled_at AND e.at <= outbox.attribution_until);
-            UPDATE occurrences SET purchased_at = (
-                SELECT min(e.at) FROM events e WHERE e.member_key = occurrences.member_key AND e.type = 'purchase'
-                    AND e.at > occurrences.scheduled_at AND e.at <= occurrences.attribution_until)
-            WHERE outcome = 'held_out';
+            \(purchaseBackfill)
             """),
     ]
 }
