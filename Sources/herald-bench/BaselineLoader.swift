@@ -50,6 +50,10 @@ enum BaselineLoader {
         ]
     }
 
+    /// What the loads leave behind.
+    static let dropStaging = ["DROP TABLE IF EXISTS members_staging", "DROP TABLE IF EXISTS member_tags_staging",
+                              "DROP TABLE IF EXISTS member_state_staging", "DROP TABLE IF EXISTS events_staging"]
+
     private static func insert(_ table: String, _ columns: [String], from staging: String) -> String {
         "INSERT OR IGNORE INTO \(table) (\(columns.joined(separator: ", "))) SELECT "
             + columns.map { "nullif(\($0), '')" }.joined(separator: ", ") + " FROM \(staging)"

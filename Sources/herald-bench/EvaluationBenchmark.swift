@@ -27,6 +27,7 @@ struct EvaluationBenchmark {
         var planned = 0
         var secondTick: Double?
         var secondTickCandidates = 0
+        var secondTickTriggers: [String: (seconds: Double, candidates: Int)] = [:]
         var peakRSS = 0.0
     }
 
@@ -38,13 +39,26 @@ struct EvaluationBenchmark {
         let stamp = try String(contentsOfFile: folder + "/generated", encoding: .utf8)
         if (try? String(contentsOfFile: stampPath, encoding: .utf8)) != stamp {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
-            say("loading the evaluation store with herald import + ingest (once; kept in \(store)) …")
-            for (phase, arguments) in [("eval-members", ["import", "members", folder + "/members.csv"]),
-                                       ("eval-events", ["ingest", folder + "/events.ndjson"])] {
-                let loaded = try ChildProcess.run(herald, ["--config", config] + arguments, stdoutPath: "\(folder)/\(phase).out",
-                                                  stderrPath: "\(folder)/\(phase).err")
-                guard loaded.exitStatus == 0 else { throw BenchError("\(phase) failed; see \(folder)/\(phase).err") }
-                say("  \(phase): \(format(loaded.seconds)) s")
+            if options.bulkLoad {
+                say("loading the evaluation store with the sqlite3 shell's .import (bulk; once; kept in \(store)) …")
+                try BaselineLoader.createStore(at: store)
+                for (phase, commands) in [("eval-members", BaselineLoader.memberCommands(folder: folder)),
+                                          ("eval-events", BaselineLoader.eventCommands(folder: folder)),
+                                          ("eval-cleanup", BaselineLoader.dropStaging)] {
+                    let loaded = try ChildProcess.run(sqlite3, [store] + commands, stdoutPath: "\(folder)/\(phase).out",
+                                                      stderrPath: "\(folder)/\(phase).err")
+                    guard loaded.exitStatus == 0 else { throw BenchError("\(phase) failed; see \(folder)/\(phase).err") }
+                    say("  \(phase): \(format(loaded.seconds)) s")
+                }
+            } else {
+                say("loading the evaluation store with herald import + ingest (once; kept in \(store)) …")
+                for (phase, arguments) in [("eval-members", ["import", "members", folder + "/members.csv"]),
+                                           ("eval-events", ["ingest", folder + "/events.ndjson"])] {
+                    let loaded = try ChildProcess.run(herald, ["--config", config] + arguments,
+                                                      stdoutPath: "\(folder)/\(phase).out", stderrPath: "\(folder)/\(phase).err")
+                    guard loaded.exitStatus == 0 else { throw BenchError("\(phase) failed; see \(folder)/\(phase).err") }
+                    say("  \(phase): \(format(loaded.seconds)) s")
+                }
             }
             try stamp.write(toFile: stampPath, atomically: true, encoding: .utf8)
         }
@@ -61,7 +75,7 @@ struct EvaluationBenchmark {
         var previews: [ChildRun] = [], runs: [ChildRun] = [], baselineTotals: [Double] = []
         var perTriggerBaseline: [String: [Double]] = [:]
         for run in 1...options.runs {
-            previews.append(try child("preview", config: config))
+            if !options.skipPreview { previews.append(try child("preview", config: config)) }
             try freshCopy(of: store, to: folder + "/eval-run.db")
             runs.append(try child("run", config: runConfig))
             let all = try ChildProcess.run(sqlite3, [store] + baselinePragmas + queries.map(\.literalSQL),
@@ -73,7 +87,7 @@ struct EvaluationBenchmark {
                                                stdoutPath: "/dev/null", stderrPath: "\(folder)/baseline.err")
                 perTriggerBaseline[query.trigger.id, default: []].append(one.seconds)
             }
-            say("run \(run): preview \(format(previews.last!.total, 3)) s (peak RSS \(format(previews.last!.peakRSS, 1)) MiB), "
+            say("run \(run): preview \(format(previews.last?.total ?? 0, 3)) s (peak RSS \(format(previews.last?.peakRSS ?? 0, 1)) MiB), "
                 + "run \(format(runs.last!.total, 3)) s (peak RSS \(format(runs.last!.peakRSS, 1)) MiB, "
                 + "\(runs.last!.planned) planned), second tick \(format(runs.last!.secondTick ?? 0, 3)) s, "
                 + "sqlite3 queries \(format(all.seconds, 3)) s")
@@ -98,7 +112,13 @@ struct EvaluationBenchmark {
              cell(format(first, 3), 7), cell(format(baseline, 3), 10), cell(format(first / baseline), 12)]
             .joined(separator: " "))
         say("second tick at the same instant (nothing new): \(format(median(runs.compactMap(\.secondTick)), 3)) s, "
-            + "\(runs.last?.secondTickCandidates ?? 0) candidates read")
+            + "\(runs.last?.secondTickCandidates ?? 0) candidates read (the still-open ones: suppressed, not recorded)")
+        for query in queries {
+            let id = query.trigger.id
+            say("  \(id.padding(toLength: 24, withPad: " ", startingAt: 0)) "
+                + "\(cell("\(runs.last?.secondTickTriggers[id]?.candidates ?? 0)", 8)) candidates "
+                + "\(cell(format(median(runs.compactMap { $0.secondTickTriggers[id]?.seconds }), 3), 7)) s")
+        }
         say("peak RSS (whole process): preview \(format(previews.map(\.peakRSS).max() ?? 0, 1)) MiB, "
             + "run \(format(runs.map(\.peakRSS).max() ?? 0, 1)) MiB; sqlite3 per-trigger times include its start-up (~2 ms)")
     }
@@ -118,6 +138,7 @@ struct EvaluationBenchmark {
             switch fields[0] {
             case "total": (result.total, result.planned) = (seconds, count)
             case "second": (result.secondTick, result.secondTickCandidates) = (seconds, count)
+            case let name where name.hasPrefix("second:"): result.secondTickTriggers[String(name.dropFirst(7))] = (seconds, count)
             default: result.triggers[fields[0]] = (seconds, count, fields.count > 3 ? Int(fields[3]) ?? 0 : 0)
             }
         }
@@ -171,6 +192,7 @@ struct EvaluationBenchmark {
             lines.append("total \(first.seconds) \(first.written.written)")
             let second = try AsyncBridge.blocking { try await runner.evaluate(at: instant) }
             lines.append("second \(second.seconds) \(second.triggers.reduce(0) { $0 + $1.candidates })")
+            lines += second.triggers.map { "second:\($0.triggerID) \($0.seconds) \($0.candidates)" }
         } else {
             let store = try SQLiteStore(readingAt: catalog.config.storePath)
             var codes = SendCodes.seeded(1)

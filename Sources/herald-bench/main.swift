@@ -7,9 +7,12 @@ import HeraldCore
 ///
 ///     swift build -c release && .build/release/herald-bench [import|evaluate|dispatch|report]
 ///         [--members N] [--events N] [--runs K] [--dir DIR] [--sends N] [--latency MS] [--provider tencent]
+///         [--bulk] [--no-preview]
 ///
 /// `import` (the default): loading members and events. `evaluate`: every trigger in
-/// Triggers/ evaluated over the loaded store (issue 3), against the same candidate queries.
+/// Triggers/ evaluated over the loaded store (issues 3 and 13: preview, run, and a second tick),
+/// against the same candidate queries; `--bulk` loads the store with `sqlite3 .import`
+/// (10M members), `--no-preview` measures `run` alone.
 /// `dispatch`: `herald run --once` delivering N sends to a loopback gateway answering in
 /// `--latency` ms (50 by default; 0 measures pure overhead), against `curl --parallel`
 /// posting the same bodies (issues 4 and 11); with `--provider tencent`, through the signing
@@ -28,6 +31,10 @@ struct Options {
     var latencyMilliseconds = 50
     /// `dispatch`: deliver through this provider's adapter (`tencent`) instead of plain http.
     var provider: String?
+    /// `evaluate`: load the store with the `sqlite3` shell's bulk `.import` instead of herald
+    /// import + ingest (10M members), and leave out the preview (which holds every decision).
+    var bulkLoad = false
+    var skipPreview = false
     /// `evaluate-child CONFIG INSTANT`.
     var childArguments: [String] = []
 
@@ -51,11 +58,13 @@ struct Options {
             case "--latency": latencyMilliseconds = max(0, Int(try value()) ?? latencyMilliseconds)
             case "--dir": folder = try value()
             case "--provider": provider = try value()
+            case "--bulk": bulkLoad = true
+            case "--no-preview": skipPreview = true
             default:
                 guard mode == "evaluate-child" else {
                     throw BenchError("unknown option \(arguments[index]); usage: herald-bench "
                                      + "[import|evaluate|dispatch|report] [--members N] [--events N] [--runs K] "
-                                     + "[--dir DIR] [--sends N] [--latency MS] [--provider tencent]")
+                                     + "[--dir DIR] [--sends N] [--latency MS] [--provider tencent] [--bulk] [--no-preview]")
                 }
                 childArguments.append(arguments[index])
             }
@@ -69,7 +78,9 @@ func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
+/// The median; 0 for no values (a phase left out).
 func median(_ values: [Double]) -> Double {
+    guard !values.isEmpty else { return 0 }
     let sorted = values.sorted()
     return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
@@ -156,9 +167,8 @@ func main() throws {
         try measure("sqlite3-members", sqlite3, [baseline_db] + BaselineLoader.memberCommands(folder: folder))
         try measure("sqlite3-events", sqlite3, [baseline_db] + BaselineLoader.eventCommands(folder: folder))
         try? FileManager.default.removeItem(atPath: "\(folder)/baseline-drop.out")
-        _ = try ChildProcess.run(sqlite3, [baseline_db, "DROP TABLE members_staging", "DROP TABLE member_tags_staging", "DROP TABLE member_state_staging",
-                                           "DROP TABLE events_staging"],
-                                 stdoutPath: "/dev/null", stderrPath: "/dev/null")
+        _ = try ChildProcess.run(sqlite3, [baseline_db] + BaselineLoader.dropStaging, stdoutPath: "/dev/null",
+                                 stderrPath: "/dev/null")
         let heraldPrint = try fingersay(herald_db), baselinePrint = try fingersay(baseline_db)
         guard heraldPrint == baselinePrint else {
             throw BenchError("the two stores differ:\n herald   \(heraldPrint)\n baseline \(baselinePrint)")
