@@ -15,12 +15,16 @@ public struct CandidateRequest: Sendable {
     /// Probes the address suppression list per candidate (skipped while the list is empty).
     public var withSuppressedAddresses: Bool
     /// Leaves out, in the query, candidates whose occurrence is already planned, sent or held
-    /// out (they would be `duplicate`): run's ticks, so a tick with nothing new reads nothing.
+    /// out (they would be `duplicate`), and those already suppressed who still have no
+    /// consented address on `channelKinds` (suppressed again, whatever else holds): run's
+    /// ticks, so a tick with nothing new reads only what may have changed.
     public var excludingRecordedOccurrences: Bool
+    /// The kinds of the trigger's channels, as the config resolves them (SPEC 2.1 rule 3).
+    public var channelKinds: [ChannelKind]
 
     public init(trigger: Trigger, at instant: Date, defaultTimeZone: TimeZone, defaultLocale: String,
                 memberID: String? = nil, withPointsBalance: Bool, withSuppressedAddresses: Bool = true,
-                excludingRecordedOccurrences: Bool = false) {
+                excludingRecordedOccurrences: Bool = false, channelKinds: [ChannelKind] = []) {
         self.trigger = trigger
         self.instant = instant
         self.defaultTimeZone = defaultTimeZone
@@ -29,5 +33,6 @@ public struct CandidateRequest: Sendable {
         self.withPointsBalance = withPointsBalance
         self.withSuppressedAddresses = withSuppressedAddresses
         self.excludingRecordedOccurrences = excludingRecordedOccurrences
+        self.channelKinds = channelKinds
     }
 }

@@ -46,6 +46,11 @@ import HeraldCore
             conditions.append("NOT EXISTS (SELECT 1 FROM occurrences o WHERE o.trigger_id = ? AND o.member_key = m.key "
                 + "AND o.occurrence_key = \(key))")
             parameters += [.text(trigger.id)] + parts.occurrenceKeyParameters
+            // Suppressed before and still without a consented address: rule 3 (or an earlier one)
+            // suppresses them again, so only the recorded reason could change — not worth a read.
+            conditions.append("(NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.trigger_id = ? AND x.member_key = m.key "
+                + "AND x.occurrence_key = \(key)) OR \(Self.reachable(request.channelKinds, trigger.category)))")
+            parameters += [.text(trigger.id)] + parts.occurrenceKeyParameters
         }
         if let memberID {
             conditions.append("m.id = ?")
@@ -54,6 +59,20 @@ import HeraldCore
         let condition = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
         sql = "SELECT \(columns.joined(separator: ", ")) FROM \(parts.from) WHERE \(condition) ORDER BY \(parts.order)"
         self.parameters = parameters
+    }
+
+    /// SPEC 2.1 rule 3 in SQL: some channel kind has an address and the consent `category`
+    /// needs. Addresses on the suppression list count as reachable here (the policy decides).
+    static func reachable(_ kinds: [ChannelKind], _ category: Trigger.Category) -> String {
+        let tests = kinds.map { kind in
+            let (address, consent) = switch kind {
+            case .sms: ("m.phone IS NOT NULL", "m.consent_sms")
+            case .push: ("m.push_token <> ''", "m.consent_push")
+            case .email: ("m.email <> ''", "m.consent_email")
+            }
+            return "(\(address) AND \(consent) \(category == .marketing ? "= 'yes'" : "IS NOT 'no'"))"
+        }
+        return tests.isEmpty ? "0" : "(" + tests.joined(separator: " OR ") + ")"
     }
 
     static func marks(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }

@@ -57,7 +57,8 @@ public final class Scheduler {
                                            defaultLocale: config.locale, memberID: memberID,
                                            withPointsBalance: catalog.needsPointsBalance(trigger),
                                            withSuppressedAddresses: anySuppressedAddress,
-                                           excludingRecordedOccurrences: sink.recordsIntoStore)
+                                           excludingRecordedOccurrences: sink.recordsIntoStore,
+                                           channelKinds: trigger.channels.compactMap { config.channel(named: $0)?.kind })
             try store.forEachCandidate(request, zones: zones) { candidate in
                 summary.candidates += 1
                 let member = candidate.member
