@@ -62,6 +62,8 @@ struct EvaluationBenchmark {
             }
             try stamp.write(toFile: stampPath, atomically: true, encoding: .utf8)
         }
+        // A store loaded by an older Herald is upgraded once (preview reads only the current schema).
+        _ = try SQLiteStore(path: store)
         let catalog = try CatalogLoader.load(configPath: config)
         let enabled = catalog.triggers.filter(\.enabled)
         // The generated store has no suppressed address: Herald leaves out that probe, and so does the baseline.
