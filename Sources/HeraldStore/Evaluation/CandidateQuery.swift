@@ -43,13 +43,14 @@ import HeraldCore
         parameters += parts.conditionParameters
         if request.excludingRecordedOccurrences, let key = parts.occurrenceKey {
             // The occurrences primary key (trigger_id, member_key, occurrence_key) answers each probe.
-            conditions.append("NOT EXISTS (SELECT 1 FROM occurrences o WHERE o.trigger_id = ? AND o.member_key = m.key "
-                + "AND o.occurrence_key = \(key))")
+            conditions.append("NOT EXISTS (SELECT 1 FROM occurrences o WHERE o.trigger_id = ? "
+                + "AND o.member_key = \(parts.memberKey) AND o.occurrence_key = \(key))")
             parameters += [.text(trigger.id)] + parts.occurrenceKeyParameters
             // Suppressed before and still without a consented address: rule 3 (or an earlier one)
             // suppresses them again, so only the recorded reason could change — not worth a read.
-            conditions.append("(NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.trigger_id = ? AND x.member_key = m.key "
-                + "AND x.occurrence_key = \(key)) OR \(Self.reachable(request.channelKinds, trigger.category)))")
+            conditions.append("(NOT EXISTS (SELECT 1 FROM suppressions z WHERE z.trigger_id = ? "
+                + "AND z.member_key = \(parts.memberKey) AND z.occurrence_key = \(key)) "
+                + "OR \(Self.reachable(request.channelKinds, trigger.category)))")
             parameters += [.text(trigger.id)] + parts.occurrenceKeyParameters
         }
         if let memberID {

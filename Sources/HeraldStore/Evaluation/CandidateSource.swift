@@ -48,6 +48,9 @@ struct CandidateQueryParts {
     var conditionParameters: [SQLiteValue] = []
     /// A unique order: members by id, a member's events by time.
     var order = "m.id"
+    /// The member's key from the kind's driving table: probes on it (run's anti-joins) are
+    /// answered before the wide members row is read.
+    var memberKey = "m.key"
     /// The occurrence key as an SQL expression over the query's tables, when SQL can compute it
     /// exactly as Swift does; run's ticks then leave recorded occurrences out in the query.
     /// Nil keeps every candidate (the policy still finds the duplicates).

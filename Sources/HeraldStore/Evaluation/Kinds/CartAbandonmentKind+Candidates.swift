@@ -7,6 +7,7 @@ extension CartAbandonmentKind: CandidateSource {
     func queryParts(_ context: CandidateQueryContext) -> CandidateQueryParts {
         var parts = CandidateQueryParts(
             from: "events e JOIN members m ON m.key = e.member_key LEFT JOIN member_state s ON s.member_key = m.key")
+        parts.memberKey = "e.member_key"
         parts.columns = ["e.id AS cart_event", "e.sku AS cart_sku", "e.category AS cart_category"]
         func inCategories(_ alias: String) -> String {
             categories.isEmpty ? "" : " AND \(alias).category IN (\(CandidateQuery.marks(categories.count)))"

@@ -6,6 +6,7 @@ extension EventKind: CandidateSource {
     func queryParts(_ context: CandidateQueryContext) -> CandidateQueryParts {
         var parts = CandidateQueryParts(
             from: "events e JOIN members m ON m.key = e.member_key LEFT JOIN member_state s ON s.member_key = m.key")
+        parts.memberKey = "e.member_key"
         parts.columns = ["e.id AS event_id", "e.amount AS event_amount", "e.sku AS event_sku",
                          "e.category AS event_category"]
         parts.conditions.append("e.type = ? AND e.at >= ? AND e.at <= ?")

@@ -7,6 +7,7 @@ import HeraldCore
 extension InactivityKind: CandidateSource {
     func queryParts(_ context: CandidateQueryContext) -> CandidateQueryParts {
         var parts = CandidateQueryParts(from: "member_state s JOIN members m ON m.key = s.member_key")
+        parts.memberKey = "s.member_key"
         parts.conditions.append("s.last_activity_at <= ?")
         parts.conditionParameters.append(.integer(context.t - Int64(days) * 86_400))
         let last: String

@@ -5,6 +5,7 @@ import HeraldCore
 extension LowBalanceKind: CandidateSource {
     func queryParts(_ context: CandidateQueryContext) -> CandidateQueryParts {
         var parts = CandidateQueryParts(from: "member_state s JOIN members m ON m.key = s.member_key")
+        parts.memberKey = "s.member_key"
         parts.conditions.append("s.stored_value >= 0 AND s.stored_value < ?")
         parts.conditionParameters.append(.integer(below.fen))
         parts.occurrenceKey = "'low_balance:' || coalesce(" + CandidateQueryParts.utcString("s.last_topup_at") + ", 'initial')"

@@ -12,6 +12,7 @@ extension PointsExpiryKind: CandidateSource {
             GROUP BY member_key HAVING total(remaining) >= ?) x \
             JOIN members m ON m.key = x.member_key LEFT JOIN member_state s ON s.member_key = m.key
             """)
+        parts.memberKey = "x.member_key"
         parts.fromParameters = [.integer(t), .integer(until), .integer(Int64(minPoints))]
         parts.columns = ["x.expiring AS expiring", "x.first_expiry AS first_expiry"]
         // The key is the first expiry's local date: SQL can compute it for members on the default
