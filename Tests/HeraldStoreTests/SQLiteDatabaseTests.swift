@@ -1,3 +1,6 @@
+import Foundation
+import HeraldCore
+import Synchronization
 import Testing
 import HeraldTestSupport
 @_spi(StoreSQL) @testable import HeraldStore
@@ -29,6 +32,46 @@ private struct Boom: Error {}
         #expect(row.text(at: 2) == "x")
         #expect(row.real(at: 3) == 2.5)
         #expect(try row.step() == false)
+    }
+
+    /// A writer that keeps the lock busy for seconds (a large evaluation or import) commits
+    /// every quarter second and then stays out for a moment; another connection waiting for the
+    /// lock (the dispatcher) looks every millisecond, so it gets in at the next gap instead of
+    /// backing off past it until its busy timeout.
+    @Test func aLongBatchedWriterLetsAnotherWriterIn() throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.file("t.db")
+        try SQLiteDatabase(path: path).execute("CREATE TABLE t (x INTEGER)")
+        let stop = Mutex(false)
+        let started = DispatchSemaphore(value: 0), finished = DispatchSemaphore(value: 0)
+        let writer = Thread {
+            defer { finished.signal() }
+            guard let database = try? SQLiteDatabase(path: path),
+                  let insert = try? database.prepare("INSERT INTO t VALUES (1)") else { return }
+            let batch = BatchedTransaction(database: database, batchSize: Int.max)
+            started.signal()
+            while !stop.withLock({ $0 }) {
+                try? batch.begin()
+                _ = try? insert.run()
+                try? batch.unitDone()
+            }
+            try? batch.commit()
+        }
+        writer.start()
+        defer { stop.withLock { $0 = true } }
+        #expect(started.wait(timeout: .now() + 10) == .success, "the busy writer did not start within 10 s")
+        let other = try SQLiteDatabase(path: path)
+        var waits: [Double] = []
+        for _ in 0..<8 {
+            let asked = ContinuousClock.now
+            try other.withTransaction { try other.execute("INSERT INTO t VALUES (2)") }
+            waits.append((ContinuousClock.now - asked).inSeconds)
+        }
+        stop.withLock { $0 = true }
+        #expect(finished.wait(timeout: .now() + 10) == .success, "the busy writer did not stop within 10 s")
+        // At most one batch (0.25 s) apart; 2 s leaves room for a loaded machine, far below the
+        // 5 s timeout the old back-off kept running into.
+        #expect(waits.max()! < 2, "waits for the lock: \(waits)")
     }
 
     @Test func transactionRollsBackWhenTheBodyThrows() throws {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Groups a stream of writes into transactions of `batchSize` units or `maximumHold` of
 /// time, whichever comes first, so a large import commits regularly (bounded WAL, progress
 /// survives a crash) without paying a commit per row — and no writer holds the store's write
@@ -36,10 +38,18 @@ final class BatchedTransaction {
         openedAt = .now
     }
 
-    /// Call after each unit of work; commits when the batch is full or has held the lock long enough.
+    /// How long the writer stays out of the lock after a batch it had to cut: other connections
+    /// waiting for it look every millisecond, so this is time enough for one of them to get in.
+    static let yieldAfterBatch: UInt32 = 2_000
+
+    /// Call after each unit of work; commits when the batch is full or has held the lock long
+    /// enough, then leaves the lock free for a moment (a long writer must not starve the others).
     func unitDone() throws {
         unitsInBatch += 1
-        if unitsInBatch >= batchSize || ContinuousClock.now - openedAt >= maximumHold { try commit() }
+        if unitsInBatch >= batchSize || ContinuousClock.now - openedAt >= maximumHold {
+            try commit()
+            usleep(Self.yieldAfterBatch)
+        }
     }
 
     /// Commits what is open (at the end, or when the input goes quiet).

@@ -33,7 +33,15 @@ import Foundation
         self.handle = connection
         self.path = path
         isReadOnly = readOnly
-        try check(sqlite3_busy_timeout(handle, busyTimeoutMilliseconds), "setting the busy timeout")
+        // SQLite's own busy timeout backs off to 100 ms sleeps, so a waiting writer keeps missing
+        // the short gaps a busy writer leaves between its batches; this handler looks every
+        // millisecond until the timeout (an attempt takes a little over one).
+        let limit = UnsafeMutableRawPointer(bitPattern: Int(max(busyTimeoutMilliseconds, 1)))
+        try check(sqlite3_busy_handler(handle, { limit, attempts in
+            guard attempts < Int32(truncatingIfNeeded: Int(bitPattern: limit)) else { return 0 }
+            usleep(1000)
+            return 1
+        }, limit), "setting the busy handler")
         sqlite3_extended_result_codes(handle, 1)
         guard !readOnly else { return }
         try execute("PRAGMA journal_mode = WAL")
