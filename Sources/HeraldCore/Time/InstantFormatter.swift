@@ -6,8 +6,9 @@ public enum InstantFormatter {
     public static func string(from instant: Date, in zone: TimeZone) -> String {
         let (local, offset) = LocalTime.localSeconds(of: instant, in: zone)
         let offsetMinutes = abs(offset) / 60
+        let sign = offset < 0 ? "-" : "+"
         return format(localSeconds: local,
-                      suffix: "\(offset < 0 ? "-" : "+")\(CivilDate.pad(offsetMinutes / 60, 2)):\(CivilDate.pad(offsetMinutes % 60, 2))")
+                      suffix: "\(sign)\(CivilDate.pad(offsetMinutes / 60, 2)):\(CivilDate.pad(offsetMinutes % 60, 2))")
     }
 
     /// `YYYY-MM-DDTHH:MM:SS` and `suffix`. Written digit by digit for years 0–9999 (it runs
@@ -16,9 +17,9 @@ public enum InstantFormatter {
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let secondsOfDay = local - days * 86_400
         let date = CivilDate(daysSinceEpoch: days)
-        let fields = [(date.year, 4, UInt8(ascii: "-")), (date.month, 2, UInt8(ascii: "-")), (date.day, 2, UInt8(ascii: "T")),
-                      (secondsOfDay / 3600, 2, UInt8(ascii: ":")), (secondsOfDay / 60 % 60, 2, UInt8(ascii: ":")),
-                      (secondsOfDay % 60, 2, 0)]
+        let fields = [(date.year, 4, UInt8(ascii: "-")), (date.month, 2, UInt8(ascii: "-")),
+                      (date.day, 2, UInt8(ascii: "T")), (secondsOfDay / 3600, 2, UInt8(ascii: ":")),
+                      (secondsOfDay / 60 % 60, 2, UInt8(ascii: ":")), (secondsOfDay % 60, 2, 0)]
         guard (0...9999).contains(date.year) else {
             return "\(date)T\(CivilDate.pad(secondsOfDay / 3600, 2)):\(CivilDate.pad(secondsOfDay / 60 % 60, 2))"
                 + ":\(CivilDate.pad(secondsOfDay % 60, 2))" + suffix

@@ -6,7 +6,8 @@ import HeraldCore
 public protocol MemberImporter: AnyObject {
     /// Throws `Diagnostic` for a file that cannot be imported at all (bad header), and I/O or
     /// store failures; row problems go to `sink` instead.
-    func importMembers(from lines: LineReader, format: MemberFileFormat, sink: any RejectedRowSink) throws -> ImportSummary
+    func importMembers(from lines: LineReader, format: MemberFileFormat, sink: any RejectedRowSink) throws
+        -> ImportSummary
 }
 
 /// The member file formats `import members` reads.

@@ -45,7 +45,8 @@ public protocol MemberStore: AnyObject {
     // MARK: Reports
 
     /// The campaign sheet's rows (SPEC 6); `including` lists triggers shown even without sends.
-    func campaignReport(_ query: CampaignReportQuery, including triggerIDs: [String]) throws -> [CampaignReportRow]
+    func campaignReport(_ query: CampaignReportQuery, including triggerIDs: [String]) throws
+        -> [CampaignReportRow]
 }
 
 /// A failure of the store itself (as opposed to bad data in it): evaluation stops on one.

@@ -83,7 +83,8 @@ private struct CandidateReader {
                                     locale: member.profile.locale ?? query.request.defaultLocale),
             occurrenceKey: "")
         if let kinds = row.text("suppressed_kinds") {
-            candidate.member.suppressedKinds = Set(kinds.split(separator: ",").compactMap { ChannelKind(rawValue: String($0)) })
+            candidate.member.suppressedKinds = Set(kinds.split(separator: ",")
+                .compactMap { ChannelKind(rawValue: String($0)) })
         }
         if let problem = member.dataProblem ?? MemberRow.pointsProblem(pointsBalance, "points balance") {
             // Evaluated no further (its values could not be trusted in date arithmetic):

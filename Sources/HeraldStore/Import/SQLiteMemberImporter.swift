@@ -35,7 +35,8 @@ public final class SQLiteMemberImporter: MemberImporter {
 
     /// Throws `Diagnostic` for a file that cannot be imported at all (bad header), and
     /// `InputError` / `SQLiteError` for I/O; row problems go to `sink` instead.
-    public func importMembers(from lines: LineReader, format: MemberFileFormat, sink: any RejectedRowSink) throws -> ImportSummary {
+    public func importMembers(from lines: LineReader, format: MemberFileFormat, sink: any RejectedRowSink) throws
+        -> ImportSummary {
         let countBefore = try store.database.scalarInteger("SELECT count(*) FROM members") ?? 0
         changedRows = 0
         let transaction = BatchedTransaction(database: store.database, batchSize: batchSize)

@@ -36,18 +36,18 @@ public final class SQLiteOutboxWriter: OutboxWriter {
         // is attributed here; later ones at ingest (SendAttribution). Only held-out occurrences
         // need it: a planned one's send carries its own.
         insertOccurrence = try database.prepare("""
-            INSERT INTO occurrences (trigger_id, member_key, occurrence_key, outcome, variant, evaluated_at, scheduled_at,
-                local_day, attribution_until, purchased_at)
+            INSERT INTO occurrences (trigger_id, member_key, occurrence_key, outcome, variant, evaluated_at,
+                scheduled_at, local_day, attribution_until, purchased_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE ?4 WHEN 'held_out' THEN \(Self.firstPurchase) END)
             ON CONFLICT DO NOTHING
             """)
         insertSend = try database.prepare("""
             INSERT INTO outbox (trigger_id, member_key, occurrence_key, idempotency_key, category, channel, address,
                 template, variant, title, body, segments, link_token, coupon_code, coupon_title, coupon_expires_at,
-                scheduled_at, expires_at, next_attempt_at, created_at, updated_at, fallbacks, local_day, attribution_until,
-                provider_content, purchased_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
-                ?24, ?25, \(Self.firstPurchase(member: "?2", after: "?17", until: "?24")))
+                scheduled_at, expires_at, next_attempt_at, created_at, updated_at, fallbacks, local_day,
+                attribution_until, provider_content, purchased_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
+                ?23, ?24, ?25, \(Self.firstPurchase(member: "?2", after: "?17", until: "?24")))
             """)
         // RETURNING reports the row only when it was inserted (`first_at` = now), so new ones can be counted.
         // A member suppressed for the same reason at every tick writes nothing: `last_at` is when
@@ -55,7 +55,8 @@ public final class SQLiteOutboxWriter: OutboxWriter {
         upsertSuppression = try database.prepare("""
             INSERT INTO suppressions (trigger_id, member_key, occurrence_key, reason, local_day, first_at, last_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
-            ON CONFLICT DO UPDATE SET reason = excluded.reason, last_at = excluded.last_at WHERE reason IS NOT excluded.reason
+            ON CONFLICT DO UPDATE SET reason = excluded.reason, last_at = excluded.last_at
+                WHERE reason IS NOT excluded.reason
             RETURNING first_at = last_at
             """)
     }
@@ -161,8 +162,9 @@ public final class SQLiteOutboxWriter: OutboxWriter {
             .text(send.category.rawValue), .text(send.channel), .text(send.address), .text(send.template),
             .optional(send.variant), .optional(send.title), .text(send.text), .optional(send.segments.map(Int64.init)),
             .text(send.linkToken), .optional(send.coupon?.code), .optional(send.coupon?.title),
-            .optional(send.coupon?.expiresAt.epochSeconds), .integer(scheduled), .optional(send.expiresAt?.epochSeconds),
-            .integer(scheduled), .integer(now), .integer(now), .optional(OutboxFallbacks.encode(send.fallbacks)),
-            .text(send.localDay.description), .integer(send.attributionUntil.epochSeconds), .optional(send.providerContent))
+            .optional(send.coupon?.expiresAt.epochSeconds), .integer(scheduled),
+            .optional(send.expiresAt?.epochSeconds), .integer(scheduled), .integer(now), .integer(now),
+            .optional(OutboxFallbacks.encode(send.fallbacks)), .text(send.localDay.description),
+            .integer(send.attributionUntil.epochSeconds), .optional(send.providerContent))
     }
 }

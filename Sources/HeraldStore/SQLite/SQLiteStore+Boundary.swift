@@ -40,13 +40,15 @@ extension SQLiteStore {
         try statement.bind([.text(provider), .integer(since.epochSeconds), .integer(Int64(limit))])
         var pending: [SendAwaitingReceipt] = []
         while try statement.step() {
-            pending.append(SendAwaitingReceipt(providerID: statement.text(at: 0) ?? "", address: statement.text(at: 1) ?? "",
+            pending.append(SendAwaitingReceipt(providerID: statement.text(at: 0) ?? "",
+                                               address: statement.text(at: 1) ?? "",
                                                sentAt: statement.instant(at: 2) ?? since))
         }
         return pending
     }
 
-    public func campaignReport(_ query: CampaignReportQuery, including triggerIDs: [String]) throws -> [CampaignReportRow] {
+    public func campaignReport(_ query: CampaignReportQuery, including triggerIDs: [String]) throws
+        -> [CampaignReportRow] {
         try query.rows(in: self, including: triggerIDs)
     }
 }

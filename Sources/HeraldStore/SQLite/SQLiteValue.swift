@@ -1,6 +1,7 @@
 /// A value to bind to a statement parameter, for code off the hot path; hot loops use
 /// the typed `bind` overloads directly.
-@_spi(StoreSQL) public enum SQLiteValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {
+@_spi(StoreSQL) public enum SQLiteValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByNilLiteral {
     case null
     case integer(Int64)
     case real(Double)

@@ -253,14 +253,15 @@ public enum HeraldSchema {
                 created_at INTEGER NOT NULL
             ) WITHOUT ROWID;
             """),
-        SchemaMigration(version: 7, summary: "purchases attributed to sends and held-out occurrences at ingest", sql: """
+        SchemaMigration(version: 7, summary: "purchases attributed to sends and held-out occurrences", sql: """
             -- The member's first purchase after the send was scheduled and within its attribution
             -- window (SPEC 6's lift): set at ingest, or when the send is planned if the purchase
             -- came first, so a report reads it off the row instead of probing events per send.
             ALTER TABLE outbox ADD COLUMN purchased_at INTEGER;
             ALTER TABLE occurrences ADD COLUMN purchased_at INTEGER;
             -- A purchase finds the member's held-out occurrences (sends: outbox_member_scheduled).
-            CREATE INDEX occurrences_held_out_member ON occurrences(member_key, scheduled_at) WHERE outcome = 'held_out';
+            CREATE INDEX occurrences_held_out_member ON occurrences(member_key, scheduled_at)
+                WHERE outcome = 'held_out';
             \(purchaseBackfill)
             """),
     ]

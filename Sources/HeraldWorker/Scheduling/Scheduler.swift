@@ -53,12 +53,13 @@ public final class Scheduler {
         for trigger in catalog.triggers where trigger.enabled {
             let started = ContinuousClock.now
             var summary = Evaluation.TriggerSummary(triggerID: trigger.id, name: trigger.name)
+            let channelKinds = trigger.channels.compactMap { config.channel(named: $0)?.kind }
             let request = CandidateRequest(trigger: trigger, at: instant, defaultTimeZone: config.timeZone,
                                            defaultLocale: config.locale, memberID: memberID,
                                            withPointsBalance: catalog.needsPointsBalance(trigger),
                                            withSuppressedAddresses: anySuppressedAddress,
                                            excludingRecordedOccurrences: sink.recordsIntoStore,
-                                           channelKinds: trigger.channels.compactMap { config.channel(named: $0)?.kind })
+                                           channelKinds: channelKinds)
             try store.forEachCandidate(request, zones: zones) { candidate in
                 summary.candidates += 1
                 let member = candidate.member

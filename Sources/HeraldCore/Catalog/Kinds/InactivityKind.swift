@@ -19,7 +19,8 @@ public struct InactivityKind: TriggerKindDefinition {
         let activityEvents = params.strings("activity_events") ?? []
         guard let days else { return nil }
         if let maxDays, maxDays <= days {
-            params.problem(at: params["max_days"]!.position, "params.max_days: expected more than days (\(days)), found \(maxDays)")
+            params.problem(at: params["max_days"]!.position,
+                           "params.max_days: expected more than days (\(days)), found \(maxDays)")
             return nil
         }
         return InactivityKind(days: days, maxDays: maxDays, activityEvents: activityEvents)

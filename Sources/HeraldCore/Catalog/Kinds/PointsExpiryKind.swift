@@ -13,8 +13,9 @@ public struct PointsExpiryKind: TriggerKindDefinition {
 
     public static func read(_ params: JSONObjectReader, file: JSONObjectReader) -> PointsExpiryKind? {
         let defaults = PointsExpiryKind()
-        return PointsExpiryKind(withinDays: params.integer("within_days", in: SettingRange.withinDays) ?? defaults.withinDays,
-                                minPoints: params.integer("min_points", in: SettingRange.minPoints) ?? defaults.minPoints)
+        let withinDays = params.integer("within_days", in: SettingRange.withinDays) ?? defaults.withinDays
+        let minPoints = params.integer("min_points", in: SettingRange.minPoints) ?? defaults.minPoints
+        return PointsExpiryKind(withinDays: withinDays, minPoints: minPoints)
     }
 
     public var suppliedValues: Set<String> { ["points.expiring", "points.expires_on"] }

@@ -34,8 +34,8 @@ public enum TriggerKind: Sendable, Equatable {
 
     /// Values a member or event may lack: a template must give them a `default`.
     public var optionalValues: Set<String> {
-        var optional: Set<String> = ["member.name", "member.tier", "cart.sku", "cart.category", "event.amount", "event.sku",
-                                     "event.category"]
+        var optional: Set<String> = ["member.name", "member.tier", "cart.sku", "cart.category", "event.amount",
+                                     "event.sku", "event.category"]
         if case .lowBalance = self {} else { optional.insert("member.stored_value") }
         return optional
     }

@@ -7,7 +7,8 @@ extension BirthdayKind: CandidateSource {
     func queryParts(_ context: CandidateQueryContext) -> CandidateQueryParts {
         var parts = CandidateQueryParts(from: CandidateQueryParts.memberTables)
         let pairs = BirthdayRule.candidateMonthDays(at: context.instant, daysBefore: daysBefore)
-        parts.conditions.append("(" + pairs.map { _ in "(m.birth_month = ? AND m.birth_day = ?)" }.joined(separator: " OR ") + ")")
+        let dates = pairs.map { _ in "(m.birth_month = ? AND m.birth_day = ?)" }
+        parts.conditions.append("(" + dates.joined(separator: " OR ") + ")")
         for pair in pairs { parts.conditionParameters += [.integer(Int64(pair.month)), .integer(Int64(pair.day))] }
         // Exact only while every zone celebrates in one year (all but the days around New Year).
         let years = BirthdayRule.celebratedYears(at: context.instant, daysBefore: daysBefore)
@@ -21,7 +22,8 @@ extension BirthdayKind: CandidateSource {
     func read(_ row: CandidateRow, member: MemberRow, zone: TimeZone, context: CandidateQueryContext,
               into candidate: inout TriggerCandidate) -> Bool {
         guard let birthday = member.profile.birthday,
-              let celebrated = BirthdayRule.celebratedDate(of: birthday, at: context.instant, in: zone, daysBefore: daysBefore)
+              let celebrated = BirthdayRule.celebratedDate(of: birthday, at: context.instant, in: zone,
+                                                           daysBefore: daysBefore)
         else { return false }
         candidate.occurrenceKey = "birthday:\(celebrated.year)"
         return true

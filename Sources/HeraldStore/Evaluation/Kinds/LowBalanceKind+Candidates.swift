@@ -8,7 +8,8 @@ extension LowBalanceKind: CandidateSource {
         parts.memberKey = "s.member_key"
         parts.conditions.append("s.stored_value >= 0 AND s.stored_value < ?")
         parts.conditionParameters.append(.integer(below.fen))
-        parts.occurrenceKey = "'low_balance:' || coalesce(" + CandidateQueryParts.utcString("s.last_topup_at") + ", 'initial')"
+        parts.occurrenceKey = "'low_balance:' || coalesce("
+            + CandidateQueryParts.utcString("s.last_topup_at") + ", 'initial')"
         return parts
     }
 

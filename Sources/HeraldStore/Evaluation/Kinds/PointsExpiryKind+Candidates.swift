@@ -19,7 +19,8 @@ extension PointsExpiryKind: CandidateSource {
         // zone while that zone keeps one offset over the window (Asia/Shanghai always does).
         let zone = context.defaultTimeZone
         let offset = zone.secondsFromGMT(for: context.instant)
-        let changes = zone.nextDaylightSavingTimeTransition(after: context.instant).map { $0.epochSeconds <= until } ?? false
+        let changes = zone.nextDaylightSavingTimeTransition(after: context.instant)
+            .map { $0.epochSeconds <= until } ?? false
         if !changes, zone.secondsFromGMT(for: Date(epochSeconds: until)) == offset {
             parts.occurrenceKey = "CASE WHEN m.timezone IS NULL OR m.timezone = ? "
                 + "THEN 'points:' || date(x.first_expiry + ?, 'unixepoch') END"
