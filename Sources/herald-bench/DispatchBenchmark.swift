@@ -1,7 +1,7 @@
 import Foundation
 import HeraldCore
 @_spi(StoreSQL) import HeraldStore
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 import HeraldWorker
 
 /// Dispatch throughput (issues 4 and 11): the release `herald run --once` delivering N planned

@@ -3,7 +3,7 @@ import HeraldCore
 import HeraldCrypto
 import HeraldDelivery
 @_spi(StoreSQL) import HeraldStore
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 import HeraldWorker
 
 /// Signed provider delivery (issue 12): the release `herald run --once` delivering N planned

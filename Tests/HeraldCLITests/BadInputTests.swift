@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import HeraldCore
 @_spi(StoreSQL) import HeraldStore
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 @testable import HeraldCLI
 
 /// Input that used to pass and then crash, stall or leak (issue 11): numbers beyond any

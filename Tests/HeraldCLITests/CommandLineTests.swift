@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import HeraldCore
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 @testable import HeraldCLI
 
 /// Runs `herald` in-process with a captured console.

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import HeraldCore
 @_spi(StoreSQL) import HeraldStore
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 
 @Suite struct CrashRecoveryTests {
     /// kill -9 in the middle of an ingest: the store reopens consistent (every stored event

@@ -1,5 +1,5 @@
 import Foundation
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 
 /// The `herald` binary that `swift test` built next to the test bundle.
 func heraldBinaryPath() throws -> String {

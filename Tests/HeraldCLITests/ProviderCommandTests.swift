@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import HeraldCore
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 @testable import HeraldCLI
 
 private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

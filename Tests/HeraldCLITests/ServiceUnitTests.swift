@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 
 /// `deploy/herald.service` passes `systemd-analyze verify`, with ExecStart pointed at the
 /// binary this test run built (verify insists the command exists; installed, it is

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import HeraldCore
 @_spi(StoreSQL) import HeraldStore
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 
 /// `herald run` as a real process: kill -9 at random instants while it delivers, and the
 /// systemd handshake (READY=1 … STOPPING=1 on `$NOTIFY_SOCKET`, SIGTERM → exit 0).

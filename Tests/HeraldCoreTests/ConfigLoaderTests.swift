@@ -138,4 +138,17 @@ import Testing
     @Test func aMissingStoreIsAnError() {
         #expect(throws: ConfigLoader.Failure.self) { try ConfigLoader.parse("{ timezone: 'UTC' }", path: "c.json5") }
     }
+
+    /// Each kind type is listed for the loader, in SPEC order, and names itself back.
+    @Test func everyTriggerKindIsListedForTheLoader() {
+        let kinds: [TriggerKind] = [
+            .birthday(BirthdayKind()), .inactivity(InactivityKind(days: 30)), .cartAbandonment(CartAbandonmentKind()),
+            .lowBalance(LowBalanceKind(below: Money(fen: 100))), .pointsExpiry(PointsExpiryKind()),
+            .event(EventKind(type: "purchase")),
+        ]
+        #expect(kinds.map(\.name) == TriggerKind.names)
+        for kind in kinds { #expect(kind.definition.triggerKind == kind) }
+        #expect(!TriggerKind.lowBalance(LowBalanceKind(below: Money(fen: 1))).optionalValues.contains("member.stored_value"))
+        #expect(TriggerKind.birthday(BirthdayKind()).optionalValues.contains("member.stored_value"))
+    }
 }

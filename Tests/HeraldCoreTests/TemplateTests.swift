@@ -83,4 +83,18 @@ import Testing
         #expect(again.couponCode(prefix: "BD") == coupons[0])
         #expect(codes.linkToken().count == SendCodes.tokenLength)
     }
+
+    /// A code the store already holds is drawn again rather than collide with it.
+    @Test func aCodeTheStoreHoldsIsDrawnAgain() {
+        var first = SendCodes.seeded(11)
+        let taken = [first.couponCode(prefix: "WB"), first.couponCode(prefix: "WB")]
+        var codes = SendCodes.seeded(11)
+        var asked: [String] = []
+        codes.isIssued = { code in
+            asked.append(code)
+            return taken.contains(code)
+        }
+        let drawn = codes.couponCode(prefix: "WB")
+        #expect(!taken.contains(drawn) && asked == taken + [drawn])
+    }
 }

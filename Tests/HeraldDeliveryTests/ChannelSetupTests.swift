@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import HeraldCore
 import HeraldDelivery
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 
 /// What start-up refuses about a channel, with file:line:column — and `herald validate`
 /// reports the same through `ChannelFactory.check`.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import HeraldDelivery
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 
 /// The libcurl transport against real servers on loopback: a plain HTTP/1.1 gateway
 /// scripted per request, and nghttpd for TLS and HTTP/2.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import HeraldCore
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 @_spi(StoreSQL) @testable import HeraldStore
 
 private let clock = ManualWallClock(Date(timeIntervalSince1970: 1_779_240_600))

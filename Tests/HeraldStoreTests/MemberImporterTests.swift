@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import HeraldCore
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 @_spi(StoreSQL) @testable import HeraldStore
 
 let shanghai = TimeZone(identifier: "Asia/Shanghai")!

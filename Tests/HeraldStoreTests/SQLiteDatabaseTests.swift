@@ -2,7 +2,7 @@ import Foundation
 import HeraldCore
 import Synchronization
 import Testing
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 @_spi(StoreSQL) @testable import HeraldStore
 
 private struct Boom: Error {}

@@ -1,6 +1,6 @@
 import HeraldCore
 import Testing
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 @_spi(StoreSQL) @testable import HeraldStore
 
 @Suite struct SchemaMigrationTests {

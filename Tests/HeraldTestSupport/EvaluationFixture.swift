@@ -71,7 +71,7 @@ public final class EvaluationFixture {
     }
 
     /// A fresh store with `members` (CSV with a header) and `events` (NDJSON) loaded.
-    public func store(members: String, events: String = "") throws -> SQLiteStore {
+    @_spi(StoreSQL) public func store(members: String, events: String = "") throws -> SQLiteStore {
         let path = folder.file("h-\(UUID().uuidString).db")
         let store = try SQLiteStore(path: path)
         let sink = CollectingSink()

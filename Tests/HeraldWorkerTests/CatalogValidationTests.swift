@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import HeraldCore
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 
 /// `herald validate`'s checks: every problem, with file:line:column, all at once.
 @Suite struct CatalogValidationTests {

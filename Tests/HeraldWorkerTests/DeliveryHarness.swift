@@ -2,7 +2,7 @@ import Foundation
 import HeraldCore
 import HeraldDelivery
 @_spi(StoreSQL) import HeraldStore
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 import HeraldWorker
 import Synchronization
 

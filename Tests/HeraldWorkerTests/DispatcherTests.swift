@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import HeraldCore
 @_spi(StoreSQL) import HeraldStore
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 import HeraldWorker
 
 /// The dispatcher against a real HTTP gateway on loopback: every retry path, permanent

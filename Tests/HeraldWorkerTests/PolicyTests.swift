@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import HeraldCore
 @_spi(StoreSQL) import HeraldStore
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 
 private let header = "id,name,phone,push_token,email,tier,timezone,registered_at,last_active_at,consent_sms,consent_push,consent_email\n"
 

@@ -3,7 +3,7 @@ import Testing
 import HeraldCore
 import HeraldDelivery
 @_spi(StoreSQL) import HeraldStore
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 import HeraldWorker
 
 /// SPEC 7 end to end: planned sends delivered through loopback fakes of Tencent Cloud and

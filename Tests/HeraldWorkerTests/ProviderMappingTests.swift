@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import HeraldCore
 import HeraldDelivery
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 
 /// `herald validate` on template mappings (SPEC 7, issue 12): every trigger that can reach a
 /// template-based provider has a mapping for it, of the shape the provider needs, whose params

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import HeraldCore
 @_spi(StoreSQL) import HeraldStore
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 import HeraldWorker
 
 private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -66,6 +66,12 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         #expect(suppressed == preview.suppressed.filter { $0.reason != .holdout }
             .map { "\($0.triggerID) \($0.memberID) \($0.reason.rawValue)" }.sorted())
         #expect(suppressed.contains("low_balance M22770 cap"))
+        // The codes a run draws are checked against the outbox: these are taken now.
+        let store = try #require(twin.run.store as? SQLiteStore)
+        let firstToken = try #require(preview.planned.first?.linkToken)
+        let firstCoupon = try #require(preview.planned.compactMap(\.coupon).first?.code)
+        #expect(try store.isSendCodeIssued(firstToken) && store.isSendCodeIssued(firstCoupon))
+        #expect(try !store.isSendCodeIssued("NOSUCHCODE00"))
     }
 
     @Test func aSecondTickAtTheSameInstantReadsOnlyWhatIsStillOpen() async throws {

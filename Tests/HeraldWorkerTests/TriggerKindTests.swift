@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import HeraldCore
 @_spi(StoreSQL) import HeraldStore
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 
 private let header = "id,name,phone,push_token,birthday,timezone,tier,registered_at,last_active_at,stored_value,consent_sms,consent_push\n"
 

@@ -3,7 +3,7 @@ import Testing
 import HeraldCore
 import HeraldDelivery
 @_spi(StoreSQL) import HeraldStore
-import HeraldTestSupport
+@_spi(StoreSQL) import HeraldTestSupport
 import HeraldWorker
 
 /// `herald run` as a service, in process: reload on SIGHUP (a broken file keeps the old

@@ -9,6 +9,9 @@ public protocol EvaluationSink {
     mutating func plan(_ send: PlannedSend) throws
     /// Held-out members come here too, with reason `holdout`.
     mutating func suppress(_ suppression: Suppression) throws
+    /// Called before each trigger's candidates are read: a sink that writes commits what it
+    /// holds, so no write lock is held while the store runs the next query.
+    mutating func triggerStarts() throws
 }
 
 extension Evaluation: EvaluationSink {
@@ -17,4 +20,6 @@ extension Evaluation: EvaluationSink {
     public mutating func plan(_ send: PlannedSend) { planned.append(send) }
 
     public mutating func suppress(_ suppression: Suppression) { suppressed.append(suppression) }
+
+    public mutating func triggerStarts() {}
 }

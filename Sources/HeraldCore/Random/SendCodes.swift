@@ -4,10 +4,10 @@ import Foundation
 ///
 /// Real sends draw from the system's secure generator (`getrandom` on Linux), so codes
 /// cannot be guessed from one another; previews and tests use a seeded generator, so
-/// what they print is reproducible. Uniqueness among the last `rememberedLimit` codes is
-/// checked here, so memory stays bounded however many sends an evaluation plans; beyond that
-/// (and across evaluations) the outbox's UNIQUE columns are the last word: a collision fails
-/// the open batch, and the next tick plans those sends again with fresh draws.
+/// what they print is reproducible. A code is drawn again when `isIssued` says the store
+/// already has it (run asks its outbox, so a collision with any earlier send is avoided, not
+/// failed on) or when it is among the last `rememberedLimit` codes drawn here (memory stays
+/// bounded however many sends an evaluation plans).
 public struct SendCodes {
     /// Token characters: URL-safe, 62 symbols; 12 of them carry about 71 bits.
     static let tokenAlphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -21,6 +21,8 @@ public struct SendCodes {
 
     private var generator: any RandomNumberGenerator
     private var issued: Set<String> = []
+    /// Whether the store already holds a code (as a link token or a coupon); nil: not asked.
+    public var isIssued: ((String) -> Bool)?
 
     public init(generator: any RandomNumberGenerator) {
         self.generator = generator
@@ -56,7 +58,7 @@ public struct SendCodes {
         while true {
             let code = prefix + draw(alphabet, count: count)
             if issued.count >= Self.rememberedLimit { issued.removeAll(keepingCapacity: true) }
-            if issued.insert(code).inserted { return code }
+            if issued.insert(code).inserted, isIssued?(code) != true { return code }
         }
     }
 

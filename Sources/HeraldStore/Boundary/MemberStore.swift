@@ -33,6 +33,9 @@ public protocol MemberStore: AnyObject {
     func makeOutboxWriter(at instant: Date) throws -> any OutboxWriter
     /// Whether any address is on the suppression list: candidate queries probe it only then.
     func hasSuppressedAddresses() throws -> Bool
+    /// Whether a send already carries `code` as its link token or coupon (codes are drawn
+    /// again rather than collide), uncommitted writes on this connection included.
+    func isSendCodeIssued(_ code: String) throws -> Bool
 
     // MARK: Delivery
 
@@ -47,12 +50,6 @@ public protocol MemberStore: AnyObject {
     /// The campaign sheet's rows (SPEC 6); `including` lists triggers shown even without sends.
     func campaignReport(_ query: CampaignReportQuery, including triggerIDs: [String]) throws
         -> [CampaignReportRow]
-}
-
-/// A failure of the store itself (as opposed to bad data in it): evaluation stops on one.
-public protocol StoreFailure: Error {
-    /// Another writer held the store past the busy timeout: a reason to try again, not a fault.
-    var isBusy: Bool { get }
 }
 
 extension MemberStore {

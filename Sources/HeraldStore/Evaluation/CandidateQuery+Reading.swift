@@ -29,8 +29,10 @@ extension CandidateQuery {
             }
             return
         }
-        // On disk, not in memory: a tick at 10M members may have millions of candidates.
-        try database.execute("PRAGMA temp_store = FILE; DROP TABLE IF EXISTS temp.candidates")
+        // On disk, not in memory: a tick at 10M members may have millions of candidates. A copy
+        // left by a tick that failed half-way goes first.
+        try store.keepTemporaryTablesOnDisk()
+        try database.execute("DROP TABLE IF EXISTS temp.candidates")
         let copy = try database.prepare("CREATE TEMP TABLE candidates AS " + sql)
         try copy.bind(parameters)
         _ = try copy.step()
@@ -69,7 +71,7 @@ private struct CandidateReader {
         self.query = query
         self.zones = zones
         source = query.trigger.kind.candidateSource
-        context = CandidateQueryContext(instant: query.request.instant, defaultTimeZone: query.request.defaultTimeZone)
+        context = query.context
     }
 
     /// Nil when the row turns out not to be a candidate (a birthday on another local date).

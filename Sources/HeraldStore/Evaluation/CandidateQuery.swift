@@ -12,6 +12,7 @@ import HeraldCore
 /// baseline runs exactly this SQL in the `sqlite3` shell).
 @_spi(StoreSQL) public struct CandidateQuery {
     public let request: CandidateRequest
+    let context: CandidateQueryContext
     public let sql: String
     public let parameters: [SQLiteValue]
 
@@ -21,6 +22,7 @@ import HeraldCore
         self.request = request
         let trigger = request.trigger, memberID = request.memberID
         let context = CandidateQueryContext(instant: request.instant, defaultTimeZone: request.defaultTimeZone)
+        self.context = context
         let parts = trigger.kind.candidateSource.queryParts(context)
         var columns = [MemberRow.columns]
         var parameters: [SQLiteValue] = []
@@ -29,7 +31,7 @@ import HeraldCore
             // must not fail the query for everyone; the cast saturates at the 64-bit limits.
             columns.append("(SELECT CAST(total(p.remaining) AS INTEGER) FROM points_lots p "
                 + "WHERE p.member_key = m.key AND p.expires_at > ?) AS points_balance")
-            parameters.append(.integer(context.t))
+            parameters.append(.integer(context.instantSeconds))
         }
         // Kinds whose address a provider reported as never reachable (SPEC 7): a probe of the
         // suppression list's key per address.
@@ -63,7 +65,8 @@ import HeraldCore
     }
 
     /// SPEC 2.1 rule 3 in SQL: some channel kind has an address and the consent `category`
-    /// needs. Addresses on the suppression list count as reachable here (the policy decides).
+    /// needs. Addresses on the suppression list count as reachable here (the policy decides),
+    /// and so does everyone when no kinds are given: leaving out is only ever on the safe side.
     static func reachable(_ kinds: [ChannelKind], _ category: Trigger.Category) -> String {
         let tests = kinds.map { kind in
             let (address, consent) = switch kind {
@@ -73,7 +76,7 @@ import HeraldCore
             }
             return "(\(address) AND \(consent) \(category == .marketing ? "= 'yes'" : "IS NOT 'no'"))"
         }
-        return tests.isEmpty ? "0" : "(" + tests.joined(separator: " OR ") + ")"
+        return tests.isEmpty ? "1" : "(" + tests.joined(separator: " OR ") + ")"
     }
 
     static func marks(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }

@@ -10,7 +10,7 @@ import HeraldCore
 /// apply in arrival order. Events for a member id the store does not know are rejected:
 /// import members first, then re-ingest the rejects file. Clicks, redeems and receipts are
 /// tied to their send as they land (`SendAttribution`).
-public final class SQLiteEventIngester: EventIngester {
+@_spi(StoreSQL) public final class SQLiteEventIngester: EventIngester {
     private let store: SQLiteStore
     private let clock: any WallClock
     private let batchSize: Int

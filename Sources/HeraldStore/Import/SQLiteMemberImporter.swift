@@ -7,7 +7,7 @@ import HeraldCore
 /// A column absent from the file keeps the stored value; a present, empty one clears it.
 /// A row identical to the stored member changes nothing and counts as a duplicate, so
 /// re-importing a file leaves the store as it was.
-public final class SQLiteMemberImporter: MemberImporter {
+@_spi(StoreSQL) public final class SQLiteMemberImporter: MemberImporter {
     private let store: SQLiteStore
     private let batchSize: Int
     private var decoder: MemberRecordDecoder

@@ -51,12 +51,25 @@ final class SendAttribution {
         // whose window (scheduled_at, attribution_until] holds the purchase; the earliest purchase wins.
         markSendsPurchased = try database.prepare("""
             UPDATE outbox SET purchased_at = min(coalesce(purchased_at, ?2), ?2)
-            WHERE member_key = ?1 AND scheduled_at < ?2 AND attribution_until >= ?2
+            WHERE member_key = ?1 AND \(Self.converted(byPurchaseAt: "?2"))
             """)
         markHeldOutPurchased = try database.prepare("""
             UPDATE occurrences SET purchased_at = min(coalesce(purchased_at, ?2), ?2)
-            WHERE member_key = ?1 AND outcome = 'held_out' AND scheduled_at < ?2 AND attribution_until >= ?2
+            WHERE member_key = ?1 AND outcome = 'held_out' AND \(Self.converted(byPurchaseAt: "?2"))
             """)
+    }
+
+    /// SPEC 6's attribution window, seen from a purchase at `at`: the send (or held-out
+    /// occurrence) was scheduled before it and its window had not closed.
+    static func converted(byPurchaseAt at: String) -> String {
+        "scheduled_at < \(at) AND attribution_until >= \(at)"
+    }
+
+    /// The same window seen from a send: the member's first purchase after `scheduledAt` and
+    /// up to `until` (SQL expressions), or NULL.
+    static func firstPurchase(member: String, after scheduledAt: String, until: String) -> String {
+        "(SELECT min(e.at) FROM events e WHERE e.member_key = \(member) AND e.type = 'purchase' "
+            + "AND e.at > \(scheduledAt) AND e.at <= \(until))"
     }
 
     /// A purchase by `memberKey` at `at`: every send and held-out occurrence it converts.

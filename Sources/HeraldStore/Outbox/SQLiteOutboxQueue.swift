@@ -9,7 +9,7 @@ import HeraldCore
 /// row, and a crash at any instant leaves each row either claimed (and returned when its
 /// lease runs out) or not — never lost. A live worker extends its own leases and never
 /// recovers its own rows; a recovered row costs an attempt only if its call had started.
-public final class SQLiteOutboxQueue: OutboxQueue {
+@_spi(StoreSQL) public final class SQLiteOutboxQueue: OutboxQueue {
     let database: SQLiteDatabase
     /// This worker's name on the leases it holds.
     public let owner: String

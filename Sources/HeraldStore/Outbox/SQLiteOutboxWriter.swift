@@ -12,11 +12,11 @@ import HeraldCore
 /// is never held longer (delivery waits at most that), while each commit carries thousands of
 /// rows — the random-key indexes (idempotency key, link token, coupon) rewrite a page per row
 /// and commit, so 500-row batches made a 1M-member tick 40 s and quarter-second ones 32 s. A
-/// crash loses at most the open batch —
-/// whose occurrences are gone with it, so the next evaluation plans those sends again. An
+/// crash loses at most the open batch — whose occurrences are gone with it, so the next
+/// evaluation plans those sends again. An
 /// occurrence already in the store (another worker, an earlier run) writes nothing: the
 /// unique key (trigger, member, occurrence) makes re-running an evaluation a no-op.
-public final class SQLiteOutboxWriter: OutboxWriter {
+@_spi(StoreSQL) public final class SQLiteOutboxWriter: OutboxWriter {
     public typealias Summary = OutboxWriteSummary
 
     private let database: SQLiteDatabase
@@ -38,7 +38,8 @@ public final class SQLiteOutboxWriter: OutboxWriter {
         insertOccurrence = try database.prepare("""
             INSERT INTO occurrences (trigger_id, member_key, occurrence_key, outcome, variant, evaluated_at,
                 scheduled_at, local_day, attribution_until, purchased_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE ?4 WHEN 'held_out' THEN \(Self.firstPurchase) END)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
+                CASE ?4 WHEN 'held_out' THEN \(SendAttribution.firstPurchase(member: "?2", after: "?7", until: "?9")) END)
             ON CONFLICT DO NOTHING
             """)
         insertSend = try database.prepare("""
@@ -47,7 +48,7 @@ public final class SQLiteOutboxWriter: OutboxWriter {
                 scheduled_at, expires_at, next_attempt_at, created_at, updated_at, fallbacks, local_day,
                 attribution_until, provider_content, purchased_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-                ?23, ?24, ?25, \(Self.firstPurchase(member: "?2", after: "?17", until: "?24")))
+                ?23, ?24, ?25, \(SendAttribution.firstPurchase(member: "?2", after: "?17", until: "?24")))
             """)
         // RETURNING reports the row only when it was inserted (`first_at` = now), so new ones can be counted.
         // A member suppressed for the same reason at every tick writes nothing: `last_at` is when
@@ -91,7 +92,12 @@ public final class SQLiteOutboxWriter: OutboxWriter {
     }
 
     public func suppress(_ suppression: Suppression) throws {
-        guard suppression.reason != .duplicate else { return }
+        guard suppression.reason != .duplicate else {
+            // Nothing to write, but the time goes on: a long run of duplicates must not keep
+            // the open batch (and the write lock) past its quarter second.
+            try batch.commitIfHeldTooLong()
+            return
+        }
         try batch.begin()
         if suppression.reason != .holdout {
             if try record(suppression) {
@@ -113,6 +119,10 @@ public final class SQLiteOutboxWriter: OutboxWriter {
         try batch.unitDone()
     }
 
+    public func triggerStarts() throws {
+        try batch.commit()
+    }
+
     /// Commits the open batch; what was written in all.
     public func finish() throws -> Summary {
         try batch.commit()
@@ -125,16 +135,7 @@ public final class SQLiteOutboxWriter: OutboxWriter {
         batch.abandon()
     }
 
-    /// False when the occurrence was already there.
-    /// The member's first purchase in (after, until]: SPEC 6's attribution, through
-    /// `events_member_type_at`.
-    private static func firstPurchase(member: String, after: String, until: String) -> String {
-        "(SELECT min(e.at) FROM events e WHERE e.member_key = \(member) AND e.type = 'purchase' "
-            + "AND e.at > \(after) AND e.at <= \(until))"
-    }
-
-    private static var firstPurchase: String { firstPurchase(member: "?2", after: "?7", until: "?9") }
-
+    /// Records the occurrence; false when it was already there (nothing is written then).
     private func recordOccurrence(_ triggerID: String, _ memberKey: Int64, _ occurrenceKey: String, outcome: String,
                                   variant: String?, scheduledAt: Date, localDay: CivilDate,
                                   attributionUntil: Date) throws -> Bool {

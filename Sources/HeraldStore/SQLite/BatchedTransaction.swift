@@ -52,6 +52,14 @@ final class BatchedTransaction {
         }
     }
 
+    /// Commits the open batch if it has held the lock long enough: for callers whose units
+    /// sometimes write nothing (and so never reach `unitDone`).
+    func commitIfHeldTooLong() throws {
+        guard isOpen, ContinuousClock.now - openedAt >= maximumHold else { return }
+        try commit()
+        usleep(Self.yieldAfterBatch)
+    }
+
     /// Commits what is open (at the end, or when the input goes quiet).
     func commit() throws {
         guard isOpen else { return }

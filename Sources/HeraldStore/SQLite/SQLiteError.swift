@@ -1,5 +1,5 @@
 /// A failed SQLite call: the result code, SQLite's own message, and what Herald was doing.
-public struct SQLiteError: StoreFailure, Sendable, CustomStringConvertible {
+@_spi(StoreSQL) public struct SQLiteError: StoreFailure, Sendable, CustomStringConvertible {
     public var code: Int32
     public var message: String
     public var context: String

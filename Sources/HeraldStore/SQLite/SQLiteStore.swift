@@ -2,8 +2,15 @@ import Foundation
 
 /// The embedded member store: one SQLite file, migrated to the current schema on open.
 /// One instance is one connection (`MemberStore`).
-public final class SQLiteStore: MemberStore {
+@_spi(StoreSQL) public final class SQLiteStore: MemberStore {
     @_spi(StoreSQL) public let database: SQLiteDatabase
+    private var temporaryTablesOnDisk = false
+    /// Through the UNIQUE indexes on link_token and coupon_code.
+    private lazy var issuedCode = Result {
+        try database.prepare("""
+            SELECT EXISTS (SELECT 1 FROM outbox WHERE link_token = ?1) OR EXISTS (SELECT 1 FROM outbox WHERE coupon_code = ?1)
+            """)
+    }
 
     /// Opens or creates the store at `path`, creating its folder if needed.
     /// `schemaVersion` is for tests that build an older store; everything else takes the latest.
@@ -39,14 +46,25 @@ public final class SQLiteStore: MemberStore {
 }
 
 extension SQLiteStore {
+    /// Keeps this connection's temporary tables in a file, not in memory (a run's candidates
+    /// may be millions of rows). Set once, before the first temporary table: changing it later
+    /// would drop them.
+    func keepTemporaryTablesOnDisk() throws {
+        guard !temporaryTablesOnDisk else { return }
+        try database.execute("PRAGMA temp_store = FILE")
+        temporaryTablesOnDisk = true
+    }
+
+    public func isSendCodeIssued(_ code: String) throws -> Bool {
+        let statement = try issuedCode.get()
+        try statement.bind([.text(code)])
+        defer { statement.reset() }
+        return try statement.step() && statement.integer(at: 0) == 1
+    }
+
     /// Whether a provider has reported any address unreachable: planning probes the list
     /// per candidate only then.
     public func hasSuppressedAddresses() throws -> Bool {
         try database.scalarInteger("SELECT EXISTS (SELECT 1 FROM address_suppressions)") == 1
     }
-}
-
-/// A store that cannot be opened for reading as asked.
-public struct StoreUnavailableError: Error, CustomStringConvertible {
-    public var description: String
 }

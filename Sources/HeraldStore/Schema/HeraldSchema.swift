@@ -7,14 +7,13 @@ public enum HeraldSchema {
 
     /// Attributes every stored purchase to the sends and held-out occurrences it converts
     /// (what ingest does one purchase at a time): part of migration 7, and run by the report
-    /// benchmark's generator, which writes its events with SQL.
+    /// benchmark's generator, which writes its events with SQL. Frozen with migration 7: a
+    /// change to the attribution window needs a migration of its own.
     @_spi(StoreSQL) public static let purchaseBackfill = """
-        UPDATE outbox SET purchased_at = (
-            SELECT min(e.at) FROM events e WHERE e.member_key = outbox.member_key AND e.type = 'purchase'
-                AND e.at > outbox.scheduled_at AND e.at <= outbox.attribution_until);
-        UPDATE occurrences SET purchased_at = (
-            SELECT min(e.at) FROM events e WHERE e.member_key = occurrences.member_key AND e.type = 'purchase'
-                AND e.at > occurrences.scheduled_at AND e.at <= occurrences.attribution_until)
+        UPDATE outbox SET purchased_at = \(SendAttribution.firstPurchase(
+            member: "outbox.member_key", after: "outbox.scheduled_at", until: "outbox.attribution_until"));
+        UPDATE occurrences SET purchased_at = \(SendAttribution.firstPurchase(
+            member: "occurrences.member_key", after: "occurrences.scheduled_at", until: "occurrences.attribution_until"))
         WHERE outcome = 'held_out';
         """
 

@@ -60,6 +60,7 @@ public final class Scheduler {
                                            withSuppressedAddresses: anySuppressedAddress,
                                            excludingRecordedOccurrences: sink.recordsIntoStore,
                                            channelKinds: channelKinds)
+            try sink.triggerStarts()
             try store.forEachCandidate(request, zones: zones) { candidate in
                 summary.candidates += 1
                 let member = candidate.member

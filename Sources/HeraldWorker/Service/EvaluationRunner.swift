@@ -38,6 +38,8 @@ public actor EvaluationRunner {
     public func evaluate(at instant: Date) throws -> Outcome {
         let started = ContinuousClock.now
         var codes = codeSource.codes(at: instant)
+        let store = store
+        codes.isIssued = { code in (try? store.isSendCodeIssued(code)) ?? false }
         var writer = try store.makeOutboxWriter(at: instant)
         do {
             let scheduler = Scheduler(catalog: catalog, store: store)

@@ -21,5 +21,10 @@ public struct LowBalanceKind: TriggerKindDefinition {
         return LowBalanceKind(below: below)
     }
 
+    /// Every candidate has a stored value: it is what the condition tests.
+    public var optionalValues: Set<String> {
+        ["member.name", "member.tier", "cart.sku", "cart.category", "event.amount", "event.sku", "event.category"]
+    }
+
     public var triggerKind: TriggerKind { .lowBalance(self) }
 }

@@ -33,10 +33,5 @@ public enum TriggerKind: Sendable, Equatable {
     public var suppliedValues: Set<String> { definition.suppliedValues }
 
     /// Values a member or event may lack: a template must give them a `default`.
-    public var optionalValues: Set<String> {
-        var optional: Set<String> = ["member.name", "member.tier", "cart.sku", "cart.category", "event.amount",
-                                     "event.sku", "event.category"]
-        if case .lowBalance = self {} else { optional.insert("member.stored_value") }
-        return optional
-    }
+    public var optionalValues: Set<String> { definition.optionalValues }
 }

@@ -14,10 +14,18 @@ public protocol TriggerKindDefinition: Sendable, Equatable {
     static func read(_ params: JSONObjectReader, file: JSONObjectReader) -> Self?
     /// The placeholders this kind supplies beyond those every trigger has (SPEC 1.3, 2).
     var suppliedValues: Set<String> { get }
+    /// Values a member or event may lack for this kind: a template must give them a `default`.
+    var optionalValues: Set<String> { get }
     /// This definition as the catalog's `TriggerKind`.
     var triggerKind: TriggerKind { get }
 }
 
 extension TriggerKindDefinition {
     public var suppliedValues: Set<String> { [] }
+
+    /// A member's name, tier and stored value, and whatever a cart or event lacks.
+    public var optionalValues: Set<String> {
+        ["member.name", "member.tier", "member.stored_value", "cart.sku", "cart.category", "event.amount", "event.sku",
+         "event.category"]
+    }
 }

@@ -13,7 +13,7 @@ extension CartAbandonmentKind: CandidateSource {
             categories.isEmpty ? "" : " AND \(alias).category IN (\(CandidateQuery.marks(categories.count)))"
         }
         let categoryValues = categories.map(SQLiteValue.text)
-        let t = context.t
+        let t = context.instantSeconds
         parts.conditions.append("e.type = 'cart_add' AND e.at >= ? AND e.at <= ?" + inCategories("e"))
         parts.conditionParameters += [.integer(t - within.seconds), .integer(t - after.seconds)] + categoryValues
         parts.conditions.append("""

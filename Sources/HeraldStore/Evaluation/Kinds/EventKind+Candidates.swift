@@ -10,8 +10,8 @@ extension EventKind: CandidateSource {
         parts.columns = ["e.id AS event_id", "e.amount AS event_amount", "e.sku AS event_sku",
                          "e.category AS event_category"]
         parts.conditions.append("e.type = ? AND e.at >= ? AND e.at <= ?")
-        parts.conditionParameters += [.text(type), .integer(context.t - delay.seconds - within.seconds),
-                                      .integer(context.t - delay.seconds)]
+        parts.conditionParameters += [.text(type), .integer(context.instantSeconds - delay.seconds - within.seconds),
+                                      .integer(context.instantSeconds - delay.seconds)]
         if let filter {
             let compiled = EventFilterSQL(filter)
             parts.conditions.append(compiled.sql)

@@ -9,18 +9,18 @@ extension InactivityKind: CandidateSource {
         var parts = CandidateQueryParts(from: "member_state s JOIN members m ON m.key = s.member_key")
         parts.memberKey = "s.member_key"
         parts.conditions.append("s.last_activity_at <= ?")
-        parts.conditionParameters.append(.integer(context.t - Int64(days) * 86_400))
+        parts.conditionParameters.append(.integer(context.instantSeconds - Int64(days) * 86_400))
         let last: String
         if activityEvents.isEmpty {
             last = "s.last_activity_at"
             if let maxDays {
                 parts.conditions.append("s.last_activity_at > ?")
-                parts.conditionParameters.append(.integer(context.t - Int64(maxDays) * 86_400))
+                parts.conditionParameters.append(.integer(context.instantSeconds - Int64(maxDays) * 86_400))
             }
         } else {
             last = "max(s.last_activity_at, coalesce((SELECT max(e.at) FROM events e WHERE e.member_key = m.key "
                 + "AND e.type IN (\(CandidateQuery.marks(activityEvents.count))) AND e.at <= ?), 0))"
-            parts.columnParameters += activityEvents.map(SQLiteValue.text) + [.integer(context.t)]
+            parts.columnParameters += activityEvents.map(SQLiteValue.text) + [.integer(context.instantSeconds)]
         }
         parts.columns.append("\(last) AS last_activity")
         if activityEvents.isEmpty {
@@ -36,7 +36,7 @@ extension InactivityKind: CandidateSource {
             candidate.dataProblem = "an activity event at \(last) s is outside 1900–2200"
             return true
         }
-        let inactiveSeconds = context.t - last
+        let inactiveSeconds = context.instantSeconds - last
         guard inactiveSeconds >= Int64(days) * 86_400, maxDays.map({ inactiveSeconds < Int64($0) * 86_400 }) ?? true
         else { return false }
         candidate.occurrenceKey = "inactivity:\(InstantFormatter.utcString(from: Date(epochSeconds: last)))"

@@ -5,7 +5,7 @@ import HeraldCore
 /// the `points_lots_expiring` index.
 extension PointsExpiryKind: CandidateSource {
     func queryParts(_ context: CandidateQueryContext) -> CandidateQueryParts {
-        let t = context.t, until = context.t + Int64(withinDays) * 86_400
+        let t = context.instantSeconds, until = t + Int64(withinDays) * 86_400
         var parts = CandidateQueryParts(from: """
             (SELECT member_key, CAST(total(remaining) AS INTEGER) AS expiring, min(expires_at) AS first_expiry \
             FROM points_lots WHERE remaining > 0 AND expires_at > ? AND expires_at <= ? \
@@ -31,7 +31,7 @@ extension PointsExpiryKind: CandidateSource {
 
     func read(_ row: CandidateRow, member: MemberRow, zone: TimeZone, context: CandidateQueryContext,
               into candidate: inout TriggerCandidate) -> Bool {
-        let expiry = row.integer("first_expiry") ?? context.t
+        let expiry = row.integer("first_expiry") ?? context.instantSeconds
         guard MemberRow.isSupported(epochSeconds: expiry) else {
             candidate.dataProblem = "a points lot expiring at \(expiry) s is outside 1900–2200"
             return true

@@ -1,0 +1,4 @@
+/// A store that cannot be opened for reading as asked.
+public struct StoreUnavailableError: Error, CustomStringConvertible {
+    public var description: String
+}

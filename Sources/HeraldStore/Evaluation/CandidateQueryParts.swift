@@ -1,0 +1,32 @@
+import Foundation
+import HeraldCore
+
+/// One kind's share of a candidate query, in the order its placeholders appear in the SQL:
+/// its columns (each `expression AS name`), its tables, its conditions.
+struct CandidateQueryParts {
+    /// Tables after FROM; `m` (members) and `s` (member_state) must be among them.
+    var from: String
+    var fromParameters: [SQLiteValue] = []
+    /// `expression AS name`, read back by name.
+    var columns: [String] = []
+    var columnParameters: [SQLiteValue] = []
+    var conditions: [String] = []
+    var conditionParameters: [SQLiteValue] = []
+    /// A unique order: members by id, a member's events by time.
+    var order = "m.id"
+    /// The member's key from the kind's driving table: probes on it (run's anti-joins) are
+    /// answered before the wide members row is read.
+    var memberKey = "m.key"
+    /// The occurrence key as an SQL expression over the query's tables, when SQL can compute it
+    /// exactly as Swift does; run's ticks then leave recorded occurrences out in the query.
+    /// Nil keeps every candidate (the policy still finds the duplicates).
+    var occurrenceKey: String?
+    var occurrenceKeyParameters: [SQLiteValue] = []
+
+    static let memberTables = "members m LEFT JOIN member_state s ON s.member_key = m.key"
+
+    /// SQLite's spelling of `InstantFormatter.utcString` for an epoch-seconds expression.
+    static func utcString(_ expression: String) -> String {
+        "strftime('%Y-%m-%dT%H:%M:%SZ', \(expression), 'unixepoch')"
+    }
+}
