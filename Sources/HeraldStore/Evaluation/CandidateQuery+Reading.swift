@@ -2,9 +2,6 @@ import Foundation
 import HeraldCore
 
 extension CandidateQuery {
-    /// Rows a materialized query hands over at a time: the memory bound of a run's evaluation.
-    static let pageSize = 1_000
-
     /// Runs the query and hands each candidate to `body`, memory staying flat however many
     /// members match.
     ///
@@ -40,9 +37,10 @@ extension CandidateQuery {
         // A fresh table numbers its rows 1, 2, … in the query's order.
         let page = try database.prepare("SELECT * FROM temp.candidates WHERE rowid > ? ORDER BY rowid LIMIT ?")
         let columns = CandidateColumns(page)
+        let pageSize = max(1, store.candidatePageSize)
         var last: Int64 = 0
         while true {
-            try page.bind([.integer(last), .integer(Int64(Self.pageSize))])
+            try page.bind([.integer(last), .integer(Int64(pageSize))])
             var candidates: [TriggerCandidate] = []
             var rows = 0
             while try page.step() {
@@ -54,7 +52,7 @@ extension CandidateQuery {
             page.reset()
             last += Int64(rows)
             for candidate in candidates { try body(candidate) }
-            if rows < Self.pageSize { return }
+            if rows < pageSize { return }
         }
     }
 }

@@ -5,6 +5,9 @@ import Foundation
 @_spi(StoreSQL) public final class SQLiteStore: MemberStore {
     @_spi(StoreSQL) public let database: SQLiteDatabase
     private var temporaryTablesOnDisk = false
+    /// Candidates a writing connection reads back at a time: the memory bound of a run's tick
+    /// (tests make it small to cross many pages).
+    @_spi(StoreSQL) public var candidatePageSize = 1_000
     /// Through the UNIQUE indexes on link_token and coupon_code.
     private lazy var issuedCode = Result {
         try database.prepare("""
