@@ -18,7 +18,8 @@ struct EvaluationBenchmark {
     let sqlite3: String
 
     /// 09:30 in Shanghai on the day after the generated events end.
-    static let instant = Date(epochSeconds: Int64(DataGenerator.eventsStart + DataGenerator.eventsSpan + 9 * 3600 + 1800))
+    static let instant = Date(epochSeconds: Int64(DataGenerator.eventsStart + DataGenerator.eventsSpan + 9 * 3600
+                                                  + 1800))
 
     /// One child's per-trigger lines and totals.
     private struct ChildRun {
@@ -35,94 +36,113 @@ struct EvaluationBenchmark {
         let config = try writeConfig(store: "eval.db", name: "eval.json5")
         let runConfig = try writeConfig(store: "eval-run.db", name: "eval-run.json5")
         let store = folder + "/eval.db"
-        let stampPath = folder + "/eval-loaded"
-        let stamp = try String(contentsOfFile: folder + "/generated", encoding: .utf8)
-        if (try? String(contentsOfFile: stampPath, encoding: .utf8)) != stamp {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
-            if options.bulkLoad {
-                say("loading the evaluation store with the sqlite3 shell's .import (bulk; once; kept in \(store)) …")
-                try BaselineLoader.createStore(at: store)
-                for (phase, commands) in [("eval-members", BaselineLoader.memberCommands(folder: folder)),
-                                          ("eval-events", BaselineLoader.eventCommands(folder: folder)),
-                                          ("eval-cleanup", BaselineLoader.dropStaging)] {
-                    let loaded = try ChildProcess.run(sqlite3, [store] + commands, stdoutPath: "\(folder)/\(phase).out",
-                                                      stderrPath: "\(folder)/\(phase).err")
-                    guard loaded.exitStatus == 0 else { throw BenchError("\(phase) failed; see \(folder)/\(phase).err") }
-                    say("  \(phase): \(format(loaded.seconds)) s")
-                }
-            } else {
-                say("loading the evaluation store with herald import + ingest (once; kept in \(store)) …")
-                for (phase, arguments) in [("eval-members", ["import", "members", folder + "/members.csv"]),
-                                           ("eval-events", ["ingest", folder + "/events.ndjson"])] {
-                    let loaded = try ChildProcess.run(herald, ["--config", config] + arguments,
-                                                      stdoutPath: "\(folder)/\(phase).out", stderrPath: "\(folder)/\(phase).err")
-                    guard loaded.exitStatus == 0 else { throw BenchError("\(phase) failed; see \(folder)/\(phase).err") }
-                    say("  \(phase): \(format(loaded.seconds)) s")
-                }
-            }
-            try stamp.write(toFile: stampPath, atomically: true, encoding: .utf8)
-        }
+        try loadOnce(into: store, config: config)
         // A store loaded by an older Herald is upgraded once (preview reads only the current schema).
         _ = try SQLiteStore(path: store)
         let catalog = try CatalogLoader.load(configPath: config)
-        let enabled = catalog.triggers.filter(\.enabled)
         // The generated store has no suppressed address: Herald leaves out that probe, and so does the baseline.
-        let queries = enabled.map { trigger in
-            CandidateQuery(CandidateRequest(trigger: trigger, at: Self.instant, defaultTimeZone: catalog.config.timeZone,
+        let queries = catalog.triggers.filter(\.enabled).map { trigger in
+            CandidateQuery(CandidateRequest(trigger: trigger, at: Self.instant,
+                                            defaultTimeZone: catalog.config.timeZone,
                                             defaultLocale: catalog.config.locale,
                                             withPointsBalance: catalog.needsPointsBalance(trigger),
                                             withSuppressedAddresses: false))
         }
-        let baselinePragmas = ["PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY", ".output /dev/null"]
-        var previews: [ChildRun] = [], runs: [ChildRun] = [], baselineTotals: [Double] = []
-        var perTriggerBaseline: [String: [Double]] = [:]
+        var measured = Measured()
         for run in 1...options.runs {
-            if !options.skipPreview { previews.append(try child("preview", config: config)) }
+            if !options.skipPreview { measured.previews.append(try child("preview", config: config)) }
             try freshCopy(of: store, to: folder + "/eval-run.db")
-            runs.append(try child("run", config: runConfig))
-            let all = try ChildProcess.run(sqlite3, [store] + baselinePragmas + queries.map(\.literalSQL),
-                                           stdoutPath: "/dev/null", stderrPath: "\(folder)/baseline.err")
-            guard all.exitStatus == 0 else { throw BenchError("sqlite3 failed; see \(folder)/baseline.err") }
-            baselineTotals.append(all.seconds)
+            measured.runs.append(try child("run", config: runConfig))
+            let all = try baseline(store, queries.map(\.literalSQL))
+            measured.baselineTotals.append(all)
             for query in queries {
-                let one = try ChildProcess.run(sqlite3, [store] + baselinePragmas + [query.literalSQL],
-                                               stdoutPath: "/dev/null", stderrPath: "\(folder)/baseline.err")
-                perTriggerBaseline[query.trigger.id, default: []].append(one.seconds)
+                let seconds = try baseline(store, [query.literalSQL])
+                measured.perTriggerBaseline[query.trigger.id, default: []].append(seconds)
             }
-            say("run \(run): preview \(format(previews.last?.total ?? 0, 3)) s (peak RSS \(format(previews.last?.peakRSS ?? 0, 1)) MiB), "
-                + "run \(format(runs.last!.total, 3)) s (peak RSS \(format(runs.last!.peakRSS, 1)) MiB, "
-                + "\(runs.last!.planned) planned), second tick \(format(runs.last!.secondTick ?? 0, 3)) s, "
-                + "sqlite3 queries \(format(all.seconds, 3)) s")
+            let preview = measured.previews.last, tick = measured.runs.last!
+            say("run \(run): preview \(format(preview?.total ?? 0, 3)) s "
+                + "(peak RSS \(format(preview?.peakRSS ?? 0, 1)) MiB), "
+                + "run \(format(tick.total, 3)) s (peak RSS \(format(tick.peakRSS, 1)) MiB, \(tick.planned) planned), "
+                + "second tick \(format(tick.secondTick ?? 0, 3)) s, sqlite3 queries \(format(all, 3)) s")
         }
         say("\nevaluation at \(InstantFormatter.string(from: Self.instant, in: catalog.config.timeZone)) over "
             + "\(options.members) members / \(options.events) events; medians over \(options.runs) run(s)")
-        say("trigger                    candidates  planned  preview s   run s  sqlite3 s  run/sqlite3")
+        printTable(measured, triggerIDs: queries.map(\.trigger.id))
+    }
+
+    /// Everything the runs measured.
+    private struct Measured {
+        var previews: [ChildRun] = [], runs: [ChildRun] = [], baselineTotals: [Double] = []
+        var perTriggerBaseline: [String: [Double]] = [:]
+    }
+
+    /// Loads the generated data into `store` once per generated set: with herald import +
+    /// ingest, or with `--bulk` the `sqlite3` shell's `.import` (10M members).
+    private func loadOnce(into store: String, config: String) throws {
+        let stampPath = folder + "/eval-loaded"
+        let stamp = try String(contentsOfFile: folder + "/generated", encoding: .utf8)
+        guard (try? String(contentsOfFile: stampPath, encoding: .utf8)) != stamp else { return }
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
+        let phases: [(name: String, executable: String, arguments: [String])]
+        if options.bulkLoad {
+            say("loading the evaluation store with the sqlite3 shell's .import (bulk; once; kept in \(store)) …")
+            try BaselineLoader.createStore(at: store)
+            phases = [("eval-members", sqlite3, [store] + BaselineLoader.memberCommands(folder: folder)),
+                      ("eval-events", sqlite3, [store] + BaselineLoader.eventCommands(folder: folder)),
+                      ("eval-cleanup", sqlite3, [store] + BaselineLoader.dropStaging)]
+        } else {
+            say("loading the evaluation store with herald import + ingest (once; kept in \(store)) …")
+            phases = [("eval-members", herald, ["--config", config, "import", "members", folder + "/members.csv"]),
+                      ("eval-events", herald, ["--config", config, "ingest", folder + "/events.ndjson"])]
+        }
+        for phase in phases {
+            let output = "\(folder)/\(phase.name)"
+            let loaded = try ChildProcess.run(phase.executable, phase.arguments, stdoutPath: output + ".out",
+                                              stderrPath: output + ".err")
+            guard loaded.exitStatus == 0 else { throw BenchError("\(phase.name) failed; see \(output).err") }
+            say("  \(phase.name): \(format(loaded.seconds)) s")
+        }
+        try stamp.write(toFile: stampPath, atomically: true, encoding: .utf8)
+    }
+
+    /// The `sqlite3` shell running `statements` on `store`, output to /dev/null: its seconds.
+    private func baseline(_ store: String, _ statements: [String]) throws -> Double {
+        let pragmas = ["PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY", ".output /dev/null"]
+        let measured = try ChildProcess.run(sqlite3, [store] + pragmas + statements, stdoutPath: "/dev/null",
+                                            stderrPath: "\(folder)/baseline.err")
+        guard measured.exitStatus == 0 else { throw BenchError("sqlite3 failed; see \(folder)/baseline.err") }
+        return measured.seconds
+    }
+
+    private func printTable(_ measured: Measured, triggerIDs: [String]) {
         func cell(_ text: String, _ width: Int) -> String { text.leftPadded(to: width, with: " ") }
-        for query in queries {
-            let id = query.trigger.id
-            let previewSeconds = median(previews.compactMap { $0.triggers[id]?.seconds })
-            let runSeconds = median(runs.compactMap { $0.triggers[id]?.seconds })
-            let theirs = median(perTriggerBaseline[id] ?? [0])
-            let counts = runs.last?.triggers[id]
-            say([id.padding(toLength: 26, withPad: " ", startingAt: 0), cell("\(counts?.candidates ?? 0)", 10),
-                 cell("\(counts?.planned ?? 0)", 8), cell(format(previewSeconds, 3), 10), cell(format(runSeconds, 3), 7),
-                 cell(format(theirs, 3), 10), cell(format(runSeconds / theirs), 12)].joined(separator: " "))
+        func name(_ id: String, _ width: Int) -> String { id.padding(toLength: width, withPad: " ", startingAt: 0) }
+        say("trigger                    candidates  planned  preview s   run s  sqlite3 s  run/sqlite3")
+        for id in triggerIDs {
+            let previewSeconds = median(measured.previews.compactMap { $0.triggers[id]?.seconds })
+            let runSeconds = median(measured.runs.compactMap { $0.triggers[id]?.seconds })
+            let theirs = median(measured.perTriggerBaseline[id] ?? [0])
+            let counts = measured.runs.last?.triggers[id]
+            say([name(id, 26), cell("\(counts?.candidates ?? 0)", 10), cell("\(counts?.planned ?? 0)", 8),
+                 cell(format(previewSeconds, 3), 10), cell(format(runSeconds, 3), 7), cell(format(theirs, 3), 10),
+                 cell(format(runSeconds / theirs), 12)].joined(separator: " "))
         }
-        let preview = median(previews.map(\.total)), first = median(runs.map(\.total))
-        let baseline = median(baselineTotals)
-        say(["all triggers".padding(toLength: 46, withPad: " ", startingAt: 0), cell(format(preview, 3), 10),
-             cell(format(first, 3), 7), cell(format(baseline, 3), 10), cell(format(first / baseline), 12)]
-            .joined(separator: " "))
-        say("second tick at the same instant (nothing new): \(format(median(runs.compactMap(\.secondTick)), 3)) s, "
-            + "\(runs.last?.secondTickCandidates ?? 0) candidates read (the still-open ones: suppressed, not recorded)")
-        for query in queries {
-            let id = query.trigger.id
-            say("  \(id.padding(toLength: 24, withPad: " ", startingAt: 0)) "
-                + "\(cell("\(runs.last?.secondTickTriggers[id]?.candidates ?? 0)", 8)) candidates "
-                + "\(cell(format(median(runs.compactMap { $0.secondTickTriggers[id]?.seconds }), 3), 7)) s")
+        let preview = median(measured.previews.map(\.total)), first = median(measured.runs.map(\.total))
+        let baseline = median(measured.baselineTotals)
+        say([name("all triggers", 46), cell(format(preview, 3), 10), cell(format(first, 3), 7),
+             cell(format(baseline, 3), 10), cell(format(first / baseline), 12)].joined(separator: " "))
+        say("second tick at the same instant (nothing new): "
+            + "\(format(median(measured.runs.compactMap(\.secondTick)), 3)) s, "
+            + "\(measured.runs.last?.secondTickCandidates ?? 0) candidates read "
+            + "(the still-open ones: suppressed, not recorded)")
+        for id in triggerIDs {
+            let seconds = median(measured.runs.compactMap { $0.secondTickTriggers[id]?.seconds })
+            let candidates = measured.runs.last?.secondTickTriggers[id]?.candidates ?? 0
+            say("  \(name(id, 24)) \(cell("\(candidates)", 8)) candidates \(cell(format(seconds, 3), 7)) s")
         }
-        say("peak RSS (whole process): preview \(format(previews.map(\.peakRSS).max() ?? 0, 1)) MiB, "
-            + "run \(format(runs.map(\.peakRSS).max() ?? 0, 1)) MiB; sqlite3 per-trigger times include its start-up (~2 ms)")
+        say("peak RSS (whole process): preview \(format(measured.previews.map(\.peakRSS).max() ?? 0, 1)) MiB, "
+            + "run \(format(measured.runs.map(\.peakRSS).max() ?? 0, 1)) MiB; "
+            + "sqlite3 per-trigger times include its start-up (~2 ms)")
     }
 
     /// Runs the measured child once and reads its lines.
@@ -131,16 +151,20 @@ struct EvaluationBenchmark {
                                             ["evaluate-child", config, String(Self.instant.epochSeconds), mode],
                                             stdoutPath: "\(folder)/evaluate-\(mode).out",
                                             stderrPath: "\(folder)/evaluate-\(mode).err")
-        guard measured.exitStatus == 0 else { throw BenchError("\(mode) evaluation failed; see \(folder)/evaluate-\(mode).err") }
+        guard measured.exitStatus == 0 else {
+            throw BenchError("\(mode) evaluation failed; see \(folder)/evaluate-\(mode).err")
+        }
         var result = ChildRun(peakRSS: measured.peakRSSMebibytes)
         // "<trigger> <seconds> <candidates> <planned>", "total <seconds> <planned>", "second <seconds> <candidates>".
-        for line in try String(contentsOfFile: "\(folder)/evaluate-\(mode).out", encoding: .utf8).split(separator: "\n") {
+        let output = try String(contentsOfFile: "\(folder)/evaluate-\(mode).out", encoding: .utf8)
+        for line in output.split(separator: "\n") {
             let fields = line.split(separator: " ").map(String.init)
             guard fields.count >= 3, let seconds = Double(fields[1]), let count = Int(fields[2]) else { continue }
             switch fields[0] {
             case "total": (result.total, result.planned) = (seconds, count)
             case "second": (result.secondTick, result.secondTickCandidates) = (seconds, count)
-            case let name where name.hasPrefix("second:"): result.secondTickTriggers[String(name.dropFirst(7))] = (seconds, count)
+            case let name where name.hasPrefix("second:"):
+                result.secondTickTriggers[String(name.dropFirst(7))] = (seconds, count)
             default: result.triggers[fields[0]] = (seconds, count, fields.count > 3 ? Int(fields[3]) ?? 0 : 0)
             }
         }
@@ -168,7 +192,8 @@ struct EvaluationBenchmark {
               providers: {
                 tencent: { adapter: "tencent_sms", secret_id: "bench", secret_key: "bench", sdk_app_id: "1400000000",
                            sign_name: "悦享会员", region: "ap-guangzhou" },
-                aliyun: { adapter: "aliyun_sms", access_key_id: "bench", access_key_secret: "bench", sign_name: "悦享会员" },
+                aliyun: { adapter: "aliyun_sms", access_key_id: "bench", access_key_secret: "bench",
+                          sign_name: "悦享会员" },
               },
               channels: { sms: { adapter: "log", path: "sms.jsonl" }, push: { adapter: "log", path: "push.jsonl" } },
               sms: { signature: "【悦享会员】", opt_out: "回T退订", max_segments: 3 },

@@ -58,7 +58,11 @@ private struct Boom: Error {}
             try? batch.commit()
         }
         writer.start()
-        defer { stop.withLock { $0 = true } }
+        defer {
+            // However the test ends, the writer stops before its folder goes.
+            stop.withLock { $0 = true }
+            _ = finished.wait(timeout: .now() + 10)
+        }
         #expect(started.wait(timeout: .now() + 10) == .success, "the busy writer did not start within 10 s")
         let other = try SQLiteDatabase(path: path)
         var waits: [Double] = []
@@ -67,8 +71,6 @@ private struct Boom: Error {}
             try other.withTransaction { try other.execute("INSERT INTO t VALUES (2)") }
             waits.append((ContinuousClock.now - asked).inSeconds)
         }
-        stop.withLock { $0 = true }
-        #expect(finished.wait(timeout: .now() + 10) == .success, "the busy writer did not stop within 10 s")
         // At most one batch (0.25 s) apart; 2 s leaves room for a loaded machine, far below the
         // 5 s timeout the old back-off kept running into.
         #expect(waits.max()! < 2, "waits for the lock: \(waits)")

@@ -18,7 +18,9 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
     @Test(arguments: [1, 2, 3, 7])
     func pagedCandidatesAreTheStreamedOnes(pageSize: Int) throws {
         let at = try #require(try ConfigLoader.load(path: sandbox + "/herald.json5").sandboxAt)
-        let session = try SandboxSession(folder: sandbox, clock: ManualWallClock(at), horizon: at) { _ in CollectingSink() }
+        let session = try SandboxSession(folder: sandbox, clock: ManualWallClock(at), horizon: at) { _ in
+            CollectingSink()
+        }
         let writing = try #require(session.store as? SQLiteStore)
         writing.candidatePageSize = pageSize
         let reading = try SQLiteStore(readingAt: writing.database.path)
@@ -30,7 +32,9 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
                                            defaultLocale: config.locale, withPointsBalance: true)
             func candidates(_ store: SQLiteStore) throws -> [String] {
                 var found: [String] = []
-                try store.forEachCandidate(request, zones: zones) { found.append("\($0.member.id) \($0.occurrenceKey)") }
+                try store.forEachCandidate(request, zones: zones) { candidate in
+                    found.append("\(candidate.member.id) \(candidate.occurrenceKey)")
+                }
                 return found
             }
             let paged = try candidates(writing)
@@ -47,9 +51,11 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
             "low": EvaluationFixture.trigger("low", kind: "low_balance", "params: { below: 100 }, category: 'service'"),
             "cart": EvaluationFixture.trigger("cart", kind: "cart_abandonment", "category: 'service'"),
         ])
-        let store = try fixture.store(members: "id,phone,stored_value,consent_sms\nU1,13800138001,50,yes\nU2,13800138002,,yes",
-                                      events: #"{"id": "c1", "member_id": "U2", "type": "cart_add", "at": "2026-03-10 06:00:00", "sku": "S1"}"#)
-        let runner = try EvaluationRunner(store: store.location, catalog: try fixture.catalog(), codes: .seededByInstant)
+        let cart = #"{"id": "c1", "member_id": "U2", "type": "cart_add", "at": "2026-03-10 06:00:00", "sku": "S1"}"#
+        let members = "id,phone,stored_value,consent_sms\nU1,13800138001,50,yes\nU2,13800138002,,yes"
+        let store = try fixture.store(members: members, events: cart)
+        let runner = try EvaluationRunner(store: store.location, catalog: try fixture.catalog(),
+                                          codes: .seededByInstant)
         let first = try await runner.evaluate(at: fixture.at("2026-03-10 12:00:00"))
         #expect(first.written.written == 2)
         let ingester = try store.makeEventIngester(defaultTimeZone: fixture.zone, clock: ManualWallClock(Date()))
@@ -75,7 +81,8 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
                 params: { days: 30 }, channels: ['push', 'sms'], audience: { field: "tier", eq: "钻卡" }
                 """),
             "notice": EvaluationFixture.trigger("notice", kind: "inactivity", """
-                params: { days: 30 }, channels: ['push', 'sms'], category: 'service', audience: { field: "tier", eq: "钻卡" }
+                params: { days: 30 }, channels: ['push', 'sms'], category: 'service',
+                audience: { field: "tier", eq: "钻卡" }
                 """),
         ])
         var rows: [String] = []
@@ -85,14 +92,14 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
                 for sms in ["", "yes", "no"] {
                     for push in ["", "yes", "no"] {
                         index += 1
-                        rows.append("M\(index),\(phone.isEmpty ? "" : String(phone.dropLast(2)) + String(format: "%02d", index)),"
-                                    + "\(token),金卡,2024-01-01,2026-01-01,\(sms),\(push)")
+                        let number = phone.isEmpty ? "" : String(phone.dropLast(2)) + String(format: "%02d", index)
+                        rows.append("M\(index),\(number),\(token),金卡,2024-01-01,2026-01-01,\(sms),\(push)")
                     }
                 }
             }
         }
-        let store = try fixture.store(members: "id,phone,push_token,tier,registered_at,last_active_at,consent_sms,consent_push\n"
-                                      + rows.joined(separator: "\n"))
+        let header = "id,phone,push_token,tier,registered_at,last_active_at,consent_sms,consent_push\n"
+        let store = try fixture.store(members: header + rows.joined(separator: "\n"))
         let catalog = try fixture.catalog()
         let runner = try EvaluationRunner(store: store.location, catalog: catalog, codes: .seededByInstant)
         let at = fixture.at("2026-03-10 12:00:00")

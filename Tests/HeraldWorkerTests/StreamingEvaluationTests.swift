@@ -20,8 +20,11 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
 
         init() throws {
             let at = try #require(try ConfigLoader.load(path: sandbox + "/herald.json5").sandboxAt)
-            preview = try SandboxSession(folder: sandbox, clock: ManualWallClock(at), horizon: at) { _ in CollectingSink() }
-            run = try SandboxSession(folder: sandbox, clock: ManualWallClock(at), horizon: at) { _ in CollectingSink() }
+            func load() throws -> SandboxSession {
+                try SandboxSession(folder: sandbox, clock: ManualWallClock(at), horizon: at) { _ in CollectingSink() }
+            }
+            preview = try load()
+            run = try load()
             self.at = at
         }
     }
@@ -58,8 +61,8 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         let heldOut = try database.scalarInteger("SELECT count(*) FROM occurrences WHERE outcome = 'held_out'")
         #expect(heldOut == Int64(preview.counts.heldOut) && heldOut == 2)
         let reasons = try database.prepare("""
-            SELECT s.trigger_id || ' ' || m.id || ' ' || s.reason FROM suppressions s JOIN members m ON m.key = s.member_key
-            ORDER BY 1
+            SELECT s.trigger_id || ' ' || m.id || ' ' || s.reason FROM suppressions s
+            JOIN members m ON m.key = s.member_key ORDER BY 1
             """)
         var suppressed: [String] = []
         while try reasons.step() { suppressed.append(reasons.text(at: 0) ?? "") }
@@ -86,7 +89,9 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         // no consented address. Only the others (audience, cap) are read again.
         let unreachable: Set<SuppressionReason> = [.noConsent, .noChannel]
         for (before, after) in zip(first.triggers, second.triggers) {
-            let open = before.suppressed.filter { ![.holdout, .duplicate].contains($0.key) && !unreachable.contains($0.key) }
+            let open = before.suppressed.filter { reason, _ in
+                ![.holdout, .duplicate].contains(reason) && !unreachable.contains(reason)
+            }
             #expect(after.candidates == open.values.reduce(0, +), "\(before.triggerID)")
             #expect(after.suppressed == open, "\(before.triggerID)")
         }
@@ -94,7 +99,8 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         #expect(second.triggers.reduce(0) { $0 + $1.candidates } == 2)
         // A preview still lists the decided occurrences, as SPEC 3 shows them: `duplicate`.
         var codes = SendCodes.seeded(1)
-        let preview = try Scheduler(catalog: twin.run.catalog, store: twin.run.store).evaluate(at: twin.at, codes: &codes)
+        let preview = try Scheduler(catalog: twin.run.catalog, store: twin.run.store)
+            .evaluate(at: twin.at, codes: &codes)
         #expect(preview.planned.isEmpty && preview.counts.suppressed[.duplicate] == 23)
     }
 
@@ -107,8 +113,9 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         // 朱秀英 (M20728), silent for 120 days, refused SMS and has no push: no_consent.
         let ingester = try twin.run.store.makeEventIngester(defaultTimeZone: twin.run.catalog.config.timeZone,
                                                             clock: ManualWallClock(twin.at))
-        _ = try ingester.ingest(lines: [#"{"id": "optin-1", "member_id": "M20728", "type": "opt_in", "channel": "sms", "#
-                                        + #""at": "2026-02-28T09:31:00+08:00"}"#], sink: CollectingSink())
+        let optIn = #"{"id": "optin-1", "member_id": "M20728", "type": "opt_in", "channel": "sms", "#
+            + #""at": "2026-02-28T09:31:00+08:00"}"#
+        _ = try ingester.ingest(lines: [optIn], sink: CollectingSink())
         let next = try await runner.evaluate(at: twin.at + 120)
         let silent = try #require(next.triggers.first { $0.triggerID == "silent_90" })
         #expect(silent.candidates == 1 && silent.planned == 1 && next.written.written == 1)

@@ -35,7 +35,8 @@ enum TriggerLoader {
             else { file.expected("category", "marketing or service", found: file["category"]!) }
         }
         // Missing essentials still let the rest of the file be checked; the trigger is dropped at the end.
-        var trigger = Trigger(id: id ?? "", name: file.string("name") ?? id ?? "", kind: kind ?? .birthday(BirthdayKind()),
+        var trigger = Trigger(id: id ?? "", name: file.string("name") ?? id ?? "",
+                              kind: kind ?? .birthday(BirthdayKind()),
                               channels: channels ?? [], template: template ?? "", category: category, sourcePath: path)
         for key in file.keys { trigger.positions[key] = file[key]?.position }
         trigger.enabled = file.bool("enabled") ?? true

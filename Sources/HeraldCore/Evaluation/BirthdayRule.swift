@@ -34,8 +34,9 @@ public enum BirthdayRule {
 
     /// The local dates (days since the epoch) from UTC−12 to UTC+14 at `instant`.
     private static func localDays(at instant: Date) -> ClosedRange<Int> {
-        let earliest = LocalTime.date(of: instant.addingTimeInterval(-12 * 3600), in: InstantFormatter.utc).daysSinceEpoch
-        let latest = LocalTime.date(of: instant.addingTimeInterval(14 * 3600), in: InstantFormatter.utc).daysSinceEpoch
+        let utc = InstantFormatter.utc
+        let earliest = LocalTime.date(of: instant.addingTimeInterval(-12 * 3600), in: utc).daysSinceEpoch
+        let latest = LocalTime.date(of: instant.addingTimeInterval(14 * 3600), in: utc).daysSinceEpoch
         return earliest...latest
     }
 }

@@ -39,7 +39,8 @@ import HeraldCore
             INSERT INTO occurrences (trigger_id, member_key, occurrence_key, outcome, variant, evaluated_at,
                 scheduled_at, local_day, attribution_until, purchased_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
-                CASE ?4 WHEN 'held_out' THEN \(SendAttribution.firstPurchase(member: "?2", after: "?7", until: "?9")) END)
+                CASE ?4 WHEN 'held_out'
+                    THEN \(SendAttribution.firstPurchase(member: "?2", after: "?7", until: "?9")) END)
             ON CONFLICT DO NOTHING
             """)
         insertSend = try database.prepare("""

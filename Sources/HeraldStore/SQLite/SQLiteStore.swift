@@ -11,7 +11,8 @@ import Foundation
     /// Through the UNIQUE indexes on link_token and coupon_code.
     private lazy var issuedCode = Result {
         try database.prepare("""
-            SELECT EXISTS (SELECT 1 FROM outbox WHERE link_token = ?1) OR EXISTS (SELECT 1 FROM outbox WHERE coupon_code = ?1)
+            SELECT EXISTS (SELECT 1 FROM outbox WHERE link_token = ?1)
+                OR EXISTS (SELECT 1 FROM outbox WHERE coupon_code = ?1)
             """)
     }
 
