@@ -43,7 +43,7 @@ public protocol MemberStore: AnyObject {
     func makeOutboxQueue(owner: String) throws -> any OutboxQueue
     /// Sends of `provider` accepted since `since` whose receipt has not come: what a
     /// provider's receipt pull asks about, oldest first.
-    func sendsAwaitingReceipt(provider: String, since: Date, limit: Int) throws -> [SendAwaitingReceipt]
+    func sendsAwaitingReceipt(provider: String, since: Date, limit: Int) throws -> [PendingReceipt]
 
     // MARK: Reports
 

@@ -30,7 +30,7 @@ extension SQLiteStore {
         try SQLiteOutboxQueue(store: self, owner: owner)
     }
 
-    public func sendsAwaitingReceipt(provider: String, since: Date, limit: Int) throws -> [SendAwaitingReceipt] {
+    public func sendsAwaitingReceipt(provider: String, since: Date, limit: Int) throws -> [PendingReceipt] {
         // The partial index outbox_awaiting_receipt (provider, updated_at) WHERE status = 'sent' AND receipt IS NULL.
         let statement = try database.prepare("""
             SELECT provider_id, address, updated_at FROM outbox
@@ -38,9 +38,9 @@ extension SQLiteStore {
             ORDER BY updated_at LIMIT ?
             """)
         try statement.bind([.text(provider), .integer(since.epochSeconds), .integer(Int64(limit))])
-        var pending: [SendAwaitingReceipt] = []
+        var pending: [PendingReceipt] = []
         while try statement.step() {
-            pending.append(SendAwaitingReceipt(providerID: statement.text(at: 0) ?? "",
+            pending.append(PendingReceipt(providerID: statement.text(at: 0) ?? "",
                                                address: statement.text(at: 1) ?? "",
                                                sentAt: statement.instant(at: 2) ?? since))
         }

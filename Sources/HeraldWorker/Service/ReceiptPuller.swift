@@ -117,7 +117,6 @@ public actor ReceiptPuller {
 
     private func awaitingReceipts(of provider: String) throws -> [PendingReceipt] {
         try store.sendsAwaitingReceipt(provider: provider, since: clock.now() - Self.lookBack, limit: Self.pendingLimit)
-            .map { PendingReceipt(providerID: $0.providerID, address: $0.address, sentAt: $0.sentAt) }
     }
 }
 

@@ -1,7 +1,7 @@
 import Foundation
-import HeraldCore
 
-/// A send a provider accepted that has no receipt yet, for providers asked message by message.
+/// A send a provider accepted that has no receipt yet, for providers asked message by message:
+/// what the store hands the receipt puller and the puller hands the provider.
 public struct PendingReceipt: Sendable, Equatable {
     public var providerID: String
     /// Never logged.
