@@ -8,9 +8,8 @@ import HeraldStore
 /// candidates over in a way that lets it (`MemberStore.forEachCandidate`).
 ///
 /// Link tokens and coupon codes come from the system's secure generator (the sandbox's run
-/// uses the preview's seeded ones); a collision
-/// (71 bits of randomness) would fail the batch's UNIQUE check and the evaluation is retried
-/// at the next tick, not silently dropped.
+/// uses the preview's seeded ones); a code the outbox already holds is drawn again, so a
+/// collision never fails a batch (the UNIQUE columns stay the last word).
 public actor EvaluationRunner {
     public struct Outcome: Sendable {
         public var evaluation: Evaluation.Counts
