@@ -46,12 +46,22 @@ public struct MetricsTextfile: Sendable {
     }
 
     public static func render(_ snapshot: Snapshot) -> String {
+        renderEvaluation(snapshot.report) + renderDelivery(snapshot)
+    }
+
+    /// One metric family: its HELP and TYPE lines, then its samples.
+    static func family(_ name: String, _ type: String, _ help: String,
+                       _ samples: [(labels: String, value: String)]) -> String {
+        "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+            + samples.map { name + $0.labels + " " + $0.value + "\n" }.joined()
+    }
+
+    /// Evaluations, per-trigger figures, planned, held out and suppressed.
+    private static func renderEvaluation(_ report: WorkerService.Report) -> String {
         var text = ""
         func family(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: String)]) {
-            text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
-            for sample in samples { text += name + sample.labels + " " + sample.value + "\n" }
+            text += Self.family(name, type, help, samples)
         }
-        let report = snapshot.report
         family("herald_evaluations_total", "counter", "Trigger evaluations since the worker started.",
                [("", "\(report.evaluations)")])
         family("herald_evaluation_duration_seconds", "summary", "Time spent evaluating every trigger once.", [])
@@ -70,6 +80,16 @@ public struct MetricsTextfile: Sendable {
                [SuppressionReason.audience, .noChannel, .noConsent, .cap, .invalidData, .tooLong, .addressSuppressed].map {
                    (label(["reason": $0.rawValue]), "\(report.newlySuppressed[$0] ?? 0)")
                })
+        return text
+    }
+
+    /// Deliveries, providers, leases, the outbox and call latencies, and the file's own stamp.
+    private static func renderDelivery(_ snapshot: Snapshot) -> String {
+        var text = ""
+        func family(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: String)]) {
+            text += Self.family(name, type, help, samples)
+        }
+        let report = snapshot.report
         let channels = snapshot.channels.sorted()
         let outcomes: [(String, KeyPath<Dispatcher.Totals, Int>)] = [
             ("sent", \.sent), ("retry", \.retried), ("throttled", \.throttled), ("failed", \.failed),
