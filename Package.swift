@@ -27,6 +27,10 @@ let package = Package(
             name: "CCrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
         .target(name: "HeraldCore", swiftSettings: strictSettings),
         // Digests and MACs through libcrypto: provider request signatures (and, later, the store's encryption).
         .target(name: "HeraldCrypto", dependencies: ["CCrypto"], swiftSettings: strictSettings),
@@ -38,9 +42,15 @@ let package = Package(
             dependencies: ["HeraldCore", "HeraldStore", "HeraldDelivery"],
             swiftSettings: strictSettings
         ),
+        // The HTTP edge (`herald serve`): tracked links, receipts, replies, unsubscribe, on libmicrohttpd.
+        .target(
+            name: "HeraldEdge",
+            dependencies: ["HeraldCore", "HeraldStore", "CMicroHTTPD"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "HeraldCLI",
-            dependencies: ["HeraldCore", "HeraldStore", "HeraldDelivery", "HeraldWorker"],
+            dependencies: ["HeraldCore", "HeraldStore", "HeraldDelivery", "HeraldWorker", "HeraldEdge"],
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "herald", dependencies: ["HeraldCLI"], swiftSettings: strictSettings),
@@ -73,6 +83,11 @@ let package = Package(
         .testTarget(
             name: "HeraldWorkerTests",
             dependencies: ["HeraldWorker", "HeraldDelivery", "HeraldStore", "HeraldTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HeraldEdgeTests",
+            dependencies: ["HeraldEdge", "HeraldStore", "HeraldWorker", "HeraldTestSupport"],
             swiftSettings: strictSettings
         ),
         // Depends on the `herald` executable so that `swift test` builds the binary

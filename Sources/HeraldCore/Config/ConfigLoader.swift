@@ -105,14 +105,19 @@ public enum ConfigLoader {
             config.sms = SMSSettings(signature: sms.string("signature"), optOut: sms.string("opt_out"),
                                      maxSegments: sms.integer("max_segments", in: SettingRange.maxSegments))
         }
-        if let links = reader.object("links", allowedKeys: ["base", "key_env"]) {
+        if let links = reader.object("links", allowedKeys: ["base", "key_env", "fallback"]) {
             links.finish()
-            if let base = links.string("base", required: true) {
-                if base.hasPrefix("https://") || base.hasPrefix("http://") {
-                    config.links = LinkSettings(base: base, keyEnvironmentVariable: links.string("key_env"))
-                } else {
-                    links.expected("base", "an http(s) URL such as \"https://s.example.cn/\"", found: links["base"]!)
+            func url(_ key: String, required: Bool) -> String? {
+                guard let text = links.string(key, required: required) else { return nil }
+                guard text.hasPrefix("https://") || text.hasPrefix("http://") else {
+                    links.expected(key, "an http(s) URL such as \"https://s.example.cn/\"", found: links[key]!)
+                    return nil
                 }
+                return text
+            }
+            if let base = url("base", required: true) {
+                config.links = LinkSettings(base: base, keyEnvironmentVariable: links.string("key_env"),
+                                            fallback: url("fallback", required: false))
             }
         }
         if let every = reader.timeSpan("evaluate_every", in: SettingRange.evaluateEvery) {

@@ -85,13 +85,16 @@ public struct SMSSettings: Hashable, Sendable {
 
 /// `links`: where tracked links point. `key_env` names the variable holding a signing key
 /// for the redirector; Herald's tokens are random, so it is accepted and passed on only.
+/// `fallback`: where `herald serve` sends a link it does not know (else 404).
 public struct LinkSettings: Hashable, Sendable {
     public var base: String
     public var keyEnvironmentVariable: String?
+    public var fallback: String?
 
-    public init(base: String, keyEnvironmentVariable: String? = nil) {
+    public init(base: String, keyEnvironmentVariable: String? = nil, fallback: String? = nil) {
         self.base = base
         self.keyEnvironmentVariable = keyEnvironmentVariable
+        self.fallback = fallback
     }
 }
 

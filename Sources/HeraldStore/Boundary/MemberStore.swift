@@ -45,6 +45,11 @@ public protocol MemberStore: AnyObject {
     /// provider's receipt pull asks about, oldest first.
     func sendsAwaitingReceipt(provider: String, since: Date, limit: Int) throws -> [PendingReceipt]
 
+    // MARK: The HTTP edge
+
+    /// The send whose link token is `token`; nil when no send has it.
+    func trackedLink(token: String) throws -> TrackedLink?
+
     // MARK: Reports
 
     /// The campaign sheet's rows (SPEC 6); `including` lists triggers shown even without sends.

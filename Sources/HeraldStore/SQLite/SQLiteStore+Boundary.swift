@@ -47,6 +47,15 @@ extension SQLiteStore {
         return pending
     }
 
+    public func trackedLink(token: String) throws -> TrackedLink? {
+        let statement = try trackedLinkStatement.get()
+        try statement.bind([.text(token)])
+        defer { statement.reset() }
+        guard try statement.step() else { return nil }
+        let targets = statement.text(at: 1).map { $0.split(separator: "\n").map(String.init) } ?? []
+        return TrackedLink(memberID: statement.text(at: 0) ?? "", targets: targets)
+    }
+
     public func campaignReport(_ query: CampaignReportQuery, including triggerIDs: [String]) throws
         -> [CampaignReportRow] {
         try query.rows(in: self, including: triggerIDs)

@@ -263,5 +263,11 @@ public enum HeraldSchema {
                 WHERE outcome = 'held_out';
             \(purchaseBackfill)
             """),
+        SchemaMigration(version: 8, summary: "tracked links' targets", sql: """
+            -- The message's link targets in order, one per line: `herald serve` redirects
+            -- <links.base><token>/<n> to the n-th (1-based; no /<n>: the first). NULL for rows
+            -- written before this version (their links answer links.fallback or 404).
+            ALTER TABLE outbox ADD COLUMN link_targets TEXT;
+            """),
     ]
 }

@@ -1,0 +1,35 @@
+// libmicrohttpd for Swift: Swift cannot call C variadic functions, so the daemon's start
+// (with the options Herald sets) and the two info queries it needs get typed wrappers here.
+// Nothing else lives in this header.
+#include <stdint.h>
+#include <sys/socket.h>
+#include <microhttpd.h>
+
+/// Starts a daemon on `address` with its own polling thread (epoll where available) and a
+/// pool of `threads`, bounding connections, idle time and per-connection memory (which caps
+/// the request line and headers).
+static inline struct MHD_Daemon *herald_mhd_start(const struct sockaddr *address, unsigned int threads,
+                                                  unsigned int connection_limit, unsigned int timeout_seconds,
+                                                  size_t memory_limit, MHD_AccessHandlerCallback handler,
+                                                  MHD_RequestCompletedCallback completed, void *context) {
+    return MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, handler, context,
+                            MHD_OPTION_SOCK_ADDR, address,
+                            MHD_OPTION_THREAD_POOL_SIZE, threads,
+                            MHD_OPTION_CONNECTION_LIMIT, connection_limit,
+                            MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, memory_limit,
+                            MHD_OPTION_NOTIFY_COMPLETED, completed, context,
+                            MHD_OPTION_END);
+}
+
+/// The port the daemon listens on (the one the kernel chose for port 0).
+static inline uint16_t herald_mhd_bound_port(struct MHD_Daemon *daemon) {
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    return info == NULL ? 0 : info->port;
+}
+
+/// The peer's address, or NULL.
+static inline const struct sockaddr *herald_mhd_client_address(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    return info == NULL ? NULL : info->client_addr;
+}

@@ -1,0 +1,51 @@
+import Foundation
+import HeraldCore
+import HeraldEdge
+import HeraldStore
+import HeraldWorker
+
+/// `herald serve`: the HTTP edge (SPEC 8) — tracked links and the health check so far.
+enum ServeCommand: HeraldCommand {
+    static let words = ["serve"]
+    static let summary = "answer tracked links (302, counting clicks) and /healthz over HTTP, behind a TLS proxy"
+    static let valueOptions: Set<String> = ["--listen"]
+    static let flagOptions: Set<String> = []
+    static let help = """
+        Usage: herald serve --listen ADDRESS
+
+        Answers, on ADDRESS (host:port, e.g. 127.0.0.1:8080; port 0 picks a free one and the
+        chosen one is logged), behind a TLS reverse proxy:
+          GET /<token>, /<token>/<n>  302 to the send's first / n-th link, and a click event
+                                      (HEAD, link previews and scanners are redirected, not
+                                      counted; a click counts once per token and minute);
+                                      an unknown link: links.fallback, else 404
+          GET /healthz                200 when the store answers, else 503
+        Requests are bounded: headers 16 KiB, bodies 1 MiB, 10 s idle, 512 connections.
+        SIGTERM or SIGINT stops listening, stores the clicks still queued and exits 0.
+        Logs: one key=value line per event on standard error.
+        Exit status: 0 stopped by a signal; 2 config, store or listen error.
+        """
+
+    static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        guard positionals.isEmpty else { throw ParsedArguments.UsageError(description: "serve takes no arguments") }
+        guard let address = options.options["--listen"] else {
+            throw ParsedArguments.UsageError(description: "serve needs --listen ADDRESS, such as 127.0.0.1:8080")
+        }
+        let config = try context.loadConfig()
+        // Creates or upgrades the store before the read-only connections open it.
+        _ = try StoreFactory.open(config.store)
+        let log = EventLog { line in context.console.printError(String(line.dropLast())) }
+        let router = try EdgeRouter(store: config.store, config: config, clock: context.clock) { error in
+            log.storeProblem("serve.clicks_failed", error, busyEvent: "serve.store_busy")
+        }
+        let server = try HTTPServer(listen: address, handler: router)
+        log.info("serve.ready", ["listen": address, "port": "\(server.port)", "store": config.store.description])
+        try AsyncBridge.blocking {
+            for await signal in ServiceSignal.stream() where signal == .terminate { break }
+        }
+        server.stop()
+        router.stop()
+        log.info("serve.stopped", [:])
+        return .success
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// `herald serve`'s routes (SPEC 8): tracked links and the health check so far.
+///
+/// - `GET`/`HEAD /<token>` and `/<token>/<n>`: 302 to the send's first / n-th link target and,
+///   for a `GET` by a person (not a preview or scanner, `LinkPreviewAgents`), a `click` event.
+///   A token no send has, or a malformed one, answers `links.fallback` (302) or 404.
+/// - `GET /healthz`: 200 when the store answers, 503 when it does not.
+public final class EdgeRouter: EdgeHandler {
+    private let pool: StorePool
+    private let clicks: ClickRecorder
+    private let fallback: String?
+    private let clock: any WallClock
+
+    public init(store: StoreLocation, config: HeraldConfig, clock: any WallClock,
+                storeFailed: @escaping @Sendable (any Error) -> Void) throws {
+        pool = StorePool(location: store)
+        clicks = try ClickRecorder(store: store, defaultTimeZone: config.timeZone, clock: clock, failed: storeFailed)
+        fallback = config.links?.fallback
+        self.clock = clock
+    }
+
+    /// Stores the clicks still queued.
+    public func stop() { clicks.stop() }
+
+    public func respond(to request: EdgeRequest) -> EdgeResponse {
+        let isRead = request.method == "GET" || request.method == "HEAD"
+        if request.path == "/healthz" {
+            guard isRead else { return .text(405, "method not allowed\n") }
+            let healthy = (try? pool.with { try $0.hasSuppressedAddresses() }) != nil
+            return healthy ? .text(200, "ok\n") : .text(503, "the store does not answer\n")
+        }
+        guard isRead else { return .text(405, "method not allowed\n") }
+        return link(request)
+    }
+
+    private func link(_ request: EdgeRequest) -> EdgeResponse {
+        guard let (token, index) = Self.parse(request.path) else { return unknown() }
+        let found: TrackedLink?
+        do {
+            found = try pool.with { try $0.trackedLink(token: token) }
+        } catch {
+            return .text(503, "the store does not answer; try again\n")
+        }
+        guard let link = found, index <= link.targets.count else { return unknown() }
+        if request.method == "GET", !LinkPreviewAgents.isPreview(userAgent: request.header("user-agent")) {
+            clicks.record(token: token, memberID: link.memberID, at: clock.now())
+        }
+        return .redirect(to: link.targets[index - 1])
+    }
+
+    private func unknown() -> EdgeResponse {
+        fallback.map(EdgeResponse.redirect(to:)) ?? .text(404, "no such link\n")
+    }
+
+    /// `/<token>` or `/<token>/<n>`: a token of `SendCodes`' alphabet and length, n from 1.
+    static func parse(_ path: String) -> (token: String, index: Int)? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3, parts[0].isEmpty else { return nil }
+        let token = parts[1]
+        guard token.utf8.count == SendCodes.tokenLength,
+              token.utf8.allSatisfy({ (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) })
+        else { return nil }
+        guard parts.count == 3 else { return (String(token), 1) }
+        guard parts[2].utf8.count <= 3, let index = Int(parts[2]), index >= 1 else { return nil }
+        return (String(token), index)
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+@testable import HeraldEdge
+import HeraldTestSupport
+
+/// An echo route: method, path, query, a header and the body's length.
+private struct Echo: EdgeHandler {
+    func respond(to request: EdgeRequest) -> EdgeResponse {
+        .text(200, "\(request.method) \(request.path) ?\(request.arguments.sorted { $0.key < $1.key }) ua=\(request.header("User-Agent") ?? "-") "
+              + "body=\(request.body.count)\n")
+    }
+}
+
+/// The edge's HTTP server against real sockets: well-formed requests reach the route whole;
+/// malformed, oversized and slow ones get a 4xx or a closed connection, and the server goes on.
+@Suite struct HTTPServerTests {
+    private func server(idleTimeout: Int = 10) throws -> HTTPServer {
+        var limits = HTTPServer.Limits()
+        limits.idleTimeout = idleTimeout
+        return try HTTPServer(listen: "127.0.0.1:0", handler: Echo(), limits: limits)
+    }
+
+    @Test func aRequestReachesTheRouteWhole() throws {
+        let server = try server()
+        #expect(server.port > 0)
+        let reply = RawHTTPClient.request(port: server.port, "POST", "/receipts/http?x=1",
+                                          headers: ["User-Agent": "tester"], body: Array("hello".utf8))
+        #expect(reply.status == 200)
+        #expect(reply.text.hasSuffix(#"POST /receipts/http ?[(key: "x", value: "1")] ua=tester body=5"# + "\n"))
+        let head = RawHTTPClient.request(port: server.port, "HEAD", "/x")
+        #expect(head.status == 200 && head.text.hasSuffix("\r\n\r\n"), "HEAD carries no body")
+    }
+
+    @Test func aBodyOverTheLimitIs413AndTheHeadersOverTheLimitAreRefused() throws {
+        let server = try server()
+        let big = RawHTTPClient.request(port: server.port, "POST", "/r", body: [UInt8](repeating: 65, count: 1_100_000))
+        #expect(big.status == 413)
+        let header = RawHTTPClient.request(port: server.port, "GET", "/r", headers: ["X-Big": String(repeating: "a", count: 40_000)])
+        #expect(header.status.map { (400..<500).contains($0) } ?? header.closed, "\(header.text.prefix(80))")
+        #expect(RawHTTPClient.request(port: server.port, "GET", "/still").status == 200)
+    }
+
+    @Test func keepAliveAndPipelinedRequestsAreAnsweredInOrder() throws {
+        let server = try server()
+        let two = "GET /one HTTP/1.1\r\nHost: a\r\n\r\nGET /two HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+        let reply = RawHTTPClient.exchange(port: server.port, [Array(two.utf8)])
+        let one = try #require(reply.text.range(of: "GET /one"))
+        let second = try #require(reply.text.range(of: "GET /two"))
+        #expect(one.lowerBound < second.lowerBound)
+    }
+
+    /// A slow client (slowloris) that never finishes its headers is cut off after the idle
+    /// timeout; the server answers others meanwhile.
+    @Test func aClientThatStallsIsClosed() throws {
+        let server = try server(idleTimeout: 1)
+        let started = Date()
+        let stalled = RawHTTPClient.exchange(port: server.port, [Array("GET /slow HTTP/1.1\r\nHost: a\r\n".utf8)],
+                                             within: 15)
+        #expect(stalled.closed, "the stalled connection was still open after 15 s")
+        #expect(Date().timeIntervalSince(started) < 15)
+        #expect(RawHTTPClient.request(port: server.port, "GET", "/after").status == 200)
+    }
+
+    /// 120 malformed requests: each gets a 4xx or a closed connection, never a hang past its
+    /// deadline or a crash — and a good request is answered after all of them.
+    @Test func malformedRequestsNeverStopTheServer() throws {
+        let server = try server(idleTimeout: 1)
+        var inputs: [[UInt8]] = [
+            Array("\r\n\r\n".utf8), Array("GET\r\n\r\n".utf8), Array("GET / HTTP/9.9\r\n\r\n".utf8),
+            Array("BREW /pot HTTP/1.1\r\nHost: a\r\n\r\n".utf8), Array("GET / HTTP/1.1\r\n\r\n".utf8),
+            Array("GET /\u{0} HTTP/1.1\r\nHost: a\r\n\r\n".utf8), [0xFF, 0xFE, 0x00, 0x01, 0x0D, 0x0A, 0x0D, 0x0A],
+            Array("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc".utf8),
+            Array("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -5\r\n\r\n".utf8),
+            Array("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n".utf8),
+            Array("GET / HTTP/1.1\r\nHost: a\r\nBad Header Line\r\n\r\n".utf8),
+            Array("GET /../../etc/passwd HTTP/1.1\r\nHost: a\r\n\r\n".utf8),
+            Array(("GET /" + String(repeating: "x", count: 70_000) + " HTTP/1.1\r\nHost: a\r\n\r\n").utf8),
+        ]
+        var random = SystemRandomNumberGenerator()
+        while inputs.count < 120 {
+            let length = Int.random(in: 1...300, using: &random)
+            inputs.append((0..<length).map { _ in UInt8.random(in: 0...255, using: &random) } + [13, 10, 13, 10])
+        }
+        for input in inputs {
+            let reply = RawHTTPClient.exchange(port: server.port, [input], within: 10)
+            let refused = reply.status.map { (400..<600).contains($0) || $0 == 200 } ?? reply.closed
+            #expect(refused, "no 4xx and no close for \(input.prefix(40))")
+        }
+        #expect(RawHTTPClient.request(port: server.port, "GET", "/ok").status == 200)
+    }
+
+    @Test func listenAddressesAreCheckedWithAClearError() {
+        #expect(throws: HTTPServer.ServerError.self) { try HTTPServer(listen: "localhost", handler: Echo()) }
+        #expect(throws: HTTPServer.ServerError.self) { try HTTPServer(listen: "example.cn:80", handler: Echo()) }
+    }
+}
