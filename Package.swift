@@ -87,7 +87,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldEdgeTests",
-            dependencies: ["HeraldEdge", "HeraldStore", "HeraldWorker", "HeraldTestSupport"],
+            dependencies: ["HeraldEdge", "HeraldStore", "HeraldDelivery", "HeraldWorker", "HeraldTestSupport"],
             swiftSettings: strictSettings
         ),
         // Depends on the `herald` executable so that `swift test` builds the binary

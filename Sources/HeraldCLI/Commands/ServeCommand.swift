@@ -19,6 +19,10 @@ enum ServeCommand: HeraldCommand {
                                       (HEAD, link previews and scanners are redirected, not
                                       counted; a click counts once per token and minute);
                                       an unknown link: links.fallback, else 404
+          POST /replies/tencent, /replies/aliyun
+                                      inbound SMS: a reply T, TD, N, R, 0000 or 退订 puts the
+                                      number on the suppression list and opts out of SMS every
+                                      member with it, committed before the provider is answered
           GET /healthz                200 when the store answers, else 503
         Requests are bounded: headers 16 KiB, bodies 1 MiB, 10 s idle, 512 connections.
         SIGTERM or SIGINT stops listening, stores the clicks still queued and exits 0.
@@ -35,8 +39,9 @@ enum ServeCommand: HeraldCommand {
         // Creates or upgrades the store before the read-only connections open it.
         _ = try StoreFactory.open(config.store)
         let log = EventLog { line in context.console.printError(String(line.dropLast())) }
-        let router = try EdgeRouter(store: config.store, config: config, clock: context.clock) { error in
-            log.storeProblem("serve.clicks_failed", error, busyEvent: "serve.store_busy")
+        let router = try EdgeRouter(store: config.store, config: config, clock: context.clock,
+                                    log: { event, fields in log.info(event, fields) }) { error in
+            log.storeProblem("serve.store_failed", error, busyEvent: "serve.store_busy")
         }
         let server = try HTTPServer(listen: address, handler: router)
         log.info("serve.ready", ["listen": address, "port": "\(server.port)", "store": config.store.description])

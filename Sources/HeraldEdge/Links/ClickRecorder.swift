@@ -34,7 +34,7 @@ final class ClickRecorder: @unchecked Sendable {
 
     func record(token: String, memberID: String, at instant: Date) {
         let minute = instant.epochSeconds / 60
-        let line = #"{"id":"click-\#(token)-\#(minute)","member_id":\#(Self.quoted(memberID)),"type":"click","#
+        let line = #"{"id":"click-\#(token)-\#(minute)","member_id":\#(JSONOutput.string(memberID).rendered()),"type":"click","#
             + #""at":"\#(InstantFormatter.utcString(from: instant))","token":"\#(token)"}"#
         condition.withLock {
             queued.append(line)
@@ -63,7 +63,7 @@ final class ClickRecorder: @unchecked Sendable {
                 return (taken, stopping)
             }
             if !lines.isEmpty {
-                do { _ = try ingester.ingest(lines: lines, sink: IgnoringSink()) } catch { failed(error) }
+                do { _ = try ingester.ingest(lines: lines, sink: DiscardingRowSink()) } catch { failed(error) }
             }
             if last {
                 condition.withLock {
@@ -75,26 +75,4 @@ final class ClickRecorder: @unchecked Sendable {
             Thread.sleep(forTimeInterval: interval)
         }
     }
-
-    /// A member id as a JSON string.
-    private static func quoted(_ text: String) -> String {
-        var output = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case _ where scalar.value < 0x20: output += String(format: "\\u%04x", scalar.value)
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        return output + "\""
-    }
-}
-
-/// Clicks the edge writes are well-formed; what the ingester would warn about (a token that
-/// names no send cannot reach here) is dropped.
-private final class IgnoringSink: RejectedRowSink {
-    func header(raw: [UInt8]) throws {}
-    func reject(_ rejection: RowRejection, raw: [UInt8]) throws {}
-    func warn(line: Int, message: String) {}
 }

@@ -2,24 +2,35 @@ import Foundation
 import HeraldCore
 import HeraldStore
 
-/// `herald serve`'s routes (SPEC 8): tracked links and the health check so far.
+/// `herald serve`'s routes (SPEC 8): tracked links, SMS replies and the health check so far.
 ///
 /// - `GET`/`HEAD /<token>` and `/<token>/<n>`: 302 to the send's first / n-th link target and,
 ///   for a `GET` by a person (not a preview or scanner, `LinkPreviewAgents`), a `click` event.
 ///   A token no send has, or a malformed one, answers `links.fallback` (302) or 404.
+/// - `POST /replies/tencent`, `/replies/aliyun`: inbound SMS; an opt-out reply opts the
+///   number out (`EdgeRouter+Replies.swift`).
 /// - `GET /healthz`: 200 when the store answers, 503 when it does not.
 public final class EdgeRouter: EdgeHandler {
+    /// What the edge reports: an event name and its fields (addresses masked).
+    public typealias Log = @Sendable (_ event: String, _ fields: KeyValuePairs<String, String>) -> Void
+
     private let pool: StorePool
+    let writer: StoreWriter
     private let clicks: ClickRecorder
     private let fallback: String?
-    private let clock: any WallClock
+    let clock: any WallClock
+    let log: Log
+    let storeFailed: @Sendable (any Error) -> Void
 
-    public init(store: StoreLocation, config: HeraldConfig, clock: any WallClock,
+    public init(store: StoreLocation, config: HeraldConfig, clock: any WallClock, log: @escaping Log = { _, _ in },
                 storeFailed: @escaping @Sendable (any Error) -> Void) throws {
         pool = StorePool(location: store)
+        writer = try StoreWriter(location: store)
         clicks = try ClickRecorder(store: store, defaultTimeZone: config.timeZone, clock: clock, failed: storeFailed)
         fallback = config.links?.fallback
         self.clock = clock
+        self.log = log
+        self.storeFailed = storeFailed
     }
 
     /// Stores the clicks still queued.
@@ -31,6 +42,11 @@ public final class EdgeRouter: EdgeHandler {
             guard isRead else { return .text(405, "method not allowed\n") }
             let healthy = (try? pool.with { try $0.hasSuppressedAddresses() }) != nil
             return healthy ? .text(200, "ok\n") : .text(503, "the store does not answer\n")
+        }
+        switch request.path {
+        case "/replies/tencent": return replies(request, provider: "tencent")
+        case "/replies/aliyun": return replies(request, provider: "aliyun")
+        default: break
         }
         guard isRead else { return .text(405, "method not allowed\n") }
         return link(request)

@@ -49,6 +49,11 @@ public protocol MemberStore: AnyObject {
 
     /// The send whose link token is `token`; nil when no send has it.
     func trackedLink(token: String) throws -> TrackedLink?
+    /// An opt-out reply from `phone` (E.164), committed before it returns: the number goes on
+    /// the address suppression list (planning and the re-check before each call honour it at
+    /// once) and every member with that number gets an `opt_out` sms event (consent `no`).
+    /// Returns the ids of those members.
+    func applyOptOutReply(phone: String, keyword: String, at: Date, provider: String) throws -> [String]
 
     // MARK: Reports
 

@@ -56,6 +56,30 @@ extension SQLiteStore {
         return TrackedLink(memberID: statement.text(at: 0) ?? "", targets: targets)
     }
 
+    public func applyOptOutReply(phone: String, keyword: String, at: Date, provider: String) throws -> [String] {
+        var members: [String] = []
+        try database.withTransaction {
+            try database.prepare("""
+                INSERT INTO address_suppressions (address, kind, reason, provider, outbox_key, created_at)
+                VALUES (?, 'sms', ?, ?, NULL, ?) ON CONFLICT DO NOTHING
+                """).run(.text(phone), .text("opt-out reply (\(keyword))"), .text(provider), .integer(at.epochSeconds))
+            let holders = try database.prepare("SELECT id FROM members WHERE phone = ? ORDER BY id")
+            try holders.bind([.text(phone)])
+            while try holders.step() { members.append(holders.text(at: 0) ?? "") }
+        }
+        guard !members.isEmpty else { return [] }
+        // Through the ingester, as `herald ingest` would apply them: consent and its history.
+        let stamp = "\(at.epochSeconds)"
+        let lines = members.map { member in
+            #"{"id":"reply-\#(provider)-\#(stamp)-\#(member)","member_id":\#(JSONOutput.string(member).rendered()),"#
+                + #""type":"opt_out","channel":"sms","at":"\#(InstantFormatter.utcString(from: at))"}"#
+        }
+        let ingester = try SQLiteEventIngester(store: self, defaultTimeZone: TimeZone(identifier: "UTC")!,
+                                               clock: SystemWallClock(), batchSize: 1_000)
+        _ = try ingester.ingest(lines: lines, sink: DiscardingRowSink())
+        return members
+    }
+
     public func campaignReport(_ query: CampaignReportQuery, including triggerIDs: [String]) throws
         -> [CampaignReportRow] {
         try query.rows(in: self, including: triggerIDs)

@@ -263,11 +263,13 @@ public enum HeraldSchema {
                 WHERE outcome = 'held_out';
             \(purchaseBackfill)
             """),
-        SchemaMigration(version: 8, summary: "tracked links' targets", sql: """
+        SchemaMigration(version: 8, summary: "tracked links' targets, members by phone", sql: """
             -- The message's link targets in order, one per line: `herald serve` redirects
             -- <links.base><token>/<n> to the n-th (1-based; no /<n>: the first). NULL for rows
             -- written before this version (their links answer links.fallback or 404).
             ALTER TABLE outbox ADD COLUMN link_targets TEXT;
+            -- An SMS reply "T" opts out every member with the sender's number.
+            CREATE INDEX members_phone ON members(phone) WHERE phone IS NOT NULL;
             """),
     ]
 }

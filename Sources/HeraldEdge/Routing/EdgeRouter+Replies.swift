@@ -1,0 +1,79 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// Inbound SMS (上行) from the providers' reply callbacks (SPEC 8). An opt-out reply
+/// (`OptOutReply`) puts the sender's number on the suppression list and opts out of SMS every
+/// member with that number — committed before the provider hears "received", so a provider
+/// that gets no answer sends the reply again. Other replies are acknowledged and not kept.
+///
+/// - Tencent Cloud (`POST /replies/tencent`): one object `{ mobile, nationcode, text, time, sign,
+///   extend }`; answered `{"result":0,"errmsg":"OK"}`.
+/// - Alibaba Cloud (`POST /replies/aliyun`): an array of `{ phone_number, content, send_time,
+///   sign_name, dest_code, sequence_id }`; answered `{"code":0,"msg":"成功"}`.
+extension EdgeRouter {
+    /// One reply as either provider sends it.
+    struct Reply {
+        var phone: String
+        var text: String
+    }
+
+    func replies(_ request: EdgeRequest, provider: String) -> EdgeResponse {
+        let ok = provider == "tencent" ? #"{"result":0,"errmsg":"OK"}"# : #"{"code":0,"msg":"成功"}"#
+        func failure(_ status: Int, _ message: String) -> EdgeResponse {
+            let body = provider == "tencent" ? #"{"result":1,"errmsg":\#(JSONOutput.string(message).rendered())}"#
+                : #"{"code":1,"msg":\#(JSONOutput.string(message).rendered())}"#
+            return EdgeResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(body.utf8))
+        }
+        guard request.method == "POST" else { return failure(405, "POST only") }
+        guard let parsed = Self.parseReplies(request.body, provider: provider) else {
+            return failure(400, "expected the provider's reply callback JSON")
+        }
+        do {
+            for reply in parsed where OptOutReply.isOptOut(reply.text) {
+                guard let phone = PhoneNumber(reply.phone) else {
+                    log("serve.reply_unreadable", ["provider": provider, "phone": PhoneNumber.mask(reply.phone)])
+                    continue
+                }
+                let members = try writer.with {
+                    try $0.applyOptOutReply(phone: phone.e164, keyword: String(reply.text.prefix(16)), at: clock.now(),
+                                            provider: provider)
+                }
+                log("serve.opted_out", ["provider": provider, "phone": PhoneNumber.mask(phone.e164),
+                                        "members": "\(members.count)"])
+            }
+        } catch {
+            storeFailed(error)
+            return failure(503, "not stored; send it again")
+        }
+        return EdgeResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(ok.utf8))
+    }
+
+    /// The callback's replies; nil when the body is not what the provider sends.
+    static func parseReplies(_ body: [UInt8], provider: String) -> [Reply]? {
+        guard let text = String(validating: body, as: UTF8.self),
+              let value = try? JSONParser.parse(text, dialect: .json) else { return nil }
+        func string(_ member: JSONValue?) -> String? {
+            switch member?.kind {
+            case .string(let text): text
+            case .number(let digits): digits
+            default: nil
+            }
+        }
+        func field(_ object: JSONValue, _ key: String) -> String? {
+            string(object.members?.first { $0.key == key }?.value)
+        }
+        if provider == "tencent" {
+            guard let mobile = field(value, "mobile"), let text = field(value, "text") else { return nil }
+            let country = field(value, "nationcode") ?? "86"
+            return [Reply(phone: mobile.hasPrefix("+") ? mobile : "+\(country)\(mobile)", text: text)]
+        }
+        guard case .array(let items) = value.kind else { return nil }
+        var replies: [Reply] = []
+        for item in items {
+            guard let phone = field(item, "phone_number"), let text = field(item, "content") else { return nil }
+            replies.append(Reply(phone: phone, text: text))
+        }
+        return replies
+    }
+}

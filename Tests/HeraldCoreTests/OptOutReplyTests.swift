@@ -1,0 +1,15 @@
+import Testing
+import HeraldCore
+
+@Suite struct OptOutReplyTests {
+    @Test(arguments: ["T", "t", "TD", "td", "N", "R", "0000", "退订", "Ｔ", "ＴＤ", "ｔｄ", "００００",
+                      " T ", "T。", "T 谢谢", "TD!", "我要退订", "退订谢谢", "\u{3000}N\u{3000}"])
+    func optOuts(_ text: String) {
+        #expect(OptOutReply.isOptOut(text), "\(text)")
+    }
+
+    @Test(arguments: ["", "好的", "Test", "No problem", "Thanks", "RT", "1234", "谢谢", "TT", "订阅"])
+    func notOptOuts(_ text: String) {
+        #expect(!OptOutReply.isOptOut(text), "\(text)")
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import HeraldCore
+import HeraldDelivery
+@_spi(StoreSQL) import HeraldStore
+@_spi(StoreSQL) import HeraldTestSupport
+import HeraldEdge
+import HeraldWorker
+
+/// Inbound SMS through `herald serve`: an opt-out reply reaches every member with the number
+/// and the suppression list before the provider is answered, and a due marketing row for that
+/// number is not called.
+@Suite struct SMSReplyTests {
+    private final class Edge {
+        let fixture: EvaluationFixture
+        let store: SQLiteStore
+        let router: EdgeRouter
+        let server: HTTPServer
+        let clock: ManualWallClock
+
+        init() throws {
+            fixture = try EvaluationFixture(triggers: [
+                "winback": EvaluationFixture.trigger("winback", kind: "inactivity", "params: { days: 30 }"),
+            ])
+            // U1 and U3 share a number (a family phone); U2 has its own.
+            store = try fixture.store(members: "id,phone,last_active_at,consent_sms\nU1,13800138001,2026-01-01,yes\n"
+                                      + "U2,13800138002,2026-01-01,yes\nU3,13800138001,2026-01-01,yes")
+            try SQLiteOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
+            clock = ManualWallClock(fixture.at("2026-03-10 12:01:00"))
+            router = try EdgeRouter(store: store.location, config: try fixture.catalog().config, clock: clock) { _ in }
+            server = try HTTPServer(listen: "127.0.0.1:0", handler: router)
+        }
+
+        func post(_ path: String, _ json: String) -> RawHTTPClient.Reply {
+            RawHTTPClient.request(port: server.port, "POST", path, headers: ["Content-Type": "application/json"],
+                                  body: Array(json.utf8))
+        }
+
+        func column(_ sql: String) throws -> [String] {
+            let rows = try store.database.prepare(sql)
+            var values: [String] = []
+            while try rows.step() { values.append(rows.text(at: 0) ?? "NULL") }
+            return values
+        }
+
+        deinit {
+            server.stop()
+            router.stop()
+        }
+    }
+
+    @Test func aTencentReplyTOptsTheNumberOutBeforeItsDueRowIsCalled() async throws {
+        let edge = try Edge()
+        let reply = edge.post("/replies/tencent", #"""
+            {"extend": "", "mobile": "13800138001", "nationcode": "86", "sign": "品牌", "text": "Ｔ", "time": 1773115260}
+            """#)
+        #expect(reply.status == 200 && reply.text.hasSuffix(#"{"result":0,"errmsg":"OK"}"#))
+        // Committed before the answer: no waiting here.
+        #expect(try edge.column("SELECT address || ' ' || reason FROM address_suppressions")
+            == ["+8613800138001 opt-out reply (Ｔ)"])
+        #expect(try edge.column("SELECT id || ' ' || coalesce(consent_sms, '-') FROM members ORDER BY id")
+            == ["U1 no", "U2 yes", "U3 no"])
+        #expect(try edge.column("SELECT count(*) FROM events WHERE type = 'opt_out'") == ["2"])
+        // The rows planned before the reply: the two to that number are cancelled at the re-check.
+        let catalog = try edge.fixture.catalog()
+        let routers = try ChannelFactory.makeRouters(
+            catalog.config, context: ChannelContext(secrets: SecretSource(environment: [:]), clock: edge.clock))
+        let dispatcher = try Dispatcher(store: edge.store.location, catalog: catalog, routers: routers, clock: edge.clock,
+                                        log: EventLog { _ in })
+        await dispatcher.drain()
+        #expect(try edge.column("""
+            SELECT m.id || ' ' || o.status FROM outbox o JOIN members m ON m.key = o.member_key ORDER BY m.id
+            """) == ["U1 cancelled", "U2 sent", "U3 cancelled"])
+    }
+
+    @Test func anAliyunBatchOptsOutOnlyTheOptOutReplies() throws {
+        let edge = try Edge()
+        let reply = edge.post("/replies/aliyun", #"""
+            [{"phone_number": "13800138001", "content": "好的，谢谢", "send_time": "2026-03-10 12:01:00", "sign_name": "品牌",
+              "dest_code": "1234", "sequence_id": 1},
+             {"phone_number": "8613800138002", "content": "我要退订", "send_time": "2026-03-10 12:01:05", "sign_name": "品牌",
+              "dest_code": "1234", "sequence_id": 2}]
+            """#)
+        #expect(reply.status == 200 && reply.text.hasSuffix(#"{"code":0,"msg":"成功"}"#))
+        #expect(try edge.column("SELECT id || ' ' || coalesce(consent_sms, '-') FROM members ORDER BY id")
+            == ["U1 yes", "U2 no", "U3 yes"])
+        #expect(try edge.column("SELECT address FROM address_suppressions") == ["+8613800138002"])
+    }
+
+    @Test(arguments: ["", "{", "[]x", #"{"mobile": 1}"#, #"[{"content": "T"}]"#, "\u{FF}\u{FE}"])
+    func aBodyThatIsNotTheCallbackIs400(body: String) throws {
+        let edge = try Edge()
+        #expect(edge.post("/replies/tencent", body).status == 400)
+        #expect(edge.post("/replies/aliyun", body).status == 400)
+        #expect(RawHTTPClient.request(port: edge.server.port, "GET", "/replies/tencent").status == 405)
+        #expect(try edge.column("SELECT count(*) FROM address_suppressions") == ["0"])
+    }
+}
