@@ -4,10 +4,11 @@ import HeraldEdge
 import HeraldStore
 import HeraldWorker
 
-/// `herald serve`: the HTTP edge (SPEC 8) — tracked links and the health check so far.
+/// `herald serve`: the HTTP edge (SPEC 8) — tracked links, SMS replies, receipts and the
+/// health check so far.
 enum ServeCommand: HeraldCommand {
     static let words = ["serve"]
-    static let summary = "answer tracked links (302, counting clicks) and /healthz over HTTP, behind a TLS proxy"
+    static let summary = "answer tracked links, SMS replies and receipts over HTTP, behind a TLS proxy"
     static let valueOptions: Set<String> = ["--listen"]
     static let flagOptions: Set<String> = []
     static let help = """
@@ -23,6 +24,9 @@ enum ServeCommand: HeraldCommand {
                                       inbound SMS: a reply T, TD, N, R, 0000 or 退订 puts the
                                       number on the suppression list and opts out of SMS every
                                       member with it, committed before the provider is answered
+          POST /receipts/tencent, /receipts/aliyun, /receipts/http
+                                      delivery receipts, applied and committed before the
+                                      provider is answered
           GET /healthz                200 when the store answers, else 503
         Requests are bounded: headers 16 KiB, bodies 1 MiB, 10 s idle, 512 connections.
         SIGTERM or SIGINT stops listening, stores the clicks still queued and exits 0.

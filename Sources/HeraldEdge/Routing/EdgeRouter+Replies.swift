@@ -19,15 +19,10 @@ extension EdgeRouter {
     }
 
     func replies(_ request: EdgeRequest, provider: String) -> EdgeResponse {
-        let ok = provider == "tencent" ? #"{"result":0,"errmsg":"OK"}"# : #"{"code":0,"msg":"成功"}"#
-        func failure(_ status: Int, _ message: String) -> EdgeResponse {
-            let body = provider == "tencent" ? #"{"result":1,"errmsg":\#(JSONOutput.string(message).rendered())}"#
-                : #"{"code":1,"msg":\#(JSONOutput.string(message).rendered())}"#
-            return EdgeResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(body.utf8))
-        }
-        guard request.method == "POST" else { return failure(405, "POST only") }
+        let answer = ProviderAnswer(provider: provider)
+        guard request.method == "POST" else { return answer.failure(405, "POST only") }
         guard let parsed = Self.parseReplies(request.body, provider: provider) else {
-            return failure(400, "expected the provider's reply callback JSON")
+            return answer.failure(400, "expected the provider's reply callback JSON")
         }
         do {
             for reply in parsed where OptOutReply.isOptOut(reply.text) {
@@ -44,25 +39,16 @@ extension EdgeRouter {
             }
         } catch {
             storeFailed(error)
-            return failure(503, "not stored; send it again")
+            return answer.failure(503, "not stored; send it again")
         }
-        return EdgeResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(ok.utf8))
+        return answer.ok
     }
 
     /// The callback's replies; nil when the body is not what the provider sends.
     static func parseReplies(_ body: [UInt8], provider: String) -> [Reply]? {
         guard let text = String(validating: body, as: UTF8.self),
               let value = try? JSONParser.parse(text, dialect: .json) else { return nil }
-        func string(_ member: JSONValue?) -> String? {
-            switch member?.kind {
-            case .string(let text): text
-            case .number(let digits): digits
-            default: nil
-            }
-        }
-        func field(_ object: JSONValue, _ key: String) -> String? {
-            string(object.members?.first { $0.key == key }?.value)
-        }
+        func field(_ object: JSONValue, _ key: String) -> String? { object.text(key) }
         if provider == "tencent" {
             guard let mobile = field(value, "mobile"), let text = field(value, "text") else { return nil }
             let country = field(value, "nationcode") ?? "86"

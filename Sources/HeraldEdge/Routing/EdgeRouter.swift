@@ -9,6 +9,8 @@ import HeraldStore
 ///   A token no send has, or a malformed one, answers `links.fallback` (302) or 404.
 /// - `POST /replies/tencent`, `/replies/aliyun`: inbound SMS; an opt-out reply opts the
 ///   number out (`EdgeRouter+Replies.swift`).
+/// - `POST /receipts/tencent`, `/receipts/aliyun`, `/receipts/http`: delivery receipts
+///   (`EdgeRouter+Receipts.swift`).
 /// - `GET /healthz`: 200 when the store answers, 503 when it does not.
 public final class EdgeRouter: EdgeHandler {
     /// What the edge reports: an event name and its fields (addresses masked).
@@ -19,6 +21,8 @@ public final class EdgeRouter: EdgeHandler {
     private let clicks: ClickRecorder
     private let fallback: String?
     let clock: any WallClock
+    /// For provider times without an offset (both providers send Beijing time).
+    let timeZone: TimeZone
     let log: Log
     let storeFailed: @Sendable (any Error) -> Void
 
@@ -29,6 +33,7 @@ public final class EdgeRouter: EdgeHandler {
         clicks = try ClickRecorder(store: store, defaultTimeZone: config.timeZone, clock: clock, failed: storeFailed)
         fallback = config.links?.fallback
         self.clock = clock
+        timeZone = config.timeZone
         self.log = log
         self.storeFailed = storeFailed
     }
@@ -46,6 +51,9 @@ public final class EdgeRouter: EdgeHandler {
         switch request.path {
         case "/replies/tencent": return replies(request, provider: "tencent")
         case "/replies/aliyun": return replies(request, provider: "aliyun")
+        case "/receipts/tencent": return receipts(request, provider: "tencent")
+        case "/receipts/aliyun": return receipts(request, provider: "aliyun")
+        case "/receipts/http": return receipts(request, provider: "http")
         default: break
         }
         guard isRead else { return .text(405, "method not allowed\n") }

@@ -15,6 +15,11 @@ public struct EdgeResponse: Sendable, Equatable {
         EdgeResponse(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: Array(text.utf8))
     }
 
+    /// JSON, UTF-8.
+    public static func json(_ status: Int, _ text: String) -> EdgeResponse {
+        EdgeResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(text.utf8))
+    }
+
     /// A redirect that no cache keeps: every click must reach the edge to be counted.
     public static func redirect(to location: String) -> EdgeResponse {
         EdgeResponse(status: 302, headers: ["Location": location, "Cache-Control": "no-store"])

@@ -1,0 +1,128 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// Delivery receipts from the providers' callbacks (SPEC 8), applied like the `delivered` /
+/// `undelivered` events of SPEC 1.5 — through the same ingester, so a send keeps its latest
+/// receipt and its status follows — and committed before the provider hears "received".
+///
+/// - Tencent Cloud (`POST /receipts/tencent`): an array of `{ sid, report_status: SUCCESS|FAIL,
+///   user_receive_time, mobile, nationcode, errmsg, description }`; `sid` is the send's provider
+///   id. Answered `{"result":0,"errmsg":"OK"}`.
+/// - Alibaba Cloud (`POST /receipts/aliyun`): an array of `{ biz_id, success, report_time,
+///   phone_number, err_code, err_msg, … }`; `biz_id` is the provider id. Answered
+///   `{"code":0,"msg":"成功"}`.
+/// - Generic (`POST /receipts/http`): one object or an array of `{ key | provider_id, status:
+///   "delivered" | "undelivered", at }`. Answered `{"stored":<n>,"unmatched":<n>}`.
+/// Times without an offset are read on the config's default zone (both providers send
+/// Beijing time). A receipt that names no known send is stored as an event and counted as
+/// unmatched, as `herald ingest` warns about it.
+extension EdgeRouter {
+    func receipts(_ request: EdgeRequest, provider: String) -> EdgeResponse {
+        let answer = ProviderAnswer(provider: provider)
+        guard request.method == "POST" else { return answer.failure(405, "POST only") }
+        guard let lines = receiptLines(request.body, provider: provider) else {
+            return answer.failure(400, "expected the provider's receipt callback JSON")
+        }
+        let sink = CountingSink()
+        do {
+            _ = try writer.with { store in
+                try store.makeEventIngester(defaultTimeZone: timeZone, clock: clock, batchSize: 10_000)
+                    .ingest(lines: lines, sink: sink)
+            }
+        } catch {
+            storeFailed(error)
+            return answer.failure(503, "not stored; send it again")
+        }
+        if sink.warnings > 0 || sink.rejected > 0 {
+            log("serve.receipts_unmatched", ["provider": provider, "received": "\(lines.count)",
+                                              "unmatched": "\(sink.warnings)", "rejected": "\(sink.rejected)"])
+        }
+        return provider == "http"
+            ? .json(200, #"{"stored":\#(lines.count - sink.rejected),"unmatched":\#(sink.warnings)}"#)
+            : answer.ok
+    }
+
+    /// The callback as ingest lines; nil when the body is not what the provider sends.
+    private func receiptLines(_ body: [UInt8], provider: String) -> [String]? {
+        guard let text = String(validating: body, as: UTF8.self),
+              let value = try? JSONParser.parse(text, dialect: .json) else { return nil }
+        let items: [JSONValue] = if case .array(let items) = value.kind { items } else { [value] }
+        if provider != "http", case .object = value.kind { return nil }
+        var lines: [String] = []
+        for item in items {
+            guard item.members != nil else { return nil }
+            let reference: (name: String, value: String)
+            let delivered: Bool
+            let at: String?
+            switch provider {
+            case "tencent":
+                guard let sid = item.text("sid"), let status = item.text("report_status") else { return nil }
+                (reference, delivered, at) = (("provider_id", sid), status == "SUCCESS", item.text("user_receive_time"))
+            case "aliyun":
+                guard let bizID = item.text("biz_id"), let success = item.bool("success") else { return nil }
+                (reference, delivered, at) = (("provider_id", bizID), success, item.text("report_time"))
+            default:
+                guard let status = item.text("status"), ["delivered", "undelivered"].contains(status),
+                      let named = item.text("key").map({ ("key", $0) }) ?? item.text("provider_id").map({ ("provider_id", $0) })
+                else { return nil }
+                (reference, delivered, at) = (named, status == "delivered", item.text("at"))
+            }
+            let type = delivered ? "delivered" : "undelivered"
+            let instant = at.flatMap(InstantParser(defaultTimeZone: timeZone).parse) ?? clock.now()
+            let id = "receipt-\(provider)-\(reference.value)-\(type)"
+            lines.append(#"{"id":\#(JSONOutput.string(id).rendered()),"type":"\#(type)","#
+                         + #""at":"\#(InstantFormatter.utcString(from: instant))","#
+                         + #""\#(reference.name)":\#(JSONOutput.string(reference.value).rendered())}"#)
+        }
+        return lines
+    }
+}
+
+/// How each provider wants to hear "received" and "not received".
+struct ProviderAnswer {
+    let provider: String
+
+    var ok: EdgeResponse {
+        switch provider {
+        case "tencent": .json(200, #"{"result":0,"errmsg":"OK"}"#)
+        case "aliyun": .json(200, #"{"code":0,"msg":"成功"}"#)
+        default: .json(200, #"{"ok":true}"#)
+        }
+    }
+
+    func failure(_ status: Int, _ message: String) -> EdgeResponse {
+        let text = JSONOutput.string(message).rendered()
+        return switch provider {
+        case "tencent": .json(status, #"{"result":1,"errmsg":\#(text)}"#)
+        case "aliyun": .json(status, #"{"code":1,"msg":\#(text)}"#)
+        default: .json(status, #"{"error":\#(text)}"#)
+        }
+    }
+}
+
+/// Counts what the ingester rejected or warned about (receipts that name no send).
+final class CountingSink: RejectedRowSink {
+    var warnings = 0
+    var rejected = 0
+
+    func header(raw: [UInt8]) throws {}
+    func reject(_ rejection: RowRejection, raw: [UInt8]) throws { rejected += 1 }
+    func warn(line: Int, message: String) { warnings += 1 }
+}
+
+extension JSONValue {
+    /// A member's text (a string, or a number's digits); nil when absent or of another kind.
+    func text(_ key: String) -> String? {
+        switch members?.first(where: { $0.key == key })?.value.kind {
+        case .string(let text): text
+        case .number(let digits): digits
+        default: nil
+        }
+    }
+
+    func bool(_ key: String) -> Bool? {
+        if case .bool(let value)? = members?.first(where: { $0.key == key })?.value.kind { return value }
+        return nil
+    }
+}
