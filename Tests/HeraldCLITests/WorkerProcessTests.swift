@@ -139,11 +139,12 @@ import HeraldCore
         try input.fileHandleForWriting.close()
         #expect(await Waiting.exit(of: ingest, within: .seconds(30)), "the ingest did not end within 30 s of its input")
         #expect(ingest.terminationStatus == 0)
-        // Calls went on throughout the feed: no gap of more than a second between them.
+        // Calls went on throughout the feed: no gap anywhere near the store's 5 s busy timeout
+        // (a stall behind the ingest's lock); 2.5 s leaves room for a loaded machine.
         let during = gateway.requests.map(\.receivedAt).filter { $0 >= feedStart && $0 <= feedEnd }.sorted()
         let gaps = zip(during.dropFirst(), during).map { $0 - $1 }
         #expect(during.count >= 60, "\(during.count) calls during a 6-second feed at 25/s")
-        #expect(gaps.allSatisfy { $0 < .seconds(1) }, "longest gap \(gaps.max() ?? .zero)")
+        #expect(gaps.allSatisfy { $0 < .seconds(2.5) }, "longest gap \(gaps.max() ?? .zero)")
         kill(worker.processIdentifier, SIGTERM)
         #expect(await Waiting.exit(of: worker, within: .seconds(30)), "the worker did not stop within 30 s of SIGTERM")
         let store = try SQLiteStore(readingAt: folder.file("h.db"))
