@@ -27,6 +27,8 @@ enum ServeCommand: HeraldCommand {
           POST /receipts/tencent, /receipts/aliyun, /receipts/http
                                       delivery receipts, applied and committed before the
                                       provider is answered
+          GET /u/<token>              e-mail unsubscribe: a confirmation page
+          POST /u/<token>             unsubscribe (the page's button, or RFC 8058 one-click)
           GET /healthz                200 when the store answers, else 503
         Requests are bounded: headers 16 KiB, bodies 1 MiB, 10 s idle, 512 connections.
         SIGTERM or SIGINT stops listening, stores the clicks still queued and exits 0.

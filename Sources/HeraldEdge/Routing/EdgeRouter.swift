@@ -11,6 +11,7 @@ import HeraldStore
 ///   number out (`EdgeRouter+Replies.swift`).
 /// - `POST /receipts/tencent`, `/receipts/aliyun`, `/receipts/http`: delivery receipts
 ///   (`EdgeRouter+Receipts.swift`).
+/// - `GET`/`POST /u/<token>`: e-mail unsubscribe (`EdgeRouter+Unsubscribe.swift`).
 /// - `GET /healthz`: 200 when the store answers, 503 when it does not.
 public final class EdgeRouter: EdgeHandler {
     /// What the edge reports: an event name and its fields (addresses masked).
@@ -54,6 +55,7 @@ public final class EdgeRouter: EdgeHandler {
         case "/receipts/tencent": return receipts(request, provider: "tencent")
         case "/receipts/aliyun": return receipts(request, provider: "aliyun")
         case "/receipts/http": return receipts(request, provider: "http")
+        case let path where path.hasPrefix("/u/"): return unsubscribe(request)
         default: break
         }
         guard isRead else { return .text(405, "method not allowed\n") }
@@ -84,9 +86,7 @@ public final class EdgeRouter: EdgeHandler {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2 || parts.count == 3, parts[0].isEmpty else { return nil }
         let token = parts[1]
-        guard token.utf8.count == SendCodes.tokenLength,
-              token.utf8.allSatisfy({ (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) })
-        else { return nil }
+        guard isToken(String(token)) else { return nil }
         guard parts.count == 3 else { return (String(token), 1) }
         guard parts[2].utf8.count <= 3, let index = Int(parts[2]), index >= 1 else { return nil }
         return (String(token), index)

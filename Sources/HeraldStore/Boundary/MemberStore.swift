@@ -54,6 +54,9 @@ public protocol MemberStore: AnyObject {
     /// once) and every member with that number gets an `opt_out` sms event (consent `no`).
     /// Returns the ids of those members.
     func applyOptOutReply(phone: String, keyword: String, at: Date, provider: String) throws -> [String]
+    /// `opt_out` events on `channel` for `memberIDs`, committed before it returns (an e-mail
+    /// unsubscribe, a reply). `source` names where they came from, in the events' ids.
+    func optOut(memberIDs: [String], channel: ChannelKind, at: Date, source: String) throws
 
     // MARK: Reports
 

@@ -67,17 +67,21 @@ extension SQLiteStore {
             try holders.bind([.text(phone)])
             while try holders.step() { members.append(holders.text(at: 0) ?? "") }
         }
-        guard !members.isEmpty else { return [] }
+        try optOut(memberIDs: members, channel: .sms, at: at, source: "reply-\(provider)")
+        return members
+    }
+
+    public func optOut(memberIDs: [String], channel: ChannelKind, at: Date, source: String) throws {
+        guard !memberIDs.isEmpty else { return }
         // Through the ingester, as `herald ingest` would apply them: consent and its history.
-        let stamp = "\(at.epochSeconds)"
-        let lines = members.map { member in
-            #"{"id":"reply-\#(provider)-\#(stamp)-\#(member)","member_id":\#(JSONOutput.string(member).rendered()),"#
-                + #""type":"opt_out","channel":"sms","at":"\#(InstantFormatter.utcString(from: at))"}"#
+        let lines = memberIDs.map { member in
+            let id = "\(source)-\(at.epochSeconds)-\(member)"
+            return #"{"id":\#(JSONOutput.string(id).rendered()),"member_id":\#(JSONOutput.string(member).rendered()),"#
+                + #""type":"opt_out","channel":"\#(channel.rawValue)","at":"\#(InstantFormatter.utcString(from: at))"}"#
         }
         let ingester = try SQLiteEventIngester(store: self, defaultTimeZone: TimeZone(identifier: "UTC")!,
                                                clock: SystemWallClock(), batchSize: 1_000)
         _ = try ingester.ingest(lines: lines, sink: DiscardingRowSink())
-        return members
     }
 
     public func campaignReport(_ query: CampaignReportQuery, including triggerIDs: [String]) throws
