@@ -68,6 +68,14 @@ import HeraldWorker
         let clicked = try edge.store.database.scalarInteger(
             "SELECT count(*) FROM outbox WHERE link_token = '\(token)' AND clicked_at IS NOT NULL")
         #expect(clicked == 1)
+        // The edge's counters: two redirects, two clicks queued (the store keeps one), one unknown link.
+        _ = edge.get("/ZZZZZZZZZZZZ")
+        let metrics = edge.get("/metrics")
+        #expect(metrics.status == 200)
+        for sample in ["herald_edge_redirects_total 2", "herald_edge_clicks_total 2", "herald_edge_unknown_links_total 1",
+                       "# TYPE herald_edge_opt_out_replies_total counter"] {
+            #expect(metrics.text.contains("\n" + sample + "\n"), "\(sample)")
+        }
     }
 
     @Test func headPreviewsAndScannersAreRedirectedButNotCounted() async throws {

@@ -30,6 +30,7 @@ enum ServeCommand: HeraldCommand {
           GET /u/<token>              e-mail unsubscribe: a confirmation page
           POST /u/<token>             unsubscribe (the page's button, or RFC 8058 one-click)
           GET /healthz                200 when the store answers, else 503
+          GET /metrics                the edge's counters (Prometheus text)
         Requests are bounded: headers 16 KiB, bodies 1 MiB, 10 s idle, 512 connections.
         SIGTERM or SIGINT stops listening, stores the clicks still queued and exits 0.
         Logs: one key=value line per event on standard error.

@@ -34,6 +34,7 @@ extension EdgeRouter {
             storeFailed(error)
             return answer.failure(503, "not stored; send it again")
         }
+        counters.add("herald_edge_receipts_total", lines.count)
         if sink.warnings > 0 || sink.rejected > 0 {
             log("serve.receipts_unmatched", ["provider": provider, "received": "\(lines.count)",
                                               "unmatched": "\(sink.warnings)", "rejected": "\(sink.rejected)"])

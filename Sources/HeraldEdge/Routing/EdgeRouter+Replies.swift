@@ -34,6 +34,7 @@ extension EdgeRouter {
                     try $0.applyOptOutReply(phone: phone.e164, keyword: String(reply.text.prefix(16)), at: clock.now(),
                                             provider: provider)
                 }
+                counters.add("herald_edge_opt_out_replies_total")
                 log("serve.opted_out", ["provider": provider, "phone": PhoneNumber.mask(phone.e164),
                                         "members": "\(members.count)"])
             }

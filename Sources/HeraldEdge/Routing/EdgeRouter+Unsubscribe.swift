@@ -31,6 +31,7 @@ extension EdgeRouter {
                 storeFailed(error)
                 return Self.page(503, "请稍后再试", "暂时无法处理您的请求，请稍后再试。")
             }
+            counters.add("herald_edge_unsubscribes_total")
             log("serve.unsubscribed", ["channel": "email"])
             return Self.page(200, "已退订", "您已退订营销邮件。")
         default:

@@ -12,7 +12,8 @@ import HeraldStore
 /// - `POST /receipts/tencent`, `/receipts/aliyun`, `/receipts/http`: delivery receipts
 ///   (`EdgeRouter+Receipts.swift`).
 /// - `GET`/`POST /u/<token>`: e-mail unsubscribe (`EdgeRouter+Unsubscribe.swift`).
-/// - `GET /healthz`: 200 when the store answers, 503 when it does not.
+/// - `GET /healthz`: 200 when the store answers, 503 when it does not; `GET /metrics`: the
+///   edge's counters, Prometheus text.
 public final class EdgeRouter: EdgeHandler {
     /// What the edge reports: an event name and its fields (addresses masked).
     public typealias Log = @Sendable (_ event: String, _ fields: KeyValuePairs<String, String>) -> Void
@@ -26,6 +27,7 @@ public final class EdgeRouter: EdgeHandler {
     let timeZone: TimeZone
     let log: Log
     let storeFailed: @Sendable (any Error) -> Void
+    let counters = EdgeCounters()
 
     public init(store: StoreLocation, config: HeraldConfig, clock: any WallClock, log: @escaping Log = { _, _ in },
                 storeFailed: @escaping @Sendable (any Error) -> Void) throws {
@@ -36,7 +38,11 @@ public final class EdgeRouter: EdgeHandler {
         self.clock = clock
         timeZone = config.timeZone
         self.log = log
-        self.storeFailed = storeFailed
+        let counters = counters
+        self.storeFailed = { error in
+            counters.add("herald_edge_store_failures_total")
+            storeFailed(error)
+        }
     }
 
     /// Stores the clicks still queued.
@@ -44,6 +50,11 @@ public final class EdgeRouter: EdgeHandler {
 
     public func respond(to request: EdgeRequest) -> EdgeResponse {
         let isRead = request.method == "GET" || request.method == "HEAD"
+        if request.path == "/metrics" {
+            guard isRead else { return .text(405, "method not allowed\n") }
+            return EdgeResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
+                                body: Array(counters.rendered().utf8))
+        }
         if request.path == "/healthz" {
             guard isRead else { return .text(405, "method not allowed\n") }
             let healthy = (try? pool.with { try $0.hasSuppressedAddresses() }) != nil
@@ -68,17 +79,21 @@ public final class EdgeRouter: EdgeHandler {
         do {
             found = try pool.with { try $0.trackedLink(token: token) }
         } catch {
+            storeFailed(error)
             return .text(503, "the store does not answer; try again\n")
         }
         guard let link = found, index <= link.targets.count else { return unknown() }
+        counters.add("herald_edge_redirects_total")
         if request.method == "GET", !LinkPreviewAgents.isPreview(userAgent: request.header("user-agent")) {
             clicks.record(token: token, memberID: link.memberID, at: clock.now())
+            counters.add("herald_edge_clicks_total")
         }
         return .redirect(to: link.targets[index - 1])
     }
 
     private func unknown() -> EdgeResponse {
-        fallback.map(EdgeResponse.redirect(to:)) ?? .text(404, "no such link\n")
+        counters.add("herald_edge_unknown_links_total")
+        return fallback.map(EdgeResponse.redirect(to:)) ?? .text(404, "no such link\n")
     }
 
     /// `/<token>` or `/<token>/<n>`: a token of `SendCodes`' alphabet and length, n from 1.
