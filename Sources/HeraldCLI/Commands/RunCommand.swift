@@ -8,10 +8,10 @@ import HeraldWorker
 enum RunCommand: HeraldCommand {
     static let words = ["run"]
     static let summary = "evaluate triggers and deliver the outbox (the systemd service; --once for cron)"
-    static let valueOptions: Set<String> = ["--sandbox", "--metrics-file"]
+    static let valueOptions: Set<String> = ["--sandbox", "--metrics-file", "--serve"]
     static let flagOptions: Set<String> = ["--once"]
     static let help = """
-        Usage: herald run [--once] [--metrics-file PATH] [--sandbox DIR]
+        Usage: herald run [--once] [--metrics-file PATH] [--serve ADDRESS] [--sandbox DIR]
 
         Evaluates every enabled trigger every 'evaluate_every' and writes the planned sends to
         the outbox, while the dispatcher delivers due rows through their channels: re-checked
@@ -32,6 +32,9 @@ enum RunCommand: HeraldCommand {
                          write Prometheus metrics there after every evaluation (and at the end
                          of --once), replaced atomically: for node_exporter's textfile
                          collector, name it *.prom in the collector's directory
+          --serve ADDRESS
+                         answer the HTTP edge there too (tracked links, replies, receipts,
+                         unsubscribe: herald serve --help); default: serve.listen in the config
           --sandbox DIR  the sandbox: DIR's config, members and events in a throwaway store,
                          on a simulated clock starting at sandbox.at — evaluates once, then
                          delivers each send at its scheduled time over the next day through
@@ -52,8 +55,16 @@ enum RunCommand: HeraldCommand {
                                     metricsPath: options.options["--metrics-file"])
         let report: WorkerService.Report
         if options.flags.contains("--once") {
+            guard options.options["--serve"] == nil else {
+                throw ParsedArguments.UsageError(description: "--serve needs the service: run without --once")
+            }
             report = try AsyncBridge.blocking { try await service.runOnce() }
         } else {
+            // A broken config is the service's to report (before READY); the edge starts only with a good one.
+            let address = options.options["--serve"] ?? (try? context.loadConfig())?.serveListen
+            let edge = try address.map { try EdgeLauncher(address: $0, config: try context.loadConfig(),
+                                                          clock: context.clock, log: log) }
+            defer { edge?.stop() }
             report = try AsyncBridge.blocking { try await service.run(signals: ServiceSignal.stream()) }
         }
         console.printError("herald: planned \(report.planned), sent \(report.delivery.sent), failed \(report.delivery.failed); "

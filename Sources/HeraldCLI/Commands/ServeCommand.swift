@@ -12,10 +12,11 @@ enum ServeCommand: HeraldCommand {
     static let valueOptions: Set<String> = ["--listen"]
     static let flagOptions: Set<String> = []
     static let help = """
-        Usage: herald serve --listen ADDRESS
+        Usage: herald serve [--listen ADDRESS]
 
         Answers, on ADDRESS (host:port, e.g. 127.0.0.1:8080; port 0 picks a free one and the
-        chosen one is logged), behind a TLS reverse proxy:
+        chosen one is logged; default: serve.listen in the config), behind a TLS reverse proxy.
+        `herald run --serve ADDRESS` (or serve.listen) answers the same inside the worker.
           GET /<token>, /<token>/<n>  302 to the send's first / n-th link, and a click event
                                       (HEAD, link previews and scanners are redirected, not
                                       counted; a click counts once per token and minute);
@@ -39,24 +40,17 @@ enum ServeCommand: HeraldCommand {
 
     static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
         guard positionals.isEmpty else { throw ParsedArguments.UsageError(description: "serve takes no arguments") }
-        guard let address = options.options["--listen"] else {
-            throw ParsedArguments.UsageError(description: "serve needs --listen ADDRESS, such as 127.0.0.1:8080")
-        }
         let config = try context.loadConfig()
-        // Creates or upgrades the store before the read-only connections open it.
-        _ = try StoreFactory.open(config.store)
-        let log = EventLog { line in context.console.printError(String(line.dropLast())) }
-        let router = try EdgeRouter(store: config.store, config: config, clock: context.clock,
-                                    log: { event, fields in log.info(event, fields) }) { error in
-            log.storeProblem("serve.store_failed", error, busyEvent: "serve.store_busy")
+        guard let address = options.options["--listen"] ?? config.serveListen else {
+            throw ParsedArguments.UsageError(description:
+                "serve needs --listen ADDRESS (such as 127.0.0.1:8080) or serve: { listen } in the config")
         }
-        let server = try HTTPServer(listen: address, handler: router)
-        log.info("serve.ready", ["listen": address, "port": "\(server.port)", "store": config.store.description])
+        let log = EventLog { line in context.console.printError(String(line.dropLast())) }
+        let edge = try EdgeLauncher(address: address, config: config, clock: context.clock, log: log)
         try AsyncBridge.blocking {
             for await signal in ServiceSignal.stream() where signal == .terminate { break }
         }
-        server.stop()
-        router.stop()
+        edge.stop()
         log.info("serve.stopped", [:])
         return .success
     }

@@ -136,6 +136,10 @@ public enum ConfigLoader {
                 }
             }
         }
+        if let serve = reader.object("serve", allowedKeys: ["listen"]) {
+            serve.finish()
+            config.serveListen = serve.string("listen", required: true)
+        }
         checkStorePath(config.storePath, reader: reader)
         checkLease(config, reader: reader)
         return storePath == nil ? nil : config

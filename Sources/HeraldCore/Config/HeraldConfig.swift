@@ -23,6 +23,8 @@ public struct HeraldConfig: Sendable {
     public var dispatch: DispatchSettings
     /// The evaluation instant `preview --sandbox` uses when `--at` is not given.
     public var sandboxAt: Date?
+    /// `serve: { listen: "127.0.0.1:8080" }`: `herald run` answers the HTTP edge there too.
+    public var serveListen: String?
 
     public init(sourcePath: String, storePath: String, timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!,
                 locale: String = "zh-CN") {
@@ -46,7 +48,7 @@ public struct HeraldConfig: Sendable {
     /// Top-level keys SPEC 1.1 defines.
     public static let knownKeys = [
         "store", "timezone", "locale", "triggers", "templates", "quiet_hours", "caps", "channels", "providers", "sms",
-        "links", "evaluate_every", "dispatch", "sandbox",
+        "links", "evaluate_every", "dispatch", "sandbox", "serve",
     ]
 }
 
