@@ -19,6 +19,8 @@ import HeraldCore
 /// `tencent_sms` adapter to a fake Tencent Cloud that checks every signature, against the plain
 /// http adapter and `curl` posting the same signed bodies (issue 12). `report`: `herald report`
 /// over N sends and the given events, against the `sqlite3` shell running its statements (issue 5).
+/// `edge`: `herald serve` redirecting `--sends` tracked links under `wrk`, against nginx
+/// answering a static 302 (issue 14; needs wrk and nginx-light).
 struct Options {
     var mode = "import"
     var members = 1_000_000
@@ -45,7 +47,8 @@ struct Options {
             guard index < arguments.count else { throw BenchError("\(arguments[index - 1]) needs a value") }
             return arguments[index]
         }
-        if let first = arguments.first, ["import", "evaluate", "evaluate-child", "dispatch", "report"].contains(first) {
+        if let first = arguments.first,
+           ["import", "evaluate", "evaluate-child", "dispatch", "report", "edge"].contains(first) {
             mode = first
             index = 1
         }
@@ -127,6 +130,9 @@ func main() throws {
     }
     if options.mode == "report" {
         return try ReportBenchmark(options: options, herald: herald, sqlite3: sqlite3).run()
+    }
+    if options.mode == "edge" {
+        return try EdgeBenchmark(options: options, herald: herald).run()
     }
 
     let folder = URL(fileURLWithPath: options.folder).standardizedFileURL.path
