@@ -11,47 +11,17 @@ import HeraldWorker
 /// and the suppression list before the provider is answered, and a due marketing row for that
 /// number is not called.
 @Suite struct SMSReplyTests {
-    private final class Edge {
-        let fixture: EvaluationFixture
-        let store: SQLiteStore
-        let router: EdgeRouter
-        let server: HTTPServer
-        let clock: ManualWallClock
-
-        init() throws {
-            fixture = try EvaluationFixture(triggers: [
-                "winback": EvaluationFixture.trigger("winback", kind: "inactivity", "params: { days: 30 }"),
-            ])
-            // U1 and U3 share a number (a family phone); U2 has its own.
-            store = try fixture.store(members: "id,phone,last_active_at,consent_sms\nU1,13800138001,2026-01-01,yes\n"
-                                      + "U2,13800138002,2026-01-01,yes\nU3,13800138001,2026-01-01,yes")
-            try SQLiteOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
-            clock = ManualWallClock(fixture.at("2026-03-10 12:01:00"))
-            router = try EdgeRouter(store: store.location, config: try fixture.catalog().config, clock: clock) { _ in }
-            server = try HTTPServer(listen: "127.0.0.1:0", handler: router)
-        }
-
-        func post(_ path: String, _ json: String) -> RawHTTPClient.Reply {
-            RawHTTPClient.request(port: server.port, "POST", path, headers: ["Content-Type": "application/json"],
-                                  body: Array(json.utf8))
-        }
-
-        func column(_ sql: String) throws -> [String] {
-            let rows = try store.database.prepare(sql)
-            var values: [String] = []
-            while try rows.step() { values.append(rows.text(at: 0) ?? "NULL") }
-            return values
-        }
-
-        deinit {
-            server.stop()
-            router.stop()
-        }
+    /// U1 and U3 share a number (a family phone); U2 has its own; each has a planned SMS.
+    private func edge() throws -> EdgeHarness {
+        try EdgeHarness(triggers: [
+            "winback": EvaluationFixture.trigger("winback", kind: "inactivity", "params: { days: 30 }"),
+        ], members: "id,phone,last_active_at,consent_sms\nU1,13800138001,2026-01-01,yes\n"
+            + "U2,13800138002,2026-01-01,yes\nU3,13800138001,2026-01-01,yes", now: "2026-03-10 12:01:00")
     }
 
     @Test func aTencentReplyTOptsTheNumberOutBeforeItsDueRowIsCalled() async throws {
-        let edge = try Edge()
-        let reply = edge.post("/replies/tencent", #"""
+        let edge = try edge()
+        let reply = edge.request("POST", "/replies/tencent", body: #"""
             {"extend": "", "mobile": "13800138001", "nationcode": "86", "sign": "品牌", "text": "Ｔ", "time": 1773115260}
             """#)
         #expect(reply.status == 200 && reply.text.hasSuffix(#"{"result":0,"errmsg":"OK"}"#))
@@ -74,8 +44,8 @@ import HeraldWorker
     }
 
     @Test func anAliyunBatchOptsOutOnlyTheOptOutReplies() throws {
-        let edge = try Edge()
-        let reply = edge.post("/replies/aliyun", #"""
+        let edge = try edge()
+        let reply = edge.request("POST", "/replies/aliyun", body: #"""
             [{"phone_number": "13800138001", "content": "好的，谢谢", "send_time": "2026-03-10 12:01:00", "sign_name": "品牌",
               "dest_code": "1234", "sequence_id": 1},
              {"phone_number": "8613800138002", "content": "我要退订", "send_time": "2026-03-10 12:01:05", "sign_name": "品牌",
@@ -89,10 +59,10 @@ import HeraldWorker
 
     @Test(arguments: ["", "{", "[]x", #"{"mobile": 1}"#, #"[{"content": "T"}]"#, "\u{FF}\u{FE}"])
     func aBodyThatIsNotTheCallbackIs400(body: String) throws {
-        let edge = try Edge()
-        #expect(edge.post("/replies/tencent", body).status == 400)
-        #expect(edge.post("/replies/aliyun", body).status == 400)
-        #expect(RawHTTPClient.request(port: edge.server.port, "GET", "/replies/tencent").status == 405)
+        let edge = try edge()
+        #expect(edge.request("POST", "/replies/tencent", body: body).status == 400)
+        #expect(edge.request("POST", "/replies/aliyun", body: body).status == 400)
+        #expect(edge.request("GET", "/replies/tencent").status == 405)
         #expect(try edge.column("SELECT count(*) FROM address_suppressions") == ["0"])
     }
 }

@@ -1,0 +1,53 @@
+import Foundation
+import HeraldCore
+@_spi(StoreSQL) import HeraldStore
+@_spi(StoreSQL) import HeraldTestSupport
+import HeraldEdge
+
+/// A store with sends planned at 2026-03-10 12:00 (Shanghai) by the given triggers, and
+/// `herald serve`'s router and server in front of it on a free loopback port.
+final class EdgeHarness {
+    let fixture: EvaluationFixture
+    let store: SQLiteStore
+    let clock: ManualWallClock
+    let router: EdgeRouter
+    let server: HTTPServer
+
+    init(config: String = EvaluationFixture.config(), triggers: [String: String],
+         templates: [String: String] = EvaluationFixture.plainTemplates, members: String,
+         now: String = "2026-03-10 12:05:00") throws {
+        fixture = try EvaluationFixture(config: config, triggers: triggers, templates: templates)
+        store = try fixture.store(members: members)
+        try SQLiteOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
+        clock = ManualWallClock(fixture.at(now))
+        router = try EdgeRouter(store: store.location, config: try fixture.catalog().config, clock: clock) { _ in }
+        server = try HTTPServer(listen: "127.0.0.1:0", handler: router)
+    }
+
+    func request(_ method: String, _ path: String, headers: [String: String] = [:], body: String = "",
+                 within: Double = 10) -> RawHTTPClient.Reply {
+        RawHTTPClient.request(port: server.port, method, path, headers: headers, body: Array(body.utf8), within: within)
+    }
+
+    /// The first column of every row `sql` returns, as text ("NULL" for NULL).
+    func column(_ sql: String) throws -> [String] {
+        let rows = try store.database.prepare(sql)
+        var values: [String] = []
+        while try rows.step() { values.append(rows.text(at: 0) ?? "NULL") }
+        return values
+    }
+
+    /// Link token by member id.
+    func tokens() throws -> [String: String] {
+        let pairs = try column("SELECT m.id || ' ' || o.link_token FROM outbox o JOIN members m ON m.key = o.member_key")
+        return Dictionary(uniqueKeysWithValues: pairs.map { pair in
+            let parts = pair.split(separator: " ")
+            return (String(parts[0]), String(parts[1]))
+        })
+    }
+
+    deinit {
+        server.stop()
+        router.stop()
+    }
+}
