@@ -10,11 +10,12 @@
 /// the request line and headers). No MHD_USE_ERROR_LOG: a malformed request is the client's
 /// error and already answered with a 4xx; libmicrohttpd's own lines would only break the
 /// key=value log.
-static inline struct MHD_Daemon *herald_mhd_start(const struct sockaddr *address, unsigned int threads,
+static inline struct MHD_Daemon *herald_mhd_start(const struct sockaddr *address, int ipv6, unsigned int threads,
                                                   unsigned int connection_limit, unsigned int timeout_seconds,
                                                   size_t memory_limit, MHD_AccessHandlerCallback handler,
                                                   MHD_RequestCompletedCallback completed, void *context) {
-    return MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, handler, context,
+    // libmicrohttpd reads the address as IPv4 unless told otherwise.
+    return MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | (ipv6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL, handler, context,
                             MHD_OPTION_SOCK_ADDR, address,
                             MHD_OPTION_THREAD_POOL_SIZE, threads,
                             MHD_OPTION_CONNECTION_LIMIT, connection_limit,

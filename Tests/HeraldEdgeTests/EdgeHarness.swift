@@ -13,14 +13,18 @@ final class EdgeHarness {
     let router: EdgeRouter
     let server: HTTPServer
 
+    /// The provider callbacks' key (`?key=` on their URLs).
+    static let callbackKey = "k-3f9a"
+
     init(config: String = EvaluationFixture.config(), triggers: [String: String],
          templates: [String: String] = EvaluationFixture.plainTemplates, members: String,
-         now: String = "2026-03-10 12:05:00") throws {
+         now: String = "2026-03-10 12:05:00", callbackKey: String? = EdgeHarness.callbackKey) throws {
         fixture = try EvaluationFixture(config: config, triggers: triggers, templates: templates)
         store = try fixture.store(members: members)
         try SQLiteOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
         clock = ManualWallClock(fixture.at(now))
-        router = try EdgeRouter(store: store.location, config: try fixture.catalog().config, clock: clock) { _ in }
+        router = try EdgeRouter(store: store.location, config: try fixture.catalog().config, callbackKey: callbackKey,
+                                clock: clock) { _ in }
         server = try HTTPServer(listen: "127.0.0.1:0", handler: router)
     }
 

@@ -37,16 +37,16 @@ import HeraldWorker
              {"user_receive_time": "2026-03-10 12:00:10", "nationcode": "86", "mobile": "13800138009",
               "report_status": "SUCCESS", "errmsg": "DELIVRD", "description": "用户短信送达成功", "sid": "pid-nobody"}]
             """#
-        let first = edge.request("POST", "/receipts/tencent", body: tencent)
+        let first = edge.request("POST", "/receipts/tencent?key=\(EdgeHarness.callbackKey)", body: tencent)
         #expect(first.status == 200 && first.text.hasSuffix(#"{"result":0,"errmsg":"OK"}"#))
-        #expect(edge.request("POST", "/receipts/tencent", body: tencent).status == 200, "a provider's retry is answered the same")
-        let aliyun = edge.request("POST", "/receipts/aliyun", body: #"""
+        #expect(edge.request("POST", "/receipts/tencent?key=\(EdgeHarness.callbackKey)", body: tencent).status == 200, "a provider's retry is answered the same")
+        let aliyun = edge.request("POST", "/receipts/aliyun?key=\(EdgeHarness.callbackKey)", body: #"""
             [{"phone_number": "13800138002", "send_time": "2026-03-10 12:00:01", "report_time": "2026-03-10 12:00:20",
               "success": false, "err_code": "MK:0001", "err_msg": "用户空号", "sms_size": "1", "biz_id": "pid-U2", "out_id": ""}]
             """#)
         #expect(aliyun.status == 200 && aliyun.text.hasSuffix(#"{"code":0,"msg":"成功"}"#))
         let key = try #require(try edge.column("SELECT idempotency_key FROM outbox o JOIN members m ON m.key = o.member_key WHERE m.id = 'U3'").first)
-        let generic = edge.request("POST", "/receipts/http", body: #"{"key": "\#(key)", "status": "delivered", "at": "2026-03-10T12:00:30+08:00"}"#)
+        let generic = edge.request("POST", "/receipts/http?key=\(EdgeHarness.callbackKey)", body: #"{"key": "\#(key)", "status": "delivered", "at": "2026-03-10T12:00:30+08:00"}"#)
         #expect(generic.status == 200 && generic.text.hasSuffix(#"{"stored":1,"unmatched":0}"#))
         #expect(try statuses(edge) == ["U1 delivered delivered", "U2 failed undelivered", "U3 delivered delivered"])
         #expect(try edge.column("SELECT count(*) FROM events WHERE type IN ('delivered', 'undelivered')") == ["4"],
@@ -57,7 +57,7 @@ import HeraldWorker
     func aBodyThatIsNotTheCallbackIs400(body: String) throws {
         let edge = try edge()
         for path in ["/receipts/tencent", "/receipts/aliyun", "/receipts/http"] {
-            #expect(edge.request("POST", path, body: body).status == 400, "\(path) \(body)")
+            #expect(edge.request("POST", path + "?key=\(EdgeHarness.callbackKey)", body: body).status == 400, "\(path) \(body)")
         }
         #expect(try statuses(edge) == ["U1 sent -", "U2 sent -", "U3 sent -"])
     }

@@ -21,8 +21,8 @@ import HeraldWorker
 
     @Test func aTencentReplyTOptsTheNumberOutBeforeItsDueRowIsCalled() async throws {
         let edge = try edge()
-        let reply = edge.request("POST", "/replies/tencent", body: #"""
-            {"extend": "", "mobile": "13800138001", "nationcode": "86", "sign": "品牌", "text": "Ｔ", "time": 1773115260}
+        let reply = edge.request("POST", "/replies/tencent?key=\(EdgeHarness.callbackKey)", body: #"""
+            {"extend": "", "mobile": "13800138001", "nationcode": "+86", "sign": "品牌", "text": "Ｔ", "time": 1773115260}
             """#)
         #expect(reply.status == 200 && reply.text.hasSuffix(#"{"result":0,"errmsg":"OK"}"#))
         // Committed before the answer: no waiting here.
@@ -45,7 +45,7 @@ import HeraldWorker
 
     @Test func anAliyunBatchOptsOutOnlyTheOptOutReplies() throws {
         let edge = try edge()
-        let reply = edge.request("POST", "/replies/aliyun", body: #"""
+        let reply = edge.request("POST", "/replies/aliyun?key=\(EdgeHarness.callbackKey)", body: #"""
             [{"phone_number": "13800138001", "content": "好的，谢谢", "send_time": "2026-03-10 12:01:00", "sign_name": "品牌",
               "dest_code": "1234", "sequence_id": 1},
              {"phone_number": "8613800138002", "content": "我要退订", "send_time": "2026-03-10 12:01:05", "sign_name": "品牌",
@@ -57,12 +57,29 @@ import HeraldWorker
         #expect(try edge.column("SELECT address FROM address_suppressions") == ["+8613800138002"])
     }
 
+    /// Callbacks without the key, with a wrong one, or on an edge that has none set are refused
+    /// (403), and nothing is stored: otherwise anyone could opt any number out.
+    @Test func aCallbackWithoutTheKeyIsRefused() throws {
+        let edge = try edge()
+        let reply = #"{"mobile": "13800138001", "nationcode": "86", "text": "T", "time": 1773115260}"#
+        for path in ["/replies/tencent", "/replies/tencent?key=k-3f9b", "/replies/tencent?key=", "/receipts/http?key=x"] {
+            #expect(edge.request("POST", path, body: reply).status == 403, "\(path)")
+        }
+        let closed = try EdgeHarness(triggers: [
+            "winback": EvaluationFixture.trigger("winback", kind: "inactivity", "params: { days: 30 }"),
+        ], members: "id,phone,last_active_at,consent_sms\nU1,13800138001,2026-01-01,yes", callbackKey: nil)
+        #expect(closed.request("POST", "/replies/tencent?key=", body: reply).status == 403)
+        #expect(try edge.column("SELECT count(*) FROM address_suppressions") == ["0"])
+        #expect(try closed.column("SELECT count(*) FROM address_suppressions") == ["0"])
+        #expect(edge.request("GET", "/metrics").text.contains("herald_edge_refused_callbacks_total 4"))
+    }
+
     @Test(arguments: ["", "{", "[]x", #"{"mobile": 1}"#, #"[{"content": "T"}]"#, "\u{FF}\u{FE}"])
     func aBodyThatIsNotTheCallbackIs400(body: String) throws {
         let edge = try edge()
-        #expect(edge.request("POST", "/replies/tencent", body: body).status == 400)
-        #expect(edge.request("POST", "/replies/aliyun", body: body).status == 400)
-        #expect(edge.request("GET", "/replies/tencent").status == 405)
+        #expect(edge.request("POST", "/replies/tencent?key=\(EdgeHarness.callbackKey)", body: body).status == 400)
+        #expect(edge.request("POST", "/replies/aliyun?key=\(EdgeHarness.callbackKey)", body: body).status == 400)
+        #expect(edge.request("GET", "/replies/tencent?key=\(EdgeHarness.callbackKey)").status == 405)
         #expect(try edge.column("SELECT count(*) FROM address_suppressions") == ["0"])
     }
 }

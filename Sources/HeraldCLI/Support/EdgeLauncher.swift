@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import HeraldDelivery
 import HeraldEdge
 import HeraldStore
 import HeraldWorker
@@ -13,11 +14,23 @@ struct EdgeLauncher {
 
     init(address: String, config: HeraldConfig, clock: any WallClock, log: EventLog) throws {
         _ = try StoreFactory.open(config.store)
-        router = try EdgeRouter(store: config.store, config: config, clock: clock,
-                                log: { event, fields in log.info(event, fields) }) { error in
+        let key = try config.serveCallbackKey.map { text in
+            try SecretSource.system.substitute(in: text) {
+                Diagnostic(file: config.sourcePath, message: "serve.callback_key: \($0)")
+            }
+        }
+        if key == nil { log.warning("serve.callbacks_off", ["note": "set serve.callback_key to take provider callbacks"]) }
+        let router = try EdgeRouter(store: config.store, config: config, callbackKey: key, clock: clock,
+                                    log: { event, fields in log.info(event, fields) }) { error in
             log.storeProblem("serve.store_failed", error, busyEvent: "serve.store_busy")
         }
-        server = try HTTPServer(listen: address, handler: router)
+        do {
+            server = try HTTPServer(listen: address, handler: router)
+        } catch {
+            router.stop()
+            throw error
+        }
+        self.router = router
         log.info("serve.ready", ["listen": address, "port": "\(server.port)", "store": config.store.description])
     }
 

@@ -136,9 +136,10 @@ public enum ConfigLoader {
                 }
             }
         }
-        if let serve = reader.object("serve", allowedKeys: ["listen"]) {
+        if let serve = reader.object("serve", allowedKeys: ["listen", "callback_key"]) {
             serve.finish()
-            config.serveListen = serve.string("listen", required: true)
+            config.serveListen = serve.string("listen")
+            config.serveCallbackKey = serve.string("callback_key")
         }
         checkStorePath(config.storePath, reader: reader)
         checkLease(config, reader: reader)

@@ -25,6 +25,9 @@ public struct HeraldConfig: Sendable {
     public var sandboxAt: Date?
     /// `serve: { listen: "127.0.0.1:8080" }`: `herald run` answers the HTTP edge there too.
     public var serveListen: String?
+    /// `serve.callback_key`: what provider callbacks must carry as `?key=` (usually
+    /// `{{ secret.NAME }}`, substituted at start-up). Without it callbacks are refused.
+    public var serveCallbackKey: String?
 
     public init(sourcePath: String, storePath: String, timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!,
                 locale: String = "zh-CN") {

@@ -2,17 +2,23 @@
 /// (the words Chinese carriers and 回T退订 footers use), with full-width letters and digits
 /// folded and case ignored.
 ///
-/// Tolerated around it (what people type): whitespace and punctuation on either side, and
-/// after the keyword any text that starts with a space or a punctuation mark (`T 谢谢`,
-/// `TD。`); `退订` counts anywhere in the text (`我要退订`). Not an opt-out: a keyword glued to
-/// more letters (`Test`, `No problem`), or a reply without one (`好的`).
+/// Tolerated around it (what people type): whitespace and punctuation on either side, `回` or
+/// `回复` in front (as the footer 回T退订 reads), and after the keyword any text that starts
+/// with a space or a punctuation mark (`T 谢谢`, `TD。`). `退订` counts anywhere in the text
+/// (`我要退订` — and also `怎么退订？` or `不退订`: a reply that mentions unsubscribing is taken
+/// as a wish to, erring towards sending less). Not an opt-out: a keyword glued to more
+/// letters (`Test`, `No problem`), or a reply without one (`好的`).
 public enum OptOutReply {
     public static let keywords = ["T", "TD", "N", "R", "0000", "退订"]
 
     public static func isOptOut(_ text: String) -> Bool {
         let folded = fold(text)
         if folded.contains("退订") { return true }
-        let trimmed = folded.drop { isSeparator($0) }
+        var trimmed = folded.drop { isSeparator($0) }
+        for prefix in ["回复", "回"] where trimmed.hasPrefix(prefix) {
+            trimmed = trimmed.dropFirst(prefix.count).drop { isSeparator($0) }
+            break
+        }
         for keyword in keywords where trimmed.hasPrefix(keyword) {
             let rest = trimmed.dropFirst(keyword.count)
             if rest.first.map(isSeparator) ?? true { return true }

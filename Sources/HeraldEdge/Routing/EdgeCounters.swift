@@ -19,6 +19,7 @@ final class EdgeCounters: Sendable {
         ("herald_edge_receipts_total", "Delivery receipts received in callbacks."),
         ("herald_edge_unsubscribes_total", "E-mail unsubscribes (one-click or confirmed)."),
         ("herald_edge_store_failures_total", "Requests refused because the store did not answer (503)."),
+        ("herald_edge_refused_callbacks_total", "Provider callbacks refused for a wrong or missing key (403)."),
     ]
 
     /// Prometheus text exposition of the counters.

@@ -14,10 +14,12 @@ import HeraldStore
 ///   `{"code":0,"msg":"成功"}`.
 /// - Generic (`POST /receipts/http`): one object or an array of `{ key | provider_id, status:
 ///   "delivered" | "undelivered", at }`. Answered `{"stored":<n>,"unmatched":<n>}`.
-/// Times without an offset are read on the config's default zone (both providers send
-/// Beijing time). A receipt that names no known send is stored as an event and counted as
+/// Provider times (without an offset) are Beijing time; the generic format's are read on
+/// the config's zone when they lack one. A receipt that names no known send is stored as an event and counted as
 /// unmatched, as `herald ingest` warns about it.
 extension EdgeRouter {
+    static let beijing = TimeZone(identifier: "Asia/Shanghai")!
+
     func receipts(_ request: EdgeRequest, provider: String) -> EdgeResponse {
         let answer = ProviderAnswer(provider: provider)
         guard request.method == "POST" else { return answer.failure(405, "POST only") }
@@ -70,7 +72,9 @@ extension EdgeRouter {
                 (reference, delivered, at) = (named, status == "delivered", item.text("at"))
             }
             let type = delivered ? "delivered" : "undelivered"
-            let instant = at.flatMap(InstantParser(defaultTimeZone: timeZone).parse) ?? clock.now()
+            // Tencent and Alibaba send Beijing time without an offset, whatever the config's zone.
+            let zone = provider == "http" ? timeZone : Self.beijing
+            let instant = at.flatMap(InstantParser(defaultTimeZone: zone).parse) ?? clock.now()
             let id = "receipt-\(provider)-\(reference.value)-\(type)"
             lines.append(#"{"id":\#(JSONOutput.string(id).rendered()),"type":"\#(type)","#
                          + #""at":"\#(InstantFormatter.utcString(from: instant))","#

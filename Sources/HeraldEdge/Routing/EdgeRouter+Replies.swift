@@ -26,7 +26,8 @@ extension EdgeRouter {
         }
         do {
             for reply in parsed where OptOutReply.isOptOut(reply.text) {
-                guard let phone = PhoneNumber(reply.phone) else {
+                // Alibaba sends a foreign number without its "+".
+                guard let phone = PhoneNumber(reply.phone) ?? PhoneNumber("+" + reply.phone) else {
                     log("serve.reply_unreadable", ["provider": provider, "phone": PhoneNumber.mask(reply.phone)])
                     continue
                 }
@@ -52,8 +53,11 @@ extension EdgeRouter {
         func field(_ object: JSONValue, _ key: String) -> String? { object.text(key) }
         if provider == "tencent" {
             guard let mobile = field(value, "mobile"), let text = field(value, "text") else { return nil }
-            let country = field(value, "nationcode") ?? "86"
-            return [Reply(phone: mobile.hasPrefix("+") ? mobile : "+\(country)\(mobile)", text: text)]
+            // "86", "+86" or "0086": the digits of the country code.
+            var country = Substring(field(value, "nationcode") ?? "86")
+            while let first = country.first, first == "+" || first == "0" { country = country.dropFirst() }
+            return [Reply(phone: mobile.hasPrefix("+") ? mobile : "+\(country.isEmpty ? "86" : country)\(mobile)",
+                          text: text)]
         }
         guard case .array(let items) = value.kind else { return nil }
         var replies: [Reply] = []

@@ -28,13 +28,18 @@ public final class EdgeRouter: EdgeHandler {
     let log: Log
     let storeFailed: @Sendable (any Error) -> Void
     let counters = EdgeCounters()
+    /// What `/replies/*` and `/receipts/*` must carry as `?key=`; nil refuses them all.
+    private let callbackKey: [UInt8]?
 
-    public init(store: StoreLocation, config: HeraldConfig, clock: any WallClock, log: @escaping Log = { _, _ in },
-                storeFailed: @escaping @Sendable (any Error) -> Void) throws {
+    /// `callbackKey`: the provider callbacks' shared secret (`serve.callback_key`, secrets
+    /// substituted); without one, callbacks are refused — anyone could otherwise opt a number out.
+    public init(store: StoreLocation, config: HeraldConfig, callbackKey: String?, clock: any WallClock,
+                log: @escaping Log = { _, _ in }, storeFailed: @escaping @Sendable (any Error) -> Void) throws {
         pool = StorePool(location: store)
         writer = try StoreWriter(location: store)
         clicks = try ClickRecorder(store: store, defaultTimeZone: config.timeZone, clock: clock, failed: storeFailed)
         fallback = config.links?.fallback
+        self.callbackKey = callbackKey.flatMap { $0.isEmpty ? nil : Array($0.utf8) }
         self.clock = clock
         timeZone = config.timeZone
         self.log = log
@@ -59,6 +64,15 @@ public final class EdgeRouter: EdgeHandler {
             guard isRead else { return .text(405, "method not allowed\n") }
             let healthy = (try? pool.with { try $0.hasSuppressedAddresses() }) != nil
             return healthy ? .text(200, "ok\n") : .text(503, "the store does not answer\n")
+        }
+        if request.path.hasPrefix("/replies/") || request.path.hasPrefix("/receipts/") {
+            guard let callbackKey else {
+                return .text(403, "provider callbacks are off: set serve.callback_key and add ?key= to the callback URLs\n")
+            }
+            guard Self.equalInConstantTime(Array((request.arguments["key"] ?? "").utf8), callbackKey) else {
+                counters.add("herald_edge_refused_callbacks_total")
+                return .text(403, "wrong or missing key\n")
+            }
         }
         switch request.path {
         case "/replies/tencent": return replies(request, provider: "tencent")
@@ -94,6 +108,14 @@ public final class EdgeRouter: EdgeHandler {
     private func unknown() -> EdgeResponse {
         counters.add("herald_edge_unknown_links_total")
         return fallback.map(EdgeResponse.redirect(to:)) ?? .text(404, "no such link\n")
+    }
+
+    /// Compares without stopping at the first difference, so the time taken says nothing
+    /// about how much of a guessed key was right.
+    static func equalInConstantTime(_ given: [UInt8], _ expected: [UInt8]) -> Bool {
+        var difference = UInt8(given.count == expected.count ? 0 : 1)
+        for index in expected.indices { difference |= expected[index] ^ (index < given.count ? given[index] : 0) }
+        return difference == 0
     }
 
     /// `/<token>` or `/<token>/<n>`: a token of `SendCodes`' alphabet and length, n from 1.

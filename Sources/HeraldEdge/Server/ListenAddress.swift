@@ -4,6 +4,7 @@ import Foundation
 /// port (0 asks the kernel for a free one).
 struct ListenAddress {
     private var storage = sockaddr_storage()
+    private(set) var isIPv6 = false
 
     init(_ text: String) throws {
         guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
@@ -22,6 +23,7 @@ struct ListenAddress {
         } else if inet_pton(AF_INET6, host, &v6.sin6_addr) == 1 {
             v6.sin6_family = sa_family_t(AF_INET6)
             v6.sin6_port = port.bigEndian
+            isIPv6 = true
             withUnsafeBytes(of: v6) { bytes in
                 withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: bytes) }
             }

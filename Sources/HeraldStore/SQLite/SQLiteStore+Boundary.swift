@@ -48,7 +48,7 @@ extension SQLiteStore {
     }
 
     public func trackedLink(token: String) throws -> TrackedLink? {
-        let statement = try trackedLinkStatement.get()
+        let statement = try trackedLinkStatement()
         try statement.bind([.text(token)])
         defer { statement.reset() }
         guard try statement.step() else { return nil }

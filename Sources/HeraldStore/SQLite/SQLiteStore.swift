@@ -5,11 +5,16 @@ import Foundation
 @_spi(StoreSQL) public final class SQLiteStore: MemberStore {
     @_spi(StoreSQL) public let database: SQLiteDatabase
     private var temporaryTablesOnDisk = false
-    /// Through the UNIQUE index on link_token: one probe per redirect.
-    lazy var trackedLinkStatement = Result {
-        try database.prepare("""
+    /// Through the UNIQUE index on link_token: one probe per redirect (prepared on first use;
+    /// a failed prepare is tried again next time).
+    private var preparedTrackedLink: SQLiteStatement?
+    func trackedLinkStatement() throws -> SQLiteStatement {
+        if let preparedTrackedLink { return preparedTrackedLink }
+        let statement = try database.prepare("""
             SELECT m.id, o.link_targets FROM outbox o JOIN members m ON m.key = o.member_key WHERE o.link_token = ?
             """)
+        preparedTrackedLink = statement
+        return statement
     }
     /// Candidates a writing connection reads back at a time: the memory bound of a run's tick
     /// (tests make it small to cross many pages).
