@@ -8,7 +8,9 @@ import HeraldStore
 ///
 /// A click is idempotent per token and minute (its event id is `click-<token>-<minute>`): a
 /// double tap or a refresh counts once, a click the next day counts again. A crash loses at
-/// most the clicks of the last `interval`, whose visitors were already redirected.
+/// most the clicks of the last `interval`, whose visitors were already redirected; a batch
+/// the store was too busy to take is tried again, one it refused for another reason is lost
+/// (and reported).
 final class ClickRecorder: @unchecked Sendable {
     // @unchecked: `queued` and `stopping` are only touched under `condition`; the ingester is
     // used by the recorder's own thread alone.
@@ -63,7 +65,15 @@ final class ClickRecorder: @unchecked Sendable {
                 return (taken, stopping)
             }
             if !lines.isEmpty {
-                do { _ = try ingester.ingest(lines: lines, sink: DiscardingRowSink()) } catch { failed(error) }
+                do {
+                    _ = try ingester.ingest(lines: lines, sink: DiscardingRowSink())
+                } catch let busy as any StoreFailure where busy.isBusy && !last {
+                    // Another writer held the store (the worker beside it): try these again next time.
+                    condition.withLock { queued.insert(contentsOf: lines, at: 0) }
+                    failed(busy)
+                } catch {
+                    failed(error)
+                }
             }
             if last {
                 condition.withLock {

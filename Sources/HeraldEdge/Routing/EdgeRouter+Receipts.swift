@@ -22,7 +22,7 @@ extension EdgeRouter {
 
     func receipts(_ request: EdgeRequest, provider: String) -> EdgeResponse {
         let answer = ProviderAnswer(provider: provider)
-        guard request.method == "POST" else { return answer.failure(405, "POST only") }
+        guard request.method == "POST" else { return EdgeResponse.methodNotAllowed("POST") }
         guard let lines = receiptLines(request.body, provider: provider) else {
             return answer.failure(400, "expected the provider's receipt callback JSON")
         }

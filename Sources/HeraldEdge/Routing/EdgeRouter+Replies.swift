@@ -20,7 +20,7 @@ extension EdgeRouter {
 
     func replies(_ request: EdgeRequest, provider: String) -> EdgeResponse {
         let answer = ProviderAnswer(provider: provider)
-        guard request.method == "POST" else { return answer.failure(405, "POST only") }
+        guard request.method == "POST" else { return EdgeResponse.methodNotAllowed("POST") }
         guard let parsed = Self.parseReplies(request.body, provider: provider) else {
             return answer.failure(400, "expected the provider's reply callback JSON")
         }

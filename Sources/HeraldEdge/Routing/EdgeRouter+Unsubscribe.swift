@@ -13,7 +13,7 @@ extension EdgeRouter {
         guard Self.isToken(token) else { return Self.page(404, "链接无效", "这个退订链接无效或已过期。") }
         let link: TrackedLink?
         do {
-            link = try writer.with { try $0.trackedLink(token: token) }
+            link = try pool.with { try $0.trackedLink(token: token) }
         } catch {
             storeFailed(error)
             return Self.page(503, "请稍后再试", "暂时无法处理您的请求，请稍后再试。")
@@ -35,7 +35,7 @@ extension EdgeRouter {
             log("serve.unsubscribed", ["channel": "email"])
             return Self.page(200, "已退订", "您已退订营销邮件。")
         default:
-            return .text(405, "method not allowed\n")
+            return .methodNotAllowed("GET, HEAD, POST")
         }
     }
 

@@ -18,7 +18,7 @@ public final class EdgeRouter: EdgeHandler {
     /// What the edge reports: an event name and its fields (addresses masked).
     public typealias Log = @Sendable (_ event: String, _ fields: KeyValuePairs<String, String>) -> Void
 
-    private let pool: StorePool
+    let pool: StorePool
     let writer: StoreWriter
     private let clicks: ClickRecorder
     private let fallback: String?
@@ -56,12 +56,12 @@ public final class EdgeRouter: EdgeHandler {
     public func respond(to request: EdgeRequest) -> EdgeResponse {
         let isRead = request.method == "GET" || request.method == "HEAD"
         if request.path == "/metrics" {
-            guard isRead else { return .text(405, "method not allowed\n") }
+            guard isRead else { return .methodNotAllowed("GET, HEAD") }
             return EdgeResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
                                 body: Array(counters.rendered().utf8))
         }
         if request.path == "/healthz" {
-            guard isRead else { return .text(405, "method not allowed\n") }
+            guard isRead else { return .methodNotAllowed("GET, HEAD") }
             let healthy = (try? pool.with { try $0.hasSuppressedAddresses() }) != nil
             return healthy ? .text(200, "ok\n") : .text(503, "the store does not answer\n")
         }
@@ -83,7 +83,7 @@ public final class EdgeRouter: EdgeHandler {
         case let path where path.hasPrefix("/u/"): return unsubscribe(request)
         default: break
         }
-        guard isRead else { return .text(405, "method not allowed\n") }
+        guard isRead else { return .methodNotAllowed("GET, HEAD") }
         return link(request)
     }
 

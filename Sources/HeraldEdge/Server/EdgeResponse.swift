@@ -15,6 +15,12 @@ public struct EdgeResponse: Sendable, Equatable {
         EdgeResponse(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: Array(text.utf8))
     }
 
+    /// 405, with the methods the resource takes.
+    public static func methodNotAllowed(_ allowed: String) -> EdgeResponse {
+        EdgeResponse(status: 405, headers: ["Allow": allowed, "Content-Type": "text/plain; charset=utf-8"],
+                     body: Array("method not allowed; use \(allowed)\n".utf8))
+    }
+
     /// JSON, UTF-8.
     public static func json(_ status: Int, _ text: String) -> EdgeResponse {
         EdgeResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(text.utf8))

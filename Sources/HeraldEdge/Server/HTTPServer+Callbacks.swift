@@ -42,7 +42,7 @@ extension HTTPServer {
             request.arguments = HTTPServer.values(of: connection, .GET_ARGUMENT_KIND, lowercased: false)
             response = server.handler.respond(to: request)
         }
-        return HTTPServer.queue(response, on: connection, head: method.map { String(cString: $0) } == "HEAD")
+        return HTTPServer.queue(response, on: connection)
     }
 
     static let completed: MHD_RequestCompletedCallback = { _, _, state, _ in
@@ -72,8 +72,9 @@ extension HTTPServer {
         return collected.values
     }
 
-    private static func queue(_ response: EdgeResponse, on connection: OpaquePointer, head: Bool) -> MHD_Result {
-        var body = head ? [] : response.body
+    /// libmicrohttpd leaves the body out of a HEAD answer itself (keeping its length).
+    private static func queue(_ response: EdgeResponse, on connection: OpaquePointer) -> MHD_Result {
+        var body = response.body
         let created = body.withUnsafeMutableBytes { bytes in
             MHD_create_response_from_buffer(bytes.count, bytes.baseAddress, .RESPMEM_MUST_COPY)
         }
