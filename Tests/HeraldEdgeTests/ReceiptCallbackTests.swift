@@ -3,7 +3,7 @@ import Testing
 import HeraldCore
 @_spi(StoreSQL) import HeraldStore
 @_spi(StoreSQL) import HeraldTestSupport
-import HeraldEdge
+@testable import HeraldEdge
 import HeraldWorker
 
 /// Delivery receipts through `herald serve`, in each provider's callback format: applied to
@@ -51,6 +51,9 @@ import HeraldWorker
         #expect(try statuses(edge) == ["U1 delivered delivered", "U2 failed undelivered", "U3 delivered delivered"])
         #expect(try edge.column("SELECT count(*) FROM events WHERE type IN ('delivered', 'undelivered')") == ["4"],
                 "stored once each, the unknown one too")
+        // What is acknowledged is on disk before the answer: the edge's writer commits with FULL sync.
+        let writer = try #require(try edge.router.writer.with { $0 as? SQLiteStore })
+        #expect(try writer.database.scalarInteger("PRAGMA synchronous") == 2)
     }
 
     @Test(arguments: ["", "{", #"{"sid": "x"}"#, #"[{"sid": "x"}]"#, #"[{"biz_id": "x", "success": "yes"}]"#, "[1]"])

@@ -10,6 +10,10 @@ public enum StoreFactory {
         /// An existing store at the current schema, for reading only (`preview`, `report`):
         /// nothing is created, migrated or written.
         case readOnly
+        /// As `readWrite`, and each commit is on disk before it returns — for what is
+        /// acknowledged to someone else (the edge's replies and receipts), which must survive
+        /// a power loss, not only a crash of the process.
+        case durableWrites
     }
 
     public static func open(_ location: StoreLocation, access: Access = .readWrite) throws -> any MemberStore {
@@ -18,6 +22,7 @@ public enum StoreFactory {
             switch access {
             case .readWrite: try SQLiteStore(path: path)
             case .readOnly: try SQLiteStore(readingAt: path)
+            case .durableWrites: try SQLiteStore(path: path, durable: true)
             }
         }
     }

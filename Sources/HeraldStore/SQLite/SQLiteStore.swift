@@ -29,7 +29,10 @@ import Foundation
 
     /// Opens or creates the store at `path`, creating its folder if needed.
     /// `schemaVersion` is for tests that build an older store; everything else takes the latest.
-    public init(path: String, schemaVersion: Int = HeraldSchema.latestVersion) throws {
+    /// `durable`: every commit synced to disk before it returns (`synchronous = FULL`; the
+    /// default, NORMAL, survives a crash of the process but may lose the last commits to a
+    /// power loss).
+    public init(path: String, schemaVersion: Int = HeraldSchema.latestVersion, durable: Bool = false) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // Members' addresses live here: a new store is readable by its owner only. SQLite gives
@@ -40,6 +43,7 @@ import Foundation
         // 64 MiB of page cache keeps the hot index pages of a large import in memory;
         // it is also the bulk of the importer's bounded memory.
         try database.execute("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 16384")
+        if durable { try database.execute("PRAGMA synchronous = FULL") }
         try SchemaMigrator.migrate(database, to: schemaVersion)
     }
 
