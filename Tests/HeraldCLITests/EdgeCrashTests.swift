@@ -27,15 +27,7 @@ import Testing
             """)
         let server = try launchHerald(config: config, ["serve"], folder: folder)
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
-        var port: UInt16?
-        _ = await Waiting.until(within: .seconds(30)) {
-            let log = (try? String(contentsOfFile: folder.file("stderr.txt"), encoding: .utf8)) ?? ""
-            guard let ready = log.split(separator: "\n").first(where: { $0.contains("event=serve.ready") }),
-                  let field = ready.split(separator: " ").first(where: { $0.hasPrefix("port=") }) else { return false }
-            port = UInt16(field.dropFirst(5))
-            return true
-        }
-        let listening = try #require(port, "serve.ready with its port within 30 s")
+        let listening = try #require(await servePort(loggedIn: folder), "serve.ready with its port within 30 s")
         // The kill is sent from another thread once 50 have been answered, while requests keep coming.
         let pid = server.processIdentifier
         var acknowledged: [Int] = []

@@ -30,3 +30,17 @@ func launchHerald(config: String, _ arguments: [String], folder: TemporaryDirect
     try process.run()
     return process
 }
+
+/// The port `herald serve` (or `run --serve`) logged in `serve.ready` to `folder/stderr.txt`,
+/// waited for up to `within`; nil when it did not come.
+func servePort(loggedIn folder: TemporaryDirectory, within: Duration = .seconds(30)) async -> UInt16? {
+    var port: UInt16?
+    _ = await Waiting.until(within: within) {
+        let log = (try? String(contentsOfFile: folder.file("stderr.txt"), encoding: .utf8)) ?? ""
+        guard let ready = log.split(separator: "\n").first(where: { $0.contains("event=serve.ready") }),
+              let field = ready.split(separator: " ").first(where: { $0.hasPrefix("port=") }) else { return false }
+        port = UInt16(field.dropFirst(5))
+        return true
+    }
+    return port
+}

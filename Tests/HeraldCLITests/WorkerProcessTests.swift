@@ -187,15 +187,7 @@ import HeraldCore
         let gateway = try LoopbackGateway()
         let config = try await prepare(folder, gateway: gateway, members: 2)
         let worker = try launch(config, ["run", "--serve", "127.0.0.1:0"], folder: folder)
-        var port: UInt16?
-        _ = await Waiting.until(within: .seconds(30)) {
-            let log = (try? String(contentsOfFile: folder.file("stderr.txt"), encoding: .utf8)) ?? ""
-            guard let ready = log.split(separator: "\n").first(where: { $0.contains("event=serve.ready") }),
-                  let field = ready.split(separator: " ").first(where: { $0.hasPrefix("port=") }) else { return false }
-            port = UInt16(field.dropFirst(5))
-            return true
-        }
-        let listening = try #require(port, "serve.ready with its port within 30 s")
+        let listening = try #require(await servePort(loggedIn: folder), "serve.ready with its port within 30 s")
         #expect(RawHTTPClient.request(port: listening, "GET", "/healthz").status == 200)
         #expect(RawHTTPClient.request(port: listening, "GET", "/ZZZZZZZZZZZZ").status == 404)
         kill(worker.processIdentifier, SIGTERM)

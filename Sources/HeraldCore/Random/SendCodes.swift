@@ -48,6 +48,14 @@ public struct SendCodes {
         }
     }
 
+    /// Whether `text` has the shape of a link token — `tokenLength` of `tokenAlphabet`'s ASCII
+    /// letters and digits — so that nothing else is looked up at all. Checked on bytes: it
+    /// runs for every redirect.
+    public static func isLinkToken(_ text: some StringProtocol) -> Bool {
+        text.utf8.count == tokenLength
+            && text.utf8.allSatisfy { (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) }
+    }
+
     public mutating func linkToken() -> String { unique(prefix: "", Self.tokenAlphabet, count: Self.tokenLength) }
 
     public mutating func couponCode(prefix: String) -> String {

@@ -26,12 +26,9 @@ extension EdgeRouter {
         guard let lines = receiptLines(request.body, provider: provider) else {
             return answer.failure(400, "expected the provider's receipt callback JSON")
         }
-        let sink = CountingSink()
+        let sink = CountingRowSink()
         do {
-            _ = try writer.with { store in
-                try store.makeEventIngester(defaultTimeZone: timeZone, clock: clock, batchSize: 10_000)
-                    .ingest(lines: lines, sink: sink)
-            }
+            _ = try writer.ingest(lines, sink: sink)
         } catch {
             storeFailed(error)
             return answer.failure(503, "not stored; send it again")
@@ -84,42 +81,10 @@ extension EdgeRouter {
     }
 }
 
-/// How each provider wants to hear "received" and "not received".
-struct ProviderAnswer {
-    let provider: String
-
-    var ok: EdgeResponse {
-        switch provider {
-        case "tencent": .json(200, #"{"result":0,"errmsg":"OK"}"#)
-        case "aliyun": .json(200, #"{"code":0,"msg":"成功"}"#)
-        default: .json(200, #"{"ok":true}"#)
-        }
-    }
-
-    func failure(_ status: Int, _ message: String) -> EdgeResponse {
-        let text = JSONOutput.string(message).rendered()
-        return switch provider {
-        case "tencent": .json(status, #"{"result":1,"errmsg":\#(text)}"#)
-        case "aliyun": .json(status, #"{"code":1,"msg":\#(text)}"#)
-        default: .json(status, #"{"error":\#(text)}"#)
-        }
-    }
-}
-
-/// Counts what the ingester rejected or warned about (receipts that name no send).
-final class CountingSink: RejectedRowSink {
-    var warnings = 0
-    var rejected = 0
-
-    func header(raw: [UInt8]) throws {}
-    func reject(_ rejection: RowRejection, raw: [UInt8]) throws { rejected += 1 }
-    func warn(line: Int, message: String) { warnings += 1 }
-}
-
 extension JSONValue {
     /// A member's text (a string, or a number's digits); nil when absent or of another kind.
     func text(_ key: String) -> String? {
-        switch members?.first(where: { $0.key == key })?.value.kind {
+        switch self[key]?.kind {
         case .string(let text): text
         case .number(let digits): digits
         default: nil
@@ -127,7 +92,7 @@ extension JSONValue {
     }
 
     func bool(_ key: String) -> Bool? {
-        if case .bool(let value)? = members?.first(where: { $0.key == key })?.value.kind { return value }
+        if case .bool(let value)? = self[key]?.kind { return value }
         return nil
     }
 }

@@ -50,11 +50,10 @@ extension EdgeRouter {
     static func parseReplies(_ body: [UInt8], provider: String) -> [Reply]? {
         guard let text = String(validating: body, as: UTF8.self),
               let value = try? JSONParser.parse(text, dialect: .json) else { return nil }
-        func field(_ object: JSONValue, _ key: String) -> String? { object.text(key) }
         if provider == "tencent" {
-            guard let mobile = field(value, "mobile"), let text = field(value, "text") else { return nil }
+            guard let mobile = value.text("mobile"), let text = value.text("text") else { return nil }
             // "86", "+86" or "0086": the digits of the country code.
-            var country = Substring(field(value, "nationcode") ?? "86")
+            var country = Substring(value.text("nationcode") ?? "86")
             while let first = country.first, first == "+" || first == "0" { country = country.dropFirst() }
             return [Reply(phone: mobile.hasPrefix("+") ? mobile : "+\(country.isEmpty ? "86" : country)\(mobile)",
                           text: text)]
@@ -62,7 +61,7 @@ extension EdgeRouter {
         guard case .array(let items) = value.kind else { return nil }
         var replies: [Reply] = []
         for item in items {
-            guard let phone = field(item, "phone_number"), let text = field(item, "content") else { return nil }
+            guard let phone = item.text("phone_number"), let text = item.text("content") else { return nil }
             replies.append(Reply(phone: phone, text: text))
         }
         return replies

@@ -10,7 +10,8 @@ import HeraldStore
 extension EdgeRouter {
     func unsubscribe(_ request: EdgeRequest) -> EdgeResponse {
         let token = String(request.path.dropFirst(3))
-        guard Self.isToken(token) else { return Self.page(404, "链接无效", "这个退订链接无效或已过期。") }
+        let invalid = Self.page(404, "链接无效", "这个退订链接无效或已过期。")
+        guard SendCodes.isLinkToken(token) else { return invalid }
         let link: TrackedLink?
         do {
             link = try pool.with { try $0.trackedLink(token: token) }
@@ -18,7 +19,7 @@ extension EdgeRouter {
             storeFailed(error)
             return Self.page(503, "请稍后再试", "暂时无法处理您的请求，请稍后再试。")
         }
-        guard let link else { return Self.page(404, "链接无效", "这个退订链接无效或已过期。") }
+        guard let link else { return invalid }
         switch request.method {
         case "GET", "HEAD":
             return Self.page(200, "退订营销邮件", "确认后，您将不再收到我们的营销邮件（服务通知不受影响）。",
@@ -37,12 +38,6 @@ extension EdgeRouter {
         default:
             return .methodNotAllowed("GET, HEAD, POST")
         }
-    }
-
-    /// A token as `SendCodes` draws them: 12 ASCII letters and digits.
-    static func isToken(_ text: String) -> Bool {
-        text.utf8.count == SendCodes.tokenLength
-            && text.utf8.allSatisfy { (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) }
     }
 
     /// A whole page from fixed text: nothing from the request is written into it.

@@ -36,7 +36,7 @@ public final class EdgeRouter: EdgeHandler {
     public init(store: StoreLocation, config: HeraldConfig, callbackKey: String?, clock: any WallClock,
                 log: @escaping Log = { _, _ in }, storeFailed: @escaping @Sendable (any Error) -> Void) throws {
         pool = StorePool(location: store)
-        writer = try StoreWriter(location: store)
+        writer = try StoreWriter(location: store, defaultTimeZone: config.timeZone, clock: clock)
         clicks = try ClickRecorder(store: store, defaultTimeZone: config.timeZone, clock: clock, failed: storeFailed)
         fallback = config.links?.fallback
         self.callbackKey = callbackKey.flatMap { $0.isEmpty ? nil : Array($0.utf8) }
@@ -123,7 +123,7 @@ public final class EdgeRouter: EdgeHandler {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2 || parts.count == 3, parts[0].isEmpty else { return nil }
         let token = parts[1]
-        guard isToken(String(token)) else { return nil }
+        guard SendCodes.isLinkToken(token) else { return nil }
         guard parts.count == 3 else { return (String(token), 1) }
         guard parts[2].utf8.count <= 3, let index = Int(parts[2]), index >= 1 else { return nil }
         return (String(token), index)

@@ -102,7 +102,7 @@ public actor ReceiptPuller {
                     ("detail", .string(String(receipt.detail.prefix(200)))),
                 ]).rendered()
             }
-            let sink = CountingSink()
+            let sink = CountingRowSink()
             do {
                 let summary = try ingester.ingest(lines: lines, sink: sink)
                 log.info("receipts.pulled", ["provider": source.name, "received": "\(receipts.count)",
@@ -118,14 +118,4 @@ public actor ReceiptPuller {
     private func awaitingReceipts(of provider: String) throws -> [PendingReceipt] {
         try store.sendsAwaitingReceipt(provider: provider, since: clock.now() - Self.lookBack, limit: Self.pendingLimit)
     }
-}
-
-/// Receipts for sends Herald does not know (another system's) are warnings, counted only.
-private final class CountingSink: RejectedRowSink {
-    var warnings = 0
-    var rejected = 0
-
-    func header(raw: [UInt8]) throws {}
-    func reject(_ rejection: RowRejection, raw: [UInt8]) throws { rejected += 1 }
-    func warn(line: Int, message: String) { warnings += 1 }
 }
