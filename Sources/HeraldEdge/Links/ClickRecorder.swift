@@ -35,9 +35,10 @@ final class ClickRecorder: @unchecked Sendable {
     }
 
     func record(token: String, memberID: String, at instant: Date) {
-        let minute = instant.epochSeconds / 60
-        let line = #"{"id":"click-\#(token)-\#(minute)","member_id":\#(JSONOutput.string(memberID).rendered()),"type":"click","#
-            + #""at":"\#(InstantFormatter.utcString(from: instant))","token":"\#(token)"}"#
+        let line = JSONOutput.object([
+            ("id", .string("click-\(token)-\(instant.epochSeconds / 60)")), ("member_id", .string(memberID)),
+            ("type", "click"), ("at", .string(InstantFormatter.utcString(from: instant))), ("token", .string(token)),
+        ]).rendered()
         condition.withLock {
             queued.append(line)
             condition.signal()

@@ -72,10 +72,10 @@ extension EdgeRouter {
             // Tencent and Alibaba send Beijing time without an offset, whatever the config's zone.
             let zone = provider == "http" ? timeZone : Self.beijing
             let instant = at.flatMap(InstantParser(defaultTimeZone: zone).parse) ?? clock.now()
-            let id = "receipt-\(provider)-\(reference.value)-\(type)"
-            lines.append(#"{"id":\#(JSONOutput.string(id).rendered()),"type":"\#(type)","#
-                         + #""at":"\#(InstantFormatter.utcString(from: instant))","#
-                         + #""\#(reference.name)":\#(JSONOutput.string(reference.value).rendered())}"#)
+            lines.append(JSONOutput.object([
+                ("id", .string("receipt-\(provider)-\(reference.value)-\(type)")), ("type", .string(type)),
+                ("at", .string(InstantFormatter.utcString(from: instant))), (reference.name, .string(reference.value)),
+            ]).rendered())
         }
         return lines
     }

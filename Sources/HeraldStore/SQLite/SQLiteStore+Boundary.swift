@@ -75,9 +75,11 @@ extension SQLiteStore {
         guard !memberIDs.isEmpty else { return }
         // Through the ingester, as `herald ingest` would apply them: consent and its history.
         let lines = memberIDs.map { member in
-            let id = "\(source)-\(at.epochSeconds)-\(member)"
-            return #"{"id":\#(JSONOutput.string(id).rendered()),"member_id":\#(JSONOutput.string(member).rendered()),"#
-                + #""type":"opt_out","channel":"\#(channel.rawValue)","at":"\#(InstantFormatter.utcString(from: at))"}"#
+            JSONOutput.object([
+                ("id", .string("\(source)-\(at.epochSeconds)-\(member)")), ("member_id", .string(member)),
+                ("type", "opt_out"), ("channel", .string(channel.rawValue)),
+                ("at", .string(InstantFormatter.utcString(from: at))),
+            ]).rendered()
         }
         let ingester = try SQLiteEventIngester(store: self, defaultTimeZone: TimeZone(identifier: "UTC")!,
                                                clock: SystemWallClock(), batchSize: 1_000)
