@@ -27,7 +27,7 @@ import HeraldWorker
         #expect(reply.status == 200 && reply.text.hasSuffix(#"{"result":0,"errmsg":"OK"}"#))
         // Committed before the answer: no waiting here.
         #expect(try edge.column("SELECT address || ' ' || reason FROM address_suppressions")
-            == ["+8613800138001 opt-out reply (Ｔ)"])
+            == ["+8613800138001 opt-out reply (T)"])
         #expect(try edge.column("SELECT id || ' ' || coalesce(consent_sms, '-') FROM members ORDER BY id")
             == ["U1 no", "U2 yes", "U3 no"])
         #expect(try edge.column("SELECT count(*) FROM events WHERE type = 'opt_out'") == ["2"])

@@ -11,9 +11,13 @@
 public enum OptOutReply {
     public static let keywords = ["T", "TD", "N", "R", "0000", "退订"]
 
-    public static func isOptOut(_ text: String) -> Bool {
+    public static func isOptOut(_ text: String) -> Bool { keyword(in: text) != nil }
+
+    /// The keyword that makes `text` an opt-out, as listed in `keywords` (what is recorded:
+    /// never the reply itself, which may hold anything the sender typed); nil for other replies.
+    public static func keyword(in text: String) -> String? {
         let folded = fold(text)
-        if folded.contains("退订") { return true }
+        if folded.contains("退订") { return "退订" }
         var trimmed = folded.drop { isSeparator($0) }
         for prefix in ["回复", "回"] where trimmed.hasPrefix(prefix) {
             trimmed = trimmed.dropFirst(prefix.count).drop { isSeparator($0) }
@@ -21,9 +25,9 @@ public enum OptOutReply {
         }
         for keyword in keywords where trimmed.hasPrefix(keyword) {
             let rest = trimmed.dropFirst(keyword.count)
-            if rest.first.map(isSeparator) ?? true { return true }
+            if rest.first.map(isSeparator) ?? true { return keyword }
         }
-        return false
+        return nil
     }
 
     /// Full-width ASCII (U+FF01–U+FF5E) to its half-width form, upper-cased; the ideographic

@@ -25,14 +25,15 @@ extension EdgeRouter {
             return answer.failure(400, "expected the provider's reply callback JSON")
         }
         do {
-            for reply in parsed where OptOutReply.isOptOut(reply.text) {
+            for reply in parsed {
+                guard let keyword = OptOutReply.keyword(in: reply.text) else { continue }
                 // Alibaba sends a foreign number without its "+".
                 guard let phone = PhoneNumber(reply.phone) ?? PhoneNumber("+" + reply.phone) else {
                     log("serve.reply_unreadable", ["provider": provider, "phone": PhoneNumber.mask(reply.phone)])
                     continue
                 }
                 let members = try writer.with {
-                    try $0.applyOptOutReply(phone: phone.e164, keyword: String(reply.text.prefix(16)), at: clock.now(),
+                    try $0.applyOptOutReply(phone: phone.e164, keyword: keyword, at: clock.now(),
                                             provider: provider)
                 }
                 counters.add("herald_edge_opt_out_replies_total")

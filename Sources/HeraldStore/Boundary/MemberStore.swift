@@ -52,7 +52,8 @@ public protocol MemberStore: AnyObject {
     /// An opt-out reply from `phone` (E.164), committed before it returns: the number goes on
     /// the address suppression list (planning and the re-check before each call honour it at
     /// once) and every member with that number gets an `opt_out` sms event (consent `no`).
-    /// Returns the ids of those members.
+    /// `keyword` is the opt-out word matched (`OptOutReply.keywords`), recorded in the
+    /// suppression's reason; the reply's own text is never stored. Returns the ids of those members.
     func applyOptOutReply(phone: String, keyword: String, at: Date, provider: String) throws -> [String]
     /// `opt_out` events on `channel` for `memberIDs`, committed before it returns (an e-mail
     /// unsubscribe, a reply). `source` names where they came from, in the events' ids.
