@@ -13,7 +13,7 @@ private struct Echo: EdgeHandler {
 
 /// The edge's HTTP server against real sockets: well-formed requests reach the route whole;
 /// malformed, oversized and slow ones get a 4xx or a closed connection, and the server goes on.
-@Suite struct HTTPServerTests {
+@Suite(.timeLimit(.minutes(2))) struct HTTPServerTests {
     private func server(idleTimeout: Int = 10) throws -> HTTPServer {
         var limits = HTTPServer.Limits()
         limits.idleTimeout = idleTimeout

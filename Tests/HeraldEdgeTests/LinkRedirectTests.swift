@@ -32,7 +32,7 @@ import HeraldWorker
         return count
     }
 
-    @Test func aLinkRedirectsToItsTargetAndCountsOneClickPerMinute() async throws {
+    @Test(.timeLimit(.minutes(1))) func aLinkRedirectsToItsTargetAndCountsOneClickPerMinute() async throws {
         let edge = try edge()
         let token = try #require(try edge.tokens()["U1"])
         let first = edge.request("GET", "/\(token)")
@@ -53,7 +53,7 @@ import HeraldWorker
         }
     }
 
-    @Test func headPreviewsAndScannersAreRedirectedButNotCounted() async throws {
+    @Test(.timeLimit(.minutes(1))) func headPreviewsAndScannersAreRedirectedButNotCounted() async throws {
         let edge = try edge()
         let token = try #require(try edge.tokens()["U2"])
         #expect(edge.request("HEAD", "/\(token)").status == 302)

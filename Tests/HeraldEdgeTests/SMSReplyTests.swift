@@ -19,7 +19,7 @@ import HeraldWorker
             + "U2,13800138002,2026-01-01,yes\nU3,13800138001,2026-01-01,yes", now: "2026-03-10 12:01:00")
     }
 
-    @Test func aTencentReplyTOptsTheNumberOutBeforeItsDueRowIsCalled() async throws {
+    @Test(.timeLimit(.minutes(1))) func aTencentReplyTOptsTheNumberOutBeforeItsDueRowIsCalled() async throws {
         let edge = try edge()
         let reply = edge.request("POST", "/replies/tencent?key=\(EdgeHarness.callbackKey)", body: #"""
             {"extend": "", "mobile": "13800138001", "nationcode": "+86", "sign": "品牌", "text": "Ｔ", "time": 1773115260}
