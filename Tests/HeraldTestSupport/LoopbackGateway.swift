@@ -91,22 +91,22 @@ public final class LoopbackGateway: Sendable {
     /// The most requests that were being answered at the same time.
     public var maxConcurrentRequests: Int { state.withLock { $0.maxInFlight } }
 
-    /// Stops listening and ends every connection. Safe to call twice (and `deinit` calls it):
-    /// the listener is closed once only, or a second close would hit whatever file took its
-    /// descriptor number meanwhile — another test's database.
+    /// Stops listening and ends every connection. Safe to call twice (and `deinit` calls it).
+    /// Descriptors are only shut down here, never closed: the accept loop closes the listener
+    /// when `accept` fails, and each connection's thread closes its own, both after leaving
+    /// the state. A descriptor closed here could be reused at once by another test's socket
+    /// (another gateway's listener, a database) while a thread of this one still used the number.
     public func stop() {
-        let connections = state.withLock { state -> Set<Int32>? in
-            guard !state.stopped else { return nil }
+        state.withLock { state in
+            guard !state.stopped else { return }
             state.stopped = true
-            return state.connections
+            shutdown(listener, Int32(SHUT_RDWR))
+            for connection in state.connections { shutdown(connection, Int32(SHUT_RDWR)) }
         }
-        guard let connections else { return }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-        for connection in connections { shutdown(connection, Int32(SHUT_RDWR)) }
     }
 
     private func acceptLoop() {
+        defer { close(listener) }
         while true {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else {
@@ -132,8 +132,11 @@ public final class LoopbackGateway: Sendable {
 
     private func serve(_ connection: Int32) {
         defer {
-            state.withLock { _ = $0.connections.remove(connection) }
-            close(connection)
+            // Under the lock, so `stop` never shuts down a number this thread already gave back.
+            state.withLock { state in
+                state.connections.remove(connection)
+                close(connection)
+            }
         }
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16_384)
