@@ -6,7 +6,7 @@
 #include <microhttpd.h>
 
 /// Starts a daemon on `address` with its own polling thread (epoll where available) and a
-/// pool of `threads`, bounding connections, idle time and per-connection memory (which caps
+/// pool of `threads`, connections that may be suspended while a commit is awaited, bounding connections, idle time and per-connection memory (which caps
 /// the request line and headers). No MHD_USE_ERROR_LOG: a malformed request is the client's
 /// error and already answered with a 4xx; libmicrohttpd's own lines would only break the
 /// key=value log.
@@ -15,7 +15,7 @@ static inline struct MHD_Daemon *herald_mhd_start(const struct sockaddr *address
                                                   size_t memory_limit, MHD_AccessHandlerCallback handler,
                                                   MHD_RequestCompletedCallback completed, void *context) {
     // libmicrohttpd reads the address as IPv4 unless told otherwise.
-    return MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | (ipv6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL, handler, context,
+    return MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | (ipv6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL, handler, context,
                             MHD_OPTION_SOCK_ADDR, address,
                             MHD_OPTION_THREAD_POOL_SIZE, threads,
                             MHD_OPTION_CONNECTION_LIMIT, connection_limit,
@@ -29,6 +29,11 @@ static inline struct MHD_Daemon *herald_mhd_start(const struct sockaddr *address
 static inline uint16_t herald_mhd_bound_port(struct MHD_Daemon *daemon) {
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
     return info == NULL ? 0 : info->port;
+}
+
+/// A request header's value, or NULL.
+static inline const char *herald_mhd_header(struct MHD_Connection *connection, const char *name) {
+    return MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name);
 }
 
 /// The peer's address, or NULL.

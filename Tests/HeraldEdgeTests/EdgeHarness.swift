@@ -1,8 +1,9 @@
 import Foundation
+import Synchronization
 import HeraldCore
 @_spi(StoreSQL) import HeraldStore
 @_spi(StoreSQL) import HeraldTestSupport
-import HeraldEdge
+@testable import HeraldEdge
 
 /// A store with sends planned at 2026-03-10 12:00 (Shanghai) by the given triggers, and
 /// `herald serve`'s router and server in front of it on a free loopback port.
@@ -49,6 +50,23 @@ final class EdgeHarness {
             return (String(parts[0]), String(parts[1]))
         })
     }
+
+    /// Runs `work` on the edge's writing connection, as a route's commit would.
+    func onWriter<Outcome: Sendable>(_ work: @escaping @Sendable (any MemberStore, any EventIngester) throws -> Outcome)
+        throws -> Outcome {
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<Result<Outcome, any Error>?>(nil)
+        router.writer.submit(work) { outcome in
+            result.withLock { $0 = outcome }
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + 10) == .success, let outcome = result.withLock({ $0 }) else {
+            throw EdgeHarnessError.writerDidNotAnswer
+        }
+        return try outcome.get()
+    }
+
+    enum EdgeHarnessError: Error { case writerDidNotAnswer }
 
     deinit {
         server.stop()

@@ -1,13 +1,47 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import HeraldEdge
 import HeraldTestSupport
 
 /// An echo route: method, path, query, a header and the body's length.
 private struct Echo: EdgeHandler {
-    func respond(to request: EdgeRequest) -> EdgeResponse {
-        .text(200, "\(request.method) \(request.path) ?\(request.arguments.sorted { $0.key < $1.key }) ua=\(request.header("User-Agent") ?? "-") "
-              + "body=\(request.body.count)\n")
+    func respond(to request: EdgeRequest, answer: @escaping @Sendable (EdgeResponse) -> Void) {
+        answer(.text(200, "\(request.method) \(request.path) ?\(request.arguments.sorted { $0.key < $1.key }) "
+                     + "ua=\(request.header("User-Agent") ?? "-") body=\(request.body.count) from=\(request.clientAddress ?? "-")\n"))
+    }
+}
+
+/// A route that answers from another thread only once `expected` requests are waiting (or
+/// after `deadline`, with 503): it gets them all only if a waiting request holds no server thread.
+private final class Gathering: EdgeHandler, @unchecked Sendable {
+    // @unchecked: `waiting` under `lock`.
+    private let lock = NSLock()
+    private var waiting: [@Sendable (EdgeResponse) -> Void] = []
+    private var released: EdgeResponse?
+    private let expected: Int
+
+    init(expected: Int, deadline: Double) {
+        self.expected = expected
+        DispatchQueue.global().asyncAfter(deadline: .now() + deadline) { [self] in release(.text(503, "only some came\n")) }
+    }
+
+    func respond(to request: EdgeRequest, answer: @escaping @Sendable (EdgeResponse) -> Void) {
+        let (all, late) = lock.withLock {
+            if released == nil { waiting.append(answer) }
+            return (waiting.count >= expected, released)
+        }
+        if let late { return answer(late) }
+        if all { DispatchQueue.global().async { [self] in release(.text(200, "together\n")) } }
+    }
+
+    private func release(_ response: EdgeResponse) {
+        let answers = lock.withLock {
+            defer { waiting = [] }
+            if released == nil { released = response }
+            return waiting
+        }
+        answers.forEach { $0(response) }
     }
 }
 
@@ -26,7 +60,7 @@ private struct Echo: EdgeHandler {
         let reply = RawHTTPClient.request(port: server.port, "POST", "/receipts/http?x=1",
                                           headers: ["User-Agent": "tester"], body: Array("hello".utf8))
         #expect(reply.status == 200)
-        #expect(reply.text.hasSuffix(#"POST /receipts/http ?[(key: "x", value: "1")] ua=tester body=5"# + "\n"))
+        #expect(reply.text.hasSuffix(#"POST /receipts/http ?[(key: "x", value: "1")] ua=tester body=5 from=127.0.0.1"# + "\n"))
         let head = RawHTTPClient.request(port: server.port, "HEAD", "/x")
         #expect(head.status == 200 && head.text.hasSuffix("\r\n\r\n"), "HEAD carries no body")
     }
@@ -38,6 +72,56 @@ private struct Echo: EdgeHandler {
         let header = RawHTTPClient.request(port: server.port, "GET", "/r", headers: ["X-Big": String(repeating: "a", count: 40_000)])
         #expect(header.status.map { (400..<500).contains($0) } ?? header.closed, "\(header.text.prefix(80))")
         #expect(RawHTTPClient.request(port: server.port, "GET", "/still").status == 200)
+    }
+
+    /// A body announced too large is refused from its Content-Length, before it is sent.
+    @Test func aBodyAnnouncedOverTheLimitIs413BeforeItIsSent() throws {
+        let server = try server()
+        let head = "POST /r HTTP/1.1\r\nHost: a\r\nContent-Length: 5000000\r\n\r\n"
+        let reply = RawHTTPClient.exchange(port: server.port, [Array(head.utf8)], within: 10)
+        #expect(reply.status == 413, "no 413 within 10 s for a head announcing 5 MB: \(reply.text.prefix(80))")
+    }
+
+    /// 40 requests wait for an answer at once on a server of 2 threads: a request waiting for
+    /// its answer (a commit) holds no thread, so all 40 reach the route and are answered.
+    @Test func requestsWaitingForTheirAnswerHoldNoThread() throws {
+        let server = try HTTPServer(listen: "127.0.0.1:0", handler: Gathering(expected: 40, deadline: 20))
+        let statuses = onThreads(40) { index in
+            RawHTTPClient.request(port: server.port, "POST", "/w/\(index)", within: 30).status
+        }
+        #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
+    }
+
+    /// Stopping the server while requests wait for their answers: they get them, then it stops
+    /// (libmicrohttpd would abort the process if stopped with a connection still waiting).
+    @Test func stoppingWaitsForAnswersOnTheWay() throws {
+        let server = try HTTPServer(listen: "127.0.0.1:0", handler: Gathering(expected: 1_000, deadline: 1))
+        let port = server.port
+        let replies = onThreads(2) { index in
+            guard index == 1 else { return RawHTTPClient.request(port: port, "POST", "/w", within: 20) }
+            Thread.sleep(forTimeInterval: 0.3)
+            server.stop()
+            return RawHTTPClient.request(port: port, "GET", "/after", within: 2)
+        }
+        #expect(replies[0].status == 503 && replies[0].text.hasSuffix("only some came\n"), "\(replies[0].text.prefix(80))")
+        #expect(replies[1].status == nil, "still listening after stop")
+    }
+
+    /// Runs `body` on `count` threads of its own (blocking sockets must not take the test
+    /// runner's few threads) and returns their results in order.
+    private func onThreads<Value: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -> Value) -> [Value] {
+        let results = Mutex([Int: Value]())
+        let group = DispatchGroup()
+        for index in 0..<count {
+            group.enter()
+            Thread {
+                let value = body(index)
+                results.withLock { $0[index] = value }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        return results.withLock { results in (0..<count).map { results[$0]! } }
     }
 
     @Test func keepAliveAndPipelinedRequestsAreAnsweredInOrder() throws {

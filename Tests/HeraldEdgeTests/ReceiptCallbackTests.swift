@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import HeraldCore
 @_spi(StoreSQL) import HeraldStore
@@ -52,8 +53,43 @@ import HeraldWorker
         #expect(try edge.column("SELECT count(*) FROM events WHERE type IN ('delivered', 'undelivered')") == ["4"],
                 "stored once each, the unknown one too")
         // What is acknowledged is on disk before the answer: the edge's writer commits with FULL sync.
-        let writer = try #require(try edge.router.writer.with { $0 as? SQLiteStore })
-        #expect(try writer.database.scalarInteger("PRAGMA synchronous") == 2)
+        let synchronous = try edge.onWriter { store, _ in try (store as? SQLiteStore)?.database.scalarInteger("PRAGMA synchronous") }
+        #expect(synchronous == 2)
+    }
+
+    /// Callbacks arriving while a commit is under way are committed together; one whose work
+    /// fails does not fail the others of its group (they are tried again alone).
+    @Test func callbacksWaitingTogetherShareACommitAndOneFailureFailsOnlyItself() throws {
+        let edge = try edge()
+        struct Refused: Error {}
+        let results = Mutex<[String]>([])
+        let group = DispatchGroup()
+        // Hold the writer for a moment, so what comes next queues behind it.
+        group.enter()
+        edge.router.writer.submit({ _, _ in Thread.sleep(forTimeInterval: 0.5) }) { _ in group.leave() }
+        group.enter()
+        edge.router.writer.submit({ _, _ in throw Refused() }) { result in
+            if case .failure(let error) = result, error is Refused { results.withLock { $0.append("refused") } }
+            group.leave()
+        }
+        let port = edge.server.port
+        for member in ["U1", "U2", "U3"] {
+            group.enter()
+            Thread {
+                let body = #"{"provider_id": "pid-\#(member)", "status": "delivered", "at": "2026-03-10T12:00:30+08:00"}"#
+                let reply = RawHTTPClient.request(port: port, "POST", "/receipts/http?key=\(EdgeHarness.callbackKey)",
+                                                  body: Array(body.utf8))
+                results.withLock { $0.append("\(member) \(reply.status ?? 0)") }
+                group.leave()
+            }.start()
+        }
+        #expect(group.wait(timeout: .now() + 20) == .success, "callbacks still unanswered after 20 s")
+        #expect(results.withLock { $0.sorted() } == ["U1 200", "U2 200", "U3 200", "refused"])
+        #expect(try statuses(edge) == ["U1 delivered delivered", "U2 delivered delivered", "U3 delivered delivered"])
+        let metrics = edge.request("GET", "/metrics").text
+        #expect(metrics.contains("herald_edge_committed_callbacks_total 4\n"), "the slow job and three receipts")
+        let commits = try #require(metrics.split(separator: "\n").first { $0.hasPrefix("herald_edge_commits_total ") })
+        #expect(Int(commits.split(separator: " ")[1])! < 4, "\(commits): nothing was grouped")
     }
 
     @Test(arguments: ["", "{", #"{"sid": "x"}"#, #"[{"sid": "x"}]"#, #"[{"biz_id": "x", "success": "yes"}]"#, "[1]"])

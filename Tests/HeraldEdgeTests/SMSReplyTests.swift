@@ -12,8 +12,8 @@ import HeraldWorker
 /// number is not called.
 @Suite struct SMSReplyTests {
     /// U1 and U3 share a number (a family phone); U2 has its own; each has a planned SMS.
-    private func edge() throws -> EdgeHarness {
-        try EdgeHarness(triggers: [
+    private func edge(config: String = EvaluationFixture.config()) throws -> EdgeHarness {
+        try EdgeHarness(config: config, triggers: [
             "winback": EvaluationFixture.trigger("winback", kind: "inactivity", "params: { days: 30 }"),
         ], members: "id,phone,last_active_at,consent_sms\nU1,13800138001,2026-01-01,yes\n"
             + "U2,13800138002,2026-01-01,yes\nU3,13800138001,2026-01-01,yes", now: "2026-03-10 12:01:00")
@@ -72,6 +72,40 @@ import HeraldWorker
         #expect(try edge.column("SELECT count(*) FROM address_suppressions") == ["0"])
         #expect(try closed.column("SELECT count(*) FROM address_suppressions") == ["0"])
         #expect(edge.request("GET", "/metrics").text.contains("herald_edge_refused_callbacks_total 4"))
+    }
+
+    /// With `serve.callbacks_from`, only those callers get through, the key notwithstanding;
+    /// behind a proxy on loopback the caller is the `X-Real-IP` it passes, from elsewhere the peer.
+    @Test func anAllowListAdmitsOnlyItsCallers() throws {
+        let edge = try edge(config: EvaluationFixture.config(#"serve: { callbacks_from: ["203.0.113.0/24", "2001:db8::/32"] },"#))
+        let path = "/replies/tencent?key=\(EdgeHarness.callbackKey)"
+        let reply = #"{"mobile": "13800138002", "nationcode": "86", "text": "TD", "time": 1773115260}"#
+        #expect(edge.request("POST", path, body: reply).status == 403, "loopback itself is not on the list")
+        for outsider in ["198.51.100.7", "2001:db9::1", "not-an-address"] {
+            #expect(edge.request("POST", path, headers: ["X-Real-IP": outsider], body: reply).status == 403, "\(outsider)")
+        }
+        #expect(try edge.column("SELECT count(*) FROM address_suppressions") == ["0"])
+        #expect(edge.request("POST", path, headers: ["X-Real-IP": "203.0.113.40"], body: reply).status == 200)
+        #expect(edge.request("POST", path, headers: ["X-Real-IP": "2001:db8::9"], body: reply).status == 200)
+        #expect(try edge.column("SELECT address FROM address_suppressions") == ["+8613800138002"])
+    }
+
+    /// A reply's suppression and its members' opt-outs are one transaction: rolled back
+    /// together, nothing of either stays.
+    @Test func aReplysSuppressionAndOptOutsLandTogetherOrNotAtAll() throws {
+        let edge = try edge()
+        struct Interrupted: Error {}
+        #expect(throws: Interrupted.self) {
+            try edge.onWriter { store, _ in
+                try store.withTransaction {
+                    _ = try store.applyOptOutReply(phone: "+8613800138001", keyword: "T", at: Date(), provider: "tencent")
+                    throw Interrupted()
+                }
+            }
+        }
+        #expect(try edge.column("SELECT count(*) FROM address_suppressions") == ["0"])
+        #expect(try edge.column("SELECT count(*) FROM events WHERE type = 'opt_out'") == ["0"])
+        #expect(try edge.column("SELECT group_concat(consent_sms) FROM members") == ["yes,yes,yes"])
     }
 
     @Test(arguments: ["", "{", "[]x", #"{"mobile": 1}"#, #"[{"content": "T"}]"#, "\u{FF}\u{FE}"])

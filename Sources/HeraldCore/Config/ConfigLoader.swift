@@ -136,14 +136,31 @@ public enum ConfigLoader {
                 }
             }
         }
-        if let serve = reader.object("serve", allowedKeys: ["listen", "callback_key"]) {
+        if let serve = reader.object("serve", allowedKeys: ["listen", "callback_key", "callbacks_from"]) {
             serve.finish()
             config.serveListen = serve.string("listen")
             config.serveCallbackKey = serve.string("callback_key")
+            config.serveCallbacksFrom = readAddressRanges(serve, "callbacks_from")
         }
         checkStorePath(config.storePath, reader: reader)
         checkLease(config, reader: reader)
         return storePath == nil ? nil : config
+    }
+
+    /// A non-empty list of addresses or CIDR networks, each checked where it stands.
+    private static func readAddressRanges(_ reader: JSONObjectReader, _ key: String) -> [IPAddressRange]? {
+        guard let items = reader.array(key) else { return nil }
+        let expected = "an IP address or network such as \"203.0.113.0/24\""
+        var ranges: [IPAddressRange] = []
+        for item in items {
+            guard let text = item.stringValue, let range = IPAddressRange(text) else {
+                reader.problem(at: item.position, "\(reader.name(key)): expected \(expected), found \(JSONObjectReader.describe(item))")
+                continue
+            }
+            ranges.append(range)
+        }
+        if items.isEmpty { reader.expected(key, "at least one address (leave the key out to allow any)", found: reader[key]!) }
+        return ranges
     }
 
     private static func readDispatch(_ dispatch: JSONObjectReader, into config: inout HeraldConfig) {

@@ -28,6 +28,9 @@ public struct HeraldConfig: Sendable {
     /// `serve.callback_key`: what provider callbacks must carry as `?key=` (usually
     /// `{{ secret.NAME }}`, substituted at start-up). Without it callbacks are refused.
     public var serveCallbackKey: String?
+    /// `serve.callbacks_from`: when set, only these peers may call the provider callbacks
+    /// (behind a proxy on loopback, the address it passes in `X-Real-IP`).
+    public var serveCallbacksFrom: [IPAddressRange]?
 
     public init(sourcePath: String, storePath: String, timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!,
                 locale: String = "zh-CN") {

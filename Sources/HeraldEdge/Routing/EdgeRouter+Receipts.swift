@@ -20,27 +20,30 @@ import HeraldStore
 extension EdgeRouter {
     static let beijing = TimeZone(identifier: "Asia/Shanghai")!
 
-    func receipts(_ request: EdgeRequest, provider: String) -> EdgeResponse {
-        let answer = ProviderAnswer(provider: provider)
-        guard request.method == "POST" else { return EdgeResponse.methodNotAllowed("POST") }
+    func receipts(_ request: EdgeRequest, provider: String, answer: @escaping Answer) {
+        let reply = ProviderAnswer(provider: provider)
+        guard request.method == "POST" else { return answer(.methodNotAllowed("POST")) }
         guard let lines = receiptLines(request.body, provider: provider) else {
-            return answer.failure(400, "expected the provider's receipt callback JSON")
+            return answer(reply.failure(400, "expected the provider's receipt callback JSON"))
         }
-        let sink = CountingRowSink()
-        do {
-            _ = try writer.ingest(lines, sink: sink)
-        } catch {
-            storeFailed(error)
-            return answer.failure(503, "not stored; send it again")
-        }
-        counters.add("herald_edge_receipts_total", lines.count)
-        if sink.warnings > 0 || sink.rejected > 0 {
-            log("serve.receipts_unmatched", ["provider": provider, "received": "\(lines.count)",
-                                              "unmatched": "\(sink.warnings)", "rejected": "\(sink.rejected)"])
-        }
-        return provider == "http"
-            ? .json(200, #"{"stored":\#(lines.count - sink.rejected),"unmatched":\#(sink.warnings)}"#)
-            : answer.ok
+        writer.submit({ _, ingester in
+            let sink = CountingRowSink()
+            _ = try ingester.ingest(lines: lines, sink: sink)
+            return (unmatched: sink.warnings, rejected: sink.rejected)
+        }, done: { [self] result in
+            guard case .success(let counts) = result else {
+                if case .failure(let error) = result { storeFailed(error) }
+                return answer(reply.failure(503, "not stored; send it again"))
+            }
+            counters.add("herald_edge_receipts_total", lines.count)
+            if counts.unmatched > 0 || counts.rejected > 0 {
+                log("serve.receipts_unmatched", ["provider": provider, "received": "\(lines.count)",
+                                                  "unmatched": "\(counts.unmatched)", "rejected": "\(counts.rejected)"])
+            }
+            answer(provider == "http"
+                ? .json(200, #"{"stored":\#(lines.count - counts.rejected),"unmatched":\#(counts.unmatched)}"#)
+                : reply.ok)
+        })
     }
 
     /// The callback as ingest lines; nil when the body is not what the provider sends.

@@ -18,33 +18,41 @@ extension EdgeRouter {
         var text: String
     }
 
-    func replies(_ request: EdgeRequest, provider: String) -> EdgeResponse {
-        let answer = ProviderAnswer(provider: provider)
-        guard request.method == "POST" else { return EdgeResponse.methodNotAllowed("POST") }
+    func replies(_ request: EdgeRequest, provider: String, answer: @escaping Answer) {
+        let reply = ProviderAnswer(provider: provider)
+        guard request.method == "POST" else { return answer(.methodNotAllowed("POST")) }
         guard let parsed = Self.parseReplies(request.body, provider: provider) else {
-            return answer.failure(400, "expected the provider's reply callback JSON")
+            return answer(reply.failure(400, "expected the provider's reply callback JSON"))
         }
-        do {
-            for reply in parsed {
-                guard let keyword = OptOutReply.keyword(in: reply.text) else { continue }
-                // Alibaba sends a foreign number without its "+".
-                guard let phone = PhoneNumber(reply.phone) ?? PhoneNumber("+" + reply.phone) else {
-                    log("serve.reply_unreadable", ["provider": provider, "phone": PhoneNumber.mask(reply.phone)])
-                    continue
-                }
-                let members = try writer.with {
-                    try $0.applyOptOutReply(phone: phone.e164, keyword: keyword, at: clock.now(),
-                                            provider: provider)
-                }
-                counters.add("herald_edge_opt_out_replies_total")
-                log("serve.opted_out", ["provider": provider, "phone": PhoneNumber.mask(phone.e164),
-                                        "members": "\(members.count)"])
+        var optOuts: [(phone: String, keyword: String)] = []
+        for message in parsed {
+            guard let keyword = OptOutReply.keyword(in: message.text) else { continue }
+            // Alibaba sends a foreign number without its "+".
+            guard let phone = PhoneNumber(message.phone) ?? PhoneNumber("+" + message.phone) else {
+                log("serve.reply_unreadable", ["provider": provider, "phone": PhoneNumber.mask(message.phone)])
+                continue
             }
-        } catch {
-            storeFailed(error)
-            return answer.failure(503, "not stored; send it again")
+            optOuts.append((phone.e164, keyword))
         }
-        return answer.ok
+        guard !optOuts.isEmpty else { return answer(reply.ok) }
+        writer.submit({ [clock, optOuts] store, _ in
+            try optOuts.map { optOut in
+                let members = try store.applyOptOutReply(phone: optOut.phone, keyword: optOut.keyword,
+                                                         at: clock.now(), provider: provider)
+                return (phone: optOut.phone, members: members.count)
+            }
+        }, done: { [self] result in
+            guard case .success(let applied) = result else {
+                if case .failure(let error) = result { storeFailed(error) }
+                return answer(reply.failure(503, "not stored; send it again"))
+            }
+            for optOut in applied {
+                counters.add("herald_edge_opt_out_replies_total")
+                log("serve.opted_out", ["provider": provider, "phone": PhoneNumber.mask(optOut.phone),
+                                        "members": "\(optOut.members)"])
+            }
+            answer(reply.ok)
+        })
     }
 
     /// The callback's replies; nil when the body is not what the provider sends.

@@ -8,36 +8,35 @@ import HeraldStore
 /// before the answer. The pages are zh-CN, static text without scripts, and echo nothing from
 /// the request (the form posts to its own address).
 extension EdgeRouter {
-    func unsubscribe(_ request: EdgeRequest) -> EdgeResponse {
+    func unsubscribe(_ request: EdgeRequest, answer: @escaping Answer) {
         let token = String(request.path.dropFirst(3))
         let invalid = Self.page(404, "链接无效", "这个退订链接无效或已过期。")
-        guard SendCodes.isLinkToken(token) else { return invalid }
+        let unavailable = Self.page(503, "请稍后再试", "暂时无法处理您的请求，请稍后再试。")
+        guard ["GET", "HEAD", "POST"].contains(request.method) else { return answer(.methodNotAllowed("GET, HEAD, POST")) }
+        guard SendCodes.isLinkToken(token) else { return answer(invalid) }
         let link: TrackedLink?
         do {
             link = try pool.with { try $0.trackedLink(token: token) }
         } catch {
             storeFailed(error)
-            return Self.page(503, "请稍后再试", "暂时无法处理您的请求，请稍后再试。")
+            return answer(unavailable)
         }
-        guard let link else { return invalid }
-        switch request.method {
-        case "GET", "HEAD":
-            return Self.page(200, "退订营销邮件", "确认后，您将不再收到我们的营销邮件（服务通知不受影响）。",
-                             form: "确认退订")
-        case "POST":
-            do {
-                try writer.with { try $0.optOut(memberIDs: [link.memberID], channel: .email, at: clock.now(),
-                                                source: "unsubscribe") }
-            } catch {
+        guard let link else { return answer(invalid) }
+        guard request.method == "POST" else {
+            return answer(Self.page(200, "退订营销邮件", "确认后，您将不再收到我们的营销邮件（服务通知不受影响）。",
+                                    form: "确认退订"))
+        }
+        writer.submit({ [clock] store, _ in
+            try store.optOut(memberIDs: [link.memberID], channel: .email, at: clock.now(), source: "unsubscribe")
+        }, done: { [self] result in
+            if case .failure(let error) = result {
                 storeFailed(error)
-                return Self.page(503, "请稍后再试", "暂时无法处理您的请求，请稍后再试。")
+                return answer(unavailable)
             }
             counters.add("herald_edge_unsubscribes_total")
             log("serve.unsubscribed", ["channel": "email"])
-            return Self.page(200, "已退订", "您已退订营销邮件。")
-        default:
-            return .methodNotAllowed("GET, HEAD, POST")
-        }
+            answer(Self.page(200, "已退订", "您已退订营销邮件。"))
+        })
     }
 
     /// A whole page from fixed text: nothing from the request is written into it.

@@ -2,7 +2,8 @@ import Foundation
 import HeraldCore
 import HeraldStore
 
-/// `herald serve`'s routes (SPEC 8): tracked links, SMS replies and the health check so far.
+/// `herald serve`'s routes (SPEC 8): tracked links, provider callbacks, unsubscribe, health
+/// and metrics.
 ///
 /// - `GET`/`HEAD /<token>` and `/<token>/<n>`: 302 to the send's first / n-th link target and,
 ///   for a `GET` by a person (not a preview or scanner, `LinkPreviewAgents`), a `click` event.
@@ -10,7 +11,9 @@ import HeraldStore
 /// - `POST /replies/tencent`, `/replies/aliyun`: inbound SMS; an opt-out reply opts the
 ///   number out (`EdgeRouter+Replies.swift`).
 /// - `POST /receipts/tencent`, `/receipts/aliyun`, `/receipts/http`: delivery receipts
-///   (`EdgeRouter+Receipts.swift`).
+///   (`EdgeRouter+Receipts.swift`). Callbacks need `?key=` equal to `serve.callback_key` and,
+///   with `serve.callbacks_from`, a caller in that list. What they write is answered once
+///   committed, in groups (`StoreWriter`).
 /// - `GET`/`POST /u/<token>`: e-mail unsubscribe (`EdgeRouter+Unsubscribe.swift`).
 /// - `GET /healthz`: 200 when the store answers, 503 when it does not; `GET /metrics`: the
 ///   edge's counters, Prometheus text.
@@ -30,61 +33,97 @@ public final class EdgeRouter: EdgeHandler {
     let counters = EdgeCounters()
     /// What `/replies/*` and `/receipts/*` must carry as `?key=`; nil refuses them all.
     private let callbackKey: [UInt8]?
+    /// Who may call `/replies/*` and `/receipts/*` (`serve.callbacks_from`); nil: anyone with the key.
+    private let callbacksFrom: [IPAddressRange]?
+
+    /// What a route calls with its answer (`EdgeHandler`).
+    typealias Answer = @Sendable (EdgeResponse) -> Void
 
     /// `callbackKey`: the provider callbacks' shared secret (`serve.callback_key`, secrets
     /// substituted); without one, callbacks are refused — anyone could otherwise opt a number out.
     public init(store: StoreLocation, config: HeraldConfig, callbackKey: String?, clock: any WallClock,
                 log: @escaping Log = { _, _ in }, storeFailed: @escaping @Sendable (any Error) -> Void) throws {
         pool = StorePool(location: store)
-        writer = try StoreWriter(location: store, defaultTimeZone: config.timeZone, clock: clock)
+        let counters = counters
+        writer = try StoreWriter(location: store, defaultTimeZone: config.timeZone, clock: clock) { callbacks in
+            counters.add("herald_edge_commits_total")
+            counters.add("herald_edge_committed_callbacks_total", callbacks)
+        }
         clicks = try ClickRecorder(store: store, defaultTimeZone: config.timeZone, clock: clock, failed: storeFailed)
         fallback = config.links?.fallback
         self.callbackKey = callbackKey.flatMap { $0.isEmpty ? nil : Array($0.utf8) }
+        callbacksFrom = config.serveCallbacksFrom
         self.clock = clock
         timeZone = config.timeZone
         self.log = log
-        let counters = counters
         self.storeFailed = { error in
             counters.add("herald_edge_store_failures_total")
             storeFailed(error)
         }
     }
 
-    /// Stores the clicks still queued.
-    public func stop() { clicks.stop() }
+    /// Commits the callbacks still queued, then stores the clicks still queued. Call after
+    /// the server stopped.
+    public func stop() {
+        writer.stop()
+        clicks.stop()
+    }
 
-    public func respond(to request: EdgeRequest) -> EdgeResponse {
+    public func respond(to request: EdgeRequest, answer: @escaping @Sendable (EdgeResponse) -> Void) {
         let isRead = request.method == "GET" || request.method == "HEAD"
-        if request.path == "/metrics" {
-            guard isRead else { return .methodNotAllowed("GET, HEAD") }
-            return EdgeResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
-                                body: Array(counters.rendered().utf8))
+        let path = request.path
+        if path == "/metrics" {
+            guard isRead else { return answer(.methodNotAllowed("GET, HEAD")) }
+            return answer(EdgeResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
+                                       body: Array(counters.rendered().utf8)))
         }
-        if request.path == "/healthz" {
-            guard isRead else { return .methodNotAllowed("GET, HEAD") }
+        if path == "/healthz" {
+            guard isRead else { return answer(.methodNotAllowed("GET, HEAD")) }
             let healthy = (try? pool.with { try $0.hasSuppressedAddresses() }) != nil
-            return healthy ? .text(200, "ok\n") : .text(503, "the store does not answer\n")
+            return answer(healthy ? .text(200, "ok\n") : .text(503, "the store does not answer\n"))
         }
-        if request.path.hasPrefix("/replies/") || request.path.hasPrefix("/receipts/") {
-            guard let callbackKey else {
-                return .text(403, "provider callbacks are off: set serve.callback_key and add ?key= to the callback URLs\n")
+        if path.hasPrefix("/replies/") || path.hasPrefix("/receipts/") {
+            if let refusal = callbackRefusal(request) { return answer(refusal) }
+            switch path {
+            case "/replies/tencent": return replies(request, provider: "tencent", answer: answer)
+            case "/replies/aliyun": return replies(request, provider: "aliyun", answer: answer)
+            case "/receipts/tencent": return receipts(request, provider: "tencent", answer: answer)
+            case "/receipts/aliyun": return receipts(request, provider: "aliyun", answer: answer)
+            case "/receipts/http": return receipts(request, provider: "http", answer: answer)
+            default: return answer(.text(404, "no such callback\n"))
             }
-            guard Self.equalInConstantTime(Array((request.arguments["key"] ?? "").utf8), callbackKey) else {
+        }
+        if path.hasPrefix("/u/") { return unsubscribe(request, answer: answer) }
+        answer(isRead ? link(request) : .methodNotAllowed("GET, HEAD"))
+    }
+
+    /// Why a provider callback is refused (403), or nil when it may go on.
+    private func callbackRefusal(_ request: EdgeRequest) -> EdgeResponse? {
+        guard let callbackKey else {
+            return .text(403, "provider callbacks are off: set serve.callback_key and add ?key= to the callback URLs\n")
+        }
+        if let callbacksFrom {
+            guard let caller = Self.caller(of: request), callbacksFrom.contains(where: { $0.contains(caller) }) else {
                 counters.add("herald_edge_refused_callbacks_total")
-                return .text(403, "wrong or missing key\n")
+                return .text(403, "not from an address in serve.callbacks_from\n")
             }
         }
-        switch request.path {
-        case "/replies/tencent": return replies(request, provider: "tencent")
-        case "/replies/aliyun": return replies(request, provider: "aliyun")
-        case "/receipts/tencent": return receipts(request, provider: "tencent")
-        case "/receipts/aliyun": return receipts(request, provider: "aliyun")
-        case "/receipts/http": return receipts(request, provider: "http")
-        case let path where path.hasPrefix("/u/"): return unsubscribe(request)
-        default: break
+        guard Self.equalInConstantTime(Array((request.arguments["key"] ?? "").utf8), callbackKey) else {
+            counters.add("herald_edge_refused_callbacks_total")
+            return .text(403, "wrong or missing key\n")
         }
-        guard isRead else { return .methodNotAllowed("GET, HEAD") }
-        return link(request)
+        return nil
+    }
+
+    private static let loopback = [IPAddressRange("127.0.0.0/8")!, IPAddressRange("::1")!]
+
+    /// Who called: the peer, or — when the peer is a proxy on this machine (loopback) — the
+    /// address it passes in `X-Real-IP` (the nginx example in deploy/ sets it). A remote peer
+    /// cannot claim another address that way.
+    static func caller(of request: EdgeRequest) -> String? {
+        guard let peer = request.clientAddress else { return nil }
+        guard loopback.contains(where: { $0.contains(peer) }), let forwarded = request.header("x-real-ip") else { return peer }
+        return forwarded.trimmingCharacters(in: .whitespaces)
     }
 
     private func link(_ request: EdgeRequest) -> EdgeResponse {

@@ -8,9 +8,12 @@ public struct EdgeRequest: Sendable {
     public var arguments: [String: String]
     public var headers: [String: String]
     public var body: [UInt8]
+    /// The peer's IP address as text (`127.0.0.1`, `::1`): the proxy's, behind one.
+    public var clientAddress: String?
 
     public init(method: String, path: String, arguments: [String: String] = [:], headers: [String: String] = [:],
-                body: [UInt8] = []) {
+                body: [UInt8] = [], clientAddress: String? = nil) {
+        self.clientAddress = clientAddress
         self.method = method
         self.path = path
         self.arguments = arguments

@@ -25,6 +25,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     let handler: any EdgeHandler
     let limits: Limits
+    let suspensions = SuspendedConnections()
     private var daemon: OpaquePointer?
     /// The port listened on (the one the kernel chose when asked for port 0).
     public private(set) var port: UInt16 = 0
@@ -47,11 +48,23 @@ public final class HTTPServer: @unchecked Sendable {
         port = herald_mhd_bound_port(daemon)
     }
 
-    /// Stops listening and closes every connection; requests in progress finish first.
+    /// Stops listening and closes every connection; requests in progress finish first, and
+    /// those waiting for an answer (a commit) get it. The longest that wait may take.
+    static let answerWait: TimeInterval = 30
+
+    /// Stops listening and closes every connection once no request waits for its answer.
     public func stop() {
         guard let daemon else { return }
-        MHD_stop_daemon(daemon)
         self.daemon = nil
+        // No new connections; kept-alive ones may still ask, and are answered.
+        let listener = MHD_quiesce_daemon(daemon)
+        guard suspensions.waitUntilNone(timeout: Self.answerWait) else {
+            // libmicrohttpd aborts if stopped with a suspended connection: leave it running
+            // (this happens only on the way out, with a store that no longer answers).
+            return
+        }
+        MHD_stop_daemon(daemon)
+        if listener >= 0 { close(listener) }
     }
 
     deinit { stop() }

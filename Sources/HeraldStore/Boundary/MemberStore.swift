@@ -49,7 +49,7 @@ public protocol MemberStore: AnyObject {
 
     /// The send whose link token is `token`; nil when no send has it.
     func trackedLink(token: String) throws -> TrackedLink?
-    /// An opt-out reply from `phone` (E.164), committed before it returns: the number goes on
+    /// An opt-out reply from `phone` (E.164), committed before it returns (in one transaction): the number goes on
     /// the address suppression list (planning and the re-check before each call honour it at
     /// once) and every member with that number gets an `opt_out` sms event (consent `no`).
     /// `keyword` is the opt-out word matched (`OptOutReply.keywords`), recorded in the
@@ -58,6 +58,14 @@ public protocol MemberStore: AnyObject {
     /// `opt_out` events on `channel` for `memberIDs`, committed before it returns (an e-mail
     /// unsubscribe, a reply). `source` names where they came from, in the events' ids.
     func optOut(memberIDs: [String], channel: ChannelKind, at: Date, source: String) throws
+
+    // MARK: Transactions
+
+    /// Runs `body` as one transaction on this connection: committed when it returns, rolled
+    /// back when it throws. Everything written through this store meanwhile — its ingesters,
+    /// `applyOptOutReply`, `optOut` — joins it instead of committing on its own, so several
+    /// callbacks can share one commit (the edge's group commit).
+    func withTransaction<Result>(_ body: () throws -> Result) throws -> Result
 
     // MARK: Reports
 

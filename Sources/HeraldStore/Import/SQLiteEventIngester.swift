@@ -132,6 +132,9 @@ import HeraldCore
             }
         } catch {
             transaction.abandon()
+            // The batch's effects went with it; the next call must not apply them.
+            pendingEffects.removeAll(keepingCapacity: true)
+            memberKeys.removeAll(keepingCapacity: true)
             throw error
         }
     }

@@ -7,6 +7,9 @@ import Foundation
 ///
 /// `beforeCommit` runs inside each transaction right before it commits: importers flush
 /// per-batch aggregates there, so the aggregates and the rows they came from land together.
+///
+/// Started inside a transaction the caller opened (`MemberStore.withTransaction`), it joins
+/// that one: its "commits" only run `beforeCommit`, and the caller's transaction decides.
 final class BatchedTransaction {
     private let database: SQLiteDatabase
     private let batchSize: Int
@@ -14,6 +17,8 @@ final class BatchedTransaction {
     private let beforeCommit: () throws -> Void
     private var unitsInBatch = 0
     private var isOpen = false
+    /// The batch is part of a transaction someone else opened, committed or rolled back by them.
+    private var isJoined = false
     private var openedAt = ContinuousClock.now
 
     /// The longest a batch keeps the write lock by default.
@@ -32,7 +37,8 @@ final class BatchedTransaction {
     /// Call before each unit of work.
     func begin() throws {
         guard !isOpen else { return }
-        try database.execute(SQLiteDatabase.TransactionKind.immediate.rawValue)
+        isJoined = database.isInTransaction
+        if !isJoined { try database.execute(SQLiteDatabase.TransactionKind.immediate.rawValue) }
         isOpen = true
         unitsInBatch = 0
         openedAt = .now
@@ -47,15 +53,16 @@ final class BatchedTransaction {
     func unitDone() throws {
         unitsInBatch += 1
         if unitsInBatch >= batchSize || ContinuousClock.now - openedAt >= maximumHold {
+            let yields = !isJoined
             try commit()
-            usleep(Self.yieldAfterBatch)
+            if yields { usleep(Self.yieldAfterBatch) }
         }
     }
 
     /// Commits the open batch if it has held the lock long enough: for callers whose units
     /// sometimes write nothing (and so never reach `unitDone`).
     func commitIfHeldTooLong() throws {
-        guard isOpen, ContinuousClock.now - openedAt >= maximumHold else { return }
+        guard isOpen, !isJoined, ContinuousClock.now - openedAt >= maximumHold else { return }
         try commit()
         usleep(Self.yieldAfterBatch)
     }
@@ -64,14 +71,15 @@ final class BatchedTransaction {
     func commit() throws {
         guard isOpen else { return }
         try beforeCommit()
-        try database.execute("COMMIT")
+        if !isJoined { try database.execute("COMMIT") }
         isOpen = false
     }
 
-    /// Rolls back the open batch after a failure; earlier batches stay committed.
+    /// Rolls back the open batch after a failure; earlier batches stay committed. A joined
+    /// batch is left to its owner, whom the failure reaches.
     func abandon() {
         guard isOpen else { return }
-        try? database.execute("ROLLBACK")
+        if !isJoined { try? database.execute("ROLLBACK") }
         isOpen = false
     }
 }

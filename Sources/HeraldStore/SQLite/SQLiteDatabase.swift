@@ -73,8 +73,13 @@ import Foundation
         try SQLiteStatement(database: self, sql: sql)
     }
 
+    /// Whether a transaction is open on this connection (SQLite is not in autocommit mode).
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    /// Inside a transaction already open, `body` joins it: the outer one commits or rolls back.
     public func withTransaction<Result>(_ kind: TransactionKind = .immediate, _ body: () throws -> Result) throws -> Result {
+        if isInTransaction { return try body() }
         try execute(kind.rawValue)
         do {
             let result = try body()

@@ -58,6 +58,7 @@ extension SQLiteStore {
 
     public func applyOptOutReply(phone: String, keyword: String, at: Date, provider: String) throws -> [String] {
         var members: [String] = []
+        // One transaction: the suppression never lands without the members' opt-outs.
         try database.withTransaction {
             try database.prepare("""
                 INSERT INTO address_suppressions (address, kind, reason, provider, outbox_key, created_at)
@@ -66,8 +67,8 @@ extension SQLiteStore {
             let holders = try database.prepare("SELECT id FROM members WHERE phone = ? ORDER BY id")
             try holders.bind([.text(phone)])
             while try holders.step() { members.append(holders.text(at: 0) ?? "") }
+            try optOut(memberIDs: members, channel: .sms, at: at, source: "reply-\(provider)")
         }
-        try optOut(memberIDs: members, channel: .sms, at: at, source: "reply-\(provider)")
         return members
     }
 
@@ -84,6 +85,10 @@ extension SQLiteStore {
         let ingester = try SQLiteEventIngester(store: self, defaultTimeZone: TimeZone(identifier: "UTC")!,
                                                clock: SystemWallClock(), batchSize: 1_000)
         _ = try ingester.ingest(lines: lines, sink: DiscardingRowSink())
+    }
+
+    public func withTransaction<Result>(_ body: () throws -> Result) throws -> Result {
+        try database.withTransaction(.immediate, body)
     }
 
     public func campaignReport(_ query: CampaignReportQuery, including triggerIDs: [String]) throws
