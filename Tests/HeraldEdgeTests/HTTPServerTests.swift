@@ -35,6 +35,9 @@ private final class Gathering: EdgeHandler, @unchecked Sendable {
         if all { DispatchQueue.global().async { [self] in release(.text(200, "together\n")) } }
     }
 
+    /// Requests waiting for their answer.
+    var waitingCount: Int { lock.withLock { waiting.count } }
+
     private func release(_ response: EdgeResponse) {
         let answers = lock.withLock {
             defer { waiting = [] }
@@ -95,11 +98,13 @@ private final class Gathering: EdgeHandler, @unchecked Sendable {
     /// Stopping the server while requests wait for their answers: they get them, then it stops
     /// (libmicrohttpd would abort the process if stopped with a connection still waiting).
     @Test func stoppingWaitsForAnswersOnTheWay() throws {
-        let server = try HTTPServer(listen: "127.0.0.1:0", handler: Gathering(expected: 1_000, deadline: 1))
+        let gathering = Gathering(expected: 1_000, deadline: 3)
+        let server = try HTTPServer(listen: "127.0.0.1:0", handler: gathering)
         let port = server.port
         let replies = onThreads(2) { index in
             guard index == 1 else { return RawHTTPClient.request(port: port, "POST", "/w", within: 20) }
-            Thread.sleep(forTimeInterval: 0.3)
+            let deadline = Date(timeIntervalSinceNow: 10)
+            while gathering.waitingCount == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
             server.stop()
             return RawHTTPClient.request(port: port, "GET", "/after", within: 2)
         }

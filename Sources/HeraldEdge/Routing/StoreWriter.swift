@@ -65,6 +65,9 @@ final class StoreWriter: @unchecked Sendable {
         if !accepted { done(.failure(StoppingError())) }
     }
 
+    /// Work waiting for the next group.
+    var queued: Int { condition.withLock { queue.count } }
+
     /// Commits what is queued, then ends the thread; later work fails at once.
     func stop() {
         condition.withLock {
