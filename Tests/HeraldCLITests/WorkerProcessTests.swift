@@ -190,6 +190,14 @@ import HeraldCore
         let listening = try #require(await servePort(loggedIn: folder), "serve.ready with its port within 30 s")
         #expect(RawHTTPClient.request(port: listening, "GET", "/healthz").status == 200)
         #expect(RawHTTPClient.request(port: listening, "GET", "/ZZZZZZZZZZZZ").status == 404)
+        // /metrics: the worker's samples (published after its first evaluation), then the edge's.
+        var metrics = ""
+        let published = await Waiting.until(within: .seconds(30)) {
+            metrics = RawHTTPClient.request(port: listening, "GET", "/metrics").text
+            return metrics.contains("\nherald_evaluations_total ")
+        }
+        #expect(published, "no worker samples on /metrics within 30 s")
+        #expect(metrics.contains("\nherald_edge_unknown_links_total 1\n"))
         kill(worker.processIdentifier, SIGTERM)
         #expect(await Waiting.exit(of: worker, within: .seconds(30)), "the worker did not stop within 30 s of SIGTERM")
         #expect(worker.terminationReason == .exit && worker.terminationStatus == 0)

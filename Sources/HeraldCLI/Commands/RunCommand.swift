@@ -51,19 +51,23 @@ enum RunCommand: HeraldCommand {
         if let folder = options.options["--sandbox"] {
             return try runSandbox(folder: folder, context: context, log: log)
         }
+        let once = options.flags.contains("--once")
+        if once, options.options["--serve"] != nil {
+            throw ParsedArguments.UsageError(description: "--serve needs the service: run without --once")
+        }
+        // A broken config is the service's to report (before READY); the edge starts only with a good one.
+        let address = once ? nil : options.options["--serve"] ?? (try? context.loadConfig())?.serveListen
+        let latestMetrics = address.map { _ in LatestMetrics() }
         let service = WorkerService(configPath: try context.configPath(), clock: context.clock, log: log,
-                                    metricsPath: options.options["--metrics-file"])
+                                    metricsPath: options.options["--metrics-file"], latestMetrics: latestMetrics)
         let report: WorkerService.Report
-        if options.flags.contains("--once") {
-            guard options.options["--serve"] == nil else {
-                throw ParsedArguments.UsageError(description: "--serve needs the service: run without --once")
-            }
+        if once {
             report = try AsyncBridge.blocking { try await service.runOnce() }
         } else {
-            // A broken config is the service's to report (before READY); the edge starts only with a good one.
-            let address = options.options["--serve"] ?? (try? context.loadConfig())?.serveListen
-            let edge = try address.map { try EdgeLauncher(address: $0, config: try context.loadConfig(),
-                                                          clock: context.clock, log: log) }
+            let edge = try address.map {
+                try EdgeLauncher(address: $0, config: try context.loadConfig(), clock: context.clock, log: log,
+                                 workerMetrics: latestMetrics)
+            }
             defer { edge?.stop() }
             report = try AsyncBridge.blocking { try await service.run(signals: ServiceSignal.stream()) }
         }

@@ -12,7 +12,10 @@ struct EdgeLauncher {
     let server: HTTPServer
     let router: EdgeRouter
 
-    init(address: String, config: HeraldConfig, clock: any WallClock, log: EventLog) throws {
+    /// `workerMetrics`: the worker's samples, shown on `/metrics` before the edge's own
+    /// (`herald run --serve`).
+    init(address: String, config: HeraldConfig, clock: any WallClock, log: EventLog,
+         workerMetrics: LatestMetrics? = nil) throws {
         _ = try StoreFactory.open(config.store)
         let key = try config.serveCallbackKey.map { text in
             try SecretSource.system.substitute(in: text) {
@@ -20,8 +23,10 @@ struct EdgeLauncher {
             }
         }
         if key == nil { log.warning("serve.callbacks_off", ["note": "set serve.callback_key to take provider callbacks"]) }
+        var showWorker: (@Sendable () -> String)?
+        if let workerMetrics { showWorker = { workerMetrics.text } }
         let router = try EdgeRouter(store: config.store, config: config, callbackKey: key, clock: clock,
-                                    log: { event, fields in log.info(event, fields) }) { error in
+                                    workerMetrics: showWorker, log: { event, fields in log.info(event, fields) }) { error in
             log.storeProblem("serve.store_failed", error, busyEvent: "serve.store_busy")
         }
         do {

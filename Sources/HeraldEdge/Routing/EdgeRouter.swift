@@ -16,7 +16,8 @@ import HeraldStore
 ///   committed, in groups (`StoreWriter`).
 /// - `GET`/`POST /u/<token>`: e-mail unsubscribe (`EdgeRouter+Unsubscribe.swift`).
 /// - `GET /healthz`: 200 when the store answers, 503 when it does not; `GET /metrics`: the
-///   edge's counters, Prometheus text.
+///   edge's counters, Prometheus text, after the worker's samples (the textfile's) when the
+///   worker runs in the same process.
 public final class EdgeRouter: EdgeHandler {
     /// What the edge reports: an event name and its fields (addresses masked).
     public typealias Log = @Sendable (_ event: String, _ fields: KeyValuePairs<String, String>) -> Void
@@ -36,13 +37,19 @@ public final class EdgeRouter: EdgeHandler {
     /// Who may call `/replies/*` and `/receipts/*` (`serve.callbacks_from`); nil: anyone with the key.
     private let callbacksFrom: [IPAddressRange]?
 
+    private let workerMetrics: (@Sendable () -> String)?
+
     /// What a route calls with its answer (`EdgeHandler`).
     typealias Answer = @Sendable (EdgeResponse) -> Void
 
     /// `callbackKey`: the provider callbacks' shared secret (`serve.callback_key`, secrets
     /// substituted); without one, callbacks are refused — anyone could otherwise opt a number out.
+    /// `workerMetrics`: the worker's samples when it runs in the same process, shown on
+    /// `/metrics` before the edge's counters.
     public init(store: StoreLocation, config: HeraldConfig, callbackKey: String?, clock: any WallClock,
-                log: @escaping Log = { _, _ in }, storeFailed: @escaping @Sendable (any Error) -> Void) throws {
+                workerMetrics: (@Sendable () -> String)? = nil, log: @escaping Log = { _, _ in },
+                storeFailed: @escaping @Sendable (any Error) -> Void) throws {
+        self.workerMetrics = workerMetrics
         pool = StorePool(location: store)
         let counters = counters
         writer = try StoreWriter(location: store, defaultTimeZone: config.timeZone, clock: clock) { callbacks in
@@ -75,7 +82,7 @@ public final class EdgeRouter: EdgeHandler {
         if path == "/metrics" {
             guard isRead else { return answer(.methodNotAllowed("GET, HEAD")) }
             return answer(EdgeResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
-                                       body: Array(counters.rendered().utf8)))
+                                       body: Array(((workerMetrics?() ?? "") + counters.rendered()).utf8)))
         }
         if path == "/healthz" {
             guard isRead else { return answer(.methodNotAllowed("GET, HEAD")) }

@@ -31,9 +31,14 @@ public struct MetricsTextfile: Sendable {
     }
 
     public func write(_ snapshot: Snapshot) throws {
+        try write(Self.render(snapshot))
+    }
+
+    /// Writes text already rendered (`render`).
+    func write(_ text: String) throws {
         let temporary = path + ".tmp-\(getpid())"
         // 0640: the owner writes, a monitoring group (node_exporter's) may read; others not.
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(Self.render(snapshot).utf8),
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8),
                                              attributes: [.posixPermissions: 0o640]) else {
             let reason = String(cString: strerror(errno))
             throw MetricsFileError(description: "\(path): cannot write \(temporary): \(reason)")

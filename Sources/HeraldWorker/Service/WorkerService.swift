@@ -37,12 +37,16 @@ public final class WorkerService: Sendable {
     private let storeOverride: StoreLocation?
     private let codes: SendCodes.Source
     private let metricsFile: MetricsTextfile?
+    /// Where the metrics also go for the edge's `/metrics` (`herald run --serve`).
+    private let latestMetrics: LatestMetrics?
     private let transport: any HTTPTransport
 
     public init(configPath: String, store: StoreLocation? = nil, secrets: SecretSource = .system, clock: any WallClock,
                 log: EventLog, notifier: SystemdNotifier = SystemdNotifier(), codes: SendCodes.Source = .secure,
-                metricsPath: String? = nil, transport: any HTTPTransport = CurlTransport.shared) {
+                metricsPath: String? = nil, latestMetrics: LatestMetrics? = nil,
+                transport: any HTTPTransport = CurlTransport.shared) {
         self.transport = transport
+        self.latestMetrics = latestMetrics
         self.configPath = configPath
         metricsFile = metricsPath.map(MetricsTextfile.init(path:))
         self.codes = codes
@@ -162,7 +166,7 @@ public final class WorkerService: Sendable {
                     log.storeProblem("evaluation.failed", error, busyEvent: "evaluation.store_busy")
                 }
                 await reportBox.set(report)
-                if metricsFile != nil, let current = try? await Self.withDeliveryState(report, from: dispatcher) {
+                if metricsFile != nil || latestMetrics != nil, let current = try? await Self.withDeliveryState(report, from: dispatcher) {
                     await writeMetrics(current, dispatcher: dispatcher, channels: channels)
                 }
                 try? await Task.sleep(for: await evaluator.interval)
@@ -278,14 +282,18 @@ public final class WorkerService: Sendable {
         return current
     }
 
-    /// Writes the metrics file when there is one; a failure is logged, never fatal.
+    /// Writes the metrics file and publishes the edge's copy, when there are; a failure is
+    /// logged, never fatal.
     private func writeMetrics(_ report: Report, dispatcher: Dispatcher, channels: [String]) async {
-        guard let metricsFile else { return }
+        guard metricsFile != nil || latestMetrics != nil else { return }
         do {
-            try metricsFile.write(MetricsTextfile.Snapshot(
+            let snapshot = MetricsTextfile.Snapshot(
                 report: report, channelTotals: await dispatcher.channelTotals, latencies: await dispatcher.latencies,
                 oldestDue: try await dispatcher.oldestDue(), channels: channels, now: clock.now(),
-                providerResults: await dispatcher.providerResults, circuits: await dispatcher.circuitStates()))
+                providerResults: await dispatcher.providerResults, circuits: await dispatcher.circuitStates())
+            let text = MetricsTextfile.render(snapshot)
+            latestMetrics?.publish(text)
+            try metricsFile?.write(text)
         } catch {
             log.error("metrics.write_failed", ["error": "\(error)"])
         }
