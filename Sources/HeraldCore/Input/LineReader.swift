@@ -60,6 +60,18 @@ public final class LineReader {
         self.buffer = [UInt8](repeating: 0, count: max(chunkBytes, 16))
     }
 
+    /// Lines already in memory (`path` names them in messages): no file, no copy into a chunk.
+    public init(bytes: [UInt8], path: String, maximumLineBytes: Int = 1 << 20) {
+        fileDescriptor = -1
+        self.path = path
+        ownsDescriptor = false
+        idleTimeoutMilliseconds = -1
+        self.maximumLineBytes = maximumLineBytes
+        buffer = bytes
+        end = bytes.count
+        reachedEnd = true
+    }
+
     deinit {
         if ownsDescriptor { close(fileDescriptor) }
     }
