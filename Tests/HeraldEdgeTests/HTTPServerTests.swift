@@ -12,6 +12,13 @@ private struct Echo: EdgeHandler {
     }
 }
 
+/// A route that answers every request from another thread, a moment later.
+private struct Later: EdgeHandler {
+    func respond(to request: EdgeRequest, answer: @escaping @Sendable (EdgeResponse) -> Void) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(2)) { answer(.text(200, "later\n")) }
+    }
+}
+
 /// A route that answers from another thread only once `expected` requests are waiting (or
 /// after `deadline`, with 503): it gets them all only if a waiting request holds no server thread.
 private final class Gathering: EdgeHandler, @unchecked Sendable {
@@ -110,6 +117,31 @@ private final class Gathering: EdgeHandler, @unchecked Sendable {
         }
         #expect(replies[0].status == 503 && replies[0].text.hasSuffix("only some came\n"), "\(replies[0].text.prefix(80))")
         #expect(replies[1].status == nil, "still listening after stop")
+    }
+
+    /// Stopping in the middle of a stream of requests whose answers come from another thread:
+    /// every request is answered (200, or 503 once the server is stopping) or refused at
+    /// connect, and the process survives (libmicrohttpd aborts it if stopped with a connection
+    /// suspended).
+    @Test func stoppingUnderLoadAnswersOrRefusesEveryRequest() throws {
+        let server = try HTTPServer(listen: "127.0.0.1:0", handler: Later())
+        let port = server.port
+        let stopped = Mutex(false)
+        let statuses = onThreads(9) { index -> [Int?] in
+            guard index < 8 else {
+                Thread.sleep(forTimeInterval: 0.3)
+                server.stop()
+                stopped.withLock { $0 = true }
+                return []
+            }
+            var seen: [Int?] = []
+            while !stopped.withLock({ $0 }) && seen.count < 2_000 {
+                seen.append(RawHTTPClient.request(port: port, "POST", "/later", within: 10).status)
+            }
+            return seen
+        }.flatMap { $0 }
+        #expect(statuses.contains(200), "no request was answered before the stop")
+        #expect(statuses.allSatisfy { $0 == nil || $0 == 200 || $0 == 503 }, "\(Set(statuses.map { $0 ?? 0 }))")
     }
 
     /// Runs `body` on `count` threads of its own (blocking sockets must not take the test

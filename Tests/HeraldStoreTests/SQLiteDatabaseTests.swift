@@ -91,6 +91,30 @@ private struct Boom: Error {}
         #expect(try database.scalarInteger("SELECT count(*) FROM t") == 1)
     }
 
+    /// A transaction inside another is a savepoint: its throw undoes only its own writes, and
+    /// the outer one commits the rest. A transaction left open by other means is not joined.
+    @Test func aNestedTransactionIsASavepoint() throws {
+        let folder = try TemporaryDirectory()
+        let database = try SQLiteDatabase(path: folder.file("t.db"))
+        try database.execute("CREATE TABLE t (x INTEGER)")
+        try database.withTransaction {
+            try database.execute("INSERT INTO t VALUES (1)")
+            #expect(throws: Boom.self) {
+                try database.withTransaction {
+                    try database.execute("INSERT INTO t VALUES (2)")
+                    throw Boom()
+                }
+            }
+            try database.withTransaction { try database.execute("INSERT INTO t VALUES (3)") }
+        }
+        let rows = try database.prepare("SELECT group_concat(x) FROM (SELECT x FROM t ORDER BY x)")
+        #expect(try rows.step() && rows.text(at: 0) == "1,3")
+        try database.execute("BEGIN")
+        #expect(!database.isInTransaction)
+        #expect(throws: SQLiteError.self) { try database.withTransaction {} }
+        try database.execute("ROLLBACK")
+    }
+
     @Test func writeTransactionsTakeTheLockAtBegin() throws {
         let folder = try TemporaryDirectory()
         let writer = try SQLiteDatabase(path: folder.file("t.db"))

@@ -24,8 +24,14 @@ public final class TLSGateway: Sendable {
         self.folder = folder
     }
 
+    /// SIGKILL, not SIGTERM: nghttpd inherits the test process's signal mask, and tests of the
+    /// service block SIGTERM there (to read it from a stream), so a SIGTERM would never arrive
+    /// and every run would leave an nghttpd behind.
     deinit {
-        process.terminate()
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
     }
 
     public static func start() async throws -> TLSGateway {

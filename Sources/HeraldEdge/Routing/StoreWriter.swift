@@ -8,15 +8,18 @@ import HeraldStore
 /// Routes hand it work and are answered once that work is committed; the server keeps their
 /// connections waiting meanwhile without keeping one of its threads (`EdgeHandler`). Whatever
 /// arrives while a commit is under way is committed together next (group commit): one
-/// transaction and one fsync (`StoreFactory.Access.durableWrites`) for up to
-/// `maximumGroup` callbacks. There is no deliberate wait: an idle edge commits each callback
+/// transaction and one fsync (`StoreFactory.Access.durableWrites`) for up to `maximumGroup`
+/// callbacks, cut earlier when it has held the write lock for `maximumHold` (issue 11: no
+/// writer holds it longer). There is no deliberate wait: an idle edge commits each callback
 /// at once, a busy one in groups as large as its commits are slow.
 ///
-/// One callback that fails (the store refuses its rows) must not fail the others of its group:
-/// when a group's transaction fails, each of its callbacks is tried again alone.
+/// Each piece of work runs in a savepoint of its own: one that fails is rolled back alone and
+/// answered with its error, the others of its group are committed; nothing runs twice. When
+/// the transaction itself cannot begin or commit (a busy or full store), every piece in it is
+/// answered with that error.
 final class StoreWriter: @unchecked Sendable {
-    // @unchecked: `store` and `ingester` are used on the writer thread only; `queue` and
-    // `stopped` under `condition`.
+    // @unchecked: `store` and `ingester` are used on the writer thread only; `queue`, `stopped`
+    // and `finished` under `condition`; the jobs' closures run on the writer thread only.
     private let store: any MemberStore
     /// Prepared once (its statements), not per callback.
     private let ingester: any EventIngester
@@ -29,6 +32,8 @@ final class StoreWriter: @unchecked Sendable {
 
     /// The most callbacks one transaction carries.
     static let maximumGroup = 512
+    /// The longest one transaction keeps the store's write lock (as `herald ingest`'s batches).
+    static let maximumHold: Duration = .milliseconds(250)
 
     /// A piece of work, and what to do once its transaction committed (or failed).
     private struct Job {
@@ -48,8 +53,7 @@ final class StoreWriter: @unchecked Sendable {
     }
 
     /// Runs `work` in the next group's transaction; `done` gets its outcome once that
-    /// transaction committed, or the error. Work that may run twice (alone, after its group
-    /// failed) keeps its effects in the store, not in what it captured.
+    /// transaction committed, or the error (once, either way).
     func submit<Outcome>(_ work: @escaping @Sendable (any MemberStore, any EventIngester) throws -> Outcome,
                          done: @escaping @Sendable (Result<Outcome, any Error>) -> Void) {
         let job = Job(attempt: { store, ingester in
@@ -79,22 +83,43 @@ final class StoreWriter: @unchecked Sendable {
 
     private func run() {
         while let group = nextGroup() {
-            do {
-                let answers = try store.withTransaction { try group.map { try $0.attempt(store, ingester) } }
-                committed(group.count)
-                answers.forEach { $0() }
-            } catch {
-                for job in group {
+            var next = 0
+            while next < group.count { next = commit(group, from: next) }
+        }
+    }
+
+    /// Runs the group's work from `start` in one transaction, each piece in a savepoint, until
+    /// all ran or the transaction held the lock `maximumHold`; commits and answers them.
+    /// Returns where the next transaction starts.
+    private func commit(_ group: [Job], from start: Int) -> Int {
+        var answers: [() -> Void] = []
+        var failures: [(job: Job, error: any Error)] = []
+        var end = start
+        let began = ContinuousClock.now
+        do {
+            try store.withTransaction {
+                while end < group.count {
+                    let job = group[end]
+                    end += 1
                     do {
-                        let answer = try store.withTransaction { try job.attempt(store, ingester) }
-                        committed(1)
-                        answer()
+                        answers.append(try store.withTransaction { try job.attempt(store, ingester) })
                     } catch {
-                        job.fail(error)
+                        failures.append((job, error))
                     }
+                    if ContinuousClock.now - began >= Self.maximumHold { break }
                 }
             }
+        } catch {
+            // The transaction could not begin (the store is busy or gone: the rest would wait
+            // as long again, so all of it fails now) or commit: nothing of it is stored.
+            let failed = end == start ? group.count : end
+            for job in group[start..<failed] { job.fail(error) }
+            return failed
         }
+        committed(answers.count)
+        answers.forEach { $0() }
+        failures.forEach { $0.job.fail($0.error) }
+        return end
     }
 
     /// Work that came after `stop`.

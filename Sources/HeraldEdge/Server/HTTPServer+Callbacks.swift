@@ -3,58 +3,11 @@ import Foundation
 
 /// The C side of `HTTPServer`: libmicrohttpd calls `access` once when the head of a request
 /// has arrived, once per piece of body, and once more when the body is complete; the request's
-/// state lives in a box behind `con_cls` until `completed` releases it.
+/// state (`PendingRequest`) lives in a box behind `con_cls` until `completed` releases it.
 ///
-/// A route that answers later (after a commit) has its connection suspended: libmicrohttpd
-/// stops polling it and frees the thread, and `Pending.deliver` resumes it, upon which
-/// `access` is called once more and queues the answer.
+/// A route that answers later (after a commit) has its connection suspended, which frees the
+/// server thread; the answer resumes it, and `access` is called once more to queue it.
 extension HTTPServer {
-    /// One request's state between libmicrohttpd's calls.
-    final class Pending: @unchecked Sendable {
-        // @unchecked: `body`, `tooLarge` and `started` are touched on the connection's server
-        // thread only; `response` and `suspended` under `lock`, which the answering thread shares.
-        var body: [UInt8] = []
-        var tooLarge = false
-        var started = false
-        private let lock = NSLock()
-        private var response: EdgeResponse?
-        private var suspended = false
-
-        /// The route's answer, from whichever thread has it; resumes the connection if it waits.
-        func deliver(_ response: EdgeResponse, to connection: Connection, of server: HTTPServer) {
-            let resume = lock.withLock {
-                self.response = response
-                defer { suspended = false }
-                return suspended
-            }
-            if resume {
-                MHD_resume_connection(connection.pointer)
-                server.suspensions.resumed()
-            }
-        }
-
-        /// The answer if it is there; otherwise suspends the connection until `deliver`. Under
-        /// the lock, so an answer arriving meanwhile either is seen here or finds it suspended.
-        func answerOrSuspend(_ connection: Connection, of server: HTTPServer) -> EdgeResponse? {
-            lock.withLock {
-                if let response {
-                    self.response = nil
-                    return response
-                }
-                suspended = true
-                server.suspensions.suspended()
-                MHD_suspend_connection(connection.pointer)
-                return nil
-            }
-        }
-    }
-
-    /// A libmicrohttpd connection, handed to the thread that answers it.
-    struct Connection: @unchecked Sendable {
-        // @unchecked: libmicrohttpd allows resuming from any thread.
-        let pointer: OpaquePointer
-    }
-
     static let access: MHD_AccessHandlerCallback = { context, connection, url, method, _, upload, uploadSize, state in
         guard let context, let connection, let state, let uploadSize else { return .NO }
         let server = Unmanaged<HTTPServer>.fromOpaque(context).takeUnretainedValue()
@@ -62,12 +15,17 @@ extension HTTPServer {
             // The head: refuse a body announced too large before reading it, else make room for it.
             if let length = herald_mhd_header(connection, "Content-Length").flatMap({ Int(String(cString: $0)) }),
                length > server.limits.bodyBytes {
-                return HTTPServer.queue(.text(413, "request body over \(server.limits.bodyBytes) bytes\n"), on: connection)
+                return HTTPServer.queue(server.tooLarge, on: connection)
             }
-            state.pointee = Unmanaged.passRetained(Pending()).toOpaque()
+            guard server.gate.admit() else {
+                var stopping = EdgeResponse.text(503, "the edge is stopping; try again\n")
+                stopping.headers["Connection"] = "close"
+                return HTTPServer.queue(stopping, on: connection)
+            }
+            state.pointee = Unmanaged.passRetained(PendingRequest()).toOpaque()
             return .YES
         }
-        let pending = Unmanaged<Pending>.fromOpaque(box).takeUnretainedValue()
+        let pending = Unmanaged<PendingRequest>.fromOpaque(box).takeUnretainedValue()
         if uploadSize.pointee > 0 {
             if !pending.tooLarge, pending.body.count + uploadSize.pointee <= server.limits.bodyBytes, let upload {
                 upload.withMemoryRebound(to: UInt8.self, capacity: uploadSize.pointee) { bytes in
@@ -80,30 +38,40 @@ extension HTTPServer {
             uploadSize.pointee = 0
             return .YES
         }
-        let handle = Connection(pointer: connection)
         if !pending.started {
             pending.started = true
             if pending.tooLarge {
-                pending.deliver(.text(413, "request body over \(server.limits.bodyBytes) bytes\n"), to: handle, of: server)
+                pending.deliver(server.tooLarge)
             } else {
-                var request = EdgeRequest(method: method.map { String(cString: $0) } ?? "GET",
-                                          path: url.map { String(cString: $0) } ?? "/", body: pending.body)
-                request.headers = HTTPServer.values(of: connection, .HEADER_KIND, lowercased: true)
-                request.arguments = HTTPServer.values(of: connection, .GET_ARGUMENT_KIND, lowercased: false)
-                request.clientAddress = herald_mhd_client_address(connection).flatMap(ListenAddress.numericHost)
-                server.handler.respond(to: request) { [unowned server] response in
-                    pending.deliver(response, to: handle, of: server)
+                server.handler.respond(to: HTTPServer.request(connection, method: method, url: url, body: pending.body)) {
+                    pending.deliver($0)
                 }
             }
         }
-        guard let response = pending.answerOrSuspend(handle, of: server) else { return .YES }
+        guard let response = pending.answerOrSuspend(connection) else { return .YES }
         return HTTPServer.queue(response, on: connection)
     }
 
-    static let completed: MHD_RequestCompletedCallback = { _, _, state, _ in
-        guard let state, let box = state.pointee else { return }
-        Unmanaged<Pending>.fromOpaque(box).release()
+    /// The request's answer went out, or its connection closed: the box is released and the
+    /// gate told (`stop` waits for this).
+    static let completed: MHD_RequestCompletedCallback = { context, _, state, _ in
+        guard let context, let state, let box = state.pointee else { return }
+        Unmanaged<PendingRequest>.fromOpaque(box).release()
         state.pointee = nil
+        Unmanaged<HTTPServer>.fromOpaque(context).takeUnretainedValue().gate.finished()
+    }
+
+    private var tooLarge: EdgeResponse { .text(413, "request body over \(limits.bodyBytes) bytes\n") }
+
+    /// The request as routes see it: method, path, headers, query arguments, body and peer.
+    private static func request(_ connection: OpaquePointer, method: UnsafePointer<CChar>?, url: UnsafePointer<CChar>?,
+                                body: [UInt8]) -> EdgeRequest {
+        var request = EdgeRequest(method: method.map { String(cString: $0) } ?? "GET",
+                                  path: url.map { String(cString: $0) } ?? "/", body: body)
+        request.headers = values(of: connection, .HEADER_KIND, lowercased: true)
+        request.arguments = values(of: connection, .GET_ARGUMENT_KIND, lowercased: false)
+        request.clientAddress = herald_mhd_client_address(connection).flatMap(PeerAddress.text)
+        return request
     }
 
     /// Headers (names lower-cased) or query arguments (libmicrohttpd passes the path without

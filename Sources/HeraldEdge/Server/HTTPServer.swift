@@ -11,8 +11,8 @@ import Foundation
 /// `Limits.bodyBytes` (413 otherwise), an idle connection is closed after `Limits.idleTimeout`,
 /// and at most `Limits.connections` are open at once.
 public final class HTTPServer: @unchecked Sendable {
-    // @unchecked: `daemon` is set once in init and only read after; libmicrohttpd is thread-safe
-    // for the calls made on it (stop, info), and `handler` is Sendable.
+    // @unchecked: `daemon` is set in init and cleared once under `stopping`; libmicrohttpd is
+    // thread-safe for the calls made on it (quiesce, stop, info), and `handler` is Sendable.
     public struct Limits: Sendable {
         public var headerBytes = 16 * 1024
         public var bodyBytes = 1024 * 1024
@@ -25,7 +25,8 @@ public final class HTTPServer: @unchecked Sendable {
 
     let handler: any EdgeHandler
     let limits: Limits
-    let suspensions = SuspendedConnections()
+    let gate = RequestGate()
+    private let stopping = NSLock()
     private var daemon: OpaquePointer?
     /// The port listened on (the one the kernel chose when asked for port 0).
     public private(set) var port: UInt16 = 0
@@ -48,23 +49,27 @@ public final class HTTPServer: @unchecked Sendable {
         port = herald_mhd_bound_port(daemon)
     }
 
-    /// Stops listening and closes every connection; requests in progress finish first, and
-    /// those waiting for an answer (a commit) get it. The longest that wait may take.
-    static let answerWait: TimeInterval = 30
+    /// The longest `stop` waits for the answers on their way (a commit under way).
+    static let answerWait: Duration = .seconds(30)
 
-    /// Stops listening and closes every connection once no request waits for its answer.
+    /// Stops listening and closes every connection once every request taken on has been
+    /// answered (those waiting for a commit included); new requests meanwhile get a 503.
     public func stop() {
-        guard let daemon else { return }
-        self.daemon = nil
-        // No new connections; kept-alive ones may still ask, and are answered.
-        let listener = MHD_quiesce_daemon(daemon)
-        guard suspensions.waitUntilNone(timeout: Self.answerWait) else {
-            // libmicrohttpd aborts if stopped with a suspended connection: leave it running
-            // (this happens only on the way out, with a store that no longer answers).
-            return
+        stopping.withLock {
+            guard let daemon else { return }
+            // No new connections; requests on kept-alive ones are refused by the gate.
+            let listener = MHD_quiesce_daemon(daemon)
+            guard gate.close(waitingAtMost: Self.answerWait) else {
+                // libmicrohttpd aborts if stopped with a connection suspended: leave it running,
+                // and keep this object alive for its threads (only on the way out, with a store
+                // that no longer answers).
+                _ = Unmanaged.passRetained(self)
+                return
+            }
+            MHD_stop_daemon(daemon)
+            if listener >= 0 { close(listener) }
+            self.daemon = nil
         }
-        MHD_stop_daemon(daemon)
-        if listener >= 0 { close(listener) }
     }
 
     deinit { stop() }

@@ -64,7 +64,8 @@ public protocol MemberStore: AnyObject {
     /// Runs `body` as one transaction on this connection: committed when it returns, rolled
     /// back when it throws. Everything written through this store meanwhile — its ingesters,
     /// `applyOptOutReply`, `optOut` — joins it instead of committing on its own, so several
-    /// callbacks can share one commit (the edge's group commit).
+    /// callbacks can share one commit (the edge's group commit). Called inside another, it is
+    /// a savepoint: its throw undoes only its own writes.
     func withTransaction<Result>(_ body: () throws -> Result) throws -> Result
 
     // MARK: Reports

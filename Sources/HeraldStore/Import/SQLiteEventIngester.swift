@@ -90,6 +90,8 @@ import HeraldCore
         // Every key this ingester writes was read from the same transaction (the member
         // looked up by id, the event just inserted), so the per-row foreign-key probes are
         // redundant; they cost 9% of ingest time. Enforcement is back on when it returns.
+        // (Inside a transaction already open — the edge's group commit — SQLite ignores the
+        // pragma and keeps checking: small callbacks, so the 9% does not matter there.)
         try store.database.execute("PRAGMA foreign_keys = OFF")
         defer { try? store.database.execute("PRAGMA foreign_keys = ON") }
         do {

@@ -73,20 +73,32 @@ import Foundation
         try SQLiteStatement(database: self, sql: sql)
     }
 
-    /// Whether a transaction is open on this connection (SQLite is not in autocommit mode).
-    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+    /// How deep `withTransaction` calls are nested on this connection (0: none open).
+    private var transactionDepth = 0
+
+    /// Whether `withTransaction` has a transaction open on this connection: work that batches
+    /// its own commits (`BatchedTransaction`) joins it instead. A transaction opened any other
+    /// way does not count, so nothing joins one that was left open by mistake.
+    public var isInTransaction: Bool { transactionDepth > 0 }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
-    /// Inside a transaction already open, `body` joins it: the outer one commits or rolls back.
+    /// Inside another `withTransaction`, `body` runs in a savepoint of it: a throw rolls back
+    /// only what `body` wrote, and the outer transaction decides about the rest.
     public func withTransaction<Result>(_ kind: TransactionKind = .immediate, _ body: () throws -> Result) throws -> Result {
-        if isInTransaction { return try body() }
-        try execute(kind.rawValue)
+        let savepoint = transactionDepth > 0 ? "herald_\(transactionDepth)" : nil
+        try execute(savepoint.map { "SAVEPOINT \($0)" } ?? kind.rawValue)
+        transactionDepth += 1
+        defer { transactionDepth -= 1 }
         do {
             let result = try body()
-            try execute("COMMIT")
+            try execute(savepoint.map { "RELEASE \($0)" } ?? "COMMIT")
             return result
         } catch {
-            try? execute("ROLLBACK")
+            if let savepoint {
+                try? execute("ROLLBACK TO \(savepoint); RELEASE \(savepoint)")
+            } else {
+                try? execute("ROLLBACK")
+            }
             throw error
         }
     }
