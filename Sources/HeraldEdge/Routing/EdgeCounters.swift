@@ -19,7 +19,8 @@ final class EdgeCounters: Sendable {
         ("herald_edge_receipts_total", "Delivery receipts received in callbacks."),
         ("herald_edge_unsubscribes_total", "E-mail unsubscribes (one-click or confirmed)."),
         ("herald_edge_store_failures_total", "Requests refused because the store did not answer (503)."),
-        ("herald_edge_refused_callbacks_total", "Provider callbacks refused: wrong or missing key, or a caller not allowed (403)."),
+        ("herald_edge_refused_callbacks_total",
+         "Provider callbacks refused: wrong or missing key, or a caller not allowed (403)."),
         ("herald_edge_commits_total", "Transactions committed for callbacks and unsubscribes (group commit)."),
         ("herald_edge_committed_callbacks_total", "Callbacks and unsubscribes those transactions carried."),
     ]

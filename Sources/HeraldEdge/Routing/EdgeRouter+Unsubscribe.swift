@@ -12,7 +12,9 @@ extension EdgeRouter {
         let token = String(request.path.dropFirst(3))
         let invalid = Self.page(404, "链接无效", "这个退订链接无效或已过期。")
         let unavailable = Self.page(503, "请稍后再试", "暂时无法处理您的请求，请稍后再试。")
-        guard ["GET", "HEAD", "POST"].contains(request.method) else { return answer(.methodNotAllowed("GET, HEAD, POST")) }
+        guard ["GET", "HEAD", "POST"].contains(request.method) else {
+            return answer(.methodNotAllowed("GET, HEAD, POST"))
+        }
         guard SendCodes.isLinkToken(token) else { return answer(invalid) }
         let link: TrackedLink?
         do {
@@ -23,8 +25,8 @@ extension EdgeRouter {
         }
         guard let link else { return answer(invalid) }
         guard request.method == "POST" else {
-            return answer(Self.page(200, "退订营销邮件", "确认后，您将不再收到我们的营销邮件（服务通知不受影响）。",
-                                    form: "确认退订"))
+            let confirm = "确认后，您将不再收到我们的营销邮件（服务通知不受影响）。"
+            return answer(Self.page(200, "退订营销邮件", confirm, form: "确认退订"))
         }
         writer.submit({ [clock] store, _ in
             try store.optOut(memberIDs: [link.memberID], channel: .email, at: clock.now(), source: "unsubscribe")

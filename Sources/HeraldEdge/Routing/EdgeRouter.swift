@@ -81,8 +81,9 @@ public final class EdgeRouter: EdgeHandler {
         let path = request.path
         if path == "/metrics" {
             guard isRead else { return answer(.methodNotAllowed("GET, HEAD")) }
+            let text = (workerMetrics?() ?? "") + counters.rendered()
             return answer(EdgeResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
-                                       body: Array(((workerMetrics?() ?? "") + counters.rendered()).utf8)))
+                                       body: Array(text.utf8)))
         }
         if path == "/healthz" {
             guard isRead else { return answer(.methodNotAllowed("GET, HEAD")) }
@@ -129,7 +130,9 @@ public final class EdgeRouter: EdgeHandler {
     /// cannot claim another address that way.
     static func caller(of request: EdgeRequest) -> String? {
         guard let peer = request.clientAddress else { return nil }
-        guard loopback.contains(where: { $0.contains(peer) }), let forwarded = request.header("x-real-ip") else { return peer }
+        guard loopback.contains(where: { $0.contains(peer) }), let forwarded = request.header("x-real-ip") else {
+            return peer
+        }
         return forwarded.trimmingCharacters(in: .whitespaces)
     }
 

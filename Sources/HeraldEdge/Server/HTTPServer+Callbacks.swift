@@ -43,9 +43,8 @@ extension HTTPServer {
             if pending.tooLarge {
                 pending.deliver(server.tooLarge)
             } else {
-                server.handler.respond(to: HTTPServer.request(connection, method: method, url: url, body: pending.body)) {
-                    pending.deliver($0)
-                }
+                let request = HTTPServer.request(connection, method: method, url: url, body: pending.body)
+                server.handler.respond(to: request) { pending.deliver($0) }
             }
         }
         guard let response = pending.answerOrSuspend(connection) else { return .YES }

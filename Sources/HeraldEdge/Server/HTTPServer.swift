@@ -40,7 +40,8 @@ public final class HTTPServer: @unchecked Sendable {
         // libmicrohttpd needs room for its own bookkeeping beside the request head.
         let memory = limits.headerBytes + 16 * 1024
         daemon = socketAddress.withSocketAddress { pointer in
-            herald_mhd_start(pointer, socketAddress.isIPv6 ? 1 : 0, UInt32(limits.threads), UInt32(limits.connections), UInt32(limits.idleTimeout),
+            herald_mhd_start(pointer, socketAddress.isIPv6 ? 1 : 0, UInt32(limits.threads), UInt32(limits.connections),
+                             UInt32(limits.idleTimeout),
                              memory, HTTPServer.access, HTTPServer.completed, context)
         }
         guard let daemon else {
