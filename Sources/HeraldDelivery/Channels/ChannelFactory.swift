@@ -6,7 +6,7 @@ import HeraldCore
 /// `ChannelAdapter` and one line in `adapters`.
 public enum ChannelFactory {
     public static let adapters: [any ChannelAdapter.Type] = [
-        HTTPChannel.self, LogChannel.self, TencentSMSChannel.self, AliyunSMSChannel.self,
+        HTTPChannel.self, LogChannel.self, TencentSMSChannel.self, AliyunSMSChannel.self, SMTPEmailChannel.self,
     ]
 
     public static func adapter(named name: String) -> (any ChannelAdapter.Type)? {

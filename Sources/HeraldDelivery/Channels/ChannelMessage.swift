@@ -16,9 +16,17 @@ public struct ChannelMessage: Sendable {
     /// provider name (`{"tencent":{"template_id":…,"params":[…]}}`); nil when there is none.
     /// Kept as text: only the adapters that need it parse it (`providerContent`).
     public var providerContentText: String?
+    /// E-mail: the HTML rendering, when the template has one.
+    public var html: String?
+    /// E-mail: the send's one-click unsubscribe URL on the edge (`<links.base>u/<token>`),
+    /// when the config has `links.base`.
+    public var unsubscribeURL: String?
 
     public init(idempotencyKey: String, channel: String, channelKind: ChannelKind, category: Trigger.Category = .service,
-                to: String, title: String?, text: String, segments: Int? = nil, providerContent: String? = nil) {
+                to: String, title: String?, text: String, segments: Int? = nil, providerContent: String? = nil,
+                html: String? = nil, unsubscribeURL: String? = nil) {
+        self.html = html
+        self.unsubscribeURL = unsubscribeURL
         self.idempotencyKey = idempotencyKey
         self.channel = channel
         self.channelKind = channelKind

@@ -62,9 +62,12 @@ final class CurlEngine: @unchecked Sendable {
     }
 
     private func start(_ transfer: CurlTransfer) {
-        let scheme = transfer.request.url.prefix(8).lowercased()
-        guard scheme.hasPrefix("http://") || scheme.hasPrefix("https://") else {
-            transfer.finish(.failure(.invalidRequest("only http:// and https:// URLs are called")))
+        let (url, schemes) = switch transfer.exchange {
+        case .http(let request): (request.url, ["http://", "https://"])
+        case .mail(let mail): (mail.url, ["smtp://", "smtps://"])
+        }
+        guard schemes.contains(where: url.lowercased().hasPrefix) else {
+            transfer.finish(.failure(.invalidRequest("only \(schemes.joined(separator: " and ")) URLs are called here")))
             return
         }
         guard let easy = idleHandles.popLast() ?? curl_easy_init() else {
@@ -89,7 +92,13 @@ final class CurlEngine: @unchecked Sendable {
 
     /// Every option of one exchange; the first option curl refuses, or `CURLE_OK`.
     private func configure(_ easy: UnsafeMutableRawPointer, for transfer: CurlTransfer) -> CURLcode {
-        let request = transfer.request
+        switch transfer.exchange {
+        case .http(let request): configure(easy, for: transfer, request)
+        case .mail(let mail): configure(easy, for: transfer, mail)
+        }
+    }
+
+    private func configure(_ easy: UnsafeMutableRawPointer, for transfer: CurlTransfer, _ request: HTTPRequest) -> CURLcode {
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         var problem: CURLcode = CURLE_OK
         func set(_ code: CURLcode) { if problem == CURLE_OK { problem = code } }
@@ -129,6 +138,39 @@ final class CurlEngine: @unchecked Sendable {
         return problem
     }
 
+    /// An e-mail: the envelope, the message read from memory, TLS required unless told not to
+    /// (a loopback test server), login when a user name is given.
+    private func configure(_ easy: UnsafeMutableRawPointer, for transfer: CurlTransfer, _ mail: MailRequest) -> CURLcode {
+        let context = Unmanaged.passUnretained(transfer).toOpaque()
+        var problem: CURLcode = CURLE_OK
+        func set(_ code: CURLcode) { if problem == CURLE_OK { problem = code } }
+        set(herald_curl_easy_setopt_string(easy, CURLOPT_URL, mail.url))
+        set(herald_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps"))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_USE_SSL, Int(mail.requiresTLS ? CURLUSESSL_ALL.rawValue : CURLUSESSL_NONE.rawValue)))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2))
+        if let caFile = mail.caFile { set(herald_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile)) }
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, mail.timeout.wholeMilliseconds))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, mail.connectTimeout.wholeMilliseconds))
+        set(herald_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer))
+        if let username = mail.username { set(herald_curl_easy_setopt_string(easy, CURLOPT_USERNAME, username)) }
+        if let password = mail.password { set(herald_curl_easy_setopt_string(easy, CURLOPT_PASSWORD, password)) }
+        set(herald_curl_easy_setopt_string(easy, CURLOPT_MAIL_FROM, "<\(mail.from)>"))
+        var list: UnsafeMutablePointer<curl_slist>?
+        for recipient in mail.recipients { list = curl_slist_append(list, "<\(recipient)>") }
+        transfer.headerList = list
+        set(herald_curl_easy_setopt_slist(easy, CURLOPT_MAIL_RCPT, list))
+        let body = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, mail.message.count))
+        _ = body.initialize(from: mail.message)
+        transfer.requestBody = body
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_UPLOAD, 1))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_INFILESIZE_LARGE, mail.message.count))
+        set(herald_curl_easy_setopt_callback(easy, CURLOPT_READFUNCTION, curlReadMessage))
+        set(herald_curl_easy_setopt_pointer(easy, CURLOPT_READDATA, context))
+        return problem
+    }
+
     /// Takes the transfer's handle out of the multi handle and keeps it for reuse.
     private func end(_ easy: UnsafeMutableRawPointer) {
         curl_multi_remove_handle(shared.multi, easy)
@@ -148,6 +190,13 @@ final class CurlEngine: @unchecked Sendable {
     private func outcome(of transfer: CurlTransfer, code: CURLcode) -> Result<HTTPResponse, HTTPFailure> {
         var status = 0
         if let easy = transfer.easy { herald_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status) }
+        let detail = transfer.errorBuffer[0] != 0
+            ? String(cString: transfer.errorBuffer) : String(cString: curl_easy_strerror(code))
+        if case .mail = transfer.exchange {
+            // The server's last reply code, whether it took the message (250) or refused a command.
+            if status > 0 { return .success(HTTPResponse(status: status, headers: [], body: Array(detail.utf8))) }
+            if code == CURLE_LOGIN_DENIED { return .success(HTTPResponse(status: 535, headers: [], body: Array(detail.utf8))) }
+        }
         // A body cut at the cap ends the transfer with a write error; the status is known.
         if code == CURLE_OK || (code == CURLE_WRITE_ERROR && transfer.isBodyTruncated), status > 0 {
             var version = 0
@@ -161,8 +210,6 @@ final class CurlEngine: @unchecked Sendable {
             return .success(HTTPResponse(status: status, headers: transfer.responseHeaders, body: transfer.responseBody,
                                          isBodyTruncated: transfer.isBodyTruncated, httpVersion: versionText))
         }
-        let detail = transfer.errorBuffer[0] != 0
-            ? String(cString: transfer.errorBuffer) : String(cString: curl_easy_strerror(code))
         switch code {
         case CURLE_OPERATION_TIMEDOUT:
             return .failure(.timedOut)
@@ -199,6 +246,19 @@ private func curlWriteBody(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ 
     data.withMemoryRebound(to: UInt8.self, capacity: length) {
         transfer.responseBody.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
     }
+    return length
+}
+
+/// `CURLOPT_READFUNCTION`: the next piece of an e-mail's message; 0 at its end.
+private func curlReadMessage(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
+                             _ context: UnsafeMutableRawPointer?) -> Int {
+    guard let data, let context else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    guard let message = transfer.requestBody, case .mail(let mail) = transfer.exchange else { return 0 }
+    let length = min(size * count, mail.message.count - transfer.uploadOffset)
+    guard length > 0, let base = message.baseAddress else { return 0 }
+    UnsafeMutableRawPointer(data).copyMemory(from: base + transfer.uploadOffset, byteCount: length)
+    transfer.uploadOffset += length
     return length
 }
 

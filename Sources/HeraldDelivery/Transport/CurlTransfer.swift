@@ -5,20 +5,28 @@ import Synchronization
 /// inbox; from then on only that thread touches it (the cancel flag is atomic), which is why
 /// it may cross threads.
 final class CurlTransfer: @unchecked Sendable {
-    let request: HTTPRequest
+    /// What is exchanged: an HTTP request, or an e-mail over SMTP.
+    enum Exchange {
+        case http(HTTPRequest)
+        case mail(MailRequest)
+    }
+
+    let exchange: Exchange
     var continuation: CheckedContinuation<Result<HTTPResponse, HTTPFailure>, Never>?
     let isCancelRequested = Atomic(false)
 
     var easy: UnsafeMutableRawPointer?
     var headerList: UnsafeMutablePointer<curl_slist>?
     var requestBody: UnsafeMutableBufferPointer<UInt8>?
+    /// How much of an e-mail's message libcurl has read (`CURLOPT_READFUNCTION`).
+    var uploadOffset = 0
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     var responseHeaders: [(name: String, value: String)] = []
     var responseBody: [UInt8] = []
     var isBodyTruncated = false
 
-    init(request: HTTPRequest) {
-        self.request = request
+    init(_ exchange: Exchange) {
+        self.exchange = exchange
         errorBuffer[0] = 0
     }
 

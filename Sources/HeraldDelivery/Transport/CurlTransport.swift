@@ -2,7 +2,7 @@ import CCurl
 import Foundation
 import Synchronization
 
-/// Every HTTP exchange of the process on one `curl_multi` handle, driven by one thread: the
+/// Every HTTP exchange (and SMTP delivery) of the process on one `curl_multi` handle, driven by one thread: the
 /// connection pool, HTTP/2 multiplexing where the server offers it, and timeouts are
 /// libcurl's. Callers `await perform(_:)`; the thread resumes them as transfers finish.
 ///
@@ -12,7 +12,7 @@ import Synchronization
 /// stopped beyond; `Expect: 100-continue` never sent; no signals (`CURLOPT_NOSIGNAL`).
 /// Not covered: proxies other than curl's environment variables, cookies, request bodies
 /// streamed from disk.
-public final class CurlTransport: HTTPTransport {
+public final class CurlTransport: HTTPTransport, MailTransport {
     /// The process's transport: one pool of connections for every channel.
     public static let shared = CurlTransport()
 
@@ -35,8 +35,18 @@ public final class CurlTransport: HTTPTransport {
     }()
 
     public func perform(_ request: HTTPRequest) async -> Result<HTTPResponse, HTTPFailure> {
+        await run(CurlTransfer(.http(request)))
+    }
+
+    /// An e-mail over SMTP: the server's reply code when it gave one (250 taken; a 4xx or 5xx
+    /// for the command it refused), a failure when it gave none.
+    public func send(_ mail: MailRequest) async -> Result<MailReply, HTTPFailure> {
+        // The engine reports an SMTP reply as a response whose status is the reply code.
+        await run(CurlTransfer(.mail(mail))).map { MailReply(code: $0.status, text: String(decoding: $0.body, as: UTF8.self)) }
+    }
+
+    private func run(_ transfer: CurlTransfer) async -> Result<HTTPResponse, HTTPFailure> {
         if Task.isCancelled { return .failure(.cancelled) }
-        let transfer = CurlTransfer(request: request)
         let shared = self.shared
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in

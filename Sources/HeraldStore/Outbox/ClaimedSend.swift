@@ -30,4 +30,6 @@ public struct ClaimedSend: Sendable {
     public var hasFallback: Bool
     /// The member's zone as stored (nil: the config's default), for windows after a deferral.
     public var timeZoneIdentifier: String?
+    /// The send's link token (its tracked links, and an e-mail's unsubscribe URL).
+    public var linkToken: String? = nil
 }

@@ -50,7 +50,7 @@ import HeraldCore
         selectDue = try database.prepare("""
             SELECT o.key, o.trigger_id, m.id, o.category, o.channel, o.address, o.title, o.body, o.idempotency_key,
                    o.scheduled_at, o.expires_at, o.attempts, o.deferrals, o.fallbacks IS NOT NULL, o.deferred_since,
-                   o.segments, o.provider_content, m.timezone
+                   o.segments, o.provider_content, m.timezone, o.link_token
             FROM outbox o JOIN members m ON m.key = o.member_key
             WHERE o.status = 'pending' AND o.channel = ? AND o.next_attempt_at <= ?
             ORDER BY o.next_attempt_at LIMIT ?
@@ -143,7 +143,7 @@ import HeraldCore
                     expiresAt: row.instant(at: 10),
                     attempts: Self.count(row.integer(at: 11)), deferrals: Self.count(row.integer(at: 12)),
                     deferredSince: row.instant(at: 14), hasFallback: (row.integer(at: 13) ?? 0) != 0,
-                    timeZoneIdentifier: row.text(at: 17)))
+                    timeZoneIdentifier: row.text(at: 17), linkToken: row.text(at: 18)))
             }
             selectDue.reset()
             for send in claimed {

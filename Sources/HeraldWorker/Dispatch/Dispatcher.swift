@@ -352,12 +352,15 @@ public actor Dispatcher {
     private func launch(_ send: ClaimedSend, on lane: String, startedAt: Date, into group: inout DiscardingTaskGroup) {
         let router = lanes[lane]!.router
         let inbox = self.inbox
+        // E-mail's one-click unsubscribe lives on the edge, under the links' host.
+        let unsubscribeBase = send.channelKind == .email ? catalog.config.links?.base : nil
         group.addTask {
             let started = ContinuousClock.now
             let result = await router.send(ChannelMessage(
                 idempotencyKey: send.idempotencyKey, channel: send.channel, channelKind: send.channelKind,
                 category: send.category, to: send.address, title: send.title, text: send.text,
-                segments: send.segments, providerContent: send.providerContent))
+                segments: send.segments, providerContent: send.providerContent,
+                unsubscribeURL: unsubscribeBase.flatMap { base in send.linkToken.map { base + "u/" + $0 } }))
             inbox.post(DispatchInbox.Completion(lane: lane, send: send, result: result, startedAt: startedAt,
                                                 latency: ContinuousClock.now - started))
         }
