@@ -36,6 +36,56 @@ import HeraldWorker
         #expect(try column(store, "SELECT status FROM outbox") == ["sent"])
     }
 
+    /// With `email.<locale>.html` beside the text: the mail is multipart/alternative, the
+    /// member's values HTML-escaped in the HTML part, its links tracked and numbered after the
+    /// text's (so `/<token>/2` is the HTML's button), and the redirector knows both targets.
+    @Test func anHTMLTemplateIsSentBesideTheTextWithValuesEscaped() async throws {
+        let server = try LoopbackSMTPServer()
+        let fixture = try EvaluationFixture(config: """
+            { store: { sqlite: "h.db" }, timezone: "Asia/Shanghai",
+              channels: { email: { adapter: "smtp", url: "\(server.url)", from: "noreply@brand.cn" } },
+              links: { base: "https://s.example.cn/" } }
+            """, triggers: [
+                "winback": EvaluationFixture.trigger("winback", kind: "inactivity", #"channels: ["email"], params: { days: 30 }"#),
+            ], templates: [
+                "t/email.zh-CN.txt": "subject: 好久不见\n\n{{ member.name | default: \"会员\" }}，看看新品：{{ link \"https://shop.example.cn/new\" }}",
+                "t/email.zh-CN.html": "<p>{{ member.name | default: \"会员\" }}，</p><a href=\"{{ link \"https://shop.example.cn/new?from=mail\" }}\">新品</a>",
+            ])
+        let store = try fixture.store(members: "id,name,email,last_active_at,consent_email\nU1,<b>Lei</b> & co,li.lei@example.cn,2026-01-01,yes")
+        try SQLiteOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
+        let token = try #require(try column(store, "SELECT link_token FROM outbox").first)
+        #expect(try column(store, "SELECT link_targets FROM outbox")
+            == ["https://shop.example.cn/new\nhttps://shop.example.cn/new?from=mail"])
+        let clock = ManualWallClock(fixture.at("2026-03-10 12:01:00"))
+        let catalog = try fixture.catalog()
+        let routers = try ChannelFactory.makeRouters(catalog.config, context: ChannelContext(secrets: SecretSource(environment: [:]),
+                                                                                              clock: clock))
+        await try Dispatcher(store: store.location, catalog: catalog, routers: routers, clock: clock, log: EventLog { _ in }).drain()
+        let mail = try #require(server.messages.first, "no e-mail reached the server")
+        #expect(mail.header("Content-Type")?.hasPrefix("multipart/alternative") == true)
+        let htmlPart = try #require(mail.data.components(separatedBy: "Content-Type: text/html; charset=utf-8").last)
+        let encoded = htmlPart.components(separatedBy: "\r\n\r\n")[1].components(separatedBy: "\r\n--")[0]
+            .replacingOccurrences(of: "\r\n", with: "")
+        let html = String(decoding: try #require(Data(base64Encoded: encoded)), as: UTF8.self)
+        #expect(html == "<p>&lt;b&gt;Lei&lt;/b&gt; &amp; co，</p><a href=\"https://s.example.cn/\(token)/2\">新品</a>")
+    }
+
+    /// An HTML file without its text version is refused, and a problem inside the HTML is
+    /// reported at its own file, line and column.
+    @Test func htmlTemplateProblemsPointIntoTheHTMLFile() throws {
+        let orphan = try EvaluationFixture(triggers: [
+            "winback": EvaluationFixture.trigger("winback", kind: "inactivity", #"channels: ["sms"], params: { days: 30 }"#),
+        ], templates: ["t/sms.zh-CN.txt": "您好", "t/email.zh-CN.html": "<p>您好</p>"])
+        #expect(orphan.problems().contains {
+            $0.hasPrefix("MessageTemplates/t/email.zh-CN.html") && $0.contains("needs its text version beside it: email.zh-CN.txt")
+        }, "\(orphan.problems())")
+        let unknown = try EvaluationFixture(triggers: [
+            "winback": EvaluationFixture.trigger("winback", kind: "inactivity", #"channels: ["email"], params: { days: 30 }"#),
+        ], templates: ["t/email.zh-CN.txt": "subject: 主题\n\n正文", "t/email.zh-CN.html": "<p>\n  {{ member.nmae }}</p>"])
+        #expect(unknown.problems().contains { $0.hasPrefix("MessageTemplates/t/email.zh-CN.html:2:3: unknown value 'member.nmae'") },
+                "\(unknown.problems())")
+    }
+
     private func column(_ store: SQLiteStore, _ sql: String) throws -> [String] {
         let rows = try store.database.prepare(sql)
         var values: [String] = []

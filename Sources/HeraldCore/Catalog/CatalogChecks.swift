@@ -81,8 +81,8 @@ public struct CatalogChecks {
     private func checkPlaceholders(_ template: MessageTemplate, for trigger: Trigger) {
         let supplied = TemplateValue.commonPaths.union(trigger.kind.suppliedValues)
             .union(trigger.offer == nil ? [] : TemplateValue.couponPaths)
-        for placeholder in template.placeholders {
-            func problem(_ message: String) { log.add(file: template.path, at: placeholder.position, message) }
+        for (file, placeholder) in template.placeholdersByFile {
+            func problem(_ message: String) { log.add(file: file, at: placeholder.position, message) }
             guard let type = TemplateValue.knownPaths[placeholder.path] else {
                 problem("unknown value '\(placeholder.path)' (expected one of: \(TemplateValue.knownPaths.keys.sorted().joined(separator: ", ")))")
                 continue

@@ -57,9 +57,15 @@ public enum CatalogLoader {
             let templateFolder = (folder as NSString).appendingPathComponent(templateName)
             var isFolder: ObjCBool = false
             guard files.fileExists(atPath: templateFolder, isDirectory: &isFolder), isFolder.boolValue else { continue }
+            var htmlFiles: [(path: String, locale: String)] = []
             for fileName in ((try? files.contentsOfDirectory(atPath: templateFolder)) ?? []).sorted() {
                 let path = (templateFolder as NSString).appendingPathComponent(fileName)
                 let pieces = fileName.split(separator: ".", maxSplits: 1).map(String.init)
+                if pieces.count == 2, pieces[0] == ChannelKind.email.rawValue, pieces[1].hasSuffix(".html"),
+                   let locale = MemberRecordDecoder.normalizedLocale(String(pieces[1].dropLast(5))) {
+                    htmlFiles.append((path, locale))
+                    continue
+                }
                 if pieces.count == 2, pieces[1] == "providers.json5", let channel = ChannelKind(rawValue: pieces[0]) {
                     if let text = SourceFile.read(path, what: "provider mapping", log: log),
                        let mapping = ProviderMapping.parse(text, path: path, log: log) {
@@ -71,7 +77,7 @@ public enum CatalogLoader {
                       let locale = MemberRecordDecoder.normalizedLocale(String(pieces[1].dropLast(4)))
                 else {
                     log.add(file: path, at: nil, "expected a file name <channel>.<locale>.txt with channel sms, push or email "
-                                + "(e.g. sms.zh-CN.txt), or <channel>.providers.json5")
+                                + "(e.g. sms.zh-CN.txt), email.<locale>.html, or <channel>.providers.json5")
                     continue
                 }
                 let titleKey: String? = switch channel {
@@ -83,6 +89,21 @@ public enum CatalogLoader {
                       let template = MessageTemplate.parse(text, path: path, titleKey: titleKey, log: log)
                 else { continue }
                 templates[Catalog.TemplateKey(template: templateName, channel: channel, locale: locale)] = template
+            }
+            // An HTML e-mail goes with its text version (the plain part every mail client can show).
+            for (path, locale) in htmlFiles {
+                let key = Catalog.TemplateKey(template: templateName, channel: .email, locale: locale)
+                guard templates[key] != nil else {
+                    log.add(file: path, at: nil, "an HTML e-mail needs its text version beside it: email.\(locale).txt "
+                                + "(its first line gives the subject)")
+                    continue
+                }
+                guard let text = SourceFile.read(path, what: "template", log: log),
+                      let parsed = MessageTemplate.parseInline(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text,
+                                                               path: path, start: SourcePosition(line: 1, column: 1), log: log)
+                else { continue }
+                templates[key]?.html = parsed.body
+                templates[key]?.htmlPath = path
             }
         }
         return (templates, mappings)

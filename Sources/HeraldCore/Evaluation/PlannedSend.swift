@@ -13,9 +13,12 @@ public struct PlannedSend: Sendable {
         public var segments: Int?
         /// See `PlannedSend.providerContent`.
         public var providerContent: String?
+        /// See `PlannedSend.html`.
+        public var html: String?
 
         public init(channel: String, channelKind: ChannelKind, address: String, title: String?, text: String,
-                    segments: Int?, providerContent: String? = nil) {
+                    segments: Int?, providerContent: String? = nil, html: String? = nil) {
+            self.html = html
             self.channel = channel
             self.channelKind = channelKind
             self.address = address
@@ -52,6 +55,8 @@ public struct PlannedSend: Sendable {
     public var title: String?
     public var text: String
     public var segments: Int?
+    /// E-mail: the HTML rendering, when the template has `email.<locale>.html`.
+    public var html: String?
     /// The template mapping rendered for the channel's providers (SPEC 7), a JSON object by
     /// provider name: what template-based providers send. Nil when the template has none.
     public var providerContent: String?

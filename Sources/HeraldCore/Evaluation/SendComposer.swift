@@ -60,7 +60,7 @@ public struct SendComposer: Sendable {
                                             category: trigger.category, values: values, linkToken: token)
             return PlannedSend.Fallback(channel: route.channel.name, channelKind: route.channel.kind, address: route.address,
                                         title: rendered.title, text: rendered.text, segments: rendered.segments,
-                                        providerContent: providerContent(for: route.channel))
+                                        providerContent: providerContent(for: route.channel), html: rendered.html)
         }
         var send = PlannedSend(
             triggerID: trigger.id, category: trigger.category, memberKey: member.key, memberID: member.id,
@@ -71,6 +71,7 @@ public struct SendComposer: Sendable {
             linkToken: token, linkTargets: message.linkTargets, coupon: coupon,
             attributionUntil: scheduledAt + TimeInterval(trigger.attributionWindow.seconds))
         send.fallbacks = alternatives
+        send.html = message.html
         send.providerContent = providerContent(for: channel)
         return send
     }

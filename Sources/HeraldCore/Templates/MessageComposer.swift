@@ -20,6 +20,8 @@ public struct MessageComposer: Sendable {
         /// SMS only.
         public var segments: Int?
         public var linkTargets: [String]
+        /// E-mail with an HTML template only.
+        public var html: String? = nil
     }
 
     public func compose(_ template: MessageTemplate, channel: ChannelKind, category: Trigger.Category,
@@ -31,7 +33,9 @@ public struct MessageComposer: Sendable {
             text = decorateSMS(text, category: category)
             segments = SMSSegments(text).count
         }
-        return Message(title: rendered.title, text: text, segments: segments, linkTargets: template.linkTargets)
+        let html = channel == .email
+            ? template.renderHTML(values: values) { _, index in trackedLink(token: linkToken, index: index) } : nil
+        return Message(title: rendered.title, text: text, segments: segments, linkTargets: template.linkTargets, html: html)
     }
 
     /// `<base><token>` for a template's first link, `<base><token>/<n>` for the n-th.

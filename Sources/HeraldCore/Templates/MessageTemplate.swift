@@ -21,14 +21,31 @@ public struct MessageTemplate: Sendable {
     public var path: String
     public var title: [Part]?
     public var body: [Part]
+    /// E-mail: the HTML rendering (`email.<locale>.html` beside the text file); its links are
+    /// numbered after the text's.
+    public var html: [Part]?
+    /// The HTML's own file, for problems found in it.
+    public var htmlPath: String?
 
-    /// Every placeholder in title and body, in order.
+    /// Every part: title, body, then HTML.
+    var allParts: [Part] { (title ?? []) + body + (html ?? []) }
+
+    /// Every placeholder in title, body and HTML, in order.
     public var placeholders: [Placeholder] {
-        ((title ?? []) + body).compactMap { if case .placeholder(let placeholder) = $0 { placeholder } else { nil } }
+        allParts.compactMap { if case .placeholder(let placeholder) = $0 { placeholder } else { nil } }
+    }
+
+    /// Every placeholder with the file it is written in.
+    public var placeholdersByFile: [(file: String, placeholder: Placeholder)] {
+        func placeholders(_ parts: [Part]) -> [Placeholder] {
+            parts.compactMap { if case .placeholder(let placeholder) = $0 { placeholder } else { nil } }
+        }
+        return placeholders((title ?? []) + body).map { (path, $0) }
+            + placeholders(html ?? []).map { (htmlPath ?? path, $0) }
     }
 
     public var linkCount: Int {
-        ((title ?? []) + body).count { if case .link = $0 { true } else { false } }
+        allParts.count { if case .link = $0 { true } else { false } }
     }
 
     /// Parses `text`; `titleKey` is `title` for push, `subject` for email, nil for SMS.

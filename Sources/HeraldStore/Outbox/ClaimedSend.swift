@@ -32,4 +32,6 @@ public struct ClaimedSend: Sendable {
     public var timeZoneIdentifier: String?
     /// The send's link token (its tracked links, and an e-mail's unsubscribe URL).
     public var linkToken: String? = nil
+    /// An e-mail's HTML rendering (`outbox.html`).
+    public var html: String? = nil
 }

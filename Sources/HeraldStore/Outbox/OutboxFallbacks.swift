@@ -1,7 +1,7 @@
 import HeraldCore
 
 /// The `outbox.fallbacks` column: a send's renderings for later channels, as a JSON array
-/// (`[{channel, kind, address, title, text, segments, provider_content}]`), NULL when there are none.
+/// (`[{channel, kind, address, title, text, segments, provider_content, html}]`), NULL when there are none.
 enum OutboxFallbacks {
     static func encode(_ fallbacks: [PlannedSend.Fallback]) -> String? {
         guard !fallbacks.isEmpty else { return nil }
@@ -10,7 +10,7 @@ enum OutboxFallbacks {
                 ("channel", .string(fallback.channel)), ("kind", .string(fallback.channelKind.rawValue)),
                 ("address", .string(fallback.address)), ("title", .optional(fallback.title)),
                 ("text", .string(fallback.text)), ("segments", fallback.segments.map { .integer(Int64($0)) } ?? .null),
-                ("provider_content", .optional(fallback.providerContent)),
+                ("provider_content", .optional(fallback.providerContent)), ("html", .optional(fallback.html)),
             ])
         }).rendered()
     }
@@ -27,7 +27,8 @@ enum OutboxFallbacks {
             if case .number(let digits)? = item["segments"]?.kind { segments = Int(digits) }
             return PlannedSend.Fallback(channel: channel, channelKind: kind, address: address,
                                         title: item["title"]?.stringValue, text: text, segments: segments,
-                                        providerContent: item["provider_content"]?.stringValue)
+                                        providerContent: item["provider_content"]?.stringValue,
+                                        html: item["html"]?.stringValue)
         }
     }
 }

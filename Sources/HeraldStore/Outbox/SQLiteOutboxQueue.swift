@@ -50,7 +50,7 @@ import HeraldCore
         selectDue = try database.prepare("""
             SELECT o.key, o.trigger_id, m.id, o.category, o.channel, o.address, o.title, o.body, o.idempotency_key,
                    o.scheduled_at, o.expires_at, o.attempts, o.deferrals, o.fallbacks IS NOT NULL, o.deferred_since,
-                   o.segments, o.provider_content, m.timezone, o.link_token
+                   o.segments, o.provider_content, m.timezone, o.link_token, o.html
             FROM outbox o JOIN members m ON m.key = o.member_key
             WHERE o.status = 'pending' AND o.channel = ? AND o.next_attempt_at <= ?
             ORDER BY o.next_attempt_at LIMIT ?
@@ -118,7 +118,7 @@ import HeraldCore
         // the channel) and a fresh attempt budget; the row's history stays in delivery_attempts.
         moveToFallback = try database.prepare("""
             UPDATE outbox SET status = 'pending', channel = ?, address = ?, title = ?, body = ?, segments = ?,
-                provider_content = ?, fallbacks = ?, idempotency_key = ?, attempts = 0, deferrals = 0, deferred_since = NULL,
+                provider_content = ?, html = ?, fallbacks = ?, idempotency_key = ?, attempts = 0, deferrals = 0, deferred_since = NULL,
                 next_attempt_at = ?, last_error = ?,
                 updated_at = ?, \(Self.leaseEnded) WHERE key = ? AND status = 'sending' AND lease_owner = ?
             """)
@@ -143,7 +143,7 @@ import HeraldCore
                     expiresAt: row.instant(at: 10),
                     attempts: Self.count(row.integer(at: 11)), deferrals: Self.count(row.integer(at: 12)),
                     deferredSince: row.instant(at: 14), hasFallback: (row.integer(at: 13) ?? 0) != 0,
-                    timeZoneIdentifier: row.text(at: 17), linkToken: row.text(at: 18)))
+                    timeZoneIdentifier: row.text(at: 17), linkToken: row.text(at: 18), html: row.text(at: 19)))
             }
             selectDue.reset()
             for send in claimed {
@@ -310,7 +310,7 @@ import HeraldCore
             let next = fallbacks.removeFirst()
             try moveToFallback.run(.text(next.channel), .text(next.address), .optional(next.title), .text(next.text),
                                    .optional(next.segments.map(Int64.init)), .optional(next.providerContent),
-                                   .optional(OutboxFallbacks.encode(fallbacks)), .text(baseKey + "/" + next.channel),
+                                   .optional(next.html), .optional(OutboxFallbacks.encode(fallbacks)), .text(baseKey + "/" + next.channel),
                                    now, .optional(record.error), now, key, owner)
         }
     }

@@ -47,9 +47,9 @@ import HeraldCore
             INSERT INTO outbox (trigger_id, member_key, occurrence_key, idempotency_key, category, channel, address,
                 template, variant, title, body, segments, link_token, coupon_code, coupon_title, coupon_expires_at,
                 scheduled_at, expires_at, next_attempt_at, created_at, updated_at, fallbacks, local_day,
-                attribution_until, provider_content, purchased_at, link_targets)
+                attribution_until, provider_content, purchased_at, link_targets, html)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-                ?23, ?24, ?25, \(SendAttribution.firstPurchase(member: "?2", after: "?17", until: "?24")), ?26)
+                ?23, ?24, ?25, \(SendAttribution.firstPurchase(member: "?2", after: "?17", until: "?24")), ?26, ?27)
             """)
         // RETURNING reports the row only when it was inserted (`first_at` = now), so new ones can be counted.
         // A member suppressed for the same reason at every tick writes nothing: `last_at` is when
@@ -168,6 +168,6 @@ import HeraldCore
             .optional(send.expiresAt?.epochSeconds), .integer(scheduled), .integer(now), .integer(now),
             .optional(OutboxFallbacks.encode(send.fallbacks)), .text(send.localDay.description),
             .integer(send.attributionUntil.epochSeconds), .optional(send.providerContent),
-            .optional(send.linkTargets.isEmpty ? nil : send.linkTargets.joined(separator: "\n")))
+            .optional(send.linkTargets.isEmpty ? nil : send.linkTargets.joined(separator: "\n")), .optional(send.html))
     }
 }

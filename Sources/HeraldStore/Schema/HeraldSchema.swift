@@ -271,5 +271,10 @@ public enum HeraldSchema {
             -- An SMS reply "T" opts out every member with the sender's number.
             CREATE INDEX members_phone ON members(phone) WHERE phone IS NOT NULL;
             """),
+        SchemaMigration(version: 9, summary: "HTML e-mail", sql: """
+            -- An e-mail's HTML rendering (email.<locale>.html), sent as multipart/alternative
+            -- with the text in `body`; NULL for text-only mail and other channels.
+            ALTER TABLE outbox ADD COLUMN html TEXT;
+            """),
     ]
 }

@@ -359,7 +359,7 @@ public actor Dispatcher {
             let result = await router.send(ChannelMessage(
                 idempotencyKey: send.idempotencyKey, channel: send.channel, channelKind: send.channelKind,
                 category: send.category, to: send.address, title: send.title, text: send.text,
-                segments: send.segments, providerContent: send.providerContent,
+                segments: send.segments, providerContent: send.providerContent, html: send.html,
                 unsubscribeURL: unsubscribeBase.flatMap { base in send.linkToken.map { base + "u/" + $0 } }))
             inbox.post(DispatchInbox.Completion(lane: lane, send: send, result: result, startedAt: startedAt,
                                                 latency: ContinuousClock.now - started))
