@@ -61,6 +61,10 @@ public final class LogChannel: ChannelAdapter {
         ]
         // What a template-based provider would have been sent (sandbox previews of a live config).
         if let content = message.providerContent { fields.append(("provider_content", JSONOutput(content))) }
+        if let html = message.html { fields.append(("html", .string(html))) }
+        if let unsubscribe = message.unsubscribeURL, message.category == .marketing {
+            fields.append(("list_unsubscribe", .string(unsubscribe)))
+        }
         let line = JSONOutput.object(fields).rendered() + "\n"
         do {
             try file.withLock { try $0.write(contentsOf: Data(line.utf8)) }
