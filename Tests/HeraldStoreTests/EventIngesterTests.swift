@@ -52,7 +52,7 @@ private func instant(_ text: String) -> Date { InstantParser(defaultTimeZone: sh
             {"member_id":"U1","type":"opt_out","at":"2026-05-02","channel":"sms"}
             {"member_id":"U1","type":"opt_in","at":"2026-05-03","channel":"push"}
             """, into: store, folder: folder)
-        #expect(try store.member(id: "U1")?.profile.consents == [.sms: .no, .push: .yes, .email: .unknown])
+        #expect(try store.member(id: "U1")?.profile.consents == [.sms: .no, .push: .yes, .email: .unknown, .wechat: .unknown])
     }
 
     @Test func storedValueSpendAndActivity() throws {

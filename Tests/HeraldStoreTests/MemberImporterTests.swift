@@ -16,9 +16,9 @@ func importMembers(_ text: String, into store: SQLiteStore, name: String = "memb
 }
 
 private let fullCSV = """
-    id,name,phone,email,push_token,birthday,timezone,locale,tier,region,registration_channel,registered_at,last_active_at,tags,stored_value,consent_sms,consent_push,consent_email
-    U1,张三,138 1234 5678,z@example.cn,tok-1234,1990-05-20,,zh-CN,金卡,上海,app,2024-01-02 10:00:00,2026-04-01T12:00:00+08:00,"vip;母婴",150.00,yes,,no
-    U2,"李, 四",+86 139-0000-1111,,,--02-29,America/New_York,en,银卡,纽约,web,2024-03-01T08:00:00Z,,,,no,yes,
+    id,name,phone,email,push_token,birthday,timezone,locale,tier,region,registration_channel,registered_at,last_active_at,tags,stored_value,consent_sms,consent_push,consent_email,wechat_openid,consent_wechat
+    U1,张三,138 1234 5678,z@example.cn,tok-1234,1990-05-20,,zh-CN,金卡,上海,app,2024-01-02 10:00:00,2026-04-01T12:00:00+08:00,"vip;母婴",150.00,yes,,no,oUpF8uMuAJO_M2pxb1Q9zNjWeS6o,yes
+    U2,"李, 四",+86 139-0000-1111,,,--02-29,America/New_York,en,银卡,纽约,web,2024-03-01T08:00:00Z,,,,no,yes,,,
 
     """
 
@@ -35,7 +35,8 @@ private let fullCSV = """
         #expect(u1.profile.timeZone == nil)
         #expect(u1.profile.tags == ["母婴", "vip"].sorted())
         #expect(u1.profile.storedValue == Money(fen: 15_000))
-        #expect(u1.profile.consents == [.sms: .yes, .push: .unknown, .email: .no])
+        #expect(u1.profile.consents == [.sms: .yes, .push: .unknown, .email: .no, .wechat: .yes])
+        #expect(u1.profile.wechatOpenID == "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
         #expect(u1.lastActivityAt == InstantParser(defaultTimeZone: shanghai).parse("2026-04-01T12:00:00+08:00"))
         let u2 = try #require(try store.member(id: "U2"))
         #expect(u2.profile.name == "李, 四")

@@ -31,6 +31,10 @@ struct MemberView {
         member.profile.pushToken.map { "set (…\($0.suffix(4)))" }
     }
 
+    private var openIDSummary: String? {
+        member.profile.wechatOpenID.map { "set (…\($0.suffix(4)))" }
+    }
+
     /// Which input set last activity: the latest of registration, imported last_active_at, activity events.
     private var lastActivitySource: String? {
         guard let last = member.lastActivityAt else { return nil }
@@ -51,6 +55,7 @@ struct MemberView {
         add("phone", member.profile.phone?.masked)
         add("email", member.profile.email.map(Self.maskEmail))
         add("push token", pushTokenSummary)
+        add("wechat openid", openIDSummary)
         add("birthday", member.profile.birthday?.description)
         add("time zone", zone.identifier + (zoneIsDefault ? " (config default)" : ""))
         add("locale", member.profile.locale ?? "(config default)")
@@ -99,6 +104,7 @@ struct MemberView {
             ("phone", .optional(member.profile.phone?.masked)),
             ("email", .optional(member.profile.email.map(Self.maskEmail))),
             ("push_token", .optional(pushTokenSummary)),
+            ("wechat_openid", .optional(openIDSummary)),
             ("birthday", .optional(member.profile.birthday?.description)),
             ("timezone", .string(zone.identifier)),
             ("locale", .optional(member.profile.locale)),

@@ -84,6 +84,7 @@ public enum CatalogLoader {
                 case .sms: nil
                 case .push: "title"
                 case .email: "subject"
+                case .wechat: nil
                 }
                 guard let text = SourceFile.read(path, what: "template", log: log),
                       let template = MessageTemplate.parse(text, path: path, titleKey: titleKey, log: log)

@@ -25,13 +25,15 @@ public struct CandidateMember: Sendable {
         self.locale = locale
     }
 
-    /// The address a channel kind needs (sms: phone, push: token, email: address), nil when none.
+    /// The address a channel kind needs (sms: phone, push: token, email: address, wechat:
+    /// openid), nil when none.
     /// A suppressed address is still returned: the policy tells "suppressed" from "none".
     public func address(for kind: ChannelKind) -> String? {
         switch kind {
         case .sms: profile.phone?.e164
         case .push: profile.pushToken.flatMap { $0.isEmpty ? nil : $0 }
         case .email: profile.email.flatMap { $0.isEmpty ? nil : $0 }
+        case .wechat: profile.wechatOpenID.flatMap { $0.isEmpty ? nil : $0 }
         }
     }
 

@@ -111,7 +111,7 @@ public enum AddressMask {
         switch kind {
         case .sms:
             return PhoneNumber.mask(address)
-        case .push:
+        case .push, .wechat:
             return String(address.prefix(4)) + "****"
         case .email:
             guard let at = address.firstIndex(of: "@") else { return TemplateFilter.masked(address) }

@@ -32,4 +32,7 @@ public enum ChannelKind: String, Sendable, CaseIterable {
     case sms
     case push
     case email
+    /// WeChat: an official account's template message or a mini-program's subscription
+    /// message, to the member's `wechat_openid`.
+    case wechat
 }

@@ -5,6 +5,7 @@ public enum MemberField: String, CaseIterable, Sendable {
     case phone
     case email
     case pushToken = "push_token"
+    case wechatOpenID = "wechat_openid"
     case birthday
     case timezone
     case locale
@@ -18,6 +19,7 @@ public enum MemberField: String, CaseIterable, Sendable {
     case consentSMS = "consent_sms"
     case consentPush = "consent_push"
     case consentEmail = "consent_email"
+    case consentWeChat = "consent_wechat"
 
     public static let allNames = allCases.map(\.rawValue).joined(separator: ", ")
 

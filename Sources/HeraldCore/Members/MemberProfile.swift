@@ -7,6 +7,8 @@ public struct MemberProfile: Sendable, Equatable {
     public var phone: PhoneNumber?
     public var email: String?
     public var pushToken: String?
+    /// The member's openid for the configured official account or mini-program.
+    public var wechatOpenID: String?
     public var birthday: Birthday?
     /// The member's own IANA zone; nil means the config's default.
     public var timeZone: String?

@@ -59,6 +59,12 @@ public struct MemberRecordDecoder {
             }
             record.profile.email = text
         case .pushToken: record.profile.pushToken = text
+        case .wechatOpenID:
+            guard Self.isPlausibleOpenID(text) else {
+                throw RowProblem.field("wechat_openid", found: AddressMask.masked(text, kind: .wechat),
+                                       expected: "an openid: 6 to 64 letters, digits, - or _ (e.g. oUpF8uMuAJO_M2pxb1Q9zNjWeS6o)")
+            }
+            record.profile.wechatOpenID = text
         case .birthday:
             guard let birthday = Birthday(text) else {
                 throw RowProblem.field("birthday", found: text, expected: "a real date as \(Birthday.expectedFormat)")
@@ -93,7 +99,7 @@ public struct MemberRecordDecoder {
                                        expected: Money.expectedDataAmount)
             }
             record.profile.storedValue = money
-        case .consentSMS, .consentPush, .consentEmail:
+        case .consentSMS, .consentPush, .consentEmail, .consentWeChat:
             guard let consent = Consent(text: text) else {
                 throw RowProblem.field(field.rawValue, found: text, expected: Consent.expectedFormat)
             }
@@ -106,8 +112,15 @@ public struct MemberRecordDecoder {
         case .consentSMS: .sms
         case .consentPush: .push
         case .consentEmail: .email
+        case .consentWeChat: .wechat
         default: nil
         }
+    }
+
+    /// WeChat openids are 28 characters of `[A-Za-z0-9_-]` today; the bounds leave room.
+    static func isPlausibleOpenID(_ text: String) -> Bool {
+        (6...64).contains(text.utf8.count)
+            && text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }
     }
 
     /// `a;b`, `a,b` (a quoted CSV field) or an NDJSON list: trimmed, empty ones dropped, sorted, unique.

@@ -73,6 +73,7 @@ import HeraldCore
             case .sms: ("m.phone IS NOT NULL", "m.consent_sms")
             case .push: ("m.push_token <> ''", "m.consent_push")
             case .email: ("m.email <> ''", "m.consent_email")
+            case .wechat: ("m.wechat_openid <> ''", "m.consent_wechat")
             }
             return "(\(address) AND \(consent) \(category == .marketing ? "= 'yes'" : "IS NOT 'no'"))"
         }

@@ -226,6 +226,7 @@ import HeraldCore
             case .phone: try bind(record.profile.phone?.e164)
             case .email: try bind(record.profile.email)
             case .pushToken: try bind(record.profile.pushToken)
+            case .wechatOpenID: try bind(record.profile.wechatOpenID)
             case .birthday:
                 try bind(record.profile.birthday?.year.map(Int64.init))
                 try bind(record.profile.birthday.map { Int64($0.month) })
@@ -241,6 +242,7 @@ import HeraldCore
             case .consentSMS: try bind(record.profile.consents[.sms]?.storedValue)
             case .consentPush: try bind(record.profile.consents[.push]?.storedValue)
             case .consentEmail: try bind(record.profile.consents[.email]?.storedValue)
+            case .consentWeChat: try bind(record.profile.consents[.wechat]?.storedValue)
             }
         }
         let storedValue = fields.contains(.storedValue) ? record.profile.storedValue?.fen : nil

@@ -9,9 +9,9 @@ struct MemberRow {
         m.key, m.id, m.name, m.phone, m.email, m.push_token, m.birth_year, m.birth_month, m.birth_day, m.timezone, \
         m.locale, m.tier, m.region, m.registration_channel, m.registered_at, m.last_active_at, m.tags, m.consent_sms, \
         m.consent_push, m.consent_email, s.stored_value, coalesce(s.total_spent, 0), s.last_activity_at, s.last_topup_at, \
-        s.last_event_at
+        s.last_event_at, m.wechat_openid, m.consent_wechat
         """
-    static let count: Int32 = 25
+    static let count: Int32 = 27
 
     var key: Int64
     var id: String
@@ -84,6 +84,8 @@ struct MemberRow {
         for (offset, channel) in [ChannelKind.sms, .push, .email].enumerated() {
             profile.consents[channel] = row.text(at: 17 + Int32(offset)).flatMap(Consent.init(rawValue:)) ?? .unknown
         }
+        profile.wechatOpenID = row.text(at: 25)
+        profile.consents[.wechat] = row.text(at: 26).flatMap(Consent.init(rawValue:)) ?? .unknown
         profile.storedValue = row.integer(at: 20).map(Money.init(fen:))
         self.profile = profile
         totalSpent = Money(fen: row.integer(at: 21) ?? 0)

@@ -68,7 +68,8 @@ import HeraldCore
             """)
         selectCallFacts = try database.prepare("""
             SELECT o.status = 'sending' AND o.lease_owner = ?2, m.consent_sms, m.consent_push, m.consent_email,
-                   m.timezone, o.expires_at, EXISTS (SELECT 1 FROM address_suppressions a WHERE a.address = o.address)
+                   m.timezone, o.expires_at, EXISTS (SELECT 1 FROM address_suppressions a WHERE a.address = o.address),
+                   m.consent_wechat
             FROM outbox o JOIN members m ON m.key = o.member_key WHERE o.key = ?1
             """)
         markCallStarted = try database.prepare("UPDATE outbox SET call_started_at = ?1 WHERE key = ?2")
@@ -223,6 +224,7 @@ import HeraldCore
                 case .sms: 1
                 case .push: 2
                 case .email: 3
+                case .wechat: 7
                 }
                 let consent = selectCallFacts.text(at: consentColumn).flatMap(Consent.init(text:)) ?? .unknown
                 let facts = CallFacts(consent: consent, timeZoneIdentifier: selectCallFacts.text(at: 4),

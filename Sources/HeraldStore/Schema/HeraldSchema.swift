@@ -276,5 +276,19 @@ public enum HeraldSchema {
             -- with the text in `body`; NULL for text-only mail and other channels.
             ALTER TABLE outbox ADD COLUMN html TEXT;
             """),
+        SchemaMigration(version: 10, summary: "WeChat: openids, consent, shared access tokens", sql: """
+            -- The member's openid for the configured official account or mini-program, and
+            -- their WeChat consent (a 43101 refusal from WeChat sets it to 'no').
+            ALTER TABLE members ADD COLUMN wechat_openid TEXT;
+            ALTER TABLE members ADD COLUMN consent_wechat TEXT;
+            -- WeChat access tokens, one per app id, shared by every worker on this store:
+            -- WeChat allows 2,000 token requests a day and a new one ends the old one's life.
+            CREATE TABLE provider_tokens (
+                provider TEXT PRIMARY KEY,
+                token TEXT NOT NULL,
+                expires_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            """),
     ]
 }
