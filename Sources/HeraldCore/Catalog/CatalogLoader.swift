@@ -76,7 +76,7 @@ public enum CatalogLoader {
                 guard fileName.hasSuffix(".txt"), pieces.count == 2, let channel = ChannelKind(rawValue: pieces[0]),
                       let locale = MemberRecordDecoder.normalizedLocale(String(pieces[1].dropLast(4)))
                 else {
-                    log.add(file: path, at: nil, "expected a file name <channel>.<locale>.txt with channel sms, push or email "
+                    log.add(file: path, at: nil, "expected a file name <channel>.<locale>.txt with channel sms, push, email or wechat "
                                 + "(e.g. sms.zh-CN.txt), email.<locale>.html, or <channel>.providers.json5")
                     continue
                 }

@@ -43,8 +43,8 @@ extension ConfigLoader {
                                     folder: String) -> ChannelConfig? {
         guard let value = channels[name] else { return nil }
         guard let kind = ChannelConfig.kind(ofName: name) else {
-            channels.problem(at: channels.keyPosition(name), "channels: the name '\(name)' must say its kind: sms, push or "
-                                 + "email (alone or followed by _name, e.g. sms_backup)")
+            channels.problem(at: channels.keyPosition(name), "channels: the name '\(name)' must say its kind: sms, push, "
+                                 + "email or wechat (alone or followed by _name, e.g. sms_backup)")
             return nil
         }
         let routes = value["providers"] != nil

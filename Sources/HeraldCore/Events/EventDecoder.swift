@@ -69,7 +69,7 @@ public struct EventDecoder {
         case .optOut, .optIn:
             let channelText = try requiredText("channel", in: value)
             guard let channel = ChannelKind(rawValue: channelText) else {
-                throw RowProblem.field("channel", found: channelText, expected: "sms, push or email")
+                throw RowProblem.field("channel", found: channelText, expected: "sms, push, email or wechat")
             }
             record.effect = .consent(channel: channel, consent: type == .optOut ? .no : .yes)
         case .click:

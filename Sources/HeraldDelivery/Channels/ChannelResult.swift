@@ -20,6 +20,10 @@ public enum ChannelResult: Sendable, Equatable {
     /// The address can never receive it (invalid number, the carrier's or provider's block
     /// list): the row fails and the address is suppressed; no other provider.
     case recipientPermanent(error: String, httpStatus: Int?)
+    /// The recipient has not agreed to this channel, or no longer does (WeChat 43101: no
+    /// subscription for this template; 43004: not following the account): the member's consent
+    /// for the channel becomes `no` (an `opt_out` event), the row fails; no other provider.
+    case recipientRefused(error: String, httpStatus: Int?)
     /// The address received too many messages lately (per-number limits): deferred to the
     /// next opening of the send window; no other provider.
     case recipientThrottled(error: String, httpStatus: Int?)
@@ -32,7 +36,7 @@ public enum ChannelResult: Sendable, Equatable {
         switch self {
         case .accepted(_, let status), .transient(_, let status, _), .throttled(_, let status, _),
              .permanent(_, let status), .misconfigured(_, let status), .recipientPermanent(_, let status),
-             .recipientThrottled(_, let status):
+             .recipientThrottled(_, let status), .recipientRefused(_, let status):
             status
         case .unavailable, .cancelled:
             nil
@@ -64,6 +68,7 @@ public enum ChannelResult: Sendable, Equatable {
         case .misconfigured: "misconfigured"
         case .recipientPermanent: "recipient_permanent"
         case .recipientThrottled: "recipient_throttled"
+        case .recipientRefused: "recipient_refused"
         case .unavailable: "unavailable"
         case .cancelled: "cancelled"
         }
@@ -74,7 +79,7 @@ public enum ChannelResult: Sendable, Equatable {
         case .accepted, .cancelled: nil
         case .transient(let error, _, _), .throttled(let error, _, _), .permanent(let error, _),
              .misconfigured(let error, _), .recipientPermanent(let error, _), .recipientThrottled(let error, _),
-             .unavailable(let error, _):
+             .recipientRefused(let error, _), .unavailable(let error, _):
             error
         }
     }

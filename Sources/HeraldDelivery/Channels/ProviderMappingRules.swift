@@ -18,6 +18,14 @@ public struct ProviderMappingRules: Sendable {
     public var maxParamLength: Int
     /// Where the limit and the no-URL rule are documented.
     public var source: String
+    /// The key the params stand under (`params`; WeChat's `data`).
+    public var paramsKey = "params"
+    /// Other keys an entry may have, each a template (WeChat's `page`, `url`); links allowed.
+    public var optionalKeys: [String] = []
+    /// Named params whose limit depends on their type, written as the name's letters before
+    /// its number (WeChat: `thing1` is a `thing`, 20 characters): type → characters. Empty:
+    /// every param has `maxParamLength`.
+    public var fieldLimits: [String: Int] = [:]
 
     public init(idKey: String, params: Params, maxParamLength: Int, source: String) {
         self.idKey = idKey
@@ -38,8 +46,14 @@ public struct ProviderMappingRules: Sendable {
             problems.append(Diagnostic(file: mapping.path, position: position, message: "\(entry.provider): \(message)"))
         }
         guard case .object(let members, let position) = entry.node else { return [] }
-        for member in members where member.key != idKey && member.key != "params" {
-            problem(member.node.position, "unknown key '\(member.key)' (expected \(idKey), params)")
+        let keys = [idKey, paramsKey] + optionalKeys
+        for member in members where !keys.contains(member.key) {
+            problem(member.node.position, "unknown key '\(member.key)' (expected \(keys.joined(separator: ", ")))")
+        }
+        for key in optionalKeys {
+            if let node = entry.node[key], case .text = node {} else if let node = entry.node[key] {
+                problem(node.position, "\(key): expected a string")
+            }
         }
         switch entry.node[idKey] {
         case .text(let template, _)? where !template.body.isEmpty && template.placeholders.isEmpty
@@ -50,30 +64,43 @@ public struct ProviderMappingRules: Sendable {
         case nil:
             problem(position, "\(idKey): missing (expected the approved template's id)")
         }
-        var params: [(label: String, template: MessageTemplate, position: SourcePosition)] = []
-        switch (self.params, entry.node["params"]) {
+        var params: [(label: String, template: MessageTemplate, position: SourcePosition, limit: Int)] = []
+        let paramsKey = self.paramsKey
+        switch (self.params, entry.node[paramsKey]) {
         case (_, nil):
             break
         case (.list, .array(let items, _)?):
             for (index, item) in items.enumerated() {
                 guard case .text(let template, let at) = item else {
-                    problem(item.position, "params[\(index)]: expected a string")
+                    problem(item.position, "\(paramsKey)[\(index)]: expected a string")
                     continue
                 }
-                params.append(("params[\(index)]", template, at))
+                params.append(("\(paramsKey)[\(index)]", template, at, maxLength))
             }
         case (.named, .object(let members, _)?):
             for member in members {
                 guard case .text(let template, let at) = member.node else {
-                    problem(member.node.position, "params.\(member.key): expected a string")
+                    problem(member.node.position, "\(paramsKey).\(member.key): expected a string")
                     continue
                 }
-                params.append(("params.\(member.key)", template, at))
+                var limit = maxLength
+                if !fieldLimits.isEmpty {
+                    let type = String(member.key.prefix { !$0.isNumber })
+                    guard let typed = fieldLimits[type], member.key.dropFirst(type.count).allSatisfy(\.isNumber),
+                          member.key.count > type.count else {
+                        problem(member.node.position, "\(paramsKey).\(member.key): expected a field name as the template "
+                                    + "shows it, a type and a number (\(fieldLimits.keys.sorted().joined(separator: ", "))"
+                                    + ", e.g. thing1)")
+                        continue
+                    }
+                    limit = min(typed, maxLength)
+                }
+                params.append(("\(paramsKey).\(member.key)", template, at, limit))
             }
         case (.list, let node?):
-            problem(node.position, "params: expected a list of strings, filled into the template's variables in order")
+            problem(node.position, "\(paramsKey): expected a list of strings, filled into the template's variables in order")
         case (.named, let node?):
-            problem(node.position, "params: expected an object of strings by the template's variable names")
+            problem(node.position, "\(paramsKey): expected an object of strings by the template's variable names")
         }
         let values = CatalogChecks.worstCaseValues(for: trigger)
         for param in params {
@@ -83,9 +110,9 @@ public struct ProviderMappingRules: Sendable {
                 continue
             }
             let longest = param.template.render(values: values) { _, _ in "" }.body.count
-            if longest > maxLength {
+            if longest > param.limit {
                 problem(param.position, "\(param.label) can be \(longest) characters for trigger '\(trigger.id)' in "
-                            + "the worst case; \(entry.provider) allows \(maxLength) per param (\(source)); shorten it "
+                            + "the worst case; \(entry.provider) allows \(param.limit) here (\(source)); shorten it "
                             + "or set \(Self.lengthOption) if the account allows more")
             }
         }

@@ -73,6 +73,9 @@ public struct DeliveryRecord: Sendable {
     public var costMillifen: Int64?
     /// Recipient-permanent: the row's address goes on the suppression list, as this kind.
     public var suppressesAddress: ChannelKind?
+    /// Recipient-refused: the member's consent for this kind becomes `no`, with an `opt_out`
+    /// event recording why.
+    public var withdrawsConsent: ChannelKind?
 
     public init(key: Int64, outcome: Outcome, startedAt: Date, finishedAt: Date, calledGateway: Bool,
                 latencyMilliseconds: Int? = nil, httpStatus: Int? = nil, error: String? = nil) {

@@ -272,6 +272,20 @@ import HeraldCore
             try suppressAddress.run(.text(kind.rawValue), .text(record.error ?? "recipient-permanent"),
                                     .optional(record.provider), finished, .integer(record.key))
         }
+        if let kind = record.withdrawsConsent {
+            // As an opt_out event would (consent and its history), in the same transaction.
+            try database.prepare("""
+                UPDATE members SET consent_\(kind.rawValue) = 'no'
+                WHERE key = (SELECT member_key FROM outbox WHERE key = ?1)
+                """).run(.integer(record.key))
+            try database.prepare("""
+                INSERT INTO events (id, member_key, type, at, payload, ingested_at)
+                SELECT 'refused-' || ?1, member_key, 'opt_out', ?2, ?3, ?2 FROM outbox WHERE key = ?1
+                ON CONFLICT(id) DO NOTHING
+                """).run(.integer(record.key), finished,
+                         .text(JSONOutput.object([("channel", .string(kind.rawValue)), ("source", .optional(record.provider)),
+                                                  ("reason", .optional(record.error))]).rendered()))
+        }
     }
 
     private func apply(_ record: DeliveryRecord) throws {
