@@ -23,6 +23,9 @@ public final class LoopbackGateway: Sendable {
     }
 
     public struct Request: Sendable {
+        /// The request line's method and target (path and query, as sent).
+        public var method = "POST"
+        public var target = "/"
         public var idempotencyKey: String
         /// Lower-cased names.
         public var headers: [String: String]
@@ -157,8 +160,10 @@ public final class LoopbackGateway: Sendable {
                 state.keys[key, default: 0] += 1
                 state.inFlight += 1
                 state.maxInFlight = max(state.maxInFlight, state.inFlight)
-                let request = Request(idempotencyKey: key, headers: headers, body: String(decoding: body, as: UTF8.self),
+                var request = Request(idempotencyKey: key, headers: headers, body: String(decoding: body, as: UTF8.self),
                                       receivedAt: .now, occurrence: state.keys[key]!)
+                let requestLine = headers[":request-line"]?.split(separator: " ") ?? []
+                if requestLine.count >= 2 { (request.method, request.target) = (String(requestLine[0]), String(requestLine[1])) }
                 state.requests.append(request)
                 return request
             }
@@ -229,6 +234,7 @@ public final class LoopbackGateway: Sendable {
         else { return nil }
         let headText = String(decoding: buffer[0..<end], as: UTF8.self)
         var headers: [String: String] = [:]
+        headers[":request-line"] = headText.split(separator: "\r\n").first.map(String.init)
         for line in headText.split(separator: "\r\n").dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)

@@ -112,8 +112,8 @@ public struct ProviderMappingRules: Sendable {
             let longest = param.template.render(values: values) { _, _ in "" }.body.count
             if longest > param.limit {
                 problem(param.position, "\(param.label) can be \(longest) characters for trigger '\(trigger.id)' in "
-                            + "the worst case; \(entry.provider) allows \(param.limit) here (\(source)); shorten it "
-                            + "or set \(Self.lengthOption) if the account allows more")
+                            + "the worst case; \(entry.provider) allows \(param.limit) here (\(source)); shorten it"
+                            + (fieldLimits.isEmpty ? " or set \(Self.lengthOption) if the account allows more" : ""))
             }
         }
         return problems

@@ -59,6 +59,13 @@ public protocol MemberStore: AnyObject {
     /// unsubscribe, a reply). `source` names where they came from, in the events' ids.
     func optOut(memberIDs: [String], channel: ChannelKind, at: Date, source: String) throws
 
+    // MARK: Provider tokens
+
+    /// The access token kept under `key` (`wechat:<app id>`), nil when none is kept.
+    func sharedToken(for key: String) throws -> SharedStoreToken?
+    /// Keeps `token` under `key` for every worker on this store, committed when it returns.
+    func saveSharedToken(_ token: SharedStoreToken, for key: String, at: Date) throws
+
     // MARK: Transactions
 
     /// Runs `body` as one transaction on this connection: committed when it returns, rolled

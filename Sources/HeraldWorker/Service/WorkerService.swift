@@ -71,7 +71,8 @@ public final class WorkerService: Sendable {
         let catalog = try CatalogLoader.load(configPath: configPath)
         let mappingProblems = ChannelFactory.mappingProblems(catalog)
         guard mappingProblems.isEmpty else { throw ConfigLoader.Failure(diagnostics: mappingProblems) }
-        let context = ChannelContext(secrets: secrets, clock: clock, transport: transport)
+        let tokens = StoreTokens(location: storeOverride ?? catalog.config.store, clock: clock, log: log)
+        let context = ChannelContext(secrets: secrets, clock: clock, transport: transport, tokens: tokens)
         let routers = try ChannelFactory.makeRouters(catalog.config, context: context)
         return Setup(catalog: catalog, routers: routers,
                      redactor: ErrorRedactor(secrets: ChannelFactory.secretValues(catalog.config, secrets: secrets)))
