@@ -7,7 +7,7 @@ import HeraldCore
 public enum ChannelFactory {
     public static let adapters: [any ChannelAdapter.Type] = [
         HTTPChannel.self, LogChannel.self, TencentSMSChannel.self, AliyunSMSChannel.self, SMTPEmailChannel.self,
-        WeChatMiniProgramChannel.self, WeChatOfficialAccountChannel.self,
+        WeChatMiniProgramChannel.self, WeChatOfficialAccountChannel.self, APNsChannel.self, FCMChannel.self,
     ]
 
     public static func adapter(named name: String) -> (any ChannelAdapter.Type)? {

@@ -24,6 +24,10 @@ public enum ChannelResult: Sendable, Equatable {
     /// subscription for this template; 43004: not following the account): the member's consent
     /// for the channel becomes `no` (an `opt_out` event), the row fails; no other provider.
     case recipientRefused(error: String, httpStatus: Int?)
+    /// The address no longer exists (APNs 410 `Unregistered`, FCM `UNREGISTERED`: the app was
+    /// removed or the token replaced): it is cleared from the member (a new one comes with the
+    /// next member import), the row fails; no other provider.
+    case recipientGone(error: String, httpStatus: Int?)
     /// The address received too many messages lately (per-number limits): deferred to the
     /// next opening of the send window; no other provider.
     case recipientThrottled(error: String, httpStatus: Int?)
@@ -36,7 +40,7 @@ public enum ChannelResult: Sendable, Equatable {
         switch self {
         case .accepted(_, let status), .transient(_, let status, _), .throttled(_, let status, _),
              .permanent(_, let status), .misconfigured(_, let status), .recipientPermanent(_, let status),
-             .recipientThrottled(_, let status), .recipientRefused(_, let status):
+             .recipientThrottled(_, let status), .recipientRefused(_, let status), .recipientGone(_, let status):
             status
         case .unavailable, .cancelled:
             nil
@@ -69,6 +73,7 @@ public enum ChannelResult: Sendable, Equatable {
         case .recipientPermanent: "recipient_permanent"
         case .recipientThrottled: "recipient_throttled"
         case .recipientRefused: "recipient_refused"
+        case .recipientGone: "recipient_gone"
         case .unavailable: "unavailable"
         case .cancelled: "cancelled"
         }
@@ -79,7 +84,7 @@ public enum ChannelResult: Sendable, Equatable {
         case .accepted, .cancelled: nil
         case .transient(let error, _, _), .throttled(let error, _, _), .permanent(let error, _),
              .misconfigured(let error, _), .recipientPermanent(let error, _), .recipientThrottled(let error, _),
-             .recipientRefused(let error, _), .unavailable(let error, _):
+             .recipientRefused(let error, _), .recipientGone(let error, _), .unavailable(let error, _):
             error
         }
     }

@@ -54,7 +54,7 @@ public struct CircuitBreaker: Sendable {
             guard let settings else { return }
             consecutiveFailures += 1
             if state == .halfOpen || consecutiveFailures >= settings.failures { open(at: now) }
-        case .accepted, .permanent, .recipientPermanent, .recipientThrottled, .recipientRefused:
+        case .accepted, .permanent, .recipientPermanent, .recipientThrottled, .recipientRefused, .recipientGone:
             state = .closed
             consecutiveFailures = 0
             probing = false

@@ -16,7 +16,7 @@ final class WeChatClient: Sendable {
     /// This process's copy, so most calls read no store.
     private let cached = Mutex<SharedToken?>(nil)
     /// One token request at a time: concurrent sends wait for it instead of each asking.
-    private let renewal = TokenRenewal()
+    private let renewal = SingleFlight<Result<String, TokenFailure>>()
 
     /// A token is renewed this long before WeChat's expiry.
     static let renewalMargin: TimeInterval = 600
@@ -162,22 +162,5 @@ final class WeChatClient: Sendable {
     static func queryEncoded(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn:
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")) ?? ""
-    }
-}
-
-/// One token request at a time (single flight): callers arriving while one is under way
-/// wait for it and share its result, instead of each asking WeChat (each new token ends the
-/// previous one's life).
-private actor TokenRenewal {
-    private var inFlight: Task<Result<String, WeChatClient.TokenFailure>, Never>?
-
-    func run(_ body: @escaping @Sendable () async -> Result<String, WeChatClient.TokenFailure>) async
-        -> Result<String, WeChatClient.TokenFailure> {
-        if let inFlight { return await inFlight.value }
-        let task = Task { await body() }
-        inFlight = task
-        let result = await task.value
-        inFlight = nil
-        return result
     }
 }

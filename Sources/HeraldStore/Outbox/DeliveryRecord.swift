@@ -76,6 +76,8 @@ public struct DeliveryRecord: Sendable {
     /// Recipient-refused: the member's consent for this kind becomes `no`, with an `opt_out`
     /// event recording why.
     public var withdrawsConsent: ChannelKind?
+    /// Recipient-gone: the row's address is cleared from its member (when still theirs).
+    public var clearsAddress: ChannelKind?
 
     public init(key: Int64, outcome: Outcome, startedAt: Date, finishedAt: Date, calledGateway: Bool,
                 latencyMilliseconds: Int? = nil, httpStatus: Int? = nil, error: String? = nil) {

@@ -272,6 +272,20 @@ import HeraldCore
             try suppressAddress.run(.text(kind.rawValue), .text(record.error ?? "recipient-permanent"),
                                     .optional(record.provider), finished, .integer(record.key))
         }
+        if let kind = record.clearsAddress {
+            let column = switch kind {
+            case .sms: "phone"
+            case .push: "push_token"
+            case .email: "email"
+            case .wechat: "wechat_openid"
+            }
+            // Only if the member still has that address: a newer one imported meanwhile stays.
+            try database.prepare("""
+                UPDATE members SET \(column) = NULL
+                WHERE key = (SELECT member_key FROM outbox WHERE key = ?1)
+                    AND \(column) = (SELECT address FROM outbox WHERE key = ?1)
+                """).run(.integer(record.key))
+        }
         if let kind = record.withdrawsConsent {
             // As an opt_out event would (consent and its history), in the same transaction.
             try database.prepare("""

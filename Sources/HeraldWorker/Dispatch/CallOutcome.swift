@@ -70,6 +70,10 @@ struct CallOutcome {
             record.error = redactor.reduce(error)
             record.suppressesAddress = send.channelKind
             record.outcome = send.hasFallback ? .fallback : .failed
+        case .recipientGone(let error, _):
+            record.error = redactor.reduce(error)
+            record.clearsAddress = send.channelKind
+            record.outcome = send.hasFallback ? .fallback : .failed
         case .recipientRefused(let error, _):
             record.error = redactor.reduce(error)
             record.withdrawsConsent = send.channelKind
