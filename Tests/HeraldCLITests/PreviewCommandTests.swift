@@ -33,10 +33,16 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         #expect((emily["text"] as? String)?.hasPrefix("【悦享会员】One more year to celebrate, Emily Chen!") == true)
         let reasons = suppressed.compactMap { "\($0["trigger"]!) \($0["reason"]!)" }.sorted()
         #expect(reasons == [
-            "birthday audience", "birthday holdout", "birthday no_channel", "birthday no_consent", "lost_180 no_consent",
-            "low_balance cap", "points_expiry no_consent", "silent_90 holdout", "silent_90 no_consent",
+            "birthday audience", "birthday holdout", "birthday no_channel", "birthday no_consent", "low_balance cap",
+            "points_expiry no_consent", "silent_90 holdout",
         ])
-        #expect(planned.count == 21)
+        #expect(planned.count == 23)
+        // 朱秀英 refused SMS and has no push, but follows on WeChat; 何军 agreed to e-mail only.
+        let wechat = try #require(plannedFor("朱秀英"))
+        #expect(wechat["channel"] as? String == "wechat" && wechat["to"] as? String == "oUpF****")
+        let email = try #require(plannedFor("何军"))
+        #expect(email["channel"] as? String == "email" && email["trigger"] as? String == "lost_180")
+        #expect((email["to"] as? String)?.hasSuffix("*****@example.cn") == true)
         #expect(planned.allSatisfy { ($0["to"] as? String)?.range(of: #"\d{11}"#, options: .regularExpression) == nil })
     }
 

@@ -24,13 +24,18 @@ private let repository = URL(fileURLWithPath: #filePath).deletingLastPathCompone
         #expect(result.error.contains("warning: providers.tencent.secret_id: secret 'tencent_secret_id' is not set here"))
     }
 
-    /// The sandbox routing line, uncommented: its templates are mapped for both providers.
+    /// The sandbox routing lines, uncommented: its templates are mapped for every provider
+    /// (both SMS providers, WeChat's fields within their lengths).
     @Test func theSandboxGoesLiveByUncommentingOneLine() throws {
         let folder = try TemporaryDirectory()
         let sandbox = repository.appendingPathComponent("Sandbox")
         let text = try String(contentsOf: sandbox.appendingPathComponent("herald.json5"), encoding: .utf8)
             .replacingOccurrences(of: "    sms: { adapter: \"log\"", with: "    // sms: { adapter: \"log\"")
             .replacingOccurrences(of: "    // sms: { providers:", with: "    sms: { providers:")
+            .replacingOccurrences(of: "    wechat: { adapter: \"log\"", with: "    // wechat: { adapter: \"log\"")
+            .replacingOccurrences(of: "    // wechat: { providers:", with: "    wechat: { providers:")
+            .replacingOccurrences(of: "    email: { adapter: \"log\"", with: "    // email: { adapter: \"log\"")
+            .replacingOccurrences(of: "    // email: { providers:", with: "    email: { providers:")
             .replacingOccurrences(of: "\"../", with: "\"\(repository.path)/")
             .replacingOccurrences(of: ".store/", with: folder.file("store") + "/")
         let config = try folder.write("herald.json5", text)

@@ -40,8 +40,8 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         #expect(birthday["clicked"] as? Int == 4 && birthday["redeemed"] as? Int == 2)
         #expect(birthday["treated_purchasers"] as? Int == 2 && birthday["control_members"] as? Int == 1)
         let silent = try #require(byTrigger.first { $0.key.hasPrefix("silent_90") }?.value)
-        #expect(silent["failed"] as? Int == 1 && silent["reached"] as? Int == 3 && silent["clicked"] as? Int == 2)
-        #expect(silent["control_purchasers"] as? Int == 1 && silent["lift"] as? Double == -0.5)
+        #expect(silent["failed"] as? Int == 1 && silent["reached"] as? Int == 4 && silent["clicked"] as? Int == 2)
+        #expect(silent["control_purchasers"] as? Int == 1 && silent["lift"] as? Double == -0.6)
 
         let byVariant = try rows(try await report(["--format", "json", "--by", "variant", "--trigger", "birthday"],
                                                   in: folder, output: "v.json"))

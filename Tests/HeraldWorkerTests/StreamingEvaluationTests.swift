@@ -37,7 +37,7 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         let runner = try EvaluationRunner(store: twin.run.store.location, catalog: twin.run.catalog,
                                           codes: .seededByInstant)
         let outcome = try await runner.evaluate(at: twin.at)
-        #expect(outcome.written.written == preview.planned.count && outcome.written.written == 21)
+        #expect(outcome.written.written == preview.planned.count && outcome.written.written == 23)
         #expect(outcome.evaluation == preview.counts)
         #expect(outcome.triggers.map(\.candidates) == preview.summaries.map(\.candidates))
 
@@ -101,7 +101,7 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         var codes = SendCodes.seeded(1)
         let preview = try Scheduler(catalog: twin.run.catalog, store: twin.run.store)
             .evaluate(at: twin.at, codes: &codes)
-        #expect(preview.planned.isEmpty && preview.counts.suppressed[.duplicate] == 23)
+        #expect(preview.planned.isEmpty && preview.counts.suppressed[.duplicate] == 25)
     }
 
     /// The member left out for lacking consent is read again as soon as consent arrives.
@@ -110,14 +110,14 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         let runner = try EvaluationRunner(store: twin.run.store.location, catalog: twin.run.catalog,
                                           codes: .seededByInstant)
         _ = try await runner.evaluate(at: twin.at)
-        // 朱秀英 (M20728), silent for 120 days, refused SMS and has no push: no_consent.
+        // 蒋雯 (M29781), points expiring, refused SMS and has no push: no_consent.
         let ingester = try twin.run.store.makeEventIngester(defaultTimeZone: twin.run.catalog.config.timeZone,
                                                             clock: ManualWallClock(twin.at))
-        let optIn = #"{"id": "optin-1", "member_id": "M20728", "type": "opt_in", "channel": "sms", "#
+        let optIn = #"{"id": "optin-1", "member_id": "M29781", "type": "opt_in", "channel": "sms", "#
             + #""at": "2026-02-28T09:31:00+08:00"}"#
         _ = try ingester.ingest(lines: [optIn], sink: CollectingSink())
         let next = try await runner.evaluate(at: twin.at + 120)
-        let silent = try #require(next.triggers.first { $0.triggerID == "silent_90" })
-        #expect(silent.candidates == 1 && silent.planned == 1 && next.written.written == 1)
+        let points = try #require(next.triggers.first { $0.triggerID == "points_expiry" })
+        #expect(points.candidates == 1 && points.planned == 1 && next.written.written == 1)
     }
 }
