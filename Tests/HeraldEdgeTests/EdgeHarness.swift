@@ -35,12 +35,7 @@ final class EdgeHarness {
     }
 
     /// The first column of every row `sql` returns, as text ("NULL" for NULL).
-    func column(_ sql: String) throws -> [String] {
-        let rows = try store.database.prepare(sql)
-        var values: [String] = []
-        while try rows.step() { values.append(rows.text(at: 0) ?? "NULL") }
-        return values
-    }
+    func column(_ sql: String) throws -> [String] { try store.column(sql) }
 
     /// Link token by member id.
     func tokens() throws -> [String: String] {

@@ -20,20 +20,13 @@ import HeraldWorker
                 "winback": EvaluationFixture.trigger("winback", kind: "inactivity", #"channels: ["email"], params: { days: 30 }"#),
             ], templates: ["t/email.zh-CN.txt": "subject: 好久不见\n\n{{ member.name | default: \"会员\" }}，我们想念您。"])
         let store = try fixture.store(members: "id,name,email,last_active_at,consent_email\nU1,李雷,li.lei@example.cn,2026-01-01,yes")
-        try SQLiteOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
-        let token = try #require(try column(store, "SELECT link_token FROM outbox").first)
-        let clock = ManualWallClock(fixture.at("2026-03-10 12:01:00"))
-        let catalog = try fixture.catalog()
-        let routers = try ChannelFactory.makeRouters(catalog.config, context: ChannelContext(secrets: SecretSource(environment: [:]),
-                                                                                              clock: clock))
-        let dispatcher = try Dispatcher(store: store.location, catalog: catalog, routers: routers, clock: clock,
-                                        log: EventLog { _ in })
-        await dispatcher.drain()
+        try await fixture.planAndDeliver(store)
+        let token = try #require(try store.column("SELECT link_token FROM outbox").first)
         let mail = try #require(server.messages.first, "no e-mail reached the server")
         #expect(mail.recipients == ["li.lei@example.cn"])
         #expect(mail.header("List-Unsubscribe") == "<https://s.example.cn/u/\(token)>")
         #expect(mail.header("Subject") == "=?UTF-8?B?\(Data("好久不见".utf8).base64EncodedString())?=")
-        #expect(try column(store, "SELECT status FROM outbox") == ["sent"])
+        #expect(try store.column("SELECT status FROM outbox") == ["sent"])
     }
 
     /// With `email.<locale>.html` beside the text: the mail is multipart/alternative, the
@@ -52,15 +45,10 @@ import HeraldWorker
                 "t/email.zh-CN.html": "<p>{{ member.name | default: \"会员\" }}，</p><a href=\"{{ link \"https://shop.example.cn/new?from=mail\" }}\">新品</a>",
             ])
         let store = try fixture.store(members: "id,name,email,last_active_at,consent_email\nU1,<b>Lei</b> & co,li.lei@example.cn,2026-01-01,yes")
-        try SQLiteOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
-        let token = try #require(try column(store, "SELECT link_token FROM outbox").first)
-        #expect(try column(store, "SELECT link_targets FROM outbox")
+        try await fixture.planAndDeliver(store)
+        let token = try #require(try store.column("SELECT link_token FROM outbox").first)
+        #expect(try store.column("SELECT link_targets FROM outbox")
             == ["https://shop.example.cn/new\nhttps://shop.example.cn/new?from=mail"])
-        let clock = ManualWallClock(fixture.at("2026-03-10 12:01:00"))
-        let catalog = try fixture.catalog()
-        let routers = try ChannelFactory.makeRouters(catalog.config, context: ChannelContext(secrets: SecretSource(environment: [:]),
-                                                                                              clock: clock))
-        await try Dispatcher(store: store.location, catalog: catalog, routers: routers, clock: clock, log: EventLog { _ in }).drain()
         let mail = try #require(server.messages.first, "no e-mail reached the server")
         #expect(mail.header("Content-Type")?.hasPrefix("multipart/alternative") == true)
         let htmlPart = try #require(mail.data.components(separatedBy: "Content-Type: text/html; charset=utf-8").last)
@@ -84,12 +72,5 @@ import HeraldWorker
         ], templates: ["t/email.zh-CN.txt": "subject: 主题\n\n正文", "t/email.zh-CN.html": "<p>\n  {{ member.nmae }}</p>"])
         #expect(unknown.problems().contains { $0.hasPrefix("MessageTemplates/t/email.zh-CN.html:2:3: unknown value 'member.nmae'") },
                 "\(unknown.problems())")
-    }
-
-    private func column(_ store: SQLiteStore, _ sql: String) throws -> [String] {
-        let rows = try store.database.prepare(sql)
-        var values: [String] = []
-        while try rows.step() { values.append(rows.text(at: 0) ?? "NULL") }
-        return values
     }
 }

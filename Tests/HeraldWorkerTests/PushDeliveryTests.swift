@@ -33,21 +33,8 @@ import HeraldWorker
             "winback": EvaluationFixture.trigger("winback", kind: "inactivity", #"channels: ["push"], params: { days: 30 }"#),
         ], templates: ["t/push.zh-CN.txt": "title: 好久不见\n\n{{ member.name | default: \"会员\" }}，新品上架"])
         let store = try fixture.store(members: members)
-        try SQLiteOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
-        let clock = ManualWallClock(fixture.at("2026-03-10 12:01:00"))
-        let service = WorkerService(configPath: fixture.configPath, store: store.location,
-                                    secrets: SecretSource(environment: secrets), clock: clock, log: EventLog { _ in })
-        let setup = try service.loadSetup()
-        await try Dispatcher(store: store.location, catalog: setup.catalog, routers: setup.routers, clock: clock,
-                             log: EventLog { _ in }).drain()
+        try await fixture.planAndDeliver(store, secrets: secrets)
         return (store, fixture)
-    }
-
-    private func column(_ store: SQLiteStore, _ sql: String) throws -> [String] {
-        let rows = try store.database.prepare(sql)
-        var values: [String] = []
-        while try rows.step() { values.append(rows.text(at: 0) ?? "NULL") }
-        return values
     }
 
     static let members = "id,name,push_token,last_active_at,consent_push\nU1,李雷,tok-live-0001,2026-01-01,yes\n"
@@ -74,14 +61,14 @@ import HeraldWorker
                                    topic: "cn.example.app", endpoint: "http://127.0.0.1:\(apple.port)" } },
               channels: { push: { providers: ["apns"] } } }
             """, members: Self.members, secrets: ["APNS_P8": keys.privatePEM])
-        #expect(try column(store, "SELECT m.id || ' ' || o.status || ' ' || coalesce(o.provider_id, '-') FROM outbox o JOIN members m ON m.key = o.member_key ORDER BY m.id")
+        #expect(try store.column("SELECT m.id || ' ' || o.status || ' ' || coalesce(o.provider_id, '-') FROM outbox o JOIN members m ON m.key = o.member_key ORDER BY m.id")
             == ["U1 sent EC1BF194-B3B2-424A-89A9-5A918A6E4B8E", "U2 failed -", "U3 failed -"])
         let sent = try #require(apple.requests.first { $0.target.hasSuffix("/tok-live-0001") })
         #expect(sent.target == "/3/device/tok-live-0001" && sent.body.contains("李雷，新品上架") && sent.body.contains("好久不见"))
         // 410: U2's token is gone from the member; 400 BadDeviceToken: U3's is suppressed.
-        #expect(try column(store, "SELECT id || ' ' || coalesce(push_token, '-') FROM members ORDER BY id")
+        #expect(try store.column("SELECT id || ' ' || coalesce(push_token, '-') FROM members ORDER BY id")
             == ["U1 tok-live-0001", "U2 -", "U3 tok-bad-0003"])
-        #expect(try column(store, "SELECT address FROM address_suppressions") == ["tok-bad-0003"])
+        #expect(try store.column("SELECT address FROM address_suppressions") == ["tok-bad-0003"])
     }
 
     @Test func fcmExchangesAVerifiedAssertionOnceAndClassifiesItsErrors() async throws {
@@ -122,12 +109,12 @@ import HeraldWorker
                                   endpoint: "http://127.0.0.1:\(google.port)", token_endpoint: "http://127.0.0.1:\(google.port)/token" } },
               channels: { push: { providers: ["fcm"] } } }
             """, members: Self.members, secrets: ["FCM_ACCOUNT": account])
-        #expect(try column(store, "SELECT m.id || ' ' || o.status FROM outbox o JOIN members m ON m.key = o.member_key ORDER BY m.id")
+        #expect(try store.column("SELECT m.id || ' ' || o.status FROM outbox o JOIN members m ON m.key = o.member_key ORDER BY m.id")
             == ["U1 sent", "U2 failed", "U3 failed"])
         #expect(tokenRequests.value == 1, "one access token for three sends")
-        #expect(try column(store, "SELECT id || ' ' || coalesce(push_token, '-') FROM members ORDER BY id")
+        #expect(try store.column("SELECT id || ' ' || coalesce(push_token, '-') FROM members ORDER BY id")
             == ["U1 tok-live-0001", "U2 -", "U3 tok-bad-0003"])
-        #expect(try column(store, "SELECT address FROM address_suppressions") == ["tok-bad-0003"])
+        #expect(try store.column("SELECT address FROM address_suppressions") == ["tok-bad-0003"])
     }
 
     @Test func keysAreCheckedByValidate() throws {

@@ -81,49 +81,30 @@ import HeraldWorker
             ], templates: ["t/wechat.zh-CN.txt": "{{ member.name | default: \"会员\" }}，好久不见", "t/wechat.providers.json5": mapping])
     }
 
-    private func deliver(_ fixture: EvaluationFixture, _ store: SQLiteStore) async throws {
-        let clock = ManualWallClock(fixture.at("2026-03-10 12:01:00"))
-        let service = WorkerService(configPath: fixture.configPath, store: store.location,
-                                    secrets: SecretSource(environment: ["WX_SECRET": "s3cret+key"]), clock: clock,
-                                    log: EventLog { _ in })
-        let setup = try service.loadSetup()
-        let dispatcher = try Dispatcher(store: store.location, catalog: setup.catalog, routers: setup.routers,
-                                        clock: clock, log: EventLog { _ in })
-        await dispatcher.drain()
-    }
-
-    private func column(_ store: SQLiteStore, _ sql: String) throws -> [String] {
-        let rows = try store.database.prepare(sql)
-        var values: [String] = []
-        while try rows.step() { values.append(rows.text(at: 0) ?? "NULL") }
-        return values
-    }
-
     @Test func subscriptionMessagesAreSentWithOneSharedTokenAndEachRefusalHasItsEffect() async throws {
         let wechat = try FakeWeChat()
         let fixture = try fixture(wechat)
         let store = try fixture.store(members: "id,name,wechat_openid,last_active_at,consent_wechat\n"
             + "U1,李雷,oUpF8uMuAJO_M2pxb1Q9zNjWeS6o,2026-01-01,yes\nU2,韩梅梅,oRefused_0000000000000000001,2026-01-01,yes\n"
             + "U3,王芳,oInvalid_0000000000000000001,2026-01-01,yes")
-        try SQLiteOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
-        try await deliver(fixture, store)
-        #expect(try column(store, "SELECT m.id || ' ' || o.status FROM outbox o JOIN members m ON m.key = o.member_key ORDER BY m.id")
+        try await fixture.planAndDeliver(store, secrets: ["WX_SECRET": "s3cret+key"])
+        #expect(try store.column("SELECT m.id || ' ' || o.status FROM outbox o JOIN members m ON m.key = o.member_key ORDER BY m.id")
             == ["U1 sent", "U2 failed", "U3 failed"])
         #expect(wechat.tokensIssued == 1, "one token for three sends")
-        #expect(try column(store, "SELECT provider || ' ' || token FROM provider_tokens") == ["wechat:\(Self.appID) T1"])
+        #expect(try store.column("SELECT provider || ' ' || token FROM provider_tokens") == ["wechat:\(Self.appID) T1"])
         let sent = Self.compact(try #require(wechat.sends.first { $0.body.contains("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o") }).body)
-        let token = try #require(try column(store, "SELECT link_token FROM outbox o JOIN members m ON m.key = o.member_key WHERE m.id = 'U1'").first)
+        let token = try #require(try store.column("SELECT link_token FROM outbox o JOIN members m ON m.key = o.member_key WHERE m.id = 'U1'").first)
         #expect(sent.contains(#""template_id":"tpl-Hc2e1""#) && sent.contains(#""page":"pages/coupon/index?t=\#(token)""#))
         #expect(sent.contains(#""data":{"thing1":{"value":"李雷"},"number2":{"value":"68"}}"#), "\(sent)")
-        #expect(try column(store, "SELECT provider_id FROM outbox o JOIN members m ON m.key = o.member_key WHERE m.id = 'U1'")
+        #expect(try store.column("SELECT provider_id FROM outbox o JOIN members m ON m.key = o.member_key WHERE m.id = 'U1'")
             == ["2846500128"])
         // 43101: U2's WeChat consent is now no, with an opt_out event saying why.
-        #expect(try column(store, "SELECT id || ' ' || coalesce(consent_wechat, '-') FROM members ORDER BY id")
+        #expect(try store.column("SELECT id || ' ' || coalesce(consent_wechat, '-') FROM members ORDER BY id")
             == ["U1 yes", "U2 no", "U3 yes"])
-        #expect(try column(store, "SELECT e.type FROM events e JOIN members m ON m.key = e.member_key WHERE m.id = 'U2'")
+        #expect(try store.column("SELECT e.type FROM events e JOIN members m ON m.key = e.member_key WHERE m.id = 'U2'")
             == ["opt_out"])
         // 40003: U3's openid is on the suppression list.
-        #expect(try column(store, "SELECT address FROM address_suppressions") == ["oInvalid_0000000000000000001"])
+        #expect(try store.column("SELECT address FROM address_suppressions") == ["oInvalid_0000000000000000001"])
     }
 
     /// A token another worker stored is used as it is; when WeChat calls it invalid, a new
@@ -132,25 +113,21 @@ import HeraldWorker
         let wechat = try FakeWeChat()
         let fixture = try fixture(wechat)
         let store = try fixture.store(members: "id,wechat_openid,last_active_at,consent_wechat\nU1,oUpF8uMuAJO_M2pxb1Q9zNjWeS6o,2026-01-01,yes")
-        try SQLiteOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
-        try store.saveSharedToken(SharedStoreToken(token: "T0-from-another-worker", expiresAt: fixture.at("2026-03-10 13:30:00")),
+        try store.saveSharedToken(SharedToken(token: "T0-from-another-worker", expiresAt: fixture.at("2026-03-10 13:30:00")),
                                   for: "wechat:\(Self.appID)", at: fixture.at("2026-03-10 11:30:00"))
-        try await deliver(fixture, store)
-        #expect(try column(store, "SELECT status FROM outbox") == ["sent"])
+        try await fixture.planAndDeliver(store, secrets: ["WX_SECRET": "s3cret+key"])
+        #expect(try store.column("SELECT status FROM outbox") == ["sent"])
         #expect(wechat.sends.map { String($0.target.split(separator: "=").last ?? "") } == ["T0-from-another-worker", "T1"])
         #expect(wechat.tokensIssued == 1)
-        #expect(try column(store, "SELECT token FROM provider_tokens") == ["T1"])
+        #expect(try store.column("SELECT token FROM provider_tokens") == ["T1"])
     }
 
     @Test func aWrongSecretIsTheProvidersSetup() async throws {
         let wechat = try FakeWeChat()
         let fixture = try fixture(wechat)
-        let store = try fixture.store(members: "id,wechat_openid,last_active_at,consent_wechat\nU1,oUpF8uMuAJO_M2pxb1Q9zNjWeS6o,2026-01-01,yes")
-        try SQLiteOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
-        let clock = ManualWallClock(fixture.at("2026-03-10 12:01:00"))
         let catalog = try fixture.catalog()
         let routers = try ChannelFactory.makeRouters(catalog.config, context: ChannelContext(
-            secrets: SecretSource(environment: ["WX_SECRET": "wrong"]), clock: clock))
+            secrets: SecretSource(environment: ["WX_SECRET": "wrong"]), clock: ManualWallClock(fixture.at("2026-03-10 12:01:00"))))
         let message = ChannelMessage(idempotencyKey: "k", channel: "wechat", channelKind: .wechat, to: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
                                      title: nil, text: "x", providerContent: #"{"wx":{"template_id":"t","data":{"thing1":"x"}}}"#)
         let result = await try #require(routers["wechat"]).send(message).result

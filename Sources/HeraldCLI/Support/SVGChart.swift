@@ -1,3 +1,4 @@
+import HeraldCore
 import Foundation
 
 /// Small inline SVG charts for the HTML report: horizontal bars and grouped columns, sized
@@ -85,19 +86,6 @@ enum SVGChart {
         value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
 
-    /// Text for HTML and SVG: the five characters markup gives meaning to.
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    /// Text for HTML and SVG (`HTMLText.escaped`).
+    static func escape(_ text: String) -> String { HTMLText.escaped(text) }
 }

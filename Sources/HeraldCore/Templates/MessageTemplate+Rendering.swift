@@ -13,7 +13,7 @@ extension MessageTemplate {
     public func renderHTML(values: [String: TemplateValue], link: (String, Int) -> String) -> String? {
         guard let html else { return nil }
         var linkIndex = ((title ?? []) + body).count { if case .link = $0 { true } else { false } }
-        return Self.render(html, values: values, linkIndex: &linkIndex, link: link, escape: Self.escapeHTML)
+        return Self.render(html, values: values, linkIndex: &linkIndex, link: link, escape: HTMLText.escaped)
     }
 
     private static func render(_ parts: [Part], values: [String: TemplateValue], linkIndex: inout Int,
@@ -32,23 +32,6 @@ extension MessageTemplate {
             }
         }
         return output
-    }
-
-    /// `&`, `<`, `>`, `"` and `'` as entities: safe in element text and quoted attributes.
-    static func escapeHTML(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 
     /// Every link target, in order (the redirector maps token and index back to them).

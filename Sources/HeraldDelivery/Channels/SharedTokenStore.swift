@@ -1,15 +1,4 @@
-import Foundation
-
-/// An access token a provider issued, and until when it may be used.
-public struct SharedToken: Sendable, Equatable {
-    public var token: String
-    public var expiresAt: Date
-
-    public init(token: String, expiresAt: Date) {
-        self.token = token
-        self.expiresAt = expiresAt
-    }
-}
+import HeraldCore
 
 /// Where adapters keep access tokens every worker on the same store shares (WeChat allows
 /// 2,000 token requests a day per app, and each new token ends the previous one's life).

@@ -62,9 +62,9 @@ public protocol MemberStore: AnyObject {
     // MARK: Provider tokens
 
     /// The access token kept under `key` (`wechat:<app id>`), nil when none is kept.
-    func sharedToken(for key: String) throws -> SharedStoreToken?
+    func sharedToken(for key: String) throws -> SharedToken?
     /// Keeps `token` under `key` for every worker on this store, committed when it returns.
-    func saveSharedToken(_ token: SharedStoreToken, for key: String, at: Date) throws
+    func saveSharedToken(_ token: SharedToken, for key: String, at: Date) throws
 
     // MARK: Transactions
 

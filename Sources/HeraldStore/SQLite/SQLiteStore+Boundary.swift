@@ -87,16 +87,16 @@ extension SQLiteStore {
         _ = try ingester.ingest(lines: lines, sink: DiscardingRowSink())
     }
 
-    public func sharedToken(for key: String) throws -> SharedStoreToken? {
+    public func sharedToken(for key: String) throws -> SharedToken? {
         let statement = try database.prepare("SELECT token, expires_at FROM provider_tokens WHERE provider = ?")
         try statement.bind([.text(key)])
         guard try statement.step(), let token = statement.text(at: 0), let expiresAt = statement.instant(at: 1) else {
             return nil
         }
-        return SharedStoreToken(token: token, expiresAt: expiresAt)
+        return SharedToken(token: token, expiresAt: expiresAt)
     }
 
-    public func saveSharedToken(_ token: SharedStoreToken, for key: String, at: Date) throws {
+    public func saveSharedToken(_ token: SharedToken, for key: String, at: Date) throws {
         try database.withTransaction {
             try database.prepare("""
                 INSERT INTO provider_tokens (provider, token, expires_at, updated_at) VALUES (?1, ?2, ?3, ?4)

@@ -24,7 +24,7 @@ final class StoreTokens: SharedTokenStore, @unchecked Sendable {
     func token(for key: String) -> SharedToken? {
         lock.withLock {
             do {
-                return try connection().sharedToken(for: key).map { SharedToken(token: $0.token, expiresAt: $0.expiresAt) }
+                return try connection().sharedToken(for: key)
             } catch {
                 log.storeProblem("tokens.read_failed", error, busyEvent: "tokens.store_busy")
                 return nil
@@ -35,8 +35,7 @@ final class StoreTokens: SharedTokenStore, @unchecked Sendable {
     func save(_ token: SharedToken, for key: String) {
         lock.withLock {
             do {
-                try connection().saveSharedToken(SharedStoreToken(token: token.token, expiresAt: token.expiresAt),
-                                                 for: key, at: clock.now())
+                try connection().saveSharedToken(token, for: key, at: clock.now())
             } catch {
                 log.storeProblem("tokens.write_failed", error, busyEvent: "tokens.store_busy")
             }
