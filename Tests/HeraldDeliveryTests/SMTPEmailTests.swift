@@ -100,6 +100,32 @@ import HeraldCore
         #expect(await try channel(down).send(message()).result.name == "transient")
     }
 
+    /// Only a refused recipient suppresses the address: a refused sender is the setup (or every
+    /// member's address would be suppressed for one wrong `from`), a refusal after DATA the message's.
+    @Test func whichCommandWasRefusedDecides() async throws {
+        let sender = try LoopbackSMTPServer(password: "s3cret", mailReply: "553 5.7.1 Sender address rejected: not owned by user")
+        let senderResult = await try channel(sender).send(message()).result
+        #expect(senderResult.name == "misconfigured", "\(senderResult)")
+        let content = try LoopbackSMTPServer(password: "s3cret", dataReply: "550 5.7.1 Content denied")
+        let contentResult = await try channel(content).send(message()).result
+        #expect(contentResult.name == "permanent", "\(contentResult)")
+    }
+
+    /// An exchange that broke after a 2xx is never taken for accepted: here the server offers
+    /// no STARTTLS to a request that requires it (someone stripping it on the way would look
+    /// the same), and libcurl's last reply code is the EHLO's 250.
+    @Test func aMissingSTARTTLSIsNotAnAcceptance() async throws {
+        let server = try LoopbackSMTPServer()
+        let request = MailRequest(url: server.url, from: "noreply@brand.cn", recipients: ["li.lei@example.cn"],
+                                  message: Array("Subject: x\r\n\r\nx\r\n".utf8), timeout: .seconds(10), requiresTLS: true)
+        let result = await CurlTransport.shared.send(request)
+        guard case .failure(.connection) = result else {
+            Issue.record("expected a connection failure, got \(result)")
+            return
+        }
+        #expect(server.messages.isEmpty)
+    }
+
     @Test func optionsAreCheckedWithTheirPositions() throws {
         let folder = try TemporaryDirectory()
         let config = try ConfigLoader.parse("""

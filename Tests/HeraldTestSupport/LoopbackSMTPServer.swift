@@ -35,14 +35,19 @@ public final class LoopbackSMTPServer: Sendable {
     private let listener: Int32
     private let password: String?
     private let rcptReply: @Sendable (String) -> String
+    private let mailReply: String
+    private let dataReply: String
     private let received = Mutex<[Received]>([])
     private let stopped = Mutex(false)
 
     /// `password`: AUTH PLAIN must carry it (any user), or 535; nil takes mail without AUTH.
-    /// `rcptReply` answers `RCPT TO` for an address (`250 OK`, `550 5.1.1 no such user`, …).
-    public init(password: String? = nil,
+    /// `rcptReply` answers `RCPT TO` for an address (`250 OK`, `550 5.1.1 no such user`, …);
+    /// `mailReply` answers `MAIL FROM`, `dataReply` the end of the message (a 5xx there refuses it).
+    public init(password: String? = nil, mailReply: String = "250 2.1.0 OK", dataReply: String = "250 2.0.0 OK queued",
                 rcptReply: @escaping @Sendable (String) -> String = { _ in "250 2.1.5 OK" }) throws {
         self.password = password
+        self.mailReply = mailReply
+        self.dataReply = dataReply
         self.rcptReply = rcptReply
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
@@ -133,7 +138,7 @@ public final class LoopbackSMTPServer: Sendable {
                 }
                 from = Self.bracketed(line)
                 recipients = []
-                say("250 2.1.0 OK")
+                say(mailReply)
             } else if upper.hasPrefix("RCPT TO:") {
                 let reply = rcptReply(Self.bracketed(line))
                 if reply.hasPrefix("2") { recipients.append(Self.bracketed(line)) }
@@ -148,10 +153,14 @@ public final class LoopbackSMTPServer: Sendable {
                 while let dataLine = reader.next(), dataLine != "." {
                     lines.append(dataLine.hasPrefix("..") ? String(dataLine.dropFirst()) : dataLine)
                 }
+                guard dataReply.hasPrefix("2") else {
+                    say(dataReply)
+                    continue
+                }
                 let message = Received(from: from, recipients: recipients, login: login,
                                        data: lines.joined(separator: "\r\n") + "\r\n")
                 received.withLock { $0.append(message) }
-                say("250 2.0.0 OK queued as T\(received.withLock { $0.count })")
+                say(dataReply + " as T\(received.withLock { $0.count })")
             } else if upper == "RSET" || upper == "NOOP" {
                 say("250 2.0.0 OK")
             } else if upper == "QUIT" {

@@ -58,6 +58,26 @@ import HeraldWorker
         #expect(html == "<p>&lt;b&gt;Lei&lt;/b&gt; &amp; co，</p><a href=\"https://s.example.cn/\(token)/2\">新品</a>")
     }
 
+    /// One token for every rendering: an SMS with a fallback e-mail (text and HTML) keeps all
+    /// three links' targets, the e-mail's numbered after the SMS's, so each finds its own.
+    @Test func fallbackRenderingsNumberTheirLinksAfterThePrimarysLinks() throws {
+        let fixture = try EvaluationFixture(triggers: [
+            "winback": EvaluationFixture.trigger("winback", kind: "inactivity", #"channels: ["sms", "email"], params: { days: 30 }"#),
+        ], templates: [
+            "t/sms.zh-CN.txt": "看看 {{ link \"https://shop.example.cn/a\" }}",
+            "t/email.zh-CN.txt": "subject: 主题\n\n看看 {{ link \"https://shop.example.cn/b\" }}",
+            "t/email.zh-CN.html": "<a href=\"{{ link \"https://shop.example.cn/c\" }}\">看看</a>",
+        ])
+        let store = try fixture.store(members: "id,phone,email,last_active_at,consent_sms,consent_email\n"
+            + "U1,13800138001,u1@example.cn,2026-01-01,yes,yes")
+        let send = try #require(try fixture.evaluate(store, at: "2026-03-10 12:00:00").planned.first)
+        #expect(send.linkTargets == ["https://shop.example.cn/a", "https://shop.example.cn/b", "https://shop.example.cn/c"])
+        #expect(send.text.contains("https://s.example.cn/\(send.linkToken) ") || send.text.contains("https://s.example.cn/\(send.linkToken)回"))
+        let email = try #require(send.fallbacks.first)
+        #expect(email.text.hasSuffix("https://s.example.cn/\(send.linkToken)/2"))
+        #expect(email.html == "<a href=\"https://s.example.cn/\(send.linkToken)/3\">看看</a>")
+    }
+
     /// An HTML file without its text version is refused, and a problem inside the HTML is
     /// reported at its own file, line and column.
     @Test func htmlTemplateProblemsPointIntoTheHTMLFile() throws {

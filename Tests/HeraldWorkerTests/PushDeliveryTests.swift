@@ -28,17 +28,19 @@ import HeraldWorker
         return Data(base64Encoded: base64).map { Array($0) }
     }
 
-    private func deliver(config: String, members: String, secrets: [String: String]) async throws -> (SQLiteStore, EvaluationFixture) {
+    private func deliver(config: String, members: String, secrets: [String: String],
+                         channels: String = #"["push"]"#) async throws -> (SQLiteStore, EvaluationFixture) {
         let fixture = try EvaluationFixture(config: config, triggers: [
-            "winback": EvaluationFixture.trigger("winback", kind: "inactivity", #"channels: ["push"], params: { days: 30 }"#),
-        ], templates: ["t/push.zh-CN.txt": "title: 好久不见\n\n{{ member.name | default: \"会员\" }}，新品上架"])
+            "winback": EvaluationFixture.trigger("winback", kind: "inactivity", "channels: \(channels), params: { days: 30 }"),
+        ], templates: ["t/push.zh-CN.txt": "title: 好久不见\n\n{{ member.name | default: \"会员\" }}，新品上架",
+                       "t/sms.zh-CN.txt": "{{ member.name | default: \"会员\" }}，新品上架"])
         let store = try fixture.store(members: members)
         try await fixture.planAndDeliver(store, secrets: secrets)
         return (store, fixture)
     }
 
-    static let members = "id,name,push_token,last_active_at,consent_push\nU1,李雷,tok-live-0001,2026-01-01,yes\n"
-        + "U2,韩梅梅,tok-gone-0002,2026-01-01,yes\nU3,王芳,tok-bad-0003,2026-01-01,yes"
+    static let members = "id,name,push_token,last_active_at,consent_push\nU1,李雷,aa00000000000001,2026-01-01,yes\n"
+        + "U2,韩梅梅,bb00000000000002,2026-01-01,yes\nU3,王芳,cc00000000000003,2026-01-01,yes"
 
     @Test func apnsSendsWithAVerifiedProviderTokenAndAGoneTokenIsCleared() async throws {
         let folder = try TemporaryDirectory()
@@ -51,8 +53,8 @@ import HeraldWorker
                   request.headers["apns-collapse-id"]?.isEmpty == false else {
                 return .status(403, body: #"{"reason":"InvalidProviderToken"}"#)
             }
-            if request.target.hasSuffix("/tok-gone-0002") { return .status(410, body: #"{"reason":"Unregistered","timestamp":1773115200000}"#) }
-            if request.target.hasSuffix("/tok-bad-0003") { return .status(400, body: #"{"reason":"BadDeviceToken"}"#) }
+            if request.target.hasSuffix("/bb00000000000002") { return .status(410, body: #"{"reason":"Unregistered","timestamp":1773115200000}"#) }
+            if request.target.hasSuffix("/cc00000000000003") { return .status(400, body: #"{"reason":"BadDeviceToken"}"#) }
             return .status(200, headers: ["apns-id": "EC1BF194-B3B2-424A-89A9-5A918A6E4B8E"], body: "")
         }
         let (store, _) = try await deliver(config: """
@@ -63,12 +65,37 @@ import HeraldWorker
             """, members: Self.members, secrets: ["APNS_P8": keys.privatePEM])
         #expect(try store.column("SELECT m.id || ' ' || o.status || ' ' || coalesce(o.provider_id, '-') FROM outbox o JOIN members m ON m.key = o.member_key ORDER BY m.id")
             == ["U1 sent EC1BF194-B3B2-424A-89A9-5A918A6E4B8E", "U2 failed -", "U3 failed -"])
-        let sent = try #require(apple.requests.first { $0.target.hasSuffix("/tok-live-0001") })
-        #expect(sent.target == "/3/device/tok-live-0001" && sent.body.contains("李雷，新品上架") && sent.body.contains("好久不见"))
+        let sent = try #require(apple.requests.first { $0.target.hasSuffix("/aa00000000000001") })
+        #expect(sent.target == "/3/device/aa00000000000001" && sent.body.contains("李雷，新品上架") && sent.body.contains("好久不见"))
         // 410: U2's token is gone from the member; 400 BadDeviceToken: U3's is suppressed.
         #expect(try store.column("SELECT id || ' ' || coalesce(push_token, '-') FROM members ORDER BY id")
-            == ["U1 tok-live-0001", "U2 -", "U3 tok-bad-0003"])
-        #expect(try store.column("SELECT address FROM address_suppressions") == ["tok-bad-0003"])
+            == ["U1 aa00000000000001", "U2 -", "U3 cc00000000000003"])
+        #expect(try store.column("SELECT address FROM address_suppressions") == ["cc00000000000003"])
+    }
+
+    /// With an SMS fallback: the answer about the push token acts on the push token (cleared,
+    /// or suppressed), never on the phone the row then moves to, and the SMS goes out.
+    @Test func aGoneOrBadTokenActsOnTheTokenWhenTheRowFallsBackToSMS() async throws {
+        let folder = try TemporaryDirectory()
+        let keys = try TestKeys.make("EC", in: folder)
+        let apple = try LoopbackGateway { request in
+            if request.target.hasSuffix("/bb00000000000002") { return .status(410, body: #"{"reason":"Unregistered"}"#) }
+            if request.target.hasSuffix("/cc00000000000003") { return .status(400, body: #"{"reason":"BadDeviceToken"}"#) }
+            return .status(200, headers: ["apns-id": "A"], body: "")
+        }
+        let (store, _) = try await deliver(config: """
+            { store: { sqlite: "h.db" }, timezone: "Asia/Shanghai",
+              providers: { apns: { adapter: "apns", team_id: "DEF123GHIJ", key_id: "ABC123DEFG", key: "{{ secret.APNS_P8 }}",
+                                   topic: "cn.example.app", endpoint: "http://127.0.0.1:\(apple.port)" } },
+              channels: { push: { providers: ["apns"] }, sms: { adapter: "log", path: "sms.jsonl" } } }
+            """, members: "id,name,phone,push_token,last_active_at,consent_push,consent_sms\n"
+                + "U2,韩梅梅,13800138002,bb00000000000002,2026-01-01,yes,yes\nU3,王芳,13800138003,cc00000000000003,2026-01-01,yes,yes",
+            secrets: ["APNS_P8": keys.privatePEM], channels: #"["push", "sms"]"#)
+        #expect(try store.column("SELECT m.id || ' ' || o.channel || ' ' || o.status FROM outbox o JOIN members m ON m.key = o.member_key ORDER BY m.id")
+            == ["U2 sms sent", "U3 sms sent"])
+        #expect(try store.column("SELECT id || ' ' || coalesce(push_token, '-') || ' ' || phone FROM members ORDER BY id")
+            == ["U2 - +8613800138002", "U3 cc00000000000003 +8613800138003"])
+        #expect(try store.column("SELECT kind || ' ' || address FROM address_suppressions") == ["push cc00000000000003"])
     }
 
     @Test func fcmExchangesAVerifiedAssertionOnceAndClassifiesItsErrors() async throws {
@@ -91,10 +118,10 @@ import HeraldWorker
             guard request.target == "/v1/projects/p1/messages:send", request.headers["authorization"] == "Bearer ya29.fake" else {
                 return .status(401, body: #"{"error":{"code":401,"status":"UNAUTHENTICATED"}}"#)
             }
-            if request.body.contains("tok-gone-0002") {
+            if request.body.contains("bb00000000000002") {
                 return .status(404, body: #"{"error":{"code":404,"status":"NOT_FOUND","details":[{"@type":"type.googleapis.com/google.firebase.fcm.v1.FcmError","errorCode":"UNREGISTERED"}]}}"#)
             }
-            if request.body.contains("tok-bad-0003") {
+            if request.body.contains("cc00000000000003") {
                 return .status(403, body: #"{"error":{"code":403,"status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.firebase.fcm.v1.FcmError","errorCode":"SENDER_ID_MISMATCH"}]}}"#)
             }
             return .status(200, body: #"{"name":"projects/p1/messages/0:1773115260000000%31bd1c9"}"#)
@@ -113,8 +140,8 @@ import HeraldWorker
             == ["U1 sent", "U2 failed", "U3 failed"])
         #expect(tokenRequests.value == 1, "one access token for three sends")
         #expect(try store.column("SELECT id || ' ' || coalesce(push_token, '-') FROM members ORDER BY id")
-            == ["U1 tok-live-0001", "U2 -", "U3 tok-bad-0003"])
-        #expect(try store.column("SELECT address FROM address_suppressions") == ["tok-bad-0003"])
+            == ["U1 aa00000000000001", "U2 -", "U3 cc00000000000003"])
+        #expect(try store.column("SELECT address FROM address_suppressions") == ["cc00000000000003"])
     }
 
     @Test func keysAreCheckedByValidate() throws {

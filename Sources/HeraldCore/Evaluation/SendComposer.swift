@@ -55,12 +55,19 @@ public struct SendComposer: Sendable {
             catalog.providerMapping(templateName, channel: channel.kind)?.rendered(
                 for: channel.providers.map(\.name), values: values, link: { composer.trackedLink(token: token, index: $1) })
         }
-        let alternatives = try fallbacks.map { route in
+        // Every rendering's links are tracked under the one token: a fallback's numbered after
+        // the links before it, so /<token>/<n> finds its target whichever channel carried it.
+        var linkTargets = message.linkTargets
+        var alternatives: [PlannedSend.Fallback] = []
+        for route in fallbacks {
             let rendered = composer.compose(try template(for: route.channel), channel: route.channel.kind,
-                                            category: trigger.category, values: values, linkToken: token)
-            return PlannedSend.Fallback(channel: route.channel.name, channelKind: route.channel.kind, address: route.address,
-                                        title: rendered.title, text: rendered.text, segments: rendered.segments,
-                                        providerContent: providerContent(for: route.channel), html: rendered.html)
+                                            category: trigger.category, values: values, linkToken: token,
+                                            firstLinkIndex: linkTargets.count + 1)
+            linkTargets += rendered.linkTargets
+            alternatives.append(PlannedSend.Fallback(
+                channel: route.channel.name, channelKind: route.channel.kind, address: route.address, title: rendered.title,
+                text: rendered.text, segments: rendered.segments, providerContent: providerContent(for: route.channel),
+                html: rendered.html))
         }
         var send = PlannedSend(
             triggerID: trigger.id, category: trigger.category, memberKey: member.key, memberID: member.id,
@@ -68,7 +75,7 @@ public struct SendComposer: Sendable {
             channelKind: channel.kind, address: address, scheduledAt: scheduledAt,
             expiresAt: trigger.expire.map { scheduledAt + TimeInterval($0.seconds) }, timeZone: member.timeZone,
             template: templateName, variant: variant?.id, title: message.title, text: message.text, segments: message.segments,
-            linkToken: token, linkTargets: message.linkTargets, coupon: coupon,
+            linkToken: token, linkTargets: linkTargets, coupon: coupon,
             attributionUntil: scheduledAt + TimeInterval(trigger.attributionWindow.seconds))
         send.fallbacks = alternatives
         send.html = message.html

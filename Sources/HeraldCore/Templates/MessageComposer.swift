@@ -24,17 +24,19 @@ public struct MessageComposer: Sendable {
         public var html: String? = nil
     }
 
+    /// `firstLinkIndex`: the tracked index of the template's first link — a fallback's links
+    /// are numbered after the primary message's, as the send keeps all their targets in order.
     public func compose(_ template: MessageTemplate, channel: ChannelKind, category: Trigger.Category,
-                        values: [String: TemplateValue], linkToken: String) -> Message {
-        let rendered = template.render(values: values) { _, index in trackedLink(token: linkToken, index: index) }
+                        values: [String: TemplateValue], linkToken: String, firstLinkIndex: Int = 1) -> Message {
+        let link = { (_: String, index: Int) in trackedLink(token: linkToken, index: index + firstLinkIndex - 1) }
+        let rendered = template.render(values: values, link: link)
         var text = rendered.body
         var segments: Int?
         if channel == .sms {
             text = decorateSMS(text, category: category)
             segments = SMSSegments(text).count
         }
-        let html = channel == .email
-            ? template.renderHTML(values: values) { _, index in trackedLink(token: linkToken, index: index) } : nil
+        let html = channel == .email ? template.renderHTML(values: values, link: link) : nil
         return Message(title: rendered.title, text: text, segments: segments, linkTargets: template.linkTargets, html: html)
     }
 

@@ -51,7 +51,14 @@ public struct ProviderMappingRules: Sendable {
             problem(member.node.position, "unknown key '\(member.key)' (expected \(keys.joined(separator: ", ")))")
         }
         for key in optionalKeys {
-            if let node = entry.node[key], case .text = node {} else if let node = entry.node[key] {
+            switch entry.node[key] {
+            case .text(let template, let at)? where template.linkCount > 0:
+                // Its links would be numbered apart from the message's, and the send keeps only those.
+                problem(at, "\(key): a {{ link }} cannot go in the mapping; put the link in the local template "
+                            + "and write its tracked address here, e.g. \"https://s.example.cn/{{ link.token }}\"")
+            case .text?, nil:
+                break
+            case let node?:
                 problem(node.position, "\(key): expected a string")
             }
         }

@@ -36,6 +36,6 @@ public struct MailAddress: Sendable, Equatable {
     var header: String {
         guard let name else { return "<\(address)>" }
         let plain = name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || $0 == " " || ("0"..."9").contains($0)) }
-        return (plain ? "\"\(name)\"" : MailMessage.encodedWords(name)) + " <\(address)>"
+        return (plain ? "\"\(name)\"" : MailMessage.encodedWords(name, always: true)) + " <\(address)>"
     }
 }

@@ -83,9 +83,11 @@ public struct MailMessage: Sendable {
     /// `text` as it may stand in a header: unchanged when printable ASCII, else RFC 2047 encoded
     /// words (`=?UTF-8?B?…?=`, at most 75 characters each, never splitting a character),
     /// folded onto continuation lines. A line break in `text` cannot start a header of its own.
-    static func encodedWords(_ text: String) -> String {
+    /// `always`: encode printable ASCII too (a display name with `,` or `;` would otherwise read
+    /// as several addresses).
+    static func encodedWords(_ text: String, always: Bool = false) -> String {
         let isPlain = text.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7F }
-        if isPlain && !text.contains("=?") { return text }
+        if isPlain && !text.contains("=?") && !always { return text }
         var words: [String] = []
         var chunk: [UInt8] = []
         for character in text {

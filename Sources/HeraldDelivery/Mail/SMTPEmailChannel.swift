@@ -12,9 +12,11 @@ import HeraldCore
 /// mail when `links.base` is set.
 ///
 /// Classification by the server's reply: 2xx accepted (the `Message-ID` kept as provider id);
-/// 530/534/535 (authentication) misconfigured; 550/551/553 (no such mailbox, not local,
-/// address refused) the recipient's address, suppressed; other 5xx permanent; 4xx transient
-/// (greylisting, a full queue); no reply at all (timeout, connection) transient.
+/// 530/534/535 (authentication) and a refused sender (5xx to `MAIL FROM`) misconfigured;
+/// 550/551/553 to `RCPT TO` (no such mailbox, not local, address refused) the recipient's
+/// address, suppressed; other 5xx permanent; 4xx transient (greylisting, a full queue); no
+/// reply, or an exchange that broke (no STARTTLS, a certificate that does not verify, a
+/// timeout) transient — never accepted.
 public final class SMTPEmailChannel: SettingsAdapter {
     public static let adapterName = "smtp"
     public static let optionKeys = ["url", "username", "password", "from", "reply_to", "connect_timeout", "ca_file"]
@@ -122,10 +124,15 @@ public final class SMTPEmailChannel: SettingsAdapter {
 
     static func classify(_ reply: MailReply, messageID: String) -> ChannelResult {
         let said = "SMTP \(reply.code): \(reply.text)"
+        let refusedRecipient = reply.text.contains("RCPT")
+        let refusedSender = reply.text.contains("MAIL")
         switch reply.code {
         case 200..<300: return .accepted(providerID: messageID, httpStatus: nil)
         case 530, 534, 535: return .misconfigured(error: said, httpStatus: nil)
-        case 550, 551, 553: return .recipientPermanent(error: said, httpStatus: nil)
+        // The sender refused (a `from` the account may not use): the setup, not the recipients.
+        case 500..<600 where refusedSender: return .misconfigured(error: said, httpStatus: nil)
+        // Only a refused recipient is the recipient's address; the same codes after DATA are the message's.
+        case 550...553 where refusedRecipient && reply.code != 552: return .recipientPermanent(error: said, httpStatus: nil)
         case 500..<600: return .permanent(error: said, httpStatus: nil)
         default: return .transient(error: said, httpStatus: nil, retryAfter: nil)
         }

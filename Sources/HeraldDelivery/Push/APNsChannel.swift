@@ -71,6 +71,10 @@ public final class APNsChannel: SettingsAdapter {
     }
 
     public func send(_ message: ChannelMessage) async -> ChannelResult {
+        // A device token is hex; anything else would break the URL (and count against the circuit).
+        guard !message.to.isEmpty, message.to.count <= 200, message.to.allSatisfy(\.isHexDigit) else {
+            return .recipientPermanent(error: "not an APNs device token (hex digits)", httpStatus: nil)
+        }
         var alert: [(String, JSONOutput)] = [("body", .string(message.text))]
         if let title = message.title { alert.insert(("title", .string(title)), at: 0) }
         let aps: JSONOutput = settings.pushType == "background"

@@ -94,7 +94,9 @@ public final class FCMChannel: SettingsAdapter {
             case .failure(let failure):
                 return settings.endpoint.classify(failure)
             case .success(let response):
-                if response.status == 401 {
+                // A 401 is the access token's unless FCM names another cause (THIRD_PARTY_AUTH_ERROR:
+                // the APNs key configured in Firebase), which renewing would only hide.
+                if response.status == 401, Self.errorCode(response.body) == nil {
                     rejected = token
                     continue
                 }
@@ -104,16 +106,20 @@ public final class FCMChannel: SettingsAdapter {
         return .misconfigured(error: "FCM refused a newly issued access token (401 twice)", httpStatus: 401)
     }
 
-    /// FCM's status and `errorCode` (the v1 API's `FcmError` detail).
+    /// The v1 API's `FcmError` detail (`UNREGISTERED`, …), nil when the answer names none.
+    static func errorCode(_ body: [UInt8]) -> String? {
+        let value = body.withUnsafeBufferPointer { try? JSONParser.parse(bytes: $0, dialect: .json) }
+        guard case .array(let details)? = value?["error"]?["details"]?.kind else { return nil }
+        return details.compactMap { $0["errorCode"]?.stringValue }.first
+    }
+
+    /// FCM's status and `errorCode` (else the error's `status`).
     static func classify(_ response: HTTPResponse, now: Date) -> ChannelResult {
         let value = response.body.withUnsafeBufferPointer { try? JSONParser.parse(bytes: $0, dialect: .json) }
         if response.status == 200 {
             return .accepted(providerID: value?["name"]?.stringValue, httpStatus: 200)
         }
-        var code = value?["error"]?["status"]?.stringValue ?? ""
-        if case .array(let details)? = value?["error"]?["details"]?.kind {
-            code = details.compactMap { $0["errorCode"]?.stringValue }.first ?? code
-        }
+        let code = errorCode(response.body) ?? value?["error"]?["status"]?.stringValue ?? ""
         let said = "FCM \(response.status) \(code)"
         switch code {
         case "UNREGISTERED": return .recipientGone(error: said, httpStatus: response.status)

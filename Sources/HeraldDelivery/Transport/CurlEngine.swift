@@ -193,9 +193,15 @@ final class CurlEngine: @unchecked Sendable {
         let detail = transfer.errorBuffer[0] != 0
             ? String(cString: transfer.errorBuffer) : String(cString: curl_easy_strerror(code))
         if case .mail = transfer.exchange {
-            // The server's last reply code, whether it took the message (250) or refused a command.
-            if status > 0 { return .success(HTTPResponse(status: status, headers: [], body: Array(detail.utf8))) }
+            // Taken only when the whole exchange succeeded: libcurl keeps the last reply code,
+            // which is a 2xx too when the exchange broke after one (no STARTTLS offered, a
+            // certificate that does not verify, a timeout after RCPT).
+            if code == CURLE_OK { return .success(HTTPResponse(status: 250, headers: [], body: [])) }
             if code == CURLE_LOGIN_DENIED { return .success(HTTPResponse(status: 535, headers: [], body: Array(detail.utf8))) }
+            // A command the server refused: its 4xx/5xx, with libcurl's account of which command.
+            if (400..<600).contains(status), [CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_WEIRD_SERVER_REPLY].contains(code) {
+                return .success(HTTPResponse(status: status, headers: [], body: Array(detail.utf8)))
+            }
         }
         // A body cut at the cap ends the transfer with a write error; the status is known.
         if code == CURLE_OK || (code == CURLE_WRITE_ERROR && transfer.isBodyTruncated), status > 0 {

@@ -4,8 +4,9 @@ import HeraldCore
 /// `adapter: "wechat_oa"`: an official account's template message (`POST
 /// /cgi-bin/message/template/send`) to a follower's openid. The mapping file names the
 /// template, where a tap goes and the fields:
-/// `{ wx: { template_id: "…", url: "{{ link \"https://shop.example.cn/…\" }}", data: { thing1: "…" } } }`
-/// — `url` may be a tracked link; `page` opens the mini-program `miniprogram_app_id` instead.
+/// `{ oa: { template_id: "…", url: "https://s.example.cn/{{ link.token }}", data: { thing1: "…" } } }`
+/// — `url` tracked through the local template's link; `page` opens the mini-program
+/// `miniprogram_app_id` instead.
 ///
 /// The idempotency key travels as `client_msg_id`, which WeChat uses to drop a repeated send.
 /// A member who no longer follows the account (43004) or blocked it (43019) gets consent `no`.

@@ -256,6 +256,9 @@ import HeraldCore
     }
 
     private func write(_ record: DeliveryRecord) throws {
+        // The address effects first: `apply` may move the row to its fallback's channel and
+        // address, and these are about the address that was called.
+        try applyAddressEffects(record)
         try apply(record)
         let started = SQLiteValue.integer(record.startedAt.epochSeconds)
         let finished = SQLiteValue.integer(record.finishedAt.epochSeconds)
@@ -268,6 +271,11 @@ import HeraldCore
             .integer(record.key), started, finished, .text(record.outcome.name),
             .optional(record.httpStatus.map(Int64.init)), .optional(record.error),
             .optional(record.latencyMilliseconds.map(Int64.init)), .optional(record.provider))
+    }
+
+    /// Suppression, clearing and consent withdrawal, as the answer about the row's address asks.
+    private func applyAddressEffects(_ record: DeliveryRecord) throws {
+        let finished = SQLiteValue.integer(record.finishedAt.epochSeconds)
         if let kind = record.suppressesAddress {
             try suppressAddress.run(.text(kind.rawValue), .text(record.error ?? "recipient-permanent"),
                                     .optional(record.provider), finished, .integer(record.key))
