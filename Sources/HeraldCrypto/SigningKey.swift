@@ -21,7 +21,7 @@ public final class SigningKey: @unchecked Sendable {
         guard let key = SigningKey.readKey(pem, isPublic: false) else { return nil }
         let type = EVP_PKEY_get_base_id(key)
         let fits = switch algorithm {
-        case .es256: type == EVP_PKEY_EC && EVP_PKEY_get_bits(key) == 256
+        case .es256: type == EVP_PKEY_EC && SigningKey.curveName(of: key) == "prime256v1"
         case .rs256: type == EVP_PKEY_RSA && EVP_PKEY_get_bits(key) >= 2048
         }
         guard fits else {
@@ -70,13 +70,24 @@ public final class SigningKey: @unchecked Sendable {
         } == 1
     }
 
+    /// A PEM key; an encrypted one is refused (no passphrase callback: OpenSSL would otherwise
+    /// ask for one on the terminal).
     private static func readKey(_ pem: String, isPublic: Bool) -> OpaquePointer? {
         let bytes = Array(pem.utf8)
         return bytes.withUnsafeBufferPointer { buffer -> OpaquePointer? in
             guard let bio = BIO_new_mem_buf(buffer.baseAddress, Int32(buffer.count)) else { return nil }
             defer { BIO_free(bio) }
-            return isPublic ? PEM_read_bio_PUBKEY(bio, nil, nil, nil) : PEM_read_bio_PrivateKey(bio, nil, nil, nil)
+            return isPublic ? PEM_read_bio_PUBKEY(bio, nil, { _, _, _, _ in 0 }, nil)
+                : PEM_read_bio_PrivateKey(bio, nil, { _, _, _, _ in 0 }, nil)
         }
+    }
+
+    /// An EC key's curve ("prime256v1" is P-256), nil for other keys.
+    private static func curveName(of key: OpaquePointer) -> String? {
+        var name = [CChar](repeating: 0, count: 64)
+        var length = 0
+        guard EVP_PKEY_get_utf8_string_param(key, "group", &name, name.count, &length) == 1 else { return nil }
+        return String(decoding: name.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// ECDSA's DER `SEQUENCE { r, s }` as JWS's fixed 64 bytes.

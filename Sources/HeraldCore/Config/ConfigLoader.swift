@@ -109,8 +109,13 @@ public enum ConfigLoader {
             links.finish()
             func url(_ key: String, required: Bool) -> String? {
                 guard let text = links.string(key, required: required) else { return nil }
-                guard text.hasPrefix("https://") || text.hasPrefix("http://") else {
-                    links.expected(key, "an http(s) URL such as \"https://s.example.cn/\"", found: links[key]!)
+                // No spaces, controls or brackets: it goes into messages, redirects and e-mail headers.
+                let unsafe = text.unicodeScalars.contains {
+                    $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F || "<>\"".unicodeScalars.contains($0)
+                }
+                guard text.hasPrefix("https://") || text.hasPrefix("http://"), !unsafe else {
+                    links.expected(key, "an http(s) URL without spaces or brackets, such as \"https://s.example.cn/\"",
+                                   found: links[key]!)
                     return nil
                 }
                 return text

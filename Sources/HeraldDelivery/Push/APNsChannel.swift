@@ -81,9 +81,9 @@ public final class APNsChannel: SettingsAdapter {
             ? .object([("content-available", .integer(1))])
             : .object([("alert", .object(alert)), ("sound", .string("default"))])
         let body = Array(JSONOutput.object([("aps", aps)]).rendered().utf8)
-        var renewed = false
+        var rejected: String?
         while true {
-            guard let jwt = providerToken(renew: renewed) else {
+            guard let jwt = providerToken(replacing: rejected) else {
                 return .misconfigured(error: "the APNs key cannot sign", httpStatus: nil)
             }
             let request = settings.endpoint.request(path: "/3/device/" + message.to, headers: [
@@ -97,8 +97,8 @@ public final class APNsChannel: SettingsAdapter {
                 return settings.endpoint.classify(failure)
             case .success(let response):
                 let reason = Self.reason(response.body)
-                if response.status == 403, reason == "ExpiredProviderToken", !renewed {
-                    renewed = true
+                if response.status == 403, reason == "ExpiredProviderToken", rejected == nil {
+                    rejected = jwt
                     continue
                 }
                 return Self.classify(response, reason: reason, now: clock.now())
@@ -106,10 +106,13 @@ public final class APNsChannel: SettingsAdapter {
         }
     }
 
-    /// The provider token, made again when older than `tokenLifetime` or when `renew`.
-    private func providerToken(renew: Bool) -> String? {
+    /// The provider token, made again when older than `tokenLifetime` or when it is the one
+    /// Apple just called expired — not when another send renewed it meanwhile (Apple refuses
+    /// renewals more frequent than every 20 minutes: `TooManyProviderTokenUpdates`).
+    private func providerToken(replacing rejected: String?) -> String? {
         let now = clock.now()
-        if !renew, let current = token.withLock({ $0 }), now.timeIntervalSince(current.madeAt) < Self.tokenLifetime {
+        if let current = token.withLock({ $0 }), current.jwt != rejected,
+           now.timeIntervalSince(current.madeAt) < Self.tokenLifetime {
             return current.jwt
         }
         guard let jwt = JSONWebToken.make(claims: [("iss", .string(settings.teamID)), ("iat", .integer(now.epochSeconds))],

@@ -140,10 +140,17 @@ public final class FCMChannel: SettingsAdapter {
             return token.token
         }
         if let token = usable(accessToken.withLock { $0 }) { return .success(token) }
-        return await renewal.run { [self] in
-            if let token = usable(accessToken.withLock { $0 }) { return .success(token) }
-            return await requestToken()
+        // As WeChatClient: a joined renewal that handed back the refused token is run again once.
+        for _ in 0..<2 {
+            let result = await renewal.run { [self] in
+                if let token = usable(accessToken.withLock { $0 }) { return .success(token) }
+                return await requestToken()
+            }
+            if case .success(let token) = result, token == rejected { continue }
+            return result
         }
+        return .failure(TokenFailure(result: .transient(error: "Google kept handing out a refused access token",
+                                                        httpStatus: nil, retryAfter: nil)))
     }
 
     /// RFC 7523: the signed assertion exchanged for an access token.

@@ -112,15 +112,23 @@ final class WeChatClient: Sendable {
             return token.token
         }
         if let token = usable(cached.withLock { $0 }) { return .success(token) }
-        return await renewal.run { [self] () -> Result<String, TokenFailure> in
-            // Another send (or worker) may have renewed it meanwhile.
-            if let token = usable(cached.withLock { $0 }) { return .success(token) }
-            if let shared = tokens?.token(for: storeKey), let token = usable(shared) {
-                cached.withLock { $0 = shared }
-                return .success(token)
+        // A renewal already under way for another send is joined; if it handed back the very
+        // token this send just had refused, one more (its own) is run.
+        for _ in 0..<2 {
+            let result = await renewal.run { [self] () -> Result<String, TokenFailure> in
+                // Another send (or worker) may have renewed it meanwhile.
+                if let token = usable(cached.withLock { $0 }) { return .success(token) }
+                if let shared = tokens?.token(for: storeKey), let token = usable(shared) {
+                    cached.withLock { $0 = shared }
+                    return .success(token)
+                }
+                return await requestToken()
             }
-            return await requestToken()
+            if case .success(let token) = result, token == rejected { continue }
+            return result
         }
+        return .failure(TokenFailure(result: .transient(error: "WeChat kept handing out a refused access token",
+                                                        httpStatus: nil, retryAfter: nil)))
     }
 
     private func requestToken() async -> Result<String, TokenFailure> {

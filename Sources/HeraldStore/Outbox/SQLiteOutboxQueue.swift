@@ -300,13 +300,17 @@ import HeraldCore
                 UPDATE members SET consent_\(kind.rawValue) = 'no'
                 WHERE key = (SELECT member_key FROM outbox WHERE key = ?1)
                 """).run(.integer(record.key))
+            // The event as `herald ingest` would store the line: its payload is that line.
             try database.prepare("""
                 INSERT INTO events (id, member_key, type, at, payload, ingested_at)
-                SELECT 'refused-' || ?1, member_key, 'opt_out', ?2, ?3, ?2 FROM outbox WHERE key = ?1
+                SELECT 'refused-' || o.key, o.member_key, 'opt_out', ?2,
+                       json_object('id', 'refused-' || o.key, 'member_id', m.id, 'type', 'opt_out', 'channel', ?3,
+                                   'at', strftime('%Y-%m-%dT%H:%M:%SZ', ?2, 'unixepoch'), 'source', ?4, 'reason', ?5),
+                       ?2
+                FROM outbox o JOIN members m ON m.key = o.member_key WHERE o.key = ?1
                 ON CONFLICT(id) DO NOTHING
-                """).run(.integer(record.key), finished,
-                         .text(JSONOutput.object([("channel", .string(kind.rawValue)), ("source", .optional(record.provider)),
-                                                  ("reason", .optional(record.error))]).rendered()))
+                """).run(.integer(record.key), finished, .text(kind.rawValue), .optional(record.provider),
+                         .optional(record.error))
         }
     }
 
