@@ -150,13 +150,17 @@ import HeraldWorker
         let config = try ConfigLoader.parse("""
             { store: { sqlite: 'h.db' }, channels: {
               push: { adapter: "apns", team_id: "short", key_id: "ABC123DEFG", key: "{{ secret.P8 }}", topic: "cn.example.app" },
-              push_b: { adapter: "fcm", service_account: "{{ secret.ACCOUNT }}" } } }
+              push_b: { adapter: "fcm", service_account: "{{ secret.ACCOUNT }}" },
+              push_c: { providers: ["a", "f"] } },
+              providers: { a: { adapter: "apns", team_id: "DEF123GHIJ", key_id: "ABC123DEFG", key: "{{ secret.P8 }}", topic: "x" },
+                           f: { adapter: "fcm", service_account: "{{ secret.ACCOUNT }}" } } }
             """, path: folder.file("h.json5"))
         let (problems, _) = ChannelFactory.check(config, secrets: SecretSource(environment: ["P8": rsa.privatePEM, "ACCOUNT": "{}"]))
         let messages = problems.map(\.message)
         #expect(messages.contains { $0.hasPrefix("channels.push.team_id: expected the 10 capital letters") }, "\(messages)")
         #expect(messages.contains { $0.hasPrefix("channels.push.key: expected the text of the .p8 key file") }, "\(messages)")
         #expect(messages.contains { $0.hasPrefix("channels.push_b.service_account: expected the service-account key file's JSON") })
+        #expect(messages.contains { $0.hasPrefix("channels.push_c: apns and fcm reach different addresses") }, "\(messages)")
     }
 }
 

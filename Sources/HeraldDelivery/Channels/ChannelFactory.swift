@@ -71,6 +71,15 @@ public enum ChannelFactory {
         var problems: [Diagnostic] = []
         var checked: Set<String> = []
         for channel in config.channels {
+            // A push token belongs to one platform and an openid to one app: a failover between
+            // them would answer "bad address" and suppress it instead of trying the next.
+            let bound = Set(channel.providers.map(\.adapter).filter(Self.addressBoundAdapters.contains))
+            if bound.count > 1 {
+                problems.append(Diagnostic(file: channel.sourcePath, position: channel.positions["providers"] ?? channel.position,
+                                           message: "channels.\(channel.name): \(bound.sorted().joined(separator: " and ")) "
+                                               + "reach different addresses (a push token is one platform's, an openid one "
+                                               + "app's); give each its own channel"))
+            }
             for provider in channel.providers {
                 guard let adapter = adapter(named: provider.adapter) else {
                     if checked.insert(provider.name).inserted { problems.append(unknownAdapter(provider)) }
@@ -91,6 +100,9 @@ public enum ChannelFactory {
         }
         return problems
     }
+
+    /// Adapters whose addresses exist for them alone (APNs or FCM tokens, one app's openids).
+    static let addressBoundAdapters: Set<String> = ["apns", "fcm", "wechat_mp", "wechat_oa"]
 
     /// Every trigger that can reach a template-based provider has a mapping entry for it, of
     /// the shape the adapter needs, with params within the provider's documented limits.
