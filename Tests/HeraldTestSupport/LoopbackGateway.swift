@@ -49,6 +49,8 @@ public final class LoopbackGateway: Sendable {
     private let listener: Int32
     private let script: @Sendable (Request) -> Reply
     private let state = Mutex(State())
+    /// Signalled once the accept loop has closed the listener.
+    private let listenerClosed = DispatchSemaphore(value: 0)
 
     /// `script` sees each request (with how often its key came) and says how to reply.
     /// `port` 0 picks a free one; a given port lets a test bring a gateway "back up".
@@ -99,17 +101,23 @@ public final class LoopbackGateway: Sendable {
     /// when `accept` fails, and each connection's thread closes its own, both after leaving
     /// the state. A descriptor closed here could be reused at once by another test's socket
     /// (another gateway's listener, a database) while a thread of this one still used the number.
+    /// Returns once the listener is closed, so a test can bring a gateway up on the same port.
     public func stop() {
-        state.withLock { state in
-            guard !state.stopped else { return }
+        let first = state.withLock { state -> Bool in
+            guard !state.stopped else { return false }
             state.stopped = true
             shutdown(listener, Int32(SHUT_RDWR))
             for connection in state.connections { shutdown(connection, Int32(SHUT_RDWR)) }
+            return true
         }
+        if first { _ = listenerClosed.wait(timeout: .now() + 5) }
     }
 
     private func acceptLoop() {
-        defer { close(listener) }
+        defer {
+            close(listener)
+            listenerClosed.signal()
+        }
         while true {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else {

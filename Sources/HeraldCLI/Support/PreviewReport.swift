@@ -31,7 +31,7 @@ struct PreviewReport {
         .object([
             ("at", .string(InstantFormatter.string(from: evaluation.instant, in: zone))),
             ("planned", .array(planned.map { send in
-                .object([
+                var members: [(String, JSONOutput)] = [
                     ("trigger", .string(send.triggerID)), ("member", .string(send.memberID)), ("channel", .string(send.channel)),
                     ("scheduled_at", .string(InstantFormatter.string(from: send.scheduledAt, in: send.timeZone))),
                     ("template", .string(send.template)), ("variant", .optional(send.variant)),
@@ -43,7 +43,16 @@ struct PreviewReport {
                         .map(JSONOutput.init) ?? .null),
                     ("estimated_cost_yuan", estimatedCost(of: send).map(JSONOutput.number) ?? .null),
                     ("idempotency_key", .string(send.idempotencyKey)),
-                ])
+                ]
+                // deliver: "all": the other channels' messages of the same occurrence.
+                if !send.companions.isEmpty {
+                    members.append(("also", .array(send.companions.map { companion in
+                        .object([("channel", .string(companion.channel)),
+                                 ("to", .string(AddressMask.masked(companion.address, kind: companion.channelKind))),
+                                 ("text", .string(companion.text))])
+                    })))
+                }
+                return JSONOutput.object(members)
             })),
             ("estimated_cost_yuan", totalCost.map(JSONOutput.number) ?? .null),
             ("suppressed", .array(suppressed.map { suppression in
@@ -82,6 +91,12 @@ struct PreviewReport {
             if let title = send.title { lines.append("      \(title)") }
             lines.append("      \(send.text.replacingOccurrences(of: "\n", with: "\n      "))")
             lines += ProviderContentLines.lines(send.providerContent).map { "      → " + $0 }
+            for companion in send.companions {
+                let to = AddressMask.masked(companion.address, kind: companion.channelKind)
+                lines.append("    + also \(companion.channel) \(to) (deliver: all)")
+                if let title = companion.title { lines.append("      \(title)") }
+                lines.append("      \(companion.text.replacingOccurrences(of: "\n", with: "\n      "))")
+            }
         }
         if let totalCost {
             let priced = planned.filter { estimatedCost(of: $0) != nil }

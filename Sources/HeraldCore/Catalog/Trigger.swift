@@ -28,8 +28,18 @@ public struct Trigger: Sendable {
     public var enabled: Bool
     public var kind: TriggerKind
     public var audience: FilterExpression?
-    /// Channel names from the config; the first reachable and consented one wins.
+    /// Channel names from the config; the first reachable and consented one wins, unless
+    /// `deliver` is `all`.
     public var channels: [String]
+    /// `first` [default]: one channel, the first reachable and consented (the later ones are
+    /// its fallbacks). `all`: every reachable and consented channel, as one occurrence — one
+    /// coupon and link token, one cap unit — with a message on each ("短信+推送组合").
+    public var deliver: Delivery = .first
+
+    public enum Delivery: String, Sendable {
+        case first
+        case all
+    }
     public var template: String
     /// Hours and days from the file; quiet hours are added per category by `sendWindow(quietHours:)`.
     public var window: SendWindow

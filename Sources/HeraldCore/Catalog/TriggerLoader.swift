@@ -4,7 +4,7 @@ import Foundation
 /// file:line:column. Cross-file checks (channels, templates, ids) are the catalog's.
 enum TriggerLoader {
     static let keys = ["id", "name", "enabled", "kind", "params", "audience", "channels", "template", "window", "category",
-                       "priority", "cooldown", "holdout", "variants", "offer", "expire", "attribution"]
+                       "priority", "cooldown", "holdout", "variants", "offer", "expire", "attribution", "deliver"]
 
     static func load(path: String, log: DiagnosticLog) -> Trigger? {
         guard let text = SourceFile.read(path, what: "trigger file", log: log),
@@ -41,6 +41,10 @@ enum TriggerLoader {
         for key in file.keys { trigger.positions[key] = file[key]?.position }
         trigger.enabled = file.bool("enabled") ?? true
         trigger.priority = file.integer("priority", in: SettingRange.priority) ?? 0
+        if let deliver = file.string("deliver") {
+            if let mode = Trigger.Delivery(rawValue: deliver) { trigger.deliver = mode }
+            else { file.expected("deliver", "\"first\" or \"all\"", found: file["deliver"]!) }
+        }
         trigger.cooldown = file.timeSpan("cooldown", in: SettingRange.cooldown)
         trigger.expire = file.timeSpan("expire", in: SettingRange.expire)
         trigger.attribution = file.timeSpan("attribution", in: SettingRange.attribution)

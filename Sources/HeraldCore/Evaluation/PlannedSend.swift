@@ -66,6 +66,9 @@ public struct PlannedSend: Sendable {
     /// The same send rendered for the trigger's later reachable, consented channels: what
     /// the dispatcher switches to when this channel fails permanently.
     public var fallbacks: [Fallback] = []
+    /// `deliver: "all"`: the same send on the trigger's other reachable, consented channels,
+    /// each delivered as well (its own outbox row and key; one occurrence, coupon and token).
+    public var companions: [Fallback] = []
     /// Purchases up to this instant count towards the trigger's lift (SPEC 6).
     public var attributionUntil: Date
 

@@ -77,7 +77,11 @@ public struct SendComposer: Sendable {
             template: templateName, variant: variant?.id, title: message.title, text: message.text, segments: message.segments,
             linkToken: token, linkTargets: linkTargets, coupon: coupon,
             attributionUntil: scheduledAt + TimeInterval(trigger.attributionWindow.seconds))
-        send.fallbacks = alternatives
+        if trigger.deliver == .all {
+            send.companions = alternatives
+        } else {
+            send.fallbacks = alternatives
+        }
         send.html = message.html
         send.providerContent = providerContent(for: channel)
         return send

@@ -14,6 +14,7 @@ final class SQLiteSendHistory: SendHistory {
         sendsAround = try store.database.prepare("""
             SELECT trigger_id, category, scheduled_at FROM outbox
             WHERE member_key = ? AND scheduled_at > ? AND scheduled_at < ? AND status NOT IN ('cancelled', 'expired', 'failed')
+                AND companion_of IS NULL
             """)
     }
 

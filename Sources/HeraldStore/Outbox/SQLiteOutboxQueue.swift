@@ -50,7 +50,8 @@ import HeraldCore
         selectDue = try database.prepare("""
             SELECT o.key, o.trigger_id, m.id, o.category, o.channel, o.address, o.title, o.body, o.idempotency_key,
                    o.scheduled_at, o.expires_at, o.attempts, o.deferrals, o.fallbacks IS NOT NULL, o.deferred_since,
-                   o.segments, o.provider_content, m.timezone, o.link_token, o.html
+                   o.segments, o.provider_content, m.timezone,
+                   coalesce(o.link_token, (SELECT p.link_token FROM outbox p WHERE p.key = o.companion_of)), o.html
             FROM outbox o JOIN members m ON m.key = o.member_key
             WHERE o.status = 'pending' AND o.channel = ? AND o.next_attempt_at <= ?
             ORDER BY o.next_attempt_at LIMIT ?

@@ -25,6 +25,7 @@ import HeraldCore
     private var summary = Summary()
     private let insertOccurrence: SQLiteStatement
     private let insertSend: SQLiteStatement
+    private let insertCompanion: SQLiteStatement
     private let upsertSuppression: SQLiteStatement
 
     /// A writer for the evaluation at `instant`: it stamps what it writes with that instant.
@@ -42,6 +43,14 @@ import HeraldCore
                 CASE ?4 WHEN 'held_out'
                     THEN \(SendAttribution.firstPurchase(member: "?2", after: "?7", until: "?9")) END)
             ON CONFLICT DO NOTHING
+            """)
+        // A companion (`deliver: "all"`): its own channel, address, text and key; the link token,
+        // coupon and attribution stay on the primary row, which clicks and redeems find.
+        insertCompanion = try database.prepare("""
+            INSERT INTO outbox (trigger_id, member_key, occurrence_key, idempotency_key, category, channel, address,
+                template, variant, title, body, segments, scheduled_at, expires_at, next_attempt_at, created_at,
+                updated_at, local_day, attribution_until, provider_content, html, companion_of)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?13, ?15, ?15, ?16, ?17, ?18, ?19, ?20)
             """)
         insertSend = try database.prepare("""
             INSERT INTO outbox (trigger_id, member_key, occurrence_key, idempotency_key, category, channel, address,
@@ -169,5 +178,17 @@ import HeraldCore
             .optional(OutboxFallbacks.encode(send.fallbacks)), .text(send.localDay.description),
             .integer(send.attributionUntil.epochSeconds), .optional(send.providerContent),
             .optional(send.linkTargets.isEmpty ? nil : send.linkTargets.joined(separator: "\n")), .optional(send.html))
+        guard !send.companions.isEmpty else { return }
+        let primary = database.lastInsertedRowID
+        for companion in send.companions {
+            try insertCompanion.run(
+                .text(send.triggerID), .integer(send.memberKey), .text(send.occurrenceKey + "#" + companion.channel),
+                .text(send.idempotencyKey + "/" + companion.channel), .text(send.category.rawValue),
+                .text(companion.channel), .text(companion.address), .text(send.template), .optional(send.variant),
+                .optional(companion.title), .text(companion.text), .optional(companion.segments.map(Int64.init)),
+                .integer(scheduled), .optional(send.expiresAt?.epochSeconds), .integer(now),
+                .text(send.localDay.description), .integer(send.attributionUntil.epochSeconds),
+                .optional(companion.providerContent), .optional(companion.html), .integer(primary))
+        }
     }
 }

@@ -290,5 +290,13 @@ public enum HeraldSchema {
                 updated_at INTEGER NOT NULL
             );
             """),
+        SchemaMigration(version: 11, summary: "deliver: all — companion sends", sql: """
+            -- A trigger with deliver: "all" sends on every reachable, consented channel as one
+            -- occurrence: the primary row keeps the occurrence, link token, coupon and
+            -- attribution; each other channel's message is a row pointing at it (its
+            -- occurrence_key suffixed with #<channel>). Caps and the report's PLANNED count
+            -- primary rows only.
+            ALTER TABLE outbox ADD COLUMN companion_of INTEGER;
+            """),
     ]
 }

@@ -139,6 +139,7 @@ public final class Scheduler {
                                            + "more than sms.max_segments \(limit)", scheduledAt: nil)
                 }
                 send.fallbacks.removeAll { fallback in maxSegments.map { (fallback.segments ?? 0) > $0 } ?? false }
+                send.companions.removeAll { companion in maxSegments.map { (companion.segments ?? 0) > $0 } ?? false }
                 return .planned(send)
             }
         } catch let error as any StoreFailure {
