@@ -221,10 +221,11 @@ import Testing
         // An earlier purchase ingested afterwards wins.
         try ingest([purchase("a2", treated, "2026-03-10T20:00:00+08:00")])
         #expect(try purchasedAt() == ["\(held) 2026-03-12 02:00:00", "\(treated) 2026-03-10 12:00:00"].sorted())
-        // Back to schema 6, without the columns of 7 and 8: the upgrade attributes the stored purchases again.
+        // Back to schema 6, without what 7 to 11 added: the upgrade attributes the stored purchases again.
         try store.database.execute("""
-            ALTER TABLE outbox DROP COLUMN companion_of; DROP TABLE provider_tokens; ALTER TABLE members DROP COLUMN wechat_openid;
-            ALTER TABLE members DROP COLUMN consent_wechat; ALTER TABLE outbox DROP COLUMN html; ALTER TABLE outbox DROP COLUMN link_targets; DROP INDEX members_phone;
+            DROP INDEX outbox_companions; ALTER TABLE outbox DROP COLUMN companion_of; DROP TABLE provider_tokens;
+            ALTER TABLE members DROP COLUMN wechat_openid; ALTER TABLE members DROP COLUMN consent_wechat;
+            ALTER TABLE outbox DROP COLUMN html; ALTER TABLE outbox DROP COLUMN link_targets; DROP INDEX members_phone;
             ALTER TABLE outbox DROP COLUMN purchased_at; DROP INDEX occurrences_held_out_member;
             ALTER TABLE occurrences DROP COLUMN purchased_at; UPDATE schema_version SET version = 6;
             """)

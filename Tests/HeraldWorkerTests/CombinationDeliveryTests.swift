@@ -55,13 +55,48 @@ import HeraldWorker
         let history = try store.makeSendHistory().sends(memberKey: 1, from: fixture.at("2026-03-10 00:00:00"),
                                                         until: fixture.at("2026-03-11 00:00:00"))
         #expect(history.map(\.triggerID).sorted() == ["combo", "other"])
-        // The report: one row for the trigger (planned 1, sent 2), one per channel by channel.
+        // The report: one row for the trigger — its two messages planned and sent, one member
+        // reached — and one row per channel by channel.
         let byTrigger = try store.campaignReport(CampaignReportQuery(), including: [])
         let row = try #require(byTrigger.first { $0.triggerID == "combo" })
-        #expect(row.planned == 1 && row.sent == 2 && row.reached == 1)
+        #expect(row.planned == 2 && row.sent == 2 && row.reached == 1)
         let byChannel = try store.campaignReport(CampaignReportQuery(grouping: .channel), including: [])
             .filter { $0.triggerID == "combo" }.map { "\($0.group ?? "-") \($0.planned) \($0.sent)" }
         #expect(byChannel.sorted() == ["push 1 1", "sms 1 1"])
+    }
+
+    /// The occurrence keeps its cap unit while any of its messages is live: the SMS cancelled
+    /// (consent withdrawn before the call), the push still sent.
+    @Test func aCancelledFirstMessageLeavesTheOccurrenceCounted() async throws {
+        let fixture = try fixture()
+        let store = try fixture.store(members: "id,phone,push_token,last_active_at,consent_sms,consent_push\n"
+            + "U1,13800138001,tok-1,2026-01-01,yes,yes")
+        try SQLiteOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
+        try store.database.execute("UPDATE outbox SET status = 'cancelled' WHERE trigger_id = 'combo' AND companion_of IS NULL")
+        let history = try store.makeSendHistory().sends(memberKey: 1, from: fixture.at("2026-03-10 00:00:00"),
+                                                        until: fixture.at("2026-03-11 00:00:00"))
+        #expect(history.map(\.triggerID).sorted() == ["combo", "other"])
+        try store.database.execute("UPDATE outbox SET status = 'failed' WHERE trigger_id = 'combo'")
+        let none = try store.makeSendHistory().sends(memberKey: 1, from: fixture.at("2026-03-10 00:00:00"),
+                                                     until: fixture.at("2026-03-11 00:00:00"))
+        #expect(none.map(\.triggerID) == ["other"], "every message of the occurrence ended: it no longer counts")
+        // A companion's occurrence key cannot be another occurrence's (event ids are free text).
+        #expect(try store.column("SELECT occurrence_key FROM outbox WHERE companion_of IS NOT NULL").allSatisfy { $0.hasPrefix("+push:") })
+    }
+
+    /// An SMS over max_segments drops that message only: the push goes out as the send.
+    @Test func anOverlongSMSLeavesThePushAsTheSend() throws {
+        let fixture = try EvaluationFixture(config: EvaluationFixture.config(), triggers: [
+            "combo": EvaluationFixture.trigger("combo", kind: "inactivity", #"channels: ["sms", "push"], deliver: "all", params: { days: 30 }"#),
+        ], templates: [
+            // Validation takes names at 10 characters; a default longer than that is not (docs/triggers.md).
+            "t/sms.zh-CN.txt": "{{ member.name | default: \"\(String(repeating: "很长的称呼", count: 60))\" }}",
+            "t/push.zh-CN.txt": "title: 标题\n\n短",
+        ])
+        let store = try fixture.store(members: "id,phone,push_token,last_active_at,consent_sms,consent_push\n"
+            + "U1,13800138001,tok-1,2026-01-01,yes,yes")
+        let evaluation = try fixture.evaluate(store, at: "2026-03-10 12:00:00")
+        #expect(evaluation.planned.map(\.channel) == ["push"] && evaluation.planned.first?.companions.isEmpty == true)
     }
 
     @Test func deliverTakesFirstOrAll() {

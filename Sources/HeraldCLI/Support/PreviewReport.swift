@@ -15,10 +15,14 @@ struct PreviewReport {
     private var suppressed: [Suppression] { evaluation.suppressed.filter { triggerID == nil || $0.triggerID == triggerID } }
     private var zone: TimeZone { catalog.config.timeZone }
 
-    /// Segments × the channel's expected price per segment (yuan); nil without a price.
+    /// Segments × the channel's expected price per segment (yuan), a `deliver: "all"` send's
+    /// other messages included; nil when none of its channels has a price.
     private func estimatedCost(of send: PlannedSend) -> Double? {
-        guard let price = catalog.config.channel(named: send.channel)?.expectedPricePerSegment else { return nil }
-        return Double(send.segments ?? 1) * price
+        let messages = [(send.channel, send.segments)] + send.companions.map { ($0.channel, $0.segments) }
+        let costs = messages.compactMap { channel, segments in
+            catalog.config.channel(named: channel)?.expectedPricePerSegment.map { Double(segments ?? 1) * $0 }
+        }
+        return costs.isEmpty ? nil : costs.reduce(0, +)
     }
 
     /// The estimate over every planned send that has one; nil when none has.

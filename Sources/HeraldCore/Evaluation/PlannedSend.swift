@@ -72,6 +72,15 @@ public struct PlannedSend: Sendable {
     /// Purchases up to this instant count towards the trigger's lift (SPEC 6).
     public var attributionUntil: Date
 
+    /// Makes the first companion the send itself (its channel's message could not go out,
+    /// an SMS over `max_segments`): the occurrence, token and coupon stay.
+    public mutating func promoteFirstCompanion() {
+        guard !companions.isEmpty else { return }
+        let next = companions.removeFirst()
+        (channel, channelKind, address, title, text) = (next.channel, next.channelKind, next.address, next.title, next.text)
+        (segments, providerContent, html) = (next.segments, next.providerContent, next.html)
+    }
+
     /// The report's day (SPEC 6): the scheduled instant's date on the member's clock.
     public var localDay: CivilDate { LocalTime.date(of: scheduledAt, in: timeZone) }
 

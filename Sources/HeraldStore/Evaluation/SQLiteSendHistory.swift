@@ -12,9 +12,11 @@ final class SQLiteSendHistory: SendHistory {
             SELECT 1 FROM occurrences WHERE trigger_id = ? AND member_key = ? AND occurrence_key = ?
             """)
         sendsAround = try store.database.prepare("""
-            SELECT trigger_id, category, scheduled_at FROM outbox
-            WHERE member_key = ? AND scheduled_at > ? AND scheduled_at < ? AND status NOT IN ('cancelled', 'expired', 'failed')
-                AND companion_of IS NULL
+            SELECT trigger_id, category, scheduled_at FROM outbox o
+            WHERE member_key = ? AND scheduled_at > ? AND scheduled_at < ? AND companion_of IS NULL
+                AND (status NOT IN ('cancelled', 'expired', 'failed')
+                     OR EXISTS (SELECT 1 FROM outbox c WHERE c.companion_of = o.key
+                                AND c.status NOT IN ('cancelled', 'expired', 'failed')))
             """)
     }
 

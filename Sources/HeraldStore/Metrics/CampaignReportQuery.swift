@@ -130,7 +130,7 @@ public struct CampaignReportQuery: Sendable {
         """
         WITH per_member AS (
             SELECT trigger_id, \(sendGroup) AS grp, member_key,
-                \(grouping == .channel ? "count(*)" : "sum(companion_of IS NULL)") AS planned,
+                count(*) AS planned,
                 sum(status IN ('sent', 'delivered') OR receipt = 'undelivered') AS sent,
                 sum(status = 'delivered') AS delivered,
                 sum(status = 'failed') AS failed,

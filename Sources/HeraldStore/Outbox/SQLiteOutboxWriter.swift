@@ -49,8 +49,9 @@ import HeraldCore
         insertCompanion = try database.prepare("""
             INSERT INTO outbox (trigger_id, member_key, occurrence_key, idempotency_key, category, channel, address,
                 template, variant, title, body, segments, scheduled_at, expires_at, next_attempt_at, created_at,
-                updated_at, local_day, attribution_until, provider_content, html, companion_of)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?13, ?15, ?15, ?16, ?17, ?18, ?19, ?20)
+                updated_at, local_day, attribution_until, provider_content, html, companion_of, purchased_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?13, ?15, ?15, ?16, ?17, ?18, ?19, ?20,
+                \(SendAttribution.firstPurchase(member: "?2", after: "?13", until: "?17")))
             """)
         insertSend = try database.prepare("""
             INSERT INTO outbox (trigger_id, member_key, occurrence_key, idempotency_key, category, channel, address,
@@ -182,7 +183,7 @@ import HeraldCore
         let primary = database.lastInsertedRowID
         for companion in send.companions {
             try insertCompanion.run(
-                .text(send.triggerID), .integer(send.memberKey), .text(send.occurrenceKey + "#" + companion.channel),
+                .text(send.triggerID), .integer(send.memberKey), .text("+\(companion.channel):" + send.occurrenceKey),
                 .text(send.idempotencyKey + "/" + companion.channel), .text(send.category.rawValue),
                 .text(companion.channel), .text(companion.address), .text(send.template), .optional(send.variant),
                 .optional(companion.title), .text(companion.text), .optional(companion.segments.map(Int64.init)),

@@ -292,11 +292,12 @@ public enum HeraldSchema {
             """),
         SchemaMigration(version: 11, summary: "deliver: all — companion sends", sql: """
             -- A trigger with deliver: "all" sends on every reachable, consented channel as one
-            -- occurrence: the primary row keeps the occurrence, link token, coupon and
-            -- attribution; each other channel's message is a row pointing at it (its
-            -- occurrence_key suffixed with #<channel>). Caps and the report's PLANNED count
-            -- primary rows only.
+            -- occurrence: the primary row keeps the occurrence, link token and coupon; each
+            -- other channel's message is a row pointing at it, its occurrence_key '+<channel>:'
+            -- before the primary's (no trigger kind makes a key starting with '+'). Caps count
+            -- the occurrence once, while any of its messages is live.
             ALTER TABLE outbox ADD COLUMN companion_of INTEGER;
+            CREATE INDEX outbox_companions ON outbox(companion_of) WHERE companion_of IS NOT NULL;
             """),
     ]
 }

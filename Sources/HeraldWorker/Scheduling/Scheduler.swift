@@ -134,12 +134,16 @@ public final class Scheduler {
                 var send = try rules.composer.makeSend(
                     candidate, trigger: trigger, channel: channel, address: address, scheduledAt: scheduledAt,
                     variant: variant, fallbacks: fallbacks, codes: &codes)
+                send.companions.removeAll { companion in maxSegments.map { (companion.segments ?? 0) > $0 } ?? false }
                 if let limit = maxSegments, let segments = send.segments, segments > limit {
-                    return .suppressed(.tooLong, detail: "the SMS would take \(segments) segments, "
-                                           + "more than sms.max_segments \(limit)", scheduledAt: nil)
+                    // deliver: "all": the other channels still go out, the first of them as the primary.
+                    guard !send.companions.isEmpty else {
+                        return .suppressed(.tooLong, detail: "the SMS would take \(segments) segments, "
+                                               + "more than sms.max_segments \(limit)", scheduledAt: nil)
+                    }
+                    send.promoteFirstCompanion()
                 }
                 send.fallbacks.removeAll { fallback in maxSegments.map { (fallback.segments ?? 0) > $0 } ?? false }
-                send.companions.removeAll { companion in maxSegments.map { (companion.segments ?? 0) > $0 } ?? false }
                 return .planned(send)
             }
         } catch let error as any StoreFailure {

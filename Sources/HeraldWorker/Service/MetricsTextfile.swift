@@ -79,7 +79,7 @@ public struct MetricsTextfile: Sendable {
                report.lastTriggers.map { (label(["trigger": $0.triggerID]), "\($0.candidates)") })
         family("herald_trigger_evaluation_seconds", "gauge", "Time the latest evaluation spent on each trigger.",
                report.lastTriggers.map { (label(["trigger": $0.triggerID]), number($0.seconds)) })
-        family("herald_planned_total", "counter", "Sends planned (outbox rows written).", [("", "\(report.planned)")])
+        family("herald_planned_total", "counter", "Sends planned (occurrences; a deliver: all send once, whatever its channels).", [("", "\(report.planned)")])
         family("herald_held_out_total", "counter", "Members held out as a control group.", [("", "\(report.heldOut)")])
         family("herald_suppressed_total", "counter", "Occurrences suppressed for the first time, by reason.",
                [SuppressionReason.audience, .noChannel, .noConsent, .cap, .invalidData, .tooLong, .addressSuppressed].map {
