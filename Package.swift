@@ -28,13 +28,17 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(
+            name: "CPostgres",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
             name: "CMicroHTTPD",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
         .target(name: "HeraldCore", swiftSettings: strictSettings),
         // Digests and MACs through libcrypto: provider request signatures (and, later, the store's encryption).
         .target(name: "HeraldCrypto", dependencies: ["CCrypto"], swiftSettings: strictSettings),
-        .target(name: "HeraldStore", dependencies: ["HeraldCore", "CSQLite"], swiftSettings: strictSettings),
+        .target(name: "HeraldStore", dependencies: ["HeraldCore", "CSQLite", "CPostgres"], swiftSettings: strictSettings),
         .target(name: "HeraldDelivery", dependencies: ["HeraldCore", "HeraldCrypto", "CCurl"],
                 swiftSettings: strictSettings),
         .target(

@@ -53,7 +53,7 @@ public final class TLSGateway: Sendable {
         }
         try FileManager.default.createDirectory(atPath: folder.file("root"), withIntermediateDirectories: true)
         try folder.write("root/send", #"{"message_id":"h2"}"#)
-        let port = try freePort()
+        let port = try freeLoopbackPort()
         let server = Process()
         server.executableURL = URL(fileURLWithPath: nghttpd)
         server.arguments = ["--htdocs=" + folder.file("root"), "--address=127.0.0.1", "\(port)", key, certificate]
@@ -61,7 +61,7 @@ public final class TLSGateway: Sendable {
         server.standardError = FileHandle.nullDevice
         try server.run()
         let gateway = TLSGateway(port: port, certificatePath: certificate, process: server, folder: folder)
-        guard await Waiting.until(within: .seconds(10), { canConnect(port) }) else {
+        guard await Waiting.until(within: .seconds(10), { loopbackAccepts(port) }) else {
             throw Unavailable(description: "nghttpd did not listen on \(port) within 10 s")
         }
         return gateway
@@ -73,34 +73,4 @@ public final class TLSGateway: Sendable {
         return folders.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// A port nothing listens on now (bound and released; a small race, fine for tests).
-    private static func freePort() throws -> UInt16 {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard bound else { throw Unavailable(description: "no free port: \(errno)") }
-        return UInt16(bigEndian: address.sin_port)
-    }
-
-    private static func canConnect(_ port: UInt16) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = port.bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-    }
 }

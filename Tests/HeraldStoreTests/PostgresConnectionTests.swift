@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+@_spi(StoreSQL) import HeraldStore
+@_spi(StoreSQL) import HeraldTestSupport
+
+/// libpq through `PostgresConnection` against a throwaway cluster on loopback (issue 16's
+/// foundation): parameters apart from the SQL, NULLs and Chinese text round-trip, errors
+/// carry the server's SQLSTATE, and a failed connection never shows the password.
+@Suite(.timeLimit(.minutes(2))) struct PostgresConnectionTests {
+    @Test func parametersRowsAndErrors() throws {
+        let cluster = try TemporaryPostgres()
+        let connection = try PostgresConnection(url: cluster.url)
+        try connection.query("CREATE TABLE members (id text PRIMARY KEY, name text, points bigint)")
+        try connection.query("INSERT INTO members VALUES ($1, $2, $3), ($4, $5, $6)",
+                             ["M1", "张三'; DROP TABLE members; --", "1200", "M2", nil, nil])
+        let rows = try connection.query("SELECT id, name, points FROM members ORDER BY id")
+        #expect(rows == [["M1", "张三'; DROP TABLE members; --", "1200"], ["M2", nil, nil]])
+        do {
+            try connection.query("INSERT INTO members VALUES ($1, $2, $3)", ["M1", "again", "1"])
+            Issue.record("a duplicate key was accepted")
+        } catch let error as PostgresError {
+            #expect(error.state == "23505" && error.description.hasPrefix("PostgreSQL 23505: "))
+        }
+        #expect(throws: PostgresError.self) { try connection.query("SELECT * FROM missing_table") }
+    }
+
+    @Test func aFailedConnectionNamesNoPassword() {
+        do {
+            _ = try PostgresConnection(url: "postgresql://herald:s3cret@127.0.0.1:1/postgres?connect_timeout=5")
+            Issue.record("connected to a closed port")
+        } catch {
+            #expect(!"\(error)".contains("s3cret") && "\(error)".contains("***"), "\(error)")
+        }
+    }
+}
