@@ -105,7 +105,10 @@ struct GatewayEndpoint: Sendable {
     }
 
     /// A call that got no HTTP answer.
-    func classify(_ failure: HTTPFailure) -> ChannelResult {
+    func classify(_ failure: HTTPFailure) -> ChannelResult { Self.classify(failure, timeoutText: timeoutText) }
+
+    /// A call that got no answer, for any transport (an SMTP exchange too).
+    static func classify(_ failure: HTTPFailure, timeoutText: String) -> ChannelResult {
         switch failure {
         case .timedOut: .transient(error: "timed out after \(timeoutText)", httpStatus: nil, retryAfter: nil)
         case .connection(let detail): .transient(error: "connection error: \(detail)", httpStatus: nil, retryAfter: nil)

@@ -38,6 +38,7 @@ public final class SMTPEmailChannel: SettingsAdapter {
         var from: MailAddress
         var replyTo: String?
         var timeout: Duration
+        var timeoutText: String
         var connectTimeout: Duration?
         var caFile: String?
 
@@ -84,6 +85,7 @@ public final class SMTPEmailChannel: SettingsAdapter {
             self.from = parsedFrom
             self.replyTo = replyTo
             timeout = .seconds(options.timeout.seconds)
+            timeoutText = options.timeout.description
             self.connectTimeout = connectTimeout
             self.caFile = caFile
         }
@@ -109,16 +111,8 @@ public final class SMTPEmailChannel: SettingsAdapter {
                                   timeout: settings.timeout, connectTimeout: settings.connectTimeout,
                                   requiresTLS: settings.requiresTLS, caFile: settings.caFile)
         switch await transport.send(request) {
-        case .success(let reply):
-            return Self.classify(reply, messageID: mail.messageID)
-        case .failure(.timedOut):
-            return .transient(error: "timed out after \(settings.timeout)", httpStatus: nil, retryAfter: nil)
-        case .failure(.connection(let detail)):
-            return .transient(error: "connection error: \(detail)", httpStatus: nil, retryAfter: nil)
-        case .failure(.invalidRequest(let detail)):
-            return .misconfigured(error: "the message cannot be sent: \(detail)", httpStatus: nil)
-        case .failure(.cancelled):
-            return .cancelled
+        case .success(let reply): return Self.classify(reply, messageID: mail.messageID)
+        case .failure(let failure): return GatewayEndpoint.classify(failure, timeoutText: settings.timeoutText)
         }
     }
 

@@ -1,7 +1,6 @@
 import Foundation
 import HeraldCore
 import HeraldCrypto
-import Synchronization
 
 /// `adapter: "fcm"`: Firebase Cloud Messaging HTTP v1 (`POST /v1/projects/<project>/messages:send`)
 /// with an OAuth 2.0 access token from a service account: an RS256 JWT assertion exchanged at
@@ -21,8 +20,8 @@ public final class FCMChannel: SettingsAdapter {
     private let settings: Settings
     private let transport: any HTTPTransport
     private let clock: any WallClock
-    private let accessToken = Mutex<SharedToken?>(nil)
-    private let renewal = SingleFlight<Result<String, TokenFailure>>()
+    /// Kept until five minutes before it expires; one request at a time.
+    private let accessToken = AccessTokenCache(margin: 300, provider: "Google")
 
     public struct Settings: Sendable {
         var projectID: String
@@ -67,10 +66,6 @@ public final class FCMChannel: SettingsAdapter {
         self.settings = settings
         transport = context.transport
         clock = context.clock
-    }
-
-    struct TokenFailure: Error {
-        var result: ChannelResult
     }
 
     public func send(_ message: ChannelMessage) async -> ChannelResult {
@@ -132,56 +127,35 @@ public final class FCMChannel: SettingsAdapter {
         }
     }
 
-    /// A token valid for five more minutes: this adapter's, or a new one (one request at a time).
-    private func validToken(replacing rejected: String?) async -> Result<String, TokenFailure> {
-        let now = clock.now()
-        @Sendable func usable(_ token: SharedToken?) -> String? {
-            guard let token, token.token != rejected, token.expiresAt.timeIntervalSince(now) > 300 else { return nil }
-            return token.token
-        }
-        if let token = usable(accessToken.withLock { $0 }) { return .success(token) }
-        // As WeChatClient: a joined renewal that handed back the refused token is run again once.
-        for _ in 0..<2 {
-            let result = await renewal.run { [self] in
-                if let token = usable(accessToken.withLock { $0 }) { return .success(token) }
-                return await requestToken()
-            }
-            if case .success(let token) = result, token == rejected { continue }
-            return result
-        }
-        return .failure(TokenFailure(result: .transient(error: "Google kept handing out a refused access token",
-                                                        httpStatus: nil, retryAfter: nil)))
+    /// A token valid for five more minutes, other than `rejected`: this adapter's, or a new one.
+    private func validToken(replacing rejected: String?) async -> Result<String, AccessTokenCache.Failure> {
+        await accessToken.token(at: clock.now(), replacing: rejected) { [self] _ in await requestToken() }
     }
 
     /// RFC 7523: the signed assertion exchanged for an access token.
-    private func requestToken() async -> Result<String, TokenFailure> {
+    private func requestToken() async -> Result<SharedToken, AccessTokenCache.Failure> {
         let now = clock.now()
         guard let assertion = JSONWebToken.make(claims: [
             ("iss", .string(settings.clientEmail)), ("scope", .string(Self.scope)), ("aud", .string(settings.tokenURL)),
             ("iat", .integer(now.epochSeconds)), ("exp", .integer(now.epochSeconds + 3600)),
         ], key: settings.key) else {
-            return .failure(TokenFailure(result: .misconfigured(error: "the service account's key cannot sign", httpStatus: nil)))
+            return .failure(AccessTokenCache.Failure(result: .misconfigured(error: "the service account's key cannot sign", httpStatus: nil)))
         }
         let form = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=" + assertion
         let request = settings.tokenEndpoint.request(headers: [("Content-Type", "application/x-www-form-urlencoded")],
                                                      body: Array(form.utf8))
         switch await transport.perform(request) {
         case .failure(let failure):
-            return .failure(TokenFailure(result: settings.tokenEndpoint.classify(failure)))
+            return .failure(AccessTokenCache.Failure(result: settings.tokenEndpoint.classify(failure)))
         case .success(let response):
             let value = response.body.withUnsafeBufferPointer { try? JSONParser.parse(bytes: $0, dialect: .json) }
             guard response.status == 200, let token = value?["access_token"]?.stringValue, !token.isEmpty else {
                 let said = "Google OAuth \(response.status) \(value?["error"]?.stringValue ?? "")"
-                return .failure(TokenFailure(result: (400..<500).contains(response.status)
+                return .failure(AccessTokenCache.Failure(result: (400..<500).contains(response.status)
                     ? .misconfigured(error: said, httpStatus: response.status)
                     : .transient(error: said, httpStatus: response.status, retryAfter: nil)))
             }
-            var lifetime: Double = 3600
-            if case .number(let digits)? = value?["expires_in"]?.kind, let seconds = Double(digits) {
-                lifetime = min(max(seconds, 60), 86_400)
-            }
-            accessToken.withLock { $0 = SharedToken(token: token, expiresAt: now + lifetime) }
-            return .success(token)
+            return .success(SharedToken(token: token, expiresAt: now + AccessTokenCache.lifetime(value, fallback: 3600)))
         }
     }
 }

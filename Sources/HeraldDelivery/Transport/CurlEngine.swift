@@ -90,31 +90,41 @@ final class CurlEngine: @unchecked Sendable {
         active[easy] = transfer
     }
 
-    /// Every option of one exchange; the first option curl refuses, or `CURLE_OK`.
+    /// Every option of one exchange; the first option curl refuses, or `CURLE_OK`. What both
+    /// protocols share is set here: the URL and its allowed schemes, no signals, TLS always
+    /// verified, the timeouts and the error buffer.
     private func configure(_ easy: UnsafeMutableRawPointer, for transfer: CurlTransfer) -> CURLcode {
-        switch transfer.exchange {
-        case .http(let request): configure(easy, for: transfer, request)
-        case .mail(let mail): configure(easy, for: transfer, mail)
+        var problem: CURLcode = CURLE_OK
+        func set(_ code: CURLcode) { if problem == CURLE_OK { problem = code } }
+        let (url, protocols, timeout, connectTimeout, caFile) = switch transfer.exchange {
+        case .http(let request): (request.url, "http,https", request.timeout, request.connectTimeout, request.caFile)
+        case .mail(let mail): (mail.url, "smtp,smtps", mail.timeout, mail.connectTimeout, mail.caFile)
         }
+        set(herald_curl_easy_setopt_string(easy, CURLOPT_URL, url))
+        set(herald_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, protocols))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2))
+        if let caFile { set(herald_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile)) }
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, timeout.wholeMilliseconds))
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, connectTimeout.wholeMilliseconds))
+        set(herald_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer))
+        switch transfer.exchange {
+        case .http(let request): set(configure(easy, for: transfer, request))
+        case .mail(let mail): set(configure(easy, for: transfer, mail))
+        }
+        return problem
     }
 
+    /// An HTTP request: no redirects, HTTP/2 where TLS offers it, headers, the body.
     private func configure(_ easy: UnsafeMutableRawPointer, for transfer: CurlTransfer, _ request: HTTPRequest) -> CURLcode {
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         var problem: CURLcode = CURLE_OK
         func set(_ code: CURLcode) { if problem == CURLE_OK { problem = code } }
-        set(herald_curl_easy_setopt_string(easy, CURLOPT_URL, request.url))
-        set(herald_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
         set(herald_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0))
-        set(herald_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
         set(herald_curl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS))
-        set(herald_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1))
-        set(herald_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2))
-        if let caFile = request.caFile { set(herald_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile)) }
-        set(herald_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, request.timeout.wholeMilliseconds))
-        set(herald_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeout.wholeMilliseconds))
         set(herald_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1))
         set(herald_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, Self.userAgent))
-        set(herald_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer))
         set(herald_curl_easy_setopt_callback(easy, CURLOPT_WRITEFUNCTION, curlWriteBody))
         set(herald_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context))
         set(herald_curl_easy_setopt_callback(easy, CURLOPT_HEADERFUNCTION, curlWriteHeader))
@@ -128,12 +138,10 @@ final class CurlEngine: @unchecked Sendable {
             set(herald_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1))
             return problem
         }
-        let body = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, request.body.count))
-        _ = body.initialize(from: request.body)
-        transfer.requestBody = body
+        let body = transfer.keepBody(request.body)
         set(herald_curl_easy_setopt_long(easy, CURLOPT_POST, 1))
         set(herald_curl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, request.body.count))
-        set(herald_curl_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, body.baseAddress))
+        set(herald_curl_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, body))
         if request.method != "POST" { set(herald_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method)) }
         return problem
     }
@@ -144,16 +152,8 @@ final class CurlEngine: @unchecked Sendable {
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         var problem: CURLcode = CURLE_OK
         func set(_ code: CURLcode) { if problem == CURLE_OK { problem = code } }
-        set(herald_curl_easy_setopt_string(easy, CURLOPT_URL, mail.url))
-        set(herald_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps"))
-        set(herald_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
-        set(herald_curl_easy_setopt_long(easy, CURLOPT_USE_SSL, Int(mail.requiresTLS ? CURLUSESSL_ALL.rawValue : CURLUSESSL_NONE.rawValue)))
-        set(herald_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1))
-        set(herald_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2))
-        if let caFile = mail.caFile { set(herald_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile)) }
-        set(herald_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, mail.timeout.wholeMilliseconds))
-        set(herald_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, mail.connectTimeout.wholeMilliseconds))
-        set(herald_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer))
+        let tls = mail.requiresTLS ? CURLUSESSL_ALL.rawValue : CURLUSESSL_NONE.rawValue
+        set(herald_curl_easy_setopt_long(easy, CURLOPT_USE_SSL, Int(tls)))
         if let username = mail.username { set(herald_curl_easy_setopt_string(easy, CURLOPT_USERNAME, username)) }
         if let password = mail.password { set(herald_curl_easy_setopt_string(easy, CURLOPT_PASSWORD, password)) }
         set(herald_curl_easy_setopt_string(easy, CURLOPT_MAIL_FROM, "<\(mail.from)>"))
@@ -161,9 +161,7 @@ final class CurlEngine: @unchecked Sendable {
         for recipient in mail.recipients { list = curl_slist_append(list, "<\(recipient)>") }
         transfer.headerList = list
         set(herald_curl_easy_setopt_slist(easy, CURLOPT_MAIL_RCPT, list))
-        let body = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, mail.message.count))
-        _ = body.initialize(from: mail.message)
-        transfer.requestBody = body
+        _ = transfer.keepBody(mail.message)
         set(herald_curl_easy_setopt_long(easy, CURLOPT_UPLOAD, 1))
         set(herald_curl_easy_setopt_long(easy, CURLOPT_INFILESIZE_LARGE, mail.message.count))
         set(herald_curl_easy_setopt_callback(easy, CURLOPT_READFUNCTION, curlReadMessage))

@@ -36,6 +36,15 @@ final class CurlTransfer: @unchecked Sendable {
         if let headerList { curl_slist_free_all(headerList) }
     }
 
+    /// A copy of `bytes` that lives as long as the transfer (libcurl reads it during the
+    /// exchange), freed at deinit; its start.
+    func keepBody(_ bytes: [UInt8]) -> UnsafeMutablePointer<UInt8>? {
+        let body = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, bytes.count))
+        _ = body.initialize(from: bytes)
+        requestBody = body
+        return body.baseAddress
+    }
+
     /// Resumes the caller, exactly once.
     func finish(_ result: Result<HTTPResponse, HTTPFailure>) {
         continuation?.resume(returning: result)

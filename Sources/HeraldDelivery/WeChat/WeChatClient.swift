@@ -1,6 +1,5 @@
 import Foundation
 import HeraldCore
-import Synchronization
 
 /// The part of WeChat's server API both adapters share: the access token (from app id and
 /// secret, cached, shared through `SharedTokenStore`, renewed ten minutes before it expires
@@ -13,10 +12,8 @@ final class WeChatClient: Sendable {
     private let transport: any HTTPTransport
     private let clock: any WallClock
     private let tokens: (any SharedTokenStore)?
-    /// This process's copy, so most calls read no store.
-    private let cached = Mutex<SharedToken?>(nil)
-    /// One token request at a time: concurrent sends wait for it instead of each asking.
-    private let renewal = SingleFlight<Result<String, TokenFailure>>()
+    /// This process's copy, so most calls read no store; one token request at a time.
+    private let token = AccessTokenCache(margin: WeChatClient.renewalMargin, provider: "WeChat")
 
     /// A token is renewed this long before WeChat's expiry.
     static let renewalMargin: TimeInterval = 600
@@ -97,52 +94,28 @@ final class WeChatClient: Sendable {
         }
     }
 
-    /// Why no token could be had, as the row's result.
-    struct TokenFailure: Error {
-        var result: ChannelResult
-    }
-
     /// A token valid for at least `renewalMargin`: this process's, the store's, or a new one.
     /// `replacing`: one WeChat just refused, not to be used again.
-    private func accessToken(replacing rejected: String?) async -> Result<String, TokenFailure> {
-        let now = clock.now()
-        @Sendable func usable(_ token: SharedToken?) -> String? {
-            guard let token, token.token != rejected, token.expiresAt.timeIntervalSince(now) > Self.renewalMargin
-            else { return nil }
-            return token.token
+    private func accessToken(replacing rejected: String?) async -> Result<String, AccessTokenCache.Failure> {
+        await token.token(at: clock.now(), replacing: rejected) { [self] isUsable in
+            // Another worker may have renewed it.
+            if let shared = tokens?.token(for: storeKey), isUsable(shared) { return .success(shared) }
+            return await requestToken()
         }
-        if let token = usable(cached.withLock { $0 }) { return .success(token) }
-        // A renewal already under way for another send is joined; if it handed back the very
-        // token this send just had refused, one more (its own) is run.
-        for _ in 0..<2 {
-            let result = await renewal.run { [self] () -> Result<String, TokenFailure> in
-                // Another send (or worker) may have renewed it meanwhile.
-                if let token = usable(cached.withLock { $0 }) { return .success(token) }
-                if let shared = tokens?.token(for: storeKey), let token = usable(shared) {
-                    cached.withLock { $0 = shared }
-                    return .success(token)
-                }
-                return await requestToken()
-            }
-            if case .success(let token) = result, token == rejected { continue }
-            return result
-        }
-        return .failure(TokenFailure(result: .transient(error: "WeChat kept handing out a refused access token",
-                                                        httpStatus: nil, retryAfter: nil)))
     }
 
-    private func requestToken() async -> Result<String, TokenFailure> {
+    private func requestToken() async -> Result<SharedToken, AccessTokenCache.Failure> {
         let query = "grant_type=client_credential&appid=\(Self.queryEncoded(appID))&secret=\(Self.queryEncoded(appSecret))"
         var request = endpoint.request(path: "/cgi-bin/token?" + query, headers: [], body: [])
         request.method = "GET"
         switch await transport.perform(request) {
         case .failure(let failure):
-            return .failure(TokenFailure(result: endpoint.classify(failure)))
+            return .failure(AccessTokenCache.Failure(result: endpoint.classify(failure)))
         case .success(let response):
             guard response.status == 200,
                   let value = response.body.withUnsafeBufferPointer({ try? JSONParser.parse(bytes: $0, dialect: .json) }),
                   value.members != nil else {
-                return .failure(TokenFailure(result: GatewayEndpoint.classifyForeign(response, now: clock.now(),
+                return .failure(AccessTokenCache.Failure(result: GatewayEndpoint.classifyForeign(response, now: clock.now(),
                                                                                        provider: "WeChat")))
             }
             guard let token = value["access_token"]?.stringValue, !token.isEmpty else {
@@ -150,19 +123,15 @@ final class WeChatClient: Sendable {
                 let result = Self.classify(answer, status: response.status)
                 // A refused token request is the app's setup unless WeChat is merely busy or limiting.
                 if case .accepted = result {
-                    return .failure(TokenFailure(result: .transient(error: "WeChat gave no access_token", httpStatus: 200,
+                    return .failure(AccessTokenCache.Failure(result: .transient(error: "WeChat gave no access_token", httpStatus: 200,
                                                                     retryAfter: nil)))
                 }
-                return .failure(TokenFailure(result: result))
+                return .failure(AccessTokenCache.Failure(result: result))
             }
-            var lifetime: Double = 7200
-            if case .number(let digits)? = value["expires_in"]?.kind, let seconds = Double(digits) {
-                lifetime = min(max(seconds, 60), 86_400)
-            }
-            let issued = SharedToken(token: token, expiresAt: clock.now() + lifetime)
-            cached.withLock { $0 = issued }
+            let issued = SharedToken(token: token,
+                                     expiresAt: clock.now() + AccessTokenCache.lifetime(value, fallback: 7200))
             tokens?.save(issued, for: storeKey)
-            return .success(token)
+            return .success(issued)
         }
     }
 

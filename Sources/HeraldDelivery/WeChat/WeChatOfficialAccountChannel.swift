@@ -50,8 +50,7 @@ public final class WeChatOfficialAccountChannel: SettingsAdapter {
     }
 
     public func send(_ message: ChannelMessage) async -> ChannelResult {
-        guard let content = message.providerContent?[name], let templateID = content["template_id"]?.stringValue,
-              let data = WeChatSettings.data(content["data"]) else {
+        guard let (content, templateID, data) = WeChatSettings.mapping(of: message, for: name) else {
             return .missingMapping(provider: name)
         }
         var body: [(String, JSONOutput)] = [("touser", .string(message.to)), ("template_id", .string(templateID))]

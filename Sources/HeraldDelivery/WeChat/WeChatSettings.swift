@@ -36,6 +36,15 @@ struct WeChatSettings: Sendable {
     static let source = "WeChat subscription / template message field rules, "
         + "https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/mp-message-management/subscribe-message/sendMessage.html"
 
+    /// The send's mapping for `provider`: its content, template id and fields; nil when the
+    /// send carries none (planned before the mapping named the provider).
+    static func mapping(of message: ChannelMessage, for provider: String)
+        -> (content: JSONValue, templateID: String, data: JSONOutput)? {
+        guard let content = message.providerContent?[provider], let templateID = content["template_id"]?.stringValue,
+              let data = data(content["data"]) else { return nil }
+        return (content, templateID, data)
+    }
+
     /// `data: { thing1: "…" }` as WeChat wants it: `{ thing1: { value: "…" } }`.
     static func data(_ params: JSONValue?) -> JSONOutput? {
         guard let params, case .object(let members) = params.kind else { return nil }
