@@ -8,7 +8,7 @@ import HeraldCore
 /// Input that used to pass and then crash, stall or leak (issue 11): numbers beyond any
 /// sense in config and data, a member whose stored data cannot be evaluated, a name of ten
 /// thousand characters, control characters on the terminal.
-@Suite struct BadInputTests {
+@Suite(.timeLimit(.minutes(2))) struct BadInputTests {
     /// A folder with Triggers/, MessageTemplates/t and a config `text`.
     private func folder(config text: String, triggers: [String: String] = [:],
                         template: String = "{{ member.name | default: \"会员\" }}您好") throws -> (TemporaryDirectory, String) {

@@ -11,7 +11,7 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
 /// `herald report --sandbox Sandbox` as a real process (the simulated day runs the async
 /// service, which must not block a thread of the test pool): the sandbox's story, in JSON
 /// per trigger and per variant, and as a well-formed, self-contained HTML page.
-@Suite struct ReportCommandTests {
+@Suite(.timeLimit(.minutes(2))) struct ReportCommandTests {
     private func report(_ arguments: [String], in folder: TemporaryDirectory, output: String) async throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try heraldBinaryPath())

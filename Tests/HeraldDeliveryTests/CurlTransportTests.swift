@@ -5,7 +5,7 @@ import HeraldDelivery
 
 /// The libcurl transport against real servers on loopback: a plain HTTP/1.1 gateway
 /// scripted per request, and nghttpd for TLS and HTTP/2.
-@Suite struct CurlTransportTests {
+@Suite(.timeLimit(.minutes(2))) struct CurlTransportTests {
     /// Each test its own connection pool (other tests' gateways come and go on reused ports).
     private let pool = OwnPool()
     private var transport: CurlTransport { pool.transport }

@@ -9,7 +9,7 @@ import HeraldWorker
 
 /// Delivery receipts through `herald serve`, in each provider's callback format: applied to
 /// the send they name and committed before the answer; repeats and unknown ids change nothing.
-@Suite struct ReceiptCallbackTests {
+@Suite(.timeLimit(.minutes(2))) struct ReceiptCallbackTests {
     /// Three members with a planned SMS, each as the dispatcher leaves it once a provider
     /// accepted it: sent, with its provider id (`pid-<member>`).
     private func edge() throws -> EdgeHarness {

@@ -8,7 +8,7 @@ import HeraldWorker
 
 /// E-mail unsubscribe through `herald serve`: a confirmation page that runs nothing and echoes
 /// nothing, and a one-click POST (RFC 8058) that opts the member out of e-mail at once.
-@Suite struct UnsubscribeTests {
+@Suite(.timeLimit(.minutes(2))) struct UnsubscribeTests {
     /// One member with a planned e-mail.
     private func edge() throws -> EdgeHarness {
         try EdgeHarness(triggers: [
