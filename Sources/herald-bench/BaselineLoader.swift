@@ -25,7 +25,7 @@ enum BaselineLoader {
 
     /// Creates an empty store with Herald's schema (through Herald's own migrations).
     static func createStore(at path: String) throws {
-        _ = try SQLiteStore(path: path)
+        _ = try SQLStore(path: path)
     }
 
     static func memberCommands(folder: String) -> [String] {

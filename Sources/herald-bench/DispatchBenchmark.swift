@@ -35,7 +35,7 @@ struct DispatchBenchmark {
 
         // The baseline's input: the same JSON bodies and keys Herald posts.
         var requests: [String] = []
-        let store = try SQLiteStore(path: planned)
+        let store = try SQLStore(path: planned)
         let bodies = try store.database.prepare("SELECT idempotency_key, address, body FROM outbox ORDER BY key")
         while try bodies.step() {
             let body = JSONOutput.object([
@@ -57,7 +57,7 @@ struct DispatchBenchmark {
             let measured = try ChildProcess.run(herald, ["--config", config, "run", "--once"],
                                                 stdoutPath: folder + "/run.out", stderrPath: folder + "/run.err")
             guard measured.exitStatus == 0 else { throw BenchError("herald run failed; see \(folder)/run.err") }
-            let sent = try SQLiteStore(path: folder + "/herald.db").database
+            let sent = try SQLStore(path: folder + "/herald.db").database
                 .scalarInteger("SELECT count(*) FROM outbox WHERE status = 'sent'") ?? 0
             guard sent == options.sends, gateway.requests.count - before == options.sends else {
                 throw BenchError("run \(run): \(sent) rows sent, gateway saw \(gateway.requests.count - before)")
@@ -101,14 +101,14 @@ struct DispatchBenchmark {
         let catalog = try CatalogLoader.load(configPath: config)
         let planned = folder + "/planned.db"
         do {
-            let store = try SQLiteStore(path: folder + "/herald.db")
+            let store = try SQLStore(path: folder + "/herald.db")
             var codes = SendCodes.secure()
             let evaluation = try Scheduler(catalog: catalog, store: store).evaluate(at: Date(), codes: &codes)
-            try SQLiteOutboxWriter.write(evaluation, to: store)
+            try SQLOutboxWriter.write(evaluation, to: store)
             try store.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             try store.database.execute("VACUUM INTO '\(planned)'")
         }
-        let rows = try SQLiteStore(path: planned).database.scalarInteger("SELECT count(*) FROM outbox") ?? 0
+        let rows = try SQLStore(path: planned).database.scalarInteger("SELECT count(*) FROM outbox") ?? 0
         guard rows == sends else { throw BenchError("planned \(rows) rows, expected \(sends)") }
         return planned
     }

@@ -77,7 +77,7 @@ struct EdgeBenchmark {
         } ?? ""
         serve.terminate()
         serve.waitUntilExit()
-        let store = try SQLiteStore(readingAt: folder + "/herald.db")
+        let store = try SQLStore(readingAt: folder + "/herald.db")
         let clicks = try store.database.scalarInteger("SELECT count(*) FROM events WHERE type = 'click'") ?? 0
         let delivered = try store.database.scalarInteger("SELECT count(*) FROM outbox WHERE receipt = 'delivered'") ?? 0
         let acknowledged = receipts.reduce(0) { $0 + $1.requests - $1.failures }
@@ -165,7 +165,7 @@ struct EdgeBenchmark {
 
     /// `links` members with one sent SMS each, its token, one target and provider id `p<n>`.
     private func makeStore(_ path: String, links: Int) throws -> [String] {
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         let database = store.database
         try database.withTransaction {
             try database.execute("""

@@ -38,7 +38,7 @@ struct EvaluationBenchmark {
         let store = folder + "/eval.db"
         try loadOnce(into: store, config: config)
         // A store loaded by an older Herald is upgraded once (preview reads only the current schema).
-        _ = try SQLiteStore(path: store)
+        _ = try SQLStore(path: store)
         let catalog = try CatalogLoader.load(configPath: config)
         // The generated store has no suppressed address: Herald leaves out that probe, and so does the baseline.
         let queries = catalog.triggers.filter(\.enabled).map { trigger in
@@ -46,7 +46,7 @@ struct EvaluationBenchmark {
                                             defaultTimeZone: catalog.config.timeZone,
                                             defaultLocale: catalog.config.locale,
                                             withPointsBalance: catalog.needsPointsBalance(trigger),
-                                            withSuppressedAddresses: false))
+                                            withSuppressedAddresses: false), dialect: .sqlite)
         }
         var measured = Measured()
         for run in 1...options.runs {
@@ -221,7 +221,7 @@ struct EvaluationBenchmark {
             lines.append("second \(second.seconds) \(second.triggers.reduce(0) { $0 + $1.candidates })")
             lines += second.triggers.map { "second:\($0.triggerID) \($0.seconds) \($0.candidates)" }
         } else {
-            let store = try SQLiteStore(readingAt: catalog.config.storePath)
+            let store = try SQLStore(readingAt: catalog.config.storePath)
             var codes = SendCodes.seeded(1)
             let started = ContinuousClock.now
             let evaluation = try Scheduler(catalog: catalog, store: store).evaluate(at: instant, codes: &codes)

@@ -70,7 +70,7 @@ struct ProviderDispatchBenchmark {
                 let measured = try ChildProcess.run(herald, ["--config", config, "run", "--once"],
                                                     stdoutPath: folder + "/run.out", stderrPath: folder + "/run.err")
                 guard measured.exitStatus == 0 else { throw BenchError("herald run failed; see \(folder)/run.err") }
-                let sent = try SQLiteStore(path: folder + "/herald.db").database
+                let sent = try SQLStore(path: folder + "/herald.db").database
                     .scalarInteger("SELECT count(*) FROM outbox WHERE status = 'sent'") ?? 0
                 guard sent == options.sends, seen() - before == options.sends else {
                     throw BenchError("run \(run) (\(config)): \(sent) rows sent, the gateway saw \(seen() - before)")
@@ -134,7 +134,7 @@ struct ProviderDispatchBenchmark {
         let host = "127.0.0.1:\(fake.gateway.port)"
         let timestamp = Date().epochSeconds
         var requests: [String] = []
-        let store = try SQLiteStore(path: planned)
+        let store = try SQLStore(path: planned)
         let rows = try store.database.prepare("SELECT idempotency_key, address, provider_content FROM outbox ORDER BY key")
         while try rows.step() {
             let content = try JSONParser.parse(rows.text(at: 2) ?? "{}", dialect: .json)["tencent"]

@@ -63,7 +63,7 @@ struct ReportBenchmark {
     }
 
     private func generate(_ path: String) throws {
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         let database = store.database
         let sends = options.sends, heldOut = options.sends / 10, suppressed = options.sends / 5
         let members = sends + heldOut

@@ -97,7 +97,7 @@ func findOnPath(_ name: String) -> String? {
 
 /// A fingerprint of what both loads must agree on.
 func fingersay(_ path: String) throws -> String {
-    let store = try SQLiteStore(path: path)
+    let store = try SQLStore(path: path)
     let members = try store.database.prepare("""
         SELECT count(*), sum(registered_at), sum(birth_month * 100 + birth_day), count(phone),
                (SELECT count(*) FROM member_tags), (SELECT count(*) FROM events), (SELECT sum(at) FROM events),

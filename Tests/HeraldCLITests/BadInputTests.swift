@@ -137,7 +137,7 @@ import HeraldCore
         #expect(herald(["--config", config, "import", "members", try folder.write("m.csv", csv)]).status == .success)
         let earn = (1...20).map { #"{"member_id":"U\#($0)","type":"points_earn","at":"2026-02-01","points":50,"expires_at":"2026-03-20"}"# }
         #expect(herald(["--config", config, "ingest", try folder.write("e.ndjson", earn.joined(separator: "\n"))]).status == .success)
-        let store = try SQLiteStore(path: folder.file("h.db"))
+        let store = try SQLStore(path: folder.file("h.db"))
         try store.database.execute("""
             UPDATE points_lots SET points = 4611686018427387904, remaining = 4611686018427387904
                 WHERE member_key = (SELECT key FROM members WHERE id = 'U1');

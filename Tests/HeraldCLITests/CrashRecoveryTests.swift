@@ -40,7 +40,7 @@ import HeraldCore
 
         // Kill once some transactions are committed but well before the end.
         let victim = try run(crashConfig, ["ingest", eventsPath, "--batch-size", "20000"])
-        let observer = try SQLiteStore(path: folder.file("crash.db"))
+        let observer = try SQLStore(path: folder.file("crash.db"))
         let committed = await Waiting.until(within: .seconds(60)) {
             victim.isRunning && ((try? observer.database.scalarInteger("SELECT count(*) FROM events")) ?? 0) > 0
         }
@@ -48,7 +48,7 @@ import HeraldCore
         _ = await Waiting.exit(of: victim, within: .seconds(10))
         #expect(committed && victim.terminationReason == .uncaughtSignal, "the ingest finished before it could be killed")
 
-        let reopened = try SQLiteStore(path: folder.file("crash.db"))
+        let reopened = try SQLStore(path: folder.file("crash.db"))
         let check = try reopened.database.prepare("PRAGMA integrity_check")
         #expect(try check.step() && check.text(at: 0) == "ok")
         let partial = try reopened.database.scalarInteger("SELECT count(*) FROM events") ?? 0
@@ -68,8 +68,8 @@ import HeraldCore
         let errors = (1...runs).compactMap { try? String(contentsOfFile: folder.file("stderr-\($0).txt"), encoding: .utf8) }
             .filter { !$0.contains("warning") }.joined()
         #expect(resumed.terminationStatus == 0 && clean.terminationStatus == 0, "\(errors)")
-        let crashDump = try StoreDump.of(SQLiteStore(path: folder.file("crash.db")))
-        let cleanDump = try StoreDump.of(SQLiteStore(path: folder.file("clean.db")))
+        let crashDump = try StoreDump.of(SQLStore(path: folder.file("crash.db")))
+        let cleanDump = try StoreDump.of(SQLStore(path: folder.file("clean.db")))
         #expect(crashDump == cleanDump)
         #expect(crashDump.count > 1_000_000)
     }

@@ -11,7 +11,7 @@ import Testing
         // Far more than can be answered before the kill lands, however late its thread runs.
         let sends = 5_000
         do {
-            let store = try SQLiteStore(path: folder.file("h.db"))
+            let store = try SQLStore(path: folder.file("h.db"))
             try store.database.execute("""
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(sends))
                 INSERT INTO members (key, id) SELECT i, 'M' || i FROM n;
@@ -46,7 +46,7 @@ import Testing
         }
         #expect(await Waiting.exit(of: server, within: .seconds(10)), "the server did not die within 10 s of SIGKILL")
         #expect(!acknowledged.isEmpty && acknowledged.count < sends, "\(acknowledged.count) of \(sends) answered")
-        let store = try SQLiteStore(readingAt: folder.file("h.db"))
+        let store = try SQLStore(readingAt: folder.file("h.db"))
         let stored = Set(try (1...sends).filter { index in
             try store.database.scalarInteger("SELECT receipt IS NOT NULL FROM outbox WHERE key = \(index)") == 1
         })

@@ -68,7 +68,7 @@ import HeraldCore
         let sentMidway = gateway.keyCounts.count
         // The last worker runs until every row is final, then is stopped politely.
         let last = try launch(config, ["run"], folder: folder)
-        let store = try SQLiteStore(readingAt: folder.file("h.db"))
+        let store = try SQLStore(readingAt: folder.file("h.db"))
         func count(_ condition: String) throws -> Int64 {
             try store.database.scalarInteger("SELECT count(*) FROM outbox WHERE \(condition)") ?? 0
         }
@@ -147,7 +147,7 @@ import HeraldCore
         #expect(gaps.allSatisfy { $0 < .seconds(2.5) }, "longest gap \(gaps.max() ?? .zero)")
         kill(worker.processIdentifier, SIGTERM)
         #expect(await Waiting.exit(of: worker, within: .seconds(30)), "the worker did not stop within 30 s of SIGTERM")
-        let store = try SQLiteStore(readingAt: folder.file("h.db"))
+        let store = try SQLStore(readingAt: folder.file("h.db"))
         #expect(try store.database.scalarInteger("SELECT count(*) FROM events WHERE id LIKE 'live-%'") == 18)
         #expect(gateway.acceptedCounts.values.allSatisfy { $0 == 1 })
         let log = try String(contentsOfFile: folder.file("stderr.txt"), encoding: .utf8)

@@ -9,7 +9,7 @@ import HeraldCore
 /// `herald serve`'s router and server in front of it on a free loopback port.
 final class EdgeHarness {
     let fixture: EvaluationFixture
-    let store: SQLiteStore
+    let store: SQLStore
     let clock: ManualWallClock
     let router: EdgeRouter
     let server: HTTPServer
@@ -22,7 +22,7 @@ final class EdgeHarness {
          now: String = "2026-03-10 12:05:00", callbackKey: String? = EdgeHarness.callbackKey) throws {
         fixture = try EvaluationFixture(config: config, triggers: triggers, templates: templates)
         store = try fixture.store(members: members)
-        try SQLiteOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
+        try SQLOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
         clock = ManualWallClock(fixture.at(now))
         router = try EdgeRouter(store: store.location, config: try fixture.catalog().config, callbackKey: callbackKey,
                                 clock: clock) { _ in }

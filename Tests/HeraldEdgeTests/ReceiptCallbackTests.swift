@@ -53,7 +53,7 @@ import HeraldWorker
         #expect(try edge.column("SELECT count(*) FROM events WHERE type IN ('delivered', 'undelivered')") == ["4"],
                 "stored once each, the unknown one too")
         // What is acknowledged is on disk before the answer: the edge's writer commits with FULL sync.
-        let synchronous = try edge.onWriter { store, _ in try (store as? SQLiteStore)?.database.scalarInteger("PRAGMA synchronous") }
+        let synchronous = try edge.onWriter { store, _ in try (store as? SQLStore)?.database.scalarInteger("PRAGMA synchronous") }
         #expect(synchronous == 2)
     }
 

@@ -7,15 +7,15 @@ import HeraldCore
 private let clock = ManualWallClock(Date(timeIntervalSince1970: 1_779_240_600))
 
 @discardableResult
-private func ingest(_ text: String, into store: SQLiteStore, folder: TemporaryDirectory,
+private func ingest(_ text: String, into store: SQLStore, folder: TemporaryDirectory,
                     sink: CollectingSink = CollectingSink()) throws -> ImportSummary {
     let path = try folder.write("events-\(UUID().uuidString).ndjson", text)
-    let ingester = try SQLiteEventIngester(store: store, defaultTimeZone: shanghai, clock: clock, batchSize: 3)
+    let ingester = try SQLEventIngester(store: store, defaultTimeZone: shanghai, clock: clock, batchSize: 3)
     return try ingester.ingest(from: LineReader(path: path), sink: sink)
 }
 
-private func storeWithMembers(_ folder: TemporaryDirectory) throws -> SQLiteStore {
-    let store = try SQLiteStore(path: folder.file("h.db"))
+private func storeWithMembers(_ folder: TemporaryDirectory) throws -> SQLStore {
+    let store = try SQLStore(path: folder.file("h.db"))
     try importMembers("id,registered_at,stored_value\nU1,2024-01-01,150\nU2,2024-01-01,\n", into: store, folder: folder)
     return store
 }

@@ -8,10 +8,10 @@ let shanghai = TimeZone(identifier: "Asia/Shanghai")!
 
 /// Imports `text` (written to a file named `name`) into `store`.
 @discardableResult
-func importMembers(_ text: String, into store: SQLiteStore, name: String = "members.csv", folder: TemporaryDirectory,
+func importMembers(_ text: String, into store: SQLStore, name: String = "members.csv", folder: TemporaryDirectory,
                    sink: CollectingSink = CollectingSink()) throws -> ImportSummary {
     let path = try folder.write(name, text)
-    let importer = try SQLiteMemberImporter(store: store, defaultTimeZone: shanghai, batchSize: 2)
+    let importer = try SQLMemberImporter(store: store, defaultTimeZone: shanghai, batchSize: 2)
     return try importer.importMembers(from: LineReader(path: path), format: MemberFileFormat(forPath: name), sink: sink)
 }
 
@@ -25,7 +25,7 @@ private let fullCSV = """
 @Suite struct MemberImporterTests {
     @Test func importsEveryColumn() throws {
         let folder = try TemporaryDirectory()
-        let store = try SQLiteStore(path: folder.file("h.db"))
+        let store = try SQLStore(path: folder.file("h.db"))
         let summary = try importMembers(fullCSV, into: store, folder: folder)
         #expect(summary == { var s = ImportSummary(); s.read = 2; s.inserted = 2; return s }())
         let u1 = try #require(try store.member(id: "U1"))
@@ -48,7 +48,7 @@ private let fullCSV = """
 
     @Test func reimportingTheSameFileChangesNothing() throws {
         let folder = try TemporaryDirectory()
-        let store = try SQLiteStore(path: folder.file("h.db"))
+        let store = try SQLStore(path: folder.file("h.db"))
         try importMembers(fullCSV, into: store, folder: folder)
         let before = try StoreDump.of(store)
         let again = try importMembers(fullCSV, into: store, folder: folder)
@@ -58,7 +58,7 @@ private let fullCSV = """
 
     @Test func upsertUpdatesOnlyTheColumnsTheFileCarries() throws {
         let folder = try TemporaryDirectory()
-        let store = try SQLiteStore(path: folder.file("h.db"))
+        let store = try SQLStore(path: folder.file("h.db"))
         try importMembers(fullCSV, into: store, folder: folder)
         let summary = try importMembers("id,tier,tags,phone\nU1,钻卡,新客,\nU3,银卡,,\n", into: store, name: "partial.csv",
                                         folder: folder)
@@ -74,7 +74,7 @@ private let fullCSV = """
 
     @Test func aBalanceOnlyChangeIsAnUpdateAndAbsentBalanceIsKept() throws {
         let folder = try TemporaryDirectory()
-        let store = try SQLiteStore(path: folder.file("h.db"))
+        let store = try SQLStore(path: folder.file("h.db"))
         try importMembers(fullCSV, into: store, folder: folder)
         let changed = try importMembers("id,tier,stored_value\nU1,金卡,99.5\nU2,银卡,\n", into: store, name: "b.csv", folder: folder)
         #expect(changed.updated == 1 && changed.duplicates == 1)
@@ -85,12 +85,12 @@ private let fullCSV = """
 
     @Test func lastActivityIsTheLatestOfProfileAndEventsAcrossImports() throws {
         let folder = try TemporaryDirectory()
-        let store = try SQLiteStore(path: folder.file("h.db"))
+        let store = try SQLStore(path: folder.file("h.db"))
         let instants = InstantParser(defaultTimeZone: shanghai)
         try importMembers("id,registered_at,last_active_at\nU1,2024-01-01,2025-01-01\n", into: store, folder: folder)
         #expect(try store.member(id: "U1")?.lastActivityAt == instants.parse("2025-01-01"))
         let events = try folder.write("e.ndjson", #"{"member_id":"U1","type":"login","at":"2026-03-01"}"#)
-        let ingester = try SQLiteEventIngester(store: store, defaultTimeZone: shanghai, clock: SystemWallClock())
+        let ingester = try SQLEventIngester(store: store, defaultTimeZone: shanghai, clock: SystemWallClock())
         _ = try ingester.ingest(from: LineReader(path: events), sink: CollectingSink())
         // A later import that moves last_active_at back keeps the newer event…
         try importMembers("id,last_active_at\nU1,2024-06-01\n", into: store, name: "b.csv", folder: folder)
@@ -102,7 +102,7 @@ private let fullCSV = """
 
     @Test func aMemberTwiceInOneFileIsInsertedThenUpdated() throws {
         let folder = try TemporaryDirectory()
-        let store = try SQLiteStore(path: folder.file("h.db"))
+        let store = try SQLStore(path: folder.file("h.db"))
         let summary = try importMembers("id,tier\nU1,银卡\nU1,金卡\nU1,金卡\n", into: store, folder: folder)
         #expect(summary.inserted == 1 && summary.updated == 1 && summary.duplicates == 1)
         #expect(try store.member(id: "U1")?.profile.tier == "金卡")
@@ -110,7 +110,7 @@ private let fullCSV = """
 
     @Test func badRowsAreReportedAndGoodRowsLand() throws {
         let folder = try TemporaryDirectory()
-        let store = try SQLiteStore(path: folder.file("h.db"))
+        let store = try SQLStore(path: folder.file("h.db"))
         let sink = CollectingSink()
         let text = """
             id,phone,birthday,stored_value
@@ -145,7 +145,7 @@ private let fullCSV = """
     ])
     func aBadHeaderStopsTheImportWithAClearError(text: String, message: String) throws {
         let folder = try TemporaryDirectory()
-        let store = try SQLiteStore(path: folder.file("h.db"))
+        let store = try SQLStore(path: folder.file("h.db"))
         do {
             try importMembers(text, into: store, folder: folder)
             Issue.record("expected an error")
@@ -157,7 +157,7 @@ private let fullCSV = """
 
     @Test func ndjsonMembers() throws {
         let folder = try TemporaryDirectory()
-        let store = try SQLiteStore(path: folder.file("h.db"))
+        let store = try SQLStore(path: folder.file("h.db"))
         let sink = CollectingSink()
         let text = """
             {"id": "U1", "name": "张三", "phone": 13812345678, "tags": ["vip", "母婴"], "consent_sms": true, "stored_value": 88.8}

@@ -6,7 +6,7 @@ import Testing
 @Suite struct SchemaMigrationTests {
     @Test func aNewStoreIsAtTheLatestVersion() throws {
         let folder = try TemporaryDirectory()
-        let store = try SQLiteStore(path: folder.file("new/h.db"))
+        let store = try SQLStore(path: folder.file("new/h.db"))
         #expect(try SchemaMigrator.currentVersion(of: store.database) == HeraldSchema.latestVersion)
         #expect(try store.database.scalarInteger("SELECT count(*) FROM schema_version") == 1)
     }
@@ -15,12 +15,12 @@ import Testing
         let folder = try TemporaryDirectory()
         let path = folder.file("h.db")
         do {
-            let old = try SQLiteStore(path: path, schemaVersion: 1)
+            let old = try SQLStore(path: path, schemaVersion: 1)
             #expect(try SchemaMigrator.currentVersion(of: old.database) == 1)
             try old.database.execute("INSERT INTO members (id, name) VALUES ('U1', '张三')")
             #expect(throws: SQLiteError.self) { try old.database.execute("SELECT * FROM outbox") }
         }
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         #expect(try SchemaMigrator.currentVersion(of: store.database) == HeraldSchema.latestVersion)
         #expect(try store.member(id: "U1")?.profile.name == "张三")
         #expect(try store.database.scalarInteger("SELECT count(*) FROM outbox WHERE fallbacks IS NULL") == 0)
@@ -31,11 +31,11 @@ import Testing
         let folder = try TemporaryDirectory()
         let path = folder.file("h.db")
         do {
-            let store = try SQLiteStore(path: path)
+            let store = try SQLStore(path: path)
             try store.database.execute("UPDATE schema_version SET version = 99")
         }
         do {
-            _ = try SQLiteStore(path: path)
+            _ = try SQLStore(path: path)
             Issue.record("expected a refusal")
         } catch let error as SchemaMigrator.StoreTooNewError {
             #expect(error.storeVersion == 99)

@@ -71,15 +71,15 @@ public final class EvaluationFixture {
     }
 
     /// A fresh store with `members` (CSV with a header) and `events` (NDJSON) loaded.
-    @_spi(StoreSQL) public func store(members: String, events: String = "") throws -> SQLiteStore {
+    @_spi(StoreSQL) public func store(members: String, events: String = "") throws -> SQLStore {
         let path = folder.file("h-\(UUID().uuidString).db")
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         let sink = CollectingSink()
-        let importer = try SQLiteMemberImporter(store: store, defaultTimeZone: zone)
+        let importer = try SQLMemberImporter(store: store, defaultTimeZone: zone)
         _ = try importer.importMembers(from: LineReader(path: try folder.write("m-\(UUID().uuidString).csv", members)),
                                        format: .csv, sink: sink)
         if !events.isEmpty {
-            let ingester = try SQLiteEventIngester(store: store, defaultTimeZone: zone, clock: ManualWallClock(Date(timeIntervalSince1970: 0)))
+            let ingester = try SQLEventIngester(store: store, defaultTimeZone: zone, clock: ManualWallClock(Date(timeIntervalSince1970: 0)))
             _ = try ingester.ingest(from: LineReader(path: try folder.write("e-\(UUID().uuidString).ndjson", events)), sink: sink)
         }
         guard sink.rejections.isEmpty else { throw FixtureError(description: "fixture rows rejected: \(sink.reasons)") }

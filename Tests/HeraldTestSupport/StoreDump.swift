@@ -4,7 +4,7 @@
 /// bookkeeping that differs between two runs of the same input (`ingested_at`).
 /// Two stores with equal dumps hold the same data.
 public enum StoreDump {
-    @_spi(StoreSQL) public static func of(_ store: SQLiteStore) throws -> String {
+    @_spi(StoreSQL) public static func of(_ store: SQLStore) throws -> String {
         let queries = [
             "SELECT * FROM members ORDER BY id",
             "SELECT m.id, s.* FROM member_state s JOIN members m ON m.key = s.member_key ORDER BY m.id",

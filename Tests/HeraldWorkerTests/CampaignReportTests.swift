@@ -14,7 +14,7 @@ import Testing
     /// from; 30 %), plus a gold member who said no to SMS.
     final class Campaign {
         let fixture: EvaluationFixture
-        let store: SQLiteStore
+        let store: SQLStore
         let treated: [String]
         let heldOut: [String]
         let sink = CollectingSink()
@@ -44,7 +44,7 @@ import Testing
             var codes = SendCodes.seeded(5)
             let catalog = try fixture.catalog()
             let evaluation = try Scheduler(catalog: catalog, store: store).evaluate(at: clock.now(), codes: &codes)
-            try SQLiteOutboxWriter.write(evaluation, to: store)
+            try SQLOutboxWriter.write(evaluation, to: store)
             let routers = try ChannelFactory.makeRouters(
                 catalog.config, context: ChannelContext(secrets: SecretSource(environment: [:]), clock: clock))
             let dispatcher = try Dispatcher(store: store.location, catalog: catalog, routers: routers, clock: clock,
@@ -60,7 +60,7 @@ import Testing
         }
 
         func ingest(_ lines: [String]) throws -> ImportSummary {
-            let ingester = try SQLiteEventIngester(store: store, defaultTimeZone: fixture.zone, clock: ManualWallClock(Date()))
+            let ingester = try SQLEventIngester(store: store, defaultTimeZone: fixture.zone, clock: ManualWallClock(Date()))
             return try ingester.ingest(from: LineReader(path: try fixture.folder.write("events-\(UUID().uuidString).ndjson",
                                                                                         lines.joined(separator: "\n"))),
                                        sink: sink)
@@ -197,7 +197,7 @@ import Testing
             Self.event(id, member, "purchase", at, "\"amount\": 99, \"order_id\": \"\(id)\"")
         }
         func ingest(_ lines: [String]) throws {
-            let ingester = try SQLiteEventIngester(store: store, defaultTimeZone: fixture.zone, clock: ManualWallClock(Date()))
+            let ingester = try SQLEventIngester(store: store, defaultTimeZone: fixture.zone, clock: ManualWallClock(Date()))
             _ = try ingester.ingest(from: LineReader(path: try fixture.folder.write("e-\(UUID().uuidString).ndjson",
                                                                                      lines.joined(separator: "\n"))),
                                     sink: CollectingSink())
@@ -205,7 +205,7 @@ import Testing
         // Dated after the send (12:00 on the 10th) but ingested before it is planned; one outside the 7 days.
         try ingest([purchase("a1", treated, "2026-03-12T10:00:00+08:00"), purchase("b1", held, "2026-03-12T10:00:00+08:00"),
                     purchase("a9", treated, "2026-03-18T12:00:01+08:00")])
-        try SQLiteOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
+        try SQLOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
         func purchasedAt() throws -> [String] {
             let rows = try store.database.prepare("""
                 SELECT m.id, coalesce(datetime(o.purchased_at, 'unixepoch'), '-') FROM outbox o JOIN members m ON m.key = o.member_key
@@ -229,7 +229,7 @@ import Testing
             ALTER TABLE outbox DROP COLUMN purchased_at; DROP INDEX occurrences_held_out_member;
             ALTER TABLE occurrences DROP COLUMN purchased_at; UPDATE schema_version SET version = 6;
             """)
-        let upgraded = try SQLiteStore(path: store.database.path)
+        let upgraded = try SQLStore(path: store.location.description)
         let rows = try upgraded.database.prepare("SELECT count(*) FROM outbox WHERE purchased_at IS NOT NULL")
         #expect(try rows.step() && rows.integer(at: 0) == 1)
         let report = try upgraded.campaignReport(CampaignReportQuery())
@@ -246,7 +246,7 @@ import Testing
         let rowKey = try #require(try campaign.store.database.scalarInteger(
             "SELECT key FROM outbox WHERE idempotency_key = '\(key)'"))
         let now = campaign.fixture.at("2026-03-10 12:00:02")
-        try SQLiteOutboxQueue(store: campaign.store).record([DeliveryRecord(
+        try SQLOutboxQueue(store: campaign.store).record([DeliveryRecord(
             key: rowKey, outcome: .sent(providerID: nil), startedAt: now, finishedAt: now, calledGateway: true)])
         #expect(try campaign.store.database.scalarText("SELECT status FROM outbox WHERE idempotency_key = '\(key)'") == "delivered")
     }

@@ -71,7 +71,7 @@ import HeraldWorker
         let fixture = try fixture()
         let store = try fixture.store(members: "id,phone,push_token,last_active_at,consent_sms,consent_push\n"
             + "U1,13800138001,tok-1,2026-01-01,yes,yes")
-        try SQLiteOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
+        try SQLOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
         try store.database.execute("UPDATE outbox SET status = 'cancelled' WHERE trigger_id = 'combo' AND companion_of IS NULL")
         let history = try store.makeSendHistory().sends(memberKey: 1, from: fixture.at("2026-03-10 00:00:00"),
                                                         until: fixture.at("2026-03-11 00:00:00"))

@@ -236,7 +236,7 @@ import Synchronization
         #expect(await Waiting.until(within: .seconds(20)) { gateway.requests.count >= 6 }, "6 calls within 20 s")
         let optingOut = (1...36).filter { $0 % 2 == 0 }.map { "M\($0)" }
         let list = optingOut.map { "'\($0)'" }.joined(separator: ",")
-        let member = try SQLiteStore(path: harness.store.database.path)
+        let member = try SQLStore(path: harness.store.location.description)
         var startedBefore: Set<String> = []
         try member.database.withTransaction {
             let started = try member.database.prepare("""

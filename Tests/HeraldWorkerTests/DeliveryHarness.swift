@@ -12,7 +12,7 @@ final class DeliveryHarness {
     static let header = "id,name,phone,push_token,email,tier,timezone,registered_at,last_active_at,consent_sms,consent_push,consent_email\n"
 
     let fixture: EvaluationFixture
-    let store: SQLiteStore
+    let store: SQLStore
     let clock: ManualWallClock
     let logLines = LogLines()
     /// When the dispatcher started each call (the moment it handed the message to the channel).
@@ -63,7 +63,7 @@ final class DeliveryHarness {
     func plan() throws -> OutboxWriteSummary {
         var codes = SendCodes.seeded(7)
         let evaluation = try Scheduler(catalog: try catalog(), store: store).evaluate(at: clock.now(), codes: &codes)
-        return try SQLiteOutboxWriter.write(evaluation, to: store)
+        return try SQLOutboxWriter.write(evaluation, to: store)
     }
 
     /// `secrets`: the environment `{{ secret.NAME }}` reads from; the dispatcher's redactor knows them.

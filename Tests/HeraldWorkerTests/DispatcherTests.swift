@@ -180,7 +180,7 @@ import HeraldWorker
         let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(3))
         try harness.plan()
         // A worker claims every row, starts the call of M1's row only, and dies.
-        let crashed = try SQLiteOutboxQueue(store: harness.store, owner: "crashed")
+        let crashed = try SQLOutboxQueue(store: harness.store, owner: "crashed")
         let now = harness.clock.now()
         let claimed = try crashed.claim(channel: "sms", limit: 10, now: now, leaseUntil: now + 300)
         #expect(claimed.count == 3)

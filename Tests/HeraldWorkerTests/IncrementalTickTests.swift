@@ -21,16 +21,16 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         let session = try SandboxSession(folder: sandbox, clock: ManualWallClock(at), horizon: at) { _ in
             CollectingSink()
         }
-        let writing = try #require(session.store as? SQLiteStore)
+        let writing = try #require(session.store as? SQLStore)
         writing.candidatePageSize = pageSize
-        let reading = try SQLiteStore(readingAt: writing.database.path)
+        let reading = try SQLStore(readingAt: writing.location.description)
         let config = session.catalog.config
         let zones = TimeZoneResolver(defaultZone: config.timeZone)
         var total = 0
         for trigger in session.catalog.triggers {
             let request = CandidateRequest(trigger: trigger, at: at, defaultTimeZone: config.timeZone,
                                            defaultLocale: config.locale, withPointsBalance: true)
-            func candidates(_ store: SQLiteStore) throws -> [String] {
+            func candidates(_ store: SQLStore) throws -> [String] {
                 var found: [String] = []
                 try store.forEachCandidate(request, zones: zones) { candidate in
                     found.append("\(candidate.member.id) \(candidate.occurrenceKey)")

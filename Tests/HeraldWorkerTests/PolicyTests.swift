@@ -152,7 +152,7 @@ private let header = "id,name,phone,push_token,email,tier,timezone,registered_at
         #expect(try StoreDump.of(store) == before)
     }
 
-    private func insertSend(_ store: SQLiteStore, member: String, trigger: String, at instant: Date, status: String) throws {
+    private func insertSend(_ store: SQLStore, member: String, trigger: String, at instant: Date, status: String) throws {
         let insert = try store.database.prepare("""
             INSERT INTO outbox (trigger_id, member_key, occurrence_key, idempotency_key, category, channel, address, template,
                                 body, scheduled_at, next_attempt_at, status, created_at, updated_at)

@@ -29,7 +29,7 @@ import HeraldWorker
     }
 
     private func deliver(config: String, members: String, secrets: [String: String],
-                         channels: String = #"["push"]"#) async throws -> (SQLiteStore, EvaluationFixture) {
+                         channels: String = #"["push"]"#) async throws -> (SQLStore, EvaluationFixture) {
         let fixture = try EvaluationFixture(config: config, triggers: [
             "winback": EvaluationFixture.trigger("winback", kind: "inactivity", "channels: \(channels), params: { days: 30 }"),
         ], templates: ["t/push.zh-CN.txt": "title: 好久不见\n\n{{ member.name | default: \"会员\" }}，新品上架",

@@ -42,7 +42,7 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         #expect(outcome.triggers.map(\.candidates) == preview.summaries.map(\.candidates))
 
         // Every planned send, with its rendered text and codes, is one outbox row.
-        let database = try #require(twin.run.store as? SQLiteStore).database
+        let database = try #require(twin.run.store as? SQLStore).database
         let rows = try database.prepare("""
             SELECT o.trigger_id, m.id, o.occurrence_key, o.channel, o.scheduled_at, coalesce(o.variant, '-'), o.body
             FROM outbox o JOIN members m ON m.key = o.member_key ORDER BY o.key
@@ -70,7 +70,7 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
             .map { "\($0.triggerID) \($0.memberID) \($0.reason.rawValue)" }.sorted())
         #expect(suppressed.contains("low_balance M22770 cap"))
         // The codes a run draws are checked against the outbox: these are taken now.
-        let store = try #require(twin.run.store as? SQLiteStore)
+        let store = try #require(twin.run.store as? SQLStore)
         let firstToken = try #require(preview.planned.first?.linkToken)
         let firstCoupon = try #require(preview.planned.compactMap(\.coupon).first?.code)
         #expect(try store.isSendCodeIssued(firstToken) && store.isSendCodeIssued(firstCoupon))

@@ -3,7 +3,7 @@ import HeraldCore
 
 /// Everything the rest of Herald asks of the member store (issue 13's boundary): the worker
 /// and the commands see this protocol and the ones it hands out, never SQL or a database
-/// handle. `StoreFactory` opens one from the config's `store`; `SQLiteStore` is the embedded
+/// handle. `StoreFactory` opens one from the config's `store`; `SQLStore` is the embedded
 /// implementation, and a PostgreSQL one plugs in beside it.
 ///
 /// One instance is one connection: it belongs to one task at a time (not `Sendable`). Open

@@ -20,9 +20,9 @@ public enum StoreFactory {
         switch location {
         case .sqlite(let path):
             switch access {
-            case .readWrite: try SQLiteStore(path: path)
-            case .readOnly: try SQLiteStore(readingAt: path)
-            case .durableWrites: try SQLiteStore(path: path, durable: true)
+            case .readWrite: try SQLStore(path: path)
+            case .readOnly: try SQLStore(readingAt: path)
+            case .durableWrites: try SQLStore(path: path, durable: true)
             }
         }
     }

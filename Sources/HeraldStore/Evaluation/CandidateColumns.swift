@@ -5,7 +5,7 @@ import HeraldCore
 struct CandidateColumns {
     private let indexes: [String: Int32]
 
-    init(_ statement: SQLiteStatement) {
+    init(_ statement: any SQLStatement) {
         var indexes: [String: Int32] = [:]
         for index in 0..<statement.columnCount {
             if let name = statement.columnName(at: index) { indexes[name] = index }

@@ -3,57 +3,24 @@ import HeraldCore
 
 extension CandidateQuery {
     /// Runs the query and hands each candidate to `body`, memory staying flat however many
-    /// members match.
-    ///
-    /// On a read-only connection (`preview`) rows stream straight from the query. On a
-    /// writing one (`run`, whose outbox writer commits on this connection while candidates are
-    /// still coming) the query is first copied into a temporary table and read back a page at
-    /// a time: no read of the store stays open across the writer's commits, so its snapshot
-    /// does not pin the WAL (which would then grow by every page each commit rewrites) and a
-    /// commit never meets a pending read.
-    func forEachCandidate(in store: SQLiteStore, zones: TimeZoneResolver,
+    /// members match: the rows come a page at a time (`SQLDatabase.forEachPage`), and `body`
+    /// sees a page's candidates only once no read is open, so it may write through this
+    /// connection (run's outbox writer commits while candidates are still coming).
+    func forEachCandidate(in store: SQLStore, zones: TimeZoneResolver,
                           _ body: (TriggerCandidate) throws -> Void) throws {
-        let database = store.database
         let reader = CandidateReader(query: self, zones: zones)
-        guard !database.isReadOnly else {
-            let statement = try database.prepare(sql)
-            try statement.bind(parameters)
-            let columns = CandidateColumns(statement)
-            while try statement.step() {
-                if let candidate = reader.candidate(from: CandidateRow(statement: statement, columns: columns)) {
-                    try body(candidate)
-                }
+        var columns: CandidateColumns?
+        var candidates: [TriggerCandidate] = []
+        try store.database.forEachPage(of: sql, parameters, pageSize: store.candidatePageSize, readRow: { row in
+            let named = columns ?? CandidateColumns(row)
+            columns = named
+            if let candidate = reader.candidate(from: CandidateRow(statement: row, columns: named)) {
+                candidates.append(candidate)
             }
-            return
-        }
-        // On disk, not in memory: a tick at 10M members may have millions of candidates. A copy
-        // left by a tick that failed half-way goes first.
-        try store.keepTemporaryTablesOnDisk()
-        try database.execute("DROP TABLE IF EXISTS temp.candidates")
-        let copy = try database.prepare("CREATE TEMP TABLE candidates AS " + sql)
-        try copy.bind(parameters)
-        _ = try copy.step()
-        defer { try? database.execute("DROP TABLE IF EXISTS temp.candidates") }
-        // A fresh table numbers its rows 1, 2, … in the query's order.
-        let page = try database.prepare("SELECT * FROM temp.candidates WHERE rowid > ? ORDER BY rowid LIMIT ?")
-        let columns = CandidateColumns(page)
-        let pageSize = max(1, store.candidatePageSize)
-        var last: Int64 = 0
-        while true {
-            try page.bind([.integer(last), .integer(Int64(pageSize))])
-            var candidates: [TriggerCandidate] = []
-            var rows = 0
-            while try page.step() {
-                rows += 1
-                if let candidate = reader.candidate(from: CandidateRow(statement: page, columns: columns)) {
-                    candidates.append(candidate)
-                }
-            }
-            page.reset()
-            last += Int64(rows)
+        }, pageDone: {
             for candidate in candidates { try body(candidate) }
-            if rows < pageSize { return }
-        }
+            candidates.removeAll(keepingCapacity: true)
+        })
     }
 }
 

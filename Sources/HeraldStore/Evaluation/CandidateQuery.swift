@@ -8,35 +8,35 @@ import HeraldCore
 /// Derived state (last activity, balance, points remaining) is the state after every
 /// ingested event; carts and events are read as of T.
 ///
-/// SQLite's side of `MemberStore.forEachCandidate`; public to the benchmark only (its
-/// baseline runs exactly this SQL in the `sqlite3` shell).
+/// The SQL side of `MemberStore.forEachCandidate`, for either backend (`dialect`); public to
+/// the benchmark only (its baseline runs exactly this SQL in the `sqlite3` or `psql` shell).
 @_spi(StoreSQL) public struct CandidateQuery {
     public let request: CandidateRequest
     let context: CandidateQueryContext
     public let sql: String
-    public let parameters: [SQLiteValue]
+    public let parameters: [SQLValue]
 
     public var trigger: Trigger { request.trigger }
 
-    public init(_ request: CandidateRequest) {
+    public init(_ request: CandidateRequest, dialect: SQLDialect) {
         self.request = request
         let trigger = request.trigger, memberID = request.memberID
-        let context = CandidateQueryContext(instant: request.instant, defaultTimeZone: request.defaultTimeZone)
+        let context = CandidateQueryContext(instant: request.instant, defaultTimeZone: request.defaultTimeZone,
+                                            dialect: dialect)
         self.context = context
         let parts = trigger.kind.candidateSource.queryParts(context)
         var columns = [MemberRow.columns]
-        var parameters: [SQLiteValue] = []
+        var parameters: [SQLValue] = []
         if request.withPointsBalance {
-            // total() never raises SQLite's integer overflow (sum() does): one member's absurd lots
-            // must not fail the query for everyone; the cast saturates at the 64-bit limits.
-            columns.append("(SELECT CAST(total(p.remaining) AS INTEGER) FROM points_lots p "
+            // Saturating: one member's absurd lots must not fail the query for everyone.
+            columns.append("(SELECT \(dialect.saturatingSum("p.remaining")) FROM points_lots p "
                 + "WHERE p.member_key = m.key AND p.expires_at > ?) AS points_balance")
             parameters.append(.integer(context.instantSeconds))
         }
         // Kinds whose address a provider reported as never reachable (SPEC 7): a probe of the
         // suppression list's key per address.
         if request.withSuppressedAddresses {
-            columns.append("(SELECT group_concat(a.kind) FROM address_suppressions a "
+            columns.append("(SELECT \(dialect.commaList("a.kind")) FROM address_suppressions a "
                 + "WHERE a.address IN (m.phone, m.email, m.push_token)) AS suppressed_kinds")
         }
         columns += parts.columns
@@ -52,14 +52,14 @@ import HeraldCore
             // suppresses them again, so only the recorded reason could change — not worth a read.
             conditions.append("(NOT EXISTS (SELECT 1 FROM suppressions z WHERE z.trigger_id = ? "
                 + "AND z.member_key = \(parts.memberKey) AND z.occurrence_key = \(key)) "
-                + "OR \(Self.reachable(request.channelKinds, trigger.category)))")
+                + "OR \(Self.reachable(request.channelKinds, trigger.category, dialect)))")
             parameters += [.text(trigger.id)] + parts.occurrenceKeyParameters
         }
         if let memberID {
             conditions.append("m.id = ?")
             parameters.append(.text(memberID))
         }
-        let condition = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
+        let condition = conditions.isEmpty ? "TRUE" : conditions.joined(separator: " AND ")
         sql = "SELECT \(columns.joined(separator: ", ")) FROM \(parts.from) WHERE \(condition) ORDER BY \(parts.order)"
         self.parameters = parameters
     }
@@ -67,7 +67,7 @@ import HeraldCore
     /// SPEC 2.1 rule 3 in SQL: some channel kind has an address and the consent `category`
     /// needs. Addresses on the suppression list count as reachable here (the policy decides),
     /// and so does everyone when no kinds are given: leaving out is only ever on the safe side.
-    static func reachable(_ kinds: [ChannelKind], _ category: Trigger.Category) -> String {
+    static func reachable(_ kinds: [ChannelKind], _ category: Trigger.Category, _ dialect: SQLDialect) -> String {
         let tests = kinds.map { kind in
             let (address, consent) = switch kind {
             case .sms: ("m.phone IS NOT NULL", "m.consent_sms")
@@ -75,15 +75,16 @@ import HeraldCore
             case .email: ("m.email <> ''", "m.consent_email")
             case .wechat: ("m.wechat_openid <> ''", "m.consent_wechat")
             }
-            return "(\(address) AND \(consent) \(category == .marketing ? "= 'yes'" : "IS NOT 'no'"))"
+            let consented = category == .marketing ? "\(consent) = 'yes'" : dialect.isDistinct(consent, "'no'")
+            return "(\(address) AND \(consented))"
         }
-        return tests.isEmpty ? "1" : "(" + tests.joined(separator: " OR ") + ")"
+        return tests.isEmpty ? "TRUE" : "(" + tests.joined(separator: " OR ") + ")"
     }
 
     static func marks(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
 
-    /// The query with its parameters written in as literals, for the `sqlite3` shell (the
-    /// benchmark's baseline runs exactly what Herald runs).
+    /// The query with its parameters written in as literals, for the `sqlite3` or `psql` shell
+    /// (the benchmark's baseline runs exactly what Herald runs).
     public var literalSQL: String {
         var output = ""
         var values = parameters.makeIterator()

@@ -5,6 +5,8 @@ import HeraldCore
 struct CandidateQueryContext {
     var instant: Date
     var defaultTimeZone: TimeZone
+    /// The backend the query is written for.
+    var dialect: SQLDialect
     /// T in epoch seconds, as the store keeps instants.
     var instantSeconds: Int64 { instant.epochSeconds }
 }

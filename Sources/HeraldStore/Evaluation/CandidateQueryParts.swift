@@ -6,12 +6,12 @@ import HeraldCore
 struct CandidateQueryParts {
     /// Tables after FROM; `m` (members) and `s` (member_state) must be among them.
     var from: String
-    var fromParameters: [SQLiteValue] = []
+    var fromParameters: [SQLValue] = []
     /// `expression AS name`, read back by name.
     var columns: [String] = []
-    var columnParameters: [SQLiteValue] = []
+    var columnParameters: [SQLValue] = []
     var conditions: [String] = []
-    var conditionParameters: [SQLiteValue] = []
+    var conditionParameters: [SQLValue] = []
     /// A unique order: members by id, a member's events by time.
     var order = "m.id"
     /// The member's key from the kind's driving table: probes on it (run's anti-joins) are
@@ -21,12 +21,7 @@ struct CandidateQueryParts {
     /// exactly as Swift does; run's ticks then leave recorded occurrences out in the query.
     /// Nil keeps every candidate (the policy still finds the duplicates).
     var occurrenceKey: String?
-    var occurrenceKeyParameters: [SQLiteValue] = []
+    var occurrenceKeyParameters: [SQLValue] = []
 
     static let memberTables = "members m LEFT JOIN member_state s ON s.member_key = m.key"
-
-    /// SQLite's spelling of `InstantFormatter.utcString` for an epoch-seconds expression.
-    static func utcString(_ expression: String) -> String {
-        "strftime('%Y-%m-%dT%H:%M:%SZ', \(expression), 'unixepoch')"
-    }
 }

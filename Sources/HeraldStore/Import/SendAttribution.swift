@@ -20,19 +20,20 @@ final class SendAttribution {
         case unmatched(String)
     }
 
-    private let markClicked: SQLiteStatement
-    private let markRedeemed: SQLiteStatement
-    private let couponExpiry: SQLiteStatement
-    private let applyReceipt: SQLiteStatement
-    private let markSendsPurchased: SQLiteStatement
-    private let markHeldOutPurchased: SQLiteStatement
+    private let markClicked: any SQLStatement
+    private let markRedeemed: any SQLStatement
+    private let couponExpiry: any SQLStatement
+    private let applyReceipt: any SQLStatement
+    private let markSendsPurchased: any SQLStatement
+    private let markHeldOutPurchased: any SQLStatement
 
-    init(database: SQLiteDatabase) throws {
+    init(database: any SQLDatabase) throws {
+        let dialect = database.dialect
         markClicked = try database.prepare("""
-            UPDATE outbox SET clicked_at = min(coalesce(clicked_at, ?1), ?1) WHERE link_token = ?2
+            UPDATE outbox SET clicked_at = \(dialect.least("coalesce(clicked_at, ?1)", "?1")) WHERE link_token = ?2
             """)
         markRedeemed = try database.prepare("""
-            UPDATE outbox SET redeemed_at = min(coalesce(redeemed_at, ?1), ?1)
+            UPDATE outbox SET redeemed_at = \(dialect.least("coalesce(redeemed_at, ?1)", "?1"))
             WHERE coupon_code = ?2 AND ?1 <= coupon_expires_at
             """)
         couponExpiry = try database.prepare("SELECT coupon_expires_at FROM outbox WHERE coupon_code = ?")
@@ -42,19 +43,19 @@ final class SendAttribution {
         applyReceipt = try database.prepare("""
             UPDATE outbox SET
                 status = CASE WHEN status = 'sent' OR (receipt IS NOT NULL AND status IN ('delivered', 'failed'))
-                              THEN \(SQLiteOutboxQueue.statusAfterReceipt("?1")) ELSE status END,
-                last_error = \(SQLiteOutboxQueue.lastErrorAfterReceipt("?1")),
+                              THEN \(SQLOutboxQueue.statusAfterReceipt("?1")) ELSE status END,
+                last_error = \(SQLOutboxQueue.lastErrorAfterReceipt("?1")),
                 receipt = ?1, receipt_at = ?2
             WHERE (idempotency_key = ?3 OR provider_id = ?3) AND (receipt_at IS NULL OR receipt_at <= ?2)
             """)
         // The member's sends (outbox_member_scheduled) and held-out occurrences (occurrences_held_out_member)
         // whose window (scheduled_at, attribution_until] holds the purchase; the earliest purchase wins.
         markSendsPurchased = try database.prepare("""
-            UPDATE outbox SET purchased_at = min(coalesce(purchased_at, ?2), ?2)
+            UPDATE outbox SET purchased_at = \(dialect.least("coalesce(purchased_at, ?2)", "?2"))
             WHERE member_key = ?1 AND \(Self.converted(byPurchaseAt: "?2"))
             """)
         markHeldOutPurchased = try database.prepare("""
-            UPDATE occurrences SET purchased_at = min(coalesce(purchased_at, ?2), ?2)
+            UPDATE occurrences SET purchased_at = \(dialect.least("coalesce(purchased_at, ?2)", "?2"))
             WHERE member_key = ?1 AND outcome = 'held_out' AND \(Self.converted(byPurchaseAt: "?2"))
             """)
     }
@@ -84,7 +85,7 @@ final class SendAttribution {
         // Warnings show the reference as people may read it: a phone number someone put in
         // place of a key is masked, control characters are dropped.
         let shown = SensitiveText.masked(SensitiveText.withoutControlCharacters(reference, keepingNewlines: false))
-        let at = SQLiteValue.integer(record.at.epochSeconds)
+        let at = SQLValue.integer(record.at.epochSeconds)
         switch record.type {
         case .click:
             guard try markClicked.run(at, .text(reference)) == 0 else { return .attributed }

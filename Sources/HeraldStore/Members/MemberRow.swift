@@ -62,7 +62,7 @@ struct MemberRow {
     }()
 
     /// Reads the columns of `columns` from the current row.
-    init(_ row: SQLiteStatement) {
+    init(_ row: any SQLStatement) {
         key = row.integer(at: 0) ?? 0
         id = row.text(at: 1) ?? ""
         var profile = MemberProfile()

@@ -33,7 +33,7 @@ public struct MemberSnapshot: Sendable {
     }
 }
 
-extension SQLiteStore {
+extension SQLStore {
     /// The member with `id`, or nil when the store does not know it.
     public func member(id: String) throws -> MemberSnapshot? {
         let row = try database.prepare("""

@@ -22,7 +22,7 @@ public struct CampaignReportQuery: Sendable {
 
     /// Rows ordered by trigger id then group; `triggerIDs` get a row each even without data,
     /// so a quiet period reads as zeros (with `--by trigger`).
-    func rows(in store: SQLiteStore, including triggerIDs: [String] = []) throws -> [CampaignReportRow] {
+    func rows(in store: SQLStore, including triggerIDs: [String] = []) throws -> [CampaignReportRow] {
         var rows: [RowKey: CampaignReportRow] = [:]
         func addRow(_ key: RowKey) {
             if rows[key] == nil { rows[key] = CampaignReportRow(triggerID: key.triggerID, group: key.group) }
@@ -101,7 +101,7 @@ public struct CampaignReportQuery: Sendable {
         var group: String?
     }
 
-    private var bounds: [SQLiteValue] {
+    private var bounds: [SQLValue] {
         [.text(period.sinceText), .text(period.untilText), .optional(triggerID)]
     }
 

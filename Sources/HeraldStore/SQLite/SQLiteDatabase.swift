@@ -1,23 +1,20 @@
 import CSQLite
 import Foundation
+import HeraldCore
 
 /// A connection to one SQLite database file.
 ///
 /// Every `sqlite3_*` result goes through `check`, which throws an `SQLiteError` carrying
 /// the code and `sqlite3_errmsg`. One connection belongs to one task at a time (it is not
 /// `Sendable`); open another connection for concurrent work, WAL lets readers run beside a writer.
-@_spi(StoreSQL) public final class SQLiteDatabase {
-    public enum TransactionKind: String {
-        /// Takes the write lock at `BEGIN`, so a write transaction never fails half-way on a lock upgrade.
-        case immediate = "BEGIN IMMEDIATE"
-        /// For read-only transactions: a consistent snapshot without blocking writers.
-        case deferred = "BEGIN DEFERRED"
-    }
-
+@_spi(StoreSQL) public final class SQLiteDatabase: SQLDatabase {
     let handle: OpaquePointer
     public let path: String
-    /// Opened for reading only: every write fails.
     public let isReadOnly: Bool
+    public var transactionDepth = 0
+    public var dialect: SQLDialect { .sqlite }
+    public var location: StoreLocation { .sqlite(path: path) }
+    private var temporaryTablesOnDisk = false
 
     /// Opens (creating if needed) with WAL, a busy timeout and foreign keys on.
     /// `readOnly` opens an existing file only, and any write through it fails.
@@ -64,63 +61,69 @@ import Foundation
         }
     }
 
-    /// Runs one or more statements that return no rows (schema, pragmas).
     public func execute(_ sql: String) throws {
         try check(sqlite3_exec(handle, sql, nil, nil, nil), "running \(sql.prefix(80))")
     }
 
-    public func prepare(_ sql: String) throws -> SQLiteStatement {
+    public func prepare(_ sql: String) throws -> any SQLStatement {
         try SQLiteStatement(database: self, sql: sql)
     }
 
-    /// How deep `withTransaction` calls are nested on this connection (0: none open).
-    private var transactionDepth = 0
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    var changes: Int { Int(sqlite3_changes(handle)) }
 
-    /// Whether `withTransaction` has a transaction open on this connection: work that batches
-    /// its own commits (`BatchedTransaction`) joins it instead. A transaction opened any other
-    /// way does not count, so nothing joins one that was left open by mistake.
-    public var isInTransaction: Bool { transactionDepth > 0 }
-
-    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
-    /// Inside another `withTransaction`, `body` runs in a savepoint of it: a throw rolls back
-    /// only what `body` wrote, and the outer transaction decides about the rest.
-    public func withTransaction<Result>(_ kind: TransactionKind = .immediate, _ body: () throws -> Result) throws -> Result {
-        let savepoint = transactionDepth > 0 ? "herald_\(transactionDepth)" : nil
-        try execute(savepoint.map { "SAVEPOINT \($0)" } ?? kind.rawValue)
-        transactionDepth += 1
-        defer { transactionDepth -= 1 }
-        do {
-            let result = try body()
-            try execute(savepoint.map { "RELEASE \($0)" } ?? "COMMIT")
-            return result
-        } catch {
-            if let savepoint {
-                try? execute("ROLLBACK TO \(savepoint); RELEASE \(savepoint)")
-            } else {
-                try? execute("ROLLBACK")
+    /// On a read-only connection (`preview`) rows stream straight from the query. On a
+    /// writing one the query is first copied into a temporary table and read back a page at
+    /// a time: no read of the store stays open across the writer's commits, so its snapshot
+    /// does not pin the WAL (which would then grow by every page each commit rewrites) and a
+    /// commit never meets a pending read.
+    public func forEachPage(of sql: String, _ parameters: [SQLValue], pageSize: Int,
+                            readRow: (any SQLStatement) throws -> Void, pageDone: () throws -> Void) throws {
+        let size = max(1, pageSize)
+        guard !isReadOnly else {
+            // Nothing writes through a read-only connection: pages are cut from the open read.
+            let statement = try prepare(sql)
+            try statement.bind(parameters)
+            var rows = 0
+            while try statement.step() {
+                try readRow(statement)
+                rows += 1
+                if rows % size == 0 { try pageDone() }
             }
-            throw error
+            try pageDone()
+            return
+        }
+        // On disk, not in memory: a tick at 10M members may have millions of candidates. A copy
+        // left by a read that failed half-way goes first.
+        try keepTemporaryTablesOnDisk()
+        try execute("DROP TABLE IF EXISTS temp.herald_pages")
+        let copy = try prepare("CREATE TEMP TABLE herald_pages AS " + sql)
+        try copy.bind(parameters)
+        try copy.step()
+        defer { try? execute("DROP TABLE IF EXISTS temp.herald_pages") }
+        // A fresh table numbers its rows 1, 2, … in the query's order.
+        let page = try prepare("SELECT * FROM temp.herald_pages WHERE rowid > ? ORDER BY rowid LIMIT ?")
+        var last: Int64 = 0
+        while true {
+            try page.bind([.integer(last), .integer(Int64(size))])
+            var rows = 0
+            while try page.step() {
+                rows += 1
+                try readRow(page)
+            }
+            page.reset()
+            last += Int64(rows)
+            try pageDone()
+            if rows < size { return }
         }
     }
 
-    /// Rows changed by the last INSERT, UPDATE or DELETE.
-    public var changes: Int { Int(sqlite3_changes(handle)) }
-
-    public var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
-
-    /// The first column of the first row, for one-off questions (`SELECT count(*) …`).
-    public func scalarInteger(_ sql: String, _ values: SQLiteValue...) throws -> Int64? {
-        let statement = try prepare(sql)
-        try statement.bind(values)
-        guard try statement.step() else { return nil }
-        return statement.integer(at: 0)
-    }
-
-    /// The first column of the first row as text.
-    public func scalarText(_ sql: String, _ values: SQLiteValue...) throws -> String? {
-        let statement = try prepare(sql)
-        try statement.bind(values)
-        guard try statement.step() else { return nil }
-        return statement.text(at: 0)
+    /// Keeps this connection's temporary tables in a file, not in memory (a run's candidates
+    /// may be millions of rows). Set once, before the first temporary table: changing it later
+    /// would drop them.
+    private func keepTemporaryTablesOnDisk() throws {
+        guard !temporaryTablesOnDisk else { return }
+        try execute("PRAGMA temp_store = FILE")
+        temporaryTablesOnDisk = true
     }
 }

@@ -2,9 +2,8 @@ import CSQLite
 import Foundation
 import HeraldCore
 
-/// A prepared statement that finalizes itself. Parameters are 1-based (as in SQLite),
-/// columns 0-based; reading a NULL column gives `nil`.
-@_spi(StoreSQL) public final class SQLiteStatement {
+/// A prepared SQLite statement that finalizes itself.
+@_spi(StoreSQL) public final class SQLiteStatement: SQLStatement {
     private let database: SQLiteDatabase
     private let handle: OpaquePointer
     private let sql: String
@@ -45,46 +44,20 @@ import HeraldCore
         try database.check(result, "binding parameter \(index) of \(sql.prefix(80))")
     }
 
-    public func bind(_ value: SQLiteValue, at index: Int32) throws {
-        switch value {
-        case .null: try bind(Int64?.none, at: index)
-        case .integer(let integer): try bind(integer, at: index)
-        case .real(let real): try bind(real, at: index)
-        case .text(let text): try bind(text, at: index)
-        }
-    }
-
-    /// Binds `values` to parameters 1, 2, … after resetting the statement.
-    public func bind(_ values: [SQLiteValue]) throws {
-        reset()
-        for (offset, value) in values.enumerated() {
-            try bind(value, at: Int32(offset + 1))
-        }
-    }
-
     // MARK: Stepping
 
-    /// Advances: true when a row is ready to read, false when the statement is done.
     @discardableResult
     public func step() throws -> Bool {
         try database.check(sqlite3_step(handle), "running \(sql.prefix(120))") == SQLITE_ROW
     }
 
-    /// Ready to run again; bindings are cleared so a forgotten one is NULL, not stale.
     public func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
 
-    /// Binds, runs to completion, resets; returns the rows changed.
     @discardableResult
-    public func run(_ values: SQLiteValue...) throws -> Int {
-        try run(values)
-    }
-
-    /// `run` with the values as an array.
-    @discardableResult
-    public func run(_ values: [SQLiteValue]) throws -> Int {
+    public func run(_ values: [SQLValue]) throws -> Int {
         try bind(values)
         while try step() {}
         let changed = database.changes
@@ -96,8 +69,7 @@ import HeraldCore
 
     public var columnCount: Int32 { sqlite3_column_count(handle) }
 
-    /// The result column's name (its `AS` alias).
-    func columnName(at column: Int32) -> String? {
+    public func columnName(at column: Int32) -> String? {
         sqlite3_column_name(handle, column).map { String(cString: $0) }
     }
 
@@ -111,11 +83,6 @@ import HeraldCore
 
     public func real(at column: Int32) -> Double? {
         isNull(at: column) ? nil : sqlite3_column_double(handle, column)
-    }
-
-    /// An instant stored as whole epoch seconds (how every Herald table keeps time).
-    public func instant(at column: Int32) -> Date? {
-        integer(at: column).map(Date.init(epochSeconds:))
     }
 
     public func text(at column: Int32) -> String? {

@@ -1,9 +1,19 @@
 /// The store's schema, as the ordered list of migrations that build it.
 ///
 /// Instants are INTEGER seconds since the epoch (UTC); money is INTEGER fen. Never edit
-/// a released migration: add a new one, so that every store on disk can follow.
+/// a released migration: add a new one, so that every store on disk can follow — on both
+/// backends: a migration after version 11 is added to both lists, written for each.
 public enum HeraldSchema {
     public static var latestVersion: Int { migrations.last!.version }
+
+    /// The migrations of a backend: SQLite's whole history, or PostgreSQL's, which starts at
+    /// version 11 (`PostgresSchema.baseline`: no PostgreSQL store is older).
+    @_spi(StoreSQL) public static func migrations(for dialect: SQLDialect) -> [SchemaMigration] {
+        switch dialect {
+        case .sqlite: migrations
+        case .postgres: PostgresSchema.migrations
+        }
+    }
 
     /// Attributes every stored purchase to the sends and held-out occurrences it converts
     /// (what ingest does one purchase at a time): part of migration 7, and run by the report
@@ -17,6 +27,7 @@ public enum HeraldSchema {
         WHERE outcome = 'held_out';
         """
 
+    /// SQLite's migrations, version 1 on.
     public static let migrations: [SchemaMigration] = [
         SchemaMigration(version: 1, summary: "members, member state, tags, events, points lots", sql: """
             CREATE TABLE members (

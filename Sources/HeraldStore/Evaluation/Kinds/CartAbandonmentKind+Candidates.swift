@@ -12,7 +12,7 @@ extension CartAbandonmentKind: CandidateSource {
         func inCategories(_ alias: String) -> String {
             categories.isEmpty ? "" : " AND \(alias).category IN (\(CandidateQuery.marks(categories.count)))"
         }
-        let categoryValues = categories.map(SQLiteValue.text)
+        let categoryValues = categories.map(SQLValue.text)
         let t = context.instantSeconds
         parts.conditions.append("e.type = 'cart_add' AND e.at >= ? AND e.at <= ?" + inCategories("e"))
         parts.conditionParameters += [.integer(t - within.seconds), .integer(t - after.seconds)] + categoryValues

@@ -13,7 +13,7 @@ extension EventKind: CandidateSource {
         parts.conditionParameters += [.text(type), .integer(context.instantSeconds - delay.seconds - within.seconds),
                                       .integer(context.instantSeconds - delay.seconds)]
         if let filter {
-            let compiled = EventFilterSQL(filter)
+            let compiled = EventFilterSQL(filter, context.dialect)
             parts.conditions.append(compiled.sql)
             parts.conditionParameters += compiled.parameters
         }

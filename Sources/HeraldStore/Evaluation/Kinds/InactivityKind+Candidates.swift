@@ -18,13 +18,14 @@ extension InactivityKind: CandidateSource {
                 parts.conditionParameters.append(.integer(context.instantSeconds - Int64(maxDays) * 86_400))
             }
         } else {
-            last = "max(s.last_activity_at, coalesce((SELECT max(e.at) FROM events e WHERE e.member_key = m.key "
-                + "AND e.type IN (\(CandidateQuery.marks(activityEvents.count))) AND e.at <= ?), 0))"
-            parts.columnParameters += activityEvents.map(SQLiteValue.text) + [.integer(context.instantSeconds)]
+            last = context.dialect.greatest("s.last_activity_at", "coalesce((SELECT max(e.at) FROM events e "
+                + "WHERE e.member_key = m.key AND e.type IN (\(CandidateQuery.marks(activityEvents.count))) "
+                + "AND e.at <= ?), 0)")
+            parts.columnParameters += activityEvents.map(SQLValue.text) + [.integer(context.instantSeconds)]
         }
         parts.columns.append("\(last) AS last_activity")
         if activityEvents.isEmpty {
-            parts.occurrenceKey = "'inactivity:' || " + CandidateQueryParts.utcString("s.last_activity_at")
+            parts.occurrenceKey = "'inactivity:' || " + context.dialect.utcString("s.last_activity_at")
         }
         return parts
     }

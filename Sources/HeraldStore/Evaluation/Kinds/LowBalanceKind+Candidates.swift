@@ -9,7 +9,7 @@ extension LowBalanceKind: CandidateSource {
         parts.conditions.append("s.stored_value >= 0 AND s.stored_value < ?")
         parts.conditionParameters.append(.integer(below.fen))
         parts.occurrenceKey = "'low_balance:' || coalesce("
-            + CandidateQueryParts.utcString("s.last_topup_at") + ", 'initial')"
+            + context.dialect.utcString("s.last_topup_at") + ", 'initial')"
         return parts
     }
 

@@ -6,10 +6,11 @@ import HeraldCore
 extension PointsExpiryKind: CandidateSource {
     func queryParts(_ context: CandidateQueryContext) -> CandidateQueryParts {
         let t = context.instantSeconds, until = t + Int64(withinDays) * 86_400
+        let expiring = context.dialect.saturatingSum("remaining")
         var parts = CandidateQueryParts(from: """
-            (SELECT member_key, CAST(total(remaining) AS INTEGER) AS expiring, min(expires_at) AS first_expiry \
+            (SELECT member_key, \(expiring) AS expiring, min(expires_at) AS first_expiry \
             FROM points_lots WHERE remaining > 0 AND expires_at > ? AND expires_at <= ? \
-            GROUP BY member_key HAVING total(remaining) >= ?) x \
+            GROUP BY member_key HAVING \(expiring) >= ?) x \
             JOIN members m ON m.key = x.member_key LEFT JOIN member_state s ON s.member_key = m.key
             """)
         parts.memberKey = "x.member_key"
@@ -23,7 +24,7 @@ extension PointsExpiryKind: CandidateSource {
             .map { $0.epochSeconds <= until } ?? false
         if !changes, zone.secondsFromGMT(for: Date(epochSeconds: until)) == offset {
             parts.occurrenceKey = "CASE WHEN m.timezone IS NULL OR m.timezone = ? "
-                + "THEN 'points:' || date(x.first_expiry + ?, 'unixepoch') END"
+                + "THEN 'points:' || \(context.dialect.utcDate("x.first_expiry + ?")) END"
             parts.occurrenceKeyParameters = [.text(zone.identifier), .integer(Int64(offset))]
         }
         return parts

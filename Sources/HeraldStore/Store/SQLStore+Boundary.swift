@@ -1,33 +1,32 @@
 import Foundation
 import HeraldCore
 
-/// `MemberStore` on SQLite: each part the protocol hands out is the SQLite type on this
-/// connection.
-extension SQLiteStore {
-    public var location: StoreLocation { .sqlite(path: database.path) }
+/// `MemberStore` over SQL: each part the protocol hands out is the SQL type on this connection.
+extension SQLStore {
+    public var location: StoreLocation { database.location }
 
     public func makeMemberImporter(defaultTimeZone: TimeZone, batchSize: Int) throws -> any MemberImporter {
-        try SQLiteMemberImporter(store: self, defaultTimeZone: defaultTimeZone, batchSize: batchSize)
+        try SQLMemberImporter(store: self, defaultTimeZone: defaultTimeZone, batchSize: batchSize)
     }
 
     public func makeEventIngester(defaultTimeZone: TimeZone, clock: any WallClock, batchSize: Int) throws
         -> any EventIngester {
-        try SQLiteEventIngester(store: self, defaultTimeZone: defaultTimeZone, clock: clock, batchSize: batchSize)
+        try SQLEventIngester(store: self, defaultTimeZone: defaultTimeZone, clock: clock, batchSize: batchSize)
     }
 
     public func forEachCandidate(_ request: CandidateRequest, zones: TimeZoneResolver,
                                  _ body: (TriggerCandidate) throws -> Void) throws {
-        try CandidateQuery(request).forEachCandidate(in: self, zones: zones, body)
+        try CandidateQuery(request, dialect: database.dialect).forEachCandidate(in: self, zones: zones, body)
     }
 
-    public func makeSendHistory() throws -> any SendHistory { try SQLiteSendHistory(store: self) }
+    public func makeSendHistory() throws -> any SendHistory { try SQLSendHistory(store: self) }
 
     public func makeOutboxWriter(at instant: Date) throws -> any OutboxWriter {
-        try SQLiteOutboxWriter(store: self, at: instant)
+        try SQLOutboxWriter(store: self, at: instant)
     }
 
     public func makeOutboxQueue(owner: String) throws -> any OutboxQueue {
-        try SQLiteOutboxQueue(store: self, owner: owner)
+        try SQLOutboxQueue(store: self, owner: owner)
     }
 
     public func sendsAwaitingReceipt(provider: String, since: Date, limit: Int) throws -> [PendingReceipt] {
@@ -82,7 +81,7 @@ extension SQLiteStore {
                 ("at", .string(InstantFormatter.utcString(from: at))),
             ]).rendered()
         }
-        let ingester = try SQLiteEventIngester(store: self, defaultTimeZone: TimeZone(identifier: "UTC")!,
+        let ingester = try SQLEventIngester(store: self, defaultTimeZone: TimeZone(identifier: "UTC")!,
                                                clock: SystemWallClock(), batchSize: 1_000)
         _ = try ingester.ingest(lines: lines, sink: DiscardingRowSink())
     }
@@ -107,7 +106,7 @@ extension SQLiteStore {
     }
 
     public func withTransaction<Result>(_ body: () throws -> Result) throws -> Result {
-        try database.withTransaction(.immediate, body)
+        try database.withTransaction(body)
     }
 
     public func campaignReport(_ query: CampaignReportQuery, including triggerIDs: [String]) throws

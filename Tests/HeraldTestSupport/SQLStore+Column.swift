@@ -1,6 +1,6 @@
 @_spi(StoreSQL) import HeraldStore
 
-extension SQLiteStore {
+extension SQLStore {
     /// The first column of every row `sql` returns, as text ("NULL" for NULL): what tests
     /// compare a store's state with.
     @_spi(StoreSQL) public func column(_ sql: String) throws -> [String] {

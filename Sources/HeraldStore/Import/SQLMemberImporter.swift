@@ -7,27 +7,31 @@ import HeraldCore
 /// A column absent from the file keeps the stored value; a present, empty one clears it.
 /// A row identical to the stored member changes nothing and counts as a duplicate, so
 /// re-importing a file leaves the store as it was.
-@_spi(StoreSQL) public final class SQLiteMemberImporter: MemberImporter {
-    private let store: SQLiteStore
+@_spi(StoreSQL) public final class SQLMemberImporter: MemberImporter {
+    private let store: SQLStore
     private let batchSize: Int
     private var decoder: MemberRecordDecoder
-    private var upserts: [MemberFieldSet: SQLiteStatement] = [:]
-    private let deleteTags: SQLiteStatement
-    private let insertTag: SQLiteStatement
-    private let upsertState: SQLiteStatement
-    private let upsertStateWithBalance: SQLiteStatement
-    private let setStoredValue: SQLiteStatement
+    private var upserts: [MemberFieldSet: any SQLStatement] = [:]
+    private let deleteTags: any SQLStatement
+    private let insertTag: any SQLStatement
+    private let upsertState: any SQLStatement
+    private let upsertStateWithBalance: any SQLStatement
+    private let setStoredValue: any SQLStatement
     private var changedRows = 0
 
-    public init(store: SQLiteStore, defaultTimeZone: TimeZone, batchSize: Int = 100_000) throws {
+    public init(store: SQLStore, defaultTimeZone: TimeZone, batchSize: Int = 100_000) throws {
         self.store = store
         deleteTags = try store.database.prepare("DELETE FROM member_tags WHERE member_key = ?")
-        insertTag = try store.database.prepare("INSERT OR IGNORE INTO member_tags (member_key, tag) VALUES (?, ?)")
-        upsertState = try store.database.prepare(Self.stateUpsertSQL(settingBalance: false))
-        upsertStateWithBalance = try store.database.prepare(Self.stateUpsertSQL(settingBalance: true))
+        let dialect = store.database.dialect
+        insertTag = try store.database.prepare("""
+            INSERT INTO member_tags (member_key, tag) VALUES (?, ?) ON CONFLICT DO NOTHING
+            """)
+        upsertState = try store.database.prepare(Self.stateUpsertSQL(settingBalance: false, dialect))
+        upsertStateWithBalance = try store.database.prepare(Self.stateUpsertSQL(settingBalance: true, dialect))
         setStoredValue = try store.database.prepare("""
             UPDATE member_state SET stored_value = ?1, imported_stored_value = ?1
-            WHERE member_key = (SELECT key FROM members WHERE id = ?2) AND imported_stored_value IS NOT ?1
+            WHERE member_key = (SELECT key FROM members WHERE id = ?2)
+                AND \(dialect.isDistinct("imported_stored_value", "?1"))
             """)
         self.batchSize = batchSize
         self.decoder = MemberRecordDecoder(defaultTimeZone: defaultTimeZone)
@@ -251,10 +255,7 @@ import HeraldCore
             // The profile is unchanged; only the balance may differ.
             statement.reset()
             if fields.contains(.storedValue) {
-                try setStoredValue.bind([.optional(storedValue), .text(record.id)])
-                try setStoredValue.step()
-                if store.database.changes > 0 { changedRows += 1 }
-                setStoredValue.reset()
+                if try setStoredValue.run(.optional(storedValue), .text(record.id)) > 0 { changedRows += 1 }
             }
             return
         }
@@ -274,7 +275,7 @@ import HeraldCore
 
     /// `INSERT … ON CONFLICT(id) DO UPDATE … WHERE <something differs> RETURNING key, …`:
     /// a row comes back only when the member was inserted or its profile really changed.
-    private func makeUpsert(for fields: MemberFieldSet) throws -> SQLiteStatement {
+    private func makeUpsert(for fields: MemberFieldSet) throws -> any SQLStatement {
         var columns: [String] = []
         for field in fields.fields {
             switch field {
@@ -288,9 +289,13 @@ import HeraldCore
         if columns.isEmpty {
             sql += "NOTHING"
         } else {
-            sql += "UPDATE SET \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")) WHERE ("
-                + columns.map { "members.\($0)" }.joined(separator: ", ") + ") IS NOT ("
-                + columns.map { "excluded.\($0)" }.joined(separator: ", ") + ")"
+            // One column is a plain value to PostgreSQL, not a row: a row needs two or more.
+            func row(_ prefix: String) -> String {
+                let list = columns.map { "\(prefix).\($0)" }.joined(separator: ", ")
+                return columns.count == 1 ? list : "(\(list))"
+            }
+            sql += "UPDATE SET \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")) WHERE "
+                + store.database.dialect.isDistinct(row("members"), row("excluded"))
         }
         return try store.database.prepare(sql + " RETURNING key, registered_at, last_active_at")
     }
@@ -299,13 +304,15 @@ import HeraldCore
     /// profile's instants (?2) and the latest activity event; ?3 is the balance when the file has one.
     /// A balance is a snapshot: it replaces the live balance only when it differs from the last
     /// imported one, so re-importing a file keeps the top-ups and spends ingested since.
-    private static func stateUpsertSQL(settingBalance: Bool) -> String {
+    private static func stateUpsertSQL(settingBalance: Bool, _ dialect: SQLDialect) -> String {
         """
         INSERT INTO member_state (member_key, last_activity_at, stored_value, imported_stored_value) VALUES (?1, ?2, ?3, ?3)
         ON CONFLICT(member_key) DO UPDATE SET
-            last_activity_at = max(coalesce(?2, last_event_at), coalesce(last_event_at, ?2))
+            last_activity_at = \(dialect.greatest("coalesce(?2, member_state.last_event_at)",
+                                                  "coalesce(member_state.last_event_at, ?2)"))
         """ + (settingBalance ? """
-            , stored_value = CASE WHEN imported_stored_value IS ?3 THEN stored_value ELSE ?3 END,
+            , stored_value = CASE WHEN \(dialect.isNotDistinct("member_state.imported_stored_value", "?3"))
+                THEN member_state.stored_value ELSE ?3 END,
             imported_stored_value = ?3
             """ : "")
     }

@@ -3,11 +3,11 @@ import HeraldCore
 
 /// The store's answer to the policy's questions (SPEC 2.1 rules 1 and 4): the
 /// occurrences table for duplicates, the outbox around an instant for caps and cooldowns.
-final class SQLiteSendHistory: SendHistory {
-    private let occurrence: SQLiteStatement
-    private let sendsAround: SQLiteStatement
+final class SQLSendHistory: SendHistory {
+    private let occurrence: any SQLStatement
+    private let sendsAround: any SQLStatement
 
-    init(store: SQLiteStore) throws {
+    init(store: SQLStore) throws {
         occurrence = try store.database.prepare("""
             SELECT 1 FROM occurrences WHERE trigger_id = ? AND member_key = ? AND occurrence_key = ?
             """)

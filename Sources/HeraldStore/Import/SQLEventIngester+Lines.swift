@@ -1,7 +1,7 @@
 import Foundation
 import HeraldCore
 
-extension SQLiteEventIngester {
+extension SQLEventIngester {
     /// Ingests events built in memory (receipts a provider reported, the edge's callbacks)
     /// exactly as a file of them would be: a `LineReader` over the lines' bytes, so the one
     /// decoding and storing path serves files, standard input and these.

@@ -11,7 +11,7 @@ import Foundation
 /// Started inside a transaction the caller opened (`MemberStore.withTransaction`), it joins
 /// that one: its "commits" only run `beforeCommit`, and the caller's transaction decides.
 final class BatchedTransaction {
-    private let database: SQLiteDatabase
+    private let database: any SQLDatabase
     private let batchSize: Int
     private let maximumHold: Duration
     private let beforeCommit: () throws -> Void
@@ -24,7 +24,7 @@ final class BatchedTransaction {
     /// The longest a batch keeps the write lock by default.
     static let defaultMaximumHold: Duration = .milliseconds(250)
 
-    init(database: SQLiteDatabase, batchSize: Int, maximumHold: Duration = BatchedTransaction.defaultMaximumHold,
+    init(database: any SQLDatabase, batchSize: Int, maximumHold: Duration = BatchedTransaction.defaultMaximumHold,
          beforeCommit: @escaping () throws -> Void = {}) {
         self.database = database
         self.batchSize = max(1, batchSize)
@@ -38,7 +38,7 @@ final class BatchedTransaction {
     func begin() throws {
         guard !isOpen else { return }
         isJoined = database.isInTransaction
-        if !isJoined { try database.execute(SQLiteDatabase.TransactionKind.immediate.rawValue) }
+        if !isJoined { try database.execute(database.dialect.beginWrite) }
         isOpen = true
         unitsInBatch = 0
         openedAt = .now

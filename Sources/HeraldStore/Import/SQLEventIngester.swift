@@ -10,18 +10,18 @@ import HeraldCore
 /// apply in arrival order. Events for a member id the store does not know are rejected:
 /// import members first, then re-ingest the rejects file. Clicks, redeems and receipts are
 /// tied to their send as they land (`SendAttribution`).
-@_spi(StoreSQL) public final class SQLiteEventIngester: EventIngester {
-    private let store: SQLiteStore
+@_spi(StoreSQL) public final class SQLEventIngester: EventIngester {
+    private let store: SQLStore
     private let clock: any WallClock
     private let batchSize: Int
     private let decoder: EventDecoder
-    private let findMember: SQLiteStatement
-    private let insertEvent: SQLiteStatement
-    private let updateConsent: [ChannelKind: SQLiteStatement]
-    private let insertLot: SQLiteStatement
-    private let spendableLots: SQLiteStatement
-    private let takeFromLot: SQLiteStatement
-    private let applyEffects: SQLiteStatement
+    private let findMember: any SQLStatement
+    private let insertEvent: any SQLStatement
+    private let updateConsent: [ChannelKind: any SQLStatement]
+    private let insertLot: any SQLStatement
+    private let spendableLots: any SQLStatement
+    private let takeFromLot: any SQLStatement
+    private let applyEffects: any SQLStatement
     private let attribution: SendAttribution
     /// Member keys looked up in this batch; cleared at each commit so memory stays bounded.
     private var memberKeys: [String: Int64] = [:]
@@ -42,7 +42,7 @@ import HeraldCore
     /// its history before the simulated day and the rest of the file after it. Nil: everything.
     public var horizon: Date?
 
-    public init(store: SQLiteStore, defaultTimeZone: TimeZone, clock: any WallClock, batchSize: Int = 100_000) throws {
+    public init(store: SQLStore, defaultTimeZone: TimeZone, clock: any WallClock, batchSize: Int = 100_000) throws {
         self.store = store
         self.clock = clock
         self.batchSize = batchSize
@@ -54,7 +54,7 @@ import HeraldCore
             INSERT INTO events (id, member_key, type, at, amount, sku, category, reference, payload, ingested_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING RETURNING key
             """)
-        var consentStatements: [ChannelKind: SQLiteStatement] = [:]
+        var consentStatements: [ChannelKind: any SQLStatement] = [:]
         for channel in ChannelKind.allCases {
             consentStatements[channel] = try database.prepare("UPDATE members SET consent_\(channel.rawValue) = ? WHERE key = ?")
         }
@@ -67,13 +67,17 @@ import HeraldCore
             WHERE member_key = ? AND remaining > 0 AND expires_at > ? ORDER BY expires_at, key
             """)
         takeFromLot = try database.prepare("UPDATE points_lots SET remaining = remaining - ? WHERE key = ?")
+        let dialect = database.dialect
         applyEffects = try database.prepare("""
             UPDATE member_state SET
-                last_event_at = CASE WHEN ?1 IS NULL THEN last_event_at ELSE max(coalesce(last_event_at, ?1), ?1) END,
-                last_activity_at = CASE WHEN ?1 IS NULL THEN last_activity_at ELSE max(coalesce(last_activity_at, ?1), ?1) END,
+                last_event_at = CASE WHEN ?1 IS NULL THEN last_event_at
+                    ELSE \(dialect.greatest("coalesce(last_event_at, ?1)", "?1")) END,
+                last_activity_at = CASE WHEN ?1 IS NULL THEN last_activity_at
+                    ELSE \(dialect.greatest("coalesce(last_activity_at, ?1)", "?1")) END,
                 total_spent = total_spent + ?2,
                 stored_value = CASE WHEN ?3 IS NULL THEN stored_value ELSE coalesce(stored_value, 0) + ?3 END,
-                last_topup_at = CASE WHEN ?4 IS NULL THEN last_topup_at ELSE max(coalesce(last_topup_at, ?4), ?4) END
+                last_topup_at = CASE WHEN ?4 IS NULL THEN last_topup_at
+                    ELSE \(dialect.greatest("coalesce(last_topup_at, ?4)", "?4")) END
             WHERE member_key = ?5
             """)
     }
@@ -88,12 +92,13 @@ import HeraldCore
         warnings = 0
         ingestedAt = clock.now().epochSeconds
         // Every key this ingester writes was read from the same transaction (the member
-        // looked up by id, the event just inserted), so the per-row foreign-key probes are
+        // looked up by id, the event just inserted), so SQLite's per-row foreign-key probes are
         // redundant; they cost 9% of ingest time. Enforcement is back on when it returns.
         // (Inside a transaction already open — the edge's group commit — SQLite ignores the
         // pragma and keeps checking: small callbacks, so the 9% does not matter there.)
-        try store.database.execute("PRAGMA foreign_keys = OFF")
-        defer { try? store.database.execute("PRAGMA foreign_keys = ON") }
+        let isSQLite = store.database.dialect == .sqlite
+        if isSQLite { try store.database.execute("PRAGMA foreign_keys = OFF") }
+        defer { if isSQLite { try? store.database.execute("PRAGMA foreign_keys = ON") } }
         do {
             while true {
                 switch try lines.nextNonBlank(into: &line) {
@@ -190,7 +195,7 @@ import HeraldCore
         case .none, .storedValue:
             break
         case .consent(let channel, let consent):
-            try updateConsent[channel]!.run(consent.storedValue.map(SQLiteValue.text) ?? .null, .integer(memberKey))
+            try updateConsent[channel]!.run(consent.storedValue.map(SQLValue.text) ?? .null, .integer(memberKey))
         case .pointsEarn(let points, let expiresAt):
             try insertLot.run(.integer(memberKey), .integer(eventKey), .integer(points), .integer(points), .integer(at),
                               .integer(expiresAt.epochSeconds))

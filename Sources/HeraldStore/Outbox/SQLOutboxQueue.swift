@@ -5,29 +5,33 @@ import HeraldCore
 /// that names the worker, calls started only after a re-check in the same transaction,
 /// outcomes written back, and rows of a stopped worker returned to the queue.
 ///
-/// Every method is one `BEGIN IMMEDIATE` transaction, so two workers never claim the same
-/// row, and a crash at any instant leaves each row either claimed (and returned when its
-/// lease runs out) or not — never lost. A live worker extends its own leases and never
-/// recovers its own rows; a recovered row costs an attempt only if its call had started.
-@_spi(StoreSQL) public final class SQLiteOutboxQueue: OutboxQueue {
-    let database: SQLiteDatabase
+/// Every method is one transaction — on SQLite under the store's write lock; on PostgreSQL
+/// with the rows it decides about locked, claims and recoveries skipping rows another worker
+/// holds (`FOR UPDATE SKIP LOCKED`) — so two workers never claim the same row, and a crash at
+/// any instant leaves each row either claimed (and returned when its lease runs out) or not —
+/// never lost. A live worker extends its own leases and never recovers its own rows; a
+/// recovered row costs an attempt only if its call had started.
+@_spi(StoreSQL) public final class SQLOutboxQueue: OutboxQueue {
+    let database: any SQLDatabase
     /// This worker's name on the leases it holds.
     public let owner: String
-    private let selectDue: SQLiteStatement
-    private let markClaimed: SQLiteStatement
-    private let extendOwnLeases: SQLiteStatement
-    private let selectExpiredLeases: SQLiteStatement
-    private let selectCallFacts: SQLiteStatement
-    private let markCallStarted: SQLiteStatement
-    private let insertAttempt: SQLiteStatement
-    private let selectFallbacks: SQLiteStatement
-    private let updateStatus: SQLiteStatement
-    private let markLost: SQLiteStatement
-    private let markReturned: SQLiteStatement
-    private let moveToFallback: SQLiteStatement
-    private let markSent: SQLiteStatement
-    private let adoptEarlyReceipt: SQLiteStatement
-    private let suppressAddress: SQLiteStatement
+    private let selectDue: any SQLStatement
+    private let markClaimed: any SQLStatement
+    private let extendOwnLeases: any SQLStatement
+    private let selectExpiredLeases: any SQLStatement
+    private let selectCallFacts: any SQLStatement
+    private let markCallStarted: any SQLStatement
+    private let insertAttempt: any SQLStatement
+    private let selectFallbacks: any SQLStatement
+    private let updateStatus: any SQLStatement
+    private let markLost: any SQLStatement
+    private let markReturned: any SQLStatement
+    private let moveToFallback: any SQLStatement
+    private let markSent: any SQLStatement
+    private let adoptEarlyReceipt: any SQLStatement
+    private let suppressAddress: any SQLStatement
+    private let selectRefusingMember: any SQLStatement
+    private let insertRefusalEvent: any SQLStatement
 
     /// The status a sent row has once `receipt` (an SQL expression) is known: the one place
     /// that maps receipts to statuses, for ingest and for the dispatcher.
@@ -44,9 +48,10 @@ import HeraldCore
     private static let leaseEnded = "lease_until = NULL, lease_owner = NULL, call_started_at = NULL"
 
     /// `owner`: this worker's name on its leases, unique per process (`LeaseOwner.makeName()`).
-    public init(store: SQLiteStore, owner: String = LeaseOwner.makeName()) throws {
+    public init(store: SQLStore, owner: String = LeaseOwner.makeName()) throws {
         database = store.database
         self.owner = owner
+        let dialect = database.dialect
         selectDue = try database.prepare("""
             SELECT o.key, o.trigger_id, m.id, o.category, o.channel, o.address, o.title, o.body, o.idempotency_key,
                    o.scheduled_at, o.expires_at, o.attempts, o.deferrals, o.fallbacks IS NOT NULL, o.deferred_since,
@@ -54,24 +59,25 @@ import HeraldCore
                    coalesce(o.link_token, (SELECT p.link_token FROM outbox p WHERE p.key = o.companion_of)), o.html
             FROM outbox o JOIN members m ON m.key = o.member_key
             WHERE o.status = 'pending' AND o.channel = ? AND o.next_attempt_at <= ?
-            ORDER BY o.next_attempt_at LIMIT ?
+            ORDER BY o.next_attempt_at LIMIT ?\(dialect.forUpdateSkipLocked(of: "o"))
             """)
         markClaimed = try database.prepare("""
             UPDATE outbox SET status = 'sending', lease_owner = ?1, lease_until = ?2, call_started_at = NULL,
-                updated_at = ?3 WHERE key = ?4
+                updated_at = ?3 WHERE key = ?4 AND status = 'pending'
             """)
         extendOwnLeases = try database.prepare("""
             UPDATE outbox SET lease_until = ?1 WHERE status = 'sending' AND lease_owner = ?2
             """)
         selectExpiredLeases = try database.prepare("""
             SELECT key, attempts, call_started_at IS NOT NULL FROM outbox
-            WHERE status = 'sending' AND lease_until <= ?1 AND (lease_owner IS NULL OR lease_owner != ?2)
+            WHERE status = 'sending' AND lease_until <= ?1 AND (lease_owner IS NULL OR lease_owner != ?2)\(
+                dialect.forUpdateSkipLocked(of: "outbox"))
             """)
         selectCallFacts = try database.prepare("""
             SELECT o.status = 'sending' AND o.lease_owner = ?2, m.consent_sms, m.consent_push, m.consent_email,
                    m.timezone, o.expires_at, EXISTS (SELECT 1 FROM address_suppressions a WHERE a.address = o.address),
                    m.consent_wechat
-            FROM outbox o JOIN members m ON m.key = o.member_key WHERE o.key = ?1
+            FROM outbox o JOIN members m ON m.key = o.member_key WHERE o.key = ?1\(dialect.forUpdate(of: "o"))
             """)
         markCallStarted = try database.prepare("UPDATE outbox SET call_started_at = ?1 WHERE key = ?2")
         insertAttempt = try database.prepare("""
@@ -107,6 +113,13 @@ import HeraldCore
         suppressAddress = try database.prepare("""
             INSERT INTO address_suppressions (address, kind, reason, provider, outbox_key, created_at)
             SELECT address, ?1, ?2, ?3, key, ?4 FROM outbox WHERE key = ?5 ON CONFLICT DO NOTHING
+            """)
+        selectRefusingMember = try database.prepare("""
+            SELECT m.key, m.id FROM outbox o JOIN members m ON m.key = o.member_key WHERE o.key = ?
+            """)
+        insertRefusalEvent = try database.prepare("""
+            INSERT INTO events (id, member_key, type, at, payload, ingested_at) VALUES (?1, ?2, 'opt_out', ?3, ?4, ?3)
+            ON CONFLICT (id) DO NOTHING
             """)
         markLost = try database.prepare("""
             UPDATE outbox SET status = ?1, attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3,
@@ -166,7 +179,6 @@ import HeraldCore
     public func extendLeases(until: Date) throws -> Int {
         try database.withTransaction {
             try extendOwnLeases.run(.integer(until.epochSeconds), .text(owner))
-            return database.changes
         }
     }
 
@@ -261,8 +273,8 @@ import HeraldCore
         // address, and these are about the address that was called.
         try applyAddressEffects(record)
         try apply(record)
-        let started = SQLiteValue.integer(record.startedAt.epochSeconds)
-        let finished = SQLiteValue.integer(record.finishedAt.epochSeconds)
+        let started = SQLValue.integer(record.startedAt.epochSeconds)
+        let finished = SQLValue.integer(record.finishedAt.epochSeconds)
         for earlier in record.earlierTries {
             try insertAttempt.run(.integer(record.key), started, finished, "failover",
                                   .optional(earlier.httpStatus.map(Int64.init)), .optional(earlier.error),
@@ -276,7 +288,7 @@ import HeraldCore
 
     /// Suppression, clearing and consent withdrawal, as the answer about the row's address asks.
     private func applyAddressEffects(_ record: DeliveryRecord) throws {
-        let finished = SQLiteValue.integer(record.finishedAt.epochSeconds)
+        let finished = SQLValue.integer(record.finishedAt.epochSeconds)
         if let kind = record.suppressesAddress {
             try suppressAddress.run(.text(kind.rawValue), .text(record.error ?? "recipient-permanent"),
                                     .optional(record.provider), finished, .integer(record.key))
@@ -297,30 +309,31 @@ import HeraldCore
         }
         if let kind = record.withdrawsConsent {
             // As an opt_out event would (consent and its history), in the same transaction.
-            try database.prepare("""
-                UPDATE members SET consent_\(kind.rawValue) = 'no'
-                WHERE key = (SELECT member_key FROM outbox WHERE key = ?1)
-                """).run(.integer(record.key))
+            try selectRefusingMember.bind([.integer(record.key)])
+            let found = try selectRefusingMember.step()
+            let memberKey = selectRefusingMember.integer(at: 0), memberID = selectRefusingMember.text(at: 1)
+            selectRefusingMember.reset()
+            guard found, let memberKey, let memberID else { return }
+            try database.prepare("UPDATE members SET consent_\(kind.rawValue) = 'no' WHERE key = ?")
+                .run(.integer(memberKey))
             // The event as `herald ingest` would store the line: its payload is that line.
-            try database.prepare("""
-                INSERT INTO events (id, member_key, type, at, payload, ingested_at)
-                SELECT 'refused-' || o.key, o.member_key, 'opt_out', ?2,
-                       json_object('id', 'refused-' || o.key, 'member_id', m.id, 'type', 'opt_out', 'channel', ?3,
-                                   'at', strftime('%Y-%m-%dT%H:%M:%SZ', ?2, 'unixepoch'), 'source', ?4, 'reason', ?5),
-                       ?2
-                FROM outbox o JOIN members m ON m.key = o.member_key WHERE o.key = ?1
-                ON CONFLICT(id) DO NOTHING
-                """).run(.integer(record.key), finished, .text(kind.rawValue), .optional(record.provider),
-                         .optional(record.error))
+            let id = "refused-\(record.key)"
+            let payload = JSONOutput.object([
+                ("id", .string(id)), ("member_id", .string(memberID)), ("type", "opt_out"),
+                ("channel", .string(kind.rawValue)), ("at", .string(InstantFormatter.utcString(from: record.finishedAt))),
+                ("source", record.provider.map(JSONOutput.string) ?? .null),
+                ("reason", record.error.map(JSONOutput.string) ?? .null),
+            ]).rendered()
+            try insertRefusalEvent.run(.text(id), .integer(memberKey), finished, .text(payload))
         }
     }
 
     private func apply(_ record: DeliveryRecord) throws {
-        let now = SQLiteValue.integer(record.finishedAt.epochSeconds)
-        let attempts: SQLiteValue = record.chargesAttempt ? 1 : 0
-        let key = SQLiteValue.integer(record.key)
-        let owner = SQLiteValue.text(self.owner)
-        func update(_ status: String, deferrals: SQLiteValue = 0, dueAt: Date? = nil,
+        let now = SQLValue.integer(record.finishedAt.epochSeconds)
+        let attempts: SQLValue = record.chargesAttempt ? 1 : 0
+        let key = SQLValue.integer(record.key)
+        let owner = SQLValue.text(self.owner)
+        func update(_ status: String, deferrals: SQLValue = 0, dueAt: Date? = nil,
                     error: String? = record.error) throws {
             try updateStatus.run(.text(status), attempts, deferrals, .optional(dueAt.map(\.epochSeconds)),
                                  .optional(error), now, key, owner)

@@ -2,7 +2,7 @@ import Foundation
 import HeraldCore
 
 /// The operator's tools (`herald outbox list/show/retry/cancel`) for when a gateway had a bad day.
-extension SQLiteOutboxQueue {
+extension SQLOutboxQueue {
     private static let entryColumns = """
         o.key, o.trigger_id, m.id, o.channel, o.address, o.template, o.variant, o.title, o.body, o.idempotency_key,
         o.scheduled_at, o.expires_at, o.status, o.attempts, o.next_attempt_at, o.last_error, o.provider_id, m.timezone,
@@ -12,7 +12,7 @@ extension SQLiteOutboxQueue {
     /// Matching rows, newest first, and how many match in all.
     public func entries(_ filter: OutboxFilter) throws -> (entries: [OutboxEntry], total: Int) {
         var conditions: [String] = []
-        var values: [SQLiteValue] = []
+        var values: [SQLValue] = []
         if let status = filter.status { conditions.append("o.status = ?"); values.append(.text(status)) }
         if let trigger = filter.triggerID { conditions.append("o.trigger_id = ?"); values.append(.text(trigger)) }
         if let member = filter.memberID { conditions.append("m.id = ?"); values.append(.text(member)) }
@@ -63,7 +63,7 @@ extension SQLiteOutboxQueue {
                 UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL, updated_at = ?
                 WHERE \(condition)
                 """)
-            var values: [SQLiteValue] = [.integer(now.epochSeconds), .integer(now.epochSeconds)]
+            var values: [SQLValue] = [.integer(now.epochSeconds), .integer(now.epochSeconds)]
             if let key { values.append(.integer(key)) }
             return try statement.run(values)
         }
@@ -78,11 +78,11 @@ extension SQLiteOutboxQueue {
                 UPDATE outbox SET status = 'cancelled', lease_until = NULL, last_error = 'cancelled by an operator',
                     updated_at = ? WHERE status = 'pending' AND \(key == nil ? "trigger_id = ?" : "key = ?")
                 """)
-            return try statement.run([.integer(now.epochSeconds), key.map(SQLiteValue.integer) ?? .text(triggerID ?? "")])
+            return try statement.run([.integer(now.epochSeconds), key.map(SQLValue.integer) ?? .text(triggerID ?? "")])
         }
     }
 
-    private static func entry(_ row: SQLiteStatement) -> OutboxEntry {
+    private static func entry(_ row: any SQLStatement) -> OutboxEntry {
         let channel = row.text(at: 3) ?? ""
         return OutboxEntry(
             key: row.integer(at: 0) ?? 0, triggerID: row.text(at: 1) ?? "", memberID: row.text(at: 2) ?? "",

@@ -16,20 +16,20 @@ import HeraldCore
 /// evaluation plans those sends again. An
 /// occurrence already in the store (another worker, an earlier run) writes nothing: the
 /// unique key (trigger, member, occurrence) makes re-running an evaluation a no-op.
-@_spi(StoreSQL) public final class SQLiteOutboxWriter: OutboxWriter {
+@_spi(StoreSQL) public final class SQLOutboxWriter: OutboxWriter {
     public typealias Summary = OutboxWriteSummary
 
-    private let database: SQLiteDatabase
+    private let database: any SQLDatabase
     private let instant: Date
     private let batch: BatchedTransaction
     private var summary = Summary()
-    private let insertOccurrence: SQLiteStatement
-    private let insertSend: SQLiteStatement
-    private let insertCompanion: SQLiteStatement
-    private let upsertSuppression: SQLiteStatement
+    private let insertOccurrence: any SQLStatement
+    private let insertSend: any SQLStatement
+    private let insertCompanion: any SQLStatement
+    private let upsertSuppression: any SQLStatement
 
     /// A writer for the evaluation at `instant`: it stamps what it writes with that instant.
-    public init(store: SQLiteStore, at instant: Date, batchSize: Int = 10_000) throws {
+    public init(store: SQLStore, at instant: Date, batchSize: Int = 10_000) throws {
         database = store.database
         self.instant = instant
         batch = BatchedTransaction(database: store.database, batchSize: batchSize)
@@ -60,6 +60,7 @@ import HeraldCore
                 attribution_until, provider_content, purchased_at, link_targets, html)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
                 ?23, ?24, ?25, \(SendAttribution.firstPurchase(member: "?2", after: "?17", until: "?24")), ?26, ?27)
+            RETURNING key
             """)
         // RETURNING reports the row only when it was inserted (`first_at` = now), so new ones can be counted.
         // A member suppressed for the same reason at every tick writes nothing: `last_at` is when
@@ -67,16 +68,17 @@ import HeraldCore
         upsertSuppression = try database.prepare("""
             INSERT INTO suppressions (trigger_id, member_key, occurrence_key, reason, local_day, first_at, last_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
-            ON CONFLICT DO UPDATE SET reason = excluded.reason, last_at = excluded.last_at
-                WHERE reason IS NOT excluded.reason
+            ON CONFLICT (trigger_id, member_key, occurrence_key)
+                DO UPDATE SET reason = excluded.reason, last_at = excluded.last_at
+                WHERE \(database.dialect.isDistinct("suppressions.reason", "excluded.reason"))
             RETURNING first_at = last_at
             """)
     }
 
     /// Writes a whole collected evaluation (tests, the benchmark's fixtures).
     @discardableResult
-    public static func write(_ evaluation: Evaluation, to store: SQLiteStore) throws -> Summary {
-        let writer = try SQLiteOutboxWriter(store: store, at: evaluation.instant)
+    public static func write(_ evaluation: Evaluation, to store: SQLStore) throws -> Summary {
+        let writer = try SQLOutboxWriter(store: store, at: evaluation.instant)
         do {
             for send in evaluation.planned { try writer.plan(send) }
             for suppression in evaluation.suppressed { try writer.suppress(suppression) }
@@ -168,7 +170,7 @@ import HeraldCore
     private func insert(_ send: PlannedSend) throws {
         let scheduled = send.scheduledAt.epochSeconds
         let now = instant.epochSeconds
-        try insertSend.run(
+        try insertSend.bind([
             .text(send.triggerID), .integer(send.memberKey), .text(send.occurrenceKey),
             .text(send.idempotencyKey),
             .text(send.category.rawValue), .text(send.channel), .text(send.address), .text(send.template),
@@ -178,9 +180,12 @@ import HeraldCore
             .optional(send.expiresAt?.epochSeconds), .integer(scheduled), .integer(now), .integer(now),
             .optional(OutboxFallbacks.encode(send.fallbacks)), .text(send.localDay.description),
             .integer(send.attributionUntil.epochSeconds), .optional(send.providerContent),
-            .optional(send.linkTargets.isEmpty ? nil : send.linkTargets.joined(separator: "\n")), .optional(send.html))
+            .optional(send.linkTargets.isEmpty ? nil : send.linkTargets.joined(separator: "\n")), .optional(send.html)])
+        let inserted = try insertSend.step()
+        let primary = insertSend.integer(at: 0)
+        insertSend.reset()
+        guard inserted, let primary else { throw UnexpectedResultError(statement: "the outbox insert", expected: "its key") }
         guard !send.companions.isEmpty else { return }
-        let primary = database.lastInsertedRowID
         for companion in send.companions {
             try insertCompanion.run(
                 .text(send.triggerID), .integer(send.memberKey), .text("+\(companion.channel):" + send.occurrenceKey),
