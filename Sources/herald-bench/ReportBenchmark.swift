@@ -34,7 +34,7 @@ struct ReportBenchmark {
         try FileManager.default.createDirectory(atPath: folder + "/Triggers", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: folder + "/MessageTemplates", withIntermediateDirectories: true)
         try "{ store: { sqlite: 'herald.db' }, timezone: 'Asia/Shanghai' }".write(toFile: config, atomically: true, encoding: .utf8)
-        let statements = CampaignReportQuery().statementsWithLiterals
+        let statements = CampaignReportQuery().statementsWithLiterals()
 
         var heraldRuns: [ChildProcess.Measurement] = []
         var sqliteRuns: [ChildProcess.Measurement] = []

@@ -12,7 +12,7 @@ import Testing
 
     @Test func defaultsAndRelativeStorePath() throws {
         let config = try ConfigLoader.parse("{ store: { sqlite: 'data/herald.db' }, }", path: "/etc/herald/herald.json5")
-        #expect(config.storePath == "/etc/herald/data/herald.db")
+        #expect(config.store == .sqlite(path: "/etc/herald/data/herald.db"))
         #expect(config.timeZone.identifier == "Asia/Shanghai")
         #expect(config.locale == "zh-CN")
     }

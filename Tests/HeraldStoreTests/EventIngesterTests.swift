@@ -14,8 +14,8 @@ private func ingest(_ text: String, into store: SQLStore, folder: TemporaryDirec
     return try ingester.ingest(from: LineReader(path: path), sink: sink)
 }
 
-private func storeWithMembers(_ folder: TemporaryDirectory) throws -> SQLStore {
-    let store = try SQLStore(path: folder.file("h.db"))
+private func storeWithMembers(_ folder: TemporaryDirectory, _ backend: StoreBackend) throws -> SQLStore {
+    let store = try backend.makeStore(in: folder)
     try importMembers("id,registered_at,stored_value\nU1,2024-01-01,150\nU2,2024-01-01,\n", into: store, folder: folder)
     return store
 }
@@ -23,9 +23,9 @@ private func storeWithMembers(_ folder: TemporaryDirectory) throws -> SQLStore {
 private func instant(_ text: String) -> Date { InstantParser(defaultTimeZone: shanghai).parse(text)! }
 
 @Suite struct EventIngesterTests {
-    @Test func pointsAreSpentFirstExpiringFirst() throws {
+    @Test(arguments: StoreBackend.allCases) func pointsAreSpentFirstExpiringFirst(_ backend: StoreBackend) throws {
         let folder = try TemporaryDirectory()
-        let store = try storeWithMembers(folder)
+        let store = try storeWithMembers(folder, backend)
         let sink = CollectingSink()
         try ingest("""
             {"member_id":"U1","type":"points_earn","at":"2026-01-01","points":300,"expires_at":"2026-12-31"}
@@ -44,9 +44,9 @@ private func instant(_ text: String) -> Date { InstantParser(defaultTimeZone: sh
         #expect(try store.member(id: "U1")?.pointsBalance(at: instant("2026-05-02")) == 0)
     }
 
-    @Test func consentFlipsInArrivalOrder() throws {
+    @Test(arguments: StoreBackend.allCases) func consentFlipsInArrivalOrder(_ backend: StoreBackend) throws {
         let folder = try TemporaryDirectory()
-        let store = try storeWithMembers(folder)
+        let store = try storeWithMembers(folder, backend)
         try ingest("""
             {"member_id":"U1","type":"opt_in","at":"2026-05-01","channel":"sms"}
             {"member_id":"U1","type":"opt_out","at":"2026-05-02","channel":"sms"}
@@ -55,9 +55,9 @@ private func instant(_ text: String) -> Date { InstantParser(defaultTimeZone: sh
         #expect(try store.member(id: "U1")?.profile.consents == [.sms: .no, .push: .yes, .email: .unknown, .wechat: .unknown])
     }
 
-    @Test func storedValueSpendAndActivity() throws {
+    @Test(arguments: StoreBackend.allCases) func storedValueSpendAndActivity(_ backend: StoreBackend) throws {
         let folder = try TemporaryDirectory()
-        let store = try storeWithMembers(folder)
+        let store = try storeWithMembers(folder, backend)
         try ingest("""
             {"member_id":"U1","type":"topup","at":"2026-05-01T10:00:00+08:00","amount":100,"bonus":20}
             {"member_id":"U1","type":"stored_value_spend","at":"2026-05-02","amount":70.5}
@@ -79,9 +79,9 @@ private func instant(_ text: String) -> Date { InstantParser(defaultTimeZone: sh
         #expect(u2.eventCount == 3)
     }
 
-    @Test func ingestingTwiceStoresEachEventOnceAndAppliesEffectsOnce() throws {
+    @Test(arguments: StoreBackend.allCases) func ingestingTwiceStoresEachEventOnceAndAppliesEffectsOnce(_ backend: StoreBackend) throws {
         let folder = try TemporaryDirectory()
-        let store = try storeWithMembers(folder)
+        let store = try storeWithMembers(folder, backend)
         let text = """
             {"member_id":"U1","type":"topup","at":"2026-05-01","amount":100}
             {"id":"e2","member_id":"U1","type":"points_earn","at":"2026-05-01","points":10,"expires_at":"2027-01-01"}
@@ -97,9 +97,9 @@ private func instant(_ text: String) -> Date { InstantParser(defaultTimeZone: sh
         #expect(try store.member(id: "U1")?.profile.storedValue == Money(fen: 25_000))
     }
 
-    @Test func reimportingAMemberFileKeepsTheBalanceEventsChanged() throws {
+    @Test(arguments: StoreBackend.allCases) func reimportingAMemberFileKeepsTheBalanceEventsChanged(_ backend: StoreBackend) throws {
         let folder = try TemporaryDirectory()
-        let store = try storeWithMembers(folder)                       // U1 imported with ¥150
+        let store = try storeWithMembers(folder, backend)                       // U1 imported with ¥150
         try ingest(#"{"member_id":"U1","type":"topup","at":"2026-05-01","amount":100}"#, into: store, folder: folder)
         let again = try importMembers("id,registered_at,stored_value\nU1,2024-01-01,150\nU2,2024-01-01,\n", into: store,
                                       name: "again.csv", folder: folder)
@@ -110,9 +110,9 @@ private func instant(_ text: String) -> Date { InstantParser(defaultTimeZone: sh
         #expect(try store.member(id: "U1")?.profile.storedValue == Money(fen: 30_000))
     }
 
-    @Test func rejectsUnknownMembersButKeepsReceiptsWithoutOne() throws {
+    @Test(arguments: StoreBackend.allCases) func rejectsUnknownMembersButKeepsReceiptsWithoutOne(_ backend: StoreBackend) throws {
         let folder = try TemporaryDirectory()
-        let store = try storeWithMembers(folder)
+        let store = try storeWithMembers(folder, backend)
         let sink = CollectingSink()
         let summary = try ingest("""
             {"member_id":"U9","type":"login","at":"2026-05-01"}

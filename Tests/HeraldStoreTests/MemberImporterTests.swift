@@ -11,7 +11,7 @@ let shanghai = TimeZone(identifier: "Asia/Shanghai")!
 func importMembers(_ text: String, into store: SQLStore, name: String = "members.csv", folder: TemporaryDirectory,
                    sink: CollectingSink = CollectingSink()) throws -> ImportSummary {
     let path = try folder.write(name, text)
-    let importer = try SQLMemberImporter(store: store, defaultTimeZone: shanghai, batchSize: 2)
+    let importer = try store.makeMemberImporter(defaultTimeZone: shanghai, batchSize: 2)
     return try importer.importMembers(from: LineReader(path: path), format: MemberFileFormat(forPath: name), sink: sink)
 }
 
@@ -23,9 +23,9 @@ private let fullCSV = """
     """
 
 @Suite struct MemberImporterTests {
-    @Test func importsEveryColumn() throws {
+    @Test(arguments: StoreBackend.allCases) func importsEveryColumn(_ backend: StoreBackend) throws {
         let folder = try TemporaryDirectory()
-        let store = try SQLStore(path: folder.file("h.db"))
+        let store = try backend.makeStore(in: folder)
         let summary = try importMembers(fullCSV, into: store, folder: folder)
         #expect(summary == { var s = ImportSummary(); s.read = 2; s.inserted = 2; return s }())
         let u1 = try #require(try store.member(id: "U1"))
@@ -46,9 +46,9 @@ private let fullCSV = """
         #expect(try store.database.scalarInteger("SELECT count(*) FROM member_tags") == 2)
     }
 
-    @Test func reimportingTheSameFileChangesNothing() throws {
+    @Test(arguments: StoreBackend.allCases) func reimportingTheSameFileChangesNothing(_ backend: StoreBackend) throws {
         let folder = try TemporaryDirectory()
-        let store = try SQLStore(path: folder.file("h.db"))
+        let store = try backend.makeStore(in: folder)
         try importMembers(fullCSV, into: store, folder: folder)
         let before = try StoreDump.of(store)
         let again = try importMembers(fullCSV, into: store, folder: folder)
@@ -56,9 +56,9 @@ private let fullCSV = """
         #expect(try StoreDump.of(store) == before)
     }
 
-    @Test func upsertUpdatesOnlyTheColumnsTheFileCarries() throws {
+    @Test(arguments: StoreBackend.allCases) func upsertUpdatesOnlyTheColumnsTheFileCarries(_ backend: StoreBackend) throws {
         let folder = try TemporaryDirectory()
-        let store = try SQLStore(path: folder.file("h.db"))
+        let store = try backend.makeStore(in: folder)
         try importMembers(fullCSV, into: store, folder: folder)
         let summary = try importMembers("id,tier,tags,phone\nU1,钻卡,新客,\nU3,银卡,,\n", into: store, name: "partial.csv",
                                         folder: folder)
@@ -72,9 +72,9 @@ private let fullCSV = """
         #expect(try store.database.scalarInteger("SELECT count(*) FROM member_tags WHERE member_key = \(u1.key)") == 1)
     }
 
-    @Test func aBalanceOnlyChangeIsAnUpdateAndAbsentBalanceIsKept() throws {
+    @Test(arguments: StoreBackend.allCases) func aBalanceOnlyChangeIsAnUpdateAndAbsentBalanceIsKept(_ backend: StoreBackend) throws {
         let folder = try TemporaryDirectory()
-        let store = try SQLStore(path: folder.file("h.db"))
+        let store = try backend.makeStore(in: folder)
         try importMembers(fullCSV, into: store, folder: folder)
         let changed = try importMembers("id,tier,stored_value\nU1,金卡,99.5\nU2,银卡,\n", into: store, name: "b.csv", folder: folder)
         #expect(changed.updated == 1 && changed.duplicates == 1)
@@ -83,14 +83,14 @@ private let fullCSV = """
         #expect(try store.member(id: "U1")?.profile.storedValue == Money(fen: 9_950))
     }
 
-    @Test func lastActivityIsTheLatestOfProfileAndEventsAcrossImports() throws {
+    @Test(arguments: StoreBackend.allCases) func lastActivityIsTheLatestOfProfileAndEventsAcrossImports(_ backend: StoreBackend) throws {
         let folder = try TemporaryDirectory()
-        let store = try SQLStore(path: folder.file("h.db"))
+        let store = try backend.makeStore(in: folder)
         let instants = InstantParser(defaultTimeZone: shanghai)
         try importMembers("id,registered_at,last_active_at\nU1,2024-01-01,2025-01-01\n", into: store, folder: folder)
         #expect(try store.member(id: "U1")?.lastActivityAt == instants.parse("2025-01-01"))
         let events = try folder.write("e.ndjson", #"{"member_id":"U1","type":"login","at":"2026-03-01"}"#)
-        let ingester = try SQLEventIngester(store: store, defaultTimeZone: shanghai, clock: SystemWallClock())
+        let ingester = try store.makeEventIngester(defaultTimeZone: shanghai, clock: SystemWallClock())
         _ = try ingester.ingest(from: LineReader(path: events), sink: CollectingSink())
         // A later import that moves last_active_at back keeps the newer event…
         try importMembers("id,last_active_at\nU1,2024-06-01\n", into: store, name: "b.csv", folder: folder)
@@ -100,17 +100,17 @@ private let fullCSV = """
         #expect(try store.member(id: "U1")?.lastActivityAt == instants.parse("2026-04-01"))
     }
 
-    @Test func aMemberTwiceInOneFileIsInsertedThenUpdated() throws {
+    @Test(arguments: StoreBackend.allCases) func aMemberTwiceInOneFileIsInsertedThenUpdated(_ backend: StoreBackend) throws {
         let folder = try TemporaryDirectory()
-        let store = try SQLStore(path: folder.file("h.db"))
+        let store = try backend.makeStore(in: folder)
         let summary = try importMembers("id,tier\nU1,银卡\nU1,金卡\nU1,金卡\n", into: store, folder: folder)
         #expect(summary.inserted == 1 && summary.updated == 1 && summary.duplicates == 1)
         #expect(try store.member(id: "U1")?.profile.tier == "金卡")
     }
 
-    @Test func badRowsAreReportedAndGoodRowsLand() throws {
+    @Test(arguments: StoreBackend.allCases) func badRowsAreReportedAndGoodRowsLand(_ backend: StoreBackend) throws {
         let folder = try TemporaryDirectory()
-        let store = try SQLStore(path: folder.file("h.db"))
+        let store = try backend.makeStore(in: folder)
         let sink = CollectingSink()
         let text = """
             id,phone,birthday,stored_value
@@ -155,9 +155,9 @@ private let fullCSV = """
         #expect(try store.database.scalarInteger("SELECT count(*) FROM members") == 0)
     }
 
-    @Test func ndjsonMembers() throws {
+    @Test(arguments: StoreBackend.allCases) func ndjsonMembers(_ backend: StoreBackend) throws {
         let folder = try TemporaryDirectory()
-        let store = try SQLStore(path: folder.file("h.db"))
+        let store = try backend.makeStore(in: folder)
         let sink = CollectingSink()
         let text = """
             {"id": "U1", "name": "张三", "phone": 13812345678, "tags": ["vip", "母婴"], "consent_sms": true, "stored_value": 88.8}

@@ -70,16 +70,25 @@ public final class EvaluationFixture {
         return log.diagnostics.map { ($0.description as NSString).replacingOccurrences(of: folder.path + "/", with: "") }
     }
 
+    /// The backend `store(members:events:)` makes its stores on.
+    public var backend = StoreBackend.sqlite
+
+    /// The fixture, making its stores on `backend` from now on.
+    public func on(_ backend: StoreBackend) -> EvaluationFixture {
+        self.backend = backend
+        return self
+    }
+
     /// A fresh store with `members` (CSV with a header) and `events` (NDJSON) loaded.
     @_spi(StoreSQL) public func store(members: String, events: String = "") throws -> SQLStore {
-        let path = folder.file("h-\(UUID().uuidString).db")
-        let store = try SQLStore(path: path)
+        let store = try backend.makeStore(in: folder, name: "h-\(UUID().uuidString).db")
         let sink = CollectingSink()
-        let importer = try SQLMemberImporter(store: store, defaultTimeZone: zone)
+        let importer = try store.makeMemberImporter(defaultTimeZone: zone)
         _ = try importer.importMembers(from: LineReader(path: try folder.write("m-\(UUID().uuidString).csv", members)),
                                        format: .csv, sink: sink)
         if !events.isEmpty {
-            let ingester = try SQLEventIngester(store: store, defaultTimeZone: zone, clock: ManualWallClock(Date(timeIntervalSince1970: 0)))
+            let ingester = try store.makeEventIngester(defaultTimeZone: zone,
+                                                       clock: ManualWallClock(Date(timeIntervalSince1970: 0)))
             _ = try ingester.ingest(from: LineReader(path: try folder.write("e-\(UUID().uuidString).ndjson", events)), sink: sink)
         }
         guard sink.rejections.isEmpty else { throw FixtureError(description: "fixture rows rejected: \(sink.reasons)") }

@@ -21,7 +21,7 @@ import Testing
         /// Send rows by member for `winback`: token, coupon, idempotency key.
         var sends: [String: (token: String, coupon: String?, key: String)] = [:]
 
-        init() async throws {
+        init(_ backend: StoreBackend) async throws {
             // Scattered ids, the first 8 drawn into treatment and the first 3 into control.
             let ids = (1...200).map { String(format: "%05d", ($0 * 48_271) % 99_991) }
             treated = Array(ids.filter { !AudienceDraw.isHeldOut(triggerID: "winback", memberID: $0, share: 0.3) }.prefix(8))
@@ -38,7 +38,7 @@ import Testing
             let rows = (treated + heldOut).enumerated().map { index, id in
                 "\(id),1380013\(String(format: "%04d", index)),\(index < 2 ? "金卡" : "银卡"),2024-01-01,2026-01-01,yes"
             } + ["X0,13900000000,金卡,2024-01-01,2026-01-01,no"]
-            store = try fixture.store(members: header + rows.joined(separator: "\n"))
+            store = try fixture.on(backend).store(members: header + rows.joined(separator: "\n"))
 
             let clock = ManualWallClock(fixture.at("2026-03-10 12:00:00"))
             var codes = SendCodes.seeded(5)
@@ -60,7 +60,7 @@ import Testing
         }
 
         func ingest(_ lines: [String]) throws -> ImportSummary {
-            let ingester = try SQLEventIngester(store: store, defaultTimeZone: fixture.zone, clock: ManualWallClock(Date()))
+            let ingester = try store.makeEventIngester(defaultTimeZone: fixture.zone, clock: ManualWallClock(Date()))
             return try ingester.ingest(from: LineReader(path: try fixture.folder.write("events-\(UUID().uuidString).ndjson",
                                                                                         lines.joined(separator: "\n"))),
                                        sink: sink)
@@ -112,8 +112,8 @@ import Testing
         return lines
     }
 
-    @Test func everyColumnOfTheCampaignSheet() async throws {
-        let campaign = try await Campaign()
+    @Test(arguments: StoreBackend.allCases) func everyColumnOfTheCampaignSheet(_ backend: StoreBackend) async throws {
+        let campaign = try await Campaign(backend)
         #expect(campaign.sends.count == 8)
         let summary = try campaign.ingest(Self.story(campaign))
         #expect(summary.inserted == 24 && summary.duplicates == 1 && summary.rejected == 0)
@@ -155,8 +155,8 @@ import Testing
         #expect(try campaign.report() == rows)
     }
 
-    @Test func rowsPerDayChannelAndVariantAndAnEmptyPeriod() async throws {
-        let campaign = try await Campaign()
+    @Test(arguments: StoreBackend.allCases) func rowsPerDayChannelAndVariantAndAnEmptyPeriod(_ backend: StoreBackend) async throws {
+        let campaign = try await Campaign(backend)
         _ = try campaign.ingest(Self.story(campaign))
         let total = try campaign.report()[1]
 
@@ -182,7 +182,7 @@ import Testing
     /// events dated ahead of an evaluation, or a late tick, are attributed when the send is
     /// planned; later ones at ingest, the earliest winning; and a store from before schema 7 has
     /// its purchases attributed on upgrade.
-    @Test func purchasesAreAttributedWhicheverArrivesFirst() throws {
+    @Test(arguments: StoreBackend.allCases) func purchasesAreAttributedWhicheverArrivesFirst(_ backend: StoreBackend) throws {
         let ids = (1...40).map { "P\($0)" }
         let treated = try #require(ids.first { !AudienceDraw.isHeldOut(triggerID: "birthday", memberID: $0, share: 0.5) })
         let held = try #require(ids.first { AudienceDraw.isHeldOut(triggerID: "birthday", memberID: $0, share: 0.5) })
@@ -191,13 +191,13 @@ import Testing
         let fixture = try EvaluationFixture(triggers: [
             "birthday": EvaluationFixture.trigger("birthday", kind: "birthday", "holdout: 0.5"),
         ])
-        let store = try fixture.store(members: "id,phone,birthday,consent_sms\n"
+        let store = try fixture.on(backend).store(members: "id,phone,birthday,consent_sms\n"
             + "\(treated),13800138001,1990-03-10,yes\n\(held),13800138002,1990-03-10,yes")
         func purchase(_ id: String, _ member: String, _ at: String) -> String {
             Self.event(id, member, "purchase", at, "\"amount\": 99, \"order_id\": \"\(id)\"")
         }
         func ingest(_ lines: [String]) throws {
-            let ingester = try SQLEventIngester(store: store, defaultTimeZone: fixture.zone, clock: ManualWallClock(Date()))
+            let ingester = try store.makeEventIngester(defaultTimeZone: fixture.zone, clock: ManualWallClock(Date()))
             _ = try ingester.ingest(from: LineReader(path: try fixture.folder.write("e-\(UUID().uuidString).ndjson",
                                                                                      lines.joined(separator: "\n"))),
                                     sink: CollectingSink())
@@ -208,19 +208,23 @@ import Testing
         try SQLOutboxWriter.write(try fixture.evaluate(store, at: "2026-03-10 12:00:00"), to: store)
         func purchasedAt() throws -> [String] {
             let rows = try store.database.prepare("""
-                SELECT m.id, coalesce(datetime(o.purchased_at, 'unixepoch'), '-') FROM outbox o JOIN members m ON m.key = o.member_key
+                SELECT m.id, o.purchased_at FROM outbox o JOIN members m ON m.key = o.member_key
                 UNION ALL
-                SELECT m.id, coalesce(datetime(h.purchased_at, 'unixepoch'), '-') FROM occurrences h
+                SELECT m.id, h.purchased_at FROM occurrences h
                 JOIN members m ON m.key = h.member_key WHERE h.outcome = 'held_out' ORDER BY 1
                 """)
             var found: [String] = []
-            while try rows.step() { found.append("\(rows.text(at: 0)!) \(rows.text(at: 1)!)") }
+            while try rows.step() {
+                found.append("\(rows.text(at: 0)!) " + (rows.instant(at: 1).map(InstantFormatter.utcString) ?? "-"))
+            }
             return found
         }
-        #expect(try purchasedAt() == ["\(held) 2026-03-12 02:00:00", "\(treated) 2026-03-12 02:00:00"].sorted())
+        #expect(try purchasedAt() == ["\(held) 2026-03-12T02:00:00Z", "\(treated) 2026-03-12T02:00:00Z"].sorted())
         // An earlier purchase ingested afterwards wins.
         try ingest([purchase("a2", treated, "2026-03-10T20:00:00+08:00")])
-        #expect(try purchasedAt() == ["\(held) 2026-03-12 02:00:00", "\(treated) 2026-03-10 12:00:00"].sorted())
+        #expect(try purchasedAt() == ["\(held) 2026-03-12T02:00:00Z", "\(treated) 2026-03-10T12:00:00Z"].sorted())
+        // PostgreSQL stores start at version 11: the upgrade from 6 is SQLite's alone.
+        guard backend == .sqlite else { return }
         // Back to schema 6, without what 7 to 11 added: the upgrade attributes the stored purchases again.
         try store.database.execute("""
             DROP INDEX outbox_companions; ALTER TABLE outbox DROP COLUMN companion_of; DROP TABLE provider_tokens;
@@ -236,8 +240,8 @@ import Testing
         #expect(report.first?.lift.treated.successes == 1 && report.first?.lift.control.successes == 1)
     }
 
-    @Test func aReceiptBeforeTheGatewaysAnswerIsAppliedWhenSentIsRecorded() async throws {
-        let campaign = try await Campaign()
+    @Test(arguments: StoreBackend.allCases) func aReceiptBeforeTheGatewaysAnswerIsAppliedWhenSentIsRecorded(_ backend: StoreBackend) async throws {
+        let campaign = try await Campaign(backend)
         let key = campaign.sends[campaign.treated[0]]!.key
         // Put the row back as if its call were still in flight, then let the receipt arrive.
         try campaign.store.database.execute("UPDATE outbox SET status = 'sending', receipt = NULL WHERE idempotency_key = '\(key)'")

@@ -24,7 +24,7 @@ final class DeliveryHarness {
     /// `members`: CSV rows after the header (`silent` members by default); `trigger`: extra trigger fields.
     /// The default channels time out after `timeout`: 5 s, so that a loaded machine never turns
     /// an answer into a timeout; tests of timeouts ask for 1 s.
-    init(gateway: LoopbackGateway, members: String? = nil, trigger: String = "", channels: String? = nil, timeout: String = "5s",
+    init(gateway: LoopbackGateway, backend: StoreBackend = .sqlite, members: String? = nil, trigger: String = "", channels: String? = nil, timeout: String = "5s",
          dispatch: String = "max_attempts: 3, backoff: \"60s\", lease: \"5m\"", at: String = "2026-03-10 12:00:00",
          extraConfig: String = "", templates: [String: String] = EvaluationFixture.plainTemplates,
          extraTriggers: [String: String] = [:]) throws {
@@ -43,7 +43,7 @@ final class DeliveryHarness {
             }
             """, triggers: ["silent": EvaluationFixture.trigger("silent", kind: "inactivity", "params: { days: 30 }, \(trigger)")]
                 .merging(extraTriggers) { first, _ in first }, templates: templates)
-        store = try fixture.store(members: Self.header + (members ?? Self.silentMembers(3)))
+        store = try fixture.on(backend).store(members: Self.header + (members ?? Self.silentMembers(3)))
         clock = ManualWallClock(fixture.at(at))
     }
 

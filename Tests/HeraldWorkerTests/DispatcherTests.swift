@@ -8,9 +8,9 @@ import HeraldWorker
 /// The dispatcher against a real HTTP gateway on loopback: every retry path, permanent
 /// failures, channel fallback, the re-checks before a call, rate limit, concurrency and leases.
 @Suite struct DispatcherTests {
-    @Test func acceptedSendsAreSentOnceWithTheirKeyAndAttempt() async throws {
+    @Test(arguments: StoreBackend.allCases) func acceptedSendsAreSentOnceWithTheirKeyAndAttempt(_ backend: StoreBackend) async throws {
         let gateway = try LoopbackGateway()
-        let harness = try DeliveryHarness(gateway: gateway)
+        let harness = try DeliveryHarness(gateway: gateway, backend: backend)
         #expect(try harness.plan().written == 3)
         #expect(try harness.plan().written == 0)  // re-running the evaluation plans nothing twice
         let dispatcher = try harness.dispatcher()
@@ -25,11 +25,11 @@ import HeraldWorker
         #expect(await dispatcher.totals.sent == 3)
     }
 
-    @Test func serverErrorsRetryWithBackoffThenSucceed() async throws {
+    @Test(arguments: StoreBackend.allCases) func serverErrorsRetryWithBackoffThenSucceed(_ backend: StoreBackend) async throws {
         let gateway = try LoopbackGateway { request in
             request.occurrence == 1 ? .status(503, body: "busy") : .status(200)
         }
-        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(1))
+        let harness = try DeliveryHarness(gateway: gateway, backend: backend, members: DeliveryHarness.silentMembers(1))
         try harness.plan()
         let dispatcher = try harness.dispatcher()
         let start = harness.clock.now().epochSeconds
@@ -47,22 +47,22 @@ import HeraldWorker
         #expect(try harness.attemptOutcomes(member: "M1") == ["retry", "sent"])
     }
 
-    @Test func retryAfterIsHonoured() async throws {
+    @Test(arguments: StoreBackend.allCases) func retryAfterIsHonoured(_ backend: StoreBackend) async throws {
         let gateway = try LoopbackGateway { request in
             request.occurrence == 1 ? .status(429, headers: ["Retry-After": "300"], body: "slow down") : .status(200)
         }
-        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(1))
+        let harness = try DeliveryHarness(gateway: gateway, backend: backend, members: DeliveryHarness.silentMembers(1))
         try harness.plan()
         let start = harness.clock.now().epochSeconds
         await try harness.dispatcher().drain()
         #expect(try harness.rows().first?.nextAttemptAt == start + 300)
     }
 
-    @Test func timeoutsAndDroppedConnectionsRetryUntilAttemptsRunOut() async throws {
+    @Test(arguments: StoreBackend.allCases) func timeoutsAndDroppedConnectionsRetryUntilAttemptsRunOut(_ backend: StoreBackend) async throws {
         let gateway = try LoopbackGateway { request in
             request.occurrence == 1 ? .status(200, delay: 2.5) : .closeMidResponse
         }
-        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(1), timeout: "1s")
+        let harness = try DeliveryHarness(gateway: gateway, backend: backend, members: DeliveryHarness.silentMembers(1), timeout: "1s")
         try harness.plan()
         let dispatcher = try harness.dispatcher()
         for _ in 0..<3 {
@@ -78,9 +78,9 @@ import HeraldWorker
         #expect(errors.text(at: 0) == "timed out after 1s")
     }
 
-    @Test func clientErrorsFailAtOnce() async throws {
+    @Test(arguments: StoreBackend.allCases) func clientErrorsFailAtOnce(_ backend: StoreBackend) async throws {
         let gateway = try LoopbackGateway { _ in .status(400, body: #"{"error":"bad number"}"#) }
-        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(1))
+        let harness = try DeliveryHarness(gateway: gateway, backend: backend, members: DeliveryHarness.silentMembers(1))
         try harness.plan()
         await try harness.dispatcher().drain()
         let row = try #require(try harness.rows().first)
@@ -88,11 +88,11 @@ import HeraldWorker
         #expect(gateway.requests.count == 1)
     }
 
-    @Test func aPermanentPushFailureFallsBackToSMS() async throws {
+    @Test(arguments: StoreBackend.allCases) func aPermanentPushFailureFallsBackToSMS(_ backend: StoreBackend) async throws {
         let gateway = try LoopbackGateway { request in
             request.body.contains("\"channel\": \"push\"") ? .status(410, body: "invalid push token") : .status(200)
         }
-        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(1),
+        let harness = try DeliveryHarness(gateway: gateway, backend: backend, members: DeliveryHarness.silentMembers(1),
                                           trigger: "channels: ['push', 'sms']")
         try harness.plan()
         #expect(try harness.rows().first?.channel == "push")
@@ -105,10 +105,10 @@ import HeraldWorker
         #expect(gateway.requests[1].body.contains("【品牌】") && gateway.requests[1].body.contains("回T退订"))
     }
 
-    @Test func theRecheckCancelsExpiresAndReschedules() async throws {
+    @Test(arguments: StoreBackend.allCases) func theRecheckCancelsExpiresAndReschedules(_ backend: StoreBackend) async throws {
         let gateway = try LoopbackGateway()
         // Window 10:00-12:00 each day, expire after 2 hours; planned at 11:00.
-        let harness = try DeliveryHarness(gateway: gateway, trigger: "window: { hours: ['10:00-12:00'] }, expire: '2h'",
+        let harness = try DeliveryHarness(gateway: gateway, backend: backend, trigger: "window: { hours: ['10:00-12:00'] }, expire: '2h'",
                                           at: "2026-03-10 11:00:00")
         try harness.plan()
         try harness.store.database.execute("UPDATE members SET consent_sms = 'no' WHERE id = 'M1'")
@@ -127,7 +127,7 @@ import HeraldWorker
         #expect(rows[0].lastError == "consent for sms withdrawn" && rows[1].lastError?.contains("window opens again") == true)
         #expect(gateway.requests.isEmpty)
 
-        let later = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(1),
+        let later = try DeliveryHarness(gateway: gateway, backend: backend, members: DeliveryHarness.silentMembers(1),
                                         trigger: "window: { hours: ['10:00-12:00'] }", at: "2026-03-10 11:00:00")
         try later.plan()
         later.clock.set(later.fixture.at("2026-03-10 12:30:00"))
@@ -142,9 +142,9 @@ import HeraldWorker
         #expect(try later.attemptOutcomes(member: "M1") == ["rescheduled", "sent"])
     }
 
-    @Test func concurrencyIsBoundedPerChannel() async throws {
+    @Test(arguments: StoreBackend.allCases) func concurrencyIsBoundedPerChannel(_ backend: StoreBackend) async throws {
         let gateway = try LoopbackGateway { _ in .status(200, delay: 0.1) }
-        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(12), channels: """
+        let harness = try DeliveryHarness(gateway: gateway, backend: backend, members: DeliveryHarness.silentMembers(12), channels: """
             sms: { adapter: "http", url: "\(gateway.url)", concurrency: 3 },
             """)
         try harness.plan()
@@ -153,9 +153,9 @@ import HeraldWorker
         #expect(gateway.maxConcurrentRequests == 3)
     }
 
-    @Test func theRateLimitSpacesCalls() async throws {
+    @Test(arguments: StoreBackend.allCases) func theRateLimitSpacesCalls(_ backend: StoreBackend) async throws {
         let gateway = try LoopbackGateway()
-        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(45), channels: """
+        let harness = try DeliveryHarness(gateway: gateway, backend: backend, members: DeliveryHarness.silentMembers(45), channels: """
             sms: { adapter: "http", url: "\(gateway.url)", concurrency: 8, rate_per_second: 20 },
             """)
         try harness.plan()
@@ -175,9 +175,9 @@ import HeraldWorker
         }
     }
 
-    @Test func rowsOfACrashedWorkerReturnWhenTheirLeaseRunsOut() async throws {
+    @Test(arguments: StoreBackend.allCases) func rowsOfACrashedWorkerReturnWhenTheirLeaseRunsOut(_ backend: StoreBackend) async throws {
         let gateway = try LoopbackGateway()
-        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(3))
+        let harness = try DeliveryHarness(gateway: gateway, backend: backend, members: DeliveryHarness.silentMembers(3))
         try harness.plan()
         // A worker claims every row, starts the call of M1's row only, and dies.
         let crashed = try SQLOutboxQueue(store: harness.store, owner: "crashed")
@@ -201,11 +201,11 @@ import HeraldWorker
         #expect(totals.recoveredLeases == 1 && totals.returnedLeases == 2)
     }
 
-    @Test func aLiveWorkerKeepsItsLeasesAndNeverRecoversItsOwnRows() async throws {
+    @Test(arguments: StoreBackend.allCases) func aLiveWorkerKeepsItsLeasesAndNeverRecoversItsOwnRows(_ backend: StoreBackend) async throws {
         let gateway = try LoopbackGateway()
         // 2 calls a second and a 10-second lease, while wall time runs ten times fast: the lane
         // claims all 6 rows at once, and the last of them waits 25 s, past the lease it was claimed with.
-        let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(6), channels: """
+        let harness = try DeliveryHarness(gateway: gateway, backend: backend, members: DeliveryHarness.silentMembers(6), channels: """
             sms: { adapter: "http", url: "\(gateway.url)", timeout: "1s", concurrency: 4, rate_per_second: 2 },
             """, dispatch: "max_attempts: 3, backoff: '60s', lease: '10s'")
         try harness.plan()

@@ -15,15 +15,15 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
     /// A writing connection reads its candidates back a page at a time: with pages of 1, 2, 3
     /// and 7 rows (exact multiples and remainders) every trigger yields what the read-only,
     /// streaming connection yields, in the same order.
-    @Test(arguments: [1, 2, 3, 7])
-    func pagedCandidatesAreTheStreamedOnes(pageSize: Int) throws {
+    @Test(arguments: StoreBackend.allCases, [1, 2, 3, 7])
+    func pagedCandidatesAreTheStreamedOnes(_ backend: StoreBackend, pageSize: Int) throws {
         let at = try #require(try ConfigLoader.load(path: sandbox + "/herald.json5").sandboxAt)
-        let session = try SandboxSession(folder: sandbox, clock: ManualWallClock(at), horizon: at) { _ in
-            CollectingSink()
-        }
+        let folder = try TemporaryDirectory()
+        let session = try SandboxSession(folder: sandbox, clock: ManualWallClock(at), horizon: at,
+                                         store: try backend.makeLocation(in: folder)) { _ in CollectingSink() }
         let writing = try #require(session.store as? SQLStore)
         writing.candidatePageSize = pageSize
-        let reading = try SQLStore(readingAt: writing.location.description)
+        let reading = try StoreBackend.open(writing.location, readOnly: true)
         let config = session.catalog.config
         let zones = TimeZoneResolver(defaultZone: config.timeZone)
         var total = 0
@@ -46,14 +46,14 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
 
     /// A member already decided comes back as soon as something new happens: a top-up that
     /// leaves the balance low (a new low_balance occurrence), a newer cart.
-    @Test func aNewOccurrenceOfADecidedMemberIsPlanned() async throws {
+    @Test(arguments: StoreBackend.allCases) func aNewOccurrenceOfADecidedMemberIsPlanned(_ backend: StoreBackend) async throws {
         let fixture = try EvaluationFixture(triggers: [
             "low": EvaluationFixture.trigger("low", kind: "low_balance", "params: { below: 100 }, category: 'service'"),
             "cart": EvaluationFixture.trigger("cart", kind: "cart_abandonment", "category: 'service'"),
         ])
         let cart = #"{"id": "c1", "member_id": "U2", "type": "cart_add", "at": "2026-03-10 06:00:00", "sku": "S1"}"#
         let members = "id,phone,stored_value,consent_sms\nU1,13800138001,50,yes\nU2,13800138002,,yes"
-        let store = try fixture.store(members: members, events: cart)
+        let store = try fixture.on(backend).store(members: members, events: cart)
         let runner = try EvaluationRunner(store: store.location, catalog: try fixture.catalog(),
                                           codes: .seededByInstant)
         let first = try await runner.evaluate(at: fixture.at("2026-03-10 12:00:00"))
@@ -75,7 +75,7 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
     /// consent, for a marketing and a service trigger on push then SMS, all suppressed by the
     /// audience first (rule 2). A run's second tick must read again exactly those the policy
     /// would find reachable — the others it may leave out.
-    @Test func theConsentTestInSQLIsThePolicys() async throws {
+    @Test(arguments: StoreBackend.allCases) func theConsentTestInSQLIsThePolicys(_ backend: StoreBackend) async throws {
         let fixture = try EvaluationFixture(triggers: [
             "promo": EvaluationFixture.trigger("promo", kind: "inactivity", """
                 params: { days: 30 }, channels: ['push', 'sms'], audience: { field: "tier", eq: "钻卡" }
@@ -99,7 +99,7 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
             }
         }
         let header = "id,phone,push_token,tier,registered_at,last_active_at,consent_sms,consent_push\n"
-        let store = try fixture.store(members: header + rows.joined(separator: "\n"))
+        let store = try fixture.on(backend).store(members: header + rows.joined(separator: "\n"))
         let catalog = try fixture.catalog()
         let runner = try EvaluationRunner(store: store.location, catalog: catalog, codes: .seededByInstant)
         let at = fixture.at("2026-03-10 12:00:00")

@@ -19,12 +19,12 @@ private let header = "id,name,phone,push_token,email,tier,timezone,registered_at
 
     private let silentSince = "2025-12-01 10:00:00"
 
-    @Test func everySuppressionReasonInRuleOrder() throws {
+    @Test(arguments: StoreBackend.allCases) func everySuppressionReasonInRuleOrder(_ backend: StoreBackend) throws {
         let fixture = try fixture("""
             audience: { any: [ { field: 'tier', in: ['金卡'] }, { field: 'registered_days', gte: 1000 } ] },
             channels: ['push', 'sms']
             """)
-        let store = try fixture.store(members: header + """
+        let store = try fixture.on(backend).store(members: header + """
             OK,,13800000001,,,金卡,,2024-01-01,\(silentSince),yes,,
             PLAIN,,13800000002,,,普通,,2024-01-01,\(silentSince),yes,,
             NOWHERE,,,,,金卡,,2024-01-01,\(silentSince),,,
@@ -39,9 +39,9 @@ private let header = "id,name,phone,push_token,email,tier,timezone,registered_at
         #expect(evaluation.plannedPairs == ["high OK", "low OK", "low PLAIN"])
     }
 
-    @Test func serviceSendsNeedOnlyTheAbsenceOfNo() throws {
+    @Test(arguments: StoreBackend.allCases) func serviceSendsNeedOnlyTheAbsenceOfNo(_ backend: StoreBackend) throws {
         let fixture = try fixture("category: 'service'")
-        let store = try fixture.store(members: header + """
+        let store = try fixture.on(backend).store(members: header + """
             UNKNOWN,,13800000001,,,,,2024-01-01,\(silentSince),,,
             SAIDNO,,13800000002,,,,,2024-01-01,\(silentSince),no,,
             """)
@@ -50,9 +50,9 @@ private let header = "id,name,phone,push_token,email,tier,timezone,registered_at
         #expect(evaluation.suppressedTriples.filter { $0.hasPrefix("high") } == ["high SAIDNO no_consent"])
     }
 
-    @Test func theFirstReachableConsentedChannelWins() throws {
+    @Test(arguments: StoreBackend.allCases) func theFirstReachableConsentedChannelWins(_ backend: StoreBackend) throws {
         let fixture = try fixture("channels: ['push', 'email', 'sms']")
-        let store = try fixture.store(members: header + """
+        let store = try fixture.on(backend).store(members: header + """
             PUSH,,13800000001,tok-1,a@example.cn,,,2024-01-01,\(silentSince),yes,yes,yes
             FALLBACK,,13800000002,tok-2,b@example.cn,,,2024-01-01,\(silentSince),yes,no,
             """)
@@ -62,17 +62,17 @@ private let header = "id,name,phone,push_token,email,tier,timezone,registered_at
         #expect(high.map(\.maskedAddress) == ["+86138****0002", "tok-****"])
     }
 
-    @Test func globalCapsCountEarlierTriggersOfTheSameEvaluationByPriority() throws {
+    @Test(arguments: StoreBackend.allCases) func globalCapsCountEarlierTriggersOfTheSameEvaluationByPriority(_ backend: StoreBackend) throws {
         let fixture = try fixture(config: "caps: [ { max: 1, per: '1d' } ]")
-        let store = try fixture.store(members: header + "U1,,13800000001,,,,,2024-01-01,\(silentSince),yes,,\n")
+        let store = try fixture.on(backend).store(members: header + "U1,,13800000001,,,,,2024-01-01,\(silentSince),yes,,\n")
         let evaluation = try fixture.evaluate(store, at: "2026-03-10 12:00:00")
         #expect(evaluation.plannedPairs == ["high U1"])
         #expect(evaluation.suppressedTriples == ["low U1 cap"])
     }
 
-    @Test func capsAndCooldownsCountStoredSendsAroundTheScheduledInstant() throws {
+    @Test(arguments: StoreBackend.allCases) func capsAndCooldownsCountStoredSendsAroundTheScheduledInstant(_ backend: StoreBackend) throws {
         let fixture = try fixture("cooldown: '7d'", "category: 'service'", config: "caps: [ { max: 1, per: '1d' } ]")
-        let store = try fixture.store(members: header + """
+        let store = try fixture.on(backend).store(members: header + """
             RECENT,,13800000001,,,,,2024-01-01,\(silentSince),yes,,
             FAILED,,13800000002,,,,,2024-01-01,\(silentSince),yes,,
             """)
@@ -87,9 +87,9 @@ private let header = "id,name,phone,push_token,email,tier,timezone,registered_at
         #expect(try fixture.evaluate(store, at: "2026-03-12 12:00:00").plannedPairs.contains("high RECENT"))
     }
 
-    @Test func anOccurrenceAlreadyRecordedIsADuplicate() throws {
+    @Test(arguments: StoreBackend.allCases) func anOccurrenceAlreadyRecordedIsADuplicate(_ backend: StoreBackend) throws {
         let fixture = try fixture()
-        let store = try fixture.store(members: header + "U1,,13800000001,,,,,2024-01-01,\(silentSince),yes,,\n")
+        let store = try fixture.on(backend).store(members: header + "U1,,13800000001,,,,,2024-01-01,\(silentSince),yes,,\n")
         try store.database.execute("""
             INSERT INTO occurrences (trigger_id, member_key, occurrence_key, outcome, evaluated_at)
             SELECT 'high', key, 'inactivity:2025-12-01T02:00:00Z', 'held_out', 0 FROM members WHERE id = 'U1'
@@ -99,13 +99,13 @@ private let header = "id,name,phone,push_token,email,tier,timezone,registered_at
         #expect(evaluation.plannedPairs == ["low U1"])
     }
 
-    @Test func holdoutAndVariantDrawsFollowTheSpecHash() throws {
+    @Test(arguments: StoreBackend.allCases) func holdoutAndVariantDrawsFollowTheSpecHash(_ backend: StoreBackend) throws {
         // fmix64(FNV-1a-64) draws, computed independently in Python: holdout "high:U41190" →
         // 0.53754, "high:U81333" → 0.02001, "high:U87678" → 0.97472; variant
         // "high:U41190:variant" → 0.29597 (< 0.3: a), "high:U87678:variant" → 0.39339 (b).
         #expect(abs(AudienceDraw.holdoutDraw(triggerID: "high", memberID: "U81333") - 0.020_010) < 1e-5)
         let fixture = try fixture("holdout: 0.1, variants: [ { id: 'a', template: 't', weight: 30 }, { id: 'b', template: 't', weight: 70 } ]")
-        let store = try fixture.store(members: header + """
+        let store = try fixture.on(backend).store(members: header + """
             U41190,,13800000001,,,,,2024-01-01,\(silentSince),yes,,
             U81333,,13800000002,,,,,2024-01-01,\(silentSince),yes,,
             U87678,,13800000003,,,,,2024-01-01,\(silentSince),yes,,
@@ -127,9 +127,9 @@ private let header = "id,name,phone,push_token,email,tier,timezone,registered_at
         #expect(draws.count { $0 < 0.1 } == 9)
     }
 
-    @Test func theScheduledInstantRespectsWindowQuietHoursAndTheMembersZone() throws {
+    @Test(arguments: StoreBackend.allCases) func theScheduledInstantRespectsWindowQuietHoursAndTheMembersZone(_ backend: StoreBackend) throws {
         let fixture = try fixture("window: { hours: ['10:00-12:00', '20:00-23:00'] }", "category: 'service', window: { hours: ['20:00-23:00'] }")
-        let store = try fixture.store(members: header + """
+        let store = try fixture.on(backend).store(members: header + """
             SH,,13800000001,,,,,2024-01-01,\(silentSince),yes,,
             LA,,13800000002,,,,America/Los_Angeles,2024-01-01,\(silentSince),yes,,
             """)
@@ -144,9 +144,9 @@ private let header = "id,name,phone,push_token,email,tier,timezone,registered_at
         ])
     }
 
-    @Test func evaluatingWritesNothing() throws {
+    @Test(arguments: StoreBackend.allCases) func evaluatingWritesNothing(_ backend: StoreBackend) throws {
         let fixture = try fixture("holdout: 0.5")
-        let store = try fixture.store(members: header + "U1,,13800000001,,,,,2024-01-01,\(silentSince),yes,,\n")
+        let store = try fixture.on(backend).store(members: header + "U1,,13800000001,,,,,2024-01-01,\(silentSince),yes,,\n")
         let before = try StoreDump.of(store)
         _ = try fixture.evaluate(store, at: "2026-03-10 12:00:00")
         #expect(try StoreDump.of(store) == before)

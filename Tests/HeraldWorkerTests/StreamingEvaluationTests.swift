@@ -18,10 +18,14 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         let run: SandboxSession
         let at: Date
 
-        init() throws {
+        init(_ backend: StoreBackend) throws {
             let at = try #require(try ConfigLoader.load(path: sandbox + "/herald.json5").sandboxAt)
+            let folder = try TemporaryDirectory()
             func load() throws -> SandboxSession {
-                try SandboxSession(folder: sandbox, clock: ManualWallClock(at), horizon: at) { _ in CollectingSink() }
+                try SandboxSession(folder: sandbox, clock: ManualWallClock(at), horizon: at,
+                                   store: backend == .sqlite ? nil : try backend.makeLocation(in: folder)) { _ in
+                    CollectingSink()
+                }
             }
             preview = try load()
             run = try load()
@@ -29,8 +33,8 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         }
     }
 
-    @Test func runWritesWhatPreviewDecides() async throws {
-        let twin = try Twin()
+    @Test(arguments: StoreBackend.allCases) func runWritesWhatPreviewDecides(_ backend: StoreBackend) async throws {
+        let twin = try Twin(backend)
         var codes = SendCodes.Source.seededByInstant.codes(at: twin.at)
         let preview = try Scheduler(catalog: twin.preview.catalog, store: twin.preview.store)
             .evaluate(at: twin.at, codes: &codes)
@@ -77,8 +81,8 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         #expect(try !store.isSendCodeIssued("NOSUCHCODE00"))
     }
 
-    @Test func aSecondTickAtTheSameInstantReadsOnlyWhatIsStillOpen() async throws {
-        let twin = try Twin()
+    @Test(arguments: StoreBackend.allCases) func aSecondTickAtTheSameInstantReadsOnlyWhatIsStillOpen(_ backend: StoreBackend) async throws {
+        let twin = try Twin(backend)
         let runner = try EvaluationRunner(store: twin.run.store.location, catalog: twin.run.catalog,
                                           codes: .seededByInstant)
         let first = try await runner.evaluate(at: twin.at)
@@ -105,8 +109,8 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
     }
 
     /// The member left out for lacking consent is read again as soon as consent arrives.
-    @Test func consentGivenAfterASuppressionIsSeenAtTheNextTick() async throws {
-        let twin = try Twin()
+    @Test(arguments: StoreBackend.allCases) func consentGivenAfterASuppressionIsSeenAtTheNextTick(_ backend: StoreBackend) async throws {
+        let twin = try Twin(backend)
         let runner = try EvaluationRunner(store: twin.run.store.location, catalog: twin.run.catalog,
                                           codes: .seededByInstant)
         _ = try await runner.evaluate(at: twin.at)

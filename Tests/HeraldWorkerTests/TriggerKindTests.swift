@@ -8,12 +8,12 @@ private let header = "id,name,phone,push_token,birthday,timezone,tier,registered
 
 /// Each SPEC 2 trigger kind at its edges, through the real store and scheduler.
 @Suite struct TriggerKindTests {
-    @Test func inactivityHoldsFromExactlyNDaysAndBelowMaxDays() throws {
+    @Test(arguments: StoreBackend.allCases) func inactivityHoldsFromExactlyNDaysAndBelowMaxDays(_ backend: StoreBackend) throws {
         let fixture = try EvaluationFixture(triggers: [
             "silent": EvaluationFixture.trigger("silent", kind: "inactivity", "params: { days: 90, max_days: 180 }"),
         ])
         // T = 2026-03-10 12:00 Shanghai. U1 exactly 90 days, U2 one second short, U3 179 days, U4 exactly 180 days.
-        let store = try fixture.store(members: header + """
+        let store = try fixture.on(backend).store(members: header + """
             U1,,13800000001,,,,,2024-01-01,2025-12-10 12:00:00,,yes,
             U2,,13800000002,,,,,2024-01-01,2025-12-10 12:00:01,,yes,
             U3,,13800000003,,,,,2024-01-01,2025-09-12 12:00:00,,yes,
@@ -30,22 +30,22 @@ private let header = "id,name,phone,push_token,birthday,timezone,tier,registered
         #expect(evaluation.planned.last?.occurrenceKey == "inactivity:2025-12-01T00:00:00Z")
     }
 
-    @Test func customActivityEventsCountOnlyForTheTriggerThatListsThem() throws {
+    @Test(arguments: StoreBackend.allCases) func customActivityEventsCountOnlyForTheTriggerThatListsThem(_ backend: StoreBackend) throws {
         let fixture = try EvaluationFixture(triggers: [
             "plain": EvaluationFixture.trigger("plain", kind: "inactivity", "params: { days: 30 }"),
             "custom": EvaluationFixture.trigger("custom", kind: "inactivity", "params: { days: 30, activity_events: ['app_open'] }"),
         ])
-        let store = try fixture.store(members: header + "U1,,13800000001,,,,,2024-01-01,2025-12-01 00:00:00,,yes,\n",
+        let store = try fixture.on(backend).store(members: header + "U1,,13800000001,,,,,2024-01-01,2025-12-01 00:00:00,,yes,\n",
                                       events: #"{"member_id":"U1","type":"app_open","at":"2026-03-01 00:00:00"}"# + "\n")
         let evaluation = try fixture.evaluate(store, at: "2026-03-10 12:00:00")
         #expect(evaluation.plannedPairs == ["plain U1"])
     }
 
-    @Test func birthdayFollowsTheMembersOwnDate() throws {
+    @Test(arguments: StoreBackend.allCases) func birthdayFollowsTheMembersOwnDate(_ backend: StoreBackend) throws {
         let fixture = try EvaluationFixture(triggers: [
             "birthday": EvaluationFixture.trigger("birthday", kind: "birthday"),
         ])
-        let store = try fixture.store(members: header + """
+        let store = try fixture.on(backend).store(members: header + """
             SH,,13800000001,,1990-03-10,,,2024-01-01,2026-03-01,,yes,
             LA09,,13800000002,,1990-03-09,America/Los_Angeles,,2024-01-01,2026-03-01,,yes,
             LA10,,13800000003,,1990-03-10,America/Los_Angeles,,2024-01-01,2026-03-01,,yes,
@@ -61,12 +61,12 @@ private let header = "id,name,phone,push_token,birthday,timezone,tier,registered
         #expect(try !fixture.evaluate(store, at: "2026-03-11 00:00:00").plannedPairs.contains("birthday SH"))
     }
 
-    @Test func twentyNinthOfFebruaryIsCelebratedOnThe28thInCommonYears() throws {
+    @Test(arguments: StoreBackend.allCases) func twentyNinthOfFebruaryIsCelebratedOnThe28thInCommonYears(_ backend: StoreBackend) throws {
         let fixture = try EvaluationFixture(triggers: [
             "birthday": EvaluationFixture.trigger("birthday", kind: "birthday"),
             "early": EvaluationFixture.trigger("early", kind: "birthday", "params: { days_before: 1 }"),
         ])
-        let store = try fixture.store(members: header + "LEAP,,13800000001,,2000-02-29,,,2024-01-01,2026-02-01,,yes,\n")
+        let store = try fixture.on(backend).store(members: header + "LEAP,,13800000001,,2000-02-29,,,2024-01-01,2026-02-01,,yes,\n")
         #expect(try fixture.evaluate(store, at: "2026-02-28 12:00:00").plannedPairs == ["birthday LEAP"])
         #expect(try fixture.evaluate(store, at: "2026-02-27 12:00:00").plannedPairs == ["early LEAP"])
         #expect(try fixture.evaluate(store, at: "2026-03-01 12:00:00").plannedPairs.isEmpty)
@@ -76,12 +76,12 @@ private let header = "id,name,phone,push_token,birthday,timezone,tier,registered
         #expect(leap.plannedPairs == ["birthday LEAP"] && leap.planned.first?.occurrenceKey == "birthday:2028")
     }
 
-    @Test func cartAbandonmentUsesTheLatestCartAndAnyLaterPurchase() throws {
+    @Test(arguments: StoreBackend.allCases) func cartAbandonmentUsesTheLatestCartAndAnyLaterPurchase(_ backend: StoreBackend) throws {
         let fixture = try EvaluationFixture(triggers: [
             "cart": EvaluationFixture.trigger("cart", kind: "cart_abandonment", "params: { after: '2h', within: '72h' }"),
             "baby": EvaluationFixture.trigger("baby", kind: "cart_abandonment", "params: { categories: ['母婴'] }"),
         ])
-        let store = try fixture.store(members: header + """
+        let store = try fixture.on(backend).store(members: header + """
             EDGE,,13800000001,,,,,2024-01-01,,,yes,
             EARLY,,13800000002,,,,,2024-01-01,,,yes,
             BOUGHT,,13800000003,,,,,2024-01-01,,,yes,
@@ -106,11 +106,11 @@ private let header = "id,name,phone,push_token,birthday,timezone,tier,registered
         #expect(try fixture.evaluate(store, at: "2026-03-10 12:00:01").plannedPairs.filter { $0.hasSuffix(" OLD") }.isEmpty)
     }
 
-    @Test func lowBalanceKeysTheOccurrenceByTheLatestTopUp() throws {
+    @Test(arguments: StoreBackend.allCases) func lowBalanceKeysTheOccurrenceByTheLatestTopUp(_ backend: StoreBackend) throws {
         let fixture = try EvaluationFixture(triggers: [
             "low": EvaluationFixture.trigger("low", kind: "low_balance", "params: { below: 200 }"),
         ])
-        let store = try fixture.store(members: header + """
+        let store = try fixture.on(backend).store(members: header + """
             TOPPED,,13800000001,,,,,2024-01-01,,50,yes,
             ZERO,,13800000002,,,,,2024-01-01,,0,yes,
             EXACT,,13800000003,,,,,2024-01-01,,200,yes,
@@ -121,11 +121,11 @@ private let header = "id,name,phone,push_token,birthday,timezone,tier,registered
         #expect(evaluation.planned.map(\.occurrenceKey) == ["low_balance:2026-03-08T02:00:00Z", "low_balance:initial"])
     }
 
-    @Test func pointsExpiryCountsWhatFIFOSpendingLeft() throws {
+    @Test(arguments: StoreBackend.allCases) func pointsExpiryCountsWhatFIFOSpendingLeft(_ backend: StoreBackend) throws {
         let fixture = try EvaluationFixture(triggers: [
             "points": EvaluationFixture.trigger("points", kind: "points_expiry", "params: { within_days: 30, min_points: 100 }"),
         ], templates: ["t/sms.zh-CN.txt": "{{ points.expiring }}分{{ points.expires_on | date: \"M月d日\" }}到期"])
-        let store = try fixture.store(members: header + """
+        let store = try fixture.on(backend).store(members: header + """
             FIFO,,13800000001,,,,,2024-01-01,,,yes,
             SMALL,,13800000002,,,,,2024-01-01,,,yes,
             EDGE,,13800000003,,,,,2024-01-01,,,yes,
@@ -146,14 +146,14 @@ private let header = "id,name,phone,push_token,birthday,timezone,tier,registered
         #expect(try fixture.evaluate(store, at: "2026-03-10 11:59:59").plannedPairs == ["points FIFO"])
     }
 
-    @Test func eventTriggerMatchesWhereDelayAndWithin() throws {
+    @Test(arguments: StoreBackend.allCases) func eventTriggerMatchesWhereDelayAndWithin(_ backend: StoreBackend) throws {
         let fixture = try EvaluationFixture(triggers: [
             "reco": EvaluationFixture.trigger("reco", kind: "event", """
                 params: { event: 'purchase', where: { all: [ { field: 'amount', gte: 200 }, { not: { field: 'category', eq: '食品' } } ] },
                           delay: '3h', within: '24h' }
                 """),
         ])
-        let store = try fixture.store(members: header + """
+        let store = try fixture.on(backend).store(members: header + """
             EXACT,,13800000001,,,,,2024-01-01,,,yes,
             CHEAP,,13800000002,,,,,2024-01-01,,,yes,
             FOOD,,13800000003,,,,,2024-01-01,,,yes,

@@ -54,6 +54,11 @@ enum ValidateCommand: HeraldCommand {
                 context.console.printError(Diagnostic(file: warning.file, position: warning.position,
                                                       message: "warning: " + warning.message).description)
             }
+            if config.store.carriesPassword {
+                context.console.printError(Diagnostic(file: path, message: "warning: store.postgres: the URL carries "
+                    + "a password; keep it out of the config (passfile=, PGPASSFILE or PGPASSWORD: docs/operating.md)")
+                    .description)
+            }
         }
         guard let catalog, log.isEmpty else {
             for diagnostic in log.diagnostics { context.console.printError(diagnostic.description) }

@@ -49,22 +49,8 @@ public enum ConfigLoader {
             file.hasPrefix("/") ? file : folder.appendingPathComponent(file).standardizedFileURL.path
         }
 
-        var storePath: String?
-        if let store = reader.object("store", allowedKeys: ["sqlite", "postgres"]) {
-            store.finish()
-            if store["postgres"] != nil {
-                store.problem(at: store.keyPosition("postgres"), "store.postgres: not supported by this version; use store.sqlite")
-            }
-            if let file = store.string("sqlite") {
-                if file.isEmpty { store.problem(at: store["sqlite"]!.position, "store.sqlite: expected a file path, found \"\"") }
-                else { storePath = resolve(file) }
-            } else if store["postgres"] == nil {
-                store.missing("sqlite", "a file path such as \"herald.db\"")
-            }
-        } else if reader["store"] == nil {
-            reader.missing("store", "store: { sqlite: \"herald.db\" }")
-        }
-        var config = HeraldConfig(sourcePath: path, storePath: storePath ?? resolve("herald.db"))
+        let location = readStore(reader, resolve: resolve)
+        var config = HeraldConfig(sourcePath: path, store: location ?? .sqlite(path: resolve("herald.db")))
 
         if let value = reader["timezone"] {
             if let identifier = value.stringValue, let zone = TimeZone.iana(identifier) {
@@ -147,9 +133,9 @@ public enum ConfigLoader {
             config.serveCallbackKey = serve.string("callback_key")
             config.serveCallbacksFrom = readAddressRanges(serve, "callbacks_from")
         }
-        checkStorePath(config.storePath, reader: reader)
+        if case .sqlite(let file) = config.store { checkStorePath(file, reader: reader) }
         checkLease(config, reader: reader)
-        return storePath == nil ? nil : config
+        return location == nil ? nil : config
     }
 
     /// A non-empty list of addresses or CIDR networks, each checked where it stands.
@@ -199,6 +185,39 @@ public enum ConfigLoader {
     }
 
     /// The store must be a writable file, or one that can be created.
+    /// `store: { sqlite: "file" }` or `store: { postgres: "postgresql://…" }`; nil (and a
+    /// problem) when neither is given right.
+    private static func readStore(_ reader: JSONObjectReader, resolve: (String) -> String) -> StoreLocation? {
+        guard let store = reader.object("store", allowedKeys: ["sqlite", "postgres"]) else {
+            if reader["store"] == nil { reader.missing("store", "store: { sqlite: \"herald.db\" }") }
+            return nil
+        }
+        store.finish()
+        if store["sqlite"] != nil && store["postgres"] != nil {
+            store.problem(at: store.keyPosition("postgres"), "store: expected one of sqlite or postgres, found both")
+            return nil
+        }
+        if let url = store.string("postgres") {
+            let schemes = ["postgresql://", "postgres://"]
+            guard schemes.contains(where: url.lowercased().hasPrefix), URLComponents(string: url) != nil else {
+                store.problem(at: store["postgres"]!.position,
+                              "store.postgres: expected a URL such as \"postgresql://herald@db.internal/herald\", "
+                                + "found \"\(StoreLocation.redacted(url))\"")
+                return nil
+            }
+            return .postgres(url: url)
+        }
+        guard let file = store.string("sqlite") else {
+            if store["postgres"] == nil { store.missing("sqlite", "a file path such as \"herald.db\"") }
+            return nil
+        }
+        guard !file.isEmpty else {
+            store.problem(at: store["sqlite"]!.position, "store.sqlite: expected a file path, found \"\"")
+            return nil
+        }
+        return .sqlite(path: resolve(file))
+    }
+
     private static func checkStorePath(_ path: String, reader: JSONObjectReader) {
         let position = reader.object("store", allowedKeys: ["sqlite", "postgres"])?["sqlite"]?.position
         if let problem = WritableFile.problem(path) {

@@ -5,7 +5,8 @@ import Foundation
 public struct HeraldConfig: Sendable {
     /// The file it was read from (for messages), and the folder relative paths resolve against.
     public var sourcePath: String
-    public var storePath: String
+    /// `store`: the SQLite file (its path absolute) or the PostgreSQL database.
+    public var store: StoreLocation
     public var timeZone: TimeZone
     public var locale: String
     public var triggersFolder: String
@@ -32,10 +33,10 @@ public struct HeraldConfig: Sendable {
     /// (behind a proxy on loopback, the address it passes in `X-Real-IP`).
     public var serveCallbacksFrom: [IPAddressRange]?
 
-    public init(sourcePath: String, storePath: String, timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!,
+    public init(sourcePath: String, store: StoreLocation, timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!,
                 locale: String = "zh-CN") {
         self.sourcePath = sourcePath
-        self.storePath = storePath
+        self.store = store
         self.timeZone = timeZone
         self.locale = locale
         let folder = URL(fileURLWithPath: sourcePath).deletingLastPathComponent()

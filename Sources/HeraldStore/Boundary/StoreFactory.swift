@@ -2,7 +2,7 @@ import Foundation
 import HeraldCore
 
 /// Opens the member store a `StoreLocation` names: the one place that knows which
-/// implementation serves which location.
+/// backend serves which location.
 public enum StoreFactory {
     public enum Access: Sendable {
         /// Creates the store if needed and migrates it to the current schema.
@@ -24,6 +24,9 @@ public enum StoreFactory {
             case .readOnly: try SQLStore(readingAt: path)
             case .durableWrites: try SQLStore(path: path, durable: true)
             }
+        case .postgres(let url):
+            // Every PostgreSQL commit is on disk before it returns (synchronous_commit's default).
+            try SQLStore(postgres: url, readOnly: access == .readOnly)
         }
     }
 }

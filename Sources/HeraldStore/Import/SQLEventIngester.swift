@@ -70,13 +70,14 @@ import HeraldCore
         let dialect = database.dialect
         applyEffects = try database.prepare("""
             UPDATE member_state SET
-                last_event_at = CASE WHEN ?1 IS NULL THEN last_event_at
+                last_event_at = CASE WHEN CAST(?1 AS BIGINT) IS NULL THEN last_event_at
                     ELSE \(dialect.greatest("coalesce(last_event_at, ?1)", "?1")) END,
                 last_activity_at = CASE WHEN ?1 IS NULL THEN last_activity_at
                     ELSE \(dialect.greatest("coalesce(last_activity_at, ?1)", "?1")) END,
                 total_spent = total_spent + ?2,
-                stored_value = CASE WHEN ?3 IS NULL THEN stored_value ELSE coalesce(stored_value, 0) + ?3 END,
-                last_topup_at = CASE WHEN ?4 IS NULL THEN last_topup_at
+                stored_value = CASE WHEN CAST(?3 AS BIGINT) IS NULL THEN stored_value
+                    ELSE coalesce(stored_value, 0) + CAST(?3 AS BIGINT) END,
+                last_topup_at = CASE WHEN CAST(?4 AS BIGINT) IS NULL THEN last_topup_at
                     ELSE \(dialect.greatest("coalesce(last_topup_at, ?4)", "?4")) END
             WHERE member_key = ?5
             """)

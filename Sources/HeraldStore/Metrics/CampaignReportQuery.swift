@@ -31,7 +31,8 @@ public struct CampaignReportQuery: Sendable {
             for id in triggerIDs where triggerID == nil || id == triggerID { addRow(RowKey(triggerID: id, group: nil)) }
         }
         let database = store.database
-        let sends = try database.prepare(sendsSQL)
+        let dialect = database.dialect
+        let sends = try database.prepare(sendsSQL(dialect))
         try sends.bind(bounds)
         while try sends.step() {
             let key = RowKey(triggerID: sends.text(at: 0) ?? "", group: sends.text(at: 1))
@@ -54,7 +55,7 @@ public struct CampaignReportQuery: Sendable {
         }
         // Held-out and suppressed members, per trigger (and day when rows are per day).
         var controls: [RowKey: (heldOut: Int, control: ProportionDifference.Group)] = [:]
-        let heldOut = try database.prepare(heldOutSQL)
+        let heldOut = try database.prepare(heldOutSQL(dialect))
         try heldOut.bind(bounds)
         while try heldOut.step() {
             let key = RowKey(triggerID: heldOut.text(at: 0) ?? "", group: heldOut.text(at: 1))
@@ -62,7 +63,7 @@ public struct CampaignReportQuery: Sendable {
                              .init(successes: Int(heldOut.integer(at: 4) ?? 0), trials: Int(heldOut.integer(at: 3) ?? 0)))
         }
         var suppressions: [RowKey: [SuppressionReason: Int]] = [:]
-        let suppressed = try database.prepare(suppressedSQL)
+        let suppressed = try database.prepare(suppressedSQL(dialect))
         try suppressed.bind(bounds)
         while try suppressed.step() {
             let key = RowKey(triggerID: suppressed.text(at: 0) ?? "", group: suppressed.text(at: 1))
@@ -87,10 +88,10 @@ public struct CampaignReportQuery: Sendable {
     }
 
     /// The three statements with the period and trigger written in as literals: what the
-    /// benchmark hands the `sqlite3` shell as its baseline.
-    @_spi(StoreSQL) public var statementsWithLiterals: [String] {
+    /// benchmark hands the `sqlite3` (or `psql`) shell as its baseline.
+    @_spi(StoreSQL) public func statementsWithLiterals(_ dialect: SQLDialect = .sqlite) -> [String] {
         let trigger = triggerID.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL"
-        return [sendsSQL, heldOutSQL, suppressedSQL].map {
+        return [sendsSQL(dialect), heldOutSQL(dialect), suppressedSQL(dialect)].map {
             $0.replacingOccurrences(of: "?1", with: "'\(period.sinceText)'")
                 .replacingOccurrences(of: "?2", with: "'\(period.untilText)'").replacingOccurrences(of: "?3", with: trigger)
         }
@@ -119,55 +120,57 @@ public struct CampaignReportQuery: Sendable {
 
     /// An open period scans the table (the day index would cost one random row read per
     /// send); a bounded one goes through the day index.
-    private var filter: String {
-        let days = period.since == nil && period.until == nil ? "+local_day >= ?1 AND +local_day <= ?2"
-            : "local_day >= ?1 AND local_day <= ?2"
-        return days + " AND (?3 IS NULL OR trigger_id = ?3)"
+    private func filter(_ dialect: SQLDialect) -> String {
+        let day = period.since == nil && period.until == nil ? dialect.withoutIndex("local_day") : "local_day"
+        return "\(day) >= ?1 AND \(day) <= ?2 AND (CAST(?3 AS TEXT) IS NULL OR trigger_id = ?3)"
     }
 
     /// Sends folded per member first, so that distinct members cost one sort, not one per column.
-    private var sendsSQL: String {
-        """
+    private func sendsSQL(_ dialect: SQLDialect) -> String {
+        func count(_ condition: String) -> String { dialect.sum(dialect.asInteger(condition)) }
+        func any(_ condition: String) -> String { "max(\(dialect.asInteger(condition)))" }
+        return """
         WITH per_member AS (
             SELECT trigger_id, \(sendGroup) AS grp, member_key,
                 count(*) AS planned,
-                sum(status IN ('sent', 'delivered') OR receipt = 'undelivered') AS sent,
-                sum(status = 'delivered') AS delivered,
-                sum(status = 'failed') AS failed,
-                sum(status IN ('pending', 'sending')) AS pending,
-                sum(status = 'expired') AS expired,
-                sum(status = 'cancelled') AS cancelled,
-                max(status IN ('sent', 'delivered')) AS reached,
-                max(clicked_at IS NOT NULL) AS clicked,
-                max(redeemed_at IS NOT NULL) AS redeemed,
-                max(purchased_at IS NOT NULL) AS purchased,
-                total(cost_millifen) AS cost,
+                \(count("status IN ('sent', 'delivered') OR receipt = 'undelivered'")) AS sent,
+                \(count("status = 'delivered'")) AS delivered,
+                \(count("status = 'failed'")) AS failed,
+                \(count("status IN ('pending', 'sending')")) AS pending,
+                \(count("status = 'expired'")) AS expired,
+                \(count("status = 'cancelled'")) AS cancelled,
+                \(any("status IN ('sent', 'delivered')")) AS reached,
+                \(any("clicked_at IS NOT NULL")) AS clicked,
+                \(any("redeemed_at IS NOT NULL")) AS redeemed,
+                \(any("purchased_at IS NOT NULL")) AS purchased,
+                \(dialect.saturatingSum("cost_millifen")) AS cost,
                 count(cost_millifen) AS priced
-            FROM outbox o WHERE \(filter)
+            FROM outbox o WHERE \(filter(dialect))
             GROUP BY trigger_id, grp, member_key)
-        SELECT trigger_id, grp, sum(planned), sum(sent), sum(delivered), sum(failed), sum(pending), sum(expired),
-            sum(cancelled), sum(reached), sum(clicked), sum(redeemed), count(*), sum(purchased),
-            CAST(total(cost) AS INTEGER), sum(priced)
+        SELECT trigger_id, grp, \(["planned", "sent", "delivered", "failed", "pending", "expired", "cancelled", "reached",
+                                  "clicked", "redeemed"].map(dialect.sum).joined(separator: ", ")),
+            count(*), \(dialect.sum("purchased")), \(dialect.saturatingSum("cost")), \(dialect.sum("priced"))
         FROM per_member GROUP BY trigger_id, grp
         """
     }
 
-    private var heldOutSQL: String {
+    private func heldOutSQL(_ dialect: SQLDialect) -> String {
         """
         WITH per_member AS (
             SELECT trigger_id, \(controlGroup) AS grp, member_key,
-                count(*) AS occurrences, max(purchased_at IS NOT NULL) AS purchased
-            FROM occurrences h WHERE outcome = 'held_out' AND \(filter)
+                count(*) AS occurrences, max(\(dialect.asInteger("purchased_at IS NOT NULL"))) AS purchased
+            FROM occurrences h WHERE outcome = 'held_out' AND \(filter(dialect))
             GROUP BY trigger_id, grp, member_key)
-        SELECT trigger_id, grp, sum(occurrences), count(*), sum(purchased) FROM per_member GROUP BY trigger_id, grp
+        SELECT trigger_id, grp, \(dialect.sum("occurrences")), count(*), \(dialect.sum("purchased"))
+        FROM per_member GROUP BY trigger_id, grp
         """
     }
 
     /// An occurrence planned or held out after being suppressed counts by its final outcome.
-    private var suppressedSQL: String {
+    private func suppressedSQL(_ dialect: SQLDialect) -> String {
         """
         SELECT trigger_id, \(controlGroup), reason, count(*)
-        FROM suppressions s WHERE \(filter)
+        FROM suppressions s WHERE \(filter(dialect))
             AND NOT EXISTS (SELECT 1 FROM occurrences o WHERE o.trigger_id = s.trigger_id
                             AND o.member_key = s.member_key AND o.occurrence_key = s.occurrence_key)
         GROUP BY 1, 2, 3

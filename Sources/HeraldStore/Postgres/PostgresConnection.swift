@@ -1,70 +1,179 @@
 import CPostgres
 import Foundation
+import HeraldCore
 
-/// One connection to PostgreSQL through libpq (issue 16's foundation): statements with
-/// parameters sent apart from the SQL text (`PQexecParams`, text format), rows read as text,
-/// every failure a `PostgresError` with the server's SQLSTATE.
+/// One connection to PostgreSQL through libpq: statements with parameters sent apart from
+/// the SQL text, rows read as text, every failure a `PostgresError` with the server's SQLSTATE
+/// and never the URL's password. `PostgresDatabase` builds the store's connection on it;
+/// tests and the benchmark use it directly.
 ///
-/// One connection belongs to one task at a time, as `SQLiteDatabase` does; open another for
-/// concurrent work. Not covered yet: binary results, COPY, pipelining, TLS options beyond what
-/// the URL's own `sslmode` says.
+/// One connection belongs to one task at a time; open another for concurrent work.
 @_spi(StoreSQL) public final class PostgresConnection {
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
+    /// The URL with its password replaced, for messages.
+    public let redactedURL: String
 
-    /// Connects to `url` (`postgresql://user@host:port/database?…`, libpq's syntax); the
-    /// error never holds the URL's password.
+    /// Settings every Herald connection starts with, before the URL's own (which win): the
+    /// client speaks UTF-8 whatever the server's locale, names itself in `pg_stat_activity`,
+    /// gives up connecting after 10 s, and notices a dead peer within about a minute.
+    static let defaults: [(String, String)] = [
+        ("client_encoding", "UTF8"), ("application_name", "herald"), ("connect_timeout", "10"),
+        ("keepalives", "1"), ("keepalives_idle", "30"), ("keepalives_interval", "10"), ("keepalives_count", "3"),
+    ]
+
+    /// Connects to `url` (`postgresql://user@host:port/database?…`, libpq's syntax, or
+    /// `key=value` pairs).
     public init(url: String) throws {
-        guard let handle = PQconnectdb(url) else {
+        redactedURL = StoreLocation.redacted(url)
+        let settings = Self.defaults + [("dbname", url)]
+        // libpq reads keyword/value arrays; `dbname` holding a URL is expanded (expand_dbname),
+        // and what it says overrides the defaults listed before it.
+        let keywords = settings.map { strdup($0.0) }, values = settings.map { strdup($0.1) }
+        defer { (keywords + values).forEach { free($0) } }
+        let connection = (keywords.map { UnsafePointer($0) } + [nil]).withUnsafeBufferPointer { keywordList in
+            (values.map { UnsafePointer($0) } + [nil]).withUnsafeBufferPointer { valueList in
+                PQconnectdbParams(keywordList.baseAddress, valueList.baseAddress, 1)
+            }
+        }
+        guard let connection else {
             throw PostgresError(state: nil, message: "libpq could not allocate a connection")
         }
-        guard PQstatus(handle) == CONNECTION_OK else {
-            let message = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
-            PQfinish(handle)
-            throw PostgresError(state: nil, message: "cannot connect to \(Self.redacted(url)): \(message)")
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = Self.message(PQerrorMessage(connection))
+            PQfinish(connection)
+            throw PostgresError(state: nil, message: "cannot connect to \(redactedURL): \(message)", isConnectionLost: true)
         }
-        self.handle = handle
+        handle = connection
     }
 
     deinit { PQfinish(handle) }
 
-    /// Runs `sql` with `parameters` as `$1`, `$2`, … (nil is NULL); the rows it returns, each
-    /// column as text (nil for NULL).
-    @discardableResult
-    public func query(_ sql: String, _ parameters: [String?] = []) throws -> [[String?]] {
-        // The parameters' bytes must live through the call: strdup'ed, freed after.
-        let copies: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.flatMap { strdup($0) } }
-        defer { copies.forEach { free($0) } }
-        let values = copies.map { UnsafePointer($0) }
-        let result = values.withUnsafeBufferPointer { pointers in
-            PQexecParams(handle, sql, Int32(parameters.count), nil, pointers.baseAddress, nil, nil, 0)
-        }
-        guard let result else {
-            throw PostgresError(state: nil, message: String(cString: PQerrorMessage(handle)))
-        }
-        defer { PQclear(result) }
-        switch PQresultStatus(result) {
-        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-            return []
-        case PGRES_TUPLES_OK:
-            var rows: [[String?]] = []
-            let columns = PQnfields(result)
-            for row in 0..<PQntuples(result) {
-                rows.append((0..<columns).map { column in
-                    PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
-                })
-            }
-            return rows
-        default:
-            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let message = String(cString: PQresultErrorMessage(result)).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw PostgresError(state: state, message: "\(message) (running \(sql.prefix(80)))")
+    /// Whether the connection is broken (the server went away, the network dropped it).
+    public var isBroken: Bool { PQstatus(handle) == CONNECTION_BAD }
+
+    /// Connects again with the same settings; the server forgets the session (prepared
+    /// statements, cursors, locks). Throws when the server cannot be reached.
+    public func reconnect() throws {
+        PQreset(handle)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw PostgresError(state: nil, message: "cannot reconnect to \(redactedURL): "
+                + Self.message(PQerrorMessage(handle)), isConnectionLost: true)
         }
     }
 
-    /// `url` with its password replaced by `***`, for messages.
-    static func redacted(_ url: String) -> String {
-        guard var components = URLComponents(string: url), components.password != nil else { return url }
-        components.password = "***"
-        return components.string ?? "the database"
+    /// The server process serving this connection (what `pg_terminate_backend` takes).
+    public var serverProcessID: Int32 { PQbackendPID(handle) }
+
+    /// Runs `sql` (one or more statements, no parameters); the last one's result.
+    @discardableResult
+    public func execute(_ sql: String) throws -> PostgresResult {
+        try check(PQexec(handle, sql), sql)
+    }
+
+    /// Runs `sql` with `parameters` as `$1`, `$2`, … (nil is NULL; the server infers each
+    /// one's type); the rows it returns, each column as text (nil for NULL).
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [String?] = []) throws -> [[String?]] {
+        try execute(sql, parameters.map { PostgresParameter(text: $0, type: 0) }).rows
+    }
+
+    /// Runs `sql` with typed parameters, parsed and planned for this call only.
+    public func execute(_ sql: String, _ parameters: [PostgresParameter]) throws -> PostgresResult {
+        try withParameters(parameters) { count, types, values in
+            try check(PQexecParams(handle, sql, count, types, values, nil, nil, 0), sql)
+        }
+    }
+
+    /// Parses and plans `sql` once on the server, as `name`, for `types` (0: the server infers).
+    public func prepare(_ name: String, _ sql: String, types: [UInt32]) throws {
+        try check(PQprepare(handle, name, sql, Int32(types.count), types), sql)
+    }
+
+    /// Runs the statement prepared as `name`.
+    public func executePrepared(_ name: String, _ parameters: [PostgresParameter], sql: String) throws
+        -> PostgresResult {
+        try withParameters(parameters) { count, _, values in
+            try check(PQexecPrepared(handle, name, count, values, nil, nil, 0), sql)
+        }
+    }
+
+    /// The parameters as libpq takes them: their count, types and text, valid during `body`.
+    private func withParameters<Result>(
+        _ parameters: [PostgresParameter],
+        _ body: (Int32, UnsafePointer<UInt32>?, UnsafePointer<UnsafePointer<CChar>?>?) throws -> Result
+    ) throws -> Result {
+        let copies: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.text.flatMap { strdup($0) } }
+        defer { copies.forEach { free($0) } }
+        let types = parameters.map(\.type)
+        let values = copies.map { UnsafePointer($0) }
+        return try types.withUnsafeBufferPointer { typeList in
+            try values.withUnsafeBufferPointer { valueList in
+                try body(Int32(parameters.count), typeList.baseAddress, valueList.baseAddress)
+            }
+        }
+    }
+
+    /// A result that is not an error, or the error it carries (SQLSTATE and message).
+    func check(_ result: OpaquePointer?, _ sql: String) throws -> PostgresResult {
+        guard let result else {
+            throw PostgresError(state: nil, message: Self.message(PQerrorMessage(handle)), isConnectionLost: isBroken)
+        }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY, PGRES_TUPLES_OK, PGRES_COPY_IN:
+            return PostgresResult(result)
+        default:
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let message = Self.message(PQresultErrorMessage(result))
+            PQclear(result)
+            throw PostgresError(state: state, message: "\(message) (running \(sql.prefix(80)))",
+                                isConnectionLost: isBroken)
+        }
+    }
+
+    static func message(_ text: UnsafePointer<CChar>?) -> String {
+        text.map { String(cString: $0) }?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "no message"
+    }
+}
+
+/// A statement parameter as libpq takes it: text, with a type the server is told (0: it infers).
+@_spi(StoreSQL) public struct PostgresParameter: Sendable, Equatable {
+    public var text: String?
+    public var type: UInt32
+
+    public static let null = PostgresParameter(text: nil, type: 0)
+    public static func text(_ value: String) -> PostgresParameter { PostgresParameter(text: value, type: 25) }
+    public static func bigint(_ value: Int64) -> PostgresParameter { PostgresParameter(text: String(value), type: 20) }
+    public static func double(_ value: Double) -> PostgresParameter {
+        PostgresParameter(text: value.isFinite ? "\(value)" : (value.isNaN ? "NaN" : (value > 0 ? "Infinity" : "-Infinity")),
+                          type: 701)
+    }
+}
+
+/// A query's result: rows as text, freed with the value.
+@_spi(StoreSQL) public final class PostgresResult {
+    let handle: OpaquePointer
+
+    init(_ handle: OpaquePointer) { self.handle = handle }
+    deinit { PQclear(handle) }
+
+    public var rowCount: Int32 { PQntuples(handle) }
+    public var columnCount: Int32 { PQnfields(handle) }
+    /// Rows an INSERT, UPDATE or DELETE changed (`PQcmdTuples`); 0 for others.
+    public var changes: Int { Int(String(cString: PQcmdTuples(handle))) ?? 0 }
+
+    public func columnName(at column: Int32) -> String? { PQfname(handle, column).map { String(cString: $0) } }
+    public func isNull(row: Int32, column: Int32) -> Bool { PQgetisnull(handle, row, column) == 1 }
+
+    public func text(row: Int32, column: Int32) -> String? {
+        guard !isNull(row: row, column: column), let bytes = PQgetvalue(handle, row, column) else { return nil }
+        let count = Int(PQgetlength(handle, row, column))
+        return bytes.withMemoryRebound(to: UInt8.self, capacity: count) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
+        }
+    }
+
+    /// Every row, each column as text (nil for NULL).
+    public var rows: [[String?]] {
+        (0..<rowCount).map { row in (0..<columnCount).map { text(row: row, column: $0) } }
     }
 }

@@ -17,14 +17,16 @@ public final class SandboxSession {
     /// Loads `DIR/herald.json5` (with its triggers and templates), then `DIR/members.csv`
     /// (or `members.ndjson`) and the events of `DIR/events.ndjson` up to `horizon` (the
     /// sandbox's `at`: what happened before the simulated instant; nil: all). Each file's
-    /// rejected rows go to the sink made for it.
-    public init(folder: String, clock: any WallClock, horizon: Date?,
+    /// rejected rows go to the sink made for it. `store`: an empty store to load instead of
+    /// the throwaway SQLite file (the tests' PostgreSQL database).
+    public init(folder: String, clock: any WallClock, horizon: Date?, store location: StoreLocation? = nil,
                 rejectsSink: (_ file: String) throws -> any RejectedRowSink) throws {
         self.clock = clock
         let configPath = (folder as NSString).appendingPathComponent("herald.json5")
         catalog = try CatalogLoader.load(configPath: configPath)
         temporaryFolder = (NSTemporaryDirectory() as NSString).appendingPathComponent("herald-sandbox-\(UUID().uuidString)")
-        store = try StoreFactory.open(.sqlite(path: (temporaryFolder as NSString).appendingPathComponent("sandbox.db")))
+        store = try StoreFactory.open(location
+            ?? .sqlite(path: (temporaryFolder as NSString).appendingPathComponent("sandbox.db")))
         let files = FileManager.default
         let memberFile = ["members.csv", "members.ndjson"].map { (folder as NSString).appendingPathComponent($0) }
             .first { files.fileExists(atPath: $0) }

@@ -1,0 +1,120 @@
+import Foundation
+import HeraldCore
+
+/// The store's connection to PostgreSQL (`SQLDatabase`): statements prepared on the server
+/// once per connection and parameter types, rows streamed through a held cursor, and a
+/// broken connection made again at the next use outside a transaction — a restarted server or
+/// a dropped network costs the calls that were under way, and the worker goes on.
+///
+/// Each connection waits at most `lock_timeout` (5 s, as SQLite's busy timeout) for a row
+/// another transaction holds; a read-only one has `default_transaction_read_only` on.
+@_spi(StoreSQL) public final class PostgresDatabase: SQLDatabase {
+    public let connection: PostgresConnection
+    private let url: String
+    public let isReadOnly: Bool
+    public var transactionDepth = 0
+    public var dialect: SQLDialect { .postgres }
+    public var location: StoreLocation { .postgres(url: url) }
+    /// Statement names on the server, by SQL text and parameter types; forgotten with the session.
+    private var prepared: [PreparedKey: String] = [:]
+    private var statementsPrepared = 0
+    private var cursorsDeclared = 0
+    /// Counts the sessions this connection has had: a new one has lost its session state
+    /// (advisory locks included).
+    public private(set) var session = 1
+
+    private struct PreparedKey: Hashable {
+        var sql: String
+        var types: [UInt32]
+    }
+
+    /// A server that holds more prepared statements than this for one connection has most of
+    /// them from shapes no longer used: they are let go and prepared again as needed.
+    private static let preparedLimit = 1_000
+
+    public init(url: String, readOnly: Bool = false) throws {
+        self.url = url
+        isReadOnly = readOnly
+        connection = try PostgresConnection(url: url)
+        let encoding = try connection.query("SHOW server_encoding").first?.first ?? nil
+        guard encoding == "UTF8" else {
+            throw PostgresError(state: nil, message: "\(connection.redactedURL): the database's encoding is "
+                + "\(encoding ?? "unknown"); Herald stores Chinese text and needs a UTF8 database "
+                + "(CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0)")
+        }
+        try startSession()
+    }
+
+    private func startSession() throws {
+        try connection.execute("SET lock_timeout = '5s'")
+        if isReadOnly { try connection.execute("SET default_transaction_read_only = on") }
+    }
+
+    /// A broken connection is made again — between transactions only: inside one, the
+    /// transaction is lost and its caller hears of it.
+    private func usableConnection() throws -> PostgresConnection {
+        guard connection.isBroken else { return connection }
+        guard transactionDepth == 0 else {
+            throw PostgresError(state: nil, message: "the connection to \(connection.redactedURL) was lost "
+                + "inside a transaction", isConnectionLost: true)
+        }
+        try connection.reconnect()
+        prepared.removeAll()
+        session += 1
+        try startSession()
+        return connection
+    }
+
+    public func execute(_ sql: String) throws {
+        try usableConnection().execute(sql)
+    }
+
+    public func prepare(_ sql: String) throws -> any SQLStatement {
+        PostgresStatement(database: self, sql: sql)
+    }
+
+    /// Runs `statement` with its bound values; the whole result.
+    func run(_ statement: PostgresStatement) throws -> PostgresResult {
+        let connection = try usableConnection()
+        guard statement.isPrepared else { return try connection.execute(statement.sql, statement.parameters) }
+        let key = PreparedKey(sql: statement.sql, types: statement.parameters.map(\.type))
+        let name: String
+        if let known = prepared[key] {
+            name = known
+        } else {
+            if prepared.count >= Self.preparedLimit {
+                try connection.execute("DEALLOCATE ALL")
+                prepared.removeAll()
+            }
+            statementsPrepared += 1
+            name = "herald_\(statementsPrepared)"
+            try connection.prepare(name, statement.sql, types: key.types)
+            prepared[key] = name
+        }
+        return try connection.executePrepared(name, statement.parameters, sql: statement.sql)
+    }
+
+    /// Through a cursor held across commits (`WITH HOLD`): the rows are those of the moment
+    /// it is declared, kept by the server (on disk past `work_mem`), fetched a page at a time.
+    public func forEachPage(of sql: String, _ parameters: [SQLValue], pageSize: Int,
+                            readRow: (any SQLStatement) throws -> Void, pageDone: () throws -> Void) throws {
+        let query = PostgresStatement(database: self, sql: sql)
+        try query.bind(parameters)
+        cursorsDeclared += 1
+        let cursor = "herald_pages_\(cursorsDeclared)"
+        try usableConnection().execute("DECLARE \(cursor) NO SCROLL CURSOR WITH HOLD FOR " + query.sql, query.parameters)
+        defer { try? connection.execute("CLOSE \(cursor)") }
+        let size = max(1, pageSize)
+        let fetch = PostgresStatement(database: self, sql: "FETCH FORWARD \(size) FROM \(cursor)", isPrepared: false)
+        while true {
+            var rows = 0
+            while try fetch.step() {
+                rows += 1
+                try readRow(fetch)
+            }
+            fetch.reset()
+            try pageDone()
+            if rows < size { return }
+        }
+    }
+}
