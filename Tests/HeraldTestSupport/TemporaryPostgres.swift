@@ -21,12 +21,17 @@ public final class TemporaryPostgres: @unchecked Sendable {
     private let folder: String
     private let binaries: String
     private let server = Mutex<Process?>(nil)
+    private let durableCommits: Bool
 
     public struct Unavailable: Error, CustomStringConvertible {
         public var description: String
     }
 
-    public init() throws {
+    /// `durableCommits`: a commit is in the WAL before it returns, so a server stopped at once
+    /// (`stop()`) keeps every acknowledged commit; without, commits are faster and the last
+    /// few may be lost to a stop — fine for stores no test stops.
+    public init(durableCommits: Bool = false) throws {
+        self.durableCommits = durableCommits
         guard let binaries = ["/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin"]
             .first(where: { FileManager.default.isExecutableFile(atPath: $0 + "/initdb") }) else {
             throw Unavailable(description: "initdb not found (apt-get install postgresql-15)")
@@ -72,15 +77,16 @@ public final class TemporaryPostgres: @unchecked Sendable {
     public func start() throws {
         let process = Self.process(binaries + "/postgres", [
             "-D", folder + "/data", "-p", "\(port)", "-k", folder, "-c", "listen_addresses=127.0.0.1",
-            "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+            "-c", "fsync=off", "-c", "synchronous_commit=\(durableCommits ? "on" : "off")", "-c", "full_page_writes=off",
             "-c", "max_connections=300", "-c", "shared_buffers=64MB",
         ], deathSignal: true)
         try ServerSpawner.shared.run(process)
         server.withLock { $0 = process }
+        // Listening is not enough: after a stop the server first recovers, refusing connections.
         let deadline = Date(timeIntervalSinceNow: 30)
-        while !loopbackAccepts(port) {
+        while !loopbackAccepts(port) || (try? PostgresConnection(url: url)) == nil {
             guard Date() < deadline, process.isRunning else {
-                throw Unavailable(description: "postgres did not listen on \(port) within 30 s")
+                throw Unavailable(description: "postgres did not accept connections on \(port) within 30 s")
             }
             Thread.sleep(forTimeInterval: 0.05)
         }

@@ -37,6 +37,12 @@ public protocol MemberStore: AnyObject {
     /// again rather than collide), uncommitted writes on this connection included.
     func isSendCodeIssued(_ code: String) throws -> Bool
 
+    /// Whether this connection is the store's one evaluator (several `herald run` on one
+    /// store): it takes the role when no other connection holds it, and keeps it while the
+    /// connection lives; when its process dies, the system frees the role and another worker
+    /// takes it at its next tick.
+    func holdEvaluatorLock() throws -> Bool
+
     // MARK: Delivery
 
     /// The outbox as one worker's dispatcher (and the operator's commands) see it.

@@ -94,6 +94,25 @@ import HeraldCore
         return try connection.executePrepared(name, statement.parameters, sql: statement.sql)
     }
 
+    /// The session that took the evaluator lock (nil: none). A new session after a
+    /// reconnect no longer holds it: the server freed it with the old one.
+    private var evaluatorLockSession: Int?
+
+    /// A session-level advisory lock: the server frees it when the connection ends — a worker
+    /// killed, or cut off by the network — and another worker's next try takes it.
+    public func holdEvaluatorLock() throws -> Bool {
+        let connection = try usableConnection()
+        if evaluatorLockSession == session { return true }
+        // Taken again only when not held: a session's advisory locks stack.
+        let taken = try connection.query("SELECT pg_try_advisory_lock(\(Self.evaluatorLockKey))").first?.first
+        guard taken == "t" else { return false }
+        evaluatorLockSession = session
+        return true
+    }
+
+    /// The evaluator lock's key: "herald/evaluator" in no particular encoding, any constant will do.
+    static let evaluatorLockKey: Int64 = 0x6865_7261_6c64_0001
+
     /// Through a cursor held across commits (`WITH HOLD`): the rows are those of the moment
     /// it is declared, kept by the server (on disk past `work_mem`), fetched a page at a time.
     public func forEachPage(of sql: String, _ parameters: [SQLValue], pageSize: Int,

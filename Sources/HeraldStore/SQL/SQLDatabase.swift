@@ -29,6 +29,12 @@ import HeraldCore
     /// when the call starts.
     func forEachPage(of sql: String, _ parameters: [SQLValue], pageSize: Int,
                      readRow: (any SQLStatement) throws -> Void, pageDone: () throws -> Void) throws
+
+    /// Whether this connection holds the store's evaluator lock: taken when no other
+    /// connection holds it (false then), kept while this connection lives, and freed by the
+    /// system when its process dies — so exactly one worker evaluates at a time, and another
+    /// takes over at its next tick when the holder is gone.
+    func holdEvaluatorLock() throws -> Bool
 }
 
 extension SQLDatabase {

@@ -47,7 +47,28 @@ import HeraldCore
     }
 
     deinit {
+        if evaluatorLock >= 0 { close(evaluatorLock) }
         sqlite3_close_v2(handle)
+    }
+
+    /// The open lock file while this connection is the evaluator (-1: it is not).
+    private var evaluatorLock: Int32 = -1
+
+    /// An exclusive `flock` on `<store>-evaluator.lock` beside the file: the kernel frees it
+    /// when the process ends, however it ends.
+    public func holdEvaluatorLock() throws -> Bool {
+        guard evaluatorLock < 0 else { return true }
+        let file = path + "-evaluator.lock"
+        let descriptor = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw SQLiteError(code: SQLITE_CANTOPEN, message: String(cString: strerror(errno)), context: "opening \(file)")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            return false
+        }
+        evaluatorLock = descriptor
+        return true
     }
 
     /// The one checkpoint for C results: anything but OK, ROW or DONE throws.

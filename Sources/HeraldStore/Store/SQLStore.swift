@@ -45,6 +45,8 @@ import HeraldCore
         return try statement.step() && statement.integer(at: 0) == 1
     }
 
+    public func holdEvaluatorLock() throws -> Bool { try database.holdEvaluatorLock() }
+
     /// Whether a provider has reported any address unreachable: planning probes the list
     /// per candidate only then.
     public func hasSuppressedAddresses() throws -> Bool {

@@ -7,6 +7,10 @@ import HeraldStore
 /// commits every quarter second, so delivery is never held up for long; the store hands the
 /// candidates over in a way that lets it (`MemberStore.forEachCandidate`).
 ///
+/// Several workers on one store evaluate one at a time: each tick starts by holding the
+/// store's evaluator lock (`MemberStore.holdEvaluatorLock`); a worker that cannot is on
+/// standby for that tick and only delivers.
+///
 /// Link tokens and coupon codes come from the system's secure generator (the sandbox's run
 /// uses the preview's seeded ones); a code the outbox already holds is drawn again, so a
 /// collision never fails a batch (the UNIQUE columns stay the last word).
@@ -17,6 +21,11 @@ public actor EvaluationRunner {
         public var triggers: [Evaluation.TriggerSummary]
         public var written: OutboxWriteSummary
         public var seconds: Double
+        /// Another worker holds the evaluator lock: nothing was evaluated.
+        public var isStandby = false
+
+        static let standby = Outcome(evaluation: Evaluation.Counts([]), triggers: [], written: OutboxWriteSummary(),
+                                     seconds: 0, isStandby: true)
     }
 
     private let store: any MemberStore
@@ -35,6 +44,7 @@ public actor EvaluationRunner {
     public var interval: Duration { .seconds(catalog.config.evaluateEvery.seconds) }
 
     public func evaluate(at instant: Date) throws -> Outcome {
+        guard try store.holdEvaluatorLock() else { return .standby }
         let started = ContinuousClock.now
         var codes = codeSource.codes(at: instant)
         let store = store

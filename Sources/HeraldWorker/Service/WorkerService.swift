@@ -26,6 +26,9 @@ public final class WorkerService: Sendable {
         public var lastTriggers: [Evaluation.TriggerSummary] = []
         public var delivery = Dispatcher.Totals()
         public var depth: [String: Int] = [:]
+        /// Whether the latest tick evaluated (false: another worker on the store holds the
+        /// evaluator lock; nil: no tick yet).
+        public var isEvaluator: Bool?
     }
 
     private let configPath: String
@@ -242,6 +245,18 @@ public final class WorkerService: Sendable {
     private func evaluate(_ evaluator: EvaluationRunner, into report: inout Report) async throws {
         let instant = clock.now()
         let outcome = try await evaluator.evaluate(at: instant)
+        // The role is logged when it changes: one line per takeover, not one per tick.
+        let wasEvaluator = report.isEvaluator
+        report.isEvaluator = !outcome.isStandby
+        if outcome.isStandby {
+            if wasEvaluator != false {
+                log.info("evaluation.standby", ["note": "another worker holds the store's evaluator lock; delivering only"])
+            }
+            return
+        }
+        if wasEvaluator == false {
+            log.info("evaluation.took_over", ["note": "the worker that evaluated this store is gone"])
+        }
         let suppressed = outcome.evaluation.suppressed.values.reduce(0, +)
         report.evaluations += 1
         report.evaluationSeconds += outcome.seconds
