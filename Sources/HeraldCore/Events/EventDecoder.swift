@@ -32,6 +32,9 @@ public struct EventDecoder {
 
     private func decode(object value: JSONValue, payloadBytes: UnsafeBufferPointer<UInt8>) throws(RowProblem) -> EventRecord {
         guard value.members != nil else { throw RowProblem("expected a JSON object, found \(value.kindName)") }
+        // No store keeps U+0000 in text, nor PostgreSQL in JSON (`\u0000`): the event is refused
+        // here rather than fail a batch, or a trigger's query, later.
+        guard !value.holdsNUL else { throw RowProblem("a string holds \\u0000 (a NUL character), which cannot be stored") }
         let type = EventType(rawValue: try requiredText("type", in: value))
         guard type.rawValue.utf8.count <= 64 else { throw RowProblem.field("type", found: type.rawValue, expected: "at most 64 bytes") }
         let memberID = try optionalText("member_id", in: value)

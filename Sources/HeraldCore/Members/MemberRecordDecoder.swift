@@ -24,6 +24,14 @@ public struct MemberRecordDecoder {
         var record = MemberRecord(id: rawID)
         for (field, input) in values where field != .id {
             record.providedFields.insert(field)
+            // No store keeps U+0000 in text (PostgreSQL refuses it); no member system means one.
+            let texts: [String] = switch input {
+            case .text(let text): [text]
+            case .list(let list): list
+            }
+            if texts.contains(where: { $0.utf8.contains(0) }) {
+                throw RowProblem("\(field.rawValue): contains U+0000 (a NUL character), which cannot be stored")
+            }
             if field == .tags {
                 record.profile.tags = Self.tags(from: input)
                 continue

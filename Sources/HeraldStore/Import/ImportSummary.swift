@@ -16,6 +16,15 @@ public struct ImportSummary: Sendable, Equatable, CustomStringConvertible {
 
     public init() {}
 
+    /// A member import's last counts: rows the store changed (inserted, or a profile or
+    /// balance that differs) and the members before and after; the rest read and not
+    /// rejected were duplicates.
+    mutating func count(changedRows: Int, membersBefore: Int64, membersAfter: Int64) {
+        inserted = Int(membersAfter - membersBefore)
+        updated = changedRows - inserted
+        duplicates = read - rejected - changedRows
+    }
+
     public var description: String {
         "read \(read), inserted \(inserted), updated \(updated), duplicates \(duplicates), rejected \(rejected)"
             + (warnings > 0 ? ", warnings \(warnings)" : "") + (deferred > 0 ? ", deferred \(deferred)" : "")

@@ -89,7 +89,6 @@ import HeraldCore
             ingestedAt = clock.now().epochSeconds
         }
         var summary = ImportSummary()
-        var line: [UInt8] = []
         warnings = 0
         ingestedAt = clock.now().epochSeconds
         // Every key this ingester writes was read from the same transaction (the member
@@ -100,44 +99,35 @@ import HeraldCore
         let isSQLite = store.database.dialect == .sqlite
         if isSQLite { try store.database.execute("PRAGMA foreign_keys = OFF") }
         defer { if isSQLite { try? store.database.execute("PRAGMA foreign_keys = ON") } }
+        let reader = EventLineReader(decoder: decoder, horizon: horizon)
         do {
-            while true {
-                switch try lines.nextNonBlank(into: &line) {
-                case .endOfInput:
-                    try transaction.commit()
-                    summary.warnings = warnings
-                    return summary
-                case .idle:
-                    try transaction.commit()
-                case .line(let number, let isTruncated):
-                    summary.read += 1
-                    if isTruncated {
-                        summary.rejected += 1
-                        try sink.reject(.lineTooLong(line: number, limit: lines.maximumLineBytes), raw: line)
-                        continue
-                    }
-                    let count = LineReader.contentCount(of: line)
-                    try transaction.begin()
-                    do {
-                        let record = try line.withUnsafeBufferPointer { bytes throws(RowRejection) in
-                            try decoder.decode(content: UnsafeBufferPointer(rebasing: bytes[..<count]))
-                        }
-                        if let horizon, record.at > horizon {
-                            summary.deferred += 1
-                        } else if try storeEvent(record, line: number, sink: sink) {
+            try reader.read(lines, { line, number, raw in
+                summary.read += 1
+                try transaction.begin()
+                do {
+                    switch line {
+                    case .event(let record):
+                        if try storeEvent(record, line: number, sink: sink) {
                             summary.inserted += 1
                         } else {
                             summary.duplicates += 1
                         }
-                    } catch let rejection as RowRejection {
-                        summary.rejected += 1
-                        var located = rejection
-                        located.line = number
-                        try sink.reject(located, raw: line)
+                    case .rejected(let rejection):
+                        throw rejection
+                    case .deferred:
+                        summary.deferred += 1
                     }
-                    try transaction.unitDone()
+                } catch let rejection as RowRejection {
+                    summary.rejected += 1
+                    var located = rejection
+                    located.line = number
+                    try sink.reject(located, raw: raw)
                 }
-            }
+                try transaction.unitDone()
+            }, idle: transaction.commit)
+            try transaction.commit()
+            summary.warnings = warnings
+            return summary
         } catch {
             transaction.abandon()
             // The batch's effects went with it; the next call must not apply them.
@@ -153,7 +143,7 @@ import HeraldCore
         if let memberID = record.memberID {
             memberKey = try key(ofMember: memberID)
             if memberKey == nil && !record.type.isDeliveryReceipt {
-                throw RowRejection(line: line, reason: "member_id: unknown member '\(memberID)' (import members first)")
+                throw RowRejection(line: line, reason: Self.unknownMember(memberID))
             }
         }
         insertEvent.reset()
@@ -204,12 +194,15 @@ import HeraldCore
             let unmatched = try spendPoints(points, of: memberKey, at: at)
             if unmatched > 0 {
                 warnings += 1
-                sink.warn(line: line, message: "points_spend of \(points) exceeds the points available to member "
-                    + "'\(record.memberID ?? "")' at that time; \(unmatched) points were not matched to a lot")
+                sink.warn(line: line, message: SendAttribution.unmatchedSpend(points: points, memberID: record.memberID ?? "",
+                                                                              unmatched: unmatched))
             }
         }
         return true
     }
+
+    /// Why an event of a member the store does not know is rejected (both backends).
+    static func unknownMember(_ id: String) -> String { "member_id: unknown member '\(id)' (import members first)" }
 
     /// Takes `points` from the member's unexpired lots, first-expiring first; returns what could not be matched.
     private func spendPoints(_ points: Int64, of memberKey: Int64, at: Int64) throws -> Int64 {

@@ -82,29 +82,51 @@ final class SendAttribution {
 
     func attribute(_ record: EventRecord) throws -> Outcome {
         guard let reference = record.reference else { return .notApplicable }
-        // Warnings show the reference as people may read it: a phone number someone put in
-        // place of a key is masked, control characters are dropped.
-        let shown = SensitiveText.masked(SensitiveText.withoutControlCharacters(reference, keepingNewlines: false))
         let at = SQLValue.integer(record.at.epochSeconds)
         switch record.type {
         case .click:
             guard try markClicked.run(at, .text(reference)) == 0 else { return .attributed }
-            return .unmatched("click: token '\(shown)' belongs to no send; stored, not attributed")
+            return .unmatched(Self.unmatchedClick(reference))
         case .redeem:
             guard try markRedeemed.run(at, .text(reference)) == 0 else { return .attributed }
             try couponExpiry.bind([.text(reference)])
             defer { couponExpiry.reset() }
             guard try couponExpiry.step(), let expiry = couponExpiry.integer(at: 0) else {
-                return .unmatched("redeem: coupon '\(shown)' was issued by no send; stored, not attributed")
+                return .unmatched(Self.unknownCoupon(reference))
             }
-            return .unmatched("redeem: coupon '\(shown)' expired at "
-                + InstantFormatter.utcString(from: Date(epochSeconds: expiry)) + "; a late redeem is not attributed")
+            return .unmatched(Self.lateRedeem(reference, expiredAt: expiry))
         case .delivered, .undelivered:
             guard try applyReceipt.run(.text(record.type.rawValue), at, .text(reference)) == 0 else { return .attributed }
-            return .unmatched("\(record.type.rawValue): '\(shown)' is neither the key nor the provider id of a send "
-                + "(or a later receipt is already recorded); stored, not applied")
+            return .unmatched("\(record.type.rawValue): '\(Self.shown(reference))' is neither the key nor the provider "
+                + "id of a send (or a later receipt is already recorded); stored, not applied")
         default:
             return .notApplicable
         }
+    }
+
+    // MARK: What an unmatched event's warning says (both backends' ingesters)
+
+    /// A reference as people may read it in a warning: a phone number someone put in place of
+    /// a key is masked, control characters are dropped.
+    static func shown(_ reference: String) -> String {
+        SensitiveText.masked(SensitiveText.withoutControlCharacters(reference, keepingNewlines: false))
+    }
+
+    static func unmatchedClick(_ token: String) -> String {
+        "click: token '\(shown(token))' belongs to no send; stored, not attributed"
+    }
+
+    static func unknownCoupon(_ coupon: String) -> String {
+        "redeem: coupon '\(shown(coupon))' was issued by no send; stored, not attributed"
+    }
+
+    static func lateRedeem(_ coupon: String, expiredAt expiry: Int64) -> String {
+        "redeem: coupon '\(shown(coupon))' expired at " + InstantFormatter.utcString(from: Date(epochSeconds: expiry))
+            + "; a late redeem is not attributed"
+    }
+
+    static func unmatchedSpend(points: Int64, memberID: String, unmatched: Int64) -> String {
+        "points_spend of \(points) exceeds the points available to member '\(memberID)' at that time; "
+            + "\(unmatched) points were not matched to a lot"
     }
 }

@@ -46,7 +46,8 @@ import HeraldCore
     }
 
     private func startSession() throws {
-        try connection.execute("SET lock_timeout = '5s'")
+        // Notices ("relation already exists, skipping") would go to standard error.
+        try connection.execute("SET lock_timeout = '5s'; SET client_min_messages = warning")
         if isReadOnly { try connection.execute("SET default_transaction_read_only = on") }
     }
 

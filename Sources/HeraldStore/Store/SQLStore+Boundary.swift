@@ -5,13 +5,23 @@ import HeraldCore
 extension SQLStore {
     public var location: StoreLocation { database.location }
 
+    /// Row by row on SQLite, where a statement costs no round trip; with COPY and set-based
+    /// statements on PostgreSQL, where it does.
     public func makeMemberImporter(defaultTimeZone: TimeZone, batchSize: Int) throws -> any MemberImporter {
-        try SQLMemberImporter(store: self, defaultTimeZone: defaultTimeZone, batchSize: batchSize)
+        if let postgres = database as? PostgresDatabase {
+            return PostgresMemberImporter(store: self, database: postgres, defaultTimeZone: defaultTimeZone,
+                                          batchSize: batchSize)
+        }
+        return try SQLMemberImporter(store: self, defaultTimeZone: defaultTimeZone, batchSize: batchSize)
     }
 
     public func makeEventIngester(defaultTimeZone: TimeZone, clock: any WallClock, batchSize: Int) throws
         -> any EventIngester {
-        try SQLEventIngester(store: self, defaultTimeZone: defaultTimeZone, clock: clock, batchSize: batchSize)
+        if let postgres = database as? PostgresDatabase {
+            return try PostgresEventIngester(database: postgres, defaultTimeZone: defaultTimeZone, clock: clock,
+                                             batchSize: batchSize)
+        }
+        return try SQLEventIngester(store: self, defaultTimeZone: defaultTimeZone, clock: clock, batchSize: batchSize)
     }
 
     public func forEachCandidate(_ request: CandidateRequest, zones: TimeZoneResolver,
@@ -81,8 +91,8 @@ extension SQLStore {
                 ("at", .string(InstantFormatter.utcString(from: at))),
             ]).rendered()
         }
-        let ingester = try SQLEventIngester(store: self, defaultTimeZone: TimeZone(identifier: "UTC")!,
-                                               clock: SystemWallClock(), batchSize: 1_000)
+        let ingester = try makeEventIngester(defaultTimeZone: TimeZone(identifier: "UTC")!, clock: SystemWallClock(),
+                                             batchSize: 1_000)
         _ = try ingester.ingest(lines: lines, sink: DiscardingRowSink())
     }
 

@@ -20,6 +20,16 @@ public struct JSONValue: Sendable, Equatable {
         self.position = position
     }
 
+    /// Whether a string anywhere inside (a member name included) holds U+0000.
+    public var holdsNUL: Bool {
+        switch kind {
+        case .null, .bool, .number: false
+        case .string(let text): text.utf8.contains(0)
+        case .array(let items): items.contains(where: \.holdsNUL)
+        case .object(let members): members.contains { $0.key.utf8.contains(0) || $0.value.holdsNUL }
+        }
+    }
+
     public var members: [JSONMember]? {
         if case .object(let members) = kind { return members }
         return nil

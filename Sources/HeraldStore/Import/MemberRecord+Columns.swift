@@ -1,0 +1,49 @@
+import HeraldCore
+
+extension MemberField {
+    /// The `members` columns this field is stored in, in order: three for a birthday, none
+    /// for `id` (the key every upsert has) and `stored_value` (kept in `member_state`).
+    var memberColumns: [String] {
+        switch self {
+        case .id, .storedValue: []
+        case .birthday: ["birth_year", "birth_month", "birth_day"]
+        default: [rawValue]
+        }
+    }
+}
+
+extension MemberRecord {
+    /// What `field` stores, one value per column of `field.memberColumns`: the one mapping
+    /// from a record to its row, for both backends' importers.
+    func storedValues(of field: MemberField) -> [SQLValue] {
+        let profile = self.profile
+        switch field {
+        case .id, .storedValue: return []
+        case .name: return [.optional(profile.name)]
+        case .phone: return [.optional(profile.phone?.e164)]
+        case .email: return [.optional(profile.email)]
+        case .pushToken: return [.optional(profile.pushToken)]
+        case .wechatOpenID: return [.optional(profile.wechatOpenID)]
+        case .birthday:
+            return [.optional(profile.birthday?.year.map(Int64.init)), .optional(profile.birthday.map { Int64($0.month) }),
+                    .optional(profile.birthday.map { Int64($0.day) })]
+        case .timezone: return [.optional(profile.timeZone)]
+        case .locale: return [.optional(profile.locale)]
+        case .tier: return [.optional(profile.tier)]
+        case .region: return [.optional(profile.region)]
+        case .registrationChannel: return [.optional(profile.registrationChannel)]
+        case .registeredAt: return [.optional(profile.registeredAt.map(\.epochSeconds))]
+        case .lastActiveAt: return [.optional(profile.lastActiveAt.map(\.epochSeconds))]
+        case .tags: return [.optional(profile.tagsText)]
+        case .consentSMS: return [.optional(profile.consents[.sms]?.storedValue)]
+        case .consentPush: return [.optional(profile.consents[.push]?.storedValue)]
+        case .consentEmail: return [.optional(profile.consents[.email]?.storedValue)]
+        case .consentWeChat: return [.optional(profile.consents[.wechat]?.storedValue)]
+        }
+    }
+
+    /// The balance the file gives, in fen (nil: absent or empty).
+    var importedStoredValue: Int64? {
+        providedFields.contains(.storedValue) ? profile.storedValue?.fen : nil
+    }
+}
