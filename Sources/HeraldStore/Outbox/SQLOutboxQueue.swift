@@ -15,17 +15,18 @@ import HeraldCore
     let database: any SQLDatabase
     /// This worker's name on the leases it holds.
     public let owner: String
-    private let selectDue: any SQLStatement
-    private let markClaimed: any SQLStatement
+    private let claimDue: any SQLStatement
+    private let selectClaimed: any SQLStatement
     private let extendOwnLeases: any SQLStatement
     private let selectExpiredLeases: any SQLStatement
     private let selectCallFacts: any SQLStatement
-    private let markCallStarted: any SQLStatement
+    private let markCallsStarted: any SQLStatement
     private let insertAttempt: any SQLStatement
     private let selectFallbacks: any SQLStatement
     private let updateStatus: any SQLStatement
     private let markLost: any SQLStatement
     private let markReturned: any SQLStatement
+    private let releaseOwn: any SQLStatement
     private let moveToFallback: any SQLStatement
     private let markSent: any SQLStatement
     private let adoptEarlyReceipt: any SQLStatement
@@ -52,18 +53,21 @@ import HeraldCore
         database = store.database
         self.owner = owner
         let dialect = database.dialect
-        selectDue = try database.prepare("""
+        // One statement claims a lane's batch (PostgreSQL: rows another worker is claiming are
+        // skipped, not waited for); a second reads what the calls need.
+        claimDue = try database.prepare("""
+            UPDATE outbox SET status = 'sending', lease_owner = ?1, lease_until = ?2, call_started_at = NULL, updated_at = ?3
+            WHERE key IN (SELECT key FROM outbox WHERE status = 'pending' AND channel = ?4 AND next_attempt_at <= ?3
+                          ORDER BY next_attempt_at LIMIT ?5\(dialect.forUpdateSkipLocked(of: "outbox")))
+            RETURNING key
+            """)
+        selectClaimed = try database.prepare("""
             SELECT o.key, o.trigger_id, m.id, o.category, o.channel, o.address, o.title, o.body, o.idempotency_key,
                    o.scheduled_at, o.expires_at, o.attempts, o.deferrals, o.fallbacks IS NOT NULL, o.deferred_since,
                    o.segments, o.provider_content, m.timezone,
                    coalesce(o.link_token, (SELECT p.link_token FROM outbox p WHERE p.key = o.companion_of)), o.html
             FROM outbox o JOIN members m ON m.key = o.member_key
-            WHERE o.status = 'pending' AND o.channel = ? AND o.next_attempt_at <= ?
-            ORDER BY o.next_attempt_at LIMIT ?\(dialect.forUpdateSkipLocked(of: "o"))
-            """)
-        markClaimed = try database.prepare("""
-            UPDATE outbox SET status = 'sending', lease_owner = ?1, lease_until = ?2, call_started_at = NULL,
-                updated_at = ?3 WHERE key = ?4 AND status = 'pending'
+            WHERE \(dialect.isOneOf("o.key", keysIn: "?1")) ORDER BY o.next_attempt_at, o.key
             """)
         extendOwnLeases = try database.prepare("""
             UPDATE outbox SET lease_until = ?1 WHERE status = 'sending' AND lease_owner = ?2
@@ -74,12 +78,15 @@ import HeraldCore
                 dialect.forUpdateSkipLocked(of: "outbox"))
             """)
         selectCallFacts = try database.prepare("""
-            SELECT o.status = 'sending' AND o.lease_owner = ?2, m.consent_sms, m.consent_push, m.consent_email,
+            SELECT o.key, o.status = 'sending' AND o.lease_owner = ?2, m.consent_sms, m.consent_push, m.consent_email,
                    m.timezone, o.expires_at, EXISTS (SELECT 1 FROM address_suppressions a WHERE a.address = o.address),
                    m.consent_wechat
-            FROM outbox o JOIN members m ON m.key = o.member_key WHERE o.key = ?1\(dialect.forUpdate(of: "o"))
+            FROM outbox o JOIN members m ON m.key = o.member_key
+            WHERE \(dialect.isOneOf("o.key", keysIn: "?1"))\(dialect.forUpdate(of: "o"))
             """)
-        markCallStarted = try database.prepare("UPDATE outbox SET call_started_at = ?1 WHERE key = ?2")
+        markCallsStarted = try database.prepare("""
+            UPDATE outbox SET call_started_at = ?1 WHERE \(dialect.isOneOf("key", keysIn: "?2"))
+            """)
         insertAttempt = try database.prepare("""
             INSERT INTO delivery_attempts (outbox_key, attempt, started_at, finished_at, outcome, http_status, error,
                 latency_ms, provider)
@@ -127,7 +134,11 @@ import HeraldCore
             """)
         markReturned = try database.prepare("""
             UPDATE outbox SET status = 'pending', updated_at = ?1, \(Self.leaseEnded)
-            WHERE key = ?2 AND status = 'sending' AND (lease_owner = ?3 OR ?3 IS NULL)
+            WHERE key = ?2 AND status = 'sending' AND (lease_owner = ?3 OR CAST(?3 AS TEXT) IS NULL)
+            """)
+        releaseOwn = try database.prepare("""
+            UPDATE outbox SET status = 'pending', updated_at = ?1, \(Self.leaseEnded)
+            WHERE \(dialect.isOneOf("key", keysIn: "?2")) AND status = 'sending' AND lease_owner = ?3
             """)
         // A new channel is a new message to a new gateway: its own key (the base key plus
         // the channel) and a fresh attempt budget; the row's history stays in delivery_attempts.
@@ -144,10 +155,17 @@ import HeraldCore
         guard limit > 0 else { return [] }
         let kind = ChannelConfig.kind(ofName: channel) ?? .sms
         return try database.withTransaction {
-            try selectDue.bind([.text(channel), .integer(now.epochSeconds), .integer(Int64(limit))])
+            try claimDue.bind([.text(owner), .integer(leaseUntil.epochSeconds), .integer(now.epochSeconds), .text(channel),
+                               .integer(Int64(limit))])
+            var keys: [Int64] = []
+            while try claimDue.step() { if let key = claimDue.integer(at: 0) { keys.append(key) } }
+            claimDue.reset()
+            guard !keys.isEmpty else { return [] }
+            try selectClaimed.bind([database.dialect.keyList(keys)])
+            defer { selectClaimed.reset() }
             var claimed: [ClaimedSend] = []
-            while try selectDue.step() {
-                let row = selectDue
+            while try selectClaimed.step() {
+                let row = selectClaimed
                 claimed.append(ClaimedSend(
                     key: row.integer(at: 0) ?? 0, triggerID: row.text(at: 1) ?? "", memberID: row.text(at: 2) ?? "",
                     category: Trigger.Category(rawValue: row.text(at: 3) ?? "") ?? .marketing,
@@ -159,11 +177,6 @@ import HeraldCore
                     attempts: Self.count(row.integer(at: 11)), deferrals: Self.count(row.integer(at: 12)),
                     deferredSince: row.instant(at: 14), hasFallback: (row.integer(at: 13) ?? 0) != 0,
                     timeZoneIdentifier: row.text(at: 17), linkToken: row.text(at: 18), html: row.text(at: 19)))
-            }
-            selectDue.reset()
-            for send in claimed {
-                try markClaimed.run(.text(owner), .integer(leaseUntil.epochSeconds), .integer(now.epochSeconds),
-                                    .integer(send.key))
             }
             return claimed
         }
@@ -224,33 +237,41 @@ import HeraldCore
     ) throws -> [CallStart] {
         guard !sends.isEmpty else { return [] }
         return try database.withTransaction {
+            // Every row's facts in one read (locked on PostgreSQL: a worker recovering leases waits).
+            try selectCallFacts.bind([database.dialect.keyList(sends.map(\.key)), .text(owner)])
+            // Per row this worker still holds: the facts, with each channel's consent.
+            var facts: [Int64: (consents: [ChannelKind: Consent], facts: CallFacts)] = [:]
+            while try selectCallFacts.step() {
+                let row = selectCallFacts
+                guard let key = row.integer(at: 0), row.integer(at: 1) == 1 else { continue }
+                func consent(_ column: Int32) -> Consent { row.text(at: column).flatMap(Consent.init(text:)) ?? .unknown }
+                facts[key] = ([.sms: consent(2), .push: consent(3), .email: consent(4), .wechat: consent(8)],
+                              CallFacts(consent: .unknown, timeZoneIdentifier: row.text(at: 5), expiresAt: row.instant(at: 6),
+                                        addressSuppressed: row.integer(at: 7) == 1))
+            }
+            selectCallFacts.reset()
             var starts: [CallStart] = []
             starts.reserveCapacity(sends.count)
-            for send in sends {
-                try selectCallFacts.bind([.integer(send.key), .text(owner)])
-                guard try selectCallFacts.step(), selectCallFacts.integer(at: 0) == 1 else {
-                    selectCallFacts.reset()
-                    starts.append(.notHeld)
-                    continue
+            var started: [Int64] = []
+            try database.withDeferredResults {
+                for send in sends {
+                    guard let held = facts[send.key] else {
+                        starts.append(.notHeld)
+                        continue
+                    }
+                    var fact = held.facts
+                    fact.consent = held.consents[send.channelKind] ?? .unknown
+                    if let (outcome, reason) = decide(send, fact) {
+                        try write(DeliveryRecord(key: send.key, outcome: outcome, startedAt: now, finishedAt: now,
+                                                 calledGateway: false, error: reason))
+                        starts.append(.settled(outcome))
+                    } else {
+                        started.append(send.key)
+                        starts.append(.call)
+                    }
                 }
-                let consentColumn: Int32 = switch send.channelKind {
-                case .sms: 1
-                case .push: 2
-                case .email: 3
-                case .wechat: 7
-                }
-                let consent = selectCallFacts.text(at: consentColumn).flatMap(Consent.init(text:)) ?? .unknown
-                let facts = CallFacts(consent: consent, timeZoneIdentifier: selectCallFacts.text(at: 4),
-                                      expiresAt: selectCallFacts.instant(at: 5),
-                                      addressSuppressed: selectCallFacts.integer(at: 6) == 1)
-                selectCallFacts.reset()
-                if let (outcome, reason) = decide(send, facts) {
-                    try write(DeliveryRecord(key: send.key, outcome: outcome, startedAt: now, finishedAt: now,
-                                             calledGateway: false, error: reason))
-                    starts.append(.settled(outcome))
-                } else {
-                    try markCallStarted.run(.integer(now.epochSeconds), .integer(send.key))
-                    starts.append(.call)
+                if !started.isEmpty {
+                    try markCallsStarted.run(.integer(now.epochSeconds), database.dialect.keyList(started))
                 }
             }
             return starts
@@ -264,7 +285,9 @@ import HeraldCore
     public func record(_ records: [DeliveryRecord]) throws {
         guard !records.isEmpty else { return }
         try database.withTransaction {
-            for record in records { try write(record) }
+            try database.withDeferredResults {
+                for record in records { try write(record) }
+            }
         }
     }
 
@@ -376,7 +399,7 @@ import HeraldCore
     public func release(_ keys: [Int64], now: Date) throws {
         guard !keys.isEmpty else { return }
         try database.withTransaction {
-            for key in keys { try markReturned.run(.integer(now.epochSeconds), .integer(key), .text(owner)) }
+            try releaseOwn.run(.integer(now.epochSeconds), database.dialect.keyList(keys), .text(owner))
         }
     }
 

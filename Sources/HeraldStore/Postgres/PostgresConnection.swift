@@ -97,6 +97,60 @@ import HeraldCore
         }
     }
 
+    // MARK: Pipeline mode
+
+    /// Sends the statement prepared as `name` without waiting for its answer (pipeline mode,
+    /// entered on the first one); `collectPipeline()` reads the answers.
+    func sendPrepared(_ name: String, _ parameters: [PostgresParameter], sql: String) throws {
+        if PQpipelineStatus(handle) == PQ_PIPELINE_OFF, PQenterPipelineMode(handle) != 1 {
+            throw PostgresError(state: nil, message: "cannot enter pipeline mode: " + Self.message(PQerrorMessage(handle)))
+        }
+        let sent = try withParameters(parameters) { count, _, values in
+            PQsendQueryPrepared(handle, name, count, values, nil, nil, 0)
+        }
+        guard sent == 1 else {
+            throw PostgresError(state: nil, message: "\(Self.message(PQerrorMessage(handle))) (sending \(sql.prefix(80)))",
+                                isConnectionLost: isBroken)
+        }
+    }
+
+    /// Ends a pipeline: reads every answer up to the sync point and leaves pipeline mode;
+    /// throws the first statement's error (the ones after it did not run).
+    func collectPipeline() throws {
+        guard PQpipelineStatus(handle) != PQ_PIPELINE_OFF else { return }
+        guard PQpipelineSync(handle) == 1 else {
+            throw PostgresError(state: nil, message: "pipeline: " + Self.message(PQerrorMessage(handle)),
+                                isConnectionLost: isBroken)
+        }
+        var failure: (any Error)?
+        while true {
+            // A NULL ends each statement's answer; the sync point ends them all.
+            guard let result = PQgetResult(handle) else {
+                if isBroken {
+                    failure = failure ?? PostgresError(state: nil, message: "the connection was lost in a pipeline: "
+                        + Self.message(PQerrorMessage(handle)), isConnectionLost: true)
+                    break
+                }
+                continue
+            }
+            let status = PQresultStatus(result)
+            if status == PGRES_PIPELINE_SYNC {
+                PQclear(result)
+                break
+            }
+            if failure == nil, status != PGRES_PIPELINE_ABORTED {
+                do { _ = try check(result, "a pipelined statement") } catch { failure = error }
+            } else {
+                PQclear(result)
+            }
+        }
+        if PQexitPipelineMode(handle) != 1, failure == nil {
+            failure = PostgresError(state: nil, message: "cannot leave pipeline mode: " + Self.message(PQerrorMessage(handle)),
+                                    isConnectionLost: isBroken)
+        }
+        if let failure { throw failure }
+    }
+
     /// The parameters as libpq takes them: their count, types and text, valid during `body`.
     private func withParameters<Result>(
         _ parameters: [PostgresParameter],

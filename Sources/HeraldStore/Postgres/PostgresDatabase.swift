@@ -67,6 +67,7 @@ import HeraldCore
     }
 
     public func execute(_ sql: String) throws {
+        try flushDeferred()
         try usableConnection().execute(sql)
     }
 
@@ -76,23 +77,70 @@ import HeraldCore
 
     /// Runs `statement` with its bound values; the whole result.
     func run(_ statement: PostgresStatement) throws -> PostgresResult {
+        try flushDeferred()
         let connection = try usableConnection()
         guard statement.isPrepared else { return try connection.execute(statement.sql, statement.parameters) }
+        return try connection.executePrepared(try preparedName(of: statement), statement.parameters, sql: statement.sql)
+    }
+
+    /// The server's name for `statement` with its parameters' types, prepared now if needed
+    /// (outside any pipeline: a failed prepare must not leave a name behind).
+    private func preparedName(of statement: PostgresStatement) throws -> String {
         let key = PreparedKey(sql: statement.sql, types: statement.parameters.map(\.type))
-        let name: String
-        if let known = prepared[key] {
-            name = known
-        } else {
-            if prepared.count >= Self.preparedLimit {
-                try connection.execute("DEALLOCATE ALL")
-                prepared.removeAll()
-            }
-            statementsPrepared += 1
-            name = "herald_\(statementsPrepared)"
-            try connection.prepare(name, statement.sql, types: key.types)
-            prepared[key] = name
+        if let known = prepared[key] { return known }
+        try flushDeferred()
+        if prepared.count >= Self.preparedLimit {
+            try connection.execute("DEALLOCATE ALL")
+            prepared.removeAll()
         }
-        return try connection.executePrepared(name, statement.parameters, sql: statement.sql)
+        statementsPrepared += 1
+        let name = "herald_\(statementsPrepared)"
+        try usableConnection().prepare(name, statement.sql, types: key.types)
+        prepared[key] = name
+        return name
+    }
+
+    // MARK: Deferred results
+
+    /// How deep `withDeferredResults` calls are nested, and how many statements wait for their answer.
+    private var deferring = 0
+    private var deferred = 0
+
+    /// Statements run for their effect alone (`run`, whose count of changed rows is then 0)
+    /// are sent without waiting for their answers — libpq's pipeline mode — and the answers
+    /// read when `body` ends, or before anything that reads rows: a batch of outcomes costs one
+    /// round trip instead of one per statement. The first failure is thrown at that point.
+    public func withDeferredResults<Result>(_ body: () throws -> Result) throws -> Result {
+        deferring += 1
+        defer { deferring -= 1 }
+        do {
+            let result = try body()
+            if deferring == 1 { try flushDeferred() }
+            return result
+        } catch {
+            if deferring == 1 { try? flushDeferred() }
+            throw error
+        }
+    }
+
+    /// `run()` of a statement: sent without waiting inside `withDeferredResults` (0 changes
+    /// then), else run and its changed rows counted.
+    func runForEffect(_ statement: PostgresStatement) throws -> Int {
+        guard deferring > 0, statement.isPrepared else { return try run(statement).changes }
+        let name = try preparedName(of: statement)
+        try usableConnection().sendPrepared(name, statement.parameters, sql: statement.sql)
+        deferred += 1
+        // Answers pile up in the server's socket while none is read: a few hundred at most.
+        if deferred >= Self.deferredLimit { try flushDeferred() }
+        return 0
+    }
+
+    private static let deferredLimit = 256
+
+    private func flushDeferred() throws {
+        guard deferred > 0 else { return }
+        deferred = 0
+        try connection.collectPipeline()
     }
 
     /// The session that took the evaluator lock (nil: none). A new session after a

@@ -62,7 +62,7 @@
     @discardableResult
     public func run(_ values: [SQLValue]) throws -> Int {
         try bind(values)
-        let changed = try database.run(self).changes
+        let changed = try database.runForEffect(self)
         reset()
         return changed
     }

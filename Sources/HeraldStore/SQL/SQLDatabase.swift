@@ -35,6 +35,12 @@ import HeraldCore
     /// system when its process dies — so exactly one worker evaluates at a time, and another
     /// takes over at its next tick when the holder is gone.
     func holdEvaluatorLock() throws -> Bool
+
+    /// Runs `body`, whose statements run for their effect alone (`run`, ignoring the count it
+    /// returns, which may then be 0) need not be answered one by one: PostgreSQL sends them
+    /// without waiting and reads the answers at the end; SQLite, in-process, just runs them.
+    /// The first failure is thrown by the end at the latest.
+    func withDeferredResults<Result>(_ body: () throws -> Result) throws -> Result
 }
 
 extension SQLDatabase {

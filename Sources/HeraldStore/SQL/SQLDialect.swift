@@ -166,3 +166,23 @@ extension SQLDialect {
         }
     }
 }
+
+extension SQLDialect {
+    /// `column` is one of the keys bound, as `keyList` makes them, to the parameter `parameter`:
+    /// a batch of rows named in one statement instead of one statement each.
+    public func isOneOf(_ column: String, keysIn parameter: String) -> String {
+        switch self {
+        case .sqlite: "\(column) IN (SELECT value FROM json_each(\(parameter)))"
+        case .postgres: "\(column) = ANY (CAST(\(parameter) AS BIGINT[]))"
+        }
+    }
+
+    /// `keys` as the one parameter `isOneOf` reads: a JSON array for SQLite, an array literal for PostgreSQL.
+    public func keyList(_ keys: [Int64]) -> SQLValue {
+        let list = keys.map(String.init).joined(separator: ",")
+        return switch self {
+        case .sqlite: .text("[" + list + "]")
+        case .postgres: .text("{" + list + "}")
+        }
+    }
+}

@@ -90,6 +90,9 @@ import HeraldCore
         try SQLiteStatement(database: self, sql: sql)
     }
 
+    /// In-process, a statement costs no round trip: nothing to defer.
+    public func withDeferredResults<Result>(_ body: () throws -> Result) throws -> Result { try body() }
+
     /// Rows changed by the last INSERT, UPDATE or DELETE.
     var changes: Int { Int(sqlite3_changes(handle)) }
 
