@@ -21,6 +21,9 @@ import HeraldCore
 /// over N sends and the given events, against the `sqlite3` shell running its statements (issue 5).
 /// `edge`: `herald serve` redirecting `--sends` tracked links under `wrk`, against nginx
 /// answering a static 302 (issue 14; needs wrk and nginx-light).
+/// `workers`: 1, 2 and 4 `herald run` processes on one PostgreSQL database delivering `--sends`
+/// rows to a gateway answering at once, against `pgbench` running the same claim and outcome
+/// statements with as many clients (issue 16).
 struct Options {
     var mode = "import"
     var members = 1_000_000
@@ -48,7 +51,7 @@ struct Options {
             return arguments[index]
         }
         if let first = arguments.first,
-           ["import", "evaluate", "evaluate-child", "dispatch", "report", "edge"].contains(first) {
+           ["import", "evaluate", "evaluate-child", "dispatch", "report", "edge", "workers"].contains(first) {
             mode = first
             index = 1
         }
@@ -133,6 +136,9 @@ func main() throws {
     }
     if options.mode == "edge" {
         return try EdgeBenchmark(options: options, herald: herald).run()
+    }
+    if options.mode == "workers" {
+        return try WorkersBenchmark(options: options, herald: herald).run()
     }
 
     let folder = URL(fileURLWithPath: options.folder).standardizedFileURL.path

@@ -1,5 +1,22 @@
 import Foundation
 @_spi(StoreSQL) import HeraldTestSupport
+import Synchronization
+
+/// Every `herald` a test started, so that the test process kills the ones still running when
+/// it exits: a test that stops early (a thrown error) must not leave a worker behind it.
+private let launched = Mutex<[Launched]>([])
+private let killingLeftoversAtExit: Void = {
+    atexit {
+        // Only those still running: the number of one that ended may belong to another process now.
+        for child in launched.withLock({ $0 }) where child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) }
+    }
+}()
+
+/// A started process as the exit handler keeps it.
+private struct Launched: @unchecked Sendable {
+    // @unchecked: only read (isRunning, processIdentifier) once the tests are over.
+    let process: Process
+}
 
 /// The `herald` binary that `swift test` built next to the test bundle.
 func heraldBinaryPath() throws -> String {
@@ -27,7 +44,9 @@ func launchHerald(config: String, _ arguments: [String], folder: TemporaryDirect
     let handle = FileHandle(forWritingAtPath: log)
     handle?.seekToEndOfFile()
     process.standardError = handle
+    _ = killingLeftoversAtExit
     try process.run()
+    launched.withLock { $0.append(Launched(process: process)) }
     return process
 }
 

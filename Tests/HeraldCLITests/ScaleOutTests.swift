@@ -40,6 +40,15 @@ import HeraldCore
         try store.database.scalarInteger("SELECT count(*) FROM outbox WHERE \(condition)") ?? -1
     }
 
+    /// Kills what is still running: a test that stops early (a thrown error, a failed
+    /// `#require`) must not leave workers behind.
+    private func killLeftovers(_ processes: [Process]) {
+        for process in processes where process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
     private func log(_ folder: TemporaryDirectory, _ name: String) -> String {
         (try? String(contentsOfFile: folder.file(name), encoding: .utf8)) ?? ""
     }
@@ -56,6 +65,7 @@ import HeraldCore
         let processes = try (0..<workers).map { index in
             try launchHerald(config: config, ["run"], folder: folder, stderrName: "worker-\(index).txt")
         }
+        defer { killLeftovers(processes) }
         let store = try StoreBackend.open(location, readOnly: true)
         let settled = try await Waiting.until(within: .seconds(180)) {
             try count(store, "status = 'sent'") == Int64(rows)
@@ -92,9 +102,11 @@ import HeraldCore
         let config = try await prepare(folder, store: location, gateway: gateway, members: rows)
         let store = try StoreBackend.open(location, readOnly: true)
         let first = try launchHerald(config: config, ["run"], folder: folder, stderrName: "first.txt")
+        defer { killLeftovers([first]) }
         // The first worker holds the lock once it has written some of its tick.
         let started = try await Waiting.until(within: .seconds(60)) { try count(store, "TRUE") > 0 }
         let second = try launchHerald(config: config, ["run"], folder: folder, stderrName: "second.txt")
+        defer { killLeftovers([second]) }
         #expect(await Waiting.until(within: .seconds(30)) { log(folder, "second.txt").contains("evaluation.standby") },
                 "the second worker did not stand by")
         let beforeKill = try count(store, "TRUE")
@@ -120,13 +132,14 @@ import HeraldCore
     /// back: both workers reconnect on their own and deliver every row, each key once.
     @Test(.timeLimit(.minutes(4))) func workersReconnectWhenTheDatabaseComesBack() async throws {
         let folder = try TemporaryDirectory()
-        let cluster = try TemporaryPostgres(durableCommits: true)
+        let cluster = try TemporaryPostgres(durability: .commits)
         let location = StoreLocation.postgres(url: try cluster.makeDatabase())
         // Slow enough that delivery spans the outage: 2,000 rows at 50 ms, 16 at a time per worker (3 s).
         let gateway = try LoopbackGateway { _ in .status(200, body: #"{"message_id":"ok"}"#, delay: 0.05) }
         let rows = 2_000
         let config = try await prepare(folder, store: location, gateway: gateway, members: rows)
         let workers = try (0..<2).map { try launchHerald(config: config, ["run"], folder: folder, stderrName: "w\($0).txt") }
+        defer { killLeftovers(workers) }
         var store = try StoreBackend.open(location, readOnly: true)
         #expect(try await Waiting.until(within: .seconds(60)) { try count(store, "status = 'sent'") > 100 },
                 "delivery did not start within 60 s")

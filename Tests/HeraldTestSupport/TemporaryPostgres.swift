@@ -21,17 +21,25 @@ public final class TemporaryPostgres: @unchecked Sendable {
     private let folder: String
     private let binaries: String
     private let server = Mutex<Process?>(nil)
-    private let durableCommits: Bool
+    private let durability: Durability
 
     public struct Unavailable: Error, CustomStringConvertible {
         public var description: String
     }
 
-    /// `durableCommits`: a commit is in the WAL before it returns, so a server stopped at once
-    /// (`stop()`) keeps every acknowledged commit; without, commits are faster and the last
-    /// few may be lost to a stop — fine for stores no test stops.
-    public init(durableCommits: Bool = false) throws {
-        self.durableCommits = durableCommits
+    /// How much a commit is worth when the server stops.
+    public enum Durability: Sendable {
+        /// Commits return before their WAL is written; nothing is synced: fastest, for stores no test stops.
+        case none
+        /// A commit is in the WAL before it returns, so a server stopped at once (`stop()`)
+        /// keeps every acknowledged commit; nothing is synced to disk (the machine does not crash).
+        case commits
+        /// PostgreSQL's defaults: every commit synced to disk, as in production (the benchmarks).
+        case disk
+    }
+
+    public init(durability: Durability = .none) throws {
+        self.durability = durability
         guard let binaries = ["/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin"]
             .first(where: { FileManager.default.isExecutableFile(atPath: $0 + "/initdb") }) else {
             throw Unavailable(description: "initdb not found (apt-get install postgresql-15)")
@@ -75,11 +83,15 @@ public final class TemporaryPostgres: @unchecked Sendable {
 
     /// Starts the server (again, after `stop()`) on the same port and data, and waits until it listens.
     public func start() throws {
+        let settings = switch durability {
+        case .none: ["fsync=off", "synchronous_commit=off", "full_page_writes=off", "shared_buffers=64MB"]
+        case .commits: ["fsync=off", "full_page_writes=off", "shared_buffers=64MB"]
+        case .disk: ["shared_buffers=1GB", "max_wal_size=8GB", "checkpoint_timeout=30min"]
+        }
         let process = Self.process(binaries + "/postgres", [
             "-D", folder + "/data", "-p", "\(port)", "-k", folder, "-c", "listen_addresses=127.0.0.1",
-            "-c", "fsync=off", "-c", "synchronous_commit=\(durableCommits ? "on" : "off")", "-c", "full_page_writes=off",
-            "-c", "max_connections=300", "-c", "shared_buffers=64MB",
-        ], deathSignal: true)
+            "-c", "max_connections=300",
+        ] + settings.flatMap { ["-c", $0] }, deathSignal: true)
         try ServerSpawner.shared.run(process)
         server.withLock { $0 = process }
         // Listening is not enough: after a stop the server first recovers, refusing connections.

@@ -25,8 +25,7 @@ public enum StoreFactory {
             case .durableWrites: try SQLStore(path: path, durable: true)
             }
         case .postgres(let url):
-            // Every PostgreSQL commit is on disk before it returns (synchronous_commit's default).
-            try SQLStore(postgres: url, readOnly: access == .readOnly)
+            try SQLStore(postgres: url, readOnly: access == .readOnly, durable: access == .durableWrites)
         }
     }
 }

@@ -32,6 +32,8 @@ import HeraldCore
     private let adoptEarlyReceipt: any SQLStatement
     private let suppressAddress: any SQLStatement
     private let selectRefusingMember: any SQLStatement
+    /// Adopt early receipts, mark sent, record the attempt: for a chunk of plain accepted sends.
+    private let sentStatements: [any SQLStatement]
     private let insertRefusalEvent: any SQLStatement
 
     /// The status a sent row has once `receipt` (an SQL expression) is known: the one place
@@ -121,6 +123,7 @@ import HeraldCore
             INSERT INTO address_suppressions (address, kind, reason, provider, outbox_key, created_at)
             SELECT address, ?1, ?2, ?3, key, ?4 FROM outbox WHERE key = ?5 ON CONFLICT DO NOTHING
             """)
+        sentStatements = try Self.sentStatements(database)
         selectRefusingMember = try database.prepare("""
             SELECT m.key, m.id FROM outbox o JOIN members m ON m.key = o.member_key WHERE o.key = ?
             """)
@@ -286,7 +289,8 @@ import HeraldCore
         guard !records.isEmpty else { return }
         try database.withTransaction {
             try database.withDeferredResults {
-                for record in records { try write(record) }
+                try recordSent(records.filter(Self.isPlainSent), with: sentStatements)
+                for record in records where !Self.isPlainSent(record) { try write(record) }
             }
         }
     }
