@@ -98,7 +98,7 @@ let package = Package(
         // the end-to-end tests run (exit codes, kill -9 mid-import).
         .testTarget(
             name: "HeraldCLITests",
-            dependencies: ["HeraldCLI", "HeraldStore", "HeraldTestSupport", "herald"],
+            dependencies: ["HeraldCLI", "HeraldStore", "HeraldWorker", "HeraldTestSupport", "herald"],
             swiftSettings: strictSettings
         ),
     ],

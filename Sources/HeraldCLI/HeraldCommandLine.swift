@@ -10,7 +10,7 @@ public enum HeraldCommandLine {
     static var commands: [any HeraldCommand.Type] { [
         ImportMembersCommand.self, IngestCommand.self, MembersShowCommand.self, ValidateCommand.self, PreviewCommand.self,
         RunCommand.self, OutboxListCommand.self, OutboxShowCommand.self, OutboxRetryCommand.self, OutboxCancelCommand.self,
-        ReportCommand.self, ServeCommand.self,
+        ReportCommand.self, ServeCommand.self, StoreCopyCommand.self,
     ] }
     static let globalValueOptions: Set<String> = ["--config"]
     static let globalFlags: Set<String> = ["--help", "-h", "--version"]

@@ -13,13 +13,26 @@ public enum FNV1a {
     }
 
     public static func hash128(_ bytes: some Sequence<UInt8>) -> UInt128 {
-        var hash: UInt128 = 0x6C62_272E_07BB_0142_62B8_2175_6295_C58D
-        let prime: UInt128 = 0x0000_0000_0100_0000_0000_0000_0000_013B
-        for byte in bytes {
-            hash ^= UInt128(byte)
-            hash &*= prime
+        var hasher = Hasher128()
+        hasher.combine(bytes)
+        return hasher.value
+    }
+
+    /// FNV-1a-128 fed piece by piece: `value` is `hash128` of the pieces joined (a checksum of
+    /// a stream too large to hold, such as a table read row by row).
+    public struct Hasher128: Sendable {
+        public private(set) var value: UInt128 = 0x6C62_272E_07BB_0142_62B8_2175_6295_C58D
+
+        public init() {}
+
+        public mutating func combine(_ bytes: some Sequence<UInt8>) {
+            for byte in bytes { combine(byte: byte) }
         }
-        return hash
+
+        public mutating func combine(byte: UInt8) {
+            value ^= UInt128(byte)
+            value &*= 0x0000_0000_0100_0000_0000_0000_0000_013B
+        }
     }
 
     /// The SPEC's draw: the top 53 bits of fmix64(FNV-1a-64 over `text`), divided by 2^53, in [0, 1).
