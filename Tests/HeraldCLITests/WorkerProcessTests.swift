@@ -15,10 +15,11 @@ import HeraldCore
     /// every member qualifies for, and `members` members imported.
     private func prepare(_ folder: TemporaryDirectory, gateway: LoopbackGateway, members: Int,
                          dispatch: String = "max_attempts: 50, backoff: '1s', lease: '10s', shutdown_timeout: '5s'",
-                         channel: String = "concurrency: 16", extra: String = "") async throws -> String {
+                         channel: String = "concurrency: 16", extra: String = "",
+                         store: StoreLocation? = nil) async throws -> String {
         let config = try folder.write("herald.json5", """
             {
-              store: { sqlite: "h.db" },
+              \(store.map(StoreBackend.configEntry) ?? "store: { sqlite: \"h.db\" }"),
               evaluate_every: "1s",
               channels: { sms: { adapter: "http", url: "\(gateway.url)", timeout: "2s", \(channel) } },
               dispatch: { \(dispatch) },
@@ -48,13 +49,15 @@ import HeraldCore
     /// default 4 attempts), then one worker to the end: every row sent, none lost or failed
     /// (rows claimed but never called go back uncharged); a key repeats only for a row whose
     /// lease was recovered with its call started.
-    @Test(.timeLimit(.minutes(3))) func killedWorkersLoseNothingAndRepeatOnlyWhatWasInFlight() async throws {
+    @Test(.timeLimit(.minutes(3)), arguments: StoreBackend.allCases)
+    func killedWorkersLoseNothingAndRepeatOnlyWhatWasInFlight(_ backend: StoreBackend) async throws {
         let folder = try TemporaryDirectory()
         let gateway = try LoopbackGateway { _ in .status(200, body: #"{"message_id":"x"}"#, delay: 0.05) }
         let rows = 2000
         let concurrency = 16
+        let location = try backend.makeLocation(in: folder)
         let config = try await prepare(folder, gateway: gateway, members: rows,
-                                       dispatch: "backoff: '1s', lease: '10s', shutdown_timeout: '5s'")
+                                       dispatch: "backoff: '1s', lease: '10s', shutdown_timeout: '5s'", store: location)
         var generator = SystemRandomNumberGenerator()
         var kills = 0
         for _ in 0..<20 {
@@ -68,12 +71,12 @@ import HeraldCore
         let sentMidway = gateway.keyCounts.count
         // The last worker runs until every row is final, then is stopped politely.
         let last = try launch(config, ["run"], folder: folder)
-        let store = try SQLStore(readingAt: folder.file("h.db"))
+        let store = try StoreBackend.open(location, readOnly: true)
         func count(_ condition: String) throws -> Int64 {
             try store.database.scalarInteger("SELECT count(*) FROM outbox WHERE \(condition)") ?? 0
         }
         let settled = try await Waiting.until(within: .seconds(90)) {
-            try count("status IN ('pending', 'sending')") == 0 && count("1") == Int64(rows)
+            try count("status IN ('pending', 'sending')") == 0 && count("TRUE") == Int64(rows)
         }
         let open = try count("status IN ('pending', 'sending')")
         #expect(settled, "rows still open after 90 s: \(open) of \(rows)")
@@ -81,7 +84,7 @@ import HeraldCore
         #expect(await Waiting.exit(of: last, within: .seconds(30)), "the last worker did not stop within 30 s of SIGTERM")
         #expect(last.terminationReason == .exit && last.terminationStatus == 0)
 
-        #expect(try count("1") == Int64(rows))
+        #expect(try count("TRUE") == Int64(rows))
         let failed = try count("status = 'failed'")
         #expect(try count("status = 'sent'") == Int64(rows), "failed: \(failed)")
         #expect(try store.database.scalarInteger("SELECT count(*) FROM occurrences") == Int64(rows))
