@@ -55,8 +55,10 @@ import HeraldCore
     }
 
     private func startSession() throws {
-        // Notices ("relation already exists, skipping") would go to standard error.
-        try connection.execute("SET lock_timeout = '5s'; SET client_min_messages = warning")
+        // Notices ("relation already exists, skipping") would go to standard error. JIT compiling
+        // costs hundreds of milliseconds, and a batch statement over a fresh staging table looks
+        // expensive enough to the planner to get it: Herald's statements are all short.
+        try connection.execute("SET lock_timeout = '5s'; SET client_min_messages = warning; SET jit = off")
         if isReadOnly { try connection.execute("SET default_transaction_read_only = on") }
         if !isDurable && !url.contains("synchronous_commit") { try connection.execute("SET synchronous_commit = off") }
     }
@@ -83,6 +85,13 @@ import HeraldCore
 
     public func prepare(_ sql: String) throws -> any SQLStatement {
         PostgresStatement(database: self, sql: sql)
+    }
+
+    /// A statement planned anew at each run instead of prepared once: for set-based statements
+    /// run once per batch, whose tables grow within a session (a bulk load). A plan kept from
+    /// when a table was nearly empty would read it in full per row once it is not.
+    public func planningEachRun(_ sql: String) -> any SQLStatement {
+        PostgresStatement(database: self, sql: sql, isPrepared: false)
     }
 
     /// Runs `statement` with its bound values; the whole result.

@@ -153,8 +153,10 @@ import HeraldCore
         guard let copy else { return }
         self.copy = nil
         try copy.finish()
+        // The planner knows nothing of a temporary table until it is analyzed: worth it for a large batch.
+        if staged.count >= 1_000 { try database.execute("ANALYZE herald_event_rows") }
         try rejectUnknownMembers()
-        let inserted = try database.prepare("""
+        let inserted = try database.planningEachRun("""
             WITH inserted AS (
                 INSERT INTO events (id, member_key, type, at, amount, sku, category, reference, payload, ingested_at)
                 SELECT id, member_key, type, at, amount, sku, category, reference, payload, ?1 FROM herald_event_rows
@@ -190,7 +192,7 @@ import HeraldCore
         try database.execute("""
             UPDATE herald_event_rows r SET member_key = m.key FROM members m WHERE m.id = r.member_id
             """)
-        let unknown = try database.prepare("""
+        let unknown = database.planningEachRun("""
             SELECT seq, member_id FROM herald_event_rows WHERE member_key IS NULL AND member_id IS NOT NULL AND NOT receipt
             ORDER BY seq
             """)
@@ -213,7 +215,7 @@ import HeraldCore
             SELECT member_key, event_key, earn_points, earn_points, at, earn_expires FROM herald_event_rows
             WHERE event_key IS NOT NULL AND earn_points IS NOT NULL ORDER BY seq
             """)
-        let spends = try database.prepare("""
+        let spends = database.planningEachRun("""
             WITH spend AS (
                 SELECT seq, member_key, spend_points AS points, at FROM herald_event_rows
                 WHERE event_key IS NOT NULL AND spend_points IS NOT NULL),
@@ -221,7 +223,12 @@ import HeraldCore
                 SELECT l.key, s.seq, l.remaining, s.points,
                     coalesce(sum(l.remaining) OVER (PARTITION BY s.seq ORDER BY l.expires_at, l.key
                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-                FROM spend s JOIN points_lots l ON l.member_key = s.member_key AND l.remaining > 0 AND l.expires_at > s.at),
+                -- Each spend's own lots through points_lots_member, whatever the planner believes of a
+                -- table a bulk load is growing (OFFSET 0 keeps the lookup per spend).
+                FROM spend s CROSS JOIN LATERAL (
+                    SELECT key, remaining, expires_at FROM points_lots
+                    WHERE member_key = s.member_key AND remaining > 0 AND expires_at > s.at
+                    ORDER BY expires_at, key OFFSET 0) l),
             taken AS (
                 UPDATE points_lots p SET remaining = p.remaining - least(a.remaining, a.points - a.before)
                 FROM available a WHERE p.key = a.key AND a.points > a.before
@@ -240,7 +247,7 @@ import HeraldCore
 
     /// Each member's consent on `channel` as the batch's latest event on it says.
     private func applyConsent(_ channel: ChannelKind) throws {
-        try database.prepare("""
+        try database.planningEachRun("""
             UPDATE members m SET consent_\(channel.rawValue) = c.consent_value
             FROM (SELECT DISTINCT ON (member_key) member_key, consent_value FROM herald_event_rows
                   WHERE event_key IS NOT NULL AND consent_channel = ?1 ORDER BY member_key, seq DESC) c
@@ -303,7 +310,7 @@ import HeraldCore
                   GROUP BY s.trigger_id, s.member_key, s.occurrence_key) x
             WHERE h.trigger_id = x.trigger_id AND h.member_key = x.member_key AND h.occurrence_key = x.occurrence_key
             """)
-        let unmatched = try database.prepare("""
+        let unmatched = database.planningEachRun("""
             SELECT r.seq, r.type, r.reference, o.coupon_expires_at FROM herald_event_rows r
             LEFT JOIN outbox o ON (r.type = 'click' AND o.link_token = r.reference)
                 OR (r.type = 'redeem' AND o.coupon_code = r.reference)
@@ -325,7 +332,7 @@ import HeraldCore
     /// Receipts one at a time, in line order, as row by row.
     private func applyReceipts() throws {
         guard !receipts.isEmpty else { return }
-        let stored = try database.prepare("""
+        let stored = database.planningEachRun("""
             SELECT seq FROM herald_event_rows WHERE event_key IS NOT NULL AND receipt ORDER BY seq
             """)
         var seqs: [Int] = []

@@ -117,6 +117,8 @@ import HeraldCore
         guard let copy else { return }
         self.copy = nil
         try copy.finish()
+        // The planner knows nothing of a temporary table until it is analyzed: worth it for a large batch.
+        if rowsInBatch >= 1_000 { try database.execute("ANALYZE herald_member_rows") }
         for fields in fieldSetsInBatch.sorted(by: { $0.rawValue < $1.rawValue }) { try apply(fields) }
         idsInBatch.removeAll(keepingCapacity: true)
         fieldSetsInBatch.removeAll(keepingCapacity: true)
@@ -141,7 +143,7 @@ import HeraldCore
             upsert += "UPDATE SET " + columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
                 + " WHERE " + dialect.isDistinct(row("members"), row("excluded"))
         }
-        let changed = try database.prepare("""
+        let changed = try database.planningEachRun("""
             WITH upserted AS (\(upsert) RETURNING key, id, registered_at, last_active_at)
             INSERT INTO herald_member_changes (key, id, activity)
             SELECT key, id, greatest(registered_at, last_active_at) FROM upserted
@@ -149,7 +151,7 @@ import HeraldCore
         changedRows += changed
         let settingBalance = fields.contains(.storedValue)
         if changed > 0 {
-            try database.prepare("""
+            try database.planningEachRun("""
                 INSERT INTO member_state (member_key, last_activity_at, stored_value, imported_stored_value)
                 SELECT c.key, c.activity, r.stored_value, r.stored_value
                 FROM herald_member_changes c JOIN herald_member_rows r ON r.id = c.id AND r.fields = ?1
@@ -165,7 +167,7 @@ import HeraldCore
         if settingBalance {
             // The profile is unchanged; only the balance may differ (a snapshot: it replaces the
             // live balance only when it differs from the last imported one).
-            changedRows += try database.prepare("""
+            changedRows += try database.planningEachRun("""
                 UPDATE member_state s SET stored_value = r.stored_value, imported_stored_value = r.stored_value
                 FROM herald_member_rows r JOIN members m ON m.id = r.id
                 WHERE r.fields = ?1 AND s.member_key = m.key
@@ -174,11 +176,11 @@ import HeraldCore
                 """).run(.integer(set))
         }
         if fields.contains(.tags), changed > 0 {
-            try database.prepare("""
+            try database.planningEachRun("""
                 DELETE FROM member_tags t USING herald_member_changes c, herald_member_rows r
                 WHERE r.id = c.id AND r.fields = ?1 AND t.member_key = c.key
                 """).run(.integer(set))
-            try database.prepare("""
+            try database.planningEachRun("""
                 INSERT INTO member_tags (member_key, tag)
                 SELECT c.key, tag FROM herald_member_changes c JOIN herald_member_rows r ON r.id = c.id AND r.fields = ?1,
                     unnest(r.tag_list) AS tag
