@@ -61,8 +61,14 @@ import HeraldCore
         var generator = SystemRandomNumberGenerator()
         var kills = 0
         for _ in 0..<20 {
+            let before = gateway.requests.count
             let worker = try launch(config, ["run"], folder: folder)
-            await pause(UInt32.random(in: 150_000...600_000, using: &generator))
+            // Killed while it delivers: once its first call is out (start-up, and the first
+            // worker's evaluation, take longer on some backends), then at a random instant.
+            _ = await Waiting.until(within: .seconds(20)) {
+                gateway.requests.count > before || gateway.keyCounts.count >= rows
+            }
+            await pause(UInt32.random(in: 50_000...400_000, using: &generator))
             kill(worker.processIdentifier, SIGKILL)
             _ = await Waiting.exit(of: worker, within: .seconds(10))
             if worker.terminationReason == .uncaughtSignal { kills += 1 }

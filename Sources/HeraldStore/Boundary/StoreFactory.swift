@@ -25,7 +25,8 @@ public enum StoreFactory {
             case .durableWrites: try SQLStore(path: path, durable: true)
             }
         case .postgres(let url):
-            try SQLStore(postgres: url, readOnly: access == .readOnly, durable: access == .durableWrites)
+            // Every commit is on disk before it returns (the server's synchronous_commit, on by default).
+            try SQLStore(postgres: url, readOnly: access == .readOnly)
         }
     }
 }

@@ -9,17 +9,13 @@ import HeraldCore
 /// Each connection waits at most `lock_timeout` (5 s, as SQLite's busy timeout) for a row
 /// another transaction holds; a read-only one has `default_transaction_read_only` on.
 ///
-/// Durability is SQLite's: by default a commit returns once it is in the server's WAL buffers
-/// (`synchronous_commit = off`), so a crash of Herald loses nothing committed and a crash of
-/// the server may lose its last fraction of a second of commits — never consistency, and
-/// everything Herald writes is planned again, retried with the same key or re-imported.
-/// `durable` connections (the edge, which acknowledges callbacks) wait for the disk, and a URL
-/// that sets `synchronous_commit` itself (`options=-c synchronous_commit=on`) is obeyed.
+/// Commits are as durable as the server makes them (`synchronous_commit`, on by default: a
+/// commit that returned survives a crash of the server). Waiting for the WAL flush was
+/// measured not to limit delivery (docs/benchmarks.md), so Herald does not relax it.
 @_spi(StoreSQL) public final class PostgresDatabase: SQLDatabase {
     public let connection: PostgresConnection
     private let url: String
     public let isReadOnly: Bool
-    private let isDurable: Bool
     public var transactionDepth = 0
     public var dialect: SQLDialect { .postgres }
     public var location: StoreLocation { .postgres(url: url) }
@@ -40,10 +36,9 @@ import HeraldCore
     /// them from shapes no longer used: they are let go and prepared again as needed.
     private static let preparedLimit = 1_000
 
-    public init(url: String, readOnly: Bool = false, durable: Bool = false) throws {
+    public init(url: String, readOnly: Bool = false) throws {
         self.url = url
         isReadOnly = readOnly
-        isDurable = durable
         connection = try PostgresConnection(url: url)
         let encoding = try connection.query("SHOW server_encoding").first?.first ?? nil
         guard encoding == "UTF8" else {
@@ -60,7 +55,6 @@ import HeraldCore
         // expensive enough to the planner to get it: Herald's statements are all short.
         try connection.execute("SET lock_timeout = '5s'; SET client_min_messages = warning; SET jit = off")
         if isReadOnly { try connection.execute("SET default_transaction_read_only = on") }
-        if !isDurable && !url.contains("synchronous_commit") { try connection.execute("SET synchronous_commit = off") }
     }
 
     /// A broken connection is made again — between transactions only: inside one, the

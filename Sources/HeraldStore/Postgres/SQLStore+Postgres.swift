@@ -4,12 +4,10 @@ import HeraldCore
 extension SQLStore {
     /// Connects to the PostgreSQL store at `url` and migrates it to the current schema (a new,
     /// empty database gets the whole schema). `readOnly`: nothing is created, migrated or
-    /// written, and a database not at the current version is refused. `durable`: each commit on
-    /// disk before it returns (what is acknowledged to someone else); otherwise SQLite's
-    /// durability (`PostgresDatabase`).
-    public convenience init(postgres url: String, readOnly: Bool = false, durable: Bool = false,
+    /// written, and a database not at the current version is refused.
+    public convenience init(postgres url: String, readOnly: Bool = false,
                             schemaVersion: Int = HeraldSchema.latestVersion) throws {
-        let database = try PostgresDatabase(url: url, readOnly: readOnly, durable: durable)
+        let database = try PostgresDatabase(url: url, readOnly: readOnly)
         if readOnly {
             try SchemaMigrator.requireCurrent(database)
         } else {
