@@ -40,6 +40,8 @@ struct Options {
     /// import + ingest (10M members), and leave out the preview (which holds every decision).
     var bulkLoad = false
     var skipPreview = false
+    /// `import`: into PostgreSQL, against `psql \copy` (issue 16).
+    var postgres = false
     /// `evaluate-child CONFIG INSTANT`.
     var childArguments: [String] = []
 
@@ -66,6 +68,7 @@ struct Options {
             case "--provider": provider = try value()
             case "--bulk": bulkLoad = true
             case "--no-preview": skipPreview = true
+            case "--postgres": postgres = true
             default:
                 guard mode == "evaluate-child" else {
                     throw BenchError("unknown option \(arguments[index]); usage: herald-bench "
@@ -99,8 +102,10 @@ func findOnPath(_ name: String) -> String? {
 }
 
 /// A fingerprint of what both loads must agree on.
-func fingersay(_ path: String) throws -> String {
-    let store = try SQLStore(path: path)
+func fingersay(_ path: String) throws -> String { try fingersay(.sqlite(path: path)) }
+
+func fingersay(_ location: StoreLocation) throws -> String {
+    guard let store = try StoreFactory.open(location, access: .readOnly) as? SQLStore else { throw BenchError("not SQL") }
     let members = try store.database.prepare("""
         SELECT count(*), sum(registered_at), sum(birth_month * 100 + birth_day), count(phone),
                (SELECT count(*) FROM member_tags), (SELECT count(*) FROM events), (SELECT sum(at) FROM events),
@@ -154,6 +159,9 @@ func main() throws {
     }
     if options.mode == "evaluate" {
         return try EvaluationBenchmark(options: options, folder: folder, herald: herald, sqlite3: sqlite3).run()
+    }
+    if options.postgres {
+        return try PostgresImportBenchmark(options: options, herald: herald, folder: folder).run()
     }
 
     var results: [String: [ChildProcess.Measurement]] = [:]

@@ -46,14 +46,14 @@ import HeraldDelivery
         #expect(response.body.count == CurlTransport.maximumResponseBytes)
     }
 
-    /// The gateway answers after 15 s: a call back well before then timed out rather than
-    /// waited (10 s leaves room for a loaded machine).
+    /// The gateway answers after 60 s: a call back well before then timed out rather than
+    /// waited (30 s leaves room for a loaded machine, whose test threads may be busy for seconds).
     @Test func aSlowGatewayTimesOut() async throws {
-        let gateway = try LoopbackGateway { _ in .status(200, delay: 15) }
+        let gateway = try LoopbackGateway { _ in .status(200, delay: 60) }
         let started = ContinuousClock.now
         let result = await post(gateway.url, timeout: .milliseconds(300))
         #expect(result.failure == .timedOut)
-        #expect(ContinuousClock.now - started < .seconds(10), "the call waited for the gateway instead of timing out")
+        #expect(ContinuousClock.now - started < .seconds(30), "the call waited for the gateway instead of timing out")
     }
 
     @Test(arguments: [LoopbackGateway.Reply.resetBeforeResponse, .resetMidResponse, .garbage, .closeMidResponse])
