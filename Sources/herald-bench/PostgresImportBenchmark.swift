@@ -19,6 +19,8 @@ struct PostgresImportBenchmark {
         var results: [String: [ChildProcess.Measurement]] = [:]
         for run in 1...options.runs {
             let heraldURL = try cluster.makeDatabase(), baselineURL = try cluster.makeDatabase()
+            // What the last run wrote is flushed before this one starts.
+            try PostgresConnection(url: cluster.url).execute("CHECKPOINT")
             let config = folder + "/bench-postgres.json5"
             try "{ store: { postgres: '\(heraldURL)' }, timezone: 'Asia/Shanghai' }"
                 .write(toFile: config, atomically: true, encoding: .utf8)
