@@ -131,7 +131,7 @@ struct EvaluationBenchmark {
             for query in queries {
                 measured.perTriggerBaseline[query.trigger.id, default: []].append(try psqlBaseline([query.literalSQL]))
             }
-            let preview = measured.previews.last, tick = measured.runs.last!
+            let preview = measured.previews.last
             say("run \(run): preview \(format(preview?.total ?? 0, 3)) s "
                 + "(peak RSS \(format(preview?.peakRSS ?? 0, 1)) MiB), "
                 + "run \(format(tick.total, 3)) s (peak RSS \(format(tick.peakRSS, 1)) MiB, \(tick.planned) planned), "
