@@ -28,12 +28,13 @@ struct WorkersBenchmark {
         try FileManager.default.createDirectory(atPath: folder + "/MessageTemplates/t", withIntermediateDirectories: true)
         say("starting PostgreSQL (durable defaults) …")
         let cluster = try TemporaryPostgres(durability: .disk)
-        let url = try ProcessInfo.processInfo.environment["BENCHDB"] ?? cluster.makeDatabase()
+        let url = try cluster.makeDatabase()
         let gateway = try LoopbackGateway { _ in .status(200, body: #"{"message_id":"m"}"#) }
         let config = folder + "/herald.json5"
         try """
             { store: { postgres: "\(url)" }, evaluate_every: "1h",
-              channels: { sms: { adapter: "http", url: "\(ProcessInfo.processInfo.environment["GW"] ?? gateway.url)", timeout: "10s", concurrency: \(Self.batch) } },
+              channels: { sms: { adapter: "http", url: "\(gateway.url)", timeout: "10s",
+                                 concurrency: \(Self.batch) } },
               dispatch: { max_attempts: 4, backoff: "10m", lease: "5m", shutdown_timeout: "5s" } }
             """.write(toFile: config, atomically: true, encoding: .utf8)
         try #"{ id: "bench", kind: "inactivity", params: { days: 30 }, channels: ["sms"], template: "t", category: "service" }"#
@@ -58,14 +59,15 @@ struct WorkersBenchmark {
                 let before = gateway.requests.count
                 let seconds = try deliver(workers: workers, config: config, store: store, folder: folder)
                 let posted = gateway.requests.count - before
-                guard posted == options.sends || ProcessInfo.processInfo.environment["GW"] != nil else { throw BenchError("\(posted) posts for \(options.sends) rows") }
+                guard posted == options.sends else { throw BenchError("\(posted) posts for \(options.sends) rows") }
                 heraldRates[workers, default: []].append(Double(options.sends) / seconds)
 
                 try reset(store)
                 let transactions = (options.sends + Self.batch * workers - 1) / (Self.batch * workers)
                 let baseline = try ChildProcess.run(pgbench, [
-                    "-n", "-h", "127.0.0.1", "-p", "\(URLComponents(string: url)!.port!)", "-U", "herald", "-f", script, "-c", "\(workers)",
-                    "-j", "\(workers)", "-t", "\(transactions)", URLComponents(string: url)!.path.dropFirst().description,
+                    "-n", "-h", "127.0.0.1", "-p", "\(cluster.port)", "-U", "herald", "-f", script,
+                    "-c", "\(workers)", "-j", "\(workers)", "-t", "\(transactions)",
+                    URLComponents(string: url)?.path.dropFirst().description ?? "postgres",
                 ], stdoutPath: folder + "/pgbench.out", stderrPath: folder + "/pgbench.err")
                 guard baseline.exitStatus == 0 else { throw BenchError("pgbench failed; see \(folder)/pgbench.err") }
                 let sent = try store.database.scalarInteger("SELECT count(*) FROM outbox WHERE status = 'sent'") ?? 0
@@ -128,7 +130,7 @@ struct WorkersBenchmark {
             process.executableURL = URL(fileURLWithPath: herald)
             process.arguments = ["--config", config, "run"]
             process.standardOutput = FileHandle.nullDevice
-            FileManager.default.createFile(atPath: folder + "/worker-\(workers)-\(index).err", contents: nil)
+            _ = FileManager.default.createFile(atPath: folder + "/worker-\(workers)-\(index).err", contents: nil)
             process.standardError = FileHandle(forWritingAtPath: folder + "/worker-\(workers)-\(index).err")
             try process.run()
             return process

@@ -128,6 +128,24 @@ import HeraldCore
         #expect(repeated <= Int(lost), "\(repeated) keys accepted twice, \(lost) leases charged")
     }
 
+    /// A worker that cannot reach its database does not start: status 2 and a message that
+    /// names the database, its password replaced.
+    @Test(.timeLimit(.minutes(1))) func anUnreachableDatabaseStopsStartUpAndNamesNoPassword() async throws {
+        let folder = try TemporaryDirectory()
+        let config = try folder.write("herald.json5", """
+            { store: { postgres: "postgresql://herald:s3cret@127.0.0.1:1/herald?connect_timeout=3" },
+              channels: { sms: { adapter: "log", path: "sms.jsonl" } } }
+            """)
+        try FileManager.default.createDirectory(atPath: folder.file("Triggers"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder.file("MessageTemplates"), withIntermediateDirectories: true)
+        let worker = try launchHerald(config: config, ["run"], folder: folder)
+        #expect(await Waiting.exit(of: worker, within: .seconds(30)), "herald run did not give up within 30 s")
+        let log = self.log(folder, "stderr.txt")
+        #expect(worker.terminationStatus == 2, "\(log)")
+        #expect(log.contains("cannot connect to postgresql://herald:***@127.0.0.1:1/herald") && !log.contains("s3cret"),
+                "\(log)")
+    }
+
     /// The database stops (as a crash or a dropped network ends every connection) and comes
     /// back: both workers reconnect on their own and deliver every row, each key once.
     @Test(.timeLimit(.minutes(4))) func workersReconnectWhenTheDatabaseComesBack() async throws {

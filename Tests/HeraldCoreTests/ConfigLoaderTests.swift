@@ -126,6 +126,23 @@ import Testing
         ])
     }
 
+    /// `store.postgres` (issue 16): a libpq URL is the store; anything else is refused where
+    /// it stands, with the password never repeated.
+    @Test func aPostgresStoreIsAURL() throws {
+        let url = "postgresql://herald@db.internal:5432/herald?sslmode=verify-full"
+        let config = try ConfigLoader.parse("{ store: { postgres: '\(url)' } }", path: "/etc/herald/herald.json5")
+        #expect(config.store == .postgres(url: url) && !config.store.carriesPassword)
+        let secret = StoreLocation.postgres(url: "postgresql://herald:s3cret@db/herald?password=other")
+        #expect(secret.carriesPassword && !secret.description.contains("s3cret") && !secret.description.contains("other"))
+        #expect(problems("{\n  store: { postgres: 'mysql://root:pw@db/x' },\n}", path: "h.json5") == [
+            "h.json5:2:22: store.postgres: expected a URL such as \"postgresql://herald@db.internal/herald\", "
+                + "found \"mysql://root:***@db/x\"",
+        ])
+        #expect(problems("{ store: { sqlite: 'a.db', postgres: 'postgres://db/h' } }", path: "h.json5") == [
+            "h.json5:1:28: store: expected one of sqlite or postgres, found both",
+        ])
+    }
+
     @Test func syntaxErrorsPointIntoTheFile() {
         do {
             _ = try ConfigLoader.parse("{\n  store: { sqlite: 'a.db' }\n  timezone: 'UTC'\n}", path: "c.json5")

@@ -208,8 +208,6 @@ final class ServerSpawner: Sendable {
 
     /// Starts `process` on the spawner's thread and returns once it has started (or failed to).
     func run(_ process: Process) throws {
-        // The spawner only starts it while this call waits: the process is never used by two threads at once.
-        nonisolated(unsafe) let process = process
         let finished = DispatchSemaphore(value: 0)
         let failure = Mutex<(any Error)?>(nil)
         jobs.withLock {

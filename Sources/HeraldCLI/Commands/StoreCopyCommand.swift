@@ -6,7 +6,7 @@ import HeraldStore
 /// SQLite to PostgreSQL or back — then verified by counts and checksums on both sides.
 enum StoreCopyCommand: HeraldCommand {
     static let words = ["store", "copy"]
-    static let summary = "copy the store into another, empty one (SQLite ⇄ PostgreSQL), verified by counts and checksums"
+    static let summary = "copy the store into another, empty one (SQLite ⇄ PostgreSQL), verified by checksums"
     static let valueOptions: Set<String> = ["--to"]
     static let flagOptions: Set<String> = []
     static let help = """
@@ -29,12 +29,11 @@ enum StoreCopyCommand: HeraldCommand {
 
     static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
         guard positionals.isEmpty, let to = options.options["--to"], !to.isEmpty else {
-            throw ParsedArguments.UsageError(description: "store copy needs --to TARGET (a postgresql:// URL or a file path)")
+            throw ParsedArguments.UsageError(
+                description: "store copy needs --to TARGET (a postgresql:// URL or a file path)")
         }
         let config = try context.loadConfig()
-        let target: StoreLocation = ["postgresql://", "postgres://"].contains(where: to.lowercased().hasPrefix)
-            ? .postgres(url: to)
-            : .sqlite(path: URL(fileURLWithPath: to).standardizedFileURL.path)
+        let target = StoreLocation(parsing: to) { URL(fileURLWithPath: $0).standardizedFileURL.path }
         context.console.print("copying \(config.store) → \(target)")
         let report: StoreCopyReport
         do {
@@ -55,7 +54,8 @@ enum StoreCopyCommand: HeraldCommand {
                 + report.tables.filter { !$0.matches }.map(\.name).joined(separator: ", "))
             return .rowsRejected
         }
-        context.console.print("copied \(tables) tables, \(report.rows) rows in \(String(format: "%.1f", report.seconds)) s; "
+        let seconds = String(format: "%.1f", report.seconds)
+        context.console.print("copied \(tables) tables, \(report.rows) rows in \(seconds) s; "
             + "counts and checksums match on both sides")
         return .success
     }

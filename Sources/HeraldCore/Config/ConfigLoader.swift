@@ -184,7 +184,6 @@ public enum ConfigLoader {
         }
     }
 
-    /// The store must be a writable file, or one that can be created.
     /// `store: { sqlite: "file" }` or `store: { postgres: "postgresql://…" }`; nil (and a
     /// problem) when neither is given right.
     private static func readStore(_ reader: JSONObjectReader, resolve: (String) -> String) -> StoreLocation? {
@@ -198,8 +197,7 @@ public enum ConfigLoader {
             return nil
         }
         if let url = store.string("postgres") {
-            let schemes = ["postgresql://", "postgres://"]
-            guard schemes.contains(where: url.lowercased().hasPrefix), URLComponents(string: url) != nil else {
+            guard case .postgres = StoreLocation(parsing: url) else {
                 store.problem(at: store["postgres"]!.position,
                               "store.postgres: expected a URL such as \"postgresql://herald@db.internal/herald\", "
                                 + "found \"\(StoreLocation.redacted(url))\"")
@@ -218,6 +216,7 @@ public enum ConfigLoader {
         return .sqlite(path: resolve(file))
     }
 
+    /// The store must be a writable file, or one that can be created.
     private static func checkStorePath(_ path: String, reader: JSONObjectReader) {
         let position = reader.object("store", allowedKeys: ["sqlite", "postgres"])?["sqlite"]?.position
         if let problem = WritableFile.problem(path) {

@@ -7,6 +7,16 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     /// A libpq connection URL (`postgresql://herald@db.internal:5432/herald?sslmode=verify-full`).
     case postgres(url: String)
 
+    /// The schemes a PostgreSQL URL starts with.
+    public static let postgresSchemes = ["postgresql://", "postgres://"]
+
+    /// `text` as a place to put a store: a PostgreSQL URL, else an SQLite file (a relative
+    /// path resolved by `resolve`).
+    public init(parsing text: String, resolve: (String) -> String = { $0 }) {
+        self = Self.postgresSchemes.contains(where: text.lowercased().hasPrefix) ? .postgres(url: text)
+            : .sqlite(path: resolve(text))
+    }
+
     /// For logs and messages: a PostgreSQL URL with any password replaced by `***`.
     public var description: String {
         switch self {
@@ -15,23 +25,42 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// `url` with its password (user info or a `password` parameter) replaced by `***`.
-    public static func redacted(_ url: String) -> String {
-        guard var components = URLComponents(string: url), components.scheme != nil else {
-            // key=value form: blank out a password=… pair.
-            return url.replacingOccurrences(of: #"password\s*=\s*('[^']*'|\S+)"#, with: "password=***",
-                                            options: .regularExpression)
-        }
-        if components.password != nil { components.password = "***" }
-        if let items = components.queryItems, items.contains(where: { $0.name == "password" }) {
-            components.queryItems = items.map { $0.name == "password" ? URLQueryItem(name: $0.name, value: "***") : $0 }
-        }
-        return components.string ?? "the database"
-    }
-
     /// Whether a PostgreSQL URL carries its password itself (better kept in a passfile).
     public var carriesPassword: Bool {
         guard case .postgres(let url) = self else { return false }
-        return description != url
+        return !Self.passwords(in: url).isEmpty
+    }
+
+    /// `text` with every password the URL `url` holds replaced by `***` — the URL itself, or
+    /// a message that may quote it (libpq's errors do).
+    public static func redacted(_ text: String, passwordsOf url: String? = nil) -> String {
+        var redacted = text
+        for password in passwords(in: url ?? text) where !password.isEmpty {
+            redacted = redacted.replacingOccurrences(of: password, with: "***")
+        }
+        return redacted
+    }
+
+    /// The passwords written in a URL: after the user in the authority (`user:secret@`), and
+    /// `password=` parameters (URL or `key=value` form). Read by scanning the text, not by a
+    /// URL parser, so a password with characters a parser refuses is found too.
+    static func passwords(in url: String) -> [String] {
+        var found: [String] = []
+        if let scheme = url.range(of: "://") {
+            let rest = url[scheme.upperBound...]
+            // The authority ends at the query; its user information at the last '@' in it.
+            let authority = rest[..<(rest.firstIndex(of: "?") ?? rest.endIndex)]
+            if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
+                found.append(String(authority[authority.index(after: colon)..<at]))
+            }
+        }
+        let parameter = try? NSRegularExpression(pattern: #"(?:^|[?&\s])password\s*=\s*('[^']*'|[^&\s]*)"#)
+        let whole = NSRange(url.startIndex..., in: url)
+        for match in parameter?.matches(in: url, range: whole) ?? [] {
+            guard let range = Range(match.range(at: 1), in: url) else { continue }
+            found.append(String(url[range]).trimmingCharacters(in: CharacterSet(charactersIn: "'")))
+        }
+        // Longest first, so a password that contains another is replaced whole.
+        return found.sorted { $0.count > $1.count }
     }
 }

@@ -42,6 +42,10 @@ public protocol MemberStore: AnyObject {
     /// connection lives; when its process dies, the system frees the role and another worker
     /// takes it at its next tick.
     func holdEvaluatorLock() throws -> Bool
+    /// The database server's clock, where the store has one of its own (PostgreSQL; nil for
+    /// SQLite): workers on several machines compare leases with their own clocks, which must
+    /// agree with each other (`herald run` warns when this one is off by seconds).
+    func serverClock() throws -> Date?
 
     // MARK: Delivery
 

@@ -16,7 +16,7 @@ final class CopyWriter {
         -> Int {
         var rows = 0
         if let postgres = database as? PostgresDatabase {
-            let copy = try postgres.connection.copy("COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN")
+            let copy = try postgres.copy("COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN")
             do {
                 try produce { values in
                     try copy.append(values.map { $0.map(SQLValue.text) ?? .null })
@@ -52,8 +52,8 @@ final class CopyWriter {
         guard database is PostgresDatabase else { return }
         for table in StoreCopier.keyedTables {
             try database.execute("""
-                SELECT setval(pg_get_serial_sequence('\(table)', 'key'), coalesce((SELECT max(key) FROM \(table)), 0) + 1,
-                              false)
+                SELECT setval(pg_get_serial_sequence('\(table)', 'key'),
+                              coalesce((SELECT max(key) FROM \(table)), 0) + 1, false)
                 """)
         }
         try database.execute("COMMIT")

@@ -2,8 +2,9 @@ import Foundation
 import HeraldCore
 
 /// `herald store copy --to …`: every table of one store into another, empty one — SQLite to
-/// PostgreSQL, or back — keys and all, then both read again and compared: per table, the row
-/// count and a checksum (FNV-1a-128 over every value of every row, in key order) must be equal.
+/// PostgreSQL, or back — keys and all, verified: per table, the row count and a checksum
+/// (FNV-1a-128 over every value of every row, in key order) of the source as it was read must
+/// equal those of the target read back afterwards.
 ///
 /// Both stores are at the current schema, whose tables have the same columns in the same order
 /// on both backends. Rows stream (memory stays flat): PostgreSQL takes them with `COPY` in one
@@ -35,7 +36,7 @@ public enum StoreCopier {
         guard let from = (reading as? SQLStore)?.database, let to = (writing as? SQLStore)?.database else {
             throw Failure(description: "only SQL stores can be copied")
         }
-        for table in ["members", "events", "outbox"] {
+        for table in tables.map(\.name) {
             let rows = try to.scalarInteger("SELECT count(*) FROM \(table)") ?? 0
             guard rows == 0 else {
                 throw Failure(description: "\(target) already holds \(rows) rows in \(table): copy into an empty store")

@@ -32,7 +32,6 @@ struct EventFilterSQL {
         var number: String?
         /// What a number filter value is bound as: fen for `amount`.
         var numberValue: (Double) -> SQLValue = { .real($0) }
-        var numberParameter: String = "?"
     }
 
     private static func field(_ name: String, _ dialect: SQLDialect) -> Field {
@@ -43,8 +42,7 @@ struct EventFilterSQL {
             Field(text: "e.\(name)")
         default:
             // FilterParser admits only [A-Za-z0-9_] field names for events, so writing them in is safe.
-            Field(text: dialect.jsonText("e.payload", name), number: dialect.jsonNumber("e.payload", name),
-                  numberParameter: dialect.number("?"))
+            Field(text: dialect.jsonText("e.payload", name), number: dialect.jsonNumber("e.payload", name))
         }
     }
 
@@ -61,7 +59,7 @@ struct EventFilterSQL {
             case .number(let number):
                 guard let expression = field.number else { return nil }
                 parameters.append(field.numberValue(number))
-                return "\(expression) \(op) \(field.numberParameter)"
+                return "\(expression) \(op) ?"
             }
         }
         func anyEqual() -> String {

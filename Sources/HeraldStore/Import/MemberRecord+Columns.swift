@@ -12,6 +12,23 @@ extension MemberField {
     }
 }
 
+extension MemberFieldSet {
+    /// How an upsert of these fields ends (`INSERT … <this>`): a new member is inserted; an
+    /// existing one is updated only when a provided column differs (so an unchanged row
+    /// writes nothing and `RETURNING` gives nothing), and left alone when only `id` is provided.
+    func upsertConflictClause(_ dialect: SQLDialect) -> String {
+        let columns = fields.flatMap(\.memberColumns)
+        guard !columns.isEmpty else { return "ON CONFLICT (id) DO NOTHING" }
+        // One column is a plain value to PostgreSQL, not a row: a row needs two or more.
+        func row(_ prefix: String) -> String {
+            let list = columns.map { "\(prefix).\($0)" }.joined(separator: ", ")
+            return columns.count == 1 ? list : "(\(list))"
+        }
+        return "ON CONFLICT (id) DO UPDATE SET " + columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+            + " WHERE " + dialect.isDistinct(row("members"), row("excluded"))
+    }
+}
+
 extension MemberRecord {
     /// What `field` stores, one value per column of `field.memberColumns`: the one mapping
     /// from a record to its row, for both backends' importers.

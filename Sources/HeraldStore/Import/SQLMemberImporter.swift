@@ -97,18 +97,8 @@ import HeraldCore
     private func makeUpsert(for fields: MemberFieldSet) throws -> any SQLStatement {
         let columns = fields.fields.flatMap(\.memberColumns)
         let placeholders = Array(repeating: "?", count: columns.count + 1).joined(separator: ", ")
-        var sql = "INSERT INTO members (\((["id"] + columns).joined(separator: ", "))) VALUES (\(placeholders)) ON CONFLICT(id) DO "
-        if columns.isEmpty {
-            sql += "NOTHING"
-        } else {
-            // One column is a plain value to PostgreSQL, not a row: a row needs two or more.
-            func row(_ prefix: String) -> String {
-                let list = columns.map { "\(prefix).\($0)" }.joined(separator: ", ")
-                return columns.count == 1 ? list : "(\(list))"
-            }
-            sql += "UPDATE SET \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")) WHERE "
-                + store.database.dialect.isDistinct(row("members"), row("excluded"))
-        }
+        let sql = "INSERT INTO members (\((["id"] + columns).joined(separator: ", "))) VALUES (\(placeholders)) "
+            + fields.upsertConflictClause(store.database.dialect)
         return try store.database.prepare(sql + " RETURNING key, registered_at, last_active_at")
     }
 

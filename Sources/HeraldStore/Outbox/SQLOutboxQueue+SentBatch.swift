@@ -23,8 +23,8 @@ extension SQLOutboxQueue {
     static func sentValues(_ dialect: SQLDialect) -> String {
         let row = "(" + Array(repeating: "?", count: 10).joined(separator: ", ") + ")"
         return """
-            (SELECT CAST(column1 AS BIGINT) AS key, CAST(column2 AS TEXT) AS provider_id, CAST(column3 AS TEXT) AS provider,
-                CAST(column4 AS BIGINT) AS cost, CAST(column5 AS BIGINT) AS charge, CAST(column6 AS BIGINT) AS started,
+            (SELECT CAST(column1 AS BIGINT) AS key, CAST(column2 AS TEXT) AS provider_id,
+                CAST(column3 AS TEXT) AS provider, CAST(column4 AS BIGINT) AS cost, CAST(column5 AS BIGINT) AS charge, CAST(column6 AS BIGINT) AS started,
                 CAST(column7 AS BIGINT) AS finished, CAST(column8 AS BIGINT) AS http_status,
                 CAST(column9 AS TEXT) AS error, CAST(column10 AS BIGINT) AS latency
              FROM (VALUES \(Array(repeating: row, count: sentChunk).joined(separator: ", "))) AS raw) AS v
@@ -36,11 +36,13 @@ extension SQLOutboxQueue {
         // A receipt that came before the gateway's answer, found by the provider id just learnt.
         let adopt = try database.prepare("""
             UPDATE outbox SET (receipt, receipt_at) = (
-                SELECT e.type, e.at FROM events e WHERE e.type IN ('delivered', 'undelivered') AND e.reference = v.provider_id
+                SELECT e.type, e.at FROM events e
+                WHERE e.type IN ('delivered', 'undelivered') AND e.reference = v.provider_id
                 ORDER BY e.at DESC LIMIT 1)
             FROM \(values)
             WHERE outbox.key = v.key AND outbox.receipt IS NULL AND v.provider_id IS NOT NULL
-                AND EXISTS (SELECT 1 FROM events e WHERE e.type IN ('delivered', 'undelivered') AND e.reference = v.provider_id)
+                AND EXISTS (SELECT 1 FROM events e
+                            WHERE e.type IN ('delivered', 'undelivered') AND e.reference = v.provider_id)
             """)
         let mark = try database.prepare("""
             UPDATE outbox SET status = \(statusAfterReceipt("outbox.receipt")), attempts = outbox.attempts + v.charge,

@@ -10,6 +10,7 @@ import HeraldCore
 /// One connection belongs to one task at a time; open another for concurrent work.
 @_spi(StoreSQL) public final class PostgresConnection {
     let handle: OpaquePointer
+    private let url: String
     /// The URL with its password replaced, for messages.
     public let redactedURL: String
 
@@ -24,6 +25,7 @@ import HeraldCore
     /// Connects to `url` (`postgresql://user@host:port/database?…`, libpq's syntax, or
     /// `key=value` pairs).
     public init(url: String) throws {
+        self.url = url
         redactedURL = StoreLocation.redacted(url)
         let settings = Self.defaults + [("dbname", url)]
         // libpq reads keyword/value arrays; `dbname` holding a URL is expanded (expand_dbname),
@@ -39,9 +41,11 @@ import HeraldCore
             throw PostgresError(state: nil, message: "libpq could not allocate a connection")
         }
         guard PQstatus(connection) == CONNECTION_OK else {
-            let message = Self.message(PQerrorMessage(connection))
+            // libpq may quote the URL it could not read: the password never reaches a message.
+            let message = StoreLocation.redacted(Self.message(PQerrorMessage(connection)), passwordsOf: url)
             PQfinish(connection)
-            throw PostgresError(state: nil, message: "cannot connect to \(redactedURL): \(message)", isConnectionLost: true)
+            throw PostgresError(state: nil, message: "cannot connect to \(redactedURL): \(message)",
+                                isConnectionLost: true)
         }
         handle = connection
     }
@@ -51,13 +55,24 @@ import HeraldCore
     /// Whether the connection is broken (the server went away, the network dropped it).
     public var isBroken: Bool { PQstatus(handle) == CONNECTION_BAD }
 
+    /// Whether the session has a transaction open, as libpq knows after the last command;
+    /// nil when it cannot tell (the connection is broken).
+    var isInTransaction: Bool? {
+        switch PQtransactionStatus(handle) {
+        case PQTRANS_IDLE: false
+        case PQTRANS_INTRANS, PQTRANS_INERROR, PQTRANS_ACTIVE: true
+        default: nil
+        }
+    }
+
     /// Connects again with the same settings; the server forgets the session (prepared
     /// statements, cursors, locks). Throws when the server cannot be reached.
     public func reconnect() throws {
         PQreset(handle)
         guard PQstatus(handle) == CONNECTION_OK else {
             throw PostgresError(state: nil, message: "cannot reconnect to \(redactedURL): "
-                + Self.message(PQerrorMessage(handle)), isConnectionLost: true)
+                + StoreLocation.redacted(Self.message(PQerrorMessage(handle)), passwordsOf: url),
+                isConnectionLost: true)
         }
     }
 
@@ -86,7 +101,7 @@ import HeraldCore
 
     /// Parses and plans `sql` once on the server, as `name`, for `types` (0: the server infers).
     public func prepare(_ name: String, _ sql: String, types: [UInt32]) throws {
-        try check(PQprepare(handle, name, sql, Int32(types.count), types), sql)
+        _ = try check(PQprepare(handle, name, sql, Int32(types.count), types), sql)
     }
 
     /// Runs the statement prepared as `name`.
@@ -103,13 +118,15 @@ import HeraldCore
     /// entered on the first one); `collectPipeline()` reads the answers.
     func sendPrepared(_ name: String, _ parameters: [PostgresParameter], sql: String) throws {
         if PQpipelineStatus(handle) == PQ_PIPELINE_OFF, PQenterPipelineMode(handle) != 1 {
-            throw PostgresError(state: nil, message: "cannot enter pipeline mode: " + Self.message(PQerrorMessage(handle)))
+            throw PostgresError(state: nil,
+                                message: "cannot enter pipeline mode: " + Self.message(PQerrorMessage(handle)))
         }
         let sent = try withParameters(parameters) { count, _, values in
             PQsendQueryPrepared(handle, name, count, values, nil, nil, 0)
         }
         guard sent == 1 else {
-            throw PostgresError(state: nil, message: "\(Self.message(PQerrorMessage(handle))) (sending \(sql.prefix(80)))",
+            throw PostgresError(state: nil,
+                                message: "\(Self.message(PQerrorMessage(handle))) (sending \(sql.prefix(80)))",
                                 isConnectionLost: isBroken)
         }
     }
@@ -145,7 +162,8 @@ import HeraldCore
             }
         }
         if PQexitPipelineMode(handle) != 1, failure == nil {
-            failure = PostgresError(state: nil, message: "cannot leave pipeline mode: " + Self.message(PQerrorMessage(handle)),
+            failure = PostgresError(state: nil,
+                                    message: "cannot leave pipeline mode: " + Self.message(PQerrorMessage(handle)),
                                     isConnectionLost: isBroken)
         }
         if let failure { throw failure }
@@ -177,7 +195,9 @@ import HeraldCore
             return PostgresResult(result)
         default:
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let message = Self.message(PQresultErrorMessage(result))
+            // The primary message only: DETAIL and CONTEXT quote the row's values (a member's
+            // phone in a key violation, a COPY line), which must not reach a log.
+            let message = Self.message(PQresultErrorField(result, Int32(UInt8(ascii: "M"))))
             PQclear(result)
             throw PostgresError(state: state, message: "\(message) (running \(sql.prefix(80)))",
                                 isConnectionLost: isBroken)
@@ -186,48 +206,5 @@ import HeraldCore
 
     static func message(_ text: UnsafePointer<CChar>?) -> String {
         text.map { String(cString: $0) }?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "no message"
-    }
-}
-
-/// A statement parameter as libpq takes it: text, with a type the server is told (0: it infers).
-@_spi(StoreSQL) public struct PostgresParameter: Sendable, Equatable {
-    public var text: String?
-    public var type: UInt32
-
-    public static let null = PostgresParameter(text: nil, type: 0)
-    public static func text(_ value: String) -> PostgresParameter { PostgresParameter(text: value, type: 25) }
-    public static func bigint(_ value: Int64) -> PostgresParameter { PostgresParameter(text: String(value), type: 20) }
-    public static func double(_ value: Double) -> PostgresParameter {
-        PostgresParameter(text: value.isFinite ? "\(value)" : (value.isNaN ? "NaN" : (value > 0 ? "Infinity" : "-Infinity")),
-                          type: 701)
-    }
-}
-
-/// A query's result: rows as text, freed with the value.
-@_spi(StoreSQL) public final class PostgresResult {
-    let handle: OpaquePointer
-
-    init(_ handle: OpaquePointer) { self.handle = handle }
-    deinit { PQclear(handle) }
-
-    public var rowCount: Int32 { PQntuples(handle) }
-    public var columnCount: Int32 { PQnfields(handle) }
-    /// Rows an INSERT, UPDATE or DELETE changed (`PQcmdTuples`); 0 for others.
-    public var changes: Int { Int(String(cString: PQcmdTuples(handle))) ?? 0 }
-
-    public func columnName(at column: Int32) -> String? { PQfname(handle, column).map { String(cString: $0) } }
-    public func isNull(row: Int32, column: Int32) -> Bool { PQgetisnull(handle, row, column) == 1 }
-
-    public func text(row: Int32, column: Int32) -> String? {
-        guard !isNull(row: row, column: column), let bytes = PQgetvalue(handle, row, column) else { return nil }
-        let count = Int(PQgetlength(handle, row, column))
-        return bytes.withMemoryRebound(to: UInt8.self, capacity: count) {
-            String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
-        }
-    }
-
-    /// Every row, each column as text (nil for NULL).
-    public var rows: [[String?]] {
-        (0..<rowCount).map { row in (0..<columnCount).map { text(row: row, column: $0) } }
     }
 }

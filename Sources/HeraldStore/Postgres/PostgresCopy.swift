@@ -33,7 +33,7 @@ import HeraldCore
             switch value {
             case .null: buffer.append(contentsOf: [0x5C, 0x4E])
             case .integer(let integer): buffer.append(contentsOf: String(integer).utf8)
-            case .real(let real): buffer.append(contentsOf: PostgresParameter.double(real).text!.utf8)
+            case .real(let real): buffer.append(contentsOf: PostgresParameter.doubleText(real).utf8)
             case .text(let text):
                 for byte in text.utf8 {
                     switch byte {
@@ -54,12 +54,13 @@ import HeraldCore
     private func send() throws {
         guard !buffer.isEmpty else { return }
         let sent = buffer.withUnsafeBufferPointer { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(connection.handle, $0.baseAddress, Int32($0.count)) }
+            bytes.withMemoryRebound(to: CChar.self) {
+                PQputCopyData(connection.handle, $0.baseAddress, Int32($0.count))
+            }
         }
         buffer.removeAll(keepingCapacity: true)
         guard sent == 1 else {
-            throw PostgresError(state: nil, message: "COPY: " + PostgresConnection.message(PQerrorMessage(connection.handle)),
-                                isConnectionLost: connection.isBroken)
+            throw copyFailure
         }
     }
 
@@ -70,11 +71,15 @@ import HeraldCore
         isOpen = false
         try send()
         guard PQputCopyEnd(connection.handle, nil) == 1 else {
-            throw PostgresError(state: nil, message: "COPY: " + PostgresConnection.message(PQerrorMessage(connection.handle)),
-                                isConnectionLost: connection.isBroken)
+            throw copyFailure
         }
         try connection.drainResults(sql)
         return rows
+    }
+
+    private var copyFailure: PostgresError {
+        PostgresError(state: nil, message: "COPY: " + PostgresConnection.message(PQerrorMessage(connection.handle)),
+                      isConnectionLost: connection.isBroken)
     }
 
     /// Abandons the copy (the server discards what it received).
@@ -84,25 +89,5 @@ import HeraldCore
         buffer.removeAll()
         _ = PQputCopyEnd(connection.handle, "abandoned by Herald")
         try? connection.drainResults(sql)
-    }
-}
-
-extension PostgresConnection {
-    /// Starts `COPY … FROM STDIN` on this connection.
-    public func copy(_ sql: String) throws -> PostgresCopy {
-        try PostgresCopy(connection: self, sql: sql)
-    }
-
-    /// Reads the results of what was sent until there are none; throws the first error.
-    func drainResults(_ sql: String) throws {
-        var failure: (any Error)?
-        while let result = PQgetResult(handle) {
-            if failure == nil {
-                do { _ = try check(result, sql) } catch { failure = error }
-            } else {
-                PQclear(result)
-            }
-        }
-        if let failure { throw failure }
     }
 }

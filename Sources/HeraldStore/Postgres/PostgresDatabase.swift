@@ -4,7 +4,12 @@ import HeraldCore
 /// The store's connection to PostgreSQL (`SQLDatabase`): statements prepared on the server
 /// once per connection and parameter types, rows streamed through a held cursor, and a
 /// broken connection made again at the next use outside a transaction — a restarted server or
-/// a dropped network costs the calls that were under way, and the worker goes on.
+/// a dropped network costs the work that was under way, and the worker goes on.
+///
+/// Reconnecting is never silent where it would change what the caller relies on: a
+/// connection lost inside a transaction (however it was begun: `withTransaction`, a batch, a
+/// copy) fails every statement until its owner rolls back, and one that held the evaluator
+/// lock fails its next statement once, so a tick never goes on without the lock.
 ///
 /// Each connection waits at most `lock_timeout` (5 s, as SQLite's busy timeout) for a row
 /// another transaction holds; a read-only one has `default_transaction_read_only` on.
@@ -50,31 +55,85 @@ import HeraldCore
     }
 
     private func startSession() throws {
-        // Notices ("relation already exists, skipping") would go to standard error. JIT compiling
-        // costs hundreds of milliseconds, and a batch statement over a fresh staging table looks
-        // expensive enough to the planner to get it: Herald's statements are all short.
-        try connection.execute("SET lock_timeout = '5s'; SET client_min_messages = warning; SET jit = off")
+        // Messages below warnings ("relation already exists, skipping") would go to standard
+        // error. A bulk load's staging table (a batch of 100,000 rows) stays in memory. JIT
+        // compiling costs hundreds of milliseconds, and a batch statement over a fresh
+        // staging table looks expensive enough to the planner to get it: Herald's statements
+        // are all short. The server's own keepalives end the session of a worker cut off by the
+        // network within about a minute, and with it its evaluator lock (the default waits hours).
+        try connection.execute("""
+            SET lock_timeout = '5s'; SET client_min_messages = warning; SET jit = off; SET temp_buffers = '64MB';
+            SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3
+            """)
         if isReadOnly { try connection.execute("SET default_transaction_read_only = on") }
     }
 
-    /// A broken connection is made again — between transactions only: inside one, the
-    /// transaction is lost and its caller hears of it.
+    /// Whether a transaction was open after the last statement that reached the server: what
+    /// decides, once the connection breaks, whether reconnecting would lose work.
+    private var wasInTransaction = false
+    /// The connection broke inside a transaction: every statement fails until `ROLLBACK`.
+    private var lostTransaction = false
+    /// Cursors a failed transaction kept from closing: closed once the session is idle again.
+    private var cursorsToClose: [String] = []
+
+    private var lostError: PostgresError {
+        PostgresError(state: nil, message: "the connection to \(connection.redactedURL) was lost inside a "
+            + "transaction; it is rolled back", isConnectionLost: true)
+    }
+
+    /// The connection, made again if it broke — between transactions only.
     private func usableConnection() throws -> PostgresConnection {
+        if lostTransaction { throw lostError }
         guard connection.isBroken else { return connection }
-        guard transactionDepth == 0 else {
-            throw PostgresError(state: nil, message: "the connection to \(connection.redactedURL) was lost "
-                + "inside a transaction", isConnectionLost: true)
+        if wasInTransaction {
+            lostTransaction = true
+            throw lostError
+        }
+        if evaluatorLockSession == session {
+            // The lock went with the session: this tick stops here, the next one asks again.
+            evaluatorLockSession = nil
+            throw PostgresError(state: nil, message: "the connection to \(connection.redactedURL) was lost, and "
+                + "the evaluator lock with it", isConnectionLost: true)
         }
         try connection.reconnect()
         prepared.removeAll()
+        deferred = 0
+        cursorsToClose.removeAll()
         session += 1
         try startSession()
         return connection
     }
 
+    /// Notes whether a transaction is open now (unknown when the connection broke: the last
+    /// answer stands), and closes left-over cursors once none is.
+    private func noteTransactionState() {
+        guard let open = connection.isInTransaction else { return }
+        wasInTransaction = open
+        guard !open, !cursorsToClose.isEmpty else { return }
+        let leftovers = cursorsToClose
+        cursorsToClose.removeAll()
+        for cursor in leftovers { _ = try? connection.execute("CLOSE \(cursor)") }
+    }
+
     public func execute(_ sql: String) throws {
         try flushDeferred()
-        try usableConnection().execute(sql)
+        if lostTransaction, sql == "ROLLBACK" {
+            // The server rolled it back when the connection ended: nothing is left to undo.
+            lostTransaction = false
+            wasInTransaction = false
+            return
+        }
+        let connection = try usableConnection()
+        defer { noteTransactionState() }
+        try connection.execute(sql)
+    }
+
+    /// Starts `COPY … FROM STDIN` on this connection (the bulk loaders).
+    func copy(_ sql: String) throws -> PostgresCopy {
+        try flushDeferred()
+        let connection = try usableConnection()
+        defer { noteTransactionState() }
+        return try connection.copy(sql)
     }
 
     public func prepare(_ sql: String) throws -> any SQLStatement {
@@ -92,6 +151,7 @@ import HeraldCore
     func run(_ statement: PostgresStatement) throws -> PostgresResult {
         try flushDeferred()
         let connection = try usableConnection()
+        defer { noteTransactionState() }
         guard statement.isPrepared else { return try connection.execute(statement.sql, statement.parameters) }
         return try connection.executePrepared(try preparedName(of: statement), statement.parameters, sql: statement.sql)
     }
@@ -153,6 +213,7 @@ import HeraldCore
     private func flushDeferred() throws {
         guard deferred > 0 else { return }
         deferred = 0
+        defer { noteTransactionState() }
         try connection.collectPipeline()
     }
 
@@ -183,8 +244,17 @@ import HeraldCore
         try query.bind(parameters)
         cursorsDeclared += 1
         let cursor = "herald_pages_\(cursorsDeclared)"
-        try usableConnection().execute("DECLARE \(cursor) NO SCROLL CURSOR WITH HOLD FOR " + query.sql, query.parameters)
-        defer { try? connection.execute("CLOSE \(cursor)") }
+        try flushDeferred()
+        _ = try usableConnection().execute("DECLARE \(cursor) NO SCROLL CURSOR WITH HOLD FOR " + query.sql,
+                                           query.parameters)
+        noteTransactionState()
+        defer {
+            // A held cursor outlives a failed transaction; it cannot be closed inside one.
+            if connection.isBroken || (try? connection.execute("CLOSE \(cursor)")) == nil {
+                cursorsToClose.append(cursor)
+            }
+            noteTransactionState()
+        }
         let size = max(1, pageSize)
         let fetch = PostgresStatement(database: self, sql: "FETCH FORWARD \(size) FROM \(cursor)", isPrepared: false)
         while true {

@@ -9,9 +9,10 @@ import HeraldCore
 /// clicks, redeems and purchases tied to their sends.
 ///
 /// What depends on order is kept in order:
-/// - a batch never holds an id twice, nor two points events of one member when one is a
-///   spend: such a line closes the batch first, so the spend sees exactly the lots earned
-///   before it;
+/// - a batch never holds an id twice: such a line closes the batch first;
+/// - points spends are applied in rounds — every member's first spend of the batch, then
+///   every second one, … — each round set-based, each spend seeing only the lots earned by
+///   lines before it (event keys follow line order), as one at a time would;
 /// - receipts are applied one at a time in line order (a later receipt wins, and a row's
 ///   status follows each in turn);
 /// - rejections and warnings reach the sink in line order, at the end of their batch.
@@ -27,8 +28,9 @@ import HeraldCore
     private var copy: PostgresCopy?
     private var staged: [(line: Int, raw: [UInt8])] = []
     private var idsInBatch: Set<String> = []
-    private var membersEarning: Set<String> = []
-    private var membersSpending: Set<String> = []
+    /// Per member, the spends staged so far: a spend's round is one more.
+    private var spendsByMember: [String: Int] = [:]
+    private var spendRounds = 0
     private var consentChannels: Set<ChannelKind> = []
     private var receipts: [Int: EventRecord] = [:]
     private var hasPoints = false
@@ -73,7 +75,11 @@ import HeraldCore
                     try stage(record, line: number, raw: raw)
                     try transaction.unitDone()
                 }
-            }, idle: { try transaction.commit() })
+            }, idle: {
+                // Standard input paused: what is staged lands, and what was refused is said now.
+                try transaction.commit()
+                if !transaction.hasOpenBatch { try emitNotices(sink) }
+            })
             try transaction.commit()
             try emitNotices(sink)
             return totals
@@ -81,27 +87,23 @@ import HeraldCore
             copy?.abandon()
             copy = nil
             transaction.abandon()
+            // The batch went with the transaction: the next ingest must not count or report it.
+            resetBatch()
+            notices.removeAll()
             throw error
         }
     }
 
     // MARK: Staging
 
-    /// Whether `record` must wait for the batch before it: its id is in it, or it is a points
-    /// event of a member whose points the batch already changes with a spend involved.
+    /// Whether `record` must wait for the batch before it: its id is in it.
     private func closesTheBatch(_ record: EventRecord) -> Bool {
-        if idsInBatch.contains(record.id) { return true }
-        guard let member = record.memberID else { return false }
-        switch record.effect {
-        case .pointsEarn: return membersSpending.contains(member)
-        case .pointsSpend: return membersSpending.contains(member) || membersEarning.contains(member)
-        default: return false
-        }
+        idsInBatch.contains(record.id)
     }
 
     private static let stagingColumns = """
         seq, line, id, member_id, type, at, amount, sku, category, reference, payload, activity, receipt, delta,
-        earn_points, earn_expires, spend_points, consent_channel, consent_value
+        earn_points, earn_expires, spend_points, spend_round, consent_channel, consent_value
         """
 
     private func openBatch() throws {
@@ -111,11 +113,12 @@ import HeraldCore
                 type TEXT COLLATE "C" NOT NULL, at BIGINT NOT NULL, amount BIGINT, sku TEXT COLLATE "C",
                 category TEXT COLLATE "C", reference TEXT COLLATE "C", payload TEXT COLLATE "C" NOT NULL,
                 activity BOOLEAN NOT NULL, receipt BOOLEAN NOT NULL, delta BIGINT, earn_points BIGINT,
-                earn_expires BIGINT, spend_points BIGINT, consent_channel TEXT, consent_value TEXT,
+                earn_expires BIGINT, spend_points BIGINT, spend_round BIGINT, consent_channel TEXT, consent_value TEXT,
                 member_key BIGINT, event_key BIGINT);
             TRUNCATE herald_event_rows
             """)
-        copy = try database.connection.copy("COPY herald_event_rows (\(Self.stagingColumns)) FROM STDIN")
+        resetBatch()
+        copy = try database.copy("COPY herald_event_rows (\(Self.stagingColumns)) FROM STDIN")
         ingestedAt = clock.now().epochSeconds
     }
 
@@ -129,20 +132,25 @@ import HeraldCore
         case .pointsSpend(let points): spent = points
         case .consent(let kind, let value): (channel, consent) = (kind.rawValue, value.storedValue)
         }
+        // A member's n-th spend of the batch is applied in round n.
+        var round: Int64?
+        if spent != nil, let member = record.memberID {
+            let count = (spendsByMember[member] ?? 0) + 1
+            spendsByMember[member] = count
+            spendRounds = max(spendRounds, count)
+            round = Int64(count)
+        }
         try copy.append([
             .integer(Int64(staged.count)), .integer(Int64(line)), .text(record.id), .optional(record.memberID),
             .text(record.type.rawValue), .integer(record.at.epochSeconds), .optional(record.amount?.fen),
             .optional(record.sku), .optional(record.category), .optional(record.reference), .text(record.payload),
             .text(record.type.countsAsActivity ? "t" : "f"), .text(record.type.isDeliveryReceipt ? "t" : "f"),
-            .optional(delta), .optional(earned), .optional(expires), .optional(spent), .optional(channel), .optional(consent),
+            .optional(delta), .optional(earned), .optional(expires), .optional(spent), .optional(round),
+            .optional(channel), .optional(consent),
         ])
         if record.type.isDeliveryReceipt { receipts[staged.count] = record }
         staged.append((line, raw))
         idsInBatch.insert(record.id)
-        if let member = record.memberID {
-            if earned != nil { membersEarning.insert(member) }
-            if spent != nil { membersSpending.insert(member) }
-        }
         if earned != nil || spent != nil { hasPoints = true }
         if case .consent(let kind, _) = record.effect { consentChannels.insert(kind) }
     }
@@ -174,15 +182,20 @@ import HeraldCore
             try attributeClicksRedeemsAndPurchases()
             try applyReceipts()
         }
+        resetBatch()
+        try emitNotices(sink)
+    }
+
+    /// Nothing staged: after a batch is applied, or lost with its transaction.
+    private func resetBatch() {
         staged.removeAll(keepingCapacity: true)
         idsInBatch.removeAll(keepingCapacity: true)
-        membersEarning.removeAll(keepingCapacity: true)
-        membersSpending.removeAll(keepingCapacity: true)
+        spendsByMember.removeAll(keepingCapacity: true)
+        spendRounds = 0
         consentChannels.removeAll()
         receipts.removeAll()
         hasPoints = false
         rejectedInBatch = 0
-        try emitNotices(sink)
     }
 
     private var rejectedInBatch = 0
@@ -193,8 +206,8 @@ import HeraldCore
             UPDATE herald_event_rows r SET member_key = m.key FROM members m WHERE m.id = r.member_id
             """)
         let unknown = database.planningEachRun("""
-            SELECT seq, member_id FROM herald_event_rows WHERE member_key IS NULL AND member_id IS NOT NULL AND NOT receipt
-            ORDER BY seq
+            SELECT seq, member_id FROM herald_event_rows
+            WHERE member_key IS NULL AND member_id IS NOT NULL AND NOT receipt ORDER BY seq
             """)
         while try unknown.step() {
             guard let seq = unknown.integer(at: 0).map(Int.init), staged.indices.contains(seq) else { continue }
@@ -206,19 +219,25 @@ import HeraldCore
         }
     }
 
-    /// Lots earned, then spends (at most one per member in a batch, and none beside an earn of
-    /// that member): each takes from the member's lots unexpired at its instant, first-expiring
-    /// first, as far as they go; what no lot covers is a warning.
+    /// Lots earned, then the spends, round by round.
     private func applyPoints() throws {
         try database.execute("""
             INSERT INTO points_lots (member_key, event_key, points, remaining, earned_at, expires_at)
             SELECT member_key, event_key, earn_points, earn_points, at, earn_expires FROM herald_event_rows
             WHERE event_key IS NOT NULL AND earn_points IS NOT NULL ORDER BY seq
             """)
+        for round in stride(from: 1, through: spendRounds, by: 1) { try applySpends(round: round) }
+    }
+
+    /// One round of spends (each member's `round`-th of the batch): each takes from the
+    /// member's lots unexpired at its instant and earned by lines before it (smaller event
+    /// keys: keys follow line order), first-expiring first, as far as they go; what no lot
+    /// covers is a warning.
+    private func applySpends(round: Int) throws {
         let spends = database.planningEachRun("""
             WITH spend AS (
-                SELECT seq, member_key, spend_points AS points, at FROM herald_event_rows
-                WHERE event_key IS NOT NULL AND spend_points IS NOT NULL),
+                SELECT seq, member_key, spend_points AS points, at, event_key FROM herald_event_rows
+                WHERE event_key IS NOT NULL AND spend_points IS NOT NULL AND spend_round = ?1),
             available AS (
                 SELECT l.key, s.seq, l.remaining, s.points,
                     coalesce(sum(l.remaining) OVER (PARTITION BY s.seq ORDER BY l.expires_at, l.key
@@ -228,6 +247,7 @@ import HeraldCore
                 FROM spend s CROSS JOIN LATERAL (
                     SELECT key, remaining, expires_at FROM points_lots
                     WHERE member_key = s.member_key AND remaining > 0 AND expires_at > s.at
+                        AND event_key < s.event_key
                     ORDER BY expires_at, key OFFSET 0) l),
             taken AS (
                 UPDATE points_lots p SET remaining = p.remaining - least(a.remaining, a.points - a.before)
@@ -237,6 +257,7 @@ import HeraldCore
                 AS BIGINT), r.member_id
             FROM spend s JOIN herald_event_rows r ON r.seq = s.seq
             """)
+        try spends.bind([.integer(Int64(round))])
         while try spends.step() {
             guard let seq = spends.integer(at: 0).map(Int.init), staged.indices.contains(seq),
                   let unmatched = spends.integer(at: 2), unmatched > 0 else { continue }
@@ -256,7 +277,9 @@ import HeraldCore
     }
 
     /// What commutes, summed per member: latest activity, spend, stored value, latest top-up.
-    /// The state rows are locked in key order first, so two ingests never deadlock on them.
+    /// Rows are not pre-locked in order: two ingests touching the same members at once can
+    /// deadlock, PostgreSQL aborts one (40P01, `isBusy`), and re-running it is safe because
+    /// event ids are deduplicated — cheaper than locking every member row twice per batch.
     private func applyMemberState() throws {
         let effects = """
             SELECT member_key, max(at) FILTER (WHERE activity) AS activity,
@@ -267,17 +290,14 @@ import HeraldCore
             GROUP BY member_key
             """
         try database.execute("""
-            SELECT 1 FROM member_state WHERE member_key IN (SELECT member_key FROM herald_event_rows
-                WHERE event_key IS NOT NULL) ORDER BY member_key FOR UPDATE
-            """)
-        try database.execute("""
             UPDATE member_state s SET
                 last_event_at = CASE WHEN e.activity IS NULL THEN s.last_event_at
                     ELSE greatest(coalesce(s.last_event_at, e.activity), e.activity) END,
                 last_activity_at = CASE WHEN e.activity IS NULL THEN s.last_activity_at
                     ELSE greatest(coalesce(s.last_activity_at, e.activity), e.activity) END,
                 total_spent = s.total_spent + e.spent,
-                stored_value = CASE WHEN e.delta IS NULL THEN s.stored_value ELSE coalesce(s.stored_value, 0) + e.delta END,
+                stored_value = CASE WHEN e.delta IS NULL THEN s.stored_value
+                    ELSE coalesce(s.stored_value, 0) + e.delta END,
                 last_topup_at = CASE WHEN e.topup IS NULL THEN s.last_topup_at
                     ELSE greatest(coalesce(s.last_topup_at, e.topup), e.topup) END
             FROM (\(effects)) e WHERE s.member_key = e.member_key
@@ -315,7 +335,8 @@ import HeraldCore
             LEFT JOIN outbox o ON (r.type = 'click' AND o.link_token = r.reference)
                 OR (r.type = 'redeem' AND o.coupon_code = r.reference)
             WHERE r.event_key IS NOT NULL AND r.type IN ('click', 'redeem') AND r.reference IS NOT NULL
-                AND (o.key IS NULL OR (r.type = 'redeem' AND (o.coupon_expires_at IS NULL OR r.at > o.coupon_expires_at)))
+                AND (o.key IS NULL
+                     OR (r.type = 'redeem' AND (o.coupon_expires_at IS NULL OR r.at > o.coupon_expires_at)))
             """)
         while try unmatched.step() {
             guard let seq = unmatched.integer(at: 0).map(Int.init), staged.indices.contains(seq),

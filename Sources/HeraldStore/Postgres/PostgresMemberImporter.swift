@@ -57,6 +57,8 @@ import HeraldCore
             copy?.abandon()
             copy = nil
             transaction.abandon()
+            idsInBatch.removeAll(keepingCapacity: true)
+            fieldSetsInBatch.removeAll(keepingCapacity: true)
             throw error
         }
         let countAfter = try database.scalarInteger("SELECT count(*) FROM members") ?? 0
@@ -76,7 +78,7 @@ import HeraldCore
                 activity BIGINT);
             TRUNCATE herald_member_rows, herald_member_changes
             """)
-        copy = try database.connection.copy("COPY herald_member_rows (seq, fields, id, \(Self.columns.joined(separator: ", ")), "
+        copy = try database.copy("COPY herald_member_rows (seq, fields, id, \(Self.columns.joined(separator: ", ")), "
             + "tag_list, stored_value) FROM STDIN")
         idsInBatch.removeAll(keepingCapacity: true)
         fieldSetsInBatch.removeAll(keepingCapacity: true)
@@ -106,8 +108,10 @@ import HeraldCore
 
     /// A PostgreSQL array literal of texts: `{"a","b"}`, quotes and backslashes escaped.
     static func arrayLiteral(_ items: [String]) -> String {
-        "{" + items.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            + "\"" }.joined(separator: ",") + "}"
+        let quoted = items.map { item in
+            "\"" + item.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        return "{" + quoted.joined(separator: ",") + "}"
     }
 
     // MARK: Applying
@@ -130,19 +134,9 @@ import HeraldCore
         let set = Int64(fields.rawValue)
         // The members inserted or whose provided columns differ: their key, and the later of
         // the profile's instants (what last activity starts from).
-        var upsert = "INSERT INTO members (id\(columns.map { ", \($0)" }.joined())) SELECT id"
+        let upsert = "INSERT INTO members (id\(columns.map { ", \($0)" }.joined())) SELECT id"
             + columns.map { ", \($0)" }.joined() + " FROM herald_member_rows WHERE fields = ?1 ORDER BY seq "
-            + "ON CONFLICT (id) DO "
-        if columns.isEmpty {
-            upsert += "NOTHING"
-        } else {
-            func row(_ prefix: String) -> String {
-                let list = columns.map { "\(prefix).\($0)" }.joined(separator: ", ")
-                return columns.count == 1 ? list : "(\(list))"
-            }
-            upsert += "UPDATE SET " + columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-                + " WHERE " + dialect.isDistinct(row("members"), row("excluded"))
-        }
+            + fields.upsertConflictClause(dialect)
         let changed = try database.planningEachRun("""
             WITH upserted AS (\(upsert) RETURNING key, id, registered_at, last_active_at)
             INSERT INTO herald_member_changes (key, id, activity)
@@ -160,7 +154,8 @@ import HeraldCore
                                                 coalesce(member_state.last_event_at, excluded.last_activity_at))
                 """ + (settingBalance ? """
                     , stored_value = CASE WHEN member_state.imported_stored_value IS NOT DISTINCT FROM
-                        excluded.imported_stored_value THEN member_state.stored_value ELSE excluded.imported_stored_value END,
+                        excluded.imported_stored_value THEN member_state.stored_value
+                        ELSE excluded.imported_stored_value END,
                     imported_stored_value = excluded.imported_stored_value
                     """ : "")).run(.integer(set))
         }
@@ -182,7 +177,8 @@ import HeraldCore
                 """).run(.integer(set))
             try database.planningEachRun("""
                 INSERT INTO member_tags (member_key, tag)
-                SELECT c.key, tag FROM herald_member_changes c JOIN herald_member_rows r ON r.id = c.id AND r.fields = ?1,
+                SELECT c.key, tag
+                FROM herald_member_changes c JOIN herald_member_rows r ON r.id = c.id AND r.fields = ?1,
                     unnest(r.tag_list) AS tag
                 ON CONFLICT DO NOTHING
                 """).run(.integer(set))

@@ -1,6 +1,8 @@
 /// The store's SQL, written with SQLite's parameters (`?` and `?NNN`), as PostgreSQL takes
 /// it (`$N`): `?NNN` is `$NNN`, and a bare `?` takes the number after the largest so far, as
-/// SQLite numbers it. Quoted text, quoted names and comments are left as they are.
+/// SQLite numbers it. Quoted text ('…', standard quoting), quoted names and comments (`--`,
+/// `/* */`, not nested) are left as they are; `E'…'` escape strings and dollar quoting are not
+/// recognised (the store's SQL uses neither).
 enum PostgresSQLText {
     /// The text with `$N` parameters, and how many parameters it has.
     static func numberingParameters(_ sql: String) -> (sql: String, count: Int) {
@@ -19,6 +21,14 @@ enum PostgresSQLText {
                         if characters.first == character { output.unicodeScalars.append(characters.removeFirst()) }
                         else { break }
                     }
+                }
+            case "/" where characters.first == "*":
+                output.unicodeScalars.append(character)
+                var previous: Unicode.Scalar = " "
+                while let next = characters.popFirst() {
+                    output.unicodeScalars.append(next)
+                    if previous == "*" && next == "/" { break }
+                    previous = next
                 }
             case "-" where characters.first == "-":
                 output.unicodeScalars.append(character)

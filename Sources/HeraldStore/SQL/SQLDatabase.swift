@@ -52,6 +52,7 @@ extension SQLDatabase {
     /// Runs `body` in a write transaction: committed when it returns, rolled back when it throws.
     /// Inside another `withTransaction`, `body` runs in a savepoint of it: a throw rolls back
     /// only what `body` wrote, and the outer transaction decides about the rest.
+    @discardableResult
     public func withTransaction<Result>(_ body: () throws -> Result) throws -> Result {
         let savepoint = transactionDepth > 0 ? "herald_\(transactionDepth)" : nil
         try execute(savepoint.map { "SAVEPOINT \($0)" } ?? dialect.beginWrite)

@@ -17,7 +17,9 @@
         }
     }
 
-    /// The larger of two values (SQLite's two-argument `max`).
+    /// The larger of two values (SQLite's two-argument `max`). NULL differs — SQLite's `max`
+    /// gives NULL, `greatest` ignores it — so every caller passes values that are not NULL
+    /// (`coalesce` around a column that may be).
     public func greatest(_ first: String, _ second: String) -> String {
         switch self {
         case .sqlite: "max(\(first), \(second))"
@@ -25,7 +27,7 @@
         }
     }
 
-    /// The smaller of two values (SQLite's two-argument `min`).
+    /// The smaller of two values (SQLite's two-argument `min`); the same NULL caveat as `greatest`.
     public func least(_ first: String, _ second: String) -> String {
         switch self {
         case .sqlite: "min(\(first), \(second))"
@@ -146,23 +148,18 @@ extension SQLDialect {
         }
     }
 
-    /// The JSON object `json`'s member `field` when it is a number, else NULL (compare it with
-    /// `number(_:)` of a parameter: PostgreSQL keeps JSON numbers exact, however large).
+    /// The JSON object `json`'s member `field` when it is a number, as a double (how the
+    /// filters compare numbers everywhere else), else NULL. On PostgreSQL a number beyond a
+    /// double's range (JSON allows it) is NULL rather than an error that would fail the query.
     public func jsonNumber(_ json: String, _ field: String) -> String {
         switch self {
         case .sqlite:
-            "CASE WHEN json_type(\(json), '$.\(field)') IN ('integer', 'real') THEN json_extract(\(json), '$.\(field)') END"
+            "CASE WHEN json_type(\(json), '$.\(field)') IN ('integer', 'real') "
+                + "THEN json_extract(\(json), '$.\(field)') END"
         case .postgres:
             "CASE WHEN jsonb_typeof(CAST(\(json) AS jsonb) -> '\(field)') = 'number' "
-                + "THEN CAST(CAST(\(json) AS jsonb) ->> '\(field)' AS numeric) END"
-        }
-    }
-
-    /// A real-valued parameter as `jsonNumber` compares with it.
-    public func number(_ parameter: String) -> String {
-        switch self {
-        case .sqlite: parameter
-        case .postgres: "CAST(\(parameter) AS numeric)"
+                + "AND abs(CAST(CAST(\(json) AS jsonb) ->> '\(field)' AS numeric)) < 1e308 "
+                + "THEN CAST(CAST(\(json) AS jsonb) ->> '\(field)' AS double precision) END"
         }
     }
 }

@@ -47,6 +47,12 @@ import HeraldCore
 
     public func holdEvaluatorLock() throws -> Bool { try database.holdEvaluatorLock() }
 
+    public func serverClock() throws -> Date? {
+        guard dialect == .postgres else { return nil }
+        return try database.scalarText("SELECT CAST(extract(epoch FROM clock_timestamp()) AS TEXT)")
+            .flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
+    }
+
     /// Whether a provider has reported any address unreachable: planning probes the list
     /// per candidate only then.
     public func hasSuppressedAddresses() throws -> Bool {

@@ -133,6 +133,7 @@ public final class WorkerService: Sendable {
         notifier.notify("READY=1\nSTATUS=started")
         log.info("service.ready", ["config": configPath, "store": store.description,
                                    "channels": catalog.config.channels.map(\.name).joined(separator: ",")])
+        warnOfClockSkew(store)
         for await signal in signals {
             if case .terminate = signal { break }
             if let fresh = await reload(replacing: catalog, evaluator: evaluator, dispatcher: dispatcher,
@@ -155,6 +156,18 @@ public final class WorkerService: Sendable {
         report = (try? await Self.withDeliveryState(report, from: dispatcher)) ?? report
         log.info("service.stopped", ["sent": "\(report.delivery.sent)", "failed": "\(report.delivery.failed)"])
         return report
+    }
+
+    /// Leases are compared with each worker's own clock: a worker whose clock runs seconds
+    /// ahead of the others' would take their rows for abandoned. Said once, at start-up.
+    private func warnOfClockSkew(_ location: StoreLocation) {
+        guard let server = try? StoreFactory.open(location, access: .readOnly).serverClock() else { return }
+        let skew = clock.now().timeIntervalSince(server)
+        guard abs(skew) >= 5 else { return }
+        log.warning("store.clock_skew", [
+            "seconds": String(format: "%.1f", skew),
+            "note": "this machine's clock differs from the database server's; keep every worker's clock in sync (NTP)",
+        ])
     }
 
     /// Evaluates every `evaluate_every` (as the catalog in force says: a reload may change it),
