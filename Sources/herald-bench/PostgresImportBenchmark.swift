@@ -44,7 +44,7 @@ struct PostgresImportBenchmark {
                 "-c", copy("member_tags", ["member_key", "tag"], "member_tags.table.csv")])
             try measure("psql-events", psql, [baselineURL, "-v", "ON_ERROR_STOP=1",
                 "-c", copy("events", BaselineLoader.eventColumns, "events.table.csv")])
-            let heraldPrint = try fingersay(.postgres(url: heraldURL)), baselinePrint = try fingersay(.postgres(url: baselineURL))
+            let heraldPrint = try storeFingerprint(.postgres(url: heraldURL)), baselinePrint = try storeFingerprint(.postgres(url: baselineURL))
             guard heraldPrint == baselinePrint else {
                 throw BenchError("the two stores differ:\n herald   \(heraldPrint)\n baseline \(baselinePrint)")
             }

@@ -102,9 +102,9 @@ func findOnPath(_ name: String) -> String? {
 }
 
 /// A fingerprint of what both loads must agree on.
-func fingersay(_ path: String) throws -> String { try fingersay(.sqlite(path: path)) }
+func storeFingerprint(_ path: String) throws -> String { try storeFingerprint(.sqlite(path: path)) }
 
-func fingersay(_ location: StoreLocation) throws -> String {
+func storeFingerprint(_ location: StoreLocation) throws -> String {
     guard let store = try StoreFactory.open(location, access: .readOnly) as? SQLStore else { throw BenchError("not SQL") }
     let members = try store.database.prepare("""
         SELECT count(*), sum(registered_at), sum(birth_month * 100 + birth_day), count(phone),
@@ -166,8 +166,8 @@ func main() throws {
 
     var results: [String: [ChildProcess.Measurement]] = [:]
     for run in 1...options.runs {
-        let herald_db = folder + "/herald.db", baseline_db = folder + "/baseline.db"
-        for base in [herald_db, baseline_db] {
+        let heraldPath = folder + "/herald.db", baselinePath = folder + "/baseline.db"
+        for base in [heraldPath, baselinePath] {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: base + suffix) }
         }
         let config = folder + "/bench.json5"
@@ -183,13 +183,13 @@ func main() throws {
         }
         try measure("herald-members", herald, ["--config", config, "import", "members", folder + "/members.csv"])
         try measure("herald-events", herald, ["--config", config, "ingest", folder + "/events.ndjson"])
-        try BaselineLoader.createStore(at: baseline_db)
-        try measure("sqlite3-members", sqlite3, [baseline_db] + BaselineLoader.memberCommands(folder: folder))
-        try measure("sqlite3-events", sqlite3, [baseline_db] + BaselineLoader.eventCommands(folder: folder))
+        try BaselineLoader.createStore(at: baselinePath)
+        try measure("sqlite3-members", sqlite3, [baselinePath] + BaselineLoader.memberCommands(folder: folder))
+        try measure("sqlite3-events", sqlite3, [baselinePath] + BaselineLoader.eventCommands(folder: folder))
         try? FileManager.default.removeItem(atPath: "\(folder)/baseline-drop.out")
-        _ = try ChildProcess.run(sqlite3, [baseline_db] + BaselineLoader.dropStaging, stdoutPath: "/dev/null",
+        _ = try ChildProcess.run(sqlite3, [baselinePath] + BaselineLoader.dropStaging, stdoutPath: "/dev/null",
                                  stderrPath: "/dev/null")
-        let heraldPrint = try fingersay(herald_db), baselinePrint = try fingersay(baseline_db)
+        let heraldPrint = try storeFingerprint(heraldPath), baselinePrint = try storeFingerprint(baselinePath)
         guard heraldPrint == baselinePrint else {
             throw BenchError("the two stores differ:\n herald   \(heraldPrint)\n baseline \(baselinePrint)")
         }

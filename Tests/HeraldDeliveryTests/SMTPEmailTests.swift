@@ -46,7 +46,7 @@ import HeraldCore
 
     @Test func aMarketingMailArrivesWithItsHeadersBodyAndOneClickUnsubscribe() async throws {
         let server = try LoopbackSMTPServer(password: "s3cret")
-        let routed = await try channel(server).send(message())
+        let routed = try await channel(server).send(message())
         #expect(routed.result == .accepted(providerID: "hk-4f2a9c@brand.cn", httpStatus: nil))
         let mail = try #require(server.messages.first)
         #expect(mail.from == "noreply@brand.cn" && mail.recipients == ["li.lei@example.cn"])
@@ -68,7 +68,7 @@ import HeraldCore
     @Test func serviceMailHasNoUnsubscribeAndHTMLMakesItMultipart() async throws {
         let server = try LoopbackSMTPServer(password: "s3cret")
         let html = "<p>您有 <b>1,200</b> 积分将到期。</p>"
-        _ = await try channel(server).send(message(category: .service, html: html))
+        _ = try await channel(server).send(message(category: .service, html: html))
         let mail = try #require(server.messages.first)
         #expect(mail.header("List-Unsubscribe") == nil && mail.header("List-Unsubscribe-Post") == nil)
         let type = try #require(mail.header("Content-Type"))
@@ -92,22 +92,22 @@ import HeraldCore
         #expect(await router.send(message(to: "policy@example.cn")).result.name == "permanent")
         #expect(await router.send(message(to: "not an address")).result.name == "recipient_permanent")
         let wrongPassword = try LoopbackSMTPServer(password: "other")
-        let refused = await try channel(wrongPassword).send(message()).result
+        let refused = try await channel(wrongPassword).send(message()).result
         #expect(refused.name == "misconfigured", "\(refused)")
         #expect(server.messages.isEmpty && wrongPassword.messages.isEmpty)
         let down = try LoopbackSMTPServer()
         down.stop()
-        #expect(await try channel(down).send(message()).result.name == "transient")
+        #expect(try await channel(down).send(message()).result.name == "transient")
     }
 
     /// Only a refused recipient suppresses the address: a refused sender is the setup (or every
     /// member's address would be suppressed for one wrong `from`), a refusal after DATA the message's.
     @Test func whichCommandWasRefusedDecides() async throws {
         let sender = try LoopbackSMTPServer(password: "s3cret", mailReply: "553 5.7.1 Sender address rejected: not owned by user")
-        let senderResult = await try channel(sender).send(message()).result
+        let senderResult = try await channel(sender).send(message()).result
         #expect(senderResult.name == "misconfigured", "\(senderResult)")
         let content = try LoopbackSMTPServer(password: "s3cret", dataReply: "550 5.7.1 Content denied")
-        let contentResult = await try channel(content).send(message()).result
+        let contentResult = try await channel(content).send(message()).result
         #expect(contentResult.name == "permanent", "\(contentResult)")
     }
 

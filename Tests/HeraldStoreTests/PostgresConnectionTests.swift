@@ -24,6 +24,29 @@ import Testing
         #expect(throws: PostgresError.self) { try connection.query("SELECT * FROM missing_table") }
     }
 
+    /// Writes sent without waiting (`runDeferred`, the evaluation's writer) are answered in
+    /// order with the next read, which sees them; a failed one fails the commit, and the
+    /// rollback after it still runs.
+    @Test func deferredWritesAreAnsweredWithTheNextRead() throws {
+        let cluster = try TemporaryPostgres()
+        let database = try SQLStore(postgres: try cluster.makeDatabase()).database
+        try database.execute("CREATE TABLE deferred_keys (k bigint PRIMARY KEY)")
+        let insert = try database.prepare("INSERT INTO deferred_keys VALUES (?1) ON CONFLICT DO NOTHING RETURNING k")
+        let count = try database.prepare("SELECT count(*) FROM deferred_keys")
+        var answers: [Int64?] = []
+        try database.execute("BEGIN")
+        for key: Int64 in [7, 8, 7] { try insert.runDeferred([.integer(key)]) { answers.append($0) } }
+        #expect(answers.isEmpty, "answered before anything was read")
+        #expect(try count.step() && count.integer(at: 0) == 2)
+        #expect(answers == [7, 8, nil])
+        count.reset()
+        let failing = try database.prepare("INSERT INTO deferred_keys VALUES (?1 / 0)")
+        try failing.runDeferred([.integer(1)]) { _ in Issue.record("a failed statement was answered") }
+        #expect(throws: PostgresError.self) { try database.execute("COMMIT") }
+        try database.execute("ROLLBACK")
+        #expect(try count.step() && count.integer(at: 0) == 0)
+    }
+
     @Test func aFailedConnectionNamesNoPassword() {
         do {
             _ = try PostgresConnection(url: "postgresql://herald:s3cret@127.0.0.1:1/postgres?connect_timeout=5")

@@ -15,7 +15,7 @@ extension EvaluationFixture {
         let service = WorkerService(configPath: configPath, store: store.location, secrets: SecretSource(environment: secrets),
                                     clock: clock, log: EventLog { _ in })
         let setup = try service.loadSetup()
-        await try Dispatcher(store: store.location, catalog: setup.catalog, routers: setup.routers, clock: clock,
+        try await Dispatcher(store: store.location, catalog: setup.catalog, routers: setup.routers, clock: clock,
                              log: EventLog { _ in }).drain()
     }
 }

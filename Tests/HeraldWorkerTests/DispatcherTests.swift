@@ -54,7 +54,7 @@ import HeraldWorker
         let harness = try DeliveryHarness(gateway: gateway, backend: backend, members: DeliveryHarness.silentMembers(1))
         try harness.plan()
         let start = harness.clock.now().epochSeconds
-        await try harness.dispatcher().drain()
+        try await harness.dispatcher().drain()
         #expect(try harness.rows().first?.nextAttemptAt == start + 300)
     }
 
@@ -82,7 +82,7 @@ import HeraldWorker
         let gateway = try LoopbackGateway { _ in .status(400, body: #"{"error":"bad number"}"#) }
         let harness = try DeliveryHarness(gateway: gateway, backend: backend, members: DeliveryHarness.silentMembers(1))
         try harness.plan()
-        await try harness.dispatcher().drain()
+        try await harness.dispatcher().drain()
         let row = try #require(try harness.rows().first)
         #expect(row.status == "failed" && row.attempts == 1 && row.lastError?.contains("bad number") == true)
         #expect(gateway.requests.count == 1)
@@ -96,7 +96,7 @@ import HeraldWorker
                                           trigger: "channels: ['push', 'sms']")
         try harness.plan()
         #expect(try harness.rows().first?.channel == "push")
-        await try harness.dispatcher().drain()
+        try await harness.dispatcher().drain()
         let row = try #require(try harness.rows().first)
         #expect(row.channel == "sms" && row.status == "sent")
         #expect(try harness.attemptOutcomes(member: "M1") == ["fallback", "sent"])
@@ -121,7 +121,7 @@ import HeraldWorker
             UPDATE outbox SET expires_at = \(harness.fixture.at("2026-03-10 12:00:00").epochSeconds)
             WHERE member_key = (SELECT key FROM members WHERE id = 'M3')
             """)
-        await try harness.dispatcher().drain()
+        try await harness.dispatcher().drain()
         let rows = try harness.rows()
         #expect(rows.map(\.status) == ["cancelled", "expired", "expired"])
         #expect(rows[0].lastError == "consent for sms withdrawn" && rows[1].lastError?.contains("window opens again") == true)
@@ -148,7 +148,7 @@ import HeraldWorker
             sms: { adapter: "http", url: "\(gateway.url)", concurrency: 3 },
             """)
         try harness.plan()
-        await try harness.dispatcher().drain()
+        try await harness.dispatcher().drain()
         #expect(try harness.rows().allSatisfy { $0.status == "sent" })
         #expect(gateway.maxConcurrentRequests == 3)
     }
@@ -159,7 +159,7 @@ import HeraldWorker
             sms: { adapter: "http", url: "\(gateway.url)", concurrency: 8, rate_per_second: 20 },
             """)
         try harness.plan()
-        await try harness.dispatcher().drain()
+        try await harness.dispatcher().drain()
         #expect(try harness.rows().allSatisfy { $0.status == "sent" })
         // A burst of 2, then one call every 50 ms: 43 gaps of 50 ms at the least. Times are taken
         // where the channel starts each call, after the dispatcher took the token: a loaded

@@ -130,7 +130,7 @@ import HeraldWorker
             secrets: SecretSource(environment: ["WX_SECRET": "wrong"]), clock: ManualWallClock(fixture.at("2026-03-10 12:01:00"))))
         let message = ChannelMessage(idempotencyKey: "k", channel: "wechat", channelKind: .wechat, to: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
                                      title: nil, text: "x", providerContent: #"{"wx":{"template_id":"t","data":{"thing1":"x"}}}"#)
-        let result = await try #require(routers["wechat"]).send(message).result
+        let result = try await #require(routers["wechat"]).send(message).result
         #expect(result.name == "misconfigured" && result.error?.contains("40125") == true, "\(result)")
         #expect(wechat.sends.isEmpty)
     }

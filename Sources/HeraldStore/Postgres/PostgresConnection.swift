@@ -131,15 +131,17 @@ import HeraldCore
         }
     }
 
-    /// Ends a pipeline: reads every answer up to the sync point and leaves pipeline mode;
-    /// throws the first statement's error (the ones after it did not run).
-    func collectPipeline() throws {
+    /// Ends a pipeline: reads every answer up to the sync point, hands each statement's
+    /// result to `each` in the order they were sent (0, 1, …), and leaves pipeline mode;
+    /// throws the first statement's error (the ones after it did not run, and are not handed).
+    func collectPipeline(_ each: (Int, PostgresResult) -> Void = { _, _ in }) throws {
         guard PQpipelineStatus(handle) != PQ_PIPELINE_OFF else { return }
         guard PQpipelineSync(handle) == 1 else {
             throw PostgresError(state: nil, message: "pipeline: " + Self.message(PQerrorMessage(handle)),
                                 isConnectionLost: isBroken)
         }
         var failure: (any Error)?
+        var index = 0
         while true {
             // A NULL ends each statement's answer; the sync point ends them all.
             guard let result = PQgetResult(handle) else {
@@ -156,10 +158,11 @@ import HeraldCore
                 break
             }
             if failure == nil, status != PGRES_PIPELINE_ABORTED {
-                do { _ = try check(result, "a pipelined statement") } catch { failure = error }
+                do { each(index, try check(result, "a pipelined statement")) } catch { failure = error }
             } else {
                 PQclear(result)
             }
+            index += 1
         }
         if PQexitPipelineMode(handle) != 1, failure == nil {
             failure = PostgresError(state: nil,

@@ -97,7 +97,7 @@ import HeraldCore
         }
         try connection.reconnect()
         prepared.removeAll()
-        deferred = 0
+        deferredHandlers.removeAll()
         cursorsToClose.removeAll()
         session += 1
         try startSession()
@@ -116,7 +116,8 @@ import HeraldCore
     }
 
     public func execute(_ sql: String) throws {
-        try flushDeferred()
+        // A rollback undoes what was sent before it, failed or not: it must still run.
+        if sql == "ROLLBACK" { try? flushDeferred() } else { try flushDeferred() }
         if lostTransaction, sql == "ROLLBACK" {
             // The server rolled it back when the connection ended: nothing is left to undo.
             lostTransaction = false
@@ -149,6 +150,7 @@ import HeraldCore
 
     /// Runs `statement` with its bound values; the whole result.
     func run(_ statement: PostgresStatement) throws -> PostgresResult {
+        if let answered = try runBehindDeferred(statement) { return answered }
         try flushDeferred()
         let connection = try usableConnection()
         defer { noteTransactionState() }
@@ -175,9 +177,10 @@ import HeraldCore
 
     // MARK: Deferred results
 
-    /// How deep `withDeferredResults` calls are nested, and how many statements wait for their answer.
+    /// How deep `withDeferredResults` calls are nested.
     private var deferring = 0
-    private var deferred = 0
+    /// One entry per statement sent and not yet answered: what to do with its result.
+    private var deferredHandlers: [((PostgresResult) -> Void)?] = []
 
     /// Statements run for their effect alone (`run`, whose count of changed rows is then 0)
     /// are sent without waiting for their answers — libpq's pipeline mode — and the answers
@@ -200,21 +203,48 @@ import HeraldCore
     /// then), else run and its changed rows counted.
     func runForEffect(_ statement: PostgresStatement) throws -> Int {
         guard deferring > 0, statement.isPrepared else { return try run(statement).changes }
+        try send(statement, then: nil)
+        return 0
+    }
+
+    /// `runDeferred` of a statement: sent now, `handle` given its result when the answers are
+    /// next read — before the next statement that waits for one (which travels in the same
+    /// round trip), a commit, or `COPY`.
+    func runDeferred(_ statement: PostgresStatement, then handle: @escaping (PostgresResult) -> Void) throws {
+        guard statement.isPrepared else { return handle(try run(statement)) }
+        try send(statement, then: handle)
+    }
+
+    private func send(_ statement: PostgresStatement, then handle: ((PostgresResult) -> Void)?) throws {
         let name = try preparedName(of: statement)
         try usableConnection().sendPrepared(name, statement.parameters, sql: statement.sql)
-        deferred += 1
+        deferredHandlers.append(handle)
         // Answers pile up in the server's socket while none is read: a few hundred at most.
-        if deferred >= Self.deferredLimit { try flushDeferred() }
-        return 0
+        if deferredHandlers.count >= Self.deferredLimit { try flushDeferred() }
     }
 
     private static let deferredLimit = 256
 
     private func flushDeferred() throws {
-        guard deferred > 0 else { return }
-        deferred = 0
+        guard !deferredHandlers.isEmpty else { return }
+        let handlers = deferredHandlers
+        deferredHandlers.removeAll(keepingCapacity: true)
         defer { noteTransactionState() }
-        try connection.collectPipeline()
+        try connection.collectPipeline { index, result in handlers[index]?(result) }
+    }
+
+    /// A prepared statement that waits for its rows, sent behind the statements still
+    /// unanswered: one round trip reads their answers and its own.
+    private func runBehindDeferred(_ statement: PostgresStatement) throws -> PostgresResult? {
+        guard !deferredHandlers.isEmpty, statement.isPrepared else { return nil }
+        let name = try preparedName(of: statement)
+        guard !deferredHandlers.isEmpty else { return nil }   // preparing it read them
+        var own: PostgresResult?
+        try connection.sendPrepared(name, statement.parameters, sql: statement.sql)
+        deferredHandlers.append { own = $0 }
+        try flushDeferred()
+        guard let own else { throw UnexpectedResultError(statement: String(statement.sql.prefix(80)), expected: "its answer") }
+        return own
     }
 
     /// The session that took the evaluator lock (nil: none). A new session after a

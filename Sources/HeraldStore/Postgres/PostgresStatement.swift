@@ -67,6 +67,14 @@
         return changed
     }
 
+    public func runDeferred(_ values: [SQLValue], then handle: @escaping (Int64?) -> Void) throws {
+        try bind(values)
+        defer { reset() }
+        try database.runDeferred(self) { result in
+            handle(result.rowCount > 0 ? Self.integer(fromText: result.text(row: 0, column: 0)) : nil)
+        }
+    }
+
     // MARK: Reading
 
     public var columnCount: Int32 { result?.columnCount ?? 0 }
@@ -77,8 +85,10 @@
 
     /// `t`/`f` (a boolean expression) read as 1/0, as SQLite gives them; a numeric with a
     /// fraction is cut to its integer part, one beyond 64 bits saturates.
-    public func integer(at column: Int32) -> Int64? {
-        guard let text = text(at: column) else { return nil }
+    public func integer(at column: Int32) -> Int64? { Self.integer(fromText: text(at: column)) }
+
+    private static func integer(fromText text: String?) -> Int64? {
+        guard let text else { return nil }
         switch text {
         case "t": return 1
         case "f": return 0

@@ -20,6 +20,12 @@ import HeraldCore
     /// Binds `values` to parameters 1, 2, …, runs to completion, resets; the rows changed.
     @discardableResult
     func run(_ values: [SQLValue]) throws -> Int
+    /// Binds `values` to parameters 1, 2, … and runs the statement; `handle` gets the first
+    /// column of its first row (nil: no row). SQLite runs it now. PostgreSQL sends it without
+    /// waiting and hands the answer over when the connection next waits for one — the next
+    /// statement that reads rows (which shares the round trip), a commit, `COPY` — and a
+    /// failure is thrown there: for writes whose failure fails their whole transaction anyway.
+    func runDeferred(_ values: [SQLValue], then handle: @escaping (Int64?) -> Void) throws
 
     var columnCount: Int32 { get }
     /// The result column's name (its `AS` alias).

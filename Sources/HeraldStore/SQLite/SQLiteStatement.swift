@@ -65,6 +65,12 @@ import HeraldCore
         return changed
     }
 
+    public func runDeferred(_ values: [SQLValue], then handle: @escaping (Int64?) -> Void) throws {
+        try bind(values)
+        defer { reset() }
+        handle(try step() ? integer(at: 0) : nil)
+    }
+
     // MARK: Reading
 
     public var columnCount: Int32 { sqlite3_column_count(handle) }
