@@ -71,6 +71,8 @@ import HeraldDelivery
         let gateway = try LoopbackGateway()
         let url = gateway.url
         gateway.stop()
+        let hold = try LoopbackPortHold(port: gateway.port)   // no other test's server may take it meanwhile
+        defer { hold.release() }
         guard case .failure(.connection) = await post(url) else {
             Issue.record("expected a connection failure")
             return

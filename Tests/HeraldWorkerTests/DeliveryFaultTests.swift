@@ -161,10 +161,13 @@ import Synchronization
                                           dispatch: "max_attempts: 5, backoff: '60s', lease: '5m'")
         try harness.plan()
         first.stop()
+        // Down: the port refuses connections, and no other test's server can take it meanwhile.
+        let hold = try LoopbackPortHold(port: port)
         let dispatcher = try harness.dispatcher()
         await dispatcher.drain()
         #expect(try harness.rows().allSatisfy { $0.status == "pending" && $0.attempts == 1 })
         #expect(try harness.storedErrors().allSatisfy { $0.hasPrefix("connection error") })
+        hold.release()
         let back = try LoopbackGateway(port: port)
         #expect(try await harness.deliverUntilSettled(dispatcher))
         try expectInvariants(harness, back, rows: 5)

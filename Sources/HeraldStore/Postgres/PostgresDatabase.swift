@@ -89,6 +89,12 @@ import HeraldCore
             lostTransaction = true
             throw lostError
         }
+        if !deferredHandlers.isEmpty {
+            // Statements sent and never answered: whether they ran is unknown, and said once.
+            deferredHandlers.removeAll()
+            throw PostgresError(state: nil, message: "the connection to \(connection.redactedURL) was lost before "
+                + "statements sent to it were answered", isConnectionLost: true)
+        }
         if evaluatorLockSession == session {
             // The lock went with the session: this tick stops here, the next one asks again.
             evaluatorLockSession = nil
@@ -230,7 +236,9 @@ import HeraldCore
         let handlers = deferredHandlers
         deferredHandlers.removeAll(keepingCapacity: true)
         defer { noteTransactionState() }
-        try connection.collectPipeline { index, result in handlers[index]?(result) }
+        try connection.collectPipeline { index, result in
+            if handlers.indices.contains(index) { handlers[index]?(result) }
+        }
     }
 
     /// A prepared statement that waits for its rows, sent behind the statements still
