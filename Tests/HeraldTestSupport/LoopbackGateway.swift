@@ -57,23 +57,12 @@ public final class LoopbackGateway: Sendable {
     public init(port: UInt16 = 0,
                 script: @escaping @Sendable (Request) -> Reply = { _ in .status(200, body: #"{"message_id":"ok"}"#) }) throws {
         self.script = script
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard listener >= 0 else { throw GatewayError(description: "socket: \(errno)") }
-        var yes: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = port.bigEndian
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        let (listener, boundPort) = try LoopbackSocket.bound(to: port)
+        guard listen(listener, 1024) == 0 else {
+            close(listener)
+            throw GatewayError(description: "listen: \(errno)")
         }
-        guard bound == 0, listen(listener, 1024) == 0 else { throw GatewayError(description: "bind/listen: \(errno)") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        self.port = UInt16(bigEndian: address.sin_port)
+        self.port = boundPort
         self.listener = listener
         let thread = Thread { [self] in acceptLoop() }
         thread.start()

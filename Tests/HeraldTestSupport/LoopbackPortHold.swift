@@ -8,24 +8,7 @@ public final class LoopbackPortHold {
 
     /// Binds `port` on 127.0.0.1 (right after the gateway on it stopped).
     public init(port: UInt16) throws {
-        socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketDescriptor >= 0 else { throw LoopbackGateway.GatewayError(description: "socket: \(errno)") }
-        var yes: Int32 = 1
-        setsockopt(socketDescriptor, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = port.bigEndian
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0 else {
-            let failure = errno
-            close(socketDescriptor)
-            throw LoopbackGateway.GatewayError(description: "holding port \(port): bind: \(failure)")
-        }
+        socketDescriptor = try LoopbackSocket.bound(to: port).descriptor
     }
 
     /// Frees the port (for the gateway coming back); safe to call twice.

@@ -49,23 +49,12 @@ public final class LoopbackSMTPServer: Sendable {
         self.mailReply = mailReply
         self.dataReply = dataReply
         self.rcptReply = rcptReply
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var yes: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        let (listener, boundPort) = try LoopbackSocket.bound(to: 0)
+        guard listen(listener, 64) == 0 else {
+            close(listener)
+            throw LoopbackGateway.GatewayError(description: "smtp listen: \(errno)")
         }
-        guard listener >= 0, bound == 0, listen(listener, 64) == 0 else {
-            throw LoopbackGateway.GatewayError(description: "smtp bind/listen: \(errno)")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        port = UInt16(bigEndian: address.sin_port)
+        port = boundPort
         self.listener = listener
         Thread { [self] in acceptLoop() }.start()
     }

@@ -32,19 +32,8 @@ public enum RawHTTPClient {
     /// Writes `pieces` one after another (with `pause` between them, for slow clients) and
     /// reads until the connection closes or `within` seconds have passed.
     public static func exchange(port: UInt16, _ pieces: [[UInt8]], pause: Double = 0, within: Double = 10) -> Reply {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return Reply(bytes: [], closed: true) }
+        guard let descriptor = LoopbackSocket.connected(to: port) else { return Reply(bytes: [], closed: true) }
         defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = port.bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-        guard connected else { return Reply(bytes: [], closed: true) }
         for (index, piece) in pieces.enumerated() {
             if index > 0, pause > 0 { Thread.sleep(forTimeInterval: pause) }
             let written = piece.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

@@ -103,7 +103,6 @@ import HeraldCore
         }
         try connection.reconnect()
         prepared.removeAll()
-        deferredHandlers.removeAll()
         cursorsToClose.removeAll()
         session += 1
         try startSession()
