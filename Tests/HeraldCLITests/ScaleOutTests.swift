@@ -177,6 +177,9 @@ import HeraldCore
         #expect(sent, "\(open) rows not sent 120 s after the database came back")
         let logs = log(folder, "w0.txt") + log(folder, "w1.txt")
         #expect(logs.contains("PostgreSQL"), "the outage left no trace in the logs")
+        // A store that is away is asked again a few times a second, not at every pass of the loop.
+        let refusals = logs.components(separatedBy: "event=dispatch.record_failed").count - 1
+        #expect(refusals < 200, "\(refusals) failed writes of outcomes logged for an outage of seconds")
         let accepted = gateway.acceptedCounts
         #expect(accepted.count == rows && accepted.values.allSatisfy { $0 == 1 },
                 "\(accepted.values.filter { $0 > 1 }.count) keys accepted twice")

@@ -47,6 +47,40 @@ import Testing
         #expect(try count.step() && count.integer(at: 0) == 0)
     }
 
+    /// A server that ends the session (a restart, a dropped network) costs the transaction
+    /// under way and nothing after it: every statement of that transaction fails until its
+    /// rollback — also when the rollback is the first to find the connection gone — and the
+    /// next statement reconnects. (A worker that lost its database stayed failing for good
+    /// when the rollback came first.)
+    @Test(arguments: [false, true]) func aLostConnectionFailsItsTransactionThenReconnects(rollbackFirst: Bool) throws {
+        let cluster = try TemporaryPostgres()
+        let admin = try PostgresConnection(url: cluster.url)
+        let database = try SQLStore(postgres: try cluster.makeDatabase()).database
+        func endSession() throws {
+            let backend = try database.scalarInteger("SELECT pg_backend_pid()")
+            try admin.query("SELECT pg_terminate_backend($1)", [backend.map(String.init)])
+        }
+        try database.execute("CREATE TABLE lost_keys (k bigint PRIMARY KEY)")
+        let insert = try database.prepare("INSERT INTO lost_keys VALUES (?1)")
+        // The statement that finds the session gone fails (whether it ran is not known); the next one reconnects.
+        try endSession()
+        #expect(throws: PostgresError.self) { try database.scalarInteger("SELECT count(*) FROM lost_keys") }
+        #expect(try database.scalarInteger("SELECT count(*) FROM lost_keys") == 0)
+
+        try database.execute("BEGIN")
+        try insert.run([.integer(1)])
+        try endSession()
+        if !rollbackFirst {
+            #expect(throws: PostgresError.self) { try insert.run([.integer(2)]) }
+            #expect(throws: PostgresError.self, "a statement went on in a new session inside the lost transaction") {
+                try insert.run([.integer(3)])
+            }
+        }
+        try database.execute("ROLLBACK")
+        try insert.run([.integer(4)])
+        #expect(try database.scalarInteger("SELECT count(*) FROM lost_keys") == 1, "the lost transaction's row or the new one is missing")
+    }
+
     @Test func aFailedConnectionNamesNoPassword() {
         do {
             _ = try PostgresConnection(url: "postgresql://herald:s3cret@127.0.0.1:1/postgres?connect_timeout=5")

@@ -200,7 +200,9 @@ import HeraldCore
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
             // The primary message only: DETAIL and CONTEXT quote the row's values (a member's
             // phone in a key violation, a COPY line), which must not reach a log.
-            let message = Self.message(PQresultErrorField(result, Int32(UInt8(ascii: "M"))))
+            // libpq's own errors (a connection closed under it) have no fields, only a message.
+            let message = Self.message(PQresultErrorField(result, Int32(UInt8(ascii: "M")))
+                ?? PQresultErrorMessage(result))
             PQclear(result)
             throw PostgresError(state: state, message: "\(message) (running \(sql.prefix(80)))",
                                 isConnectionLost: isBroken)

@@ -121,17 +121,30 @@ import HeraldCore
     }
 
     public func execute(_ sql: String) throws {
-        // A rollback undoes what was sent before it, failed or not: it must still run.
-        if sql == "ROLLBACK" { try? flushDeferred() } else { try flushDeferred() }
-        if lostTransaction, sql == "ROLLBACK" {
-            // The server rolled it back when the connection ended: nothing is left to undo.
-            lostTransaction = false
-            wasInTransaction = false
-            return
-        }
+        if sql == "ROLLBACK" { return try rollBack() }
+        try flushDeferred()
         let connection = try usableConnection()
         defer { noteTransactionState() }
         try connection.execute(sql)
+    }
+
+    /// A rollback undoes what was sent before it, failed or not, so it runs after a failed
+    /// deferred write. One that finds the connection gone — before it or on its way — has
+    /// nothing left to undo: the server rolled the transaction back when the session ended.
+    /// It succeeds, and the next statement reconnects.
+    private func rollBack() throws {
+        try? flushDeferred()
+        if !lostTransaction && !connection.isBroken {
+            do {
+                defer { noteTransactionState() }
+                try connection.execute("ROLLBACK")
+                return
+            } catch {
+                guard connection.isBroken else { throw error }
+            }
+        }
+        lostTransaction = false
+        wasInTransaction = false
     }
 
     /// Starts `COPY … FROM STDIN` on this connection (the bulk loaders).

@@ -52,6 +52,9 @@ public actor Dispatcher {
     /// unrecorded rows (which a crash would send again) at any instant.
     static let flushBatch = 128
     static let flushDelay: Duration = .milliseconds(10)
+    /// How long outcomes the store refused wait before the next try: a store that is away
+    /// (a restarting database) is asked a few times a second, not at every pass of the loop.
+    static let storeRetryDelay: Duration = .milliseconds(250)
     /// Other workers' expired leases are looked for this often.
     static let recoveryInterval: TimeInterval = 1
     /// How long a stopping dispatcher keeps trying to write its last outcomes.
@@ -75,7 +78,9 @@ public actor Dispatcher {
     private let inbox = DispatchInbox()
     private var stopping = false
     private var lastRecovery: Date?
-    private var lastExtension: Date?
+    /// When refused outcomes are written again (nil: the last write went through).
+    private var flushRetryAt: ContinuousClock.Instant?
+    private var nextExtension: Date?
     /// How long until a rate-limited or paused lane may start its next call.
     private var nextStartWait: Duration?
     public private(set) var totals = Totals()
@@ -191,8 +196,9 @@ public actor Dispatcher {
                     progressed = refill() > 0
                     progressed = start(into: &group) || progressed
                 }
-                if !records.isEmpty, records.count >= Self.flushBatch || inFlight == 0 || stopping || abandoning
-                    || oldestRecord.map({ ContinuousClock.now - $0 >= Self.flushDelay }) == true {
+                let flushAllowed = flushRetryAt.map { ContinuousClock.now >= $0 } ?? true
+                if !records.isEmpty, flushAllowed, records.count >= Self.flushBatch || inFlight == 0 || stopping
+                    || abandoning || oldestRecord.map({ ContinuousClock.now - $0 >= Self.flushDelay }) == true {
                     if flush(&records) {
                         oldestRecord = nil
                         progressed = true
@@ -203,7 +209,9 @@ public actor Dispatcher {
                 // Rows just settled or written may make more work due at once (a fallback).
                 if progressed && inFlight == 0 && nextStartWait == nil { continue }
                 var timeout = min(nextStartWait ?? Self.idlePoll, Self.idlePoll)
-                if !records.isEmpty { timeout = min(timeout, Self.flushDelay) }
+                if !records.isEmpty {
+                    timeout = min(timeout, flushRetryAt.map { max($0 - ContinuousClock.now, .zero) } ?? Self.flushDelay)
+                }
                 await inbox.wait(timeout: timeout, wakingOnCancel: !abandoning)
             }
         }
@@ -223,11 +231,18 @@ public actor Dispatcher {
     private func maintainLeases() {
         let now = clock.now()
         let lease = TimeInterval(catalog.config.dispatch.lease.seconds)
-        do {
-            if lastExtension.map({ now.timeIntervalSince($0) >= max(1, lease / 4) }) ?? true {
-                lastExtension = now
+        if nextExtension.map({ now >= $0 }) ?? true {
+            do {
                 try queue.extendLeases(until: now + lease)
+                nextExtension = now + max(1, lease / 4)
+            } catch {
+                // Tried again within a second, not a quarter lease later: after an outage this
+                // worker's leases must be renewed before another worker's recovery finds them expired.
+                nextExtension = now + Self.recoveryInterval
+                storeProblem("dispatch.lease_failed", error)
             }
+        }
+        do {
             if lastRecovery.map({ now.timeIntervalSince($0) >= Self.recoveryInterval }) ?? true {
                 lastRecovery = now
                 let recovery = try queue.recoverExpiredLeases(now: now,
@@ -240,7 +255,7 @@ public actor Dispatcher {
                 }
             }
         } catch {
-            storeProblem("dispatch.lease_failed", error)
+            storeProblem("dispatch.lease_recovery_failed", error)
         }
     }
 
@@ -445,8 +460,10 @@ public actor Dispatcher {
         do {
             try queue.record(records)
             records.removeAll(keepingCapacity: true)
+            flushRetryAt = nil
             return true
         } catch {
+            flushRetryAt = ContinuousClock.now + Self.storeRetryDelay
             // Kept for the next flush; the leases (extended meanwhile) protect the rows.
             storeProblem("dispatch.record_failed", error, ["rows": "\(records.count)"])
             return false
