@@ -162,8 +162,11 @@ import HeraldCore
         #expect(try await Waiting.until(within: .seconds(60)) { try count(store, "status = 'sent'") > 100 },
                 "delivery did not start within 60 s")
         cluster.stop()
+        // Down: connections are refused, and no other test's server can take the port meanwhile.
+        let hold = try LoopbackPortHold(port: cluster.port)
         let sentBeforeTheOutage = gateway.acceptedCounts.count
         try await Task.sleep(for: .seconds(3))
+        hold.release()
         try cluster.start()
         #expect(sentBeforeTheOutage < rows, "delivery ended before the database stopped")
         store = try StoreBackend.open(location, readOnly: true)
