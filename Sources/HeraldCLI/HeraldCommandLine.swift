@@ -10,9 +10,10 @@ public enum HeraldCommandLine {
     static var commands: [any HeraldCommand.Type] { [
         ImportMembersCommand.self, IngestCommand.self, MembersShowCommand.self, ValidateCommand.self, PreviewCommand.self,
         RunCommand.self, OutboxListCommand.self, OutboxShowCommand.self, OutboxRetryCommand.self, OutboxCancelCommand.self,
-        ReportCommand.self, ServeCommand.self, StoreCopyCommand.self,
+        ReportCommand.self, ServeCommand.self, StoreCopyCommand.self, SuppressAddCommand.self, SuppressRemoveCommand.self,
+        SuppressListCommand.self,
     ] }
-    static let globalValueOptions: Set<String> = ["--config"]
+    static let globalValueOptions: Set<String> = ["--config", "--actor"]
     static let globalFlags: Set<String> = ["--help", "-h", "--version"]
 
     public static func run(_ arguments: [String], console: Console = .standard,
@@ -62,7 +63,12 @@ public enum HeraldCommandLine {
             return usageError("'\(stray)' is not an option of '\(command.words.joined(separator: " "))'", help: helpHint,
                               console: console)
         }
-        let context = CommandContext(console: console, clock: clock, explicitConfigPath: parsed.options["--config"])
+        let actor = parsed.options["--actor"] ?? CommandContext.operatingSystemUser()
+        guard (1...64).contains(actor.count), !actor.contains(where: { $0.isNewline || $0.isWhitespace && $0 != " " }) else {
+            return usageError("--actor: expected a name of 1 to 64 characters on one line", help: helpHint, console: console)
+        }
+        let context = CommandContext(console: console, clock: clock, explicitConfigPath: parsed.options["--config"],
+                                     actor: actor)
         do {
             return try command.run(positionals: Array(parsed.words.dropFirst(command.words.count)), options: parsed,
                                    context: context)
@@ -95,6 +101,7 @@ public enum HeraldCommandLine {
 
             Global options:
               --config PATH  herald.json5 to use (default: ./herald.json5, else /etc/herald/herald.json5)
+              --actor NAME   who is acting, in what the command records (default: the OS user)
               -h, --help     show help; 'herald <command> --help' for a command
               --version      print the version
 

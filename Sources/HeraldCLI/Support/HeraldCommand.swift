@@ -1,3 +1,4 @@
+import Foundation
 import HeraldCore
 
 /// One `herald` command. Each lives in its own file under `Commands/`.
@@ -18,6 +19,8 @@ struct CommandContext {
     let console: Console
     let clock: any WallClock
     let explicitConfigPath: String?
+    /// Who runs the command, for what it records (`--actor NAME`, else the OS user).
+    let actor: String
 
     /// The config named by `--config`, else `./herald.json5`, else `/etc/herald/herald.json5`.
     func loadConfig() throws -> HeraldConfig {
@@ -46,5 +49,14 @@ struct CommandContext {
                 "no config found: pass --config PATH, or create ./herald.json5 or /etc/herald/herald.json5")
         }
         return path
+    }
+}
+
+extension CommandContext {
+    /// The OS user running Herald: the one `sudo` was run by, else the effective user.
+    static func operatingSystemUser() -> String {
+        if let invoker = ProcessInfo.processInfo.environment["SUDO_USER"], !invoker.isEmpty { return invoker }
+        guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return "uid \(geteuid())" }
+        return String(cString: name)
     }
 }

@@ -69,6 +69,19 @@ public protocol MemberStore: AnyObject {
     /// unsubscribe, a reply). `source` names where they came from, in the events' ids.
     func optOut(memberIDs: [String], channel: ChannelKind, at: Date, source: String) throws
 
+    // MARK: The address suppression list
+
+    /// Puts `addresses` on the suppression list, committed when it returns (planning and the
+    /// re-check before each call honour it at once); an address already on it keeps its first
+    /// entry. Returns how many were new.
+    func suppress(_ addresses: [SuppressibleAddress], reason: String, at: Date) throws -> Int
+    /// Takes `addresses` off the list, committed when it returns; how many were on it.
+    func unsuppress(_ addresses: [SuppressibleAddress]) throws -> Int
+    /// The list's entries of `kind` (nil: every kind), or only those for `addresses` when
+    /// given, oldest first, one at a time (memory stays flat however long the list).
+    func forEachSuppressedAddress(kind: ChannelKind?, only addresses: [SuppressibleAddress],
+                                  _ body: (AddressSuppression) throws -> Void) throws
+
     // MARK: Provider tokens
 
     /// The access token kept under `key` (`wechat:<app id>`), nil when none is kept.
