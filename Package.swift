@@ -38,7 +38,9 @@ let package = Package(
         .target(name: "HeraldCore", swiftSettings: strictSettings),
         // Digests and MACs through libcrypto: provider request signatures (and, later, the store's encryption).
         .target(name: "HeraldCrypto", dependencies: ["CCrypto"], swiftSettings: strictSettings),
-        .target(name: "HeraldStore", dependencies: ["HeraldCore", "CSQLite", "CPostgres"], swiftSettings: strictSettings),
+        // The store hashes its audit log's chain (and, later, encrypts addresses) through HeraldCrypto.
+        .target(name: "HeraldStore", dependencies: ["HeraldCore", "HeraldCrypto", "CSQLite", "CPostgres"],
+                swiftSettings: strictSettings),
         .target(name: "HeraldDelivery", dependencies: ["HeraldCore", "HeraldCrypto", "CCurl"],
                 swiftSettings: strictSettings),
         .target(

@@ -11,7 +11,7 @@ public enum HeraldCommandLine {
         ImportMembersCommand.self, IngestCommand.self, MembersShowCommand.self, ValidateCommand.self, PreviewCommand.self,
         RunCommand.self, OutboxListCommand.self, OutboxShowCommand.self, OutboxRetryCommand.self, OutboxCancelCommand.self,
         ReportCommand.self, ServeCommand.self, StoreCopyCommand.self, SuppressAddCommand.self, SuppressRemoveCommand.self,
-        SuppressListCommand.self,
+        SuppressListCommand.self, AuditCommand.self,
     ] }
     static let globalValueOptions: Set<String> = ["--config", "--actor"]
     static let globalFlags: Set<String> = ["--help", "-h", "--version"]

@@ -46,7 +46,8 @@ enum ImportMembersCommand: HeraldCommand {
         let store = try StoreFactory.open(config.store)
         let importer = try store.makeMemberImporter(defaultTimeZone: config.timeZone,
                                                     batchSize: try options.positiveInteger("--batch-size") ?? 100_000)
-        return try ImportReporting.run(inputName: lines.path, rejectsPath: options.options["--rejects"], context: context) {
+        return try ImportReporting.run(inputName: lines.path, rejectsPath: options.options["--rejects"], context: context,
+                                       store: store, action: "import members") {
             try importer.importMembers(from: lines, format: format, sink: $0)
         }
     }

@@ -21,8 +21,9 @@ enum OutboxCancelCommand: HeraldCommand {
             throw ParsedArguments.UsageError(description: "outbox cancel takes one row id, or --trigger ID")
         }
         let key = try positionals.first.map(OutboxCommandSupport.rowID)
-        let (_, queue) = try OutboxCommandSupport.open(context)
+        let (_, store, queue) = try OutboxCommandSupport.openWithStore(context)
         let count = try queue.cancel(key: key, triggerID: trigger, now: context.clock.now())
+        try context.audit(store, "outbox cancel", "\(key.map { "row \($0)" } ?? "trigger \(trigger ?? "")"): \(count) cancelled")
         context.console.print("cancelled: \(count) row\(count == 1 ? "" : "s")")
         return count == 0 && key != nil ? .rowsRejected : .success
     }

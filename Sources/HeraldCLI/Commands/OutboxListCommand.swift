@@ -40,8 +40,15 @@ enum OutboxListCommand: HeraldCommand {
 /// What the outbox commands share: the store from the config and a row id.
 enum OutboxCommandSupport {
     static func open(_ context: CommandContext) throws -> (HeraldConfig, any OutboxQueue) {
+        let (config, _, queue) = try openWithStore(context)
+        return (config, queue)
+    }
+
+    /// As `open`, with the store itself (for the audit log of the commands that change rows).
+    static func openWithStore(_ context: CommandContext) throws -> (HeraldConfig, any MemberStore, any OutboxQueue) {
         let config = try context.loadConfig()
-        return (config, try StoreFactory.open(config.store).makeOutboxQueue(owner: LeaseOwner.makeName()))
+        let store = try StoreFactory.open(config.store)
+        return (config, store, try store.makeOutboxQueue(owner: LeaseOwner.makeName()))
     }
 
     static func rowID(_ text: String) throws -> Int64 {

@@ -22,8 +22,9 @@ enum OutboxRetryCommand: HeraldCommand {
             throw ParsedArguments.UsageError(description: "outbox retry takes one row id, or --failed")
         }
         let key = try positionals.first.map(OutboxCommandSupport.rowID)
-        let (_, queue) = try OutboxCommandSupport.open(context)
+        let (_, store, queue) = try OutboxCommandSupport.openWithStore(context)
         let count = try queue.retry(key: key, now: context.clock.now())
+        try context.audit(store, "outbox retry", "\(key.map { "row \($0)" } ?? "every failed row"): \(count) queued again")
         context.console.print("queued again: \(count) row\(count == 1 ? "" : "s")")
         return count == 0 && key != nil ? .rowsRejected : .success
     }

@@ -37,6 +37,8 @@ enum SuppressAddCommand: HeraldCommand {
         let reason = "added by \(context.actor)" + (note.map { ": " + $0 } ?? "")
         let added = addresses.isEmpty ? 0 : try store.suppress(addresses, reason: reason, at: context.clock.now())
         let distinct = Set(addresses).count
+        try context.audit(store, "suppress add", "added \(added), already listed \(distinct - added), "
+            + "not addresses \(problems.count)" + (note.map { "; reason: " + $0 } ?? ""))
         context.console.print("suppressed: \(SuppressCommandSupport.plural(added, "address")) added, "
             + "\(distinct - added) already listed")
         return problems.isEmpty ? .success : .rowsRejected

@@ -30,6 +30,7 @@ enum SuppressRemoveCommand: HeraldCommand {
         let (_, store) = try SuppressCommandSupport.open(context)
         let removed = addresses.isEmpty ? 0 : try store.unsuppress(addresses)
         let missing = Set(addresses).count - removed
+        try context.audit(store, "suppress remove", "removed \(removed), not listed \(missing), not addresses \(problems.count)")
         context.console.print("removed: \(SuppressCommandSupport.plural(removed, "address")), "
             + "\(missing) not on the list")
         return problems.isEmpty && missing == 0 ? .success : .rowsRejected

@@ -4,14 +4,16 @@ import HeraldStore
 
 /// What `import members` and `ingest` share: the rejects writer, the summary line, the exit status.
 enum ImportReporting {
-    static func run(inputName: String, rejectsPath: String?, context: CommandContext,
-                    _ body: (RejectsWriter) throws -> ImportSummary) throws -> ExitCode {
+    /// Runs `body`, prints its summary and records it in the audit log as `action`.
+    static func run(inputName: String, rejectsPath: String?, context: CommandContext, store: any MemberStore,
+                    action: String, _ body: (RejectsWriter) throws -> ImportSummary) throws -> ExitCode {
         let rejects = try RejectsWriter(console: context.console, inputName: inputName, rejectsPath: rejectsPath)
         let started = ContinuousClock.now
         let summary = try body(rejects)
         try rejects.finish()
         let seconds = (ContinuousClock.now - started).inSeconds
         context.console.print("\(inputName): \(summary) in \(String(format: "%.2f", seconds)) s")
+        try context.audit(store, action, "\(inputName): \(summary)")
         if summary.rejected > 0, let rejectsPath {
             context.console.print("rejected rows written to \(rejectsPath)")
         }

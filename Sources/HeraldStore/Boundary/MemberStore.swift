@@ -82,6 +82,15 @@ public protocol MemberStore: AnyObject {
     func forEachSuppressedAddress(kind: ChannelKind?, only addresses: [SuppressibleAddress],
                                   _ body: (AddressSuppression) throws -> Void) throws
 
+    // MARK: The audit log
+
+    /// Appends one operator action to the audit log, committed when it returns.
+    func appendAudit(actor: String, action: String, detail: String, at: Date) throws
+    /// The log's entries from `since`, of `actor` when given, oldest first, one at a time.
+    func forEachAuditEntry(since: Date?, actor: String?, _ body: (AuditEntry) throws -> Void) throws
+    /// Reads the whole chain and checks every entry's hash and link.
+    func verifyAuditLog() throws -> AuditVerification
+
     // MARK: Provider tokens
 
     /// The access token kept under `key` (`wechat:<app id>`), nil when none is kept.

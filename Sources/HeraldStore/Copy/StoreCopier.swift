@@ -16,7 +16,7 @@ public enum StoreCopier {
         ("members", "key"), ("member_state", "member_key"), ("member_tags", "member_key, tag"), ("events", "key"),
         ("points_lots", "key"), ("occurrences", "trigger_id, member_key, occurrence_key"), ("outbox", "key"),
         ("delivery_attempts", "outbox_key, attempt"), ("suppressions", "trigger_id, member_key, occurrence_key"),
-        ("address_suppressions", "address"), ("provider_tokens", "provider"),
+        ("address_suppressions", "address"), ("provider_tokens", "provider"), ("audit_log", "seq"),
     ]
 
     /// Tables whose `key` is handed out by the store: PostgreSQL's counters move past the copied keys.

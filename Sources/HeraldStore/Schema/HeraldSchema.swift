@@ -310,5 +310,31 @@ public enum HeraldSchema {
             ALTER TABLE outbox ADD COLUMN companion_of INTEGER;
             CREATE INDEX outbox_companions ON outbox(companion_of) WHERE companion_of IS NOT NULL;
             """),
+        SchemaMigration(version: 12, summary: "audit log", sql: auditLog(sequence: "INTEGER", instant: "INTEGER", text: "TEXT") + """
+            CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            """),
     ]
+
+    /// Operators' actions, one row each, in a hash chain: each row's `hash` is SHA-256 over
+    /// its fields and the row before's hash (`AuditChain`), so an edited, removed or inserted
+    /// row breaks every hash after it (`herald audit --verify`). Triggers refuse updates and
+    /// deletes; the chain catches what goes around them (an edit of the file itself).
+    static func auditLog(sequence: String, instant: String, text: String) -> String {
+        """
+        CREATE TABLE audit_log (
+            seq \(sequence) PRIMARY KEY,              -- 1, 2, …: the chain's order
+            at \(instant) NOT NULL,
+            actor \(text) NOT NULL,                    -- --actor, else the OS user
+            action \(text) NOT NULL,                   -- the command: 'suppress add', 'outbox cancel', …
+            detail \(text) NOT NULL,                   -- what it affected: counts and ids, never an address
+            previous_hash \(text) NOT NULL,
+            hash \(text) NOT NULL
+        );
+        CREATE INDEX audit_log_at ON audit_log(at);
+
+        """
+    }
 }

@@ -7,8 +7,16 @@
 /// compares byte by byte (`COLLATE "C"`), as SQLite's do: members are evaluated in the same
 /// order and ranges over days and ids mean the same on both.
 enum PostgresSchema {
-    static let migrations = [SchemaMigration(version: 11, summary: "baseline: the schema of SQLite version 11",
-                                             sql: baseline)]
+    static let migrations = [
+        SchemaMigration(version: 11, summary: "baseline: the schema of SQLite version 11", sql: baseline),
+        SchemaMigration(version: 12, summary: "audit log",
+                        sql: HeraldSchema.auditLog(sequence: "BIGINT", instant: "BIGINT", text: #"TEXT COLLATE "C""#) + """
+            CREATE FUNCTION herald_audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
+            CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+                FOR EACH ROW EXECUTE FUNCTION herald_audit_log_append_only();
+            """),
+    ]
 
     static let baseline = """
         CREATE TABLE members (

@@ -1,0 +1,75 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// `herald audit`: who did what to the store, and whether the record of it is whole.
+enum AuditCommand: HeraldCommand {
+    static let words = ["audit"]
+    static let summary = "show the operators' actions (who, when, what, how many), or --verify their hash chain"
+    static let valueOptions: Set<String> = ["--since", "--actor", "--format"]
+    static let flagOptions: Set<String> = ["--verify"]
+    static let help = """
+        Usage: herald audit [--since YYYY-MM-DD] [--actor NAME] [--format table|json]
+               herald audit --verify
+
+        Every operator action on the store, oldest first: import members, ingest, outbox
+        retry and cancel, suppress add and remove — with its actor (--actor on the command,
+        else the OS user), time (in the config's time zone), and what it affected. Entries
+        name counts and ids, never an address. The log is append-only, each entry's hash
+        covering its fields and the entry before: --verify reads the whole chain and names the
+        first entry that was changed, removed or slipped in.
+
+        Here --actor filters the entries by who acted (the global --actor names who acts).
+
+        Exit status: 0 listed, or the chain is whole; 1 the chain is broken; 2 usage,
+        config or store error.
+        """
+
+    static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        guard positionals.isEmpty else { throw ParsedArguments.UsageError(description: "audit takes no arguments") }
+        let config = try context.loadConfig()
+        let store = try StoreFactory.open(config.store, access: .readOnly)
+        if options.flags.contains("--verify") {
+            let verification = try store.verifyAuditLog()
+            if let broken = verification.firstBroken {
+                context.console.printError("herald: the audit log is broken at entry \(broken): "
+                    + (verification.problem ?? "its hash does not match"))
+                return .rowsRejected
+            }
+            context.console.print("audit log: \(verification.entries) entr\(verification.entries == 1 ? "y" : "ies"), "
+                + "hash chain intact")
+            return .success
+        }
+        let format = try context.outputFormat(options)
+        let since = try self.since(options, zone: config.timeZone)
+        var rows: [[String]] = [["#", "AT", "ACTOR", "ACTION", "DETAIL"]]
+        try store.forEachAuditEntry(since: since, actor: options.options["--actor"]) { entry in
+            let at = InstantFormatter.string(from: entry.at, in: config.timeZone)
+            if format == "json" {
+                context.console.print(JSONOutput.object([
+                    ("seq", .integer(entry.sequence)), ("at", .string(at)), ("actor", .string(entry.actor)),
+                    ("action", .string(entry.action)), ("detail", .string(entry.detail)), ("hash", .string(entry.hash)),
+                ]).rendered(pretty: false))
+            } else {
+                rows.append([String(entry.sequence), at, entry.actor, entry.action, entry.detail])
+            }
+        }
+        if format != "json" {
+            if rows.count > 1 { context.console.print(TextTable.aligned(rows, rightAligned: [0]).joined(separator: "\n")) }
+            context.console.print("\(rows.count - 1) entr\(rows.count == 2 ? "y" : "ies")")
+        }
+        return .success
+    }
+
+    /// The start of `--since`'s day in the config's time zone.
+    private static func since(_ options: ParsedArguments, zone: TimeZone) throws -> Date? {
+        guard let text = options.options["--since"] else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        guard let day = CivilDate(parsing: text),
+              let start = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day)) else {
+            throw ParsedArguments.UsageError(description: "--since: expected a day as YYYY-MM-DD, found '\(text)'")
+        }
+        return start
+    }
+}
