@@ -100,7 +100,7 @@ let package = Package(
         // the end-to-end tests run (exit codes, kill -9 mid-import).
         .testTarget(
             name: "HeraldCLITests",
-            dependencies: ["HeraldCLI", "HeraldStore", "HeraldWorker", "HeraldTestSupport", "herald"],
+            dependencies: ["HeraldCLI", "HeraldStore", "HeraldCrypto", "HeraldWorker", "HeraldTestSupport", "herald"],
             swiftSettings: strictSettings
         ),
     ],

@@ -31,6 +31,8 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
             VALUES ('+8613900000000', 'sms', 'opt-out reply (T)', 'tencent', NULL, 1);
             INSERT INTO provider_tokens (provider, token, expires_at, updated_at) VALUES ('wechat:wx1', 'tok', 2, 1);
             """)
+        try store.appendAudit(actor: "ops", action: "suppress add", detail: "added 1", at: at)
+        try store.appendAudit(actor: "王经理", action: "outbox cancel", detail: "row 1: 1 cancelled", at: at)
         return config
     }
 
@@ -58,6 +60,7 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         _ = try importer.importMembers(from: LineReader(bytes: Array("id\nNEW1\n".utf8), path: "new.csv"), format: .csv,
                                        sink: CollectingSink())
         #expect(try postgres.member(id: "NEW1")?.key ?? 0 > maxKey)
+        #expect(try postgres.verifyAuditLog() == AuditVerification(entries: 2), "the audit chain did not survive the copy")
         try postgres.database.execute("DELETE FROM member_state WHERE member_key = (SELECT key FROM members WHERE id = 'NEW1');"
             + "DELETE FROM members WHERE id = 'NEW1'")
 

@@ -225,9 +225,9 @@ import Testing
         #expect(try purchasedAt() == ["\(held) 2026-03-12T02:00:00Z", "\(treated) 2026-03-10T12:00:00Z"].sorted())
         // PostgreSQL stores start at version 11: the upgrade from 6 is SQLite's alone.
         guard backend == .sqlite else { return }
-        // Back to schema 6, without what 7 to 11 added: the upgrade attributes the stored purchases again.
+        // Back to schema 6, without what 7 to 12 added: the upgrade attributes the stored purchases again.
         try store.database.execute("""
-            DROP INDEX outbox_companions; ALTER TABLE outbox DROP COLUMN companion_of; DROP TABLE provider_tokens;
+            DROP TABLE audit_log; DROP INDEX outbox_companions; ALTER TABLE outbox DROP COLUMN companion_of; DROP TABLE provider_tokens;
             ALTER TABLE members DROP COLUMN wechat_openid; ALTER TABLE members DROP COLUMN consent_wechat;
             ALTER TABLE outbox DROP COLUMN html; ALTER TABLE outbox DROP COLUMN link_targets; DROP INDEX members_phone;
             ALTER TABLE outbox DROP COLUMN purchased_at; DROP INDEX occurrences_held_out_member;

@@ -69,6 +69,19 @@ public protocol MemberStore: AnyObject {
     /// unsubscribe, a reply). `source` names where they came from, in the events' ids.
     func optOut(memberIDs: [String], channel: ChannelKind, at: Date, source: String) throws
 
+    // MARK: Erasure (PIPL)
+
+    /// Erases what identifies the member with `id`, in one transaction committed when it
+    /// returns: name, addresses, birthday, tags, the member id itself (replaced by
+    /// `erased:<hash>`), free-text event attributes, and the address and text of their messages;
+    /// pending sends are cancelled. Anonymous rows stay, so past reports stay whole. With
+    /// `suppress`, the addresses go on the suppression list first (then they stay stored, as
+    /// "never contact" needs). nil when the store has no member with `id`.
+    func forgetMember(id: String, suppress: Bool, at: Date) throws -> ErasureReceipt?
+    /// Makes what erasure overwrote unreadable in the store's files too, where the backend can
+    /// (SQLite: the write-ahead log checkpointed and truncated); false when a reader kept it from finishing.
+    func purgeErasedData() throws -> Bool
+
     // MARK: The address suppression list
 
     /// Puts `addresses` on the suppression list, committed when it returns (planning and the

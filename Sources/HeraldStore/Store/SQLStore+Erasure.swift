@@ -1,0 +1,63 @@
+import Foundation
+import HeraldCore
+import HeraldCrypto
+
+/// `herald members forget`: a member's identifiers erased, their anonymous traces kept.
+extension SQLStore {
+    public func forgetMember(id: String, suppress: Bool, at: Date) throws -> ErasureReceipt? {
+        let hash = Digest.sha256(id).hexString
+        var receipt = ErasureReceipt(memberIDHash: hash)
+        let erasedID = "erased:" + hash.prefix(32)
+        if dialect == .sqlite {
+            // Deleted and overwritten content is zeroed in the file, not left in free space.
+            try database.execute("PRAGMA secure_delete = ON")
+        }
+        let found: Bool = try database.withTransaction {
+            // Found again by the id it had, once erased: rows that were being sent are cleared by a second run.
+            let member = try database.prepare(
+                "SELECT key, phone, email, push_token, wechat_openid FROM members WHERE id = ? OR id = ?")
+            try member.bind([.text(id), .text(erasedID)])
+            guard try member.step(), let key = member.integer(at: 0) else { return false }
+            let addresses: [SuppressibleAddress] = zip([ChannelKind.sms, .email, .push, .wechat], 1...4).compactMap { kind, column in
+                member.text(at: Int32(column)).map { SuppressibleAddress(kind: kind, address: $0) }
+            }
+            member.reset()
+            if suppress, !addresses.isEmpty {
+                receipt.suppressedAddresses = try self.suppress(addresses, reason: "the member was erased (members forget)",
+                                                                at: at)
+            }
+            let now = SQLValue.integer(at.epochSeconds)
+            let memberKey = SQLValue.integer(key)
+            receipt.cancelledSends = try database.prepare("""
+                UPDATE outbox SET status = 'cancelled', last_error = 'cancelled: the member was erased', updated_at = ?
+                WHERE member_key = ? AND status = 'pending'
+                """).run(now, memberKey)
+            receipt.sendingMessages = Int(try database.scalarInteger(
+                "SELECT count(*) FROM outbox WHERE member_key = ? AND status = 'sending'", memberKey) ?? 0)
+            receipt.clearedMessages = try database.prepare("""
+                UPDATE outbox SET address = '', body = '', title = NULL, html = NULL, provider_content = NULL,
+                    link_targets = NULL, coupon_title = NULL
+                WHERE member_key = ? AND status <> 'sending' AND (address <> '' OR body <> '')
+                """).run(memberKey)
+            receipt.clearedEvents = try database.prepare("""
+                UPDATE events SET id = 'erased:' || CAST(key AS TEXT), payload = '{}', sku = NULL, category = NULL
+                WHERE member_key = ? AND id NOT LIKE 'erased:%'
+                """).run(memberKey)
+            try database.prepare("DELETE FROM member_tags WHERE member_key = ?").run(memberKey)
+            try database.prepare("""
+                UPDATE members SET id = ?, name = NULL, phone = NULL, email = NULL, push_token = NULL, wechat_openid = NULL,
+                    birth_year = NULL, birth_month = NULL, birth_day = NULL, region = NULL, registration_channel = NULL,
+                    tags = NULL, consent_sms = 'no', consent_push = 'no', consent_email = 'no', consent_wechat = 'no'
+                WHERE key = ?
+                """).run(.text(erasedID), memberKey)
+            return true
+        }
+        return found ? receipt : nil
+    }
+
+    public func purgeErasedData() throws -> Bool {
+        guard dialect == .sqlite else { return true }
+        let busy = try database.scalarInteger("PRAGMA wal_checkpoint(TRUNCATE)")
+        return busy == 0
+    }
+}
