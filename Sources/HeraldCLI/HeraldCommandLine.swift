@@ -8,7 +8,7 @@ public enum HeraldCommandLine {
     public static let version = "0.1.0"
 
     static var commands: [any HeraldCommand.Type] { [
-        ImportMembersCommand.self, IngestCommand.self, MembersShowCommand.self, MembersForgetCommand.self, ValidateCommand.self, PreviewCommand.self,
+        ImportMembersCommand.self, IngestCommand.self, MembersShowCommand.self, MembersForgetCommand.self, MembersExportCommand.self, ValidateCommand.self, PreviewCommand.self,
         RunCommand.self, OutboxListCommand.self, OutboxShowCommand.self, OutboxRetryCommand.self, OutboxCancelCommand.self,
         ReportCommand.self, ServeCommand.self, StoreCopyCommand.self, SuppressAddCommand.self, SuppressRemoveCommand.self,
         SuppressListCommand.self, AuditCommand.self,

@@ -8,8 +8,9 @@ import HeraldCore
 /// is written to (never replaced by a new file, as an atomic rename would), a new file is
 /// created readable by its owner and group (0640), and any write error is thrown with the path.
 enum OutputFile {
-    static func write(_ text: String, to path: String) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+    /// `mode`: a new file's permissions (0600 for personal data: `members export`).
+    static func write(_ text: String, to path: String, mode: mode_t = 0o640) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw failure(path, "cannot open") }
         defer { close(descriptor) }
         var bytes = Array(text.utf8)[...]

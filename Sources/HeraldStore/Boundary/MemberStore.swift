@@ -78,6 +78,9 @@ public protocol MemberStore: AnyObject {
     /// `suppress`, the addresses go on the suppression list first (then they stay stored, as
     /// "never contact" needs). nil when the store has no member with `id`.
     func forgetMember(id: String, suppress: Bool, at: Date) throws -> ErasureReceipt?
+    /// Everything stored about the member with `id`, table by table, as stored (addresses
+    /// unmasked: it is the member's own data); nil when the store has no such member.
+    func exportMember(id: String) throws -> MemberExport?
     /// Makes what erasure overwrote unreadable in the store's files too, where the backend can
     /// (SQLite: the write-ahead log checkpointed and truncated); false when a reader kept it from finishing.
     func purgeErasedData() throws -> Bool
