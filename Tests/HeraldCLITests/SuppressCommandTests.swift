@@ -45,26 +45,43 @@ import HeraldCore
         #expect(added.status == .success, "\(added.error)")
         #expect(added.output == "suppressed: 1 address added, 0 already listed\n")
         // The same number under a new member id, written another way, in a later import.
-        let later = try folder.write("later.csv", "id,phone,consent_sms,last_active_at\nM3,+86 138-1234-5678,yes,2020-01-01\n")
-        #expect(herald(["--config", config, "import", "members", later]).status == .success)
-        #expect(try decisions(config) == ["M1 address_suppressed", "M2 planned", "M3 address_suppressed"])
+        // Its consent yes is not taken (stored as no, with a warning naming the line); M1's yes, already stored, stays.
+        let later = try folder.write("later.csv", """
+            id,phone,consent_sms,last_active_at
+            M3,+86 138-1234-5678,yes,2020-01-01
+            M4,13700000004,yes,2020-01-01
+            """)
+        let imported = herald(["--config", config, "import", "members", later])
+        #expect(imported.status == .success)
+        #expect(imported.error.contains("later.csv:2: warning: consent_sms yes not applied: +86138****5678 is on the "
+                                        + "suppression list"), "\(imported.error)")
+        #expect(!imported.error.contains("later.csv:3"))
+        let oldExport = try folder.write("old.csv", "id,name,consent_sms\nM1,张三,yes\n")
+        #expect(!herald(["--config", config, "import", "members", oldExport]).error.contains("warning"))
+        #expect(try decisions(config) == ["M1 address_suppressed", "M2 planned", "M3 address_suppressed", "M4 planned"])
 
         let worker = try launchHerald(config: config, ["run", "--once"], folder: folder)
         #expect(await Waiting.exit(of: worker, within: .seconds(60)), "herald run --once did not finish within 60 s")
         #expect(worker.terminationStatus == 0)
         let sent = try String(contentsOfFile: folder.file("sms.jsonl"), encoding: .utf8)
         let recipients = sent.split(separator: "\n").compactMap { $0.firstMatch(of: /"to": "([^"]+)"/)?.1 }
-        #expect(recipients == ["+86139****0002"], "\(sent)")
+        #expect(recipients.sorted() == ["+86137****0004", "+86139****0002"], "\(sent)")
 
         let listed = herald(["--config", config, "suppress", "list", "--format", "json"])
         #expect(listed.status == .success)
         #expect(listed.output.contains("\"address\": \"+86138****5678\"") && listed.output.contains("added by 王经理: 客户投诉"))
         #expect(!listed.output.contains("13812345678"), "an address shown unmasked")
 
-        // Taken off again: planned once more (consent was never withdrawn), M1 and M3 alike.
         let removed = herald(["--config", config, "suppress", "remove", "+8613812345678"])
         #expect(removed.status == .success && removed.output == "removed: 1 address, 0 not on the list\n")
-        #expect(try decisions(config).filter { !$0.hasPrefix("M2") } == ["M1 planned", "M3 planned"])
+        // Taken off the list, consent is what the store holds: M1's yes was kept; M3's was refused,
+        // until an import says so explicitly.
+        #expect(try decisions(config).filter { $0.hasPrefix("M1") || $0.hasPrefix("M3") } == ["M1 planned", "M3 no_consent"])
+        #expect(herald(["--config", config, "suppress", "add", "13812345678"]).status == .success)
+        let explicit = herald(["--config", config, "import", "members", later, "--allow-suppressed"])
+        #expect(explicit.status == .success && !explicit.error.contains("warning"))
+        #expect(herald(["--config", config, "suppress", "remove", "13812345678"]).status == .success)
+        #expect(try decisions(config).filter { $0.hasPrefix("M1") || $0.hasPrefix("M3") } == ["M1 planned", "M3 planned"])
     }
 
     @Test func badAddressesAreNamedAndTheGoodOnesStillCount() throws {

@@ -7,9 +7,9 @@ enum ImportMembersCommand: HeraldCommand {
     static let words = ["import", "members"]
     static let summary = "load members from CSV (with a header) or NDJSON; upsert by id"
     static let valueOptions: Set<String> = ["--rejects", "--format", "--batch-size"]
-    static let flagOptions: Set<String> = []
+    static let flagOptions: Set<String> = ["--allow-suppressed"]
     static let help = """
-        Usage: herald import members FILE [--format csv|ndjson] [--rejects FILE]
+        Usage: herald import members FILE [--format csv|ndjson] [--rejects FILE] [--allow-suppressed]
 
         Loads members into the store named by the config. FILE is CSV with a header row
         (columns of SPEC 1.4: id, name, phone, birthday, tags, consent_sms, …) or NDJSON
@@ -19,10 +19,16 @@ enum ImportMembersCommand: HeraldCommand {
         the stored value; a present but empty one clears it. Re-importing the same file
         changes nothing (its rows count as duplicates).
 
+        A row cannot give consent back to an address on the suppression list (herald suppress):
+        its consent_<channel> yes is stored as no, with a warning naming the line — unless
+        --allow-suppressed is given (the address stays listed either way: nothing is sent to
+        it until 'herald suppress remove').
+
         Options:
           --format csv|ndjson  the file's format (default: from the name; .ndjson/.jsonl → NDJSON, else CSV)
           --batch-size N       rows per transaction (default 100000); smaller commits sooner, larger loads faster
           --rejects FILE       write rejected rows there unchanged (CSV: after the header)
+          --allow-suppressed   keep a consent yes for an address on the suppression list
 
         Each rejected row is reported on standard error as FILE:LINE: rejected: reason.
         Exit status: 0 all rows landed; 1 some were rejected; 2 usage, config or I/O error.
@@ -46,6 +52,7 @@ enum ImportMembersCommand: HeraldCommand {
         let store = try StoreFactory.open(config.store)
         let importer = try store.makeMemberImporter(defaultTimeZone: config.timeZone,
                                                     batchSize: try options.positiveInteger("--batch-size") ?? 100_000)
+        importer.allowsConsentToSuppressedAddresses = options.flags.contains("--allow-suppressed")
         return try ImportReporting.run(inputName: lines.path, rejectsPath: options.options["--rejects"], context: context,
                                        store: store, action: "import members") {
             try importer.importMembers(from: lines, format: format, sink: $0)

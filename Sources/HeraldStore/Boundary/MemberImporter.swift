@@ -8,6 +8,9 @@ public protocol MemberImporter: AnyObject {
     /// store failures; row problems go to `sink` instead.
     func importMembers(from lines: LineReader, format: MemberFileFormat, sink: any RejectedRowSink) throws
         -> ImportSummary
+    /// Whether a row may consent to an address on the suppression list (`--allow-suppressed`);
+    /// by default such a consent is stored as `no`, with a warning.
+    var allowsConsentToSuppressedAddresses: Bool { get set }
 }
 
 /// The member file formats `import members` reads.

@@ -14,6 +14,9 @@ struct MemberFileReader {
     }
 
     private var decoder: MemberRecordDecoder
+    /// Set by the importer while the suppression list has entries (and the import is not
+    /// run with `--allow-suppressed`).
+    var consentGuard: SuppressedConsentGuard?
 
     init(defaultTimeZone: TimeZone) {
         decoder = MemberRecordDecoder(defaultTimeZone: defaultTimeZone)
@@ -160,7 +163,7 @@ struct MemberFileReader {
 
     private mutating func decode(_ values: [(field: MemberField, input: MemberInput)], line: Int, raw: [UInt8],
                                  _ summary: inout ImportSummary, _ sink: any RejectedRowSink, _ output: Output) throws {
-        let record: MemberRecord
+        var record: MemberRecord
         do {
             record = try decoder.decode(values)
         } catch {
@@ -168,6 +171,7 @@ struct MemberFileReader {
             try sink.reject(RowRejection(line: line, reason: error.reason), raw: raw)
             return
         }
+        if let warning = try consentGuard?.check(&record) { sink.warn(line: line, message: warning) }
         try output.record(record)
     }
 }

@@ -18,6 +18,7 @@ import HeraldCore
     private let upsertStateWithBalance: any SQLStatement
     private let setStoredValue: any SQLStatement
     private var changedRows = 0
+    public var allowsConsentToSuppressedAddresses = false
 
     public init(store: SQLStore, defaultTimeZone: TimeZone, batchSize: Int = 100_000) throws {
         self.store = store
@@ -41,6 +42,9 @@ import HeraldCore
     /// `InputError` / `SQLiteError` for I/O; row problems go to `sink` instead.
     public func importMembers(from lines: LineReader, format: MemberFileFormat, sink: any RejectedRowSink) throws
         -> ImportSummary {
+        reader.consentGuard = try allowsConsentToSuppressedAddresses || !store.hasSuppressedAddresses() ? nil
+            : SuppressedConsentGuard(location: store.location)
+        defer { reader.consentGuard = nil }
         let countBefore = try store.database.scalarInteger("SELECT count(*) FROM members") ?? 0
         changedRows = 0
         let transaction = BatchedTransaction(database: store.database, batchSize: batchSize)

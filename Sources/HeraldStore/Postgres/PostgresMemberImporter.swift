@@ -21,6 +21,7 @@ import HeraldCore
     private var fieldSetsInBatch: Set<MemberFieldSet> = []
     private var rowsInBatch = 0
     private var changedRows = 0
+    public var allowsConsentToSuppressedAddresses = false
 
     /// Every member column, in the staging table's order.
     private static let columns = MemberField.allCases.flatMap(\.memberColumns)
@@ -34,6 +35,9 @@ import HeraldCore
 
     public func importMembers(from lines: LineReader, format: MemberFileFormat, sink: any RejectedRowSink) throws
         -> ImportSummary {
+        reader.consentGuard = try allowsConsentToSuppressedAddresses || !store.hasSuppressedAddresses() ? nil
+            : SuppressedConsentGuard(location: store.location)
+        defer { reader.consentGuard = nil }
         let countBefore = try database.scalarInteger("SELECT count(*) FROM members") ?? 0
         changedRows = 0
         // A quarter second is SQLite's bound on holding its one write lock; PostgreSQL locks

@@ -1,0 +1,73 @@
+import Foundation
+import HeraldCore
+
+/// An import cannot give consent back to an address on the suppression list (an opt-out
+/// reply, a provider's "unreachable", an operator's `suppress add`): a row that turns a
+/// channel's consent to `yes` (it was not `yes` in the store) while the channel's address —
+/// the row's own, else the stored one — is listed gets `no`, with a warning, unless the import
+/// is run with `--allow-suppressed`. A `yes` the store already holds stays. Reads through a
+/// connection of its own (an importer on PostgreSQL has a COPY running on its connection),
+/// and only while the list has entries.
+final class SuppressedConsentGuard {
+    private let store: SQLStore
+    private let storedAddresses: any SQLStatement
+    private let listed: any SQLStatement
+
+    init(location: StoreLocation) throws {
+        switch location {
+        case .sqlite(let path): store = try SQLStore(readingAt: path)
+        case .postgres(let url): store = try SQLStore(postgres: url, readOnly: true)
+        }
+        storedAddresses = try store.database.prepare("""
+            SELECT phone, email, push_token, wechat_openid, consent_sms, consent_email, consent_push, consent_wechat
+            FROM members WHERE id = ?
+            """)
+        listed = try store.database.prepare("SELECT count(*) FROM address_suppressions WHERE address = ?")
+    }
+
+    private static let channels: [(consent: MemberField, address: MemberField, kind: ChannelKind)] = [
+        (.consentSMS, .phone, .sms), (.consentEmail, .email, .email), (.consentPush, .pushToken, .push),
+        (.consentWeChat, .wechatOpenID, .wechat),
+    ]
+
+    private static let kinds: [ChannelKind] = [.sms, .email, .push, .wechat]
+
+    /// Sets `no` where the row would consent to a listed address; the warning, nil when none.
+    func check(_ record: inout MemberRecord) throws -> String? {
+        let consenting = Self.channels.filter {
+            record.providedFields.contains($0.consent) && record.profile.consent(for: $0.kind) == .yes
+        }
+        guard !consenting.isEmpty else { return nil }
+        // Addresses, then consents, in the order of `kinds`.
+        var stored: [String?] = Array(repeating: nil, count: 8)
+        try storedAddresses.bind([.text(record.id)])
+        if try storedAddresses.step() { stored = (0..<8).map { storedAddresses.text(at: Int32($0)) } }
+        storedAddresses.reset()
+        var refused: [String] = []
+        for channel in consenting {
+            let index = Self.kinds.firstIndex(of: channel.kind) ?? 0
+            guard stored[4 + index] != "yes" else { continue }
+            let address = record.providedFields.contains(channel.address) ? Self.address(of: channel.kind, in: record.profile)
+                : stored[index]
+            guard let address else { continue }
+            try listed.bind([.text(address)])
+            let isListed = try listed.step() && (listed.integer(at: 0) ?? 0) > 0
+            listed.reset()
+            guard isListed else { continue }
+            record.profile.consents[channel.kind] = .no
+            refused.append("\(channel.consent.rawValue) yes not applied: \(AddressMask.masked(address, kind: channel.kind)) "
+                + "is on the suppression list")
+        }
+        guard !refused.isEmpty else { return nil }
+        return refused.joined(separator: "; ") + " (stored as no; import with --allow-suppressed to keep yes)"
+    }
+
+    private static func address(of kind: ChannelKind, in profile: MemberProfile) -> String? {
+        switch kind {
+        case .sms: profile.phone?.e164
+        case .email: profile.email
+        case .push: profile.pushToken
+        case .wechat: profile.wechatOpenID
+        }
+    }
+}
