@@ -38,22 +38,28 @@ final class SuppressedConsentGuard {
             record.providedFields.contains($0.consent) && record.profile.consent(for: $0.kind) == .yes
         }
         guard !consenting.isEmpty else { return nil }
-        // Addresses, then consents, in the order of `kinds`.
-        var stored: [String?] = Array(repeating: nil, count: 8)
-        try storedAddresses.bind([.text(record.id)])
-        if try storedAddresses.step() { stored = (0..<8).map { storedAddresses.text(at: Int32($0)) } }
-        storedAddresses.reset()
+        // The stored row (addresses, then consents, in the order of `kinds`), read only when
+        // needed: most rows carry their own address, and most addresses are not listed.
+        var stored: [String?]?
+        func storedValue(_ column: Int) throws -> String? {
+            if stored == nil {
+                try storedAddresses.bind([.text(record.id)])
+                stored = try storedAddresses.step() ? (0..<8).map { storedAddresses.text(at: Int32($0)) }
+                                                    : Array(repeating: nil, count: 8)
+                storedAddresses.reset()
+            }
+            return stored?[column] ?? nil
+        }
         var refused: [String] = []
         for channel in consenting {
             let index = Self.kinds.firstIndex(of: channel.kind) ?? 0
-            guard stored[4 + index] != "yes" else { continue }
             let address = record.providedFields.contains(channel.address) ? Self.address(of: channel.kind, in: record.profile)
-                : stored[index]
+                : try storedValue(index)
             guard let address else { continue }
             try listed.bind([.text(address)])
             let isListed = try listed.step() && (listed.integer(at: 0) ?? 0) > 0
             listed.reset()
-            guard isListed else { continue }
+            guard isListed, try storedValue(4 + index) != "yes" else { continue }
             record.profile.consents[channel.kind] = .no
             refused.append("\(channel.consent.rawValue) yes not applied: \(AddressMask.masked(address, kind: channel.kind)) "
                 + "is on the suppression list")
