@@ -30,12 +30,18 @@ import HeraldCore
         #expect(mine.output.split(separator: "\n").count == 1 && mine.output.contains("suppress add"))
         #expect(herald(["--config", config, "audit", "--since", "2999-01-01", "--format", "json"]).output.isEmpty)
         let whole = herald(["--config", config, "audit", "--verify"])
-        #expect(whole.status == .success && whole.output == "audit log: 3 entries, hash chain intact\n")
+        let lastHash = try #require(entries.last?["hash"] as? String)
+        #expect(whole.status == .success && whole.output == "audit log: 3 entries, hash chain intact; last hash \(lastHash)\n")
 
         // Past the append-only guard (someone with the database's own rights): the chain still tells.
         let store = try StoreBackend.open(location)
         #expect(throws: (any Error).self, "an update went through the append-only guard") {
             try store.database.execute("UPDATE audit_log SET actor = 'nobody' WHERE seq = 2")
+        }
+        if backend == .postgres {
+            #expect(throws: (any Error).self, "TRUNCATE went through the append-only guard") {
+                try store.database.execute("TRUNCATE audit_log")
+            }
         }
         try store.database.execute(backend == .sqlite ? "DROP TRIGGER audit_log_append_only_update"
                                                       : "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")

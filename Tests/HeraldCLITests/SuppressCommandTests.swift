@@ -100,6 +100,11 @@ import HeraldCore
         #expect(asked.output.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 1)
         let push = herald(["--config", config, "suppress", "add", "--kind", "push", "a1b2c3d4e5f6"])
         #expect(push.status == .success && push.output.hasPrefix("suppressed: 1 address added"))
+        // An APNs token (64 hexadecimal digits) is told from an openid without --kind.
+        let apns = String(repeating: "740f4707bebcf74f", count: 4)
+        #expect(herald(["--config", config, "suppress", "add", apns]).status == .success)
+        let token = herald(["--config", config, "suppress", "list", apns, "--format", "json"])
+        #expect(token.status == .success && token.output.contains("\"kind\": \"push\""), "\(token.output)")
         #expect(herald(["--config", config, "suppress", "add", "--kind", "fax", "1"]).error.contains("--kind: expected one of"))
         #expect(herald(["--config", config, "suppress", "remove", "13700000000"]).status == .rowsRejected)
         #expect(herald(["--config", config, "suppress", "add"]).status == .failure)

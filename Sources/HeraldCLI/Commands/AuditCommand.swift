@@ -13,11 +13,14 @@ enum AuditCommand: HeraldCommand {
                herald audit --verify
 
         Every operator action on the store, oldest first: import members, ingest, outbox
-        retry and cancel, suppress add and remove — with its actor (--actor on the command,
+        retry and cancel, suppress add and remove, members forget and export — with its actor (--actor on the command,
         else the OS user), time (in the config's time zone), and what it affected. Entries
         name counts and ids, never an address. The log is append-only, each entry's hash
-        covering its fields and the entry before: --verify reads the whole chain and names the
-        first entry that was changed, removed or slipped in.
+        covering its fields and the entry before: --verify reads the whole chain, names the
+        first entry that was changed, removed or slipped in, and prints the last entry's hash.
+        The hash has no key: someone who can write to the store could rewrite the chain from
+        an entry on. Keep the printed hash elsewhere: if a later 'herald audit --format json'
+        no longer lists it, the chain was rewritten or cut off at the end.
 
         Here --actor filters the entries by who acted (the global --actor names who acts).
 
@@ -37,7 +40,7 @@ enum AuditCommand: HeraldCommand {
                 return .rowsRejected
             }
             context.console.print("audit log: \(verification.entries) entr\(verification.entries == 1 ? "y" : "ies"), "
-                + "hash chain intact")
+                + "hash chain intact" + (verification.lastHash.map { "; last hash \($0)" } ?? ""))
             return .success
         }
         let format = try context.outputFormat(options)

@@ -54,7 +54,7 @@ enum ImportMembersCommand: HeraldCommand {
                                                     batchSize: try options.positiveInteger("--batch-size") ?? 100_000)
         importer.allowsConsentToSuppressedAddresses = options.flags.contains("--allow-suppressed")
         return try ImportReporting.run(inputName: lines.path, rejectsPath: options.options["--rejects"], context: context,
-                                       store: store, action: "import members") {
+                                       store: store, action: options.flags.contains("--allow-suppressed") ? "import members --allow-suppressed" : "import members") {
             try importer.importMembers(from: lines, format: format, sink: $0)
         }
     }

@@ -43,13 +43,14 @@ enum MembersExportCommand: HeraldCommand {
             ("exported_at", .string(InstantFormatter.string(from: context.clock.now(), in: config.timeZone))),
             ("tables", .object(tables)),
         ]).rendered(pretty: true)
+        // Recorded before the data leaves: an export that was not recorded does not happen.
+        let rows = export.tables.reduce(0) { $0 + $1.rows.count }
+        try context.audit(store, "members export", "member sha256:\(export.memberIDHash): \(rows) rows")
         if let path = options.options["--output"] {
             try OutputFile.write(document + "\n", to: path, mode: 0o600)
         } else {
             context.console.print(document)
         }
-        let rows = export.tables.reduce(0) { $0 + $1.rows.count }
-        try context.audit(store, "members export", "member sha256:\(export.memberIDHash): \(rows) rows")
         return .success
     }
 

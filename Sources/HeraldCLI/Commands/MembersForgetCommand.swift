@@ -8,63 +8,81 @@ enum MembersForgetCommand: HeraldCommand {
     static let words = ["members", "forget"]
     static let summary = "erase members' personal data (PIPL), keeping anonymous counts for reports"
     static let valueOptions: Set<String> = ["--file"]
-    static let flagOptions: Set<String> = ["--suppress"]
+    static let flagOptions: Set<String> = ["--suppress", "--sweep"]
     static let help = """
         Usage: herald members forget ID... [--suppress]
                herald members forget --file FILE [--suppress]
+               herald members forget --sweep
 
         For each member: erases name, phone, e-mail, push token, openid, birthday, region,
-        registration channel, tags and the member id itself (replaced by erased:<hash>);
+        registration channel, tags and the member id itself (replaced by a random erased:<uuid>);
         clears the free-text attributes of their events and the address and text of their
         messages; cancels their pending sends; sets every consent to no. Anonymous rows
         stay (a send's channel, status and times; an event's type, time and amount), so past
-        reports keep their counts. Each erasure is recorded in the audit log by the SHA-256
-        of the id, with its actor (--actor, else the OS user) and counts.
+        reports keep their counts. Each erasure is recorded in the audit log, in the same
+        transaction, by the SHA-256 of the id, with its actor (--actor, else the OS user) and counts.
 
         --suppress first puts the member's addresses on the suppression list, for a request
         never to be contacted again: the addresses then stay in the store (the list needs them).
         --file FILE reads one id per line (blank lines and lines starting with # skipped).
 
-        Rows being sent at that instant are left alone; run the command again with the same
-        id once they settle. On SQLite, erased content is zeroed in the file and the write-
-        ahead log truncated (stop workers first if it says a reader kept it; docs/privacy.md).
+        Rows being sent at that instant are left alone: every run (and --sweep alone) clears
+        the messages of members erased before that still hold an address or text. On SQLite,
+        erased content is zeroed in the file and the write-ahead log truncated (stop workers
+        first if it says a reader kept it; docs/privacy.md).
 
         Exit status: 0 every member erased; 1 some ids were not found (the others are
         erased); 2 usage, config or store error.
         """
 
     static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
-        let ids = try memberIDs(positionals, file: options.options["--file"])
+        let sweepOnly = options.flags.contains("--sweep") && positionals.isEmpty && options.options["--file"] == nil
+        let ids = sweepOnly ? [] : try memberIDs(positionals, file: options.options["--file"])
         let suppress = options.flags.contains("--suppress")
         let config = try context.loadConfig()
         let store = try StoreFactory.open(config.store)
         var missing = 0
         for id in ids {
-            guard let receipt = try store.forgetMember(id: id, suppress: suppress, at: context.clock.now()) else {
+            // The erasure and its receipt commit together: no erasure without a record of it.
+            let receipt: ErasureReceipt? = try store.withTransaction {
+                guard let receipt = try store.forgetMember(id: id, suppress: suppress, at: context.clock.now()) else {
+                    return nil
+                }
+                try context.audit(store, "members forget", "member sha256:\(receipt.memberIDHash): \(summary(of: receipt))")
+                return receipt
+            }
+            guard let receipt else {
                 context.console.printError("herald: no member with id '\(id)' in \(config.store)")
                 missing += 1
                 continue
             }
-            let counts = "\(receipt.cancelledSends) pending sends cancelled, \(receipt.clearedMessages) messages and "
-                + "\(receipt.clearedEvents) events cleared, \(receipt.suppressedAddresses) addresses suppressed"
-            try context.audit(store, "members forget", "member sha256:\(receipt.memberIDHash): \(counts)")
-            context.console.print("\(id): erased (\(counts))")
+            context.console.print("\(id): erased (\(summary(of: receipt)))")
             if receipt.sendingMessages > 0 {
-                context.console.printError("herald: \(id): \(receipt.sendingMessages) messages are being sent right now "
-                    + "and keep their text; run 'herald members forget \(id)' again once they settle")
+                context.console.printError("herald: \(id): \(receipt.sendingMessages) messages are being sent right now and "
+                    + "keep their text; run 'herald members forget --sweep' once they settle")
             }
         }
-        if ids.count > missing, try !store.purgeErasedData() {
+        let swept = try store.clearMessagesOfErasedMembers()
+        if swept > 0 || sweepOnly {
+            context.console.print("swept: \(swept) messages of members erased earlier cleared")
+            if swept > 0 { try context.audit(store, "members forget --sweep", "\(swept) messages cleared") }
+        }
+        if ids.count > missing || swept > 0, try !store.purgeErasedData() {
             context.console.printError("herald: warning: another connection is reading the store, so its write-ahead log "
-                + "still holds erased data; stop the workers and run 'herald members forget' again")
+                + "still holds erased data; stop the workers and run 'herald members forget --sweep'")
         }
         return missing == 0 ? .success : .rowsRejected
+    }
+
+    private static func summary(of receipt: ErasureReceipt) -> String {
+        "\(receipt.cancelledSends) pending sends cancelled, \(receipt.clearedMessages) messages and "
+            + "\(receipt.clearedEvents) events cleared, \(receipt.suppressedAddresses) addresses suppressed"
     }
 
     private static func memberIDs(_ positionals: [String], file: String?) throws -> [String] {
         guard let file else {
             guard !positionals.isEmpty else {
-                throw ParsedArguments.UsageError(description: "members forget takes member ids, or --file FILE")
+                throw ParsedArguments.UsageError(description: "members forget takes member ids, --file FILE or --sweep")
             }
             return positionals
         }

@@ -27,7 +27,8 @@ enum SuppressAddCommand: HeraldCommand {
         guard !positionals.isEmpty else {
             throw ParsedArguments.UsageError(description: "suppress add takes one or more addresses")
         }
-        let note = options.options["--reason"]?.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Masked: an operator may type a number into it, and the audit log cannot be edited.
+        let note = options.options["--reason"].map { SensitiveText.masked($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         if let note, note.isEmpty || note.count > 200 || note.contains(where: \.isNewline) {
             throw ParsedArguments.UsageError(description: "--reason: expected 1 to 200 characters on one line")
         }

@@ -29,9 +29,9 @@ enum SuppressListCommand: HeraldCommand {
         if !positionals.isEmpty && addresses.isEmpty { return .rowsRejected }
         let (config, store) = try SuppressCommandSupport.open(context)
         var rows: [[String]] = [["SINCE", "KIND", "ADDRESS", "PROVIDER", "REASON"]]
-        var found = Set<SuppressibleAddress>()
+        var found = Set<String>()
         try store.forEachSuppressedAddress(kind: try SuppressCommandSupport.kind(options), only: addresses) { entry in
-            if !addresses.isEmpty { found.insert(entry.address) }
+            if !addresses.isEmpty { found.insert(entry.address.address) }
             let since = InstantFormatter.string(from: entry.createdAt, in: config.timeZone)
             if format == "json" {
                 context.console.print(JSONOutput.object([
@@ -47,7 +47,7 @@ enum SuppressListCommand: HeraldCommand {
             if rows.count > 1 { context.console.print(TextTable.aligned(rows, rightAligned: []).joined(separator: "\n")) }
             context.console.print("\(SuppressCommandSupport.plural(rows.count - 1, "address")) listed")
         }
-        let unlisted = addresses.filter { !found.contains($0) }
+        let unlisted = addresses.filter { !found.contains($0.address) }
         for address in unlisted { context.console.printError("herald: \(address.masked) is not on the suppression list") }
         return problems.isEmpty && unlisted.isEmpty ? .success : .rowsRejected
     }

@@ -9,7 +9,14 @@ enum ImportReporting {
                     action: String, _ body: (RejectsWriter) throws -> ImportSummary) throws -> ExitCode {
         let rejects = try RejectsWriter(console: context.console, inputName: inputName, rejectsPath: rejectsPath)
         let started = ContinuousClock.now
-        let summary = try body(rejects)
+        let summary: ImportSummary
+        do {
+            summary = try body(rejects)
+        } catch {
+            // Batches may have committed before the failure: the attempt is recorded too.
+            try? context.audit(store, action, "\(inputName): failed: \(SensitiveText.masked("\(error)"))")
+            throw error
+        }
         try rejects.finish()
         let seconds = (ContinuousClock.now - started).inSeconds
         context.console.print("\(inputName): \(summary) in \(String(format: "%.2f", seconds)) s")

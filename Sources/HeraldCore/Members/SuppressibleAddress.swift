@@ -15,7 +15,8 @@ public struct SuppressibleAddress: Hashable, Sendable {
         public let description: String
     }
 
-    /// `kind` nil: told apart by shape — a phone number, else an e-mail (an `@`), else an openid.
+    /// `kind` nil: told apart by shape — a phone number, an e-mail (an `@`), a push token (64 or
+    /// more hexadecimal digits, as APNs gives, or longer than any openid, as FCM's), else an openid.
     public init(parsing text: String, kind: ChannelKind? = nil) throws(Problem) {
         let text = text.trimmingCharacters(in: .whitespaces)
         let shown = AddressMask.masked(text, kind: text.contains("@") ? .email : .sms)
@@ -54,6 +55,8 @@ public struct SuppressibleAddress: Hashable, Sendable {
     private static func guessedKind(of text: String) -> ChannelKind {
         // Digits and what numbers are written with: a phone, or a mistyped one (never an openid).
         if text.allSatisfy({ $0.isASCII && ($0.isNumber || " +-().".contains($0)) }) { return .sms }
-        return text.contains("@") ? .email : .wechat
+        if text.contains("@") { return .email }
+        let isHex = text.allSatisfy(\.isHexDigit)
+        return (isHex && text.utf8.count >= 64) || text.utf8.count > 64 ? .push : .wechat
     }
 }

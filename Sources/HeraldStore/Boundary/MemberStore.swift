@@ -72,12 +72,16 @@ public protocol MemberStore: AnyObject {
     // MARK: Erasure (PIPL)
 
     /// Erases what identifies the member with `id`, in one transaction committed when it
-    /// returns: name, addresses, birthday, tags, the member id itself (replaced by
-    /// `erased:<hash>`), free-text event attributes, and the address and text of their messages;
+    /// returns: name, addresses, birthday, tags, the member id itself (replaced by a random
+    /// `erased:<uuid>`), free-text event attributes, and the address and text of their messages;
     /// pending sends are cancelled. Anonymous rows stay, so past reports stay whole. With
     /// `suppress`, the addresses go on the suppression list first (then they stay stored, as
     /// "never contact" needs). nil when the store has no member with `id`.
     func forgetMember(id: String, suppress: Bool, at: Date) throws -> ErasureReceipt?
+    /// Clears the messages of erased members that still hold an address or text: rows that
+    /// were being sent when their member was erased, or planned by a tick that read the member
+    /// just before. Returns how many.
+    func clearMessagesOfErasedMembers() throws -> Int
     /// Everything stored about the member with `id`, table by table, as stored (addresses
     /// unmasked: it is the member's own data); nil when the store has no such member.
     func exportMember(id: String) throws -> MemberExport?

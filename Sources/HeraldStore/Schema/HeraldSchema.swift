@@ -319,7 +319,7 @@ public enum HeraldSchema {
     ]
 
     /// Operators' actions, one row each, in a hash chain: each row's `hash` is SHA-256 over
-    /// its fields and the row before's hash (`AuditChain`), so an edited, removed or inserted
+    /// its fields and the row before's hash (`SQLStore.auditHash`), so an edited, removed or inserted
     /// row breaks every hash after it (`herald audit --verify`). Triggers refuse updates and
     /// deletes; the chain catches what goes around them (an edit of the file itself).
     static func auditLog(sequence: String, instant: String, text: String) -> String {

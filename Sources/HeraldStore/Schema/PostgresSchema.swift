@@ -15,6 +15,8 @@ enum PostgresSchema {
                 BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
             CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
                 FOR EACH ROW EXECUTE FUNCTION herald_audit_log_append_only();
+            CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+                FOR EACH STATEMENT EXECUTE FUNCTION herald_audit_log_append_only();
             """),
     ]
 

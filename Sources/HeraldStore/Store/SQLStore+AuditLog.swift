@@ -34,7 +34,7 @@ extension SQLStore {
         }
     }
 
-    /// "herald/audit" in no particular encoding, apart from the evaluator's.
+    /// The advisory lock appenders take on PostgreSQL: any constant other than the evaluator's.
     static let auditLockKey: Int64 = 0x6865_7261_6c64_0002
 
     public func forEachAuditEntry(since: Date?, actor: String?, _ body: (AuditEntry) throws -> Void) throws {
@@ -81,6 +81,7 @@ extension SQLStore {
             }
             expectedSequence = entry.sequence + 1
             previous = entry.hash
+            verification.lastHash = entry.hash
         }
         return verification
     }
