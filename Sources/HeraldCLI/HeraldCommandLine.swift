@@ -8,10 +8,11 @@ public enum HeraldCommandLine {
     public static let version = "0.1.0"
 
     static var commands: [any HeraldCommand.Type] { [
-        ImportMembersCommand.self, IngestCommand.self, MembersShowCommand.self, MembersForgetCommand.self, MembersExportCommand.self, ValidateCommand.self, PreviewCommand.self,
-        RunCommand.self, OutboxListCommand.self, OutboxShowCommand.self, OutboxRetryCommand.self, OutboxCancelCommand.self,
-        ReportCommand.self, ServeCommand.self, StoreCopyCommand.self, SuppressAddCommand.self, SuppressRemoveCommand.self,
-        SuppressListCommand.self, AuditCommand.self,
+        ImportMembersCommand.self, IngestCommand.self, MembersShowCommand.self, MembersForgetCommand.self,
+        MembersExportCommand.self, ValidateCommand.self, PreviewCommand.self, RunCommand.self,
+        OutboxListCommand.self, OutboxShowCommand.self, OutboxRetryCommand.self, OutboxCancelCommand.self,
+        ReportCommand.self, ServeCommand.self, StoreCopyCommand.self,
+        SuppressAddCommand.self, SuppressRemoveCommand.self, SuppressListCommand.self, AuditCommand.self,
     ] }
     static let globalValueOptions: Set<String> = ["--config", "--actor"]
     static let globalFlags: Set<String> = ["--help", "-h", "--version"]
@@ -64,8 +65,10 @@ public enum HeraldCommandLine {
                               console: console)
         }
         let actor = parsed.options["--actor"] ?? CommandContext.operatingSystemUser()
-        guard (1...64).contains(actor.count), !actor.contains(where: { $0.isNewline || $0.isWhitespace && $0 != " " }) else {
-            return usageError("--actor: expected a name of 1 to 64 characters on one line", help: helpHint, console: console)
+        // Recorded in an append-only log: bounded, and one line.
+        guard (1...64).contains(actor.count), !actor.contains(where: { $0.isWhitespace && $0 != " " }) else {
+            return usageError("--actor: expected a name of 1 to 64 characters on one line", help: helpHint,
+                              console: console)
         }
         let context = CommandContext(console: console, clock: clock, explicitConfigPath: parsed.options["--config"],
                                      actor: actor)

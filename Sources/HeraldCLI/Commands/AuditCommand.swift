@@ -30,8 +30,7 @@ enum AuditCommand: HeraldCommand {
 
     static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
         guard positionals.isEmpty else { throw ParsedArguments.UsageError(description: "audit takes no arguments") }
-        let config = try context.loadConfig()
-        let store = try StoreFactory.open(config.store, access: .readOnly)
+        let (config, store) = try context.openStore(.readOnly)
         if options.flags.contains("--verify") {
             let verification = try store.verifyAuditLog()
             if let broken = verification.firstBroken {
@@ -58,7 +57,9 @@ enum AuditCommand: HeraldCommand {
             }
         }
         if format != "json" {
-            if rows.count > 1 { context.console.print(TextTable.aligned(rows, rightAligned: [0]).joined(separator: "\n")) }
+            if rows.count > 1 {
+                context.console.print(TextTable.aligned(rows, rightAligned: [0]).joined(separator: "\n"))
+            }
             context.console.print("\(rows.count - 1) entr\(rows.count == 2 ? "y" : "ies")")
         }
         return .success
@@ -66,13 +67,9 @@ enum AuditCommand: HeraldCommand {
 
     /// The start of `--since`'s day in the config's time zone.
     private static func since(_ options: ParsedArguments, zone: TimeZone) throws -> Date? {
-        guard let text = options.options["--since"] else { return nil }
+        guard let day = try options.day("--since") else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
-        guard let day = CivilDate(parsing: text),
-              let start = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day)) else {
-            throw ParsedArguments.UsageError(description: "--since: expected a day as YYYY-MM-DD, found '\(text)'")
-        }
-        return start
+        return calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))
     }
 }

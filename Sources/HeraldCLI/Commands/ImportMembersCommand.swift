@@ -53,8 +53,9 @@ enum ImportMembersCommand: HeraldCommand {
         let importer = try store.makeMemberImporter(defaultTimeZone: config.timeZone,
                                                     batchSize: try options.positiveInteger("--batch-size") ?? 100_000)
         importer.allowsConsentToSuppressedAddresses = options.flags.contains("--allow-suppressed")
-        return try ImportReporting.run(inputName: lines.path, rejectsPath: options.options["--rejects"], context: context,
-                                       store: store, action: options.flags.contains("--allow-suppressed") ? "import members --allow-suppressed" : "import members") {
+        let action = "import members" + (importer.allowsConsentToSuppressedAddresses ? " --allow-suppressed" : "")
+        return try ImportReporting.run(inputName: lines.path, rejectsPath: options.options["--rejects"],
+                                       context: context, store: store, action: action) {
             try importer.importMembers(from: lines, format: format, sink: $0)
         }
     }

@@ -39,7 +39,8 @@ enum IngestCommand: HeraldCommand {
         let store = try StoreFactory.open(config.store)
         let ingester = try store.makeEventIngester(defaultTimeZone: config.timeZone, clock: context.clock,
                                                    batchSize: try options.positiveInteger("--batch-size") ?? 100_000)
-        return try ImportReporting.run(inputName: lines.path, rejectsPath: options.options["--rejects"], context: context,
+        return try ImportReporting.run(inputName: lines.path, rejectsPath: options.options["--rejects"],
+                                       context: context,
                                        store: store, action: "ingest") {
             try ingester.ingest(from: lines, sink: $0)
         }

@@ -27,15 +27,14 @@ enum MembersExportCommand: HeraldCommand {
         guard positionals.count == 1, let id = positionals.first else {
             throw ParsedArguments.UsageError(description: "members export takes exactly one member ID")
         }
-        let config = try context.loadConfig()
-        let store = try StoreFactory.open(config.store)
+        let (config, store) = try context.openStore()
         guard let export = try store.exportMember(id: id) else {
             context.console.printError("herald: no member with id '\(id)' in \(config.store)")
             return .failure
         }
         let tables = export.tables.map { table in
             (table.name, JSONOutput.array(table.rows.map { row in
-                .object(zip(table.columns, row).map { column, value in (column, shown(value, column, config.timeZone)) })
+                .object(zip(table.columns, row).map { column, text in (column, shown(text, column, config.timeZone)) })
             }))
         }
         let document = JSONOutput.object([

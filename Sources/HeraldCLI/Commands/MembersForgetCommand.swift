@@ -39,8 +39,7 @@ enum MembersForgetCommand: HeraldCommand {
         let sweepOnly = options.flags.contains("--sweep") && positionals.isEmpty && options.options["--file"] == nil
         let ids = sweepOnly ? [] : try memberIDs(positionals, file: options.options["--file"])
         let suppress = options.flags.contains("--suppress")
-        let config = try context.loadConfig()
-        let store = try StoreFactory.open(config.store)
+        let (config, store) = try context.openStore()
         var missing = 0
         for id in ids {
             // The erasure and its receipt commit together: no erasure without a record of it.
@@ -48,7 +47,8 @@ enum MembersForgetCommand: HeraldCommand {
                 guard let receipt = try store.forgetMember(id: id, suppress: suppress, at: context.clock.now()) else {
                     return nil
                 }
-                try context.audit(store, "members forget", "member sha256:\(receipt.memberIDHash): \(summary(of: receipt))")
+                try context.audit(store, "members forget",
+                                  "member sha256:\(receipt.memberIDHash): \(summary(of: receipt))")
                 return receipt
             }
             guard let receipt else {
@@ -58,8 +58,8 @@ enum MembersForgetCommand: HeraldCommand {
             }
             context.console.print("\(id): erased (\(summary(of: receipt)))")
             if receipt.sendingMessages > 0 {
-                context.console.printError("herald: \(id): \(receipt.sendingMessages) messages are being sent right now and "
-                    + "keep their text; run 'herald members forget --sweep' once they settle")
+                context.console.printError("herald: \(id): \(receipt.sendingMessages) messages are being sent "
+                    + "right now and keep their text; run 'herald members forget --sweep' once they settle")
             }
         }
         let swept = try store.clearMessagesOfErasedMembers()
@@ -68,8 +68,8 @@ enum MembersForgetCommand: HeraldCommand {
             if swept > 0 { try context.audit(store, "members forget --sweep", "\(swept) messages cleared") }
         }
         if ids.count > missing || swept > 0, try !store.purgeErasedData() {
-            context.console.printError("herald: warning: another connection is reading the store, so its write-ahead log "
-                + "still holds erased data; stop the workers and run 'herald members forget --sweep'")
+            context.console.printError("herald: warning: another connection is reading the store, so its "
+                + "write-ahead log still holds erased data; stop the workers and run 'herald members forget --sweep'")
         }
         return missing == 0 ? .success : .rowsRejected
     }
@@ -96,7 +96,8 @@ enum MembersForgetCommand: HeraldCommand {
             let id = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if id.isEmpty || id.hasPrefix("#") { continue }
             guard !isTruncated, id.utf8.count <= 128 else {
-                throw ParsedArguments.UsageError(description: "\(file):\(number): expected a member id of at most 128 bytes")
+                throw ParsedArguments.UsageError(
+                    description: "\(file):\(number): expected a member id of at most 128 bytes")
             }
             ids.append(id)
         }

@@ -23,7 +23,8 @@ enum OutboxCancelCommand: HeraldCommand {
         let key = try positionals.first.map(OutboxCommandSupport.rowID)
         let (_, store, queue) = try OutboxCommandSupport.openWithStore(context)
         let count = try queue.cancel(key: key, triggerID: trigger, now: context.clock.now())
-        try context.audit(store, "outbox cancel", "\(key.map { "row \($0)" } ?? "trigger \(trigger ?? "")"): \(count) cancelled")
+        let target = key.map { "row \($0)" } ?? "trigger \(trigger ?? "")"
+        try context.audit(store, "outbox cancel", "\(target): \(count) cancelled")
         context.console.print("cancelled: \(count) row\(count == 1 ? "" : "s")")
         return count == 0 && key != nil ? .rowsRejected : .success
     }

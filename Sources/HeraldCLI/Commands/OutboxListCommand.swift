@@ -46,8 +46,7 @@ enum OutboxCommandSupport {
 
     /// As `open`, with the store itself (for the audit log of the commands that change rows).
     static func openWithStore(_ context: CommandContext) throws -> (HeraldConfig, any MemberStore, any OutboxQueue) {
-        let config = try context.loadConfig()
-        let store = try StoreFactory.open(config.store)
+        let (config, store) = try context.openStore()
         return (config, store, try store.makeOutboxQueue(owner: LeaseOwner.makeName()))
     }
 

@@ -24,7 +24,8 @@ enum OutboxRetryCommand: HeraldCommand {
         let key = try positionals.first.map(OutboxCommandSupport.rowID)
         let (_, store, queue) = try OutboxCommandSupport.openWithStore(context)
         let count = try queue.retry(key: key, now: context.clock.now())
-        try context.audit(store, "outbox retry", "\(key.map { "row \($0)" } ?? "every failed row"): \(count) queued again")
+        let target = key.map { "row \($0)" } ?? "every failed row"
+        try context.audit(store, "outbox retry", "\(target): \(count) queued again")
         context.console.print("queued again: \(count) row\(count == 1 ? "" : "s")")
         return count == 0 && key != nil ? .rowsRejected : .success
     }

@@ -44,7 +44,7 @@ enum ReportCommand: HeraldCommand {
             throw ParsedArguments.UsageError(description: "--by: expected "
                 + ReportGrouping.allCases.map(\.rawValue).joined(separator: ", ") + ", found '\(byText)'")
         }
-        let period = ReportPeriod(since: try day(options, "--since"), until: try day(options, "--until"))
+        let period = ReportPeriod(since: try options.day("--since"), until: try options.day("--until"))
         if let since = period.since, let until = period.until, since > until {
             throw ParsedArguments.UsageError(description: "--since \(since) is after --until \(until)")
         }
@@ -89,11 +89,4 @@ enum ReportCommand: HeraldCommand {
         return .success
     }
 
-    private static func day(_ options: ParsedArguments, _ name: String) throws -> CivilDate? {
-        guard let text = options.options[name] else { return nil }
-        guard let day = CivilDate(parsing: text) else {
-            throw ParsedArguments.UsageError(description: "\(name): expected a day as YYYY-MM-DD, found '\(text)'")
-        }
-        return day
-    }
 }

@@ -28,19 +28,21 @@ enum SuppressAddCommand: HeraldCommand {
             throw ParsedArguments.UsageError(description: "suppress add takes one or more addresses")
         }
         // Masked: an operator may type a number into it, and the audit log cannot be edited.
-        let note = options.options["--reason"].map { SensitiveText.masked($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let note = options.options["--reason"].map {
+            SensitiveText.masked($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         if let note, note.isEmpty || note.count > 200 || note.contains(where: \.isNewline) {
             throw ParsedArguments.UsageError(description: "--reason: expected 1 to 200 characters on one line")
         }
         let (addresses, problems) = try SuppressCommandSupport.addresses(positionals, options: options)
         problems.forEach(context.console.printError)
-        let (_, store) = try SuppressCommandSupport.open(context)
+        let (_, store) = try context.openStore()
         let reason = "added by \(context.actor)" + (note.map { ": " + $0 } ?? "")
         let added = addresses.isEmpty ? 0 : try store.suppress(addresses, reason: reason, at: context.clock.now())
         let distinct = Set(addresses).count
         try context.audit(store, "suppress add", "added \(added), already listed \(distinct - added), "
             + "not addresses \(problems.count)" + (note.map { "; reason: " + $0 } ?? ""))
-        context.console.print("suppressed: \(SuppressCommandSupport.plural(added, "address")) added, "
+        context.console.print("suppressed: \(SuppressCommandSupport.addresses(added)) added, "
             + "\(distinct - added) already listed")
         return problems.isEmpty ? .success : .rowsRejected
     }

@@ -27,7 +27,7 @@ enum SuppressListCommand: HeraldCommand {
         let (addresses, problems) = try SuppressCommandSupport.addresses(positionals, options: options)
         problems.forEach(context.console.printError)
         if !positionals.isEmpty && addresses.isEmpty { return .rowsRejected }
-        let (config, store) = try SuppressCommandSupport.open(context)
+        let (config, store) = try context.openStore(.readOnly)
         var rows: [[String]] = [["SINCE", "KIND", "ADDRESS", "PROVIDER", "REASON"]]
         var found = Set<String>()
         try store.forEachSuppressedAddress(kind: try SuppressCommandSupport.kind(options), only: addresses) { entry in
@@ -40,15 +40,20 @@ enum SuppressListCommand: HeraldCommand {
                     ("reason", .string(entry.reason)),
                 ]).rendered(pretty: false))
             } else {
-                rows.append([since, entry.address.kind.rawValue, entry.address.masked, entry.provider ?? "-", entry.reason])
+                rows.append([since, entry.address.kind.rawValue, entry.address.masked, entry.provider ?? "-",
+                             entry.reason])
             }
         }
         if format != "json" {
-            if rows.count > 1 { context.console.print(TextTable.aligned(rows, rightAligned: []).joined(separator: "\n")) }
-            context.console.print("\(SuppressCommandSupport.plural(rows.count - 1, "address")) listed")
+            if rows.count > 1 {
+                context.console.print(TextTable.aligned(rows, rightAligned: []).joined(separator: "\n"))
+            }
+            context.console.print("\(SuppressCommandSupport.addresses(rows.count - 1)) listed")
         }
         let unlisted = addresses.filter { !found.contains($0.address) }
-        for address in unlisted { context.console.printError("herald: \(address.masked) is not on the suppression list") }
+        for address in unlisted {
+            context.console.printError("herald: \(address.masked) is not on the suppression list")
+        }
         return problems.isEmpty && unlisted.isEmpty ? .success : .rowsRejected
     }
 }

@@ -27,11 +27,12 @@ enum SuppressRemoveCommand: HeraldCommand {
         }
         let (addresses, problems) = try SuppressCommandSupport.addresses(positionals, options: options)
         problems.forEach(context.console.printError)
-        let (_, store) = try SuppressCommandSupport.open(context)
+        let (_, store) = try context.openStore()
         let removed = addresses.isEmpty ? 0 : try store.unsuppress(addresses)
         let missing = Set(addresses).count - removed
-        try context.audit(store, "suppress remove", "removed \(removed), not listed \(missing), not addresses \(problems.count)")
-        context.console.print("removed: \(SuppressCommandSupport.plural(removed, "address")), "
+        try context.audit(store, "suppress remove",
+                          "removed \(removed), not listed \(missing), not addresses \(problems.count)")
+        context.console.print("removed: \(SuppressCommandSupport.addresses(removed)), "
             + "\(missing) not on the list")
         return problems.isEmpty && missing == 0 ? .success : .rowsRejected
     }

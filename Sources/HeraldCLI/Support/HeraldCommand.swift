@@ -1,6 +1,4 @@
-import Foundation
 import HeraldCore
-import HeraldStore
 
 /// One `herald` command. Each lives in its own file under `Commands/`.
 protocol HeraldCommand {
@@ -50,30 +48,5 @@ struct CommandContext {
                 "no config found: pass --config PATH, or create ./herald.json5 or /etc/herald/herald.json5")
         }
         return path
-    }
-}
-
-extension CommandContext {
-    /// The OS user running Herald: the one `sudo` was run by, else the effective user.
-    static func operatingSystemUser() -> String {
-        if let invoker = ProcessInfo.processInfo.environment["SUDO_USER"], !invoker.isEmpty { return invoker }
-        guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return "uid \(geteuid())" }
-        return String(cString: name)
-    }
-}
-
-extension CommandContext {
-    /// Records what an operator's command did in the store's audit log (`herald audit`):
-    /// `detail` names counts and ids, never an address.
-    func audit(_ store: any MemberStore, _ action: String, _ detail: String) throws {
-        do {
-            try store.appendAudit(actor: actor, action: action, detail: detail, at: clock.now())
-        } catch {
-            throw AuditFailure(description: "done, but not recorded in the audit log: \(error)")
-        }
-    }
-
-    struct AuditFailure: Error, CustomStringConvertible {
-        var description: String
     }
 }

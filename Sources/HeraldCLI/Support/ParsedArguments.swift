@@ -1,3 +1,5 @@
+import HeraldCore
+
 /// A command line split into words, `--name value` options and `--flag`s.
 ///
 /// Small on purpose (no third-party parser): options may stand anywhere, `--name=value`
@@ -14,6 +16,15 @@ struct ParsedArguments {
             throw UsageError(description: "\(name): expected a whole number of at least 1, found '\(text)'")
         }
         return value
+    }
+
+    /// The value of `name` as a day (YYYY-MM-DD), nil when absent.
+    func day(_ name: String) throws -> CivilDate? {
+        guard let text = options[name] else { return nil }
+        guard let day = CivilDate(parsing: text) else {
+            throw UsageError(description: "\(name): expected a day as YYYY-MM-DD, found '\(text)'")
+        }
+        return day
     }
 
     struct UsageError: Error, CustomStringConvertible {

@@ -36,10 +36,6 @@ enum SuppressCommandSupport {
         return kind
     }
 
-    static func open(_ context: CommandContext) throws -> (HeraldConfig, any MemberStore) {
-        let config = try context.loadConfig()
-        return (config, try StoreFactory.open(config.store))
-    }
-
-    static func plural(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "es")" }
+    /// "1 address", "2 addresses".
+    static func addresses(_ count: Int) -> String { "\(count) address\(count == 1 ? "" : "es")" }
 }

@@ -28,14 +28,7 @@ public struct CandidateMember: Sendable {
     /// The address a channel kind needs (sms: phone, push: token, email: address, wechat:
     /// openid), nil when none.
     /// A suppressed address is still returned: the policy tells "suppressed" from "none".
-    public func address(for kind: ChannelKind) -> String? {
-        switch kind {
-        case .sms: profile.phone?.e164
-        case .push: profile.pushToken.flatMap { $0.isEmpty ? nil : $0 }
-        case .email: profile.email.flatMap { $0.isEmpty ? nil : $0 }
-        case .wechat: profile.wechatOpenID.flatMap { $0.isEmpty ? nil : $0 }
-        }
-    }
+    public func address(for kind: ChannelKind) -> String? { profile.address(for: kind) }
 
     /// An audience field's value at `instant` (SPEC 2.1); nil when the member lacks it.
     /// Money fields are in yuan; `age` is whole years on the member's local date.

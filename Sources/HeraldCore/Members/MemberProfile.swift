@@ -32,3 +32,16 @@ public struct MemberProfile: Sendable, Equatable {
     /// Tags as stored on the member row (`a;b;c`); nil when none.
     public var tagsText: String? { tags.isEmpty ? nil : tags.joined(separator: ";") }
 }
+
+extension MemberProfile {
+    /// The address a channel kind needs (sms: phone as E.164, push: token, email: address,
+    /// wechat: openid), nil when none.
+    public func address(for kind: ChannelKind) -> String? {
+        switch kind {
+        case .sms: phone?.e164
+        case .push: pushToken.flatMap { $0.isEmpty ? nil : $0 }
+        case .email: email.flatMap { $0.isEmpty ? nil : $0 }
+        case .wechat: wechatOpenID.flatMap { $0.isEmpty ? nil : $0 }
+        }
+    }
+}

@@ -53,7 +53,7 @@ final class SuppressedConsentGuard {
         var refused: [String] = []
         for channel in consenting {
             let index = Self.kinds.firstIndex(of: channel.kind) ?? 0
-            let address = record.providedFields.contains(channel.address) ? Self.address(of: channel.kind, in: record.profile)
+            let address = record.providedFields.contains(channel.address) ? record.profile.address(for: channel.kind)
                 : try storedValue(index)
             guard let address else { continue }
             try listed.bind([.text(address)])
@@ -66,14 +66,5 @@ final class SuppressedConsentGuard {
         }
         guard !refused.isEmpty else { return nil }
         return refused.joined(separator: "; ") + " (stored as no; import with --allow-suppressed to keep yes)"
-    }
-
-    private static func address(of kind: ChannelKind, in profile: MemberProfile) -> String? {
-        switch kind {
-        case .sms: profile.phone?.e164
-        case .email: profile.email
-        case .push: profile.pushToken
-        case .wechat: profile.wechatOpenID
-        }
     }
 }

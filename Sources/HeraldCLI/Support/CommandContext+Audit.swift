@@ -1,0 +1,35 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// The store the config names, who acts, and the record of what they did (`herald audit`).
+extension CommandContext {
+    /// The config and its store.
+    func openStore(_ access: StoreFactory.Access = .readWrite) throws -> (HeraldConfig, any MemberStore) {
+        let config = try loadConfig()
+        return (config, try StoreFactory.open(config.store, access: access))
+    }
+
+    /// The OS user running Herald: the one `sudo` was run by, else the effective user.
+    static func operatingSystemUser() -> String {
+        if let invoker = ProcessInfo.processInfo.environment["SUDO_USER"], !invoker.isEmpty { return invoker }
+        guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return "uid \(geteuid())" }
+        return String(cString: name)
+    }
+}
+
+extension CommandContext {
+    /// Records what an operator's command did in the store's audit log (`herald audit`):
+    /// `detail` names counts and ids, never an address.
+    func audit(_ store: any MemberStore, _ action: String, _ detail: String) throws {
+        do {
+            try store.appendAudit(actor: actor, action: action, detail: detail, at: clock.now())
+        } catch {
+            throw AuditFailure(description: "done, but not recorded in the audit log: \(error)")
+        }
+    }
+
+    struct AuditFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+}
