@@ -23,7 +23,7 @@ import HeraldCore
             try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
         }
         #expect(entries.map { "\($0["seq"]!) \($0["actor"]!) \($0["action"]!)" }
-                == ["1 ops-li import members", "2 王经理 suppress add", "3 \(CommandContext.operatingSystemUser()) outbox cancel"])
+                == ["1 ops-li import members", "2 王经理 suppress add", "3 \(OperatingSystemUser.name) outbox cancel"])
         #expect((entries[0]["detail"] as? String)?.hasSuffix("m.csv: read 2, inserted 1, updated 0, duplicates 0, rejected 1") == true)
         #expect(!listed.output.contains("13812345678") && !listed.output.contains("5678"), "an address in the audit log")
         let mine = herald(["--config", config, "audit", "--actor", "王经理", "--format", "json"])

@@ -53,6 +53,11 @@ import HeraldWorker
         send.yield(.reload)
         #expect(await eventually { gateway.requests.count == 6 })
         #expect(harness.logLines.all.contains { $0.contains("event=config.reloaded triggers=2") })
+        // Both reloads are in the audit log, the rejected one with where the config broke.
+        var reloads: [String] = []
+        try harness.store.forEachAuditEntry(since: nil, actor: nil) { reloads.append("\($0.action): \($0.detail)") }
+        #expect(reloads.count == 2 && reloads[0].hasPrefix("config reload: rejected, the previous config kept: ")
+                && reloads[0].contains("silent.json5:1:") && reloads[1] == "config reload: accepted: 2 triggers", "\(reloads)")
         send.yield(.terminate)
         let report = try await running.value
         #expect(report.delivery.sent == 6 && report.depth["sent"] == 6)

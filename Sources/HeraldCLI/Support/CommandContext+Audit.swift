@@ -10,12 +10,6 @@ extension CommandContext {
         return (config, try StoreFactory.open(config.store, access: access))
     }
 
-    /// The OS user running Herald: the one `sudo` was run by, else the effective user.
-    static func operatingSystemUser() -> String {
-        if let invoker = ProcessInfo.processInfo.environment["SUDO_USER"], !invoker.isEmpty { return invoker }
-        guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return "uid \(geteuid())" }
-        return String(cString: name)
-    }
 }
 
 extension CommandContext {

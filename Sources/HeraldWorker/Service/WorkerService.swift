@@ -232,10 +232,24 @@ public final class WorkerService: Sendable {
             await dispatcher.replace(catalog: fresh.catalog, routers: fresh.routers, redactor: fresh.redactor)
             await receipts.replace(routers: fresh.routers)
             log.info("config.reloaded", ["triggers": "\(fresh.catalog.triggers.count)"])
+            audit(catalog, "config reload", "accepted: \(fresh.catalog.triggers.count) triggers")
             return fresh.catalog
         } catch {
             log.error("config.reload_rejected", ["error": "\(error)", "kept": "the previous config"])
+            let reason = SensitiveText.masked(String("\(error)".prefix { !$0.isNewline }.prefix(300)))
+            audit(catalog, "config reload", "rejected, the previous config kept: \(reason)")
             return nil
+        }
+    }
+
+    /// A reload in the store's audit log, by the service's user (a reload has no other actor):
+    /// a log line if the store cannot take it, never a failed reload.
+    private func audit(_ catalog: Catalog, _ action: String, _ detail: String) {
+        do {
+            try StoreFactory.open(storeOverride ?? catalog.config.store)
+                .appendAudit(actor: OperatingSystemUser.name, action: action, detail: detail, at: clock.now())
+        } catch {
+            log.warning("audit.unrecorded", ["action": action, "error": "\(error)"])
         }
     }
 
