@@ -15,7 +15,15 @@ import HeraldCore
         let members = try folder.write("m.csv", "id,phone\nM1,13812345678\nM2,139\n")
         #expect(herald(["--config", config, "--actor", "ops-li", "import", "members", members]).status == .rowsRejected)
         #expect(herald(["--config", config, "--actor", "王经理", "suppress", "add", "13812345678"]).status == .success)
-        #expect(herald(["--config", config, "outbox", "cancel", "--trigger", "birthday"]).status == .success)
+        // A pending row of M1's, cancelled by name: the row says who, the log says what.
+        try StoreBackend.open(location).database.execute("""
+            INSERT INTO outbox (trigger_id, member_key, occurrence_key, idempotency_key, category, channel, address, template,
+                body, scheduled_at, next_attempt_at, created_at, updated_at)
+            SELECT 'birthday', key, 'k', 'hk-1', 'service', 'sms', phone, 't', '您好', 1, 1, 1, 1 FROM members
+            """)
+        #expect(herald(["--config", config, "outbox", "cancel", "--trigger", "birthday"]).output == "cancelled: 1 row\n")
+        #expect(try StoreBackend.open(location).database.scalarText("SELECT last_error FROM outbox")
+                == "cancelled by \(OperatingSystemUser.name)")
 
         let listed = herald(["--config", config, "audit", "--format", "json"])
         #expect(listed.status == .success, "\(listed.error)")

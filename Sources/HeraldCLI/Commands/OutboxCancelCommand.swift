@@ -22,7 +22,7 @@ enum OutboxCancelCommand: HeraldCommand {
         }
         let key = try positionals.first.map(OutboxCommandSupport.rowID)
         let (_, store, queue) = try OutboxCommandSupport.openWithStore(context)
-        let count = try queue.cancel(key: key, triggerID: trigger, now: context.clock.now())
+        let count = try queue.cancel(key: key, triggerID: trigger, by: context.actor, now: context.clock.now())
         let target = key.map { "row \($0)" } ?? "trigger \(trigger ?? "")"
         try context.audit(store, "outbox cancel", "\(target): \(count) cancelled")
         context.console.print("cancelled: \(count) row\(count == 1 ? "" : "s")")

@@ -45,7 +45,8 @@ public protocol OutboxQueue: AnyObject {
     /// Puts failed, expired or cancelled rows back in the queue, due now, with a fresh attempt
     /// budget. `key` nil: every failed row. Returns how many.
     func retry(key: Int64?, now: Date) throws -> Int
-    /// Cancels pending rows: one (`key`), or every pending row of `triggerID`. Returns how many.
+    /// Cancels pending rows: one (`key`), or every pending row of `triggerID`, naming `actor`
+    /// on each ("cancelled by …"). Returns how many.
     @discardableResult
-    func cancel(key: Int64?, triggerID: String?, now: Date) throws -> Int
+    func cancel(key: Int64?, triggerID: String?, by actor: String, now: Date) throws -> Int
 }

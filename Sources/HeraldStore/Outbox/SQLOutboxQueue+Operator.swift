@@ -72,13 +72,14 @@ extension SQLOutboxQueue {
     /// Cancels pending rows: one (`key`) or all of a trigger. Rows in flight (`sending`) are
     /// not touched — their call may already have reached the gateway. Returns how many.
     @discardableResult
-    public func cancel(key: Int64?, triggerID: String?, now: Date) throws -> Int {
+    public func cancel(key: Int64?, triggerID: String?, by actor: String, now: Date) throws -> Int {
         try database.withTransaction {
             let statement = try database.prepare("""
-                UPDATE outbox SET status = 'cancelled', lease_until = NULL, last_error = 'cancelled by an operator',
+                UPDATE outbox SET status = 'cancelled', lease_until = NULL, last_error = ?,
                     updated_at = ? WHERE status = 'pending' AND \(key == nil ? "trigger_id = ?" : "key = ?")
                 """)
-            return try statement.run([.integer(now.epochSeconds), key.map(SQLValue.integer) ?? .text(triggerID ?? "")])
+            return try statement.run([.text("cancelled by \(actor)"), .integer(now.epochSeconds),
+                                      key.map(SQLValue.integer) ?? .text(triggerID ?? "")])
         }
     }
 
