@@ -64,7 +64,9 @@ public enum AESGCM {
                 && EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, Int32(tagSize), &tag) == 1
                 && EVP_DecryptFinal_ex(context, out.baseAddress! + ciphertext.count, &length) == 1
         }
-        guard ok else { throw OpenFailure(description: "the value does not open with this key (wrong key, or altered)") }
+        guard ok else {
+            throw OpenFailure(description: "the value does not open with this key (wrong key, or altered)")
+        }
         return Array(plaintext.prefix(ciphertext.count))
     }
 }

@@ -16,8 +16,9 @@ extension SQLStore {
             let member = try database.prepare("SELECT key, phone, email, push_token, wechat_openid FROM members WHERE id = ?")
             try member.bind([.text(id)])
             guard try member.step(), let key = member.integer(at: 0) else { return false }
-            let addresses: [SuppressibleAddress] = zip([ChannelKind.sms, .email, .push, .wechat], 1...4).compactMap { kind, column in
-                member.text(at: Int32(column)).map { SuppressibleAddress(kind: kind, address: $0) }
+            let kinds: [ChannelKind] = [.sms, .email, .push, .wechat]
+            let addresses = zip(kinds, Int32(1)...4).compactMap { kind, column in
+                member.text(at: column).map { SuppressibleAddress(kind: kind, address: $0) }
             }
             member.reset()
             if suppress, !addresses.isEmpty {
