@@ -64,7 +64,8 @@ public enum HeraldCommandLine {
             return usageError("'\(stray)' is not an option of '\(command.words.joined(separator: " "))'", help: helpHint,
                               console: console)
         }
-        let actor = parsed.options["--actor"] ?? OperatingSystemUser.name
+        // Masked like any text Herald records: an actor named by a phone number is still one.
+        let actor = SensitiveText.masked(parsed.options["--actor"] ?? OperatingSystemUser.name)
         // Recorded in an append-only log: bounded, and one line.
         guard (1...64).contains(actor.count), !actor.contains(where: { $0.isWhitespace && $0 != " " }) else {
             return usageError("--actor: expected a name of 1 to 64 characters on one line", help: helpHint,

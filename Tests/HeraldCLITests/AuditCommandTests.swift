@@ -59,6 +59,13 @@ import HeraldCore
         #expect(broken.error.contains("broken at entry 2: entry 2 was changed after it was written"), "\(broken.error)")
         try store.database.execute("UPDATE audit_log SET actor = '王经理' WHERE seq = 2")
         #expect(herald(["--config", config, "audit", "--verify"]).status == .success)
+        if backend == .sqlite {
+            // A time no instant can be (SQLite keeps whatever it is given): found, not a crash.
+            try store.database.execute("UPDATE audit_log SET at = 9.9e300 WHERE seq = 3")
+            #expect(herald(["--config", config, "audit", "--verify"]).error.contains("entry 3 was changed"))
+            try store.database.execute("UPDATE audit_log SET at = (SELECT at FROM audit_log WHERE seq = 2) WHERE seq = 3")
+        }
+        #expect(herald(["--config", config, "audit", "--verify", "--format", "json"]).status == .failure)
         try store.database.execute(backend == .sqlite ? "DROP TRIGGER audit_log_append_only_delete" : "SELECT 1")
         try store.database.execute("DELETE FROM audit_log WHERE seq = 2")
         #expect(herald(["--config", config, "audit", "--verify"]).error.contains("entry 2 is missing (the next is 3)"))

@@ -65,6 +65,9 @@ import HeraldCrypto
         #expect(m2.contains("\"address_suppressions\": [") && m2.contains("\"address\": \"+8613900000002\""))
         let mode = try FileManager.default.attributesOfItem(atPath: folder.file("m2.json"))[.posixPermissions] as? Int
         #expect(mode == 0o600)
+        // Never over an existing file (whose mode would stay what it was) or through a link.
+        let overwrite = herald(["--config", config, "members", "export", "M2", "--output", folder.file("m2.json")])
+        #expect(overwrite.status == .failure && overwrite.error.contains("exists already"))
         #expect(herald(["--config", config, "members", "export", "NOBODY"]).status == .failure)
 
         let forgot = herald(["--config", config, "--actor", "dpo-wang", "members", "forget", "VIP-ZHANG-0001", "NOBODY"])
@@ -125,6 +128,13 @@ import HeraldCrypto
         let long = try folder.write("long.txt", "A1\n" + String(repeating: "x", count: 200) + "\n")
         #expect(herald(["--config", config, "members", "forget", "--file", long]).error.contains("long.txt:2: expected a member id"))
         #expect(herald(["--config", config, "members", "forget"]).status == .failure)
+        let empty = herald(["--config", config, "members", "forget", "--file", try folder.write("none.txt", "# none\n")])
+        #expect(empty.status == .failure && empty.error.contains("none.txt: no member ids in it"))
+        #expect(herald(["--config", config, "import", "members", try folder.write("b.csv", "id\nB1\n")]).status == .success)
+        let twice = herald(["--config", config, "members", "forget", "B1", "B1"])
+        #expect(twice.status == .success && twice.output.components(separatedBy: "erased (").count == 2, "\(twice.error)")
+        let hugeID = String(repeating: "x", count: 10_000)
+        #expect(herald(["--config", config, "members", "forget", hugeID]).error.count < 300, "a 10,000-character id echoed whole")
         #expect(herald(["--config", config, "members", "forget", "A1", "--file", file]).error.contains("not both"))
     }
 }

@@ -108,6 +108,10 @@ import HeraldCore
         #expect(herald(["--config", config, "suppress", "add", "--kind", "fax", "1"]).error.contains("--kind: expected one of"))
         #expect(herald(["--config", config, "suppress", "remove", "13700000000"]).status == .rowsRejected)
         #expect(herald(["--config", config, "suppress", "add"]).status == .failure)
+        let huge = herald(["--config", config, "suppress", "add", String(repeating: "a", count: 300) + "@x.cn",
+                           String(repeating: "1", count: 100_000)])
+        #expect(huge.status == .rowsRejected && huge.output.hasPrefix("suppressed: 0 addresses added"))
+        #expect(huge.error.count < 600, "\(huge.error.count) characters echoed for two bad arguments")
         #expect(herald(["--config", config, "--actor", "", "suppress", "list"]).error.contains("--actor: expected"))
     }
 }

@@ -33,6 +33,9 @@ enum AuditCommand: HeraldCommand {
         guard positionals.isEmpty else { throw ParsedArguments.UsageError(description: "audit takes no arguments") }
         let (config, store) = try context.openStore(.readOnly)
         if options.flags.contains("--verify") {
+            guard options.options["--since"] == nil, options.options["--format"] == nil else {
+                throw ParsedArguments.UsageError(description: "--verify reads the whole chain: it takes no --since or --format")
+            }
             let verification = try store.verifyAuditLog()
             if let broken = verification.firstBroken {
                 context.console.printError("herald: the audit log is broken at entry \(broken): "
@@ -50,11 +53,15 @@ enum AuditCommand: HeraldCommand {
             let at = InstantFormatter.string(from: entry.at, in: config.timeZone)
             if format == "json" {
                 context.console.print(JSONOutput.object([
-                    ("seq", .integer(entry.sequence)), ("at", .string(at)), ("actor", .string(entry.actor)),
-                    ("action", .string(entry.action)), ("detail", .string(entry.detail)), ("hash", .string(entry.hash)),
+                    ("seq", .integer(entry.sequence)), ("at", .string(at)),
+                    ("actor", .string(SensitiveText.masked(entry.actor))), ("action", .string(entry.action)),
+                    ("detail", .string(SensitiveText.masked(entry.detail))), ("hash", .string(entry.hash)),
                 ]).rendered(pretty: false))
             } else {
-                rows.append([String(entry.sequence), at, entry.actor, entry.action, entry.detail])
+                // Stored text shown as everywhere: masked, one line (a tampered row may carry anything).
+                rows.append([String(entry.sequence), at, entry.actor, entry.action, entry.detail].map {
+                    SensitiveText.withoutControlCharacters(SensitiveText.masked($0), keepingNewlines: false)
+                })
             }
         }
         if format != "json" {

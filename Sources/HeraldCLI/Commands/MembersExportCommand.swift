@@ -17,7 +17,8 @@ enum MembersExportCommand: HeraldCommand {
         planning decisions (held out, suppressed) and the suppression list's entries for
         their addresses. Times (columns named at or ending in _at) are shown in the config's
         time zone. Addresses are NOT masked: this is the member's own data, to hand to them.
-        --output FILE writes it to a new file readable by its owner only (0600). The export is
+        --output FILE writes it to a new file readable by its owner only (0600); an existing
+        file (or a symlink) is refused, never overwritten. The export is
         recorded in the audit log (by the SHA-256 of the id).
 
         Exit status: 0 exported; 2 not found, usage, config or store error.
@@ -29,7 +30,7 @@ enum MembersExportCommand: HeraldCommand {
         }
         let (config, store) = try context.openStore()
         guard let export = try store.exportMember(id: id) else {
-            context.console.printError("herald: no member with id '\(id)' in \(config.store)")
+            context.console.printError("herald: no member with id '\(SensitiveText.shortened(id))' in \(config.store)")
             return .failure
         }
         let tables = export.tables.map { table in
@@ -46,7 +47,7 @@ enum MembersExportCommand: HeraldCommand {
         let rows = export.tables.reduce(0) { $0 + $1.rows.count }
         try context.audit(store, "members export", "member sha256:\(export.memberIDHash): \(rows) rows")
         if let path = options.options["--output"] {
-            try OutputFile.write(document + "\n", to: path, mode: 0o600)
+            try OutputFile.writeNew(document + "\n", to: path)
         } else {
             context.console.print(document)
         }

@@ -37,7 +37,8 @@ enum MembersForgetCommand: HeraldCommand {
 
     static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
         let sweepOnly = options.flags.contains("--sweep") && positionals.isEmpty && options.options["--file"] == nil
-        let ids = sweepOnly ? [] : try memberIDs(positionals, file: options.options["--file"])
+        var seen = Set<String>()
+        let ids = sweepOnly ? [] : try memberIDs(positionals, file: options.options["--file"]).filter { seen.insert($0).inserted }
         let suppress = options.flags.contains("--suppress")
         let (config, store) = try context.openStore()
         var missing = 0
@@ -52,7 +53,7 @@ enum MembersForgetCommand: HeraldCommand {
                 return receipt
             }
             guard let receipt else {
-                context.console.printError("herald: no member with id '\(id)' in \(config.store)")
+                context.console.printError("herald: no member with id '\(SensitiveText.shortened(id))' in \(config.store)")
                 missing += 1
                 continue
             }
@@ -101,6 +102,7 @@ enum MembersForgetCommand: HeraldCommand {
             }
             ids.append(id)
         }
+        guard !ids.isEmpty else { throw ParsedArguments.UsageError(description: "\(file): no member ids in it") }
         return ids
     }
 }

@@ -195,7 +195,8 @@ public struct MemberRecordDecoder {
     /// One `@` with something before it, a dotted domain after it, no spaces or control characters.
     static func isPlausibleEmail(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
-        guard let at = bytes.firstIndex(of: UInt8(ascii: "@")), at > 0,
+        // RFC 5321's limits: 254 bytes in all, 64 before the `@`.
+        guard bytes.count <= 254, let at = bytes.firstIndex(of: UInt8(ascii: "@")), at > 0, at <= 64,
               !bytes.contains(where: { $0 <= 0x20 || $0 == 0x7F }),
               bytes[(at + 1)...].allSatisfy({ $0 != UInt8(ascii: "@") })
         else { return false }

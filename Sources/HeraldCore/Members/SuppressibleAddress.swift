@@ -19,7 +19,7 @@ public struct SuppressibleAddress: Hashable, Sendable {
     /// more hexadecimal digits, as APNs gives, or longer than any openid, as FCM's), else an openid.
     public init(parsing text: String, kind: ChannelKind? = nil) throws(Problem) {
         let text = text.trimmingCharacters(in: .whitespaces)
-        let shown = AddressMask.masked(text, kind: text.contains("@") ? .email : .sms)
+        let shown = SensitiveText.shortened(AddressMask.masked(text, kind: text.contains("@") ? .email : .sms))
         switch kind ?? Self.guessedKind(of: text) {
         case .sms:
             guard let phone = PhoneNumber(text) else {
@@ -33,13 +33,13 @@ public struct SuppressibleAddress: Hashable, Sendable {
             self.init(kind: .email, address: text)
         case .wechat:
             guard MemberRecordDecoder.isPlausibleOpenID(text) else {
-                throw Problem(description: "'\(AddressMask.masked(text, kind: .wechat))' is not a phone number, an "
+                throw Problem(description: "'\(SensitiveText.shortened(AddressMask.masked(text, kind: .wechat)))' is not a phone number, an "
                     + "e-mail address or an openid (6 to 64 letters, digits, - or _)")
             }
             self.init(kind: .wechat, address: text)
         case .push:
             guard (8...4096).contains(text.utf8.count), !text.contains(where: \.isWhitespace) else {
-                throw Problem(description: "'\(AddressMask.masked(text, kind: .push))' is not a push token: expected "
+                throw Problem(description: "'\(SensitiveText.shortened(AddressMask.masked(text, kind: .push)))' is not a push token: expected "
                     + "8 to 4,096 characters without spaces")
             }
             self.init(kind: .push, address: text)

@@ -13,6 +13,12 @@ public enum SensitiveText {
         maskedEmails(maskedPhoneNumbers(text))
     }
 
+    /// What a message echoes of an argument: its first 64 characters, on one line.
+    public static func shortened(_ text: String) -> String {
+        let line = withoutControlCharacters(text, keepingNewlines: false)
+        return line.count > 64 ? line.prefix(64) + "…" : line
+    }
+
     /// Control characters removed (C0 but tab and, when kept, newline; DEL; C1): ESC and BEL
     /// in member data never reach a terminal or a log line. Without `keepingNewlines`, tabs
     /// and newlines go too.

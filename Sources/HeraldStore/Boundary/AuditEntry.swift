@@ -4,7 +4,9 @@ import Foundation
 public struct AuditEntry: Sendable, Equatable {
     /// The entry's place in the chain: 1, 2, …
     public var sequence: Int64
-    public var at: Date
+    /// As stored: the chain hashes this number, not a `Date` made from it.
+    public var epochSeconds: Int64
+    public var at: Date { Date(timeIntervalSince1970: TimeInterval(epochSeconds)) }
     public var actor: String
     /// The command: `suppress add`, `outbox cancel`, `import members`, …
     public var action: String

@@ -52,7 +52,7 @@ extension SQLStore {
         try database.forEachPage(of: "SELECT seq, at, actor, action, detail, previous_hash, hash FROM audit_log"
                                      + condition + " ORDER BY seq", parameters, pageSize: 1_000, readRow: { row in
             try body(AuditEntry(sequence: row.integer(at: 0) ?? 0,
-                                at: Date(timeIntervalSince1970: TimeInterval(row.integer(at: 1) ?? 0)),
+                                epochSeconds: row.integer(at: 1) ?? 0,
                                 actor: row.text(at: 2) ?? "", action: row.text(at: 3) ?? "", detail: row.text(at: 4) ?? "",
                                 previousHash: row.text(at: 5) ?? "", hash: row.text(at: 6) ?? ""))
         }, pageDone: {})
@@ -69,7 +69,7 @@ extension SQLStore {
                 "entry \(expectedSequence) is missing (the next is \(entry.sequence))"
             } else if entry.previousHash != previous {
                 "entry \(entry.sequence) does not follow the entry before it (a row was removed or replaced)"
-            } else if entry.hash != Self.auditHash(sequence: entry.sequence, at: entry.at.epochSeconds, actor: entry.actor,
+            } else if entry.hash != Self.auditHash(sequence: entry.sequence, at: entry.epochSeconds, actor: entry.actor,
                                                    action: entry.action, detail: entry.detail, previousHash: previous) {
                 "entry \(entry.sequence) was changed after it was written (its hash does not match its fields)"
             } else {
