@@ -15,7 +15,8 @@ enum SuppressListCommand: HeraldCommand {
         The suppression list's entries, oldest first: when each was added (in the config's
         time zone), its kind, the address masked, the provider that reported it (none when
         an operator added it) and why. With addresses, only their entries: a way to ask
-        whether a number is listed without showing anyone else's.
+        whether a number is listed without showing anyone else's. --format defaults to a table
+        on a terminal and JSON lines (one object per entry) when piped.
         \(SuppressCommandSupport.kindHelp)
 
         Exit status: 0 listed (with addresses: every one is on the list); 1 some named
