@@ -176,3 +176,34 @@ private let fullCSV = """
         #expect(try store.member(id: "42")?.profile.birthday == Birthday(year: nil, month: 12, day: 31))
     }
 }
+
+/// The import's suppression guard decides the same whether it holds the list in memory or
+/// probes the store per row (a list longer than it holds).
+@Suite struct SuppressedConsentGuardTests {
+    @Test(arguments: StoreBackend.allCases, [0, SuppressedConsentGuard.heldListLimit])
+    func heldAndProbedListsDecideAlike(_ backend: StoreBackend, heldListLimit: Int) throws {
+        let folder = try TemporaryDirectory()
+        let store = try backend.makeStore(in: folder)
+        try importMembers("id,phone,consent_sms\nU1,13812345678,no\nU2,13900000002,yes\n", into: store, folder: folder)
+        _ = try store.suppress([SuppressibleAddress(kind: .sms, address: "+8613812345678"),
+                                SuppressibleAddress(kind: .sms, address: "+8613900000002")], reason: "test", at: Date())
+        let guardian = try SuppressedConsentGuard(location: store.location, heldListLimit: heldListLimit)
+        var decoder = MemberRecordDecoder(defaultTimeZone: shanghai)
+        func record(_ id: String, _ phone: String?) throws -> MemberRecord {
+            var values: [(field: MemberField, input: MemberInput)] = [(.id, .text(id)), (.consentSMS, .text("yes"))]
+            if let phone { values.append((.phone, .text(phone))) }
+            return try decoder.decode(values)
+        }
+        // U1 said no and its stored number is listed: the row's yes is refused.
+        var u1 = try record("U1", nil)
+        #expect(try guardian.check(&u1)?.contains("+86138****5678 is on the suppression list") == true)
+        #expect(u1.profile.consent(for: .sms) == .no)
+        // U2's yes is already stored: it stays. A new member with an unlisted number: nothing to say.
+        var u2 = try record("U2", nil)
+        #expect(try guardian.check(&u2) == nil && u2.profile.consent(for: .sms) == .yes)
+        var u3 = try record("U3", "13700000003")
+        #expect(try guardian.check(&u3) == nil && u3.profile.consent(for: .sms) == .yes)
+        var u4 = try record("U4", "138 1234 5678")
+        #expect(try guardian.check(&u4) != nil && u4.profile.consent(for: .sms) == .no)
+    }
+}

@@ -7,13 +7,21 @@ import HeraldCore
 /// the row's own, else the stored one — is listed gets `no`, with a warning, unless the import
 /// is run with `--allow-suppressed`. A `yes` the store already holds stays. Reads through a
 /// connection of its own (an importer on PostgreSQL has a COPY running on its connection),
-/// and only while the list has entries.
+/// and only while the list has entries. The list is read once when short (a snapshot: an
+/// address listed during the import is caught by planning and the re-check before each call).
 final class SuppressedConsentGuard {
     private let store: SQLStore
     private let storedAddresses: any SQLStatement
     private let listed: any SQLStatement
+    /// The whole list, when it is short enough to hold (most are): a lookup then costs no
+    /// statement — on PostgreSQL, no round trip per row.
+    private let heldList: Set<String>?
 
-    init(location: StoreLocation) throws {
+    /// Up to this many entries are held in memory (about 10 MB); a longer list is probed per row.
+    static let heldListLimit = 100_000
+
+    /// `heldListLimit`: the longest list held in memory (tests lower it to take the probe path).
+    init(location: StoreLocation, heldListLimit: Int = SuppressedConsentGuard.heldListLimit) throws {
         switch location {
         case .sqlite(let path): store = try SQLStore(readingAt: path)
         case .postgres(let url): store = try SQLStore(postgres: url, readOnly: true)
@@ -23,6 +31,22 @@ final class SuppressedConsentGuard {
             FROM members WHERE id = ?
             """)
         listed = try store.database.prepare("SELECT count(*) FROM address_suppressions WHERE address = ?")
+        let entries = try store.database.scalarInteger("SELECT count(*) FROM address_suppressions") ?? 0
+        if entries <= heldListLimit {
+            var held = Set<String>()
+            try store.database.forEachPage(of: "SELECT address FROM address_suppressions", [], pageSize: 10_000,
+                                           readRow: { held.insert($0.text(at: 0) ?? "") }, pageDone: {})
+            heldList = held
+        } else {
+            heldList = nil
+        }
+    }
+
+    private func isListed(_ address: String) throws -> Bool {
+        if let heldList { return heldList.contains(address) }
+        try listed.bind([.text(address)])
+        defer { listed.reset() }
+        return try listed.step() && (listed.integer(at: 0) ?? 0) > 0
     }
 
     private static let channels: [(consent: MemberField, address: MemberField, kind: ChannelKind)] = [
@@ -56,10 +80,7 @@ final class SuppressedConsentGuard {
             let address = record.providedFields.contains(channel.address) ? record.profile.address(for: channel.kind)
                 : try storedValue(index)
             guard let address else { continue }
-            try listed.bind([.text(address)])
-            let isListed = try listed.step() && (listed.integer(at: 0) ?? 0) > 0
-            listed.reset()
-            guard isListed, try storedValue(4 + index) != "yes" else { continue }
+            guard try isListed(address), try storedValue(4 + index) != "yes" else { continue }
             record.profile.consents[channel.kind] = .no
             refused.append("\(channel.consent.rawValue) yes not applied: \(AddressMask.masked(address, kind: channel.kind)) "
                 + "is on the suppression list")
