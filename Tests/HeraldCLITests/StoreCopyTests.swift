@@ -49,6 +49,8 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
             """)
         #expect(schemaTables == StoreCopier.tables.map(\.name).sorted())
 
+        // The copies are compared with the store as it was: the copy itself goes into its audit log.
+        let checksumsBefore = try StoreCopier.checksums(of: original.database).map(\.checksum)
         let url = try TemporaryPostgres.shared().makeDatabase()
         let there = try launchHerald(config: config, ["store", "copy", "--to", url], folder: folder, stderrName: "to.txt")
         #expect(await Waiting.exit(of: there, within: .seconds(120)), "store copy --to postgres did not finish in 120 s")
@@ -73,7 +75,11 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         #expect(home.terminationStatus == 0, "\((try? String(contentsOfFile: folder.file("back.txt"), encoding: .utf8)) ?? "")")
         #expect(try StoreDump.of(SQLStore(path: folder.file("back.db"))) == StoreDump.of(original))
         #expect(try StoreCopier.checksums(of: SQLStore(path: folder.file("back.db")).database).map(\.checksum)
-            == StoreCopier.checksums(of: original.database).map(\.checksum))
+            == checksumsBefore)
+        var copies: [String] = []
+        try original.forEachAuditEntry(since: nil, actor: nil) { copies.append("\($0.action): \($0.detail)") }
+        #expect(copies.last?.hasPrefix("store copy: to postgresql://") == true && copies.last?.hasSuffix("rows, verified") == true,
+                "\(copies)")
 
         // A target with data is refused, untouched.
         let again = try launchHerald(config: config, ["store", "copy", "--to", url], folder: folder, stderrName: "again.txt")

@@ -13,8 +13,8 @@ enum AuditCommand: HeraldCommand {
                herald audit --verify
 
         Every operator action on the store, oldest first: import members, ingest, outbox
-        retry and cancel, suppress add and remove, members forget and export, and herald
-        run's config reloads — with its actor (--actor on the command,
+        retry and cancel, suppress add and remove, members forget and export, store copy,
+        and herald run's config reloads — with its actor (--actor on the command,
         else the OS user), time (in the config's time zone), and what it affected. Entries
         name counts and ids, never an address. The log is append-only, each entry's hash
         covering its fields and the entry before: --verify reads the whole chain, names the

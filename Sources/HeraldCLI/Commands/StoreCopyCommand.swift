@@ -49,6 +49,10 @@ enum StoreCopyCommand: HeraldCommand {
             return .failure
         }
         let tables = report.tables.count
+        // In the source's log: the copy is an operator's action on it (the target's log is the
+        // source's, as copied).
+        try context.audit(StoreFactory.open(config.store), "store copy",
+                          "to \(target): \(report.rows) rows, \(report.matches ? "verified" : "DIFFERS")")
         guard report.matches else {
             context.console.printError("herald: the copy differs from \(config.store) in "
                 + report.tables.filter { !$0.matches }.map(\.name).joined(separator: ", "))
