@@ -48,7 +48,8 @@ enum AuditCommand: HeraldCommand {
         }
         let format = try context.outputFormat(options)
         let since = try self.since(options, zone: config.timeZone)
-        var rows: [[String]] = [["#", "AT", "ACTOR", "ACTION", "DETAIL"]]
+        var table = StreamedTable(header: ["#", "AT", "ACTOR", "ACTION", "DETAIL"], rightAligned: [0],
+                                  console: context.console)
         try store.forEachAuditEntry(since: since, actor: options.options["--actor"]) { entry in
             let at = InstantFormatter.string(from: entry.at, in: config.timeZone)
             if format == "json" {
@@ -59,16 +60,14 @@ enum AuditCommand: HeraldCommand {
                 ]).rendered(pretty: false))
             } else {
                 // Stored text shown as everywhere: masked, one line (a tampered row may carry anything).
-                rows.append([String(entry.sequence), at, entry.actor, entry.action, entry.detail].map {
+                table.append([String(entry.sequence), at, entry.actor, entry.action, entry.detail].map {
                     SensitiveText.withoutControlCharacters(SensitiveText.masked($0), keepingNewlines: false)
                 })
             }
         }
         if format != "json" {
-            if rows.count > 1 {
-                context.console.print(TextTable.aligned(rows, rightAligned: [0]).joined(separator: "\n"))
-            }
-            context.console.print("\(rows.count - 1) entr\(rows.count == 2 ? "y" : "ies")")
+            table.finish()
+            context.console.print("\(table.rows) entr\(table.rows == 1 ? "y" : "ies")")
         }
         return .success
     }

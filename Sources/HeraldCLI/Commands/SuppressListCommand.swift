@@ -29,7 +29,7 @@ enum SuppressListCommand: HeraldCommand {
         problems.forEach(context.console.printError)
         if !positionals.isEmpty && addresses.isEmpty { return .rowsRejected }
         let (config, store) = try context.openStore(.readOnly)
-        var rows: [[String]] = [["SINCE", "KIND", "ADDRESS", "PROVIDER", "REASON"]]
+        var table = StreamedTable(header: ["SINCE", "KIND", "ADDRESS", "PROVIDER", "REASON"], console: context.console)
         var found = Set<String>()
         try store.forEachSuppressedAddress(kind: try SuppressCommandSupport.kind(options), only: addresses) { entry in
             if !addresses.isEmpty { found.insert(entry.address.address) }
@@ -41,15 +41,13 @@ enum SuppressListCommand: HeraldCommand {
                     ("reason", .string(entry.reason)),
                 ]).rendered(pretty: false))
             } else {
-                rows.append([since, entry.address.kind.rawValue, entry.address.masked, entry.provider ?? "-",
-                             entry.reason])
+                table.append([since, entry.address.kind.rawValue, entry.address.masked, entry.provider ?? "-",
+                              entry.reason])
             }
         }
         if format != "json" {
-            if rows.count > 1 {
-                context.console.print(TextTable.aligned(rows, rightAligned: []).joined(separator: "\n"))
-            }
-            context.console.print("\(SuppressCommandSupport.addresses(rows.count - 1)) listed")
+            table.finish()
+            context.console.print("\(SuppressCommandSupport.addresses(table.rows)) listed")
         }
         let unlisted = addresses.filter { !found.contains($0.address) }
         for address in unlisted {

@@ -37,7 +37,7 @@ import HeraldCore
         // suppression list's key per address.
         if request.withSuppressedAddresses {
             columns.append("(SELECT \(dialect.commaList("a.kind")) FROM address_suppressions a "
-                + "WHERE a.address IN (m.phone, m.email, m.push_token, m.wechat_openid)) AS suppressed_kinds")
+                + "WHERE a.address IN (\(AddressColumn.addressList(of: "m")))) AS suppressed_kinds")
         }
         columns += parts.columns
         parameters += parts.columnParameters + parts.fromParameters

@@ -26,10 +26,8 @@ final class SuppressedConsentGuard {
         case .sqlite(let path): store = try SQLStore(readingAt: path)
         case .postgres(let url): store = try SQLStore(postgres: url, readOnly: true)
         }
-        storedAddresses = try store.database.prepare("""
-            SELECT phone, email, push_token, wechat_openid, consent_sms, consent_email, consent_push, consent_wechat
-            FROM members WHERE id = ?
-            """)
+        let columns = AddressColumn.all.map(\.address) + AddressColumn.all.map(\.consent)
+        storedAddresses = try store.database.prepare("SELECT \(columns.joined(separator: ", ")) FROM members WHERE id = ?")
         listed = try store.database.prepare("SELECT count(*) FROM address_suppressions WHERE address = ?")
         let entries = try store.database.scalarInteger("SELECT count(*) FROM address_suppressions") ?? 0
         if entries <= heldListLimit {
@@ -49,41 +47,39 @@ final class SuppressedConsentGuard {
         return try listed.step() && (listed.integer(at: 0) ?? 0) > 0
     }
 
-    private static let channels: [(consent: MemberField, address: MemberField, kind: ChannelKind)] = [
-        (.consentSMS, .phone, .sms), (.consentEmail, .email, .email), (.consentPush, .pushToken, .push),
-        (.consentWeChat, .wechatOpenID, .wechat),
-    ]
-
-    private static let kinds: [ChannelKind] = [.sms, .email, .push, .wechat]
-
     /// Sets `no` where the row would consent to a listed address; the warning, nil when none.
     func check(_ record: inout MemberRecord) throws -> String? {
-        let consenting = Self.channels.filter {
-            record.providedFields.contains($0.consent) && record.profile.consent(for: $0.kind) == .yes
+        let consenting = AddressColumn.all.filter {
+            record.providedFields.contains($0.consentField) && record.profile.consent(for: $0.kind) == .yes
         }
         guard !consenting.isEmpty else { return nil }
-        // The stored row (addresses, then consents, in the order of `kinds`), read only when
-        // needed: most rows carry their own address, and most addresses are not listed.
-        var stored: [String?]?
-        func storedValue(_ column: Int) throws -> String? {
-            if stored == nil {
-                try storedAddresses.bind([.text(record.id)])
-                stored = try storedAddresses.step() ? (0..<8).map { storedAddresses.text(at: Int32($0)) }
-                                                    : Array(repeating: nil, count: 8)
-                storedAddresses.reset()
+        // The stored row, read only when needed: most rows carry their own address, and most
+        // addresses are not listed.
+        var stored: (addresses: [ChannelKind: String], consents: [ChannelKind: String])?
+        func storedRow() throws -> (addresses: [ChannelKind: String], consents: [ChannelKind: String]) {
+            if let stored { return stored }
+            var row: (addresses: [ChannelKind: String], consents: [ChannelKind: String]) = ([:], [:])
+            try storedAddresses.bind([.text(record.id)])
+            if try storedAddresses.step() {
+                let count = AddressColumn.all.count
+                for (index, column) in AddressColumn.all.enumerated() {
+                    row.addresses[column.kind] = storedAddresses.text(at: Int32(index))
+                    row.consents[column.kind] = storedAddresses.text(at: Int32(count + index))
+                }
             }
-            return stored?[column] ?? nil
+            storedAddresses.reset()
+            stored = row
+            return row
         }
         var refused: [String] = []
         for channel in consenting {
-            let index = Self.kinds.firstIndex(of: channel.kind) ?? 0
-            let address = record.providedFields.contains(channel.address) ? record.profile.address(for: channel.kind)
-                : try storedValue(index)
+            let address = record.providedFields.contains(channel.addressField) ? record.profile.address(for: channel.kind)
+                : try storedRow().addresses[channel.kind]
             guard let address else { continue }
-            guard try isListed(address), try storedValue(4 + index) != "yes" else { continue }
+            guard try isListed(address), try storedRow().consents[channel.kind] != "yes" else { continue }
             record.profile.consents[channel.kind] = .no
-            refused.append("\(channel.consent.rawValue) yes not applied: \(AddressMask.masked(address, kind: channel.kind)) "
-                + "is on the suppression list")
+            refused.append("\(channel.consentField.rawValue) yes not applied: "
+                + "\(AddressMask.masked(address, kind: channel.kind)) is on the suppression list")
         }
         guard !refused.isEmpty else { return nil }
         return refused.joined(separator: "; ") + " (stored as no; import with --allow-suppressed to keep yes)"

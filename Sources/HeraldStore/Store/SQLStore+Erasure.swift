@@ -13,12 +13,11 @@ extension SQLStore {
             try database.execute("PRAGMA secure_delete = ON")
         }
         let found: Bool = try database.withTransaction {
-            let member = try database.prepare("SELECT key, phone, email, push_token, wechat_openid FROM members WHERE id = ?")
+            let member = try database.prepare("SELECT key, \(AddressColumn.addressList(of: "members")) FROM members WHERE id = ?")
             try member.bind([.text(id)])
             guard try member.step(), let key = member.integer(at: 0) else { return false }
-            let kinds: [ChannelKind] = [.sms, .email, .push, .wechat]
-            let addresses = zip(kinds, Int32(1)...4).compactMap { kind, column in
-                member.text(at: column).map { SuppressibleAddress(kind: kind, address: $0) }
+            let addresses = AddressColumn.all.enumerated().compactMap { index, column in
+                member.text(at: Int32(index + 1)).map { SuppressibleAddress(kind: column.kind, address: $0) }
             }
             member.reset()
             if suppress, !addresses.isEmpty {

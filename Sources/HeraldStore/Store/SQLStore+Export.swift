@@ -15,9 +15,8 @@ extension SQLStore {
         ("delivery_attempts", "outbox_key IN (SELECT key FROM outbox WHERE member_key = ?)", "outbox_key, attempt"),
         ("occurrences", "member_key = ?", "scheduled_at, trigger_id, occurrence_key"),
         ("suppressions", "member_key = ?", "trigger_id, occurrence_key"),
-        ("address_suppressions", "address IN (SELECT a FROM (SELECT phone AS a FROM members WHERE key = ?1 "
-            + "UNION ALL SELECT email FROM members WHERE key = ?1 UNION ALL SELECT push_token FROM members WHERE key = ?1 "
-            + "UNION ALL SELECT wechat_openid FROM members WHERE key = ?1) AS addresses)", "created_at, address"),
+        ("address_suppressions", "EXISTS (SELECT 1 FROM members m WHERE m.key = ? "
+            + "AND address_suppressions.address IN (\(AddressColumn.addressList(of: "m"))))", "created_at, address"),
     ]
 
     public func exportMember(id: String) throws -> MemberExport? {
