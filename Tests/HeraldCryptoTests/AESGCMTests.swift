@@ -8,9 +8,10 @@ import Testing
     private let zeroNonce = [UInt8](repeating: 0, count: 12)
 
     @Test func knownAnswers() {
-        let empty = AESGCM.seal([], key: zeroKey, nonce: zeroNonce, authenticating: [])
+        let cipher = AESGCM(key: zeroKey)
+        let empty = cipher.seal([], nonce: zeroNonce, authenticating: [])
         #expect(empty.dropFirst(12).map { $0 }.hexString == "530f8afbc74536b9a963b4f1c4cb738b")
-        let block = AESGCM.seal([UInt8](repeating: 0, count: 16), key: zeroKey, nonce: zeroNonce, authenticating: [])
+        let block = cipher.seal([UInt8](repeating: 0, count: 16), nonce: zeroNonce, authenticating: [])
         #expect(block.dropFirst(12).map { $0 }.hexString
                 == "cea7403d4d606b6e074ec5d3baf39d18" + "d0d1c8a799996bf0265b98b5d48ab919")
     }
@@ -19,25 +20,26 @@ import Testing
         let key = (0..<32).map { UInt8($0) }
         let phone = Array("+8613812345678".utf8)
         let place = Array("members.phone:42".utf8)
-        let sealed = AESGCM.seal(phone, key: key, authenticating: place)
+        let cipher = AESGCM(key: key)
+        let sealed = cipher.seal(phone, authenticating: place)
         #expect(sealed.count == 12 + phone.count + 16)
-        #expect(try AESGCM.open(sealed, key: key, authenticating: place) == phone)
-        #expect(AESGCM.seal(phone, key: key, authenticating: place) != sealed, "a nonce was drawn twice")
-        #expect(try AESGCM.open(AESGCM.seal([], key: key), key: key) == [])
+        #expect(try cipher.open(sealed, authenticating: place) == phone)
+        #expect(cipher.seal(phone, authenticating: place) != sealed, "a nonce was drawn twice")
+        #expect(try cipher.open(cipher.seal([])) == [])
 
         var otherKey = key
         otherKey[0] ^= 1
-        #expect(throws: AESGCM.OpenFailure.self) { try AESGCM.open(sealed, key: otherKey, authenticating: place) }
+        #expect(throws: AESGCM.OpenFailure.self) { try AESGCM(key: otherKey).open(sealed, authenticating: place) }
         #expect(throws: AESGCM.OpenFailure.self) {
-            try AESGCM.open(sealed, key: key, authenticating: Array("members.phone:43".utf8))
+            try cipher.open(sealed, authenticating: Array("members.phone:43".utf8))
         }
         for index in [0, 12, sealed.count - 1] {
             var altered = sealed
             altered[index] ^= 0x80
             #expect(throws: AESGCM.OpenFailure.self, "byte \(index) altered and still opened") {
-                try AESGCM.open(altered, key: key, authenticating: place)
+                try cipher.open(altered, authenticating: place)
             }
         }
-        #expect(throws: AESGCM.OpenFailure.self) { try AESGCM.open(Array(sealed.prefix(27)), key: key) }
+        #expect(throws: AESGCM.OpenFailure.self) { try cipher.open(Array(sealed.prefix(27))) }
     }
 }
