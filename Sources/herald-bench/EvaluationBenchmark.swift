@@ -304,7 +304,7 @@ struct EvaluationBenchmark {
             lines.append("second \(second.seconds) \(second.triggers.reduce(0) { $0 + $1.candidates })")
             lines += second.triggers.map { "second:\($0.triggerID) \($0.seconds) \($0.candidates)" }
         } else {
-            let store = try StoreFactory.open(catalog.config.store, access: .readOnly)
+            let store = try StoreFactory.open(catalog.config, access: .readOnly)
             var codes = SendCodes.seeded(1)
             let started = ContinuousClock.now
             let evaluation = try Scheduler(catalog: catalog, store: store).evaluate(at: instant, codes: &codes)

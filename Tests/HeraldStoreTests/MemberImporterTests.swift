@@ -187,7 +187,7 @@ private let fullCSV = """
         try importMembers("id,phone,consent_sms\nU1,13812345678,no\nU2,13900000002,yes\n", into: store, folder: folder)
         _ = try store.suppress([SuppressibleAddress(kind: .sms, address: "+8613812345678"),
                                 SuppressibleAddress(kind: .sms, address: "+8613900000002")], reason: "test", at: Date())
-        let guardian = try SuppressedConsentGuard(location: store.location, heldListLimit: heldListLimit)
+        let guardian = try SuppressedConsentGuard(of: store, heldListLimit: heldListLimit)
         var decoder = MemberRecordDecoder(defaultTimeZone: shanghai)
         func record(_ id: String, _ phone: String?) throws -> MemberRecord {
             var values: [(field: MemberField, input: MemberInput)] = [(.id, .text(id)), (.consentSMS, .text("yes"))]

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldStore
+import HeraldWorker
 
 /// `herald import members FILE`: streams members into the store (upsert by id).
 enum ImportMembersCommand: HeraldCommand {
@@ -49,7 +50,7 @@ enum ImportMembersCommand: HeraldCommand {
         }
         let config = try context.loadConfig()
         let lines = try LineReader(path: path, idleTimeout: path == "-" ? 0.1 : nil)
-        let store = try StoreFactory.open(config.store)
+        let store = try StoreFactory.open(config)
         let importer = try store.makeMemberImporter(defaultTimeZone: config.timeZone,
                                                     batchSize: try options.positiveInteger("--batch-size") ?? 100_000)
         importer.allowsConsentToSuppressedAddresses = options.flags.contains("--allow-suppressed")

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldStore
+import HeraldWorker
 
 /// `herald ingest FILE|-`: streams events into the store and applies their effects.
 enum IngestCommand: HeraldCommand {
@@ -36,7 +37,7 @@ enum IngestCommand: HeraldCommand {
         }
         let config = try context.loadConfig()
         let lines = try LineReader(path: path, idleTimeout: path == "-" ? 0.1 : nil)
-        let store = try StoreFactory.open(config.store)
+        let store = try StoreFactory.open(config)
         let ingester = try store.makeEventIngester(defaultTimeZone: config.timeZone, clock: context.clock,
                                                    batchSize: try options.positiveInteger("--batch-size") ?? 100_000)
         return try ImportReporting.run(inputName: lines.path, rejectsPath: options.options["--rejects"],

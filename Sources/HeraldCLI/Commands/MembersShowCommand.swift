@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldStore
+import HeraldWorker
 
 /// `herald members show ID`: a stored member with the state Herald derived, phone masked.
 enum MembersShowCommand: HeraldCommand {
@@ -31,7 +32,7 @@ enum MembersShowCommand: HeraldCommand {
             throw ParsedArguments.UsageError(description: "--format: expected text or json, found '\(format)'")
         }
         let config = try context.loadConfig()
-        let store = try StoreFactory.open(config.store)
+        let store = try StoreFactory.open(config)
         guard let member = try store.member(id: id) else {
             context.console.printError("herald: no member with id '\(id)' in \(config.store)")
             return .failure

@@ -54,7 +54,7 @@ enum PreviewCommand: HeraldCommand {
             sandbox = session
         } else {
             catalog = try context.loadCatalog()
-            store = try StoreFactory.open(catalog.config.store, access: .readOnly)
+            store = try StoreFactory.open(catalog.config, access: .readOnly)
             instant = try atOption(options, zone: catalog.config.timeZone) ?? context.clock.now()
         }
         if let triggerID = options.options["--trigger"], catalog.trigger(id: triggerID) == nil {

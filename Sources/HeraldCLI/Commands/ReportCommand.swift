@@ -58,7 +58,7 @@ enum ReportCommand: HeraldCommand {
             (catalog, store, sandbox) = (day.session.catalog, day.session.store, day)
         } else {
             catalog = try context.loadCatalog()
-            store = try StoreFactory.open(catalog.config.store, access: .readOnly)
+            store = try StoreFactory.open(catalog.config, access: .readOnly)
         }
         let triggerID = options.options["--trigger"]
         if let triggerID, catalog.trigger(id: triggerID) == nil {

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldStore
+import HeraldWorker
 
 /// `herald store copy --to TARGET`: the config's store copied into another, empty one —
 /// SQLite to PostgreSQL or back — then verified by counts and checksums on both sides.
@@ -37,7 +38,7 @@ enum StoreCopyCommand: HeraldCommand {
         context.console.print("copying \(config.store) → \(target)")
         let report: StoreCopyReport
         do {
-            report = try StoreCopier.copy(from: config.store, to: target) { table in
+            report = try StoreCopier.copy(from: config.store, keys: StoreKeys(resolving: config.storeKey), to: target) { table in
                 let verdict = table.matches ? "same count and checksum"
                     : "DIFFERS: \(table.targetRows) rows, checksum \(String(table.targetChecksum, radix: 16))"
                 context.console.print(table.name.padding(toLength: 22, withPad: " ", startingAt: 0)
@@ -51,7 +52,7 @@ enum StoreCopyCommand: HeraldCommand {
         let tables = report.tables.count
         // In the source's log: the copy is an operator's action on it (the target's log is the
         // source's, as copied).
-        try context.audit(StoreFactory.open(config.store), "store copy",
+        try context.audit(StoreFactory.open(config), "store copy",
                           "to \(target): \(report.rows) rows, \(report.matches ? "verified" : "DIFFERS")")
         guard report.matches else {
             context.console.printError("herald: the copy differs from \(config.store) in "

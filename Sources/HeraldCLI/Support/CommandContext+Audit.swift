@@ -1,13 +1,14 @@
 import Foundation
 import HeraldCore
 import HeraldStore
+import HeraldWorker
 
 /// The store the config names, who acts, and the record of what they did (`herald audit`).
 extension CommandContext {
     /// The config and its store.
     func openStore(_ access: StoreFactory.Access = .readWrite) throws -> (HeraldConfig, any MemberStore) {
         let config = try loadConfig()
-        return (config, try StoreFactory.open(config.store, access: access))
+        return (config, try StoreFactory.open(config, access: access))
     }
 
 }

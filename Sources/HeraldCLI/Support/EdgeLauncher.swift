@@ -16,7 +16,8 @@ struct EdgeLauncher {
     /// (`herald run --serve`).
     init(address: String, config: HeraldConfig, clock: any WallClock, log: EventLog,
          workerMetrics: LatestMetrics? = nil) throws {
-        _ = try StoreFactory.open(config.store)
+        let storeKeys = try StoreKeys(resolving: config.storeKey)
+        _ = try StoreFactory.open(config.store, keys: storeKeys)
         let key = try config.serveCallbackKey.map { text in
             try SecretSource.system.substitute(in: text) {
                 Diagnostic(file: config.sourcePath, message: "serve.callback_key: \($0)")
@@ -25,7 +26,7 @@ struct EdgeLauncher {
         if key == nil { log.warning("serve.callbacks_off", ["note": "set serve.callback_key to take provider callbacks"]) }
         var showWorker: (@Sendable () -> String)?
         if let workerMetrics { showWorker = { workerMetrics.text } }
-        let router = try EdgeRouter(store: config.store, config: config, callbackKey: key, clock: clock,
+        let router = try EdgeRouter(store: config.store, keys: storeKeys, config: config, callbackKey: key, clock: clock,
                                     workerMetrics: showWorker, log: { event, fields in log.info(event, fields) }) { error in
             log.storeProblem("serve.store_failed", error, busyEvent: "serve.store_busy")
         }

@@ -51,6 +51,7 @@ public enum ConfigLoader {
 
         let location = readStore(reader, resolve: resolve)
         var config = HeraldConfig(sourcePath: path, store: location ?? .sqlite(path: resolve("herald.db")))
+        config.storeKey = readStoreKeys(reader, file: path)
 
         if let value = reader["timezone"] {
             if let identifier = value.stringValue, let zone = TimeZone.iana(identifier) {
@@ -187,7 +188,7 @@ public enum ConfigLoader {
     /// `store: { sqlite: "file" }` or `store: { postgres: "postgresql://…" }`; nil (and a
     /// problem) when neither is given right.
     private static func readStore(_ reader: JSONObjectReader, resolve: (String) -> String) -> StoreLocation? {
-        guard let store = reader.object("store", allowedKeys: ["sqlite", "postgres"]) else {
+        guard let store = reader.object("store", allowedKeys: storeKeys) else {
             if reader["store"] == nil { reader.missing("store", "store: { sqlite: \"herald.db\" }") }
             return nil
         }
@@ -216,9 +217,29 @@ public enum ConfigLoader {
         return .sqlite(path: resolve(file))
     }
 
+    private static let storeKeys = ["sqlite", "postgres", "key", "previous_key"]
+
+    /// `store.key` and `store.previous_key` as written (usually `{{ secret.NAME }}`): resolved
+    /// and decoded when the store is opened, where the secrets are.
+    private static func readStoreKeys(_ reader: JSONObjectReader, file: String) -> StoreKeySetting? {
+        guard let store = reader.object("store", allowedKeys: storeKeys) else { return nil }
+        func setting(_ name: String) -> StoreKeySetting.Text? {
+            guard let text = store.string(name) else { return nil }
+            return StoreKeySetting.Text(text: text, diagnosticFile: file, position: store[name]?.position)
+        }
+        guard let key = setting("key") else {
+            if store["previous_key"] != nil {
+                store.problem(at: store.keyPosition("previous_key"), "store.previous_key: expected store.key too "
+                              + "(the previous key is for a rotation to a new store.key)")
+            }
+            return nil
+        }
+        return StoreKeySetting(key: key, previousKey: setting("previous_key"))
+    }
+
     /// The store must be a writable file, or one that can be created.
     private static func checkStorePath(_ path: String, reader: JSONObjectReader) {
-        let position = reader.object("store", allowedKeys: ["sqlite", "postgres"])?["sqlite"]?.position
+        let position = reader.object("store", allowedKeys: storeKeys)?["sqlite"]?.position
         if let problem = WritableFile.problem(path) {
             reader.problem(at: position ?? reader.position, "store.sqlite: \(problem)")
         }

@@ -7,6 +7,8 @@ public struct HeraldConfig: Sendable {
     public var sourcePath: String
     /// `store`: the SQLite file (its path absolute) or the PostgreSQL database.
     public var store: StoreLocation
+    /// `store.key` (and `store.previous_key`) as written; nil for an unencrypted store (SPEC 9).
+    public var storeKey: StoreKeySetting?
     public var timeZone: TimeZone
     public var locale: String
     public var triggersFolder: String

@@ -23,9 +23,9 @@ final class ClickRecorder: @unchecked Sendable {
     /// Told about a batch that could not be stored (the clicks are lost; the redirects happened).
     private let failed: @Sendable (any Error) -> Void
 
-    init(store location: StoreLocation, defaultTimeZone: TimeZone, clock: any WallClock, interval: Double = 0.05,
+    init(store location: StoreLocation, keys: StoreKeys, defaultTimeZone: TimeZone, clock: any WallClock, interval: Double = 0.05,
          failed: @escaping @Sendable (any Error) -> Void) throws {
-        ingester = try StoreFactory.open(location).makeEventIngester(defaultTimeZone: defaultTimeZone, clock: clock,
+        ingester = try StoreFactory.open(location, keys: keys).makeEventIngester(defaultTimeZone: defaultTimeZone, clock: clock,
                                                                      batchSize: 10_000)
         self.interval = interval
         self.failed = failed

@@ -46,17 +46,18 @@ public final class EdgeRouter: EdgeHandler {
     /// substituted); without one, callbacks are refused — anyone could otherwise opt a number out.
     /// `workerMetrics`: the worker's samples when it runs in the same process, shown on
     /// `/metrics` before the edge's counters.
-    public init(store: StoreLocation, config: HeraldConfig, callbackKey: String?, clock: any WallClock,
+    public init(store: StoreLocation, keys: StoreKeys = .none, config: HeraldConfig, callbackKey: String?,
+                clock: any WallClock,
                 workerMetrics: (@Sendable () -> String)? = nil, log: @escaping Log = { _, _ in },
                 storeFailed: @escaping @Sendable (any Error) -> Void) throws {
         self.workerMetrics = workerMetrics
-        pool = StorePool(location: store)
+        pool = StorePool(location: store, keys: keys)
         let counters = counters
-        writer = try StoreWriter(location: store, defaultTimeZone: config.timeZone, clock: clock) { callbacks in
+        writer = try StoreWriter(location: store, keys: keys, defaultTimeZone: config.timeZone, clock: clock) { callbacks in
             counters.add("herald_edge_commits_total")
             counters.add("herald_edge_committed_callbacks_total", callbacks)
         }
-        clicks = try ClickRecorder(store: store, defaultTimeZone: config.timeZone, clock: clock, failed: storeFailed)
+        clicks = try ClickRecorder(store: store, keys: keys, defaultTimeZone: config.timeZone, clock: clock, failed: storeFailed)
         fallback = config.links?.fallback
         self.callbackKey = callbackKey.flatMap { $0.isEmpty ? nil : Array($0.utf8) }
         callbacksFrom = config.serveCallbacksFrom

@@ -9,15 +9,17 @@ final class StorePool: @unchecked Sendable {
     // @unchecked: `idle` is only touched under `lock`; a borrowed connection is used by one
     // thread until it is returned.
     private let location: StoreLocation
+    private let keys: StoreKeys
     private let lock = NSLock()
     private var idle: [any MemberStore] = []
 
-    init(location: StoreLocation) {
+    init(location: StoreLocation, keys: StoreKeys) {
         self.location = location
+        self.keys = keys
     }
 
     func with<Result>(_ body: (any MemberStore) throws -> Result) throws -> Result {
-        let borrowed = try lock.withLock { idle.popLast() } ?? StoreFactory.open(location, access: .readOnly)
+        let borrowed = try lock.withLock { idle.popLast() } ?? StoreFactory.open(location, keys: keys, access: .readOnly)
         defer { lock.withLock { idle.append(borrowed) } }
         return try body(borrowed)
     }

@@ -42,10 +42,10 @@ final class StoreWriter: @unchecked Sendable {
         var fail: (any Error) -> Void
     }
 
-    init(location: StoreLocation, defaultTimeZone: TimeZone, clock: any WallClock,
+    init(location: StoreLocation, keys: StoreKeys, defaultTimeZone: TimeZone, clock: any WallClock,
          committed: @escaping @Sendable (_ callbacks: Int) -> Void = { _ in }) throws {
         self.committed = committed
-        store = try StoreFactory.open(location, access: .durableWrites)
+        store = try StoreFactory.open(location, keys: keys, access: .durableWrites)
         ingester = try store.makeEventIngester(defaultTimeZone: defaultTimeZone, clock: clock, batchSize: 10_000)
         let thread = Thread { [self] in run() }
         thread.name = "herald-edge-writer"

@@ -16,8 +16,11 @@ public enum StoreFactory {
         case durableWrites
     }
 
-    public static func open(_ location: StoreLocation, access: Access = .readWrite) throws -> any MemberStore {
-        switch location {
+    /// `keys`: the store's encryption keys (`store.key`, `store.previous_key`); a store that
+    /// is encrypted refuses to open without them (`StoreUnavailableError`).
+    public static func open(_ location: StoreLocation, keys: StoreKeys = .none,
+                            access: Access = .readWrite) throws -> any MemberStore {
+        let store: SQLStore = switch location {
         case .sqlite(let path):
             switch access {
             case .readWrite: try SQLStore(path: path)
@@ -28,5 +31,7 @@ public enum StoreFactory {
             // Every commit is on disk before it returns (the server's synchronous_commit, on by default).
             try SQLStore(postgres: url, readOnly: access == .readOnly)
         }
+        try store.attach(keys, at: location.description, readOnly: access == .readOnly)
+        return store
     }
 }

@@ -17,6 +17,7 @@ public enum StoreCopier {
         ("points_lots", "key"), ("occurrences", "trigger_id, member_key, occurrence_key"), ("outbox", "key"),
         ("delivery_attempts", "outbox_key, attempt"), ("suppressions", "trigger_id, member_key, occurrence_key"),
         ("address_suppressions", "address"), ("provider_tokens", "provider"), ("audit_log", "seq"),
+        ("store_keys", "key_id"),
     ]
 
     /// Tables whose `key` is handed out by the store: PostgreSQL's counters move past the copied keys.
@@ -27,11 +28,13 @@ public enum StoreCopier {
     }
 
     /// Copies `source` into `target` (created, migrated, and required to be empty) and
-    /// verifies the copy; `progress` hears of each table as it is done.
-    public static func copy(from source: StoreLocation, to target: StoreLocation,
+    /// verifies the copy; `progress` hears of each table as it is done. Sealed values are
+    /// copied as they are, with the list of keys they are under: the copy opens with the
+    /// source's `keys` only. The target is opened without keys (it is empty, and takes them with `store_keys`).
+    public static func copy(from source: StoreLocation, keys: StoreKeys = .none, to target: StoreLocation,
                             progress: (StoreCopyReport.Table) -> Void = { _ in }) throws -> StoreCopyReport {
         guard source != target else { throw Failure(description: "the source and the target are the same store") }
-        let reading = try StoreFactory.open(source, access: .readOnly)
+        let reading = try StoreFactory.open(source, keys: keys, access: .readOnly)
         let writing = try StoreFactory.open(target, access: .durableWrites)
         guard let from = (reading as? SQLStore)?.database, let to = (writing as? SQLStore)?.database else {
             throw Failure(description: "only SQL stores can be copied")

@@ -8,7 +8,7 @@ extension CandidateQuery {
     /// connection (run's outbox writer commits while candidates are still coming).
     func forEachCandidate(in store: SQLStore, zones: TimeZoneResolver,
                           _ body: (TriggerCandidate) throws -> Void) throws {
-        let reader = CandidateReader(query: self, zones: zones)
+        let reader = CandidateReader(query: self, zones: zones, cipher: store.cipher)
         var columns: CandidateColumns?
         var candidates: [TriggerCandidate] = []
         try store.database.forEachPage(of: sql, parameters, pageSize: store.candidatePageSize, readRow: { row in
@@ -31,8 +31,11 @@ private struct CandidateReader {
     let zones: TimeZoneResolver
     let source: any CandidateSource
     let context: CandidateQueryContext
+    /// Opens sealed names and addresses (nil: a store without keys).
+    let cipher: StoreCipher?
 
-    init(query: CandidateQuery, zones: TimeZoneResolver) {
+    init(query: CandidateQuery, zones: TimeZoneResolver, cipher: StoreCipher?) {
+        self.cipher = cipher
         self.query = query
         self.zones = zones
         source = query.trigger.kind.candidateSource
@@ -41,7 +44,7 @@ private struct CandidateReader {
 
     /// Nil when the row turns out not to be a candidate (a birthday on another local date).
     func candidate(from row: CandidateRow) -> TriggerCandidate? {
-        let member = MemberRow(row.statement)
+        let member = MemberRow(row.statement, cipher: cipher)
         let zone = zones.zone(named: member.profile.timeZone)
         let pointsBalance = row.integer("points_balance")
         var candidate = TriggerCandidate(

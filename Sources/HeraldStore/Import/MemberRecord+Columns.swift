@@ -30,17 +30,18 @@ extension MemberFieldSet {
 }
 
 extension MemberRecord {
-    /// What `field` stores, one value per column of `field.memberColumns`: the one mapping
-    /// from a record to its row, for both backends' importers.
-    func storedValues(of field: MemberField) -> [SQLValue] {
+    /// What `field` stores in `store`, one value per column of `field.memberColumns`: the one
+    /// mapping from a record to its row, for both backends' importers. Names and addresses are
+    /// sealed when the store has keys.
+    func storedValues(of field: MemberField, in store: SQLStore) -> [SQLValue] {
         let profile = self.profile
         switch field {
         case .id, .storedValue: return []
-        case .name: return [.optional(profile.name)]
-        case .phone: return [.optional(profile.phone?.e164)]
-        case .email: return [.optional(profile.email)]
-        case .pushToken: return [.optional(profile.pushToken)]
-        case .wechatOpenID: return [.optional(profile.wechatOpenID)]
+        case .name: return [.optional(store.storedAddress(profile.name))]
+        case .phone: return [.optional(store.storedAddress(profile.phone?.e164))]
+        case .email: return [.optional(store.storedAddress(profile.email))]
+        case .pushToken: return [.optional(store.storedAddress(profile.pushToken))]
+        case .wechatOpenID: return [.optional(store.storedAddress(profile.wechatOpenID))]
         case .birthday:
             return [.optional(profile.birthday?.year.map(Int64.init)), .optional(profile.birthday.map { Int64($0.month) }),
                     .optional(profile.birthday.map { Int64($0.day) })]

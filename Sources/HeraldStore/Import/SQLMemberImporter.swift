@@ -43,7 +43,7 @@ import HeraldCore
     public func importMembers(from lines: LineReader, format: MemberFileFormat, sink: any RejectedRowSink) throws
         -> ImportSummary {
         reader.consentGuard = try allowsConsentToSuppressedAddresses || !store.hasSuppressedAddresses() ? nil
-            : SuppressedConsentGuard(location: store.location)
+            : SuppressedConsentGuard(of: store)
         defer { reader.consentGuard = nil }
         let countBefore = try store.database.scalarInteger("SELECT count(*) FROM members") ?? 0
         changedRows = 0
@@ -71,7 +71,7 @@ import HeraldCore
         let fields = record.providedFields
         let statement = try upserts[fields] ?? makeUpsert(for: fields)
         upserts[fields] = statement
-        try statement.bind([.text(record.id)] + fields.fields.flatMap(record.storedValues(of:)))
+        try statement.bind([.text(record.id)] + fields.fields.flatMap { record.storedValues(of: $0, in: store) })
         let storedValue = record.importedStoredValue
 
         guard try statement.step(), let memberKey = statement.integer(at: 0) else {

@@ -20,15 +20,20 @@ final class SuppressedConsentGuard {
     /// Up to this many entries are held in memory (about 10 MB); a longer list is probed per row.
     static let heldListLimit = 100_000
 
-    /// `heldListLimit`: the longest list held in memory (tests lower it to take the probe path).
-    init(location: StoreLocation, heldListLimit: Int = SuppressedConsentGuard.heldListLimit) throws {
-        switch location {
+    /// Reads `importing`'s store, with its keys. `heldListLimit`: the longest list held in
+    /// memory (tests lower it to take the probe path).
+    init(of importing: SQLStore, heldListLimit: Int = SuppressedConsentGuard.heldListLimit) throws {
+        switch importing.location {
         case .sqlite(let path): store = try SQLStore(readingAt: path)
         case .postgres(let url): store = try SQLStore(postgres: url, readOnly: true)
         }
+        store.cipher = importing.cipher
         let columns = AddressColumn.all.map(\.address) + AddressColumn.all.map(\.consent)
         storedAddresses = try store.database.prepare("SELECT \(columns.joined(separator: ", ")) FROM members WHERE id = ?")
-        listed = try store.database.prepare("SELECT count(*) FROM address_suppressions WHERE address = ?")
+        // One placeholder per form an address may be stored in (more than one only while keys rotate).
+        let forms = store.storedForms(of: "x").count
+        listed = try store.database.prepare("SELECT count(*) FROM address_suppressions WHERE address IN ("
+                                            + Array(repeating: "?", count: forms).joined(separator: ", ") + ")")
         let entries = try store.database.scalarInteger("SELECT count(*) FROM address_suppressions") ?? 0
         if entries <= heldListLimit {
             var held = Set<String>()
@@ -40,9 +45,11 @@ final class SuppressedConsentGuard {
         }
     }
 
+    /// Whether `address` (as given, not as stored) is listed, in any form it may be stored in.
     private func isListed(_ address: String) throws -> Bool {
-        if let heldList { return heldList.contains(address) }
-        try listed.bind([.text(address)])
+        let forms = store.storedForms(of: address)
+        if let heldList { return forms.contains(where: heldList.contains) }
+        try listed.bind(forms.map { .text($0) })
         defer { listed.reset() }
         return try listed.step() && (listed.integer(at: 0) ?? 0) > 0
     }
@@ -63,7 +70,7 @@ final class SuppressedConsentGuard {
             if try storedAddresses.step() {
                 let count = AddressColumn.all.count
                 for (index, column) in AddressColumn.all.enumerated() {
-                    row.addresses[column.kind] = storedAddresses.text(at: Int32(index))
+                    row.addresses[column.kind] = try store.opened(storedAddresses.text(at: Int32(index)))
                     row.consents[column.kind] = storedAddresses.text(at: Int32(count + index))
                 }
             }

@@ -20,11 +20,14 @@ struct MemberRow {
     var lastActivityAt: Date?
     var lastTopupAt: Date?
     var lastEventAt: Date?
+    /// A sealed name or address that would not open (an altered value): the row is skipped.
+    var sealProblem: String?
 
     /// Why the row cannot be evaluated, nil when it can: every instant within the supported
     /// years and every amount within `Money.dataLimit`. Import and ingest accept nothing else,
     /// so this catches rows left by older versions or written to the store by hand.
     var dataProblem: String? {
+        if let sealProblem { return sealProblem }
         let instants: [(String, Date?)] = [
             ("registered_at", profile.registeredAt), ("last_active_at", profile.lastActiveAt),
             ("last activity", lastActivityAt), ("last top-up", lastTopupAt), ("last event", lastEventAt),
@@ -61,15 +64,23 @@ struct MemberRow {
         return Double(first * 86_400 - 86_400)...Double(last * 86_400 + 2 * 86_400)
     }()
 
-    /// Reads the columns of `columns` from the current row.
-    init(_ row: any SQLStatement) {
+    /// Reads the columns of `columns` from the current row, opening what `cipher` sealed.
+    init(_ row: any SQLStatement, cipher: StoreCipher?) {
         key = row.integer(at: 0) ?? 0
         id = row.text(at: 1) ?? ""
+        var sealProblem: String?
+        func opened(_ column: Int32) -> String? {
+            guard let cipher else { return row.text(at: column) }
+            do { return try cipher.open(row.text(at: column)) } catch {
+                sealProblem = "\(row.columnName(at: column) ?? "a column"): \(error)"
+                return nil
+            }
+        }
         var profile = MemberProfile()
-        profile.name = row.text(at: 2)
-        profile.phone = row.text(at: 3).map(PhoneNumber.init(storedE164:))
-        profile.email = row.text(at: 4)
-        profile.pushToken = row.text(at: 5)
+        profile.name = opened(2)
+        profile.phone = opened(3).map(PhoneNumber.init(storedE164:))
+        profile.email = opened(4)
+        profile.pushToken = opened(5)
         if let month = row.integer(at: 7), let day = row.integer(at: 8) {
             profile.birthday = Birthday(year: row.integer(at: 6).map(Int.init), month: Int(month), day: Int(day))
         }
@@ -84,7 +95,7 @@ struct MemberRow {
         for (offset, channel) in [ChannelKind.sms, .push, .email].enumerated() {
             profile.consents[channel] = row.text(at: 17 + Int32(offset)).flatMap(Consent.init(rawValue:)) ?? .unknown
         }
-        profile.wechatOpenID = row.text(at: 25)
+        profile.wechatOpenID = opened(25)
         profile.consents[.wechat] = row.text(at: 26).flatMap(Consent.init(rawValue:)) ?? .unknown
         profile.storedValue = row.integer(at: 20).map(Money.init(fen:))
         self.profile = profile
@@ -92,5 +103,6 @@ struct MemberRow {
         lastActivityAt = row.instant(at: 22)
         lastTopupAt = row.instant(at: 23)
         lastEventAt = row.instant(at: 24)
+        self.sealProblem = sealProblem
     }
 }

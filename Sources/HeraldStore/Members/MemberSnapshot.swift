@@ -41,7 +41,8 @@ extension SQLStore {
             """)
         try row.bind([.text(id)])
         guard try row.step() else { return nil }
-        let member = MemberRow(row)
+        let member = MemberRow(row, cipher: cipher)
+        if let problem = member.sealProblem { throw SealedValueError(description: "member \(id): \(problem)") }
         let key = member.key
         var snapshot = MemberSnapshot(key: key, id: member.id, profile: member.profile, lastEventAt: member.lastEventAt,
                                       lastActivityAt: member.lastActivityAt, lastTopupAt: member.lastTopupAt,

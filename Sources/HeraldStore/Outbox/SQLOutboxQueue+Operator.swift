@@ -25,7 +25,7 @@ extension SQLOutboxQueue {
         let statement = try database.prepare("SELECT \(Self.entryColumns) \(from) ORDER BY o.key DESC LIMIT ?")
         try statement.bind(values + [.integer(Int64(filter.limit))])
         var entries: [OutboxEntry] = []
-        while try statement.step() { entries.append(Self.entry(statement)) }
+        while try statement.step() { entries.append(entry(statement)) }
         return (entries.reversed(), total)
     }
 
@@ -36,7 +36,7 @@ extension SQLOutboxQueue {
             """)
         try statement.bind([.integer(key)])
         guard try statement.step() else { return nil }
-        let entry = Self.entry(statement)
+        let entry = entry(statement)
         let attempts = try database.prepare("""
             SELECT attempt, started_at, finished_at, outcome, http_status, latency_ms, error, provider
             FROM delivery_attempts WHERE outbox_key = ? ORDER BY attempt
@@ -83,17 +83,21 @@ extension SQLOutboxQueue {
         }
     }
 
-    private static func entry(_ row: any SQLStatement) -> OutboxEntry {
+    private func entry(_ row: any SQLStatement) -> OutboxEntry {
         let channel = row.text(at: 3) ?? ""
+        // For display: a sealed value that does not open (altered) says so instead of failing the list.
+        func opened(_ column: Int32) -> String? {
+            do { return try store.opened(row.text(at: column)) } catch { return "(sealed; does not open with store.key)" }
+        }
         return OutboxEntry(
             key: row.integer(at: 0) ?? 0, triggerID: row.text(at: 1) ?? "", memberID: row.text(at: 2) ?? "",
             channel: channel,
-            maskedAddress: AddressMask.masked(row.text(at: 4) ?? "", kind: ChannelConfig.kind(ofName: channel) ?? .sms),
-            template: row.text(at: 5) ?? "", variant: row.text(at: 6), title: row.text(at: 7), text: row.text(at: 8) ?? "",
+            maskedAddress: AddressMask.masked(opened(4) ?? "", kind: ChannelConfig.kind(ofName: channel) ?? .sms),
+            template: row.text(at: 5) ?? "", variant: row.text(at: 6), title: opened(7), text: opened(8) ?? "",
             idempotencyKey: row.text(at: 9) ?? "", scheduledAt: row.instant(at: 10) ?? .distantPast,
             expiresAt: row.instant(at: 11), status: row.text(at: 12) ?? "", attempts: Int(row.integer(at: 13) ?? 0),
             nextAttemptAt: row.instant(at: 14) ?? .distantPast, lastError: row.text(at: 15), providerID: row.text(at: 16),
-            provider: row.text(at: 18), costMillifen: row.integer(at: 19), providerContent: row.text(at: 20),
+            provider: row.text(at: 18), costMillifen: row.integer(at: 19), providerContent: opened(20),
             timeZoneIdentifier: row.text(at: 17))
     }
 }

@@ -13,6 +13,8 @@ import HeraldCore
 /// recovered row costs an attempt only if its call had started.
 @_spi(StoreSQL) public final class SQLOutboxQueue: OutboxQueue {
     let database: any SQLDatabase
+    /// Seals and opens addresses and texts when the store has keys.
+    let store: SQLStore
     /// This worker's name on the leases it holds.
     public let owner: String
     private let claimDue: any SQLStatement
@@ -31,6 +33,7 @@ import HeraldCore
     private let markSent: any SQLStatement
     private let adoptEarlyReceipt: any SQLStatement
     private let suppressAddress: any SQLStatement
+    private let selectAddress: any SQLStatement
     private let selectRefusingMember: any SQLStatement
     /// Adopt early receipts, mark sent, record the attempt: for a chunk of plain accepted sends.
     private let sentStatements: [any SQLStatement]
@@ -53,6 +56,7 @@ import HeraldCore
     /// `owner`: this worker's name on its leases, unique per process (`LeaseOwner.makeName()`).
     public init(store: SQLStore, owner: String = LeaseOwner.makeName()) throws {
         database = store.database
+        self.store = store
         self.owner = owner
         let dialect = database.dialect
         // One statement claims a lane's batch (PostgreSQL: rows another worker is claiming are
@@ -119,9 +123,10 @@ import HeraldCore
             WHERE key = ?2 AND receipt IS NULL
                 AND EXISTS (SELECT 1 FROM events WHERE type IN ('delivered', 'undelivered') AND reference = ?1)
             """)
+        selectAddress = try database.prepare("SELECT address FROM outbox WHERE key = ?")
         suppressAddress = try database.prepare("""
             INSERT INTO address_suppressions (address, kind, reason, provider, outbox_key, created_at)
-            SELECT address, ?1, ?2, ?3, key, ?4 FROM outbox WHERE key = ?5 ON CONFLICT DO NOTHING
+            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
             """)
         sentStatements = try Self.sentStatements(database)
         selectRefusingMember = try database.prepare("""
@@ -167,19 +172,34 @@ import HeraldCore
             try selectClaimed.bind([database.dialect.keyList(keys)])
             defer { selectClaimed.reset() }
             var claimed: [ClaimedSend] = []
+            var unopened: [(key: Int64, problem: String)] = []
             while try selectClaimed.step() {
                 let row = selectClaimed
+                // A sealed value that does not open (altered in the store) fails its row alone.
+                let opened: (address: String?, title: String?, text: String?, content: String?, html: String?)
+                do {
+                    opened = (try store.opened(row.text(at: 5)), try store.opened(row.text(at: 6)),
+                              try store.opened(row.text(at: 7)), try store.opened(row.text(at: 16)),
+                              try store.opened(row.text(at: 19)))
+                } catch {
+                    unopened.append((row.integer(at: 0) ?? 0, "\(error)"))
+                    continue
+                }
                 claimed.append(ClaimedSend(
                     key: row.integer(at: 0) ?? 0, triggerID: row.text(at: 1) ?? "", memberID: row.text(at: 2) ?? "",
                     category: Trigger.Category(rawValue: row.text(at: 3) ?? "") ?? .marketing,
-                    channel: row.text(at: 4) ?? channel, channelKind: kind, address: row.text(at: 5) ?? "",
-                    title: row.text(at: 6), text: row.text(at: 7) ?? "",
-                    segments: row.integer(at: 15).map { Int(min(max($0, 0), 1000)) }, providerContent: row.text(at: 16),
+                    channel: row.text(at: 4) ?? channel, channelKind: kind, address: opened.address ?? "",
+                    title: opened.title, text: opened.text ?? "",
+                    segments: row.integer(at: 15).map { Int(min(max($0, 0), 1000)) }, providerContent: opened.content,
                     idempotencyKey: row.text(at: 8) ?? "", scheduledAt: row.instant(at: 9) ?? now,
                     expiresAt: row.instant(at: 10),
                     attempts: Self.count(row.integer(at: 11)), deferrals: Self.count(row.integer(at: 12)),
                     deferredSince: row.instant(at: 14), hasFallback: (row.integer(at: 13) ?? 0) != 0,
-                    timeZoneIdentifier: row.text(at: 17), linkToken: row.text(at: 18), html: row.text(at: 19)))
+                    timeZoneIdentifier: row.text(at: 17), linkToken: row.text(at: 18), html: opened.html))
+            }
+            selectClaimed.reset()
+            for row in unopened {
+                try markLost.run(.text("failed"), .integer(now.epochSeconds), .text(row.problem), .integer(row.key))
             }
             return claimed
         }
@@ -316,23 +336,29 @@ import HeraldCore
     /// Suppression, clearing and consent withdrawal, as the answer about the row's address asks.
     private func applyAddressEffects(_ record: DeliveryRecord) throws {
         let finished = SQLValue.integer(record.finishedAt.epochSeconds)
+        guard record.suppressesAddress != nil || record.clearsAddress != nil || record.withdrawsConsent != nil else { return }
+        // The address called, in every form it may be stored in (more than one while keys rotate:
+        // the list and the member must match whichever key their rows are under yet).
+        try selectAddress.bind([.integer(record.key)])
+        let stored = try selectAddress.step() ? selectAddress.text(at: 0) : nil
+        selectAddress.reset()
+        let forms = try stored.map { stored in
+            try store.opened(stored).map(store.storedForms(of:)) ?? [stored]
+        } ?? []
         if let kind = record.suppressesAddress {
-            try suppressAddress.run(.text(kind.rawValue), .text(record.error ?? "recipient-permanent"),
-                                    .optional(record.provider), finished, .integer(record.key))
-        }
-        if let kind = record.clearsAddress {
-            let column = switch kind {
-            case .sms: "phone"
-            case .push: "push_token"
-            case .email: "email"
-            case .wechat: "wechat_openid"
+            for form in forms where !form.isEmpty {
+                try suppressAddress.run(.text(form), .text(kind.rawValue), .text(record.error ?? "recipient-permanent"),
+                                        .optional(record.provider), .integer(record.key), finished)
             }
+        }
+        if let kind = record.clearsAddress, !forms.isEmpty {
+            let column = AddressColumn.all.first { $0.kind == kind }!.address
             // Only if the member still has that address: a newer one imported meanwhile stays.
             try database.prepare("""
                 UPDATE members SET \(column) = NULL
-                WHERE key = (SELECT member_key FROM outbox WHERE key = ?1)
-                    AND \(column) = (SELECT address FROM outbox WHERE key = ?1)
-                """).run(.integer(record.key))
+                WHERE key = (SELECT member_key FROM outbox WHERE key = ?)
+                    AND \(column) IN (\(Array(repeating: "?", count: forms.count).joined(separator: ", ")))
+                """).run([.integer(record.key)] + forms.map { .text($0) })
         }
         if let kind = record.withdrawsConsent {
             // As an opt_out event would (consent and its history), in the same transaction.
@@ -383,7 +409,7 @@ import HeraldCore
         case .fallback:
             try selectFallbacks.bind([key])
             let found = try selectFallbacks.step()
-            var fallbacks = OutboxFallbacks.decode(found ? selectFallbacks.text(at: 0) : nil)
+            var fallbacks = OutboxFallbacks.decode(found ? try store.opened(selectFallbacks.text(at: 0)) : nil)
             let baseKey = (found ? selectFallbacks.text(at: 1) : nil)?.split(separator: "/").first.map(String.init) ?? ""
             selectFallbacks.reset()
             guard !fallbacks.isEmpty else {
@@ -391,9 +417,11 @@ import HeraldCore
                 return
             }
             let next = fallbacks.removeFirst()
-            try moveToFallback.run(.text(next.channel), .text(next.address), .optional(next.title), .text(next.text),
-                                   .optional(next.segments.map(Int64.init)), .optional(next.providerContent),
-                                   .optional(next.html), .optional(OutboxFallbacks.encode(fallbacks)), .text(baseKey + "/" + next.channel),
+            try moveToFallback.run(.text(next.channel), .optional(store.storedAddress(next.address)),
+                                   .optional(store.storedText(next.title)), .optional(store.storedText(next.text)),
+                                   .optional(next.segments.map(Int64.init)), .optional(store.storedText(next.providerContent)),
+                                   .optional(store.storedText(next.html)),
+                                   .optional(store.storedText(OutboxFallbacks.encode(fallbacks))), .text(baseKey + "/" + next.channel),
                                    now, .optional(record.error), now, key, owner)
         }
     }

@@ -26,6 +26,8 @@ import HeraldCore
     public typealias Summary = OutboxWriteSummary
 
     private let database: any SQLDatabase
+    /// Seals addresses and texts when the store has keys.
+    private let store: SQLStore
     private let instant: Date
     private let batch: BatchedTransaction
     private var summary = Summary()
@@ -40,6 +42,7 @@ import HeraldCore
     /// A writer for the evaluation at `instant`: it stamps what it writes with that instant.
     public init(store: SQLStore, at instant: Date, batchSize: Int = 10_000) throws {
         database = store.database
+        self.store = store
         self.instant = instant
         batch = BatchedTransaction(database: store.database, batchSize: batchSize)
         // A purchase ingested before the send was planned (an event dated ahead, a late evaluation)
@@ -226,14 +229,16 @@ import HeraldCore
         return [
             .text(send.triggerID), .integer(send.memberKey), .text(send.occurrenceKey),
             .text(send.idempotencyKey),
-            .text(send.category.rawValue), .text(send.channel), .text(send.address), .text(send.template),
-            .optional(send.variant), .optional(send.title), .text(send.text), .optional(send.segments.map(Int64.init)),
+            .text(send.category.rawValue), .text(send.channel), .optional(store.storedAddress(send.address)),
+            .text(send.template), .optional(send.variant), .optional(store.storedText(send.title)),
+            .optional(store.storedText(send.text)), .optional(send.segments.map(Int64.init)),
             .text(send.linkToken), .optional(send.coupon?.code), .optional(send.coupon?.title),
             .optional(send.coupon?.expiresAt.epochSeconds), .integer(scheduled),
             .optional(send.expiresAt?.epochSeconds), .integer(scheduled), .integer(now), .integer(now),
-            .optional(OutboxFallbacks.encode(send.fallbacks)), .text(send.localDay.description),
-            .integer(send.attributionUntil.epochSeconds), .optional(send.providerContent),
-            .optional(send.linkTargets.isEmpty ? nil : send.linkTargets.joined(separator: "\n")), .optional(send.html),
+            .optional(store.storedText(OutboxFallbacks.encode(send.fallbacks))), .text(send.localDay.description),
+            .integer(send.attributionUntil.epochSeconds), .optional(store.storedText(send.providerContent)),
+            .optional(send.linkTargets.isEmpty ? nil : send.linkTargets.joined(separator: "\n")),
+            .optional(store.storedText(send.html)),
         ]
     }
 
@@ -254,11 +259,13 @@ import HeraldCore
             try insertCompanion.run(
                 .text(send.triggerID), .integer(send.memberKey), .text("+\(companion.channel):" + send.occurrenceKey),
                 .text(send.idempotencyKey + "/" + companion.channel), .text(send.category.rawValue),
-                .text(companion.channel), .text(companion.address), .text(send.template), .optional(send.variant),
-                .optional(companion.title), .text(companion.text), .optional(companion.segments.map(Int64.init)),
+                .text(companion.channel), .optional(store.storedAddress(companion.address)), .text(send.template),
+                .optional(send.variant), .optional(store.storedText(companion.title)),
+                .optional(store.storedText(companion.text)), .optional(companion.segments.map(Int64.init)),
                 .integer(scheduled), .optional(send.expiresAt?.epochSeconds), .integer(now),
                 .text(send.localDay.description), .integer(send.attributionUntil.epochSeconds),
-                .optional(companion.providerContent), .optional(companion.html), .integer(primary))
+                .optional(store.storedText(companion.providerContent)), .optional(store.storedText(companion.html)),
+                .integer(primary))
         }
     }
 }

@@ -36,7 +36,7 @@ import HeraldCore
     public func importMembers(from lines: LineReader, format: MemberFileFormat, sink: any RejectedRowSink) throws
         -> ImportSummary {
         reader.consentGuard = try allowsConsentToSuppressedAddresses || !store.hasSuppressedAddresses() ? nil
-            : SuppressedConsentGuard(location: store.location)
+            : SuppressedConsentGuard(of: store)
         defer { reader.consentGuard = nil }
         let countBefore = try database.scalarInteger("SELECT count(*) FROM members") ?? 0
         changedRows = 0
@@ -99,7 +99,7 @@ import HeraldCore
         let fields = record.providedFields
         var values: [SQLValue] = [.integer(Int64(rowsInBatch)), .integer(Int64(fields.rawValue)), .text(record.id)]
         for field in MemberField.allCases where !field.memberColumns.isEmpty {
-            values += fields.contains(field) ? record.storedValues(of: field)
+            values += fields.contains(field) ? record.storedValues(of: field, in: store)
                 : Array(repeating: .null, count: field.memberColumns.count)
         }
         values.append(fields.contains(.tags) ? .text(Self.arrayLiteral(record.profile.tags)) : .null)

@@ -316,7 +316,23 @@ public enum HeraldSchema {
             CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
                 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
             """),
+        SchemaMigration(version: 13, summary: "store keys, retention", sql: keysAndRetention(text: "TEXT", instant: "INTEGER")),
     ]
+
+    /// Version 13, alike on both backends: the ids of the keys the store's sealed values are
+    /// under (never the keys; `SQLStore+Encryption`), and the index retention deletes attempts by.
+    static func keysAndRetention(text: String, instant: String) -> String {
+        """
+        -- Every key id a sealed value may be under; 'plaintext' while unencrypted values remain.
+        -- Empty: an unencrypted store. A store listed here refuses to open without its key.
+        CREATE TABLE store_keys (
+            key_id \(text) PRIMARY KEY,
+            added_at \(instant) NOT NULL
+        );
+        -- retention: delivery attempts by age.
+        CREATE INDEX delivery_attempts_started ON delivery_attempts(started_at);
+        """
+    }
 
     /// Operators' actions, one row each, in a hash chain: each row's `hash` is SHA-256 over
     /// its fields and the row before's hash (`SQLStore.auditHash`), so an edited, removed or inserted

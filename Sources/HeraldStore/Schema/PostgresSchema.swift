@@ -18,6 +18,8 @@ enum PostgresSchema {
             CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
                 FOR EACH STATEMENT EXECUTE FUNCTION herald_audit_log_append_only();
             """),
+        SchemaMigration(version: 13, summary: "store keys, retention",
+                        sql: HeraldSchema.keysAndRetention(text: #"TEXT COLLATE "C""#, instant: "BIGINT")),
     ]
 
     static let baseline = """

@@ -2,7 +2,8 @@ import Foundation
 import HeraldCore
 
 /// The address suppression list (`address_suppressions`, keyed by the address as stored:
-/// E.164 phones, e-mails as written, openids and push tokens).
+/// E.164 phones, e-mails as written, openids and push tokens — sealed when the store has keys,
+/// in every form an address may be stored in while keys rotate, so each member row matches).
 extension SQLStore {
     public func suppress(_ addresses: [SuppressibleAddress], reason: String, at: Date) throws -> Int {
         try database.withTransaction {
@@ -12,8 +13,12 @@ extension SQLStore {
                 """)
             var added = 0
             for address in Set(addresses) {
-                added += try insert.run([.text(address.address), .text(address.kind.rawValue), .text(reason),
-                                         .integer(at.epochSeconds)])
+                // Counted by the current form: one address is one entry, however many forms it has.
+                for (index, form) in storedForms(of: address.address).enumerated() {
+                    let inserted = try insert.run([.text(form), .text(address.kind.rawValue), .text(reason),
+                                                   .integer(at.epochSeconds)])
+                    if index == 0 { added += inserted }
+                }
             }
             return added
         }
@@ -23,7 +28,10 @@ extension SQLStore {
         try database.withTransaction {
             let delete = try database.prepare("DELETE FROM address_suppressions WHERE address = ?")
             var removed = 0
-            for address in Set(addresses) { removed += try delete.run([.text(address.address)]) }
+            for address in Set(addresses) {
+                let forms = storedForms(of: address.address)
+                if try forms.map({ try delete.run([.text($0)]) }).reduce(0, +) > 0 { removed += 1 }
+            }
             return removed
         }
     }
@@ -37,15 +45,18 @@ extension SQLStore {
             parameters.append(.text(kind.rawValue))
         }
         if !addresses.isEmpty {
-            conditions.append("address IN (\(Array(repeating: "?", count: addresses.count).joined(separator: ", ")))")
-            parameters += addresses.map { .text($0.address) }
+            let forms = addresses.flatMap { storedForms(of: $0.address) }
+            conditions.append("address IN (\(Array(repeating: "?", count: forms.count).joined(separator: ", ")))")
+            parameters += forms.map { .text($0) }
         }
         let condition = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         try database.forEachPage(of: "SELECT address, kind, reason, provider, created_at FROM address_suppressions"
                                      + condition + " ORDER BY created_at, address",
                                  parameters, pageSize: 1_000, readRow: { row in
             let kind = ChannelKind(rawValue: row.text(at: 1) ?? "") ?? .sms
-            try body(AddressSuppression(address: SuppressibleAddress(kind: kind, address: row.text(at: 0) ?? ""),
+            let address: String
+            do { address = try opened(row.text(at: 0)) ?? "" } catch { address = "(sealed; does not open with store.key)" }
+            try body(AddressSuppression(address: SuppressibleAddress(kind: kind, address: address),
                                         reason: row.text(at: 2) ?? "", provider: row.text(at: 3),
                                         createdAt: Date(timeIntervalSince1970: TimeInterval(row.integer(at: 4) ?? 0))))
         }, pageDone: {})

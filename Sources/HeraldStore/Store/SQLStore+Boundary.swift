@@ -49,9 +49,10 @@ extension SQLStore {
         try statement.bind([.text(provider), .integer(since.epochSeconds), .integer(Int64(limit))])
         var pending: [PendingReceipt] = []
         while try statement.step() {
-            pending.append(PendingReceipt(providerID: statement.text(at: 0) ?? "",
-                                               address: statement.text(at: 1) ?? "",
-                                               sentAt: statement.instant(at: 2) ?? since))
+            // A receipt query needs the number only with some providers; one that does not open asks with none.
+            let address = (try? opened(statement.text(at: 1))) ?? nil
+            pending.append(PendingReceipt(providerID: statement.text(at: 0) ?? "", address: address ?? "",
+                                          sentAt: statement.instant(at: 2) ?? since))
         }
         return pending
     }
@@ -69,12 +70,19 @@ extension SQLStore {
         var members: [String] = []
         // One transaction: the suppression never lands without the members' opt-outs.
         try database.withTransaction {
-            try database.prepare("""
+            // Every form the number may be stored in (more than one only while keys rotate).
+            let forms = storedForms(of: phone)
+            let suppress = try database.prepare("""
                 INSERT INTO address_suppressions (address, kind, reason, provider, outbox_key, created_at)
                 VALUES (?, 'sms', ?, ?, NULL, ?) ON CONFLICT DO NOTHING
-                """).run(.text(phone), .text("opt-out reply (\(keyword))"), .text(provider), .integer(at.epochSeconds))
-            let holders = try database.prepare("SELECT id FROM members WHERE phone = ? ORDER BY id")
-            try holders.bind([.text(phone)])
+                """)
+            for form in forms {
+                _ = try suppress.run(.text(form), .text("opt-out reply (\(keyword))"), .text(provider), .integer(at.epochSeconds))
+            }
+            let holders = try database.prepare("SELECT id FROM members WHERE phone IN ("
+                                               + Array(repeating: "?", count: forms.count).joined(separator: ", ")
+                                               + ") ORDER BY id")
+            try holders.bind(forms.map { .text($0) })
             while try holders.step() { members.append(holders.text(at: 0) ?? "") }
             try optOut(memberIDs: members, channel: .sms, at: at, source: "reply-\(provider)")
         }

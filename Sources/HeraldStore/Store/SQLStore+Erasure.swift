@@ -16,8 +16,8 @@ extension SQLStore {
             let member = try database.prepare("SELECT key, \(AddressColumn.addressList(of: "members")) FROM members WHERE id = ?")
             try member.bind([.text(id)])
             guard try member.step(), let key = member.integer(at: 0) else { return false }
-            let addresses = AddressColumn.all.enumerated().compactMap { index, column in
-                member.text(at: Int32(index + 1)).map { SuppressibleAddress(kind: column.kind, address: $0) }
+            let addresses = try AddressColumn.all.enumerated().compactMap { index, column in
+                try opened(member.text(at: Int32(index + 1))).map { SuppressibleAddress(kind: column.kind, address: $0) }
             }
             member.reset()
             if suppress, !addresses.isEmpty {

@@ -29,7 +29,8 @@ extension SQLStore {
             var rows: [[String?]] = []
             while try statement.step() {
                 if columns.isEmpty { columns = (0..<statement.columnCount).map { statement.columnName(at: $0) ?? "" } }
-                rows.append((0..<statement.columnCount).map { statement.text(at: $0) })
+                // Sealed values opened: the member is owed their data, not its ciphertext.
+                rows.append(try (0..<statement.columnCount).map { try opened(statement.text(at: $0)) })
             }
             statement.reset()
             tables.append(MemberExport.Table(name: table.name, columns: columns, rows: rows))

@@ -10,6 +10,8 @@ import HeraldCore
     @_spi(StoreSQL) public let database: any SQLDatabase
     /// Candidates read at a time: the memory bound of a tick (tests make it small to cross many pages).
     @_spi(StoreSQL) public var candidatePageSize = 1_000
+    /// How sensitive text is sealed and opened when the store has keys (`attach`); nil: stored as given.
+    var cipher: StoreCipher?
     /// Through the UNIQUE index on link_token: one probe per redirect (prepared on first use;
     /// a failed prepare is tried again next time).
     private var preparedTrackedLink: (any SQLStatement)?

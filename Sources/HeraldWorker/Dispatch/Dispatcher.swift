@@ -92,9 +92,9 @@ public actor Dispatcher {
 
     /// Opens its own connection to `store`. `redactor` knows the channels'
     /// secrets, so no gateway echo of them reaches the store or the log.
-    public init(store: StoreLocation, catalog: Catalog, routers: [String: ProviderRouter], clock: any WallClock,
-                log: EventLog, redactor: ErrorRedactor = ErrorRedactor()) throws {
-        queue = try StoreFactory.open(store).makeOutboxQueue(owner: LeaseOwner.makeName())
+    public init(store: StoreLocation, keys: StoreKeys = .none, catalog: Catalog, routers: [String: ProviderRouter],
+                clock: any WallClock, log: EventLog, redactor: ErrorRedactor = ErrorRedactor()) throws {
+        queue = try StoreFactory.open(store, keys: keys).makeOutboxQueue(owner: LeaseOwner.makeName())
         owner = queue.owner
         self.catalog = catalog
         self.clock = clock

@@ -10,13 +10,15 @@ import HeraldStore
 final class StoreTokens: SharedTokenStore, @unchecked Sendable {
     // @unchecked: `store` is opened and used under `lock` only.
     private let location: StoreLocation
+    private let keys: StoreKeys
     private let clock: any WallClock
     private let log: EventLog
     private let lock = NSLock()
     private var store: (any MemberStore)?
 
-    init(location: StoreLocation, clock: any WallClock, log: EventLog) {
+    init(location: StoreLocation, keys: StoreKeys, clock: any WallClock, log: EventLog) {
         self.location = location
+        self.keys = keys
         self.clock = clock
         self.log = log
     }
@@ -44,7 +46,7 @@ final class StoreTokens: SharedTokenStore, @unchecked Sendable {
 
     private func connection() throws -> any MemberStore {
         if let store { return store }
-        let opened = try StoreFactory.open(location)
+        let opened = try StoreFactory.open(location, keys: keys)
         store = opened
         return opened
     }

@@ -13,6 +13,8 @@ public final class SandboxSession {
     private let temporaryFolder: String
     private let eventFile: String?
     private let clock: any WallClock
+    /// The keys the throwaway store is sealed with, for whatever else opens it (the run's worker).
+    public let storeKeys: StoreKeys
 
     /// Loads `DIR/herald.json5` (with its triggers and templates), then `DIR/members.csv`
     /// (or `members.ndjson`) and the events of `DIR/events.ndjson` up to `horizon` (the
@@ -25,8 +27,10 @@ public final class SandboxSession {
         let configPath = (folder as NSString).appendingPathComponent("herald.json5")
         catalog = try CatalogLoader.load(configPath: configPath)
         temporaryFolder = (NSTemporaryDirectory() as NSString).appendingPathComponent("herald-sandbox-\(UUID().uuidString)")
+        // With the sandbox config's key (its fixed dev key): the preview reads what run would.
+        storeKeys = try StoreKeys(resolving: catalog.config.storeKey)
         store = try StoreFactory.open(location
-            ?? .sqlite(path: (temporaryFolder as NSString).appendingPathComponent("sandbox.db")))
+            ?? .sqlite(path: (temporaryFolder as NSString).appendingPathComponent("sandbox.db")), keys: storeKeys)
         let files = FileManager.default
         let memberFile = ["members.csv", "members.ndjson"].map { (folder as NSString).appendingPathComponent($0) }
             .first { files.fileExists(atPath: $0) }

@@ -32,8 +32,9 @@ public actor EvaluationRunner {
     private var catalog: Catalog
     private let codeSource: SendCodes.Source
 
-    public init(store location: StoreLocation, catalog: Catalog, codes: SendCodes.Source = .secure) throws {
-        store = try StoreFactory.open(location)
+    public init(store location: StoreLocation, keys: StoreKeys = .none, catalog: Catalog,
+                codes: SendCodes.Source = .secure) throws {
+        store = try StoreFactory.open(location, keys: keys)
         self.catalog = catalog
         codeSource = codes
     }

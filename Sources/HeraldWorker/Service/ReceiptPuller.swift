@@ -31,10 +31,10 @@ public actor ReceiptPuller {
     private var sources: [Source] = []
 
     /// `redactor` knows the providers' secrets: a provider's error echoing one never reaches the log.
-    public init(store location: StoreLocation, routers: [String: ProviderRouter], defaultTimeZone: TimeZone,
-                clock: any WallClock,
+    public init(store location: StoreLocation, keys: StoreKeys = .none, routers: [String: ProviderRouter],
+                defaultTimeZone: TimeZone, clock: any WallClock,
                 log: EventLog, redactor: ErrorRedactor = ErrorRedactor()) throws {
-        store = try StoreFactory.open(location)
+        store = try StoreFactory.open(location, keys: keys)
         ingester = try store.makeEventIngester(defaultTimeZone: defaultTimeZone, clock: clock, batchSize: 500)
         self.clock = clock
         self.log = log

@@ -66,6 +66,8 @@ public final class WorkerService: Sendable {
         public var catalog: Catalog
         public var routers: [String: ProviderRouter]
         public var redactor: ErrorRedactor
+        /// The store's keys (`store.key`), resolved once at start-up: a reload keeps them.
+        public var storeKeys: StoreKeys
     }
 
     /// The catalog and its channels, every check passed (template mappings included: a send
@@ -74,15 +76,17 @@ public final class WorkerService: Sendable {
         let catalog = try CatalogLoader.load(configPath: configPath)
         let mappingProblems = ChannelFactory.mappingProblems(catalog)
         guard mappingProblems.isEmpty else { throw ConfigLoader.Failure(diagnostics: mappingProblems) }
-        let tokens = StoreTokens(location: storeOverride ?? catalog.config.store, clock: clock, log: log)
+        let storeKeys = try StoreKeys(resolving: catalog.config.storeKey, secrets: secrets)
+        let tokens = StoreTokens(location: storeOverride ?? catalog.config.store, keys: storeKeys, clock: clock, log: log)
         let context = ChannelContext(secrets: secrets, clock: clock, transport: transport, tokens: tokens)
         let routers = try ChannelFactory.makeRouters(catalog.config, context: context)
         return Setup(catalog: catalog, routers: routers,
-                     redactor: ErrorRedactor(secrets: ChannelFactory.secretValues(catalog.config, secrets: secrets)))
+                     redactor: ErrorRedactor(secrets: ChannelFactory.secretValues(catalog.config, secrets: secrets)),
+                     storeKeys: storeKeys)
     }
 
     private func makeDispatcher(_ setup: Setup, store: StoreLocation) throws -> Dispatcher {
-        try Dispatcher(store: store, catalog: setup.catalog, routers: setup.routers, clock: clock, log: log,
+        try Dispatcher(store: store, keys: setup.storeKeys, catalog: setup.catalog, routers: setup.routers, clock: clock, log: log,
                        redactor: setup.redactor)
     }
 
@@ -92,7 +96,7 @@ public final class WorkerService: Sendable {
         let setup = try loadSetup()
         let catalog = setup.catalog
         let store = storeOverride ?? catalog.config.store
-        let evaluator = try EvaluationRunner(store: store, catalog: catalog, codes: codes)
+        let evaluator = try EvaluationRunner(store: store, keys: setup.storeKeys, catalog: catalog, codes: codes)
         let dispatcher = try makeDispatcher(setup, store: store)
         notifier.notify("READY=1")
         var report = Report()
@@ -104,7 +108,7 @@ public final class WorkerService: Sendable {
                 await dispatcher.drain()
             }
         }
-        let receipts = try ReceiptPuller(store: store, routers: setup.routers,
+        let receipts = try ReceiptPuller(store: store, keys: setup.storeKeys, routers: setup.routers,
                                          defaultTimeZone: catalog.config.timeZone, clock: clock, log: log,
                                          redactor: setup.redactor)
         await receipts.pullDue()
@@ -119,25 +123,25 @@ public final class WorkerService: Sendable {
         let setup = try loadSetup()
         var catalog = setup.catalog
         let store = storeOverride ?? catalog.config.store
-        let evaluator = try EvaluationRunner(store: store, catalog: catalog, codes: codes)
+        let evaluator = try EvaluationRunner(store: store, keys: setup.storeKeys, catalog: catalog, codes: codes)
         let dispatcher = try makeDispatcher(setup, store: store)
         let dispatching = Task { await dispatcher.run() }
         let reportBox = ReportBox()
         let evaluating = startEvaluating(evaluator, dispatcher: dispatcher, into: reportBox,
                                          channels: catalog.config.channels.map(\.name))
         let heartbeat = startHeartbeat(dispatcher)
-        let receipts = try ReceiptPuller(store: store, routers: setup.routers,
+        let receipts = try ReceiptPuller(store: store, keys: setup.storeKeys, routers: setup.routers,
                                          defaultTimeZone: catalog.config.timeZone, clock: clock, log: log,
                                          redactor: setup.redactor)
         let pulling = startPullingReceipts(receipts)
         notifier.notify("READY=1\nSTATUS=started")
         log.info("service.ready", ["config": configPath, "store": store.description,
                                    "channels": catalog.config.channels.map(\.name).joined(separator: ",")])
-        warnOfClockSkew(store)
+        warnOfClockSkew(store, keys: setup.storeKeys)
         for await signal in signals {
             if case .terminate = signal { break }
-            if let fresh = await reload(replacing: catalog, evaluator: evaluator, dispatcher: dispatcher,
-                                        receipts: receipts) {
+            if let fresh = await reload(replacing: catalog, keys: setup.storeKeys, evaluator: evaluator,
+                                        dispatcher: dispatcher, receipts: receipts) {
                 catalog = fresh
             }
         }
@@ -160,8 +164,8 @@ public final class WorkerService: Sendable {
 
     /// Leases are compared with each worker's own clock: a worker whose clock runs seconds
     /// ahead of the others' would take their rows for abandoned. Said once, at start-up.
-    private func warnOfClockSkew(_ location: StoreLocation) {
-        guard let server = try? StoreFactory.open(location, access: .readOnly).serverClock() else { return }
+    private func warnOfClockSkew(_ location: StoreLocation, keys: StoreKeys) {
+        guard let server = try? StoreFactory.open(location, keys: keys, access: .readOnly).serverClock() else { return }
         let skew = clock.now().timeIntervalSince(server)
         guard abs(skew) >= 5 else { return }
         log.warning("store.clock_skew", [
@@ -221,32 +225,32 @@ public final class WorkerService: Sendable {
     }
 
     /// SIGHUP: the new config, triggers and templates when all of them are good (nil keeps the old).
-    private func reload(replacing catalog: Catalog, evaluator: EvaluationRunner, dispatcher: Dispatcher,
-                        receipts: ReceiptPuller) async -> Catalog? {
+    private func reload(replacing catalog: Catalog, keys: StoreKeys, evaluator: EvaluationRunner,
+                        dispatcher: Dispatcher, receipts: ReceiptPuller) async -> Catalog? {
         do {
             let fresh = try loadSetup()
-            if fresh.catalog.config.store != catalog.config.store {
-                log.warning("config.store_changed", ["note": "a new store path takes effect on restart"])
+            if fresh.catalog.config.store != catalog.config.store || fresh.storeKeys != keys {
+                log.warning("config.store_changed", ["note": "a new store path or store key takes effect on restart"])
             }
             await evaluator.replace(catalog: fresh.catalog)
             await dispatcher.replace(catalog: fresh.catalog, routers: fresh.routers, redactor: fresh.redactor)
             await receipts.replace(routers: fresh.routers)
             log.info("config.reloaded", ["triggers": "\(fresh.catalog.triggers.count)"])
-            audit(catalog, "config reload", "accepted: \(fresh.catalog.triggers.count) triggers")
+            audit(catalog, keys, "config reload", "accepted: \(fresh.catalog.triggers.count) triggers")
             return fresh.catalog
         } catch {
             log.error("config.reload_rejected", ["error": "\(error)", "kept": "the previous config"])
             let reason = SensitiveText.masked(String("\(error)".prefix { !$0.isNewline }.prefix(300)))
-            audit(catalog, "config reload", "rejected, the previous config kept: \(reason)")
+            audit(catalog, keys, "config reload", "rejected, the previous config kept: \(reason)")
             return nil
         }
     }
 
     /// A reload in the store's audit log, by the service's user (a reload has no other actor):
     /// a log line if the store cannot take it, never a failed reload.
-    private func audit(_ catalog: Catalog, _ action: String, _ detail: String) {
+    private func audit(_ catalog: Catalog, _ keys: StoreKeys, _ action: String, _ detail: String) {
         do {
-            try StoreFactory.open(storeOverride ?? catalog.config.store)
+            try StoreFactory.open(storeOverride ?? catalog.config.store, keys: keys)
                 .appendAudit(actor: OperatingSystemUser.name, action: action, detail: detail, at: clock.now())
         } catch {
             log.warning("audit.unrecorded", ["action": action, "error": "\(error)"])
