@@ -11,7 +11,7 @@ public enum HeraldCommandLine {
         ImportMembersCommand.self, IngestCommand.self, MembersShowCommand.self, MembersForgetCommand.self,
         MembersExportCommand.self, ValidateCommand.self, PreviewCommand.self, RunCommand.self,
         OutboxListCommand.self, OutboxShowCommand.self, OutboxRetryCommand.self, OutboxCancelCommand.self,
-        ReportCommand.self, ServeCommand.self, StoreCopyCommand.self,
+        ReportCommand.self, ServeCommand.self, StoreCopyCommand.self, StoreRekeyCommand.self,
         SuppressAddCommand.self, SuppressRemoveCommand.self, SuppressListCommand.self, AuditCommand.self,
     ] }
     static let globalValueOptions: Set<String> = ["--config", "--actor"]

@@ -16,11 +16,13 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
     /// A folder whose config points at `store.db`, filled by `run --sandbox`'s store: the
     /// sandbox's day written into a store of its own (its members, events and outbox).
     private func filledStore(_ folder: TemporaryDirectory) async throws -> String {
-        let config = try folder.write("herald.json5", "{ store: { sqlite: \"store.db\" } }")
+        // The sandbox seals its store with its dev key; the copy keeps it sealed, and opens with the same key.
+        let config = try folder.write("herald.json5", "{ store: { sqlite: \"store.db\", key: \"\(StoreKeys.sandboxKeyText)\" } }")
         let at = try #require(try ConfigLoader.load(path: sandbox + "/herald.json5").sandboxAt)
         let session = try SandboxSession(folder: sandbox, clock: ManualWallClock(at), horizon: at,
                                          store: .sqlite(path: folder.file("store.db"))) { _ in CollectingSink() }
-        let runner = try EvaluationRunner(store: session.store.location, catalog: session.catalog, codes: .seededByInstant)
+        let runner = try EvaluationRunner(store: session.store.location, keys: session.storeKeys, catalog: session.catalog,
+                                          codes: .seededByInstant)
         _ = try await runner.evaluate(at: at)
         try session.ingestLaterEvents { _, _ in }
         let store = try SQLStore(path: folder.file("store.db"))
@@ -68,7 +70,7 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
             + "DELETE FROM members WHERE id = 'NEW1'")
 
         // And back, with the config pointing at PostgreSQL now.
-        let back = try folder.write("back.json5", "{ store: { postgres: \"\(url)\" } }")
+        let back = try folder.write("back.json5", "{ store: { postgres: \"\(url)\", key: \"\(StoreKeys.sandboxKeyText)\" } }")
         let home = try launchHerald(config: back, ["store", "copy", "--to", folder.file("back.db")], folder: folder,
                                     stderrName: "back.txt")
         #expect(await Waiting.exit(of: home, within: .seconds(120)), "store copy --to sqlite did not finish in 120 s")
@@ -85,7 +87,8 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         let again = try launchHerald(config: config, ["store", "copy", "--to", url], folder: folder, stderrName: "again.txt")
         #expect(await Waiting.exit(of: again, within: .seconds(60)))
         #expect(again.terminationStatus == 2)
-        #expect(try String(contentsOfFile: folder.file("again.txt"), encoding: .utf8).contains("copy into an empty store"))
+        let againError = try String(contentsOfFile: folder.file("again.txt"), encoding: .utf8)
+        #expect(againError.contains("copy into an empty store"), "\(againError)")
     }
 
     /// One value changed anywhere changes that table's checksum, and only that one's.

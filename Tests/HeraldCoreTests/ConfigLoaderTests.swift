@@ -119,7 +119,7 @@ import Testing
             }
             """
         #expect(problems(text, path: "herald.json5") == [
-            "herald.json5:2:28: store: unknown key 'sqlit' (expected one of: sqlite, postgres)",
+            "herald.json5:2:28: store: unknown key 'sqlit' (expected one of: sqlite, postgres, key, previous_key)",
             "herald.json5:3:13: timezone: expected an IANA time zone such as \"Asia/Shanghai\", found \"Asia/Shanghia\"",
             "herald.json5:4:3: unknown key 'stor' (expected one of: \(HeraldConfig.knownKeys.joined(separator: ", ")))",
             "herald.json5:5:11: locale: expected a language tag such as \"zh-CN\", found the number 5",

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import HeraldCore
-@_spi(StoreSQL) import HeraldStore
+@_spi(StoreSQL) @testable import HeraldStore
 @_spi(StoreSQL) import HeraldTestSupport
 import HeraldWorker
 
@@ -38,7 +38,7 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         var codes = SendCodes.Source.seededByInstant.codes(at: twin.at)
         let preview = try Scheduler(catalog: twin.preview.catalog, store: twin.preview.store)
             .evaluate(at: twin.at, codes: &codes)
-        let runner = try EvaluationRunner(store: twin.run.store.location, catalog: twin.run.catalog,
+        let runner = try EvaluationRunner(store: twin.run.store.location, keys: twin.run.storeKeys, catalog: twin.run.catalog,
                                           codes: .seededByInstant)
         let outcome = try await runner.evaluate(at: twin.at)
         #expect(outcome.written.written == preview.planned.count && outcome.written.written == 23)
@@ -46,14 +46,17 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         #expect(outcome.triggers.map(\.candidates) == preview.summaries.map(\.candidates))
 
         // Every planned send, with its rendered text and codes, is one outbox row.
-        let database = try #require(twin.run.store as? SQLStore).database
+        // The sandbox's store is sealed (its dev key): bodies are read back through the store's key.
+        let store = try #require(twin.run.store as? SQLStore)
+        #expect(store.encryptionKeyID != nil)
+        let database = store.database
         let rows = try database.prepare("""
             SELECT o.trigger_id, m.id, o.occurrence_key, o.channel, o.scheduled_at, coalesce(o.variant, '-'), o.body
             FROM outbox o JOIN members m ON m.key = o.member_key ORDER BY o.key
             """)
         var written: [String] = []
         while try rows.step() {
-            written.append((0..<7).map { rows.text(at: $0) ?? "" }.joined(separator: " | "))
+            written.append(try (0..<7).map { try store.opened(rows.text(at: $0)) ?? "" }.joined(separator: " | "))
         }
         let planned = preview.planned.map {
             [$0.triggerID, $0.memberID, $0.occurrenceKey, $0.channel, String($0.scheduledAt.epochSeconds),
@@ -74,7 +77,6 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
             .map { "\($0.triggerID) \($0.memberID) \($0.reason.rawValue)" }.sorted())
         #expect(suppressed.contains("low_balance M22770 cap"))
         // The codes a run draws are checked against the outbox: these are taken now.
-        let store = try #require(twin.run.store as? SQLStore)
         let firstToken = try #require(preview.planned.first?.linkToken)
         let firstCoupon = try #require(preview.planned.compactMap(\.coupon).first?.code)
         #expect(try store.isSendCodeIssued(firstToken) && store.isSendCodeIssued(firstCoupon))
@@ -83,7 +85,7 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
 
     @Test(arguments: StoreBackend.allCases) func aSecondTickAtTheSameInstantReadsOnlyWhatIsStillOpen(_ backend: StoreBackend) async throws {
         let twin = try Twin(backend)
-        let runner = try EvaluationRunner(store: twin.run.store.location, catalog: twin.run.catalog,
+        let runner = try EvaluationRunner(store: twin.run.store.location, keys: twin.run.storeKeys, catalog: twin.run.catalog,
                                           codes: .seededByInstant)
         let first = try await runner.evaluate(at: twin.at)
         let second = try await runner.evaluate(at: twin.at)
@@ -111,7 +113,7 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
     /// The member left out for lacking consent is read again as soon as consent arrives.
     @Test(arguments: StoreBackend.allCases) func consentGivenAfterASuppressionIsSeenAtTheNextTick(_ backend: StoreBackend) async throws {
         let twin = try Twin(backend)
-        let runner = try EvaluationRunner(store: twin.run.store.location, catalog: twin.run.catalog,
+        let runner = try EvaluationRunner(store: twin.run.store.location, keys: twin.run.storeKeys, catalog: twin.run.catalog,
                                           codes: .seededByInstant)
         _ = try await runner.evaluate(at: twin.at)
         // 蒋雯 (M29781), points expiring, refused SMS and has no push: no_consent.

@@ -102,6 +102,14 @@ public protocol MemberStore: AnyObject {
     func forEachSuppressedAddress(kind: ChannelKind?, only addresses: [SuppressibleAddress],
                                   _ body: (AddressSuppression) throws -> Void) throws
 
+    // MARK: Encryption at rest
+
+    /// Re-seals every value under the current key, `batchSize` rows a transaction
+    /// (`herald store rekey`); `progress` hears of each batch.
+    func rekey(batchSize: Int, progress: (StoreRekeyReport) -> Void) throws -> StoreRekeyReport
+    /// The id of the key new values are sealed under; nil for a store without keys.
+    var encryptionKeyID: String? { get }
+
     // MARK: The audit log
 
     /// Appends one operator action to the audit log, committed when it returns.

@@ -20,7 +20,15 @@ public enum StoreFactory {
     /// is encrypted refuses to open without them (`StoreUnavailableError`).
     public static func open(_ location: StoreLocation, keys: StoreKeys = .none,
                             access: Access = .readWrite) throws -> any MemberStore {
-        let store: SQLStore = switch location {
+        let store = try connect(location, access: access)
+        try store.attach(keys, at: location.description, readOnly: access == .readOnly)
+        return store
+    }
+
+    /// The store's connection, its keys not checked: for `StoreCopier`'s target only, which takes
+    /// the source's sealed values and list of keys as they are.
+    static func connect(_ location: StoreLocation, access: Access) throws -> SQLStore {
+        switch location {
         case .sqlite(let path):
             switch access {
             case .readWrite: try SQLStore(path: path)
@@ -31,7 +39,5 @@ public enum StoreFactory {
             // Every commit is on disk before it returns (the server's synchronous_commit, on by default).
             try SQLStore(postgres: url, readOnly: access == .readOnly)
         }
-        try store.attach(keys, at: location.description, readOnly: access == .readOnly)
-        return store
     }
 }

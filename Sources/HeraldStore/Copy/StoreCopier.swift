@@ -35,10 +35,11 @@ public enum StoreCopier {
                             progress: (StoreCopyReport.Table) -> Void = { _ in }) throws -> StoreCopyReport {
         guard source != target else { throw Failure(description: "the source and the target are the same store") }
         let reading = try StoreFactory.open(source, keys: keys, access: .readOnly)
-        let writing = try StoreFactory.open(target, access: .durableWrites)
-        guard let from = (reading as? SQLStore)?.database, let to = (writing as? SQLStore)?.database else {
+        let writing = try StoreFactory.connect(target, access: .durableWrites)
+        guard let from = (reading as? SQLStore)?.database else {
             throw Failure(description: "only SQL stores can be copied")
         }
+        let to = writing.database
         for table in tables.map(\.name) {
             let rows = try to.scalarInteger("SELECT count(*) FROM \(table)") ?? 0
             guard rows == 0 else {
