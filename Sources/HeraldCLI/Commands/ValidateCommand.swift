@@ -1,6 +1,8 @@
 import Foundation
 import HeraldCore
 import HeraldDelivery
+import HeraldStore
+import HeraldWorker
 
 /// `herald validate`: checks the config, every trigger file and every template, and
 /// prints all problems at once with file:line:column.
@@ -59,6 +61,7 @@ enum ValidateCommand: HeraldCommand {
                     + "a password; keep it out of the config (passfile=, PGPASSFILE or PGPASSWORD: docs/operating.md)")
                     .description)
             }
+            checkStoreKey(config, log: log, console: context.console)
         }
         guard let catalog, log.isEmpty else {
             for diagnostic in log.diagnostics { context.console.printError(diagnostic.description) }
@@ -70,5 +73,33 @@ enum ValidateCommand: HeraldCommand {
         context.console.print("\(path): valid — \(catalog.triggers.count) triggers (\(enabled) enabled), "
                               + "\(catalog.templates.count) templates, \(catalog.config.channels.count) channels")
         return .success
+    }
+
+    /// `store.key` as start-up would take it: a bad key is a problem, one this machine lacks a
+    /// warning, and a key written into the config itself (not the sandbox's dev key) a warning.
+    private static func checkStoreKey(_ config: HeraldConfig, log: DiagnosticLog, console: Console) {
+        guard let setting = config.storeKey else { return }
+        var lenient = SecretSource.system
+        let absent = AbsentSecrets()
+        lenient.absent = absent
+        var problem: Diagnostic?
+        do {
+            _ = try StoreKeys(resolving: setting, secrets: lenient)
+        } catch let diagnostic as Diagnostic {
+            problem = diagnostic
+        } catch {
+            problem = setting.key.problem("\(error)")
+        }
+        // A stand-in for an absent secret does not decode: that is the warning, not a problem.
+        if absent.warnings.isEmpty, let problem { log.add(problem) }
+        for warning in absent.warnings {
+            console.printError(Diagnostic(file: warning.file, position: warning.position,
+                                          message: "warning: " + warning.message).description)
+        }
+        for text in [setting.key] + [setting.previousKey].compactMap({ $0 })
+            where !text.text.contains("{{") && text.text != StoreKeys.sandboxKeyText {
+            console.printError(text.problem("warning: the store key is written into the config; keep it in a systemd "
+                                            + "credential or the environment: key: \"{{ secret.HERALD_STORE_KEY }}\"").description)
+        }
     }
 }
