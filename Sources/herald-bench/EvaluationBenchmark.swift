@@ -23,7 +23,7 @@ struct EvaluationBenchmark {
                                                   + 1800))
 
     /// One child's per-trigger lines and totals.
-    private struct ChildRun {
+    struct ChildRun {
         var triggers: [String: (seconds: Double, candidates: Int, planned: Int)] = [:]
         var total = 0.0
         var planned = 0
@@ -219,7 +219,7 @@ struct EvaluationBenchmark {
     }
 
     /// Runs the measured child once and reads its lines.
-    private func child(_ mode: String, config: String) throws -> ChildRun {
+    func child(_ mode: String, config: String) throws -> ChildRun {
         let measured = try ChildProcess.run(CommandLine.arguments[0],
                                             ["evaluate-child", config, String(Self.instant.epochSeconds), mode],
                                             stdoutPath: "\(folder)/evaluate-\(mode).out",
@@ -256,11 +256,13 @@ struct EvaluationBenchmark {
         try writeConfig(store: .sqlite(path: folder + "/" + store), name: name)
     }
 
-    private func writeConfig(store location: StoreLocation, name: String) throws -> String {
-        let store = switch location {
+    /// `key`: a store key (base64) to encrypt the store with; nil for a plain store.
+    func writeConfig(store location: StoreLocation, name: String, key: String? = nil) throws -> String {
+        let place = switch location {
         case .sqlite(let path): "sqlite: \"\(path)\""
         case .postgres(let url): "postgres: \"\(url)\""
         }
+        let store = place + (key.map { ", key: \"\($0)\"" } ?? "")
         let repository = FileManager.default.currentDirectoryPath
         let path = folder + "/" + name
         try """
@@ -296,7 +298,8 @@ struct EvaluationBenchmark {
         let instant = Date(epochSeconds: seconds)
         var lines: [String] = []
         if arguments[2] == "run" {
-            let runner = try EvaluationRunner(store: catalog.config.store, catalog: catalog, codes: .seededByInstant)
+            let runner = try EvaluationRunner(store: catalog.config.store, keys: StoreKeys(resolving: catalog.config.storeKey),
+                                              catalog: catalog, codes: .seededByInstant)
             let first = try AsyncBridge.blocking { try await runner.evaluate(at: instant) }
             lines = first.triggers.map { "\($0.triggerID) \($0.seconds) \($0.candidates) \($0.planned)" }
             lines.append("total \(first.seconds) \(first.written.written)")

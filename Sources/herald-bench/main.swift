@@ -21,6 +21,8 @@ import HeraldCore
 /// over N sends and the given events, against the `sqlite3` shell running its statements (issue 5).
 /// `edge`: `herald serve` redirecting `--sends` tracked links under `wrk`, against nginx
 /// answering a static 302 (issue 14; needs wrk and nginx-light).
+/// `encryption`: import, ingest and a first tick into a plain store and one with `store.key`,
+/// alternating, as a ratio (issue 17).
 /// `workers`: 1, 2 and 4 `herald run` processes on one PostgreSQL database delivering `--sends`
 /// rows to a gateway answering at once, against `pgbench` running the same claim and outcome
 /// statements with as many clients (issue 16).
@@ -53,7 +55,7 @@ struct Options {
             return arguments[index]
         }
         if let first = arguments.first,
-           ["import", "evaluate", "evaluate-child", "dispatch", "report", "edge", "workers"].contains(first) {
+           ["import", "evaluate", "evaluate-child", "dispatch", "report", "edge", "workers", "encryption", "cipher"].contains(first) {
             mode = first
             index = 1
         }
@@ -118,6 +120,7 @@ func storeFingerprint(_ location: StoreLocation) throws -> String {
 
 func main() throws {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
+    if options.mode == "cipher" { return try CipherBenchmark.run() }
     if options.mode == "evaluate-child" {
         return try EvaluationBenchmark.child(options.childArguments)
     }
@@ -156,6 +159,9 @@ func main() throws {
         try DataGenerator(members: options.members, events: options.events, folder: folder).write()
         try stamp.write(toFile: stampPath, atomically: true, encoding: .utf8)
         say("generated in \(ContinuousClock.now - started)")
+    }
+    if options.mode == "encryption" {
+        return try EncryptionBenchmark(options: options, folder: folder, herald: herald, sqlite3: sqlite3).run()
     }
     if options.mode == "evaluate" {
         return try EvaluationBenchmark(options: options, folder: folder, herald: herald, sqlite3: sqlite3).run()

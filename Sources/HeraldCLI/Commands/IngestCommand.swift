@@ -40,6 +40,8 @@ enum IngestCommand: HeraldCommand {
         let store = try StoreFactory.open(config)
         let ingester = try store.makeEventIngester(defaultTimeZone: config.timeZone, clock: context.clock,
                                                    batchSize: try options.positiveInteger("--batch-size") ?? 100_000)
+        // Older than the store keeps events: their ids may be deleted already (retention.events).
+        ingester.oldestAccepted = config.retention.events.map { context.clock.now().addingTimeInterval(-Double($0.seconds)) }
         return try ImportReporting.run(inputName: lines.path, rejectsPath: options.options["--rejects"],
                                        context: context,
                                        store: store, action: "ingest") {

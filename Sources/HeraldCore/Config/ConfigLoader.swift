@@ -112,6 +112,17 @@ public enum ConfigLoader {
                                             fallback: url("fallback", required: false))
             }
         }
+        if let retention = reader.object("retention", allowedKeys: RetentionPolicy.keys) {
+            retention.finish()
+            config.retention = RetentionPolicy(events: retention.timeSpan("events", in: SettingRange.retainEvents),
+                                               attempts: retention.timeSpan("attempts", in: SettingRange.retainAttempts),
+                                               outbox: retention.timeSpan("outbox", in: SettingRange.retainOutbox))
+            // Caps count the sends of their window: those must still be there.
+            if let outbox = config.retention.outbox, let longest = config.caps.map(\.per).max(), longest > outbox {
+                retention.problem(at: retention["outbox"]!.position, "retention.outbox: expected at least the longest "
+                                  + "cap's window (\(longest)), found \(outbox): the cap could not see the sends it counts")
+            }
+        }
         if let every = reader.timeSpan("evaluate_every", in: SettingRange.evaluateEvery) {
             config.evaluateEvery = every
         }

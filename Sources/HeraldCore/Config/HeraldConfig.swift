@@ -9,6 +9,8 @@ public struct HeraldConfig: Sendable {
     public var store: StoreLocation
     /// `store.key` (and `store.previous_key`) as written; nil for an unencrypted store (SPEC 9).
     public var storeKey: StoreKeySetting?
+    /// How long rows are kept (`retention`); empty: for ever.
+    public var retention = RetentionPolicy()
     public var timeZone: TimeZone
     public var locale: String
     public var triggersFolder: String
@@ -56,7 +58,7 @@ public struct HeraldConfig: Sendable {
 
     /// Top-level keys SPEC 1.1 defines.
     public static let knownKeys = [
-        "store", "timezone", "locale", "triggers", "templates", "quiet_hours", "caps", "channels", "providers", "sms",
+        "store", "timezone", "locale", "triggers", "templates", "quiet_hours", "caps", "channels", "providers", "sms", "retention",
         "links", "evaluate_every", "dispatch", "sandbox", "serve",
     ]
 }

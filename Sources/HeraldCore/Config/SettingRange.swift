@@ -5,6 +5,11 @@
 public enum SettingRange {
     // herald.json5
     public static let capMax = 1...1000
+    /// Retention: a month at least for events and messages (triggers and caps look back that
+    /// far), a day for attempts; a century at most.
+    public static let retainEvents = TimeSpan(days: 31)...TimeSpan(days: 36_500)
+    public static let retainAttempts = TimeSpan(days: 1)...TimeSpan(days: 36_500)
+    public static let retainOutbox = TimeSpan(days: 31)...TimeSpan(days: 36_500)
     public static let capPer = TimeSpan(minutes: 1)...TimeSpan(days: 366)
     public static let maxSegments = 1...10
     public static let evaluateEvery = TimeSpan(seconds: 1)...TimeSpan(days: 1)

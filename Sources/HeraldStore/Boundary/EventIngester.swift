@@ -6,6 +6,9 @@ import HeraldCore
 public protocol EventIngester: AnyObject {
     /// Events after this instant are skipped (the sandbox's history up to its instant); nil: all.
     var horizon: Date? { get set }
+    /// Events before this instant are rejected: the store's retention horizon for events
+    /// (`retention.events`). Their ids may be gone already, so taking them would count them twice.
+    var oldestAccepted: Date? { get set }
     func ingest(from lines: LineReader, sink: any RejectedRowSink) throws -> ImportSummary
     /// The same for lines already in memory (receipts pulled from a provider).
     func ingest(lines: [String], sink: any RejectedRowSink) throws -> ImportSummary

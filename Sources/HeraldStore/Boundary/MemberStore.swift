@@ -102,6 +102,12 @@ public protocol MemberStore: AnyObject {
     func forEachSuppressedAddress(kind: ChannelKind?, only addresses: [SuppressibleAddress],
                                   _ body: (AddressSuppression) throws -> Void) throws
 
+    // MARK: Retention
+
+    /// Deletes the rows `policy` no longer keeps at `now`, `batchSize` rows a transaction and
+    /// at most `maxBatches` of them (`herald run`'s sweep).
+    func applyRetention(_ policy: RetentionPolicy, now: Date, batchSize: Int, maxBatches: Int) throws -> RetentionReport
+
     // MARK: Encryption at rest
 
     /// Re-seals every value under the current key, `batchSize` rows a transaction

@@ -17,6 +17,7 @@ struct EventLineReader {
 
     let decoder: EventDecoder
     var horizon: Date?
+    var oldestAccepted: Date?
 
     /// Reads every line, handing each (its number and its bytes, terminator included) to `handle`.
     func read(_ lines: LineReader, _ handle: (_ line: Line, _ number: Int, _ raw: [UInt8]) throws -> Void,
@@ -42,6 +43,11 @@ struct EventLineReader {
                 switch decoded {
                 case .success(let record) where horizon.map({ record.at > $0 }) ?? false:
                     try handle(.deferred, number, line)
+                case .success(let record) where oldestAccepted.map({ record.at < $0 }) ?? false:
+                    try handle(.rejected(RowRejection(line: number, reason: "at: \(InstantFormatter.utcString(from: record.at)) "
+                        + "is older than the store keeps events (retention.events, back to "
+                        + "\(InstantFormatter.utcString(from: oldestAccepted!))): an old event may have been deleted "
+                        + "already, and taking it again would count it twice")), number, line)
                 case .success(let record):
                     try handle(.event(record), number, line)
                 case .failure(var rejection):

@@ -41,6 +41,7 @@ import HeraldCore
     /// Events after this instant are skipped and counted as `deferred`: the sandbox ingests
     /// its history before the simulated day and the rest of the file after it. Nil: everything.
     public var horizon: Date?
+    public var oldestAccepted: Date?
 
     public init(store: SQLStore, defaultTimeZone: TimeZone, clock: any WallClock, batchSize: Int = 100_000) throws {
         self.store = store
@@ -99,7 +100,7 @@ import HeraldCore
         let isSQLite = store.database.dialect == .sqlite
         if isSQLite { try store.database.execute("PRAGMA foreign_keys = OFF") }
         defer { if isSQLite { try? store.database.execute("PRAGMA foreign_keys = ON") } }
-        let reader = EventLineReader(decoder: decoder, horizon: horizon)
+        let reader = EventLineReader(decoder: decoder, horizon: horizon, oldestAccepted: oldestAccepted)
         do {
             try reader.read(lines, { line, number, raw in
                 summary.read += 1

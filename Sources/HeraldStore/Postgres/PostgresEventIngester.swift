@@ -23,6 +23,7 @@ import HeraldCore
     private let decoder: EventDecoder
     private let attribution: SendAttribution
     public var horizon: Date?
+    public var oldestAccepted: Date?
 
     // The open batch.
     private var copy: PostgresCopy?
@@ -56,7 +57,7 @@ import HeraldCore
         totals = ImportSummary()
         let transaction = BatchedTransaction(database: database, batchSize: batchSize, maximumHold: .seconds(2),
                                              beforeCommit: { [unowned self] in try applyBatch(sink) })
-        let reader = EventLineReader(decoder: decoder, horizon: horizon)
+        let reader = EventLineReader(decoder: decoder, horizon: horizon, oldestAccepted: oldestAccepted)
         do {
             try reader.read(lines, { line, number, raw in
                 totals.read += 1

@@ -320,7 +320,7 @@ public enum HeraldSchema {
     ]
 
     /// Version 13, alike on both backends: the ids of the keys the store's sealed values are
-    /// under (never the keys; `SQLStore+Encryption`), and the index retention deletes attempts by.
+    /// under (never the keys; `SQLStore+Encryption`), and the indexes retention deletes by.
     static func keysAndRetention(text: String, instant: String) -> String {
         """
         -- Every key id a sealed value may be under; 'plaintext' while unencrypted values remain.
@@ -329,8 +329,9 @@ public enum HeraldSchema {
             key_id \(text) PRIMARY KEY,
             added_at \(instant) NOT NULL
         );
-        -- retention: delivery attempts by age.
+        -- retention: delivery attempts and events by age.
         CREATE INDEX delivery_attempts_started ON delivery_attempts(started_at);
+        CREATE INDEX events_at ON events(at);
         """
     }
 

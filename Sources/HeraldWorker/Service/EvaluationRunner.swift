@@ -44,6 +44,20 @@ public actor EvaluationRunner {
     /// `evaluate_every` of the catalog in force.
     public var interval: Duration { .seconds(catalog.config.evaluateEvery.seconds) }
 
+    /// When retention last swept (a sweep follows a tick, at most once an hour).
+    private var lastSweep: Date?
+
+    /// Deletes what `retention` no longer keeps, in batches of 1,000 rows (each one short
+    /// transaction), at most 100 a sweep; nil when there is no policy, the last sweep was less
+    /// than an hour ago, or another worker evaluates (it sweeps).
+    public func sweepRetention(at instant: Date) throws -> RetentionReport? {
+        let policy = catalog.config.retention
+        guard !policy.isEmpty, lastSweep.map({ instant.timeIntervalSince($0) >= 3_600 }) ?? true,
+              try store.holdEvaluatorLock() else { return nil }
+        lastSweep = instant
+        return try store.applyRetention(policy, now: instant, batchSize: 1_000, maxBatches: 100)
+    }
+
     public func evaluate(at instant: Date) throws -> Outcome {
         guard try store.holdEvaluatorLock() else { return .standby }
         let started = ContinuousClock.now

@@ -319,6 +319,18 @@ public final class WorkerService: Sendable {
             "trigger_candidates": perTrigger { "\($0.candidates)" },
             "trigger_seconds": perTrigger { String(format: "%.3f", $0.seconds) },
         ])
+        // Retention after the tick, by the evaluating worker; a failed sweep is logged, never fatal.
+        do {
+            if let swept = try await evaluator.sweepRetention(at: instant), swept.total > 0 || swept.hasMore {
+                log.info("retention.swept", [
+                    "events": "\(swept.events)", "points_lots": "\(swept.pointsLots)", "attempts": "\(swept.attempts)",
+                    "messages": "\(swept.messages)", "report_rows": "\(swept.reportRows)",
+                    "more": swept.hasMore ? "yes (the next sweep goes on)" : "no",
+                ])
+            }
+        } catch {
+            log.storeProblem("retention.failed", error, busyEvent: "retention.store_busy")
+        }
     }
 
     /// The report with the dispatcher's totals and the outbox depth as they are now.
