@@ -98,6 +98,32 @@ import HeraldWorker
         #expect(harness.logLines.all.contains { $0.contains("event=service.shutdown_deadline") })
     }
 
+    @Test(.timeLimit(.minutes(1))) func aRunSweepsWhatRetentionNoLongerKeeps() async throws {
+        let gateway = try LoopbackGateway { _ in .status(200, body: #"{"message_id":"p"}"#) }
+        let harness = try DeliveryHarness(gateway: gateway,
+                                          extraConfig: #"retention: { events: "400d", attempts: "90d", outbox: "400d" },"#)
+        let store = harness.store
+        // An event and a finished message from two years before the run's instant.
+        let longAgo = harness.clock.now().epochSeconds - 730 * 86_400
+        try store.database.prepare("""
+            INSERT INTO events (id, member_key, type, at, payload, ingested_at)
+            SELECT 'ancient', key, 'purchase', ?, '{}', ? FROM members WHERE id = 'M1'
+            """).run([.integer(longAgo), .integer(longAgo)])
+        try store.database.prepare("""
+            INSERT INTO outbox (trigger_id, member_key, occurrence_key, idempotency_key, category, channel, address, template,
+                body, scheduled_at, next_attempt_at, created_at, updated_at, status, local_day)
+            SELECT 'silent', key, 'ancient', 'k-ancient', 'service', 'sms', '+8613800000001', 't', 'b', ?, ?, ?, ?, 'sent', '2024-03-01'
+            FROM members WHERE id = 'M1'
+            """).run([.integer(longAgo), .integer(longAgo), .integer(longAgo), .integer(longAgo)])
+        _ = try await service(harness).runOnce()
+        #expect(try store.database.scalarInteger("SELECT count(*) FROM events WHERE id = 'ancient'") == 0)
+        #expect(try store.database.scalarInteger("SELECT count(*) FROM outbox WHERE occurrence_key = 'ancient'") == 0)
+        #expect(try store.database.scalarInteger("SELECT count(*) FROM outbox WHERE status = 'sent'") == 3,
+                "the run's own sends went with the old one")
+        let swept = try #require(harness.logLines.all.first { $0.contains("event=retention.swept") })
+        #expect(swept.contains("events=1") && swept.contains("messages=1"), "\(swept)")
+    }
+
     @Test(.timeLimit(.minutes(1))) func metricsFileAfterARun() async throws {
         let gateway = try LoopbackGateway { request in
             request.body.contains("13800000002") ? .status(503, body: "busy") : .status(200, body: #"{"message_id":"p"}"#, delay: 0.06)
