@@ -18,6 +18,8 @@ extension SQLStore {
     public func applyRetention(_ policy: RetentionPolicy, now: Date, batchSize: Int = 1_000,
                                maxBatches: Int = 1_000) throws -> RetentionReport {
         var report = RetentionReport()
+        // What leaves the SQLite file is overwritten, not left in its free pages.
+        if dialect == .sqlite { try database.execute("PRAGMA secure_delete = ON") }
         var batches = 0
         let limit = SQLValue.integer(Int64(max(1, batchSize)))
         /// Runs `delete` (one batch) until it deletes nothing or the sweep's batches are spent
