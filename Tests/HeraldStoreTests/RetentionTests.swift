@@ -101,4 +101,24 @@ import HeraldCore
         #expect(try problems("{ outbox: '45d' }").first?.contains("the longest cap's window") == true)
         #expect(try problems("{ logs: '1d' }").first?.contains("unknown key 'logs'") == true)
     }
+
+    @Test func triggersMayNotReadEventsPastTheHorizon() throws {
+        let config = EvaluationFixture.config(#"retention: { events: "60d" },"#)
+        func problems(_ triggers: [String: String]) throws -> String {
+            do {
+                _ = try EvaluationFixture(config: config, triggers: triggers).catalog()
+                return ""
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(try problems(["ok": EvaluationFixture.trigger("ok", kind: "event", "params: { event: 'purchase', within: '30d' }")])
+                .isEmpty)
+        #expect(try problems(["late": EvaluationFixture.trigger("late", kind: "event",
+                                                                  "params: { event: 'purchase', delay: '20d', within: '50d' }")])
+                .contains("reads events back 70d, longer than retention.events (60d)"))
+        #expect(try problems(["quiet": EvaluationFixture.trigger("quiet", kind: "inactivity",
+                                                                   "params: { days: 30, activity_events: ['app_open'] }")])
+                .contains("params.max_days: expected with activity_events"))
+    }
 }

@@ -13,6 +13,7 @@ public struct CatalogChecks {
         for trigger in catalog.triggers {
             checkChannels(trigger)
             checkWindow(trigger)
+            checkRetention(trigger)
             for name in trigger.templateNames {
                 checkTemplates(name, of: trigger)
             }
@@ -27,6 +28,33 @@ public struct CatalogChecks {
             log.add(file: trigger.sourcePath, at: trigger.positions["channels"],
                     "channels: '\(name)' is not defined in \(config.sourcePath) (defined: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
         }
+    }
+
+    /// How far back a trigger reads events; nil when it reads none (its state is derived).
+    static func eventLookBack(_ trigger: Trigger) -> TimeSpan? {
+        switch trigger.kind {
+        case .event(let kind): TimeSpan(seconds: kind.delay.seconds + kind.within.seconds)
+        case .cartAbandonment(let kind): kind.within
+        // The latest of its activity events is its last activity: every one since `days` (or `max_days`) must be there.
+        case .inactivity(let kind) where !kind.activityEvents.isEmpty: TimeSpan(days: Int64((kind.maxDays ?? kind.days) + 1))
+        default: nil
+        }
+    }
+
+    /// `retention.events` must keep every event a trigger still reads: deleted before it is due,
+    /// an event would never send (or an inactivity clock would jump back and send again).
+    private func checkRetention(_ trigger: Trigger) {
+        guard let kept = config.retention.events else { return }
+        if case .inactivity(let kind) = trigger.kind, !kind.activityEvents.isEmpty, kind.maxDays == nil {
+            log.add(file: trigger.sourcePath, at: trigger.positions["params"] ?? trigger.positions["kind"],
+                    "params.max_days: expected with activity_events while retention.events (\(kept)) deletes old events: "
+                    + "a member's last activity event would be deleted and their inactivity counted again")
+            return
+        }
+        guard let needed = Self.eventLookBack(trigger), needed > kept else { return }
+        log.add(file: trigger.sourcePath, at: trigger.positions["params"] ?? trigger.positions["kind"],
+                "reads events back \(needed), longer than retention.events (\(kept)) in \(config.sourcePath) keeps them; "
+                + "raise retention.events or shorten the trigger's window")
     }
 
     private func checkWindow(_ trigger: Trigger) {

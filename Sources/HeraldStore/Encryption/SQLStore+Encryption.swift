@@ -69,6 +69,16 @@ extension SQLStore {
     /// Every form `address` may be stored in: what a lookup binds (`IN (…)`).
     func storedForms(of address: String) -> [String] { cipher?.storedForms(of: address) ?? [address] }
 
+    /// The forms to write `address` in (a suppression entry): during a rotation, read against
+    /// `store_keys` as it is now, so no retired form is written after `rekey` finished.
+    func storedFormsForWriting(of address: String) throws -> [String] {
+        guard let cipher, !cipher.isSettled else { return storedForms(of: address) }
+        var listed = Set<String>()
+        try database.forEachPage(of: "SELECT key_id FROM store_keys", [], pageSize: 100,
+                                 readRow: { listed.insert($0.text(at: 0) ?? "") }, pageDone: {})
+        return cipher.storedForms(of: address, listed: listed)
+    }
+
     /// A stored address, name or text as it was given.
     func opened(_ stored: String?) throws -> String? {
         guard let cipher else { return stored }

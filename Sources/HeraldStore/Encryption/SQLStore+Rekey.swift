@@ -75,7 +75,19 @@ extension SQLStore {
             report.retiredForms += removed
             progress(report)
         }
+        // The old ids go only when nothing is under them any more, checked in the same transaction.
         try database.withTransaction {
+            let staleMembers = try database.scalarInteger("SELECT count(*) FROM members WHERE "
+                + memberColumns.map(stale).joined(separator: " OR ")) ?? 0
+            let staleMessages = try database.scalarInteger("SELECT count(*) FROM outbox WHERE "
+                + ["address", "title", "body", "html", "provider_content", "fallbacks"].map(stale).joined(separator: " OR ")) ?? 0
+            guard staleMembers + staleMessages == 0 else {
+                throw StoreUnavailableError(description: "\(staleMembers) members and \(staleMessages) messages were written "
+                    + "under an older key while rekey ran (a worker still without this store.key?): restart every worker "
+                    + "with store.key and store.previous_key, then run herald store rekey again")
+            }
+            // Twins written by workers during the last step (each with its current form beside it).
+            report.retiredForms += try database.prepare("DELETE FROM address_suppressions WHERE \(stale("address"))").run([])
             var retired: [String] = []
             try database.forEachPage(of: "SELECT key_id FROM store_keys WHERE key_id <> ? ORDER BY key_id",
                                      [.text(cipher.current.keyID)], pageSize: 100,

@@ -55,6 +55,24 @@ final class StoreCipher: Sendable {
             + (mayHoldPlaintext ? [address] : [])
     }
 
+    /// `storedForms`, limited to the key ids the store still lists (`store_keys` as read now):
+    /// what a write puts down, so a worker opened during a rotation stops writing the old
+    /// forms once `rekey` has retired them.
+    func storedForms(of address: String, listed: Set<String>) -> [String] {
+        guard !address.isEmpty else { return [address] }
+        let plain = Array(address.utf8)
+        return ([current] + retiring.filter { listed.contains($0.keyID) }).map { Self.text($0, $0.sealForLookup(plain)) }
+            + (mayHoldPlaintext && listed.contains(Self.plaintextID) ? [address] : [])
+    }
+
+    /// Whether `stored` is under a key (or in the clear) this store no longer keeps values
+    /// under: a retired twin of an entry, left by a worker that wrote it during a rotation.
+    func isRetired(_ stored: String) -> Bool {
+        let id = Self.keyID(of: stored)
+        if id == current.keyID || retiring.contains(where: { $0.keyID == id }) { return false }
+        return id != Self.plaintextID || !mayHoldPlaintext
+    }
+
     /// The value of a stored text: sealed ones opened, unsealed ones as they are (a store
     /// being encrypted holds both until `rekey` is done).
     func open(_ stored: String?) throws -> String? {

@@ -345,8 +345,9 @@ import HeraldCore
         let forms = try stored.map { stored in
             try store.opened(stored).map(store.storedForms(of:)) ?? [stored]
         } ?? []
-        if let kind = record.suppressesAddress {
-            for form in forms where !form.isEmpty {
+        if let kind = record.suppressesAddress, let stored {
+            let written = try store.opened(stored).map(store.storedFormsForWriting(of:)) ?? [stored]
+            for form in written where !form.isEmpty {
                 try suppressAddress.run(.text(form), .text(kind.rawValue), .text(record.error ?? "recipient-permanent"),
                                         .optional(record.provider), .integer(record.key), finished)
             }

@@ -14,7 +14,7 @@ extension SQLStore {
             var added = 0
             for address in Set(addresses) {
                 // Counted by the current form: one address is one entry, however many forms it has.
-                for (index, form) in storedForms(of: address.address).enumerated() {
+                for (index, form) in try storedFormsForWriting(of: address.address).enumerated() {
                     let inserted = try insert.run([.text(form), .text(address.kind.rawValue), .text(reason),
                                                    .integer(at.epochSeconds)])
                     if index == 0 { added += inserted }
@@ -54,6 +54,8 @@ extension SQLStore {
                                      + condition + " ORDER BY created_at, address",
                                  parameters, pageSize: 1_000, readRow: { row in
             let kind = ChannelKind(rawValue: row.text(at: 1) ?? "") ?? .sms
+            // A retired twin (written during a rotation that has finished) is not an entry of its own.
+            if let stored = row.text(at: 0), cipher?.isRetired(stored) == true { return }
             let address: String
             do { address = try opened(row.text(at: 0)) ?? "" } catch { address = "(sealed; does not open with store.key)" }
             try body(AddressSuppression(address: SuppressibleAddress(kind: kind, address: address),

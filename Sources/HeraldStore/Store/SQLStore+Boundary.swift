@@ -72,11 +72,12 @@ extension SQLStore {
         try database.withTransaction {
             // Every form the number may be stored in (more than one only while keys rotate).
             let forms = storedForms(of: phone)
+            let writtenForms = try storedFormsForWriting(of: phone)
             let suppress = try database.prepare("""
                 INSERT INTO address_suppressions (address, kind, reason, provider, outbox_key, created_at)
                 VALUES (?, 'sms', ?, ?, NULL, ?) ON CONFLICT DO NOTHING
                 """)
-            for form in forms {
+            for form in writtenForms {
                 _ = try suppress.run(.text(form), .text("opt-out reply (\(keyword))"), .text(provider), .integer(at.epochSeconds))
             }
             let holders = try database.prepare("SELECT id FROM members WHERE phone IN ("

@@ -19,6 +19,10 @@ extension SQLStore {
             + "AND address_suppressions.address IN (\(AddressColumn.addressList(of: "m"))))", "created_at, address"),
     ]
 
+    /// The columns a store with keys seals (`SQLStore+Encryption`), by name across the tables.
+    static let sealedColumns: Set<String> = Set(["name", "address", "title", "body", "html", "provider_content", "fallbacks"]
+                                                 + AddressColumn.all.map(\.address))
+
     public func exportMember(id: String) throws -> MemberExport? {
         guard let key = try database.scalarInteger("SELECT key FROM members WHERE id = ?", .text(id)) else { return nil }
         var tables: [MemberExport.Table] = []
@@ -30,7 +34,10 @@ extension SQLStore {
             while try statement.step() {
                 if columns.isEmpty { columns = (0..<statement.columnCount).map { statement.columnName(at: $0) ?? "" } }
                 // Sealed values opened: the member is owed their data, not its ciphertext.
-                rows.append(try (0..<statement.columnCount).map { try opened(statement.text(at: $0)) })
+                rows.append(try (0..<statement.columnCount).map { column in
+                    let text = statement.text(at: column)
+                    return Self.sealedColumns.contains(columns[Int(column)]) ? try opened(text) : text
+                })
             }
             statement.reset()
             tables.append(MemberExport.Table(name: table.name, columns: columns, rows: rows))

@@ -10,11 +10,11 @@ extension SQLStore {
     /// Deletes what `policy` no longer keeps at `now`: at most `maxBatches` batches of
     /// `batchSize` rows each (`hasMore` says whether rows were left for the next sweep).
     /// - attempts started before `now - attempts`;
-    /// - finished messages scheduled before `now - outbox`, their attempts with them, and the
-    ///   report's suppression rows of those days (the planning ledger, `occurrences`, stays:
-    ///   it keeps an old occurrence from being planned again);
+    /// - finished messages scheduled before `now - outbox`, their attempts with them (the
+    ///   planning ledger, `occurrences`, and the report's suppression rows stay: without them
+    ///   an old occurrence would be planned, or counted as newly suppressed, again);
     /// - events before `now - events`, except those a points lot with points left still names,
-    ///   and the lots expired before then.
+    ///   and the lots spent or expired before then.
     public func applyRetention(_ policy: RetentionPolicy, now: Date, batchSize: Int = 1_000,
                                maxBatches: Int = 1_000) throws -> RetentionReport {
         var report = RetentionReport()
@@ -62,27 +62,24 @@ extension SQLStore {
                 let list = database.dialect.keyList(keys)
                 let dialect = database.dialect
                 let inList = { (column: String) in dialect.isOneOf(column, keysIn: "?") }
-                report.attempts += try database.prepare("DELETE FROM delivery_attempts WHERE \(inList("outbox_key"))").run([list])
-                _ = try database.prepare("UPDATE address_suppressions SET outbox_key = NULL WHERE \(inList("outbox_key"))")
+                // Status checked again by each statement: a row retried meanwhile (pending again) stays.
+                let finished = "SELECT key FROM outbox WHERE \(inList("key")) AND status IN (\(Self.finishedStatuses))"
+                report.attempts += try database.prepare("DELETE FROM delivery_attempts WHERE outbox_key IN (\(finished))")
                     .run([list])
-                return try database.prepare("DELETE FROM outbox WHERE \(inList("key"))").run([list])
-            }
-            report.reportRows += try repeatedly {
-                try database.prepare("""
-                    DELETE FROM suppressions WHERE (trigger_id, member_key, occurrence_key) IN (
-                        SELECT trigger_id, member_key, occurrence_key FROM suppressions WHERE local_day < ? LIMIT ?)
-                    """).run([day, limit])
+                _ = try database.prepare("UPDATE address_suppressions SET outbox_key = NULL WHERE outbox_key IN (\(finished))")
+                    .run([list])
+                return try database.prepare("DELETE FROM outbox WHERE \(inList("key")) AND status IN (\(Self.finishedStatuses))")
+                    .run([list])
             }
         }
         if let events = policy.events {
             let before = SQLValue.integer(now.epochSeconds - events.seconds)
-            let instant = SQLValue.integer(now.epochSeconds)
             report.pointsLots += try repeatedly {
                 try database.prepare("""
                     DELETE FROM points_lots WHERE key IN (
                         SELECT p.key FROM points_lots p JOIN events e ON e.key = p.event_key
-                        WHERE e.at < ? AND (p.remaining <= 0 OR p.expires_at <= ?) LIMIT ?)
-                    """).run([before, instant, limit])
+                        WHERE e.at < ? AND (p.remaining <= 0 OR p.expires_at < ?) LIMIT ?)
+                    """).run([before, before, limit])
             }
             report.events += try repeatedly {
                 try database.prepare("""

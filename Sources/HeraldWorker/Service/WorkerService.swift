@@ -324,7 +324,7 @@ public final class WorkerService: Sendable {
             if let swept = try await evaluator.sweepRetention(at: instant), swept.total > 0 || swept.hasMore {
                 log.info("retention.swept", [
                     "events": "\(swept.events)", "points_lots": "\(swept.pointsLots)", "attempts": "\(swept.attempts)",
-                    "messages": "\(swept.messages)", "report_rows": "\(swept.reportRows)",
+                    "messages": "\(swept.messages)",
                     "more": swept.hasMore ? "yes (the next sweep goes on)" : "no",
                 ])
             }
