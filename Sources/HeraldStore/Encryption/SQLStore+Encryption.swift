@@ -32,7 +32,8 @@ extension SQLStore {
             throw StoreUnavailableError(description: "the store at \(location) is encrypted under key \(unknown.joined(separator: ", ")), "
                 + "but store.key is key \(current.keyID)"
                 + (previous.map { " and store.previous_key is key \($0.keyID)" }
-                   ?? "; to rotate keys, set store.previous_key to the old key and run herald store rekey")
+                   ?? ": set store.key to the key the store is sealed with (or, to rotate to key \(current.keyID), "
+                      + "set store.previous_key to the old key and run herald store rekey)")
                 + " (key ids are the first 8 hex digits of a digest of each key; docs/privacy.md)")
         }
         var effective = listed
