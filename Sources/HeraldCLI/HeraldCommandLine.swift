@@ -41,18 +41,27 @@ public enum HeraldCommandLine {
             console.print("herald \(version)")
             return .success
         }
-        let wantsHelp = parsed.flags.contains("--help") || parsed.flags.contains("-h")
-        guard let command = commands.filter({ parsed.words.starts(with: $0.words) }).max(by: { $0.words.count < $1.words.count })
+        // `herald help outbox list` is `herald outbox list --help`.
+        var words = parsed.words
+        var wantsHelp = parsed.flags.contains("--help") || parsed.flags.contains("-h")
+        if words.first == "help" {
+            words.removeFirst()
+            wantsHelp = true
+        }
+        guard let command = commands.filter({ words.starts(with: $0.words) }).max(by: { $0.words.count < $1.words.count })
         else {
-            if wantsHelp || parsed.words == ["help"] {
-                console.print(overview)
-                return .success
+            if words.isEmpty {
+                wantsHelp ? console.print(overview) : console.printError(overview)
+                return wantsHelp ? .success : .failure
             }
-            if parsed.words.isEmpty {
-                console.printError(overview)
-                return .failure
+            // A group (`herald outbox`): its commands, as the overview lists them.
+            let group = commands.filter { $0.words.count > words.count && $0.words.starts(with: words) }
+            if !group.isEmpty {
+                let text = groupHelp(words, group)
+                wantsHelp ? console.print(text) : console.printError(text)
+                return wantsHelp ? .success : .failure
             }
-            return usageError("unknown command '\(parsed.words.joined(separator: " "))'", help: "herald --help", console: console)
+            return usageError("unknown command '\(words.joined(separator: " "))'", help: "herald --help", console: console)
         }
         let helpHint = "herald \(command.words.joined(separator: " ")) --help"
         if wantsHelp {
@@ -74,7 +83,7 @@ public enum HeraldCommandLine {
         let context = CommandContext(console: console, clock: clock, explicitConfigPath: parsed.options["--config"],
                                      actor: actor)
         do {
-            return try command.run(positionals: Array(parsed.words.dropFirst(command.words.count)), options: parsed,
+            return try command.run(positionals: Array(words.dropFirst(command.words.count)), options: parsed,
                                    context: context)
         } catch let error as ParsedArguments.UsageError {
             return usageError(error.description, help: helpHint, console: console)
@@ -87,6 +96,18 @@ public enum HeraldCommandLine {
     private static func usageError(_ message: String, help: String, console: Console) -> ExitCode {
         console.printError("herald: \(message)\nRun '\(help)' for usage.")
         return .failure
+    }
+
+    /// The commands of a group (`herald outbox`, `herald members`), one line each.
+    static func groupHelp(_ words: [String], _ group: [any HeraldCommand.Type]) -> String {
+        let name = "herald " + words.joined(separator: " ")
+        let width = group.map { $0.words.joined(separator: " ").count }.max() ?? 0
+        let lines = group.map { command in
+            let full = command.words.joined(separator: " ")
+            return "  \(full)\(String(repeating: " ", count: width - full.count + 2))\(command.summary)"
+        }
+        return "Usage: \(name) <command> [options]\n\nCommands:\n\(lines.joined(separator: "\n"))\n\n"
+            + "'herald <command> --help' (or 'herald help <command>') for a command's options."
     }
 
     static var overview: String {

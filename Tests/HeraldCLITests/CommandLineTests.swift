@@ -32,6 +32,24 @@ func configuredFolder() throws -> (folder: TemporaryDirectory, config: String) {
         #expect(herald(["help"]).status == .success)
     }
 
+    /// `herald help <command>` is `<command> --help`; a group (`herald outbox`) lists its commands.
+    @Test func helpForCommandsAndGroups() {
+        let viaHelp = herald(["help", "outbox", "list"])
+        #expect(viaHelp.status == .success && viaHelp.output == herald(["outbox", "list", "--help"]).output)
+        let group = herald(["outbox", "--help"])
+        #expect(group.status == .success && group.output.contains("Usage: herald outbox <command>"))
+        for command in ["outbox list", "outbox show", "outbox retry", "outbox cancel"] {
+            #expect(group.output.contains("  \(command) "), "\(command) missing from the group's help")
+        }
+        #expect(!group.output.contains("members show"))
+        #expect(herald(["help", "members"]).output == herald(["members", "--help"]).output)
+        let bare = herald(["store"])
+        #expect(bare.status == .failure && bare.error.contains("store rekey") && bare.error.contains("store copy"))
+        let unknown = herald(["help", "nosuch"])
+        #expect(unknown.status == .failure && unknown.error.contains("unknown command 'nosuch'"))
+        #expect(herald(["help"]).output == herald(["--help"]).output)
+    }
+
     @Test func usageErrorsExitWithTwoAndPointAtHelp() {
         let unknown = herald(["frobnicate"])
         #expect(unknown.status == .failure)
