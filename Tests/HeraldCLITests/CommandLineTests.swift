@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import HeraldCore
+@_spi(StoreSQL) import HeraldStore
 @_spi(StoreSQL) import HeraldTestSupport
 @testable import HeraldCLI
 
@@ -48,6 +49,32 @@ func configuredFolder() throws -> (folder: TemporaryDirectory, config: String) {
         let unknown = herald(["help", "nosuch"])
         #expect(unknown.status == .failure && unknown.error.contains("unknown command 'nosuch'"))
         #expect(herald(["help"]).output == herald(["--help"]).output)
+    }
+
+    /// `outbox retry` clears the row's last error (the attempts keep the history) and says why
+    /// nothing was queued: a row in another state, or none at all.
+    @Test func retryClearsTheLastErrorAndSaysWhyNothingWasQueued() throws {
+        let (folder, config) = try configuredFolder()
+        #expect(herald(["--config", config, "import", "members", try folder.write("m.csv", "id,phone\nA1,13800138000\n")])
+            .status == .success)
+        let store = try SQLStore(path: folder.file("data/h.db"))
+        try store.database.execute("""
+            INSERT INTO outbox (key, trigger_id, member_key, occurrence_key, idempotency_key, category, channel, address,
+                template, body, scheduled_at, next_attempt_at, created_at, updated_at, status, last_error)
+            SELECT 1, 't', key, 'o1', 'k1', 'service', 'sms', '+8613800138000', 't', 'b', 1, 1, 1, 1, 'failed', 'HTTP 503' FROM members;
+            INSERT INTO outbox (key, trigger_id, member_key, occurrence_key, idempotency_key, category, channel, address,
+                template, body, scheduled_at, next_attempt_at, created_at, updated_at, status)
+            SELECT 2, 't', key, 'o2', 'k2', 'service', 'sms', '+8613800138000', 't', 'b', 1, 1, 1, 1, 'sent' FROM members
+            """)
+        let retried = herald(["--config", config, "outbox", "retry", "1"])
+        #expect(retried.status == .success && retried.output == "queued again: 1 row\n")
+        #expect(try store.database.scalarText("SELECT status || '/' || coalesce(last_error, '-') FROM outbox WHERE key = 1")
+                == "pending/-")
+        let sent = herald(["--config", config, "outbox", "retry", "2"])
+        #expect(sent.status == .rowsRejected
+                && sent.error.contains("row 2 is sent; only failed, expired or cancelled rows are queued again"), "\(sent.error)")
+        let missing = herald(["--config", config, "outbox", "retry", "99"])
+        #expect(missing.status == .rowsRejected && missing.error.contains("no outbox row 99"), "\(missing.error)")
     }
 
     @Test func usageErrorsExitWithTwoAndPointAtHelp() {

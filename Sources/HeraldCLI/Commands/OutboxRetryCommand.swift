@@ -13,7 +13,9 @@ enum OutboxRetryCommand: HeraldCommand {
 
         Puts the row (failed, expired or cancelled) or every failed row back in the queue,
         due now, with a fresh attempt budget; the same idempotency key, so a gateway that did
-        get an earlier attempt can drop the repeat. A running worker picks them up.
+        get an earlier attempt can drop the repeat. A running worker picks them up. The row's
+        last error is cleared (every attempt stays in `herald outbox show ID`). A row in any
+        other state is left as it is, and said so (exit status 1).
         """
 
     static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
@@ -27,6 +29,13 @@ enum OutboxRetryCommand: HeraldCommand {
         let target = key.map { "row \($0)" } ?? "every failed row"
         try context.audit(store, "outbox retry", "\(target): \(count) queued again")
         context.console.print("queued again: \(count) row\(count == 1 ? "" : "s")")
+        if count == 0, let key {
+            // Say why: a row that is not there, or one in a state that is not retried.
+            let status = try queue.entry(key: key)?.entry.status
+            context.console.printError(status.map {
+                "herald: row \(key) is \($0); only failed, expired or cancelled rows are queued again"
+            } ?? "herald: no outbox row \(key)")
+        }
         return count == 0 && key != nil ? .rowsRejected : .success
     }
 }

@@ -54,13 +54,15 @@ extension SQLOutboxQueue {
     }
 
     /// Puts failed, expired or cancelled rows back in the queue, due now, with a fresh attempt
-    /// budget (their history stays). `key` nil: every failed row. Returns how many.
+    /// budget and no last error (their history stays in `delivery_attempts`). `key` nil: every
+    /// failed row. Returns how many.
     @discardableResult
     public func retry(key: Int64?, now: Date) throws -> Int {
         try database.withTransaction {
             let condition = key == nil ? "status = 'failed'" : "key = ? AND status IN ('failed', 'expired', 'cancelled')"
             let statement = try database.prepare("""
-                UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL, updated_at = ?
+                UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL, updated_at = ?,
+                    last_error = NULL
                 WHERE \(condition)
                 """)
             var values: [SQLValue] = [.integer(now.epochSeconds), .integer(now.epochSeconds)]
