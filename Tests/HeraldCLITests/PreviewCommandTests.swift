@@ -54,6 +54,11 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         #expect(!table.output.contains("birthday →"))
         let unknown = herald(["preview", "--sandbox", sandbox, "--trigger", "nope"])
         #expect(unknown.status == .failure && unknown.error.contains("no trigger 'nope'"))
+        // A mistyped member id is named, not previewed as nobody; a real one previews only them.
+        let typo = herald(["preview", "--sandbox", sandbox, "--member", "M99999"])
+        #expect(typo.status == .failure && typo.error.contains("--member: no member with id 'M99999'") && typo.output.isEmpty)
+        let one = herald(["preview", "--sandbox", sandbox, "--format", "json", "--member", "M47302"])
+        #expect(one.status == .success && one.output.contains("M47302") && !one.output.contains("M87905"))
         // A day later it is Kevin Wu's birthday in Los Angeles (28 February there), and nobody else's.
         let later = herald(["preview", "--sandbox", sandbox, "--format", "json", "--at", "2026-03-01T09:30:00+08:00"])
         #expect(later.status == .success)

@@ -26,7 +26,7 @@ enum PreviewCommand: HeraldCommand {
                               'YYYY-MM-DD HH:MM:SS' in the config's zone (default: sandbox.at with
                               --sandbox, else now)
           --trigger ID        show only this trigger (all are evaluated, so caps see earlier triggers)
-          --member ID         evaluate for this member only
+          --member ID         evaluate for this member only (exit status 2 when the store has no such member)
           --format table|json (default: table on a terminal, json otherwise)
 
         Link tokens and coupon codes in a preview come from a fixed seed, so the same
@@ -60,6 +60,11 @@ enum PreviewCommand: HeraldCommand {
         if let triggerID = options.options["--trigger"], catalog.trigger(id: triggerID) == nil {
             throw ParsedArguments.UsageError(description:
                 "--trigger: no trigger '\(triggerID)' (known: \(catalog.triggers.map(\.id).joined(separator: ", ")))")
+        }
+        // A mistyped id would otherwise preview nobody and look like "nothing to send".
+        if let memberID = options.options["--member"], try store.member(id: memberID) == nil {
+            context.console.printError("herald: --member: no member with id '\(SensitiveText.shortened(memberID))' in the store")
+            return .failure
         }
         var codes = SendCodes.Source.seededByInstant.codes(at: instant)
         let evaluation = try Scheduler(catalog: catalog, store: store)
