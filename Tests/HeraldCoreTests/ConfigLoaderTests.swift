@@ -56,9 +56,9 @@ import Testing
             """
         #expect(problems(text, path: "h.json5") == [
             "h.json5:3:17: caps[].max: expected a whole number from 1 to 1000, found the number 0",
-            "h.json5:3:48: caps[].per: expected a duration from 1m to 366d (such as 90s, 15m, 2h or 30d), found \"daily\"",
+            "h.json5:3:48: caps[].per: expected a duration from 1m to 366d (such as 90s, 15m, 2h, 30d or 1w), found \"daily\"",
             "h.json5:4:15: channels: the name 'fax' must say its kind: sms, push, email or wechat (alone or followed by _name, e.g. sms_backup)",
-            "h.json5:5:16: quiet_hours: expected a time range such as 10:00-12:00 or 21:00-08:00 (or null for none), found \"21-8\"",
+            "h.json5:5:16: quiet_hours: expected a time range such as 10:00-12:00, 9:00-11:30 or 21:00-08:00 (or null for none), found \"21-8\"",
         ])
     }
 

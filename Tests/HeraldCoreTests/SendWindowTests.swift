@@ -39,7 +39,7 @@ private func window(_ hours: [String], days: [SendWindow.Weekday] = [], quiet: S
         #expect(TimeSpan("2h")?.seconds == 7200)
         #expect(TimeSpan("30d")?.seconds == 2_592_000)
         #expect(TimeSpan("0s")?.seconds == 0)
-        for bad in ["", "d", "2", "1.5h", "-1d", "+1d", "2 h", "2H", "1w", "９h", "99999999999999999d"] {
+        for bad in ["", "d", "2", "1.5h", "-1d", "+1d", "2 h", "2H", "1W", "９h", "99999999999999999d", "9999999999999999w"] {
             #expect(TimeSpan(bad) == nil, "\(bad)")
         }
         #expect(TimeSpan(seconds: 5400).description == "90m")
@@ -51,9 +51,17 @@ private func window(_ hours: [String], days: [SendWindow.Weekday] = [], quiet: S
         #expect(LocalTimeRange("21:00-08:00")?.crossesMidnight == true)
         #expect(LocalTimeRange("21:00-08:00")?.length == 11 * 3600)
         #expect(LocalTimeRange("00:00-24:00")?.length == 86_400)
-        for bad in ["10:00", "10:00-10:00", "25:00-26:00", "9:00-10:00", "10:60-11:00", "10:00-24:01", "24:00-01:00"] {
+        // One digit of hour is how people write a morning (issue 18).
+        #expect(LocalTimeRange("9:00-11:30") == LocalTimeRange(start: 9 * 3600, end: 11 * 3600 + 1800))
+        for bad in ["10:00", "10:00-10:00", "25:00-26:00", "9:0-10:00", "100:00-11:00", "10:60-11:00", "10:00-24:01",
+                    "24:00-01:00", "１0:00-11:00", "18：00-20：00"] {
             #expect(LocalTimeRange(bad) == nil, "\(bad)")
         }
+        // A full-width colon or dash is named in the message, not just refused.
+        #expect(LocalTimeRange.expectation(for: "18：00－20：00").contains("it has '－' and '：', typed by a Chinese input method"))
+        #expect(LocalTimeRange.expectation(for: "21-8") == LocalTimeRange.expectedFormat)
+        #expect(TimeSpan("1w") == TimeSpan(days: 7) && TimeSpan("2w")?.description == "14d")
+        #expect(TimeSpan("1W") == nil && TimeSpan("w") == nil)
     }
 
     @Test func noWindowAndNoQuietHoursIsNow() {

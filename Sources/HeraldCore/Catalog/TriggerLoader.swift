@@ -60,7 +60,7 @@ enum TriggerLoader {
             window.finish()
             for text in window.strings("hours", nonEmpty: true) ?? [] {
                 if let range = LocalTimeRange(text) { trigger.window.hours.append(range) }
-                else { window.expected("hours", LocalTimeRange.expectedFormat, found: JSONValue(.string(text), at: window["hours"]!.position)) }
+                else { window.expected("hours", LocalTimeRange.expectation(for: text), found: JSONValue(.string(text), at: window["hours"]!.position)) }
             }
             for text in window.strings("days", nonEmpty: true) ?? [] {
                 if let day = SendWindow.Weekday(rawValue: text) { trigger.window.days.insert(day) }

@@ -75,7 +75,8 @@ public enum ConfigLoader {
             } else if let text = value.stringValue, let range = LocalTimeRange(text) {
                 config.quietHours = range
             } else {
-                reader.expected("quiet_hours", LocalTimeRange.expectedFormat + " (or null for none)", found: value)
+                reader.expected("quiet_hours", LocalTimeRange.expectation(for: value.stringValue ?? "") + " (or null for none)",
+                                found: value)
             }
         }
         for item in reader.array("caps") ?? [] {

@@ -1,7 +1,16 @@
 /// A span of wall-clock time within a day, `HH:MM-HH:MM`, end exclusive. When the end is
 /// not after the start (`21:00-08:00`) the range crosses midnight into the next day.
 public struct LocalTimeRange: Hashable, Sendable, CustomStringConvertible {
-    public static let expectedFormat = "a time range such as 10:00-12:00 or 21:00-08:00"
+    public static let expectedFormat = "a time range such as 10:00-12:00, 9:00-11:30 or 21:00-08:00"
+
+    /// `expectedFormat`, with what is wrong about `text` when it can be told: the full-width
+    /// colon or dash a Chinese input method types (`18：00－20：00`).
+    public static func expectation(for text: String) -> String {
+        let fullWidth = ["：": ":", "－": "-", "—": "-", "～": "-", "~": "-"].filter { text.contains($0.key) }
+        guard !fullWidth.isEmpty else { return expectedFormat }
+        let named = fullWidth.keys.sorted().map { "'\($0)'" }.joined(separator: " and ")
+        return expectedFormat + " (it has \(named), typed by a Chinese input method: write ':' and '-')"
+    }
 
     /// Seconds after local midnight.
     public var start: Int
@@ -12,7 +21,8 @@ public struct LocalTimeRange: Hashable, Sendable, CustomStringConvertible {
         self.end = end
     }
 
-    /// Nil unless `HH:MM-HH:MM` with real times (`24:00` allowed as an end) and start ≠ end.
+    /// Nil unless `H:MM-H:MM` (one or two digits of hour) with real times (`24:00` allowed as
+    /// an end) and start ≠ end.
     public init?(_ text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, let start = Self.secondsOfDay(parts[0], allowingMidnightEnd: false),
@@ -29,7 +39,7 @@ public struct LocalTimeRange: Hashable, Sendable, CustomStringConvertible {
 
     private static func secondsOfDay(_ text: Substring, allowingMidnightEnd: Bool) -> Int? {
         let pieces = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard pieces.count == 2, pieces[0].count == 2, pieces[1].count == 2,
+        guard pieces.count == 2, (1...2).contains(pieces[0].count), pieces[0].allSatisfy(\.isASCII), pieces[1].count == 2,
               let hour = Int(pieces[0]), let minute = Int(pieces[1]), (0..<60).contains(minute)
         else { return nil }
         if hour == 24 && minute == 0 && allowingMidnightEnd { return 86_400 }

@@ -1,7 +1,8 @@
-/// A length of time as SPEC writes it: a whole number and one unit — `90s`, `15m`, `2h`, `30d`.
+/// A length of time as SPEC writes it: a whole number and one unit — `90s`, `15m`, `2h`, `30d`,
+/// `1w` (seven days).
 /// (Named apart from the standard library's `Duration`, which is a clock's measure.)
 public struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public static let expectedFormat = "a duration such as 90s, 15m, 2h or 30d"
+    public static let expectedFormat = "a duration such as 90s, 15m, 2h, 30d or 1w"
 
     public var seconds: Int64
 
@@ -9,7 +10,7 @@ public struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.seconds = seconds
     }
 
-    /// Nil for anything but digits followed by `s`, `m`, `h` or `d` (no spaces, no fractions, no sign).
+    /// Nil for anything but digits followed by `s`, `m`, `h`, `d` or `w` (no spaces, no fractions, no sign).
     public init?(_ text: String) {
         guard let unit = text.last, let count = Int64(text.dropLast()), count >= 0,
               text.dropLast().allSatisfy(\.isASCII), text.first?.isNumber == true
@@ -20,6 +21,7 @@ public struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible 
         case "m": unitSeconds = 60
         case "h": unitSeconds = 3600
         case "d": unitSeconds = 86_400
+        case "w": unitSeconds = 7 * 86_400
         default: return nil
         }
         let (product, overflow) = count.multipliedReportingOverflow(by: unitSeconds)

@@ -92,7 +92,7 @@ public struct JSONObjectReader {
 
     /// A duration inside `range`, reported as `expected a duration from 1s to 10m`.
     public func timeSpan(_ key: String, required: Bool = false, in range: ClosedRange<TimeSpan>) -> TimeSpan? {
-        read(key, "a duration from \(range.lowerBound) to \(range.upperBound) (such as 90s, 15m, 2h or 30d)",
+        read(key, "a duration from \(range.lowerBound) to \(range.upperBound) (such as 90s, 15m, 2h, 30d or 1w)",
              required: required) { value in
             value.stringValue.flatMap(TimeSpan.init).flatMap { range.contains($0) ? $0 : nil }
         }
