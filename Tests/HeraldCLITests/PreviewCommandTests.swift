@@ -104,3 +104,31 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         #expect(sandboxResult.status == .success && sandboxResult.output.contains("valid — 7 triggers"))
     }
 }
+
+/// `herald run --sandbox DIR --once`: the simulated day's outbox, and a last line whose row
+/// counts are the table's (a send the gateway took but its receipt failed is counted failed).
+@Suite(.timeLimit(.minutes(2))) struct SandboxRunTests {
+    @Test func theLastLineCountsTheRowsAsTheyEnded() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        // A copy, so the run's log files do not land in the repository's sandbox.
+        let folder = try TemporaryDirectory()
+        for name in ["Sandbox", "Triggers", "MessageTemplates"] {
+            try FileManager.default.copyItem(atPath: repository.appendingPathComponent(name).path, toPath: folder.file(name))
+        }
+        try? FileManager.default.removeItem(atPath: folder.file("Sandbox/.store"))
+        let result = herald(["run", "--sandbox", folder.file("Sandbox"), "--once"])
+        #expect(result.status == .success, "\(result.error)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        let rows = lines.filter { $0.range(of: #"^\s*\d+  "#, options: .regularExpression) != nil }
+        let last = try #require(lines.last)
+        #expect(last.hasPrefix("planned \(rows.count), "), "\(last)")
+        let rowsNow = try #require(last.components(separatedBy: "rows now: ").last)
+        for status in ["delivered", "sent", "failed"] {
+            let count = rows.count { $0.contains("  \(status)  ") }
+            #expect(count == 0 ? !rowsNow.contains(status) : rowsNow.contains("\(count) \(status)"),
+                    "\(status): \(count) rows, last line: \(last)")
+        }
+        #expect(rows.contains { $0.contains("  failed  ") } && last.contains("1 failed"), "the receipt-failed row is not counted")
+    }
+}

@@ -88,9 +88,15 @@ enum RunCommand: HeraldCommand {
                               + ")")
         context.console.print(view.table(entries).joined(separator: "\n"))
         let report = day.report
+        // The rows as they ended, not only the calls: a send the gateway took may still fail by its receipt.
+        let statuses = ["delivered", "sent", "failed", "expired", "cancelled", "pending", "sending"]
+        let ended = statuses.compactMap { status in
+            let count = entries.count { $0.status == status }
+            return count == 0 ? nil : "\(count) \(status)"
+        }
         context.console.print("\nplanned \(report.planned), held out \(report.heldOut), suppressed \(report.suppressed); "
-                              + "sent \(report.delivery.sent), failed \(report.delivery.failed), expired "
-                              + "\(report.delivery.expired), cancelled \(report.delivery.cancelled)")
+                              + "calls: \(report.delivery.sent) sent, \(report.delivery.failed) failed; "
+                              + "rows now: \(ended.isEmpty ? "none" : ended.joined(separator: ", "))")
         return .success
     }
 }
