@@ -74,7 +74,8 @@ func configuredFolder() throws -> (folder: TemporaryDirectory, config: String) {
         #expect(sent.status == .rowsRejected
                 && sent.error.contains("row 2 is sent; only failed, expired or cancelled rows are queued again"), "\(sent.error)")
         let missing = herald(["--config", config, "outbox", "retry", "99"])
-        #expect(missing.status == .rowsRejected && missing.error.contains("no outbox row 99"), "\(missing.error)")
+        #expect(missing.status == .failure && missing.error.contains("no outbox row 99"), "\(missing.error)")
+        #expect(herald(["--config", config, "outbox", "show", "99"]).status == .failure, "not found is 2 everywhere")
     }
 
     @Test func usageErrorsExitWithTwoAndPointAtHelp() {

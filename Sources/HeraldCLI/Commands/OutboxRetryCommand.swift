@@ -15,7 +15,10 @@ enum OutboxRetryCommand: HeraldCommand {
         due now, with a fresh attempt budget; the same idempotency key, so a gateway that did
         get an earlier attempt can drop the repeat. A running worker picks them up. The row's
         last error is cleared (every attempt stays in `herald outbox show ID`). A row in any
-        other state is left as it is, and said so (exit status 1).
+        other state is left as it is, and said so.
+
+        Exit status: 0 queued; 1 the row is in another state; 2 no such row, usage, config or
+        store error.
         """
 
     static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
@@ -30,12 +33,14 @@ enum OutboxRetryCommand: HeraldCommand {
         try context.audit(store, "outbox retry", "\(target): \(count) queued again")
         context.console.print("queued again: \(count) row\(count == 1 ? "" : "s")")
         if count == 0, let key {
-            // Say why: a row that is not there, or one in a state that is not retried.
-            let status = try queue.entry(key: key)?.entry.status
-            context.console.printError(status.map {
-                "herald: row \(key) is \($0); only failed, expired or cancelled rows are queued again"
-            } ?? "herald: no outbox row \(key)")
+            // Say why: a row that is not there (2, as every "not found"), or one in a state that is not retried (1).
+            guard let status = try queue.entry(key: key)?.entry.status else {
+                context.console.printError("herald: no outbox row \(key)")
+                return .failure
+            }
+            context.console.printError("herald: row \(key) is \(status); only failed, expired or cancelled rows are queued again")
+            return .rowsRejected
         }
-        return count == 0 && key != nil ? .rowsRejected : .success
+        return .success
     }
 }

@@ -14,7 +14,7 @@ enum OutboxShowCommand: HeraldCommand {
         The row (message, provider template and params, status, next attempt, last error, the
         provider that accepted it and its cost) and each attempt: when, provider, outcome, HTTP
         status, latency and error. Failover to the next provider shows as one line per provider
-        called. Exit status: 0 shown; 1 no such row; 2 error.
+        called. Exit status: 0 shown; 2 no such row, usage, config or store error.
         """
 
     static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
@@ -24,7 +24,7 @@ enum OutboxShowCommand: HeraldCommand {
         let (config, queue) = try OutboxCommandSupport.open(context)
         guard let (entry, attempts) = try queue.entry(key: key) else {
             context.console.printError("herald: no outbox row \(key)")
-            return .rowsRejected
+            return .failure
         }
         let view = OutboxView(defaultZone: config.timeZone)
         if format == "json" {
