@@ -12,9 +12,7 @@ extension SQLStore {
     ///   data), so no later open without it can read the store as plain.
     /// `location` names the store in messages.
     @_spi(StoreSQL) public func attach(_ keys: StoreKeys, at location: String, readOnly: Bool) throws {
-        var listed = Set<String>()
-        try database.forEachPage(of: "SELECT key_id FROM store_keys", [], pageSize: 100,
-                                 readRow: { listed.insert($0.text(at: 0) ?? "") }, pageDone: {})
+        let listed = try listedKeyIDs()
         let sealedUnder = listed.subtracting([StoreCipher.plaintextID]).sorted()
         guard let currentKey = keys.current else {
             guard sealedUnder.isEmpty else {
@@ -74,10 +72,15 @@ extension SQLStore {
     /// `store_keys` as it is now, so no retired form is written after `rekey` finished.
     func storedFormsForWriting(of address: String) throws -> [String] {
         guard let cipher, !cipher.isSettled else { return storedForms(of: address) }
+        return cipher.storedForms(of: address, listed: try listedKeyIDs())
+    }
+
+    /// `store_keys` as it is now: every key id (or `plaintext`) values may be under.
+    private func listedKeyIDs() throws -> Set<String> {
         var listed = Set<String>()
         try database.forEachPage(of: "SELECT key_id FROM store_keys", [], pageSize: 100,
                                  readRow: { listed.insert($0.text(at: 0) ?? "") }, pageDone: {})
-        return cipher.storedForms(of: address, listed: listed)
+        return listed
     }
 
     /// A stored address, name or text as it was given.

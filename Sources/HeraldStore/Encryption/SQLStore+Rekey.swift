@@ -56,11 +56,10 @@ extension SQLStore {
         }
 
         // 2 and 3. Members, then messages, by key.
-        let memberColumns = ["name"] + AddressColumn.all.map(\.address)
-        report.members = try reseal(table: "members", lookupColumns: memberColumns, textColumns: [],
+        report.members = try reseal(table: "members", lookupColumns: SealedColumns.members, textColumns: [],
                                     stale: stale, batch: batch) { report.members = $0; progress(report) }
-        report.messages = try reseal(table: "outbox", lookupColumns: ["address"],
-                                     textColumns: ["title", "body", "html", "provider_content", "fallbacks"],
+        report.messages = try reseal(table: "outbox", lookupColumns: SealedColumns.outboxLookup,
+                                     textColumns: SealedColumns.outboxText,
                                      stale: stale, batch: batch) { report.messages = $0; progress(report) }
 
         // 4. The old forms of the list, then the old key ids.
@@ -78,9 +77,9 @@ extension SQLStore {
         // The old ids go only when nothing is under them any more, checked in the same transaction.
         try database.withTransaction {
             let staleMembers = try database.scalarInteger("SELECT count(*) FROM members WHERE "
-                + memberColumns.map(stale).joined(separator: " OR ")) ?? 0
+                + SealedColumns.members.map(stale).joined(separator: " OR ")) ?? 0
             let staleMessages = try database.scalarInteger("SELECT count(*) FROM outbox WHERE "
-                + ["address", "title", "body", "html", "provider_content", "fallbacks"].map(stale).joined(separator: " OR ")) ?? 0
+                + (SealedColumns.outboxLookup + SealedColumns.outboxText).map(stale).joined(separator: " OR ")) ?? 0
             guard staleMembers + staleMessages == 0 else {
                 throw StoreUnavailableError(description: "\(staleMembers) members and \(staleMessages) messages were written "
                     + "under an older key while rekey ran (a worker still without this store.key?): restart every worker "

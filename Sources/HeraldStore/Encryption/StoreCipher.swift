@@ -48,21 +48,18 @@ final class StoreCipher: Sendable {
 
     /// Every text `address` may be stored as: the current key's first, then a retiring key's,
     /// then the address itself while unencrypted values may remain.
-    func storedForms(of address: String) -> [String] {
-        guard !address.isEmpty else { return [address] }
-        let plain = Array(address.utf8)
-        return ([current] + retiring).map { Self.text($0, $0.sealForLookup(plain)) }
-            + (mayHoldPlaintext ? [address] : [])
-    }
+    func storedForms(of address: String) -> [String] { storedForms(of: address, listed: nil) }
 
     /// `storedForms`, limited to the key ids the store still lists (`store_keys` as read now):
     /// what a write puts down, so a worker opened during a rotation stops writing the old
     /// forms once `rekey` has retired them.
-    func storedForms(of address: String, listed: Set<String>) -> [String] {
+    /// `listed` nil: every form this cipher was opened with.
+    func storedForms(of address: String, listed: Set<String>?) -> [String] {
         guard !address.isEmpty else { return [address] }
         let plain = Array(address.utf8)
-        return ([current] + retiring.filter { listed.contains($0.keyID) }).map { Self.text($0, $0.sealForLookup(plain)) }
-            + (mayHoldPlaintext && listed.contains(Self.plaintextID) ? [address] : [])
+        let keys = [current] + retiring.filter { listed?.contains($0.keyID) ?? true }
+        return keys.map { Self.text($0, $0.sealForLookup(plain)) }
+            + (mayHoldPlaintext && (listed?.contains(Self.plaintextID) ?? true) ? [address] : [])
     }
 
     /// Whether `stored` is under a key (or in the clear) this store no longer keeps values

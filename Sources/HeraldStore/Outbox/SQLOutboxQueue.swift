@@ -336,23 +336,25 @@ import HeraldCore
     /// Suppression, clearing and consent withdrawal, as the answer about the row's address asks.
     private func applyAddressEffects(_ record: DeliveryRecord) throws {
         let finished = SQLValue.integer(record.finishedAt.epochSeconds)
-        guard record.suppressesAddress != nil || record.clearsAddress != nil || record.withdrawsConsent != nil else { return }
-        // The address called, in every form it may be stored in (more than one while keys rotate:
-        // the list and the member must match whichever key their rows are under yet).
-        try selectAddress.bind([.integer(record.key)])
-        let stored = try selectAddress.step() ? selectAddress.text(at: 0) : nil
-        selectAddress.reset()
-        let forms = try stored.map { stored in
-            try store.opened(stored).map(store.storedForms(of:)) ?? [stored]
-        } ?? []
+        // The address called, as given and as stored; read only when an effect is about it.
+        var stored: String?, plain: String?
+        if record.suppressesAddress != nil || record.clearsAddress != nil {
+            try selectAddress.bind([.integer(record.key)])
+            stored = try selectAddress.step() ? selectAddress.text(at: 0) : nil
+            selectAddress.reset()
+            plain = try store.opened(stored)
+        }
         if let kind = record.suppressesAddress, let stored {
-            let written = try store.opened(stored).map(store.storedFormsForWriting(of:)) ?? [stored]
+            // In every form the list still keeps (more than one while keys rotate).
+            let written = try plain.map(store.storedFormsForWriting(of:)) ?? [stored]
             for form in written where !form.isEmpty {
                 try suppressAddress.run(.text(form), .text(kind.rawValue), .text(record.error ?? "recipient-permanent"),
                                         .optional(record.provider), .integer(record.key), finished)
             }
         }
-        if let kind = record.clearsAddress, !forms.isEmpty {
+        // Every form the member's row may hold it in, whichever key it is under yet.
+        if let kind = record.clearsAddress, let stored {
+            let forms = plain.map(store.storedForms(of:)) ?? [stored]
             let column = AddressColumn.all.first { $0.kind == kind }!.address
             // Only if the member still has that address: a newer one imported meanwhile stays.
             try database.prepare("""

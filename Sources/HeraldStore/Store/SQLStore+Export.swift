@@ -19,10 +19,6 @@ extension SQLStore {
             + "AND address_suppressions.address IN (\(AddressColumn.addressList(of: "m"))))", "created_at, address"),
     ]
 
-    /// The columns a store with keys seals (`SQLStore+Encryption`), by name across the tables.
-    static let sealedColumns: Set<String> = Set(["name", "address", "title", "body", "html", "provider_content", "fallbacks"]
-                                                 + AddressColumn.all.map(\.address))
-
     public func exportMember(id: String) throws -> MemberExport? {
         guard let key = try database.scalarInteger("SELECT key FROM members WHERE id = ?", .text(id)) else { return nil }
         var tables: [MemberExport.Table] = []
@@ -36,7 +32,7 @@ extension SQLStore {
                 // Sealed values opened: the member is owed their data, not its ciphertext.
                 rows.append(try (0..<statement.columnCount).map { column in
                     let text = statement.text(at: column)
-                    return Self.sealedColumns.contains(columns[Int(column)]) ? try opened(text) : text
+                    return SealedColumns.names.contains(columns[Int(column)]) ? try opened(text) : text
                 })
             }
             statement.reset()
