@@ -22,11 +22,16 @@ public struct CatalogChecks {
 
     private var config: HeraldConfig { catalog.config }
 
+    /// "did you mean 'sms'? " when a known name is close to `name`, else nothing.
+    static func didYouMean(_ name: String, _ known: [String]) -> String {
+        SpellingSuggestion.closest(to: name, among: known).map { "did you mean '\($0)'? " } ?? ""
+    }
+
     private func checkChannels(_ trigger: Trigger) {
         for name in trigger.channels where config.channel(named: name) == nil {
             let known = config.channels.map(\.name)
             log.add(file: trigger.sourcePath, at: trigger.positions["channels"],
-                    "channels: '\(name)' is not defined in \(config.sourcePath) (defined: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+                    "channels: '\(name)' is not defined in \(config.sourcePath) (\(Self.didYouMean(name, known))defined: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
         }
     }
 
@@ -74,9 +79,10 @@ public struct CatalogChecks {
         for channelName in trigger.channels {
             guard let kind = config.channel(named: channelName)?.kind else { continue }
             let required = Catalog.TemplateKey(template: name, channel: kind, locale: config.locale)
-            if catalog.templates[required] == nil {
-                let expectedPath = ((config.templatesFolder as NSString).appendingPathComponent(name) as NSString)
-                    .appendingPathComponent("\(kind.rawValue).\(config.locale).txt")
+            let expectedPath = ((config.templatesFolder as NSString).appendingPathComponent(name) as NSString)
+                .appendingPathComponent("\(kind.rawValue).\(config.locale).txt")
+            // A file that is there but could not be read has its own problems reported already.
+            if catalog.templates[required] == nil, !FileManager.default.fileExists(atPath: expectedPath) {
                 log.add(file: trigger.sourcePath, at: position,
                         "template '\(name)' has no \(kind.rawValue) text in the default locale: expected \(expectedPath)")
             }
@@ -112,7 +118,8 @@ public struct CatalogChecks {
         for (file, placeholder) in template.placeholdersByFile {
             func problem(_ message: String) { log.add(file: file, at: placeholder.position, message) }
             guard let type = TemplateValue.knownPaths[placeholder.path] else {
-                problem("unknown value '\(placeholder.path)' (expected one of: \(TemplateValue.knownPaths.keys.sorted().joined(separator: ", ")))")
+                let known = TemplateValue.knownPaths.keys.sorted()
+                problem("unknown value '\(placeholder.path)' (\(Self.didYouMean(placeholder.path, known))expected one of: \(known.joined(separator: ", ")))")
                 continue
             }
             guard supplied.contains(placeholder.path) else {

@@ -6,7 +6,7 @@ import Foundation
 public enum CatalogLoader {
     public static func load(configPath: String, log: DiagnosticLog) -> Catalog? {
         guard let config = ConfigLoader.load(path: configPath, log: log) else { return nil }
-        let triggers = loadTriggers(folder: config.triggersFolder, configPath: configPath, log: log)
+        let triggers = loadTriggers(folder: config.triggersFolder, configPath: configPath, segments: config.segments, log: log)
         let (templates, mappings) = loadTemplates(folder: config.templatesFolder, configPath: configPath, log: log)
         let catalog = Catalog(config: config, triggers: triggers, templates: templates, providerMappings: mappings)
         CatalogChecks(catalog: catalog, log: log).run()
@@ -22,7 +22,8 @@ public enum CatalogLoader {
         return catalog
     }
 
-    static func loadTriggers(folder: String, configPath: String, log: DiagnosticLog) -> [Trigger] {
+    static func loadTriggers(folder: String, configPath: String, segments: [String: FilterExpression] = [:],
+                             log: DiagnosticLog) -> [Trigger] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
             log.add(file: configPath, at: nil, "triggers: cannot read the folder \(folder)")
             return []
@@ -31,7 +32,7 @@ public enum CatalogLoader {
         var seen: [String: String] = [:]
         for name in names.sorted() where name.hasSuffix(".json5") {
             let path = (folder as NSString).appendingPathComponent(name)
-            guard let trigger = TriggerLoader.load(path: path, log: log) else { continue }
+            guard let trigger = TriggerLoader.load(path: path, segments: segments, log: log) else { continue }
             if let first = seen[trigger.id] {
                 log.add(file: path, at: trigger.positions["id"], "id: '\(trigger.id)' is already used by \(first)")
                 continue

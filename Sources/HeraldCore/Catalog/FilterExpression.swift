@@ -16,14 +16,14 @@ public indirect enum FilterExpression: Sendable, Equatable {
         }
     }
 
-    /// Evaluates against a value lookup; a field the member lacks fails every comparison
+    /// Evaluates against a value lookup by `FilterCondition.key`; a field the member lacks fails every comparison
     /// except `not_in` (a member without a tier is not in the excluded tiers).
     public func matches(_ value: (String) -> FilterFieldValue?) -> Bool {
         switch self {
         case .all(let parts): parts.allSatisfy { $0.matches(value) }
         case .any(let parts): parts.contains { $0.matches(value) }
         case .not(let inner): !inner.matches(value)
-        case .condition(let condition): condition.matches(value(condition.field))
+        case .condition(let condition): condition.matches(value(condition.key))
         }
     }
 }
@@ -63,12 +63,19 @@ public struct FilterCondition: Sendable, Equatable {
     public var op: Operator
     /// One element unless the operator takes a list.
     public var values: [FilterScalar]
+    /// Set on a behavioural audience field (`purchases_in` with its window, `rfm.r`, …).
+    public var measure: BehaviourMeasure?
 
-    public init(field: String, op: Operator, values: [FilterScalar]) {
+    public init(field: String, op: Operator, values: [FilterScalar], measure: BehaviourMeasure? = nil) {
         self.field = field
         self.op = op
         self.values = values
+        self.measure = measure
     }
+
+    /// What the value lookup is asked for: the field, or the behavioural measure's key (two
+    /// `purchases_in` conditions with different windows are different values).
+    public var key: String { measure?.key ?? field }
 
     public func matches(_ value: FilterFieldValue?) -> Bool {
         guard let value else { return op == .not_in }

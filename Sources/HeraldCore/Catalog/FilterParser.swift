@@ -9,16 +9,35 @@ struct FilterParser {
     let fields: [String: FieldType]?
     let file: String
     let log: DiagnosticLog
+    /// The config's named segments, for `{ segment: "name" }`; nil where segments do not
+    /// apply (an event's `where`).
+    var segments: SegmentTable?
 
-    /// SPEC 2.1's audience fields.
+    init(fields: [String: FieldType]?, file: String, log: DiagnosticLog, segments: SegmentTable? = nil) {
+        self.fields = fields
+        self.file = file
+        self.log = log
+        self.segments = segments
+    }
+
+    /// A member filter: SPEC 2.1's profile fields and the behavioural ones, with segments.
+    static func audience(file: String, log: DiagnosticLog, segments: SegmentTable?) -> FilterParser {
+        FilterParser(fields: audienceFields, file: file, log: log, segments: segments)
+    }
+
+    /// SPEC 2.1's audience fields, and SPEC 10's behavioural ones (`BehaviourMeasure`).
     static let audienceFields: [String: FieldType] = [
         "tier": .text, "tags": .tags, "region": .text, "registration_channel": .text, "locale": .text,
         "age": .number, "stored_value": .number, "points_balance": .number, "total_spent": .number,
         "registered_days": .number,
-    ]
+    ].merging(BehaviourMeasure.fieldNames.map { ($0, FieldType.number) }) { first, _ in first }
+
+    /// The keys a behavioural leaf may add to `field` and its operator.
+    private static let measureKeys = ["days", "type", "where"]
 
     func parse(_ value: JSONValue, path: String) -> FilterExpression? {
         let keys = value.members?.map(\.key) ?? []
+        if keys == ["segment"] { return segment(value, path: path) }
         if keys.count == 1, let key = keys.first, ["all", "any", "not"].contains(key), let inner = value[key] {
             if key == "not" { return parse(inner, path: "\(path).not").map(FilterExpression.not) }
             guard case .array(let items) = inner.kind, !items.isEmpty else {
@@ -30,7 +49,8 @@ struct FilterParser {
             return key == "all" ? .all(parts) : .any(parts)
         }
         let operators = FilterCondition.Operator.allCases.map(\.rawValue)
-        guard let leaf = JSONObjectReader(value, file: file, path: path, allowedKeys: ["field"] + operators, log: log) else {
+        let allowedKeys = ["field"] + operators + (fields == nil ? [] : Self.measureKeys)
+        guard let leaf = JSONObjectReader(value, file: file, path: path, allowedKeys: allowedKeys, log: log) else {
             return nil
         }
         leaf.finish()
@@ -45,7 +65,7 @@ struct FilterParser {
         let fieldType: FieldType
         if let fields {
             guard let known = fields[field] else {
-                leaf.expected("field", "one of \(fields.keys.sorted().joined(separator: ", "))", found: leaf["field"]!)
+                leaf.expected("field", oneOf: fields.keys.sorted(), found: leaf["field"]!)
                 return nil
             }
             fieldType = known
@@ -55,6 +75,14 @@ struct FilterParser {
                 return nil
             }
             fieldType = operand.numberValue != nil || operand.array?.first?.numberValue != nil ? .number : .text
+        }
+        var measure: BehaviourMeasure?
+        if fields != nil {
+            switch self.measure(of: field, in: leaf, path: path) {
+            case .profileField: break
+            case .measure(let read): measure = read
+            case .problem: return nil
+            }
         }
         var scalars: [FilterScalar] = []
         let items = op.takesList ? operand.array : [operand]
@@ -80,7 +108,55 @@ struct FilterParser {
             leaf.problem(at: leaf.keyPosition(opName), "\(path): '\(opName)' does not apply to \(field) (a \(fieldType.rawValue) field; expected one of \(allowed.map(\.rawValue).sorted().joined(separator: ", ")))")
             return nil
         }
-        return .condition(FilterCondition(field: field, op: op, values: scalars))
+        return .condition(FilterCondition(field: field, op: op, values: scalars, measure: measure))
+    }
+
+    /// `{ segment: "name" }`: the config's segment, written in place.
+    private func segment(_ value: JSONValue, path: String) -> FilterExpression? {
+        guard let name = value["segment"], case .string(let text) = name.kind else {
+            log.add(file: file, at: value["segment"]?.position ?? value.position,
+                    "\(path).segment: expected a segment name (a string), found \(value["segment"].map(JSONObjectReader.describe) ?? "nothing")")
+            return nil
+        }
+        guard let segments else {
+            log.add(file: file, at: name.position, "\(path): a segment is a set of members; it applies to audience filters, not here")
+            return nil
+        }
+        return segments.expression(named: text, at: name.position, usedIn: file, log: log)
+    }
+
+    private enum MeasureReading {
+        case profileField
+        case measure(BehaviourMeasure)
+        case problem
+    }
+
+    /// A behavioural field's measure, with its `days`, `type` and `where` checked.
+    private func measure(of field: String, in leaf: JSONObjectReader, path: String) -> MeasureReading {
+        let windowed = BehaviourMeasure.windowedFields.contains(field)
+        for key in Self.measureKeys where leaf[key] != nil {
+            let applies = windowed && (key == "days" || field == "events_in")
+            if !applies {
+                leaf.problem(at: leaf.keyPosition(key), "\(path).\(key): only \(key == "days" ? "purchases_in, spent_in and events_in" : "events_in") take '\(key)'")
+                return .problem
+            }
+        }
+        if let plain = BehaviourMeasure.plainFields[field] { return .measure(plain) }
+        guard windowed else { return .profileField }
+        guard let days = leaf.integer("days", required: true, in: SettingRange.behaviourDays) else { return .problem }
+        switch field {
+        case "purchases_in": return .measure(.purchases(days: days))
+        case "spent_in": return .measure(.spent(days: days))
+        default:
+            guard let type = leaf.string("type", required: true) else { return .problem }
+            var filter: FilterExpression?
+            if let condition = leaf["where"] {
+                guard let parsed = FilterParser(fields: nil, file: file, log: log).parse(condition, path: "\(path).where")
+                else { return .problem }
+                filter = parsed
+            }
+            return .measure(.events(type: type, filter: filter, days: days))
+        }
     }
 }
 

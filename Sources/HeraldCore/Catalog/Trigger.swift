@@ -28,6 +28,8 @@ public struct Trigger: Sendable {
     public var enabled: Bool
     public var kind: TriggerKind
     public var audience: FilterExpression?
+    /// The behavioural measures the audience reads (SPEC 10), each once.
+    public var measures: [BehaviourMeasure] { audience?.measures ?? [] }
     /// Channel names from the config; the first reachable and consented one wins, unless
     /// `deliver` is `all`.
     public var channels: [String]

@@ -6,7 +6,7 @@ enum TriggerLoader {
     static let keys = ["id", "name", "enabled", "kind", "params", "audience", "channels", "template", "window", "category",
                        "priority", "cooldown", "holdout", "variants", "offer", "expire", "attribution", "deliver"]
 
-    static func load(path: String, log: DiagnosticLog) -> Trigger? {
+    static func load(path: String, segments: [String: FilterExpression] = [:], log: DiagnosticLog) -> Trigger? {
         guard let text = SourceFile.read(path, what: "trigger file", log: log),
               let root = SourceFile.parseJSON5(text, path: path, log: log),
               let file = JSONObjectReader(root, file: path, allowedKeys: keys, log: log)
@@ -24,7 +24,7 @@ enum TriggerLoader {
             if let definition = TriggerKind.definitions.first(where: { $0.name == kindName }) {
                 kind = readKind(definition, params: file["params"], file: file)
             } else {
-                file.expected("kind", "one of \(TriggerKind.names.joined(separator: ", "))", found: file["kind"]!)
+                file.expected("kind", oneOf: TriggerKind.names, found: file["kind"]!)
             }
         }
         let channels = file.strings("channels", required: true, nonEmpty: true)
@@ -54,7 +54,8 @@ enum TriggerLoader {
             else { file.problem(at: file["holdout"]!.position, "holdout: expected a share from 0 up to (not including) 1, such as 0.1, found \(share)") }
         }
         if let audience = file["audience"] {
-            trigger.audience = FilterParser(fields: FilterParser.audienceFields, file: path, log: log).parse(audience, path: "audience")
+            trigger.audience = FilterParser.audience(file: path, log: log, segments: SegmentTable(resolved: segments))
+                .parse(audience, path: "audience")
         }
         if let window = file.object("window", allowedKeys: ["hours", "days"]) {
             window.finish()

@@ -124,6 +124,15 @@ public enum ConfigLoader {
                                   + "cap's window (\(longest)), found \(outbox): the cap could not see the sends it counts")
             }
         }
+        if let value = reader["segments"] {
+            if let members = value.members {
+                config.segments = SegmentTable(definitions: members.map { ($0.key, $0.value) }, configPath: path)
+                    .resolveAll(log: log)
+            } else {
+                reader.expected("segments", "an object of named audience filters, such as { 高价值: { field: \"total_spent\", gte: 5000 } }",
+                                found: value)
+            }
+        }
         if let every = reader.timeSpan("evaluate_every", in: SettingRange.evaluateEvery) {
             config.evaluateEvery = every
         }

@@ -11,6 +11,9 @@ public struct HeraldConfig: Sendable {
     public var storeKey: StoreKeySetting?
     /// How long rows are kept (`retention`); empty: for ever.
     public var retention = RetentionPolicy()
+    /// Named audience filters (`segments: { name: <filter> }`), usable as `{ segment: "name" }`
+    /// in any trigger's audience (already written in place there).
+    public var segments: [String: FilterExpression] = [:]
     public var timeZone: TimeZone
     public var locale: String
     public var triggersFolder: String
@@ -59,7 +62,7 @@ public struct HeraldConfig: Sendable {
     /// Top-level keys SPEC 1.1 defines.
     public static let knownKeys = [
         "store", "timezone", "locale", "triggers", "templates", "quiet_hours", "caps", "channels", "providers", "sms", "retention",
-        "links", "evaluate_every", "dispatch", "sandbox", "serve",
+        "links", "evaluate_every", "dispatch", "sandbox", "serve", "segments",
     ]
 }
 

@@ -37,6 +37,10 @@ public enum SettingRange {
     public static let daysBefore = 0...366
     public static let inactiveDays = 1...36_500
     public static let withinDays = 1...3650
+    /// `purchases_in`, `spent_in`, `events_in`: up to ten years of events.
+    public static let behaviourDays = 1...3650
+    /// How long after its local `at` a broadcast may still go out.
+    public static let broadcastWithin = TimeSpan(hours: 1)...TimeSpan(days: 31)
     public static let minPoints = 1...1_000_000_000
     public static let eventDelay = TimeSpan(seconds: 0)...TimeSpan(days: 366)
     public static let eventWithin = TimeSpan(minutes: 1)...TimeSpan(days: 366)

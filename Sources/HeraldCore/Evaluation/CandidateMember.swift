@@ -13,6 +13,10 @@ public struct CandidateMember: Sendable {
     public var locale: String
     /// Kinds whose address is on the store's suppression list (SPEC 7: recipient-permanent).
     public var suppressedKinds: Set<ChannelKind> = []
+    /// Behavioural audience values by `BehaviourMeasure.key` (days, counts, yuan, scores), as
+    /// the store measured them for this trigger's audience; a measure the member has no value
+    /// for (never bought) is absent.
+    public var behaviour: [String: Double] = [:]
 
     public init(key: Int64, id: String, profile: MemberProfile, totalSpent: Money = Money(fen: 0), pointsBalance: Int64? = nil,
                 timeZone: TimeZone, locale: String) {
@@ -30,7 +34,8 @@ public struct CandidateMember: Sendable {
     /// A suppressed address is still returned: the policy tells "suppressed" from "none".
     public func address(for kind: ChannelKind) -> String? { profile.address(for: kind) }
 
-    /// An audience field's value at `instant` (SPEC 2.1); nil when the member lacks it.
+    /// An audience field's value at `instant` (SPEC 2.1), or a behavioural measure's by its
+    /// key (SPEC 10); nil when the member lacks it.
     /// Money fields are in yuan; `age` is whole years on the member's local date.
     public func audienceValue(_ field: String, at instant: Date) -> FilterFieldValue? {
         switch field {
@@ -49,7 +54,7 @@ public struct CandidateMember: Sendable {
             let today = LocalTime.date(of: instant, in: timeZone)
             let hadBirthday = (today.month, today.day) >= (birthday.month, birthday.day)
             return .number(Double(today.year - year - (hadBirthday ? 0 : 1)))
-        default: return nil
+        default: return behaviour[field].map(FilterFieldValue.number)
         }
     }
 }

@@ -21,10 +21,15 @@ public struct CandidateRequest: Sendable {
     public var excludingRecordedOccurrences: Bool
     /// The kinds of the trigger's channels, as the config resolves them (SPEC 2.1 rule 3).
     public var channelKinds: [ChannelKind]
+    /// The cut points `rfm.*` audience fields are scored against (`MemberStore.rfmScores`);
+    /// nil when the audience reads none.
+    public var rfm: RFMScores?
+    /// The behavioural measures the trigger's audience reads, each measured per candidate.
+    public var measures: [BehaviourMeasure] { trigger.measures }
 
     public init(trigger: Trigger, at instant: Date, defaultTimeZone: TimeZone, defaultLocale: String,
                 memberID: String? = nil, withPointsBalance: Bool, withSuppressedAddresses: Bool = true,
-                excludingRecordedOccurrences: Bool = false, channelKinds: [ChannelKind] = []) {
+                excludingRecordedOccurrences: Bool = false, channelKinds: [ChannelKind] = [], rfm: RFMScores? = nil) {
         self.trigger = trigger
         self.instant = instant
         self.defaultTimeZone = defaultTimeZone
@@ -34,5 +39,6 @@ public struct CandidateRequest: Sendable {
         self.withSuppressedAddresses = withSuppressedAddresses
         self.excludingRecordedOccurrences = excludingRecordedOccurrences
         self.channelKinds = channelKinds
+        self.rfm = rfm
     }
 }

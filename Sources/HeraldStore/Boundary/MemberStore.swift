@@ -31,6 +31,9 @@ public protocol MemberStore: AnyObject {
     func makeSendHistory() throws -> any SendHistory
     /// A writer for the evaluation at `instant`, on this connection.
     func makeOutboxWriter(at instant: Date) throws -> any OutboxWriter
+    /// RFM's quintile cut points at `instant`, over every member who bought in the year before
+    /// (asked once per evaluation, only when some audience reads `rfm.*`).
+    func rfmScores(at instant: Date) throws -> RFMScores
     /// Whether any address is on the suppression list: candidate queries probe it only then.
     func hasSuppressedAddresses() throws -> Bool
     /// Whether a send already carries `code` as its link token or coupon (codes are drawn

@@ -39,6 +39,9 @@ import HeraldCore
             columns.append("(SELECT \(dialect.commaList("a.kind")) FROM address_suppressions a "
                 + "WHERE a.address IN (\(AddressColumn.addressList(of: "m")))) AS suppressed_kinds")
         }
+        let behaviour = BehaviourColumns(measures: request.measures, rfm: request.rfm).columns(context)
+        columns += behaviour.columns
+        parameters += behaviour.parameters
         columns += parts.columns
         parameters += parts.columnParameters + parts.fromParameters
         var conditions = parts.conditions

@@ -23,6 +23,7 @@ extension TriggerKind {
         case .lowBalance(let kind): kind
         case .pointsExpiry(let kind): kind
         case .event(let kind): kind
+        case .broadcast(let kind): kind
         }
     }
 }

@@ -29,6 +29,8 @@ extension SQLStore {
         try CandidateQuery(request, dialect: database.dialect).forEachCandidate(in: self, zones: zones, body)
     }
 
+    public func rfmScores(at instant: Date) throws -> RFMScores { try RFMQuery(instant: instant).scores(in: database) }
+
     public func makeSendHistory() throws -> any SendHistory { try SQLSendHistory(store: self) }
 
     public func makeOutboxWriter(at instant: Date) throws -> any OutboxWriter {

@@ -45,6 +45,10 @@ public final class Scheduler {
         let rules = Rules(pipeline: PolicyPipeline(config: config), composer: SendComposer(catalog: catalog))
         let zones = TimeZoneResolver(defaultZone: config.timeZone)
         let anySuppressedAddress = try store.hasSuppressedAddresses()
+        let readsRFM = catalog.triggers.contains { trigger in
+            trigger.enabled && trigger.measures.contains { if case .rfm = $0 { true } else { false } }
+        }
+        let rfm = readsRFM ? try store.rfmScores(at: instant) : nil
         // What this evaluation decided, for the history to see; unneeded when the sink writes
         // each decision where the history reads.
         var ledger = EvaluationLedger()
@@ -59,7 +63,7 @@ public final class Scheduler {
                                            withPointsBalance: catalog.needsPointsBalance(trigger),
                                            withSuppressedAddresses: anySuppressedAddress,
                                            excludingRecordedOccurrences: sink.recordsIntoStore,
-                                           channelKinds: channelKinds)
+                                           channelKinds: channelKinds, rfm: rfm)
             try sink.triggerStarts()
             try store.forEachCandidate(request, zones: zones) { candidate in
                 summary.candidates += 1

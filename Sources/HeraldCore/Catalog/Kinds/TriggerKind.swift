@@ -1,4 +1,4 @@
-/// The six trigger kinds of SPEC 2, each with its own definition type (params read, defaults
+/// The six trigger kinds of SPEC 2 and SPEC 10's broadcast, each with its own definition type (params read, defaults
 /// applied). Every `switch` over it is exhaustive: adding a kind is found by the compiler.
 public enum TriggerKind: Sendable, Equatable {
     case birthday(BirthdayKind)
@@ -7,11 +7,12 @@ public enum TriggerKind: Sendable, Equatable {
     case lowBalance(LowBalanceKind)
     case pointsExpiry(PointsExpiryKind)
     case event(EventKind)
+    case broadcast(BroadcastKind)
 
     /// Every kind a trigger file may name, in SPEC order.
     public static let definitions: [any TriggerKindDefinition.Type] = [
         BirthdayKind.self, InactivityKind.self, CartAbandonmentKind.self, LowBalanceKind.self, PointsExpiryKind.self,
-        EventKind.self,
+        EventKind.self, BroadcastKind.self,
     ]
 
     public static var names: [String] { definitions.map { $0.name } }
@@ -24,6 +25,7 @@ public enum TriggerKind: Sendable, Equatable {
         case .lowBalance(let kind): kind
         case .pointsExpiry(let kind): kind
         case .event(let kind): kind
+        case .broadcast(let kind): kind
         }
     }
 
