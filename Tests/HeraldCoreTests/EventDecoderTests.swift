@@ -28,6 +28,15 @@ private func decode(_ line: String) -> Result<EventRecord, RowRejection> {
         #expect(try decode(#"{"type":"delivered","at":"2026-05-01","key":"k1"}"#).get().reference == "k1")
     }
 
+    @Test func aTierChangeNamesTheNewTier() throws {
+        #expect(try decode(#"{"member_id":"U1","type":"tier_change","at":"2026-05-01","to":"金卡"}"#).get().type == .tierChange)
+        guard case .failure(let rejection) = decode(#"{"member_id":"U1","type":"tier_change","at":"2026-05-01","from":"银卡"}"#) else {
+            Issue.record("a tier change without 'to' was accepted")
+            return
+        }
+        #expect("\(rejection)".contains("to: missing"))
+    }
+
     @Test func derivedIdsDependOnContentOnly() throws {
         let first = try decode(#"{"member_id":"U1","type":"login","at":"2026-05-01T10:00:00+08:00"}"#).get()
         let again = try decode(#"  {"member_id":"U1","type":"login","at":"2026-05-01T10:00:00+08:00"} "#).get()

@@ -117,7 +117,16 @@ public struct CatalogChecks {
             .union(trigger.offer == nil ? [] : TemplateValue.couponPaths)
         for (file, placeholder) in template.placeholdersByFile {
             func problem(_ message: String) { log.add(file: file, at: placeholder.position, message) }
-            guard let type = TemplateValue.knownPaths[placeholder.path] else {
+            let declared: Set<String> = if case .event(let kind) = trigger.kind { Set(kind.attributePaths) } else { [] }
+            if placeholder.path.hasPrefix("event."), TemplateValue.knownPaths[placeholder.path] == nil,
+               !declared.contains(placeholder.path) {
+                let name = placeholder.path.dropFirst("event.".count)
+                problem(trigger.kind.name == EventKind.name
+                    ? "'\(placeholder.path)' is not an attribute trigger '\(trigger.id)' declares (\(trigger.sourcePath)): add params.attributes: [\"\(name)\"]"
+                    : "'\(placeholder.path)' cannot be filled for trigger '\(trigger.id)' (\(trigger.sourcePath)): a \(trigger.kind.name) trigger has no event")
+                continue
+            }
+            guard let type = TemplateValue.knownPaths[placeholder.path] ?? (declared.contains(placeholder.path) ? .text : nil) else {
                 let known = TemplateValue.knownPaths.keys.sorted()
                 problem("unknown value '\(placeholder.path)' (\(Self.didYouMean(placeholder.path, known))expected one of: \(known.joined(separator: ", ")))")
                 continue
@@ -175,7 +184,9 @@ public struct CatalogChecks {
         let latin = { (count: Int) in TemplateValue.text(String(repeating: "W", count: count)) }
         let largest = TemplateValue.money(Money(fen: 99_999_999))
         let date = TemplateValue.date(CivilDate(year: 2026, month: 12, day: 31)!)
-        return [
+        // A declared event attribute: as long as a tier name (from, to) or a name.
+        let attributes: [String] = if case .event(let kind) = trigger.kind { kind.attributePaths } else { [] }
+        return Dictionary(uniqueKeysWithValues: attributes.map { ($0, chinese(10)) }).merging([
             "member.id": latin(24), "member.name": chinese(10), "member.tier": chinese(6), "member.stored_value": largest,
             "member.points_balance": .number(9_999_999), "points.expiring": .number(9_999_999), "points.expires_on": date,
             "cart.sku": latin(24), "cart.category": chinese(8), "inactive_days": .number(9999),
@@ -183,6 +194,6 @@ public struct CatalogChecks {
             "coupon.title": .text(trigger.offer?.title ?? ""), "coupon.expires_on": date, "trigger.name": .text(trigger.name),
             "link.token": latin(SendCodes.tokenLength),
             "event.amount": largest, "event.sku": latin(24), "event.category": chinese(8),
-        ]
+        ]) { attribute, _ in attribute }
     }
 }

@@ -75,6 +75,10 @@ public struct EventDecoder {
                 throw RowProblem.field("channel", found: channelText, expected: "sms, push, email or wechat")
             }
             record.effect = .consent(channel: channel, consent: type == .optOut ? .no : .yes)
+        case .tierChange:
+            // Checked here so that an `event.to` in a tier message is never empty.
+            _ = try requiredText("to", in: value)
+            _ = try optionalText("from", in: value)
         case .click:
             record.reference = try requiredText("token", in: value)
         case .redeem:

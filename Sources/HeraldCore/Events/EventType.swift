@@ -23,6 +23,8 @@ public struct EventType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let pointsSpend = EventType(rawValue: "points_spend")
     public static let optOut = EventType(rawValue: "opt_out")
     public static let optIn = EventType(rawValue: "opt_in")
+    /// A member's tier changed: `to` (required) and `from` (absent for a first tier).
+    public static let tierChange = EventType(rawValue: "tier_change")
     public static let delivered = EventType(rawValue: "delivered")
     public static let undelivered = EventType(rawValue: "undelivered")
 

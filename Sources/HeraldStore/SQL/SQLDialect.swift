@@ -148,6 +148,19 @@ extension SQLDialect {
         }
     }
 
+    /// The JSON object `json`'s member `field` as text when it is a string or a number (a
+    /// template shows either), else NULL. `field` must be a plain name, as for `jsonText`.
+    public func jsonScalarText(_ json: String, _ field: String) -> String {
+        switch self {
+        case .sqlite:
+            "CASE WHEN json_type(\(json), '$.\(field)') IN ('text', 'integer', 'real') "
+                + "THEN CAST(json_extract(\(json), '$.\(field)') AS TEXT) END"
+        case .postgres:
+            "CASE WHEN jsonb_typeof(CAST(\(json) AS jsonb) -> '\(field)') IN ('string', 'number') "
+                + "THEN CAST(\(json) AS jsonb) ->> '\(field)' END"
+        }
+    }
+
     /// The JSON object `json`'s member `field` when it is a number, as a double (how the
     /// filters compare numbers everywhere else), else NULL. On PostgreSQL a number beyond a
     /// double's range (JSON allows it) is NULL rather than an error that would fail the query.

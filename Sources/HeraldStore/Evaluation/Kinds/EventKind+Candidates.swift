@@ -9,6 +9,9 @@ extension EventKind: CandidateSource {
         parts.memberKey = "e.member_key"
         parts.columns = ["e.id AS event_id", "e.amount AS event_amount", "e.sku AS event_sku",
                          "e.category AS event_category"]
+            + attributes.enumerated().map { index, name in
+                "\(context.dialect.jsonScalarText("e.payload", name)) AS event_attribute_\(index)"
+            }
         parts.conditions.append("e.type = ? AND e.at >= ? AND e.at <= ?")
         parts.conditionParameters += [.text(type), .integer(context.instantSeconds - delay.seconds - within.seconds),
                                       .integer(context.instantSeconds - delay.seconds)]
@@ -28,6 +31,9 @@ extension EventKind: CandidateSource {
         candidate.values["event.amount"] = row.integer("event_amount").map { .money(Money(fen: $0)) }
         candidate.values["event.sku"] = row.text("event_sku").map(TemplateValue.text)
         candidate.values["event.category"] = row.text("event_category").map(TemplateValue.text)
+        for (index, path) in attributePaths.enumerated() {
+            candidate.values[path] = row.text("event_attribute_\(index)").map(TemplateValue.text)
+        }
         return true
     }
 }
