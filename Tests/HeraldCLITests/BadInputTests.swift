@@ -243,7 +243,10 @@ import HeraldCore
         let result = herald(["--config", config, "report", "--format", "csv", "--output", folder.file("link.csv")])
         #expect(result.status == .success, "\(result.error)")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder.file("link.csv")) == target)
-        #expect(try String(contentsOfFile: target, encoding: .utf8).hasPrefix("trigger,"))
+        // A byte order mark first, so Excel reads the Chinese names as UTF-8; --no-bom leaves it out.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: target)).starts(with: [0xEF, 0xBB, 0xBF] + Array("trigger,".utf8)))
+        #expect(herald(["--config", config, "report", "--format", "csv", "--no-bom", "--output", target]).status == .success)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: target)).starts(with: Array("trigger,".utf8)))
         let full = herald(["--config", config, "report", "--format", "csv", "--output", "/dev/full"])
         #expect(full.status == .failure && full.error.contains("/dev/full: cannot write"))
     }

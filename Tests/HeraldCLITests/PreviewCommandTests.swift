@@ -8,6 +8,24 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
     .deletingLastPathComponent().appendingPathComponent("Sandbox").path
 
 @Suite struct PreviewCommandTests {
+    /// The member guides' campaigns in Triggers/examples validate and preview on the sandbox's data.
+    @Test func theExampleCampaignsValidateAndPreviewOnTheSandbox() throws {
+        let examples = (sandbox as NSString).appendingPathComponent("examples")
+        let validation = herald(["validate", examples])
+        #expect(validation.status == .success, "\(validation.output)\(validation.error)")
+        #expect(validation.output.contains("9 triggers (9 enabled)"))
+        let result = herald(["preview", "--sandbox", examples, "--format", "json"])
+        #expect(result.status == .success, "\(result.error)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let planned = try #require(object["planned"] as? [[String: Any]])
+        let triggers = Set(planned.compactMap { $0["trigger"] as? String })
+        // The campaigns the sandbox's Saturday has members for; the broadcast goes to its segment only.
+        #expect(triggers.isSuperset(of: ["ex_birthday_coupon", "ex_cart_baby", "ex_points_expiry_30d", "ex_promo_broadcast",
+                                         "ex_purchase_recommendation", "ex_low_balance"]))
+        let suppressed = try #require(object["suppressed"] as? [[String: Any]])
+        #expect(suppressed.contains { $0["trigger"] as? String == "ex_promo_broadcast" && $0["reason"] as? String == "audience" })
+    }
+
     @Test func sandboxPreviewIsSPECJSONAndTellsTheStories() throws {
         let result = herald(["preview", "--sandbox", sandbox, "--format", "json"])
         #expect(result.status == .success, "\(result.error)")
@@ -97,7 +115,7 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         let lines = result.error.split(separator: "\n").map(String.init)
         #expect(lines.count == 4)
         #expect(lines[0].hasSuffix("Triggers/a.json5:1:73: holdout: expected a share from 0 up to (not including) 1, such as 0.1, found 2.0"))
-        #expect(lines[1].hasSuffix("Triggers/b.json5:1:18: kind: expected one of birthday, inactivity, cart_abandonment, low_balance, points_expiry, event, found \"sometimes\""))
+        #expect(lines[1].hasSuffix("Triggers/b.json5:1:18: kind: expected one of birthday, inactivity, cart_abandonment, low_balance, points_expiry, event, broadcast, found \"sometimes\""))
         #expect(lines[2].contains("Triggers/b.json5:1:65: unknown key 'colour'"))
         #expect(lines[3] == "3 problems in 2 files")
         let sandboxResult = herald(["validate", sandbox])

@@ -119,9 +119,9 @@ import Testing
             }
             """
         #expect(problems(text, path: "herald.json5") == [
-            "herald.json5:2:28: store: unknown key 'sqlit' (expected one of: sqlite, postgres, key, previous_key)",
+            "herald.json5:2:28: store: unknown key 'sqlit' (did you mean 'sqlite'? expected one of: sqlite, postgres, key, previous_key)",
             "herald.json5:3:13: timezone: expected an IANA time zone such as \"Asia/Shanghai\", found \"Asia/Shanghia\"",
-            "herald.json5:4:3: unknown key 'stor' (expected one of: \(HeraldConfig.knownKeys.joined(separator: ", ")))",
+            "herald.json5:4:3: unknown key 'stor' (did you mean 'store'? expected one of: \(HeraldConfig.knownKeys.joined(separator: ", ")))",
             "herald.json5:5:11: locale: expected a language tag such as \"zh-CN\", found the number 5",
         ])
     }
@@ -162,6 +162,7 @@ import Testing
             .birthday(BirthdayKind()), .inactivity(InactivityKind(days: 30)), .cartAbandonment(CartAbandonmentKind()),
             .lowBalance(LowBalanceKind(below: Money(fen: 100))), .pointsExpiry(PointsExpiryKind()),
             .event(EventKind(type: "purchase")),
+            .broadcast(BroadcastKind(at: LocalDateTime("2026-12-12 10:00")!)),
         ]
         #expect(kinds.map(\.name) == TriggerKind.names)
         for kind in kinds { #expect(kind.definition.triggerKind == kind) }

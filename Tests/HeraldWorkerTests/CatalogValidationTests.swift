@@ -43,14 +43,14 @@ import HeraldCore
         #expect(fixture.problems() == [
             "Triggers/a_typo.json5:1:1: channels: missing (expected a list of strings)",
             "Triggers/a_typo.json5:2:7: id: expected lowercase letters, digits, '_' or '-' ([a-z0-9_-]+), found \"Typo!\"",
-            "Triggers/a_typo.json5:4:3: unknown key 'chanels' (expected one of: id, name, enabled, kind, params, audience, channels, template, window, category, priority, cooldown, holdout, variants, offer, expire, attribution, deliver)",
+            "Triggers/a_typo.json5:4:3: unknown key 'chanels' (did you mean 'channels'? expected one of: id, name, enabled, kind, params, audience, channels, template, window, category, priority, cooldown, holdout, variants, offer, expire, attribution, deliver)",
             "Triggers/b_values.json5:4:19: params.days: expected a whole number from 1 to 36500, found the number 0",
             "Triggers/b_values.json5:4:32: params.max_days: expected a whole number from 1 to 36500, found \"x\"",
             "Triggers/b_values.json5:7:12: holdout: expected a share from 0 up to (not including) 1, such as 0.1, found 1.5",
             "Triggers/b_values.json5:8:13: cooldown: expected a duration from 1m to 3650d (such as 90s, 15m, 2h, 30d or 1w), found \"30 days\"",
             "Triggers/b_values.json5:9:49: variants[].weight: expected a number from 0.001 to 1000000, found the number 0",
             "Triggers/c_window.json5:7:43: window.days: expected mon, tue, wed, thu, fri, sat or sun, found \"someday\"",
-            "Triggers/c_window.json5:8:22: audience.field: expected one of age, locale, points_balance, region, registered_days, registration_channel, stored_value, tags, tier, total_spent, found \"shoe_size\"",
+            "Triggers/c_window.json5:8:22: audience.field: expected one of age, days_since_activity, days_since_purchase, events_in, locale, points_balance, purchases_in, region, registered_days, registration_channel, rfm.f, rfm.m, rfm.r, spent_in, stored_value, tags, tier, total_spent, found \"shoe_size\"",
             "Triggers/d_syntax.json5:1:29: expected ',' or '}', found 'c'",
         ])
     }

@@ -65,7 +65,7 @@ import HeraldDelivery
         let file = "MessageTemplates/t/sms.providers.json5"
         let found = try problems(mapping: mapping)
         #expect(found.count == 3, "\(found)")
-        #expect(found[0].hasPrefix("\(file):1:42: unknown value 'member.nmae' (expected one of: "))
+        #expect(found[0].hasPrefix("\(file):1:42: unknown value 'member.nmae' (did you mean 'member.name'? expected one of: "))
         #expect(found[1] == "\(file):1:63: 'coupon.code' cannot be filled for trigger 'silent' (Triggers/silent.json5): "
                     + "it has no offer")
         #expect(found[2].hasPrefix("\(file):1:84: 'cart.sku' cannot be filled for trigger 'silent'"))

@@ -8,11 +8,11 @@ enum ReportCommand: HeraldCommand {
     static let words = ["report"]
     static let summary = "reach, clicks, redemptions and holdout lift per trigger (table, csv, json, html)"
     static let valueOptions: Set<String> = ["--since", "--until", "--trigger", "--by", "--format", "--output", "--sandbox"]
-    static let flagOptions: Set<String> = []
+    static let flagOptions: Set<String> = ["--no-bom"]
     static let help = """
         Usage: herald report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--trigger ID]
                              [--by trigger|day|channel|variant] [--format table|csv|json|html]
-                             [--output FILE] [--sandbox DIR]
+                             [--output FILE] [--no-bom] [--sandbox DIR]
 
         Per trigger: planned, held out, suppressed (by reason), sent, delivered, failed,
         reached (sent or delivered), clicked, CTR, redeemed (coupon used within its
@@ -30,6 +30,8 @@ enum ReportCommand: HeraldCommand {
           --format          table (default on a terminal), csv, json (default in a pipe), html:
                             one self-contained page with charts, no network needed
           --output FILE     write there instead of standard output
+          --no-bom          CSV without the UTF-8 byte order mark it starts with by default
+                            (the mark makes Excel read Chinese names as UTF-8, not as GBK)
           --sandbox DIR     the sandbox's simulated day (as 'run --sandbox'), then its later
                             events (clicks, redeems, receipts, purchases), then the report
         """
@@ -71,7 +73,8 @@ enum ReportCommand: HeraldCommand {
                                                                         uniquingKeysWith: { first, _ in first }))
         let text: String
         switch format {
-        case "csv": text = view.csv
+        // Excel takes a CSV without the mark for the system's code page (GBK on Chinese Windows).
+        case "csv": text = (options.flags.contains("--no-bom") ? "" : "\u{FEFF}") + view.csv
         case "json": text = view.json.rendered(pretty: true)
         case "html":
             var daily = query

@@ -26,5 +26,11 @@ public struct CartAbandonmentKind: TriggerKindDefinition {
     }
 
     public var suppliedValues: Set<String> { ["cart.sku", "cart.category"] }
+
+    /// With `categories`, every candidate's cart has one of them: `cart.category` needs no default.
+    public var optionalValues: Set<String> {
+        let all: Set<String> = ["member.name", "member.tier", "member.stored_value", "cart.sku", "cart.category"]
+        return categories.isEmpty ? all : all.subtracting(["cart.category"])
+    }
     public var triggerKind: TriggerKind { .cartAbandonment(self) }
 }
