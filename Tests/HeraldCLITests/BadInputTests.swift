@@ -235,6 +235,26 @@ import HeraldCore
         _ = folder
     }
 
+    @Test func aGB18030FileFromExcelImportsWithItsEncoding() throws {
+        let (folder, config) = try folder(config: "{ store: { sqlite: 'h.db' } }")
+        // "id,name,phone\nU1,张伟,13800000001\n" as Excel on Chinese Windows saves it: 张 = D5C5, 伟 = CEB0.
+        let gbk: [UInt8] = Array("id,name,phone\nU1,".utf8) + [0xD5, 0xC5, 0xCE, 0xB0] + Array(",13800000001\n".utf8)
+        let file = folder.file("excel.csv")
+        try Data(gbk).write(to: URL(fileURLWithPath: file))
+        let plain = herald(["--config", config, "import", "members", file])
+        #expect(plain.status == .rowsRejected && plain.error.contains("excel.csv:2: rejected: field 2: invalid UTF-8")
+                    && plain.error.contains("--encoding gb18030"), "\(plain.error)")
+        let converted = herald(["--config", config, "import", "members", file, "--encoding", "gb18030"])
+        #expect(converted.status == .success, "\(converted.error)")
+        #expect(herald(["--config", config, "members", "show", "U1"]).output.contains("张伟"))
+        // A byte no GB18030 text has (0x81 must be followed by 0x30–0x39 or 0x40–0xFE) is named with its line.
+        try Data(gbk + Array("U2,".utf8) + [0x81, 0x20] + Array(",13800000002\n".utf8)).write(to: URL(fileURLWithPath: file))
+        let broken = herald(["--config", config, "import", "members", file, "--encoding", "GB18030"])
+        #expect(broken.status == .failure && broken.error.contains("excel.csv:3: not valid GB18030 text"), "\(broken.error)")
+        let unknown = herald(["--config", config, "import", "members", file, "--encoding", "big5"])
+        #expect(unknown.status == .failure && unknown.error.contains("--encoding: expected one of gb18030, gbk, gb2312, utf-8"))
+    }
+
     @Test func reportOutputIsWrittenThroughTheGivenPath() throws {
         let (folder, config) = try folder(config: "{ store: { sqlite: 'h.db' } }")
         #expect(herald(["--config", config, "import", "members", try folder.write("m.csv", "id\nU1\n")]).status == .success)

@@ -64,7 +64,7 @@ private func records(bytes: [UInt8], chunkBytes: Int = 1 << 20) throws -> [Strin
 
     @Test func invalidUTF8IsReportedWithTheField() throws {
         let bytes = Array("U1,".utf8) + [0xFF, 0xFE] + Array("\nU2,ok\n".utf8)
-        #expect(try records(bytes: bytes) == ["1:!field 2: invalid UTF-8", "2:U2|ok"])
+        #expect(try records(bytes: bytes) == ["1:!field 2: invalid UTF-8 (a file saved as GBK or GB18030, as Excel does on Chinese Windows, needs --encoding gb18030)", "2:U2|ok"])
     }
 
     @Test func recordLongerThanTheLimitIsMalformedNotUnbounded() throws {

@@ -7,10 +7,11 @@ import HeraldWorker
 enum ImportMembersCommand: HeraldCommand {
     static let words = ["import", "members"]
     static let summary = "load members from CSV (with a header) or NDJSON; upsert by id"
-    static let valueOptions: Set<String> = ["--rejects", "--format", "--batch-size"]
+    static let valueOptions: Set<String> = ["--rejects", "--format", "--batch-size", "--encoding"]
     static let flagOptions: Set<String> = ["--allow-suppressed"]
     static let help = """
-        Usage: herald import members FILE [--format csv|ndjson] [--rejects FILE] [--allow-suppressed]
+        Usage: herald import members FILE [--format csv|ndjson] [--encoding gb18030] [--rejects FILE]
+                                          [--allow-suppressed]
 
         Loads members into the store named by the config. FILE is CSV with a header row
         (columns of SPEC 1.4: id, name, phone, birthday, tags, consent_sms, …) or NDJSON
@@ -27,6 +28,8 @@ enum ImportMembersCommand: HeraldCommand {
 
         Options:
           --format csv|ndjson  the file's format (default: from the name; .ndjson/.jsonl → NDJSON, else CSV)
+          --encoding NAME      the file's text encoding: utf-8 (default), gb18030, gbk or gb2312 —
+                               what Excel saves as "CSV" on Chinese Windows; converted through iconv
           --batch-size N       rows per transaction (default 100000); smaller commits sooner, larger loads faster
           --rejects FILE       write rejected rows there unchanged (CSV: after the header)
           --allow-suppressed   keep a consent yes for an address on the suppression list
@@ -49,7 +52,9 @@ enum ImportMembersCommand: HeraldCommand {
             format = MemberFileFormat(forPath: path)
         }
         let config = try context.loadConfig()
-        let lines = try LineReader(path: path, idleTimeout: path == "-" ? 0.1 : nil)
+        let idleTimeout = path == "-" ? 0.1 : nil
+        let lines = try options.options["--encoding"].map { try LegacyEncoding.utf8Lines(of: path, encoding: $0, idleTimeout: idleTimeout) }
+            ?? LineReader(path: path, idleTimeout: idleTimeout)
         let store = try StoreFactory.open(config)
         let importer = try store.makeMemberImporter(defaultTimeZone: config.timeZone,
                                                     batchSize: try options.positiveInteger("--batch-size") ?? 100_000)

@@ -99,7 +99,7 @@ public final class CSVRecordReader {
                         return .malformed("field \(fieldNumber): unexpected text after the closing quote")
                     }
                     guard let text = String(validating: fieldBytes, as: UTF8.self) else {
-                        return .malformed("field \(fieldNumber): invalid UTF-8")
+                        return .malformed("field \(fieldNumber): invalid UTF-8 (a file saved as GBK or GB18030, as Excel does on Chinese Windows, needs --encoding gb18030)")
                     }
                     fields.append(text)
                 } else {
@@ -114,7 +114,7 @@ public final class CSVRecordReader {
                         trimmedEnd -= 1
                     }
                     guard let text = String(validating: bytes[trimmedStart..<trimmedEnd], as: UTF8.self) else {
-                        return .malformed("field \(fieldNumber): invalid UTF-8")
+                        return .malformed("field \(fieldNumber): invalid UTF-8 (a file saved as GBK or GB18030, as Excel does on Chinese Windows, needs --encoding gb18030)")
                     }
                     fields.append(text)
                     index = fieldEnd
