@@ -112,6 +112,36 @@ import Testing
         return lines
     }
 
+    /// A goal (purchases of ¥100 or more within 7 days) counts reached members who met it, its
+    /// events' amounts as revenue, and measures the lift on it: t5's ¥50 purchase is a purchase
+    /// (the attribution lift counts it) but not the goal.
+    @Test(arguments: StoreBackend.allCases) func aGoalCountsConversionsRevenueAndItsOwnLift(_ backend: StoreBackend) async throws {
+        let campaign = try await Campaign(backend)
+        let t = campaign.treated
+        _ = try campaign.ingest(Self.story(campaign) + [
+            Self.event("p6", t[5], "purchase", "2026-03-11T10:00:00+08:00", "\"amount\": 50, \"order_id\": \"p6\""),
+            // t0 again within the window: revenue adds up, t0 counts once.
+            Self.event("p7", t[0], "purchase", "2026-03-15T10:00:00+08:00", "\"amount\": 300, \"order_id\": \"p7\""),
+        ])
+        let plain = try #require(try campaign.report().last)
+        #expect(plain.goalConverted == nil && plain.revenueFen == nil)
+        #expect(plain.lift.treated == .init(successes: 3, trials: 8))
+        let goal = TriggerGoal(event: "purchase", filter: .condition(FilterCondition(field: "amount", op: .gte, values: [.number(100)])),
+                               within: TimeSpan(days: 7))
+        for grouping in [ReportGrouping.trigger, .day] {
+            let rows = try campaign.store.campaignReport(CampaignReportQuery(grouping: grouping, goals: ["winback": goal]),
+                                                         including: ["notice", "winback"])
+            let winback = try #require(rows.last { $0.triggerID == "winback" })
+            #expect(winback.group == (grouping == .day ? "2026-03-10" : nil))
+            // t0 (¥120 + ¥300) and t2 (¥120); t3's purchase is one second past the window, t4's before the send.
+            #expect(winback.goalConverted == 2 && winback.revenueFen == 54_000)
+            #expect(winback.goalConversionRate == 2.0 / 7 && winback.revenuePerSend == 540.0 / 8)
+            #expect(winback.lift.treated == .init(successes: 2, trials: 8))
+            #expect(winback.lift.control == .init(successes: 1, trials: 3))
+            #expect(rows.first { $0.triggerID == "notice" }?.goalConverted == nil)
+        }
+    }
+
     @Test(arguments: StoreBackend.allCases) func everyColumnOfTheCampaignSheet(_ backend: StoreBackend) async throws {
         let campaign = try await Campaign(backend)
         #expect(campaign.sends.count == 8)

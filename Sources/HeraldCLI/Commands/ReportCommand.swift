@@ -66,7 +66,9 @@ enum ReportCommand: HeraldCommand {
         if let triggerID, catalog.trigger(id: triggerID) == nil {
             context.console.printError("herald: note: '\(triggerID)' is not in the current catalog; showing what the store has")
         }
-        let query = CampaignReportQuery(period: period, grouping: grouping, triggerID: triggerID)
+        let goals = Dictionary(catalog.triggers.compactMap { trigger in trigger.goal.map { (trigger.id, $0) } },
+                               uniquingKeysWith: { first, _ in first })
+        let query = CampaignReportQuery(period: period, grouping: grouping, triggerID: triggerID, goals: goals)
         let triggerIDs = catalog.triggers.filter(\.enabled).map(\.id)
         let view = CampaignReportView(rows: try store.campaignReport(query, including: triggerIDs), grouping: grouping,
                                       period: period, names: Dictionary(catalog.triggers.map { ($0.id, $0.name) },

@@ -40,8 +40,12 @@ struct CampaignReportView {
         var header = ["TRIGGER"]
         if let groupTitle { header.append(groupTitle.uppercased()) }
         return header + ["PLANNED", "HELD OUT", "SUPPRESSED", "SENT", "DELIVERED", "FAILED", "REACHED", "CLICKED", "CTR",
-                         "REDEEMED", "CONV.", "COST", "¥/REDEEM", "PURCHASED", "CONTROL", "LIFT (95% CI)"]
+                         "REDEEMED", "CONV.", "COST", "¥/REDEEM"] + (hasGoals ? ["GOAL", "GOAL %", "REVENUE", "¥/SEND", "ROI"] : [])
+            + ["PURCHASED", "CONTROL", "LIFT (95% CI)"]
     }
+
+    /// Whether some row's trigger has a goal: only then does the table show the goal columns.
+    var hasGoals: Bool { rows.contains { $0.goalConverted != nil } }
 
     func tableCells(_ row: CampaignReportRow) -> [String] {
         var cells = [row.triggerID]
@@ -50,8 +54,10 @@ struct CampaignReportView {
             String(row.planned), row.heldOut.map(String.init) ?? "—", row.suppressedTotal.map(String.init) ?? "—",
             String(row.sent), String(row.delivered), String(row.failed), String(row.reached), String(row.clicked),
             Self.percent(row.clickThroughRate), String(row.redeemed), Self.percent(row.conversionRate),
-            Self.yuan(row.cost), Self.yuan(row.costPerRedeem), Self.percent(row.lift.treated.rate), Self.percent(row.lift.control.rate), Self.liftText(row.lift),
-        ]
+            Self.yuan(row.cost), Self.yuan(row.costPerRedeem),
+        ] + (hasGoals ? [row.goalConverted.map(String.init) ?? "—", Self.percent(row.goalConversionRate), Self.yuan(row.revenue),
+                         Self.yuan(row.revenuePerSend), Self.percent(row.returnOnCost)] : [])
+            + [Self.percent(row.lift.treated.rate), Self.percent(row.lift.control.rate), Self.liftText(row.lift)]
     }
 
     var table: String {
@@ -81,6 +87,11 @@ struct CampaignReportView {
                      + "provider that accepted each send; ¥/REDEEM = COST / REDEEMED. PURCHASED and CONTROL: members who bought within "
                      + "the attribution window, among all planned (intent to treat) and held-out members; LIFT = their "
                      + "difference in percentage points, \(Self.method)."]
+        if hasGoals {
+            notes.append("GOAL = members reached who then met the trigger's goal within its window; GOAL % = GOAL / reached; "
+                         + "REVENUE = the goal events' amounts (each once); ¥/SEND = REVENUE / SENT; ROI = (REVENUE − COST) / COST. "
+                         + "For a trigger with a goal, PURCHASED, CONTROL and LIFT measure the goal instead of any purchase.")
+        }
         let named = Self.triggerIDs(of: rows).compactMap { id in names[id].map { "\(id) = \($0)" } }
         if !named.isEmpty { notes.append("Triggers: " + named.joined(separator: "; ")) }
         return notes
@@ -121,7 +132,8 @@ struct CampaignReportView {
         + ["sent", "delivered", "failed", "pending", "expired", "cancelled", "reached", "clicked", "ctr", "redeemed",
            "conversion_rate", "treated_members", "treated_purchasers", "treated_purchase_rate", "control_members",
            "control_purchasers", "control_purchase_rate", "lift", "lift_ci95_low", "lift_ci95_high", "relative_lift",
-           "cost_yuan", "cost_per_redeem_yuan"]
+           "cost_yuan", "cost_per_redeem_yuan", "goal_converted", "goal_conversion_rate", "revenue_yuan",
+           "revenue_per_send_yuan", "roi"]
 
     var csv: String {
         var lines = [Self.csvColumns.joined(separator: ",")]
@@ -157,7 +169,9 @@ struct CampaignReportView {
                rate(row.conversionRate), count(row.lift.treated.trials), count(row.lift.treated.successes),
                rate(row.lift.treated.rate), count(row.lift.control.trials), count(row.lift.control.successes),
                rate(row.lift.control.rate), rate(row.lift.absolute), rate(row.lift.interval95?.lowerBound),
-               rate(row.lift.interval95?.upperBound), rate(row.lift.relative), rate(row.cost), rate(row.costPerRedeem)]
+               rate(row.lift.interval95?.upperBound), rate(row.lift.relative), rate(row.cost), rate(row.costPerRedeem),
+               count(row.goalConverted), rate(row.goalConversionRate), rate(row.revenue), rate(row.revenuePerSend),
+               rate(row.returnOnCost)]
     }
 
     // MARK: JSON

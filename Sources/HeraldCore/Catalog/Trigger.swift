@@ -54,6 +54,8 @@ public struct Trigger: Sendable {
     public var offer: Offer?
     public var expire: TimeSpan?
     public var attribution: TimeSpan?
+    /// What the trigger is for, when the marketer said (the report's conversions and revenue).
+    public var goal: TriggerGoal?
     public var sourcePath: String
     /// Where each top-level key's value stands in the file, for cross-file messages.
     public var positions: [String: SourcePosition] = [:]

@@ -4,7 +4,7 @@ import Foundation
 /// file:line:column. Cross-file checks (channels, templates, ids) are the catalog's.
 enum TriggerLoader {
     static let keys = ["id", "name", "enabled", "kind", "params", "audience", "channels", "template", "window", "category",
-                       "priority", "cooldown", "holdout", "variants", "offer", "expire", "attribution", "deliver"]
+                       "priority", "cooldown", "holdout", "variants", "offer", "expire", "attribution", "deliver", "goal"]
 
     static func load(path: String, segments: [String: FilterExpression] = [:], log: DiagnosticLog) -> Trigger? {
         guard let text = SourceFile.read(path, what: "trigger file", log: log),
@@ -79,6 +79,9 @@ enum TriggerLoader {
                 entry.problem(at: entry["id"]!.position, "variants[].id: '\(variantID)' is used twice")
             }
             trigger.variants.append(Trigger.Variant(id: variantID, template: variantTemplate, weight: weight))
+        }
+        if let goal = file.object("goal", allowedKeys: ["event", "where", "within"]) {
+            trigger.goal = TriggerGoal.read(goal)
         }
         if let offer = file.object("offer", allowedKeys: ["code_prefix", "title", "valid_days"]) {
             offer.finish()

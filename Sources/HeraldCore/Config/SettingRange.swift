@@ -39,6 +39,8 @@ public enum SettingRange {
     public static let withinDays = 1...3650
     /// `purchases_in`, `spent_in`, `events_in`: up to ten years of events.
     public static let behaviourDays = 1...3650
+    /// How long after a send a goal event still counts.
+    public static let goalWithin = TimeSpan(hours: 1)...TimeSpan(days: 366)
     /// How long after its local `at` a broadcast may still go out.
     public static let broadcastWithin = TimeSpan(hours: 1)...TimeSpan(days: 31)
     public static let minPoints = 1...1_000_000_000

@@ -29,13 +29,18 @@ public struct CampaignReportRow: Sendable, Equatable {
     /// in thousandths of a fen, over the `pricedSends` that had a price.
     public var costMillifen: Int64 = 0
     public var pricedSends = 0
+    /// With a goal: members reached who then met it within its window; nil without a goal.
+    public var goalConverted: Int?
+    /// With a goal: the goal events' amounts after reached sends, in fen (each event once).
+    public var revenueFen: Int64?
 
     /// Held-out occurrences; nil on rows that cannot carry them (per channel or variant).
     public var heldOut: Int?
     /// Suppressed occurrences by reason (never planned or held out later); nil like `heldOut`.
     public var suppressed: [SuppressionReason: Int]?
     /// Intent to treat: every member with a planned send, delivered or not, against every
-    /// held-out member; each converted when they purchased within the attribution window.
+    /// held-out member; each converted when they purchased within the attribution window —
+    /// or, for a trigger with a goal, when they met the goal within its window.
     public var lift: ProportionDifference
 
     public init(triggerID: String, group: String?) {
@@ -54,6 +59,18 @@ public struct CampaignReportRow: Sendable, Equatable {
     public var cost: Double? { pricedSends > 0 ? Double(costMillifen) / 100_000 : nil }
     /// Yuan per member who redeemed; nil without a cost or a redeem.
     public var costPerRedeem: Double? { cost.flatMap { redeemed > 0 ? $0 / Double(redeemed) : nil } }
+
+    /// Goal conversion: converted / reached.
+    public var goalConversionRate: Double? { goalConverted.flatMap { Self.ratio($0, reached) } }
+    /// Yuan.
+    public var revenue: Double? { revenueFen.map { Double($0) / 100 } }
+    /// Yuan per accepted send.
+    public var revenuePerSend: Double? { revenue.flatMap { sent > 0 ? $0 / Double(sent) : nil } }
+    /// (revenue − cost) / cost; nil without a goal or a priced send.
+    public var returnOnCost: Double? {
+        guard let revenue, let cost, cost > 0 else { return nil }
+        return (revenue - cost) / cost
+    }
 
     static func ratio(_ part: Int, _ whole: Int) -> Double? { whole > 0 ? Double(part) / Double(whole) : nil }
 }

@@ -13,11 +13,16 @@ public struct CampaignReportQuery: Sendable {
     public var grouping: ReportGrouping
     /// Only this trigger; nil for all.
     public var triggerID: String?
+    /// The catalog's goals by trigger id: those triggers' rows get conversions, revenue and a
+    /// lift measured on the goal.
+    public var goals: [String: TriggerGoal]
 
-    public init(period: ReportPeriod = ReportPeriod(), grouping: ReportGrouping = .trigger, triggerID: String? = nil) {
+    public init(period: ReportPeriod = ReportPeriod(), grouping: ReportGrouping = .trigger, triggerID: String? = nil,
+                goals: [String: TriggerGoal] = [:]) {
         self.period = period
         self.grouping = grouping
         self.triggerID = triggerID
+        self.goals = goals
     }
 
     /// Rows ordered by trigger id then group; `triggerIDs` get a row each even without data,
@@ -84,7 +89,65 @@ public struct CampaignReportQuery: Sendable {
                 rows[key]!.suppressed = suppressions[controlKey] ?? [:]
             }
         }
+        for (goalTrigger, goal) in goals.sorted(by: { $0.key < $1.key }) where triggerID == nil || triggerID == goalTrigger {
+            try addGoal(goal, of: goalTrigger, to: &rows, in: database)
+        }
         return rows.values.sorted { ($0.triggerID, $0.group ?? "") < ($1.triggerID, $1.group ?? "") }
+    }
+
+    /// A goal's three counts, each one grouped pass joining the trigger's sends (or held-out
+    /// occurrences) in the period to the goal events of the same member in the window after
+    /// them (`events(member_key, type, at)`): converted members and revenue after reached
+    /// sends, converted members among everyone planned (the lift's treated side), and among
+    /// the held out (its control side). A goal event within two sends' windows counts once.
+    private func addGoal(_ goal: TriggerGoal, of trigger: String, to rows: inout [RowKey: CampaignReportRow],
+                         in database: any SQLDatabase) throws {
+        let dialect = database.dialect
+        let compiled = goal.filter.map { EventFilterSQL($0, dialect) }
+        let goalJoin = "JOIN events e ON e.member_key = x.member_key AND e.type = ?4 AND e.at >= x.scheduled_at "
+            + "AND e.at < x.scheduled_at + ?5" + (compiled.map { " AND " + $0.sql } ?? "")
+        let parameters = [SQLValue.text(period.sinceText), .text(period.untilText), .text(trigger), .text(goal.event),
+                          .integer(goal.within.seconds)] + (compiled?.parameters ?? [])
+        let periodFilter = filter(dialect).replacingOccurrences(of: "trigger_id", with: "x.trigger_id")
+            .replacingOccurrences(of: "local_day", with: "x.local_day")
+        func run(_ sql: String, _ body: (String?, Int, Int64) -> Void) throws {
+            let statement = try database.prepare(sql)
+            try statement.bind(parameters)
+            while try statement.step() {
+                body(statement.text(at: 0), Int(statement.integer(at: 1) ?? 0), statement.integer(at: 2) ?? 0)
+            }
+        }
+        let group = sendGroup == "NULL" ? "NULL" : "x.\(sendGroup)"
+        for key in rows.keys where key.triggerID == trigger {
+            rows[key]!.goalConverted = 0
+            rows[key]!.revenueFen = 0
+            rows[key]!.lift.treated.successes = 0
+            rows[key]!.lift.control.successes = 0
+        }
+        try run("""
+            SELECT grp, count(DISTINCT member_key), \(dialect.saturatingSum("amount")) FROM (
+                SELECT DISTINCT \(group) AS grp, e.member_key, e.key, e.amount FROM outbox x \(goalJoin)
+                WHERE \(periodFilter) AND x.trigger_id = ?3 AND x.status IN ('sent', 'delivered')) AS converted
+            GROUP BY grp
+            """) { grp, members, revenue in
+            rows[RowKey(triggerID: trigger, group: grp)]?.goalConverted = members
+            rows[RowKey(triggerID: trigger, group: grp)]?.revenueFen = revenue
+        }
+        try run("""
+            SELECT \(group), count(DISTINCT x.member_key), 0 FROM outbox x \(goalJoin)
+            WHERE \(periodFilter) AND x.trigger_id = ?3 GROUP BY 1
+            """) { grp, members, _ in
+            rows[RowKey(triggerID: trigger, group: grp)]?.lift.treated.successes = members
+        }
+        let controlGroup = grouping.splitsControlGroup ? "x.local_day" : "NULL"
+        try run("""
+            SELECT \(controlGroup), count(DISTINCT x.member_key), 0 FROM occurrences x \(goalJoin)
+            WHERE x.outcome = 'held_out' AND \(periodFilter) AND x.trigger_id = ?3 GROUP BY 1
+            """) { grp, members, _ in
+            for key in rows.keys where key.triggerID == trigger && (!grouping.splitsControlGroup || key.group == grp) {
+                rows[key]!.lift.control.successes = members
+            }
+        }
     }
 
     /// The three statements with the period and trigger written in as literals: what the
