@@ -52,6 +52,25 @@ private let sandbox = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         #expect(byVariant["birthday/a"]?["control_members"] as? Int == 1)
     }
 
+    /// A zh-CN config's table speaks Chinese and names triggers by their display names; the
+    /// same columns in English with --locale en-US.
+    @Test func theTableFollowsTheConfigLocale() async throws {
+        let folder = try TemporaryDirectory()
+        let chinese = try await report(["--format", "table"], in: folder, output: "zh.txt")
+        let lines = chinese.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.first == "活动报表，全部日期（按会员本地时间计日）")
+        #expect(lines[2].hasPrefix("活动 ") && lines[2].contains("计划") && lines[2].contains("触达") && lines[2].contains("核销"))
+        #expect(lines.contains { $0.hasPrefix("生日祝福 ") } && !lines.contains { $0.hasPrefix("birthday ") })
+        #expect(chinese.contains("活动：生日祝福 = birthday"))
+        let english = try await report(["--format", "table", "--locale", "en-US"], in: folder, output: "en.txt")
+        #expect(english.hasPrefix("Campaign report, all days") && english.contains("\nbirthday "))
+        // The same numbers in both: only the words differ.
+        func numbers(_ text: String) -> [String] {
+            text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(3).prefix(7).map { $0.split(separator: " ").dropFirst().joined(separator: " ") }
+        }
+        #expect(numbers(chinese) == numbers(english))
+    }
+
     @Test func htmlIsWellFormedAndSelfContained() async throws {
         let folder = try TemporaryDirectory()
         let html = try await report(["--format", "html"], in: folder, output: "r.html")

@@ -7,12 +7,13 @@ import HeraldWorker
 enum ReportCommand: HeraldCommand {
     static let words = ["report"]
     static let summary = "reach, clicks, redemptions and holdout lift per trigger (table, csv, json, html)"
-    static let valueOptions: Set<String> = ["--since", "--until", "--trigger", "--by", "--format", "--output", "--sandbox"]
+    static let valueOptions: Set<String> = ["--since", "--until", "--trigger", "--by", "--format", "--output", "--sandbox",
+                                            "--locale"]
     static let flagOptions: Set<String> = ["--no-bom"]
     static let help = """
         Usage: herald report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--trigger ID]
                              [--by trigger|day|channel|variant] [--format table|csv|json|html]
-                             [--output FILE] [--no-bom] [--sandbox DIR]
+                             [--output FILE] [--no-bom] [--locale zh-CN|en-US] [--sandbox DIR]
 
         Per trigger: planned, held out, suppressed (by reason), sent, delivered, failed,
         reached (sent or delivered), clicked, CTR, redeemed (coupon used within its
@@ -30,6 +31,8 @@ enum ReportCommand: HeraldCommand {
           --format          table (default on a terminal), csv, json (default in a pipe), html:
                             one self-contained page with charts, no network needed
           --output FILE     write there instead of standard output
+          --locale L        headers and trigger names in Chinese (zh-*) or English (default: the
+                            config's locale; CSV and JSON keys stay English)
           --no-bom          CSV without the UTF-8 byte order mark it starts with by default
                             (the mark makes Excel read Chinese names as UTF-8, not as GBK)
           --sandbox DIR     the sandbox's simulated day (as 'run --sandbox'), then its later
@@ -70,9 +73,10 @@ enum ReportCommand: HeraldCommand {
                                uniquingKeysWith: { first, _ in first })
         let query = CampaignReportQuery(period: period, grouping: grouping, triggerID: triggerID, goals: goals)
         let triggerIDs = catalog.triggers.filter(\.enabled).map(\.id)
-        let view = CampaignReportView(rows: try store.campaignReport(query, including: triggerIDs), grouping: grouping,
+        var view = CampaignReportView(rows: try store.campaignReport(query, including: triggerIDs), grouping: grouping,
                                       period: period, names: Dictionary(catalog.triggers.map { ($0.id, $0.name) },
                                                                         uniquingKeysWith: { first, _ in first }))
+        view.chinese = (options.options["--locale"] ?? catalog.config.locale).lowercased().hasPrefix("zh")
         let text: String
         switch format {
         // Excel takes a CSV without the mark for the system's code page (GBK on Chinese Windows).

@@ -101,7 +101,7 @@ struct CampaignReportPage {
     }
 
     private var table: String {
-        let header = view.tableHeader
+        let header = view.localizedHeader
         let firstNumeric = view.groupTitle == nil ? 1 : 2
         var html = "<table><thead><tr>" + header.map { "<th>\(SVGChart.escape($0))</th>" }.joined() + "</tr></thead><tbody>"
         for row in view.rows {
@@ -114,7 +114,7 @@ struct CampaignReportPage {
         if view.rows.isEmpty { html += "<p class=\"note\">No sends, held-out or suppressed members in this period.</p>" }
         let reasons = view.suppressionLines
         if !reasons.isEmpty {
-            html += "<p class=\"note\">Suppressed by reason: " + reasons.map(SVGChart.escape).joined(separator: "; ") + "</p>"
+            html += "<p class=\"note\">\(view.suppressedHeading): " + reasons.map(SVGChart.escape).joined(separator: "; ") + "</p>"
         }
         return html + view.footnotes.map { "<p class=\"note\">\(SVGChart.escape($0))</p>" }.joined()
     }

@@ -10,6 +10,9 @@ struct CampaignReportView {
     let period: ReportPeriod
     /// Trigger names by id (triggers no longer in the catalog show their id only).
     let names: [String: String]
+    /// Chinese headers and trigger display names (the config's locale is zh-*); CSV and JSON
+    /// keep their English keys, which programs read.
+    var chinese = false
 
     /// Every reason a member got nothing (duplicates are no loss; the held out are the control group).
     static let lostReasons = SuppressionReason.allCases.filter { $0 != .duplicate && $0 != .holdout }
@@ -26,10 +29,10 @@ struct CampaignReportView {
 
     var periodText: String {
         switch (period.since, period.until) {
-        case (nil, nil): "all days"
-        case (let since?, nil): "from \(since)"
-        case (nil, let until?): "up to \(until)"
-        case (let since?, let until?): since == until ? "\(since)" : "\(since) to \(until)"
+        case (nil, nil): chinese ? "全部日期" : "all days"
+        case (let since?, nil): chinese ? "\(since) 起" : "from \(since)"
+        case (nil, let until?): chinese ? "截至 \(until)" : "up to \(until)"
+        case (let since?, let until?): since == until ? "\(since)" : chinese ? "\(since) 至 \(until)" : "\(since) to \(until)"
         }
     }
 
@@ -48,7 +51,7 @@ struct CampaignReportView {
     var hasGoals: Bool { rows.contains { $0.goalConverted != nil } }
 
     func tableCells(_ row: CampaignReportRow) -> [String] {
-        var cells = [row.triggerID]
+        var cells = [triggerLabel(row.triggerID)]
         if groupTitle != nil { cells.append(row.group ?? "—") }
         return cells + [
             String(row.planned), row.heldOut.map(String.init) ?? "—", row.suppressedTotal.map(String.init) ?? "—",
@@ -60,29 +63,53 @@ struct CampaignReportView {
             + [Self.percent(row.lift.treated.rate), Self.percent(row.lift.control.rate), Self.liftText(row.lift)]
     }
 
+    /// The headers in Chinese, for a zh-CN config (same columns, same order).
+    static let chineseHeaders: [String: String] = [
+        "TRIGGER": "活动", "DAY": "日期", "CHANNEL": "渠道", "VARIANT": "版本", "PLANNED": "计划", "HELD OUT": "对照组",
+        "SUPPRESSED": "未发送", "SENT": "已发送", "DELIVERED": "送达", "FAILED": "失败", "REACHED": "触达", "CLICKED": "点击",
+        "CTR": "点击率", "REDEEMED": "核销", "CONV.": "转化率", "COST": "成本", "¥/REDEEM": "¥/核销", "GOAL": "目标达成",
+        "GOAL %": "目标转化率", "REVENUE": "收入", "¥/SEND": "¥/条", "ROI": "ROI", "PURCHASED": "购买率",
+        "CONTROL": "对照购买率", "LIFT (95% CI)": "提升 (95% 置信区间)",
+    ]
+
+    /// What the first column shows: the trigger's display name in Chinese reports, else its id.
+    func triggerLabel(_ id: String) -> String {
+        guard chinese, let name = names[id], name != id else { return id }
+        return name
+    }
+
+    var localizedHeader: [String] { chinese ? tableHeader.map { Self.chineseHeaders[$0] ?? $0 } : tableHeader }
+
+    var title: String {
+        chinese ? "活动报表，\(periodText)（按会员本地时间计日）" : "Campaign report, \(periodText) (days on each member's clock)"
+    }
+
     var table: String {
-        let header = tableHeader
+        let header = localizedHeader
         let body = rows.map(tableCells)
         let numeric = Set((groupTitle == nil ? 1 : 2)..<(header.count - 1))
-        var lines = ["Campaign report, \(periodText) (days on each member's clock)", ""]
+        var lines = [title, ""]
         lines += TextTable.aligned([header] + body, rightAligned: numeric)
         if rows.isEmpty { lines.append("(no sends, held-out or suppressed members in this period)") }
         let reasons = suppressionLines
-        if !reasons.isEmpty { lines += ["", "Suppressed by reason:"] + reasons.map { "  " + $0 } }
+        if !reasons.isEmpty { lines += ["", suppressedHeading + ":"] + reasons.map { "  " + $0 } }
         return (lines + [""] + footnotes).joined(separator: "\n")
     }
+
+    var suppressedHeading: String { chinese ? "未发送原因" : "Suppressed by reason" }
 
     /// "trigger day: cap 3, no_consent 2" for each row with suppressions.
     var suppressionLines: [String] {
         rows.compactMap { row in
             guard let suppressed = row.suppressed, !suppressed.isEmpty else { return nil }
             let parts = Self.lostReasons.compactMap { reason in suppressed[reason].map { "\(reason.rawValue) \($0)" } }
-            return "\(row.triggerID)\(row.group.map { " \($0)" } ?? ""): " + parts.joined(separator: ", ")
+            return "\(triggerLabel(row.triggerID))\(row.group.map { " \($0)" } ?? ""): " + parts.joined(separator: ", ")
         }
     }
 
     /// What the columns mean, and which trigger is which.
     var footnotes: [String] {
+        if chinese { return chineseFootnotes }
         var notes = ["CTR = clicked / reached; CONV. = redeemed / reached. COST = segments × price_per_segment of the "
                      + "provider that accepted each send; ¥/REDEEM = COST / REDEEMED. PURCHASED and CONTROL: members who bought within "
                      + "the attribution window, among all planned (intent to treat) and held-out members; LIFT = their "
@@ -94,6 +121,20 @@ struct CampaignReportView {
         }
         let named = Self.triggerIDs(of: rows).compactMap { id in names[id].map { "\(id) = \($0)" } }
         if !named.isEmpty { notes.append("Triggers: " + named.joined(separator: "; ")) }
+        return notes
+    }
+
+    /// The same notes for a Chinese report.
+    private var chineseFootnotes: [String] {
+        var notes = ["点击率 = 点击 / 触达；转化率 = 核销 / 触达。成本 = 每条被接收短信的条数 × 接收它的服务商的 price_per_segment；"
+                     + "¥/核销 = 成本 / 核销。购买率与对照购买率：在归因窗口内购买的会员，分别占全部计划发送会员（意向处理）与对照组会员的比例；"
+                     + "提升 = 两者之差（百分点），\(Self.method)。"]
+        if hasGoals {
+            notes.append("目标达成 = 触达后在目标窗口内完成活动目标的会员；目标转化率 = 目标达成 / 触达；收入 = 目标事件金额之和（每个事件计一次）；"
+                         + "¥/条 = 收入 / 已发送；ROI = (收入 − 成本) / 成本。设有目标的活动，购买率、对照购买率与提升按目标计算。")
+        }
+        let named = Self.triggerIDs(of: rows).compactMap { id in names[id].map { "\($0) = \(id)" } }
+        if !named.isEmpty { notes.append("活动：" + named.joined(separator: "；")) }
         return notes
     }
 
