@@ -269,7 +269,7 @@ struct EvaluationBenchmark {
             {
               store: { \(store) },
               timezone: "Asia/Shanghai", locale: "zh-CN",
-              triggers: "\(repository)/Triggers", templates: "\(repository)/MessageTemplates",
+              triggers: "\(repository)/\(options.triggers)", templates: "\(repository)/MessageTemplates",
               quiet_hours: "21:00-08:00",
               caps: [ { max: 1, per: "1d" }, { max: 3, per: "7d" } ],
               providers: {
@@ -283,6 +283,7 @@ struct EvaluationBenchmark {
                           wechat: { adapter: "log", path: "wechat.jsonl" }, email: { adapter: "log", path: "email.jsonl" } },
               sms: { signature: "【悦享会员】", opt_out: "回T退订", max_segments: 3 },
               links: { base: "https://s.example.cn/" },
+              \(options.configExtra)
             }
             """.write(toFile: path, atomically: true, encoding: .utf8)
         return path

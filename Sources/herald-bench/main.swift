@@ -44,6 +44,10 @@ struct Options {
     var skipPreview = false
     /// `import`: into PostgreSQL, against `psql \copy` (issue 16).
     var postgres = false
+    /// `evaluate`: another trigger folder than the repository's `Triggers/` (relative to the
+    /// repository), and JSON5 members spliced into the bench config (the examples' `segments`).
+    var triggers = "Triggers"
+    var configExtra = ""
     /// `evaluate-child CONFIG INSTANT`.
     var childArguments: [String] = []
 
@@ -71,11 +75,13 @@ struct Options {
             case "--bulk": bulkLoad = true
             case "--no-preview": skipPreview = true
             case "--postgres": postgres = true
+            case "--triggers": triggers = try value()
+            case "--config-extra": configExtra = try value()
             default:
                 guard mode == "evaluate-child" else {
                     throw BenchError("unknown option \(arguments[index]); usage: herald-bench "
                                      + "[import|evaluate|dispatch|report] [--members N] [--events N] [--runs K] "
-                                     + "[--dir DIR] [--sends N] [--latency MS] [--provider tencent] [--bulk] [--no-preview]")
+                                     + "[--dir DIR] [--sends N] [--latency MS] [--provider tencent] [--bulk] [--no-preview] [--triggers DIR] [--config-extra JSON5]")
                 }
                 childArguments.append(arguments[index])
             }

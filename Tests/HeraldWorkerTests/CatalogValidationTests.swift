@@ -43,7 +43,7 @@ import HeraldCore
         #expect(fixture.problems() == [
             "Triggers/a_typo.json5:1:1: channels: missing (expected a list of strings)",
             "Triggers/a_typo.json5:2:7: id: expected lowercase letters, digits, '_' or '-' ([a-z0-9_-]+), found \"Typo!\"",
-            "Triggers/a_typo.json5:4:3: unknown key 'chanels' (did you mean 'channels'? expected one of: id, name, enabled, kind, params, audience, channels, template, window, category, priority, cooldown, holdout, variants, offer, expire, attribution, deliver)",
+            "Triggers/a_typo.json5:4:3: unknown key 'chanels' (did you mean 'channels'? expected one of: id, name, enabled, kind, params, audience, channels, template, window, category, priority, cooldown, holdout, variants, offer, expire, attribution, deliver, goal)",
             "Triggers/b_values.json5:4:19: params.days: expected a whole number from 1 to 36500, found the number 0",
             "Triggers/b_values.json5:4:32: params.max_days: expected a whole number from 1 to 36500, found \"x\"",
             "Triggers/b_values.json5:7:12: holdout: expected a share from 0 up to (not including) 1, such as 0.1, found 1.5",
