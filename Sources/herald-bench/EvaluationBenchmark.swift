@@ -269,7 +269,7 @@ struct EvaluationBenchmark {
             {
               store: { \(store) },
               timezone: "Asia/Shanghai", locale: "zh-CN",
-              triggers: "\(repository)/\(options.triggers)", templates: "\(repository)/MessageTemplates",
+              triggers: "\(options.triggers.hasPrefix("/") ? options.triggers : repository + "/" + options.triggers)", templates: "\(repository)/MessageTemplates",
               quiet_hours: "21:00-08:00",
               caps: [ { max: 1, per: "1d" }, { max: 3, per: "7d" } ],
               providers: {

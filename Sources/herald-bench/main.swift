@@ -44,8 +44,8 @@ struct Options {
     var skipPreview = false
     /// `import`: into PostgreSQL, against `psql \copy` (issue 16).
     var postgres = false
-    /// `evaluate`: another trigger folder than the repository's `Triggers/` (relative to the
-    /// repository), and JSON5 members spliced into the bench config (the examples' `segments`).
+    /// `evaluate`: another trigger folder than the repository's `Triggers/` (absolute, or
+    /// relative to the repository), and JSON5 members spliced into the bench config (the examples' `segments`).
     var triggers = "Triggers"
     var configExtra = ""
     /// `evaluate-child CONFIG INSTANT`.

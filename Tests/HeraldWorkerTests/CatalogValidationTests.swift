@@ -55,6 +55,25 @@ import HeraldCore
         ])
     }
 
+    /// A trigger whose audience admits only en-US members needs an en-US text, not a zh-CN one
+    /// it could never use; a template that fails to parse is not also reported missing.
+    @Test func templatesAreRequiredInTheLocalesTheAudienceAdmits() throws {
+        let fixture = try EvaluationFixture(triggers: [
+            "english": EvaluationFixture.trigger("english", kind: "birthday", "audience: { field: 'locale', eq: 'en-US' }, template: 'en'")
+                .replacingOccurrences(of: "template: \"t\", ", with: ""),
+            "missing": EvaluationFixture.trigger("missing", kind: "birthday", "audience: { all: [ { field: 'locale', in: ['en-US', 'ja-JP'] } ] }, template: 'zh'")
+                .replacingOccurrences(of: "template: \"t\", ", with: ""),
+            "broken": EvaluationFixture.trigger("broken", kind: "birthday", "template: 'bad'")
+                .replacingOccurrences(of: "template: \"t\", ", with: ""),
+        ], templates: ["en/sms.en-US.txt": "Happy birthday", "zh/sms.zh-CN.txt": "生日快乐", "bad/sms.zh-CN.txt": "{{ member.name | date }}"])
+        let problems = fixture.problems()
+        #expect(!problems.contains { $0.contains("english.json5") }, "\(problems)")
+        #expect(problems.contains { $0.contains("missing.json5") && $0.contains("no sms text in locale en-US, the only one its audience admits") })
+        #expect(problems.contains { $0.contains("missing.json5") && $0.contains("locale ja-JP") })
+        #expect(problems.contains { $0.hasPrefix("MessageTemplates/bad/sms.zh-CN.txt:1:") })
+        #expect(!problems.contains { $0.contains("broken.json5") }, "\(problems)")
+    }
+
     @Test func crossFileChecks() throws {
         let fixture = try EvaluationFixture(config: EvaluationFixture.config(), triggers: [
             "cart": """

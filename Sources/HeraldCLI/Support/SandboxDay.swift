@@ -18,6 +18,13 @@ struct SandboxDay {
         let configPath = configPath(folder)
         let config = try ConfigLoader.load(path: configPath)
         let start = config.sandboxAt ?? context.clock.now()
+        // Each simulated day writes its log channels' files afresh: a second `report --sandbox`
+        // (or `run --sandbox`) must not append its day to the last one's.
+        for provider in config.channels.flatMap(\.providers) where provider.adapter == "log" {
+            guard let file = provider.entry["path"]?.stringValue, !file.isEmpty else { continue }
+            let path = file.hasPrefix("/") ? file : (provider.baseFolder as NSString).appendingPathComponent(file)
+            if FileManager.default.fileExists(atPath: path) { try Data().write(to: URL(fileURLWithPath: path)) }
+        }
         let clock = ManualWallClock(start)
         let session = try SandboxSession(folder: folder, clock: clock, horizon: start) { file in
             try RejectsWriter(console: context.console, inputName: file, rejectsPath: nil)

@@ -78,13 +78,16 @@ public struct CatalogChecks {
             ? trigger.positions["variants"] : trigger.positions["template"]
         for channelName in trigger.channels {
             guard let kind = config.channel(named: channelName)?.kind else { continue }
-            let required = Catalog.TemplateKey(template: name, channel: kind, locale: config.locale)
-            let expectedPath = ((config.templatesFolder as NSString).appendingPathComponent(name) as NSString)
-                .appendingPathComponent("\(kind.rawValue).\(config.locale).txt")
-            // A file that is there but could not be read has its own problems reported already.
-            if catalog.templates[required] == nil, !FileManager.default.fileExists(atPath: expectedPath) {
-                log.add(file: trigger.sourcePath, at: position,
-                        "template '\(name)' has no \(kind.rawValue) text in the default locale: expected \(expectedPath)")
+            for locale in Self.localesNeeded(by: trigger, defaultLocale: config.locale) {
+                let required = Catalog.TemplateKey(template: name, channel: kind, locale: locale)
+                let expectedPath = ((config.templatesFolder as NSString).appendingPathComponent(name) as NSString)
+                    .appendingPathComponent("\(kind.rawValue).\(locale).txt")
+                // A file that is there but could not be read has its own problems reported already.
+                if catalog.templates[required] == nil, !FileManager.default.fileExists(atPath: expectedPath) {
+                    let which = locale == config.locale ? "the default locale" : "locale \(locale), the only one its audience admits"
+                    log.add(file: trigger.sourcePath, at: position,
+                            "template '\(name)' has no \(kind.rawValue) text in \(which): expected \(expectedPath)")
+                }
             }
             for (key, template) in catalog.templates.sorted(by: { $0.value.path < $1.value.path })
                 where key.template == name && key.channel == kind {
@@ -99,6 +102,15 @@ public struct CatalogChecks {
                 checkPlaceholders(template, for: trigger)
             }
         }
+    }
+
+    /// The locales a trigger's members may have a text in: the default one (members whose own
+    /// locale has no text get it), unless the audience admits only other locales (`locale =
+    /// en-US`), whose texts are then the ones every member gets.
+    static func localesNeeded(by trigger: Trigger, defaultLocale: String) -> [String] {
+        guard let admitted = trigger.audience?.requiredValues(of: "locale") else { return [defaultLocale] }
+        let locales = admitted.compactMap { if case .text(let text) = $0 { MemberRecordDecoder.normalizedLocale(text) } else { nil } }
+        return locales.contains(defaultLocale) || locales.isEmpty ? [defaultLocale] : locales.sorted()
     }
 
     /// A mapping names providers defined under `providers`: a typo must not pass silently.

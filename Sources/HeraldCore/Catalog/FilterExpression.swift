@@ -16,6 +16,21 @@ public indirect enum FilterExpression: Sendable, Equatable {
         }
     }
 
+    /// The only values `field` can have for the tree to hold, when the tree says so plainly (a
+    /// condition `eq`/`in` on it, alone or among an `all`); nil when any value may pass.
+    public func requiredValues(of field: String) -> Set<FilterScalar>? {
+        switch self {
+        case .condition(let condition) where condition.field == field && condition.measure == nil
+            && (condition.op == .eq || condition.op == .in):
+            return Set(condition.values)
+        case .all(let parts):
+            let sets = parts.compactMap { $0.requiredValues(of: field) }
+            return sets.isEmpty ? nil : sets.dropFirst().reduce(sets[0]) { $0.intersection($1) }
+        default:
+            return nil
+        }
+    }
+
     /// Evaluates against a value lookup by `FilterCondition.key`; a field the member lacks fails every comparison
     /// except `not_in` (a member without a tier is not in the excluded tiers).
     public func matches(_ value: (String) -> FilterFieldValue?) -> Bool {
