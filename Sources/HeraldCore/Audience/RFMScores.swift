@@ -24,9 +24,6 @@ public struct RFMScores: Sendable, Equatable {
         self.cutPoints = cutPoints
     }
 
-    /// The rank (1-based, ascending) of the k-th cut point among `buyers` values, k = 1…4.
-    public static func cutRank(_ k: Int, of buyers: Int) -> Int { (k * buyers + 4) / 5 }
-
     /// The score of a member's value for `part`; nil when nobody bought in the window.
     public func score(_ value: Int64, _ part: Part) -> Int? {
         guard buyers > 0, let cuts = cutPoints[part] else { return nil }

@@ -41,7 +41,7 @@ public final class SegmentTable {
         if let done = resolved[name] { return done }
         if failed.contains(name) { return nil }
         guard let definition = definitions.first(where: { $0.name == name }) else {
-            let hint = SpellingSuggestion.closest(to: name, among: names).map { " (did you mean '\($0)'?)" } ?? ""
+            let hint = SpellingSuggestion.question(for: name, among: names).map { " (\($0))" } ?? ""
             let known = names.isEmpty ? "the config defines none (segments: { name: <filter> })" : "the config defines \(names.joined(separator: ", "))"
             log.add(file: file, at: position, "segment: unknown segment '\(name)'\(hint); \(known)")
             return nil

@@ -24,7 +24,7 @@ public struct CatalogChecks {
 
     /// "did you mean 'sms'? " when a known name is close to `name`, else nothing.
     static func didYouMean(_ name: String, _ known: [String]) -> String {
-        SpellingSuggestion.closest(to: name, among: known).map { "did you mean '\($0)'? " } ?? ""
+        SpellingSuggestion.question(for: name, among: known).map { $0 + " " } ?? ""
     }
 
     private func checkChannels(_ trigger: Trigger) {
@@ -127,9 +127,9 @@ public struct CatalogChecks {
     private func checkPlaceholders(_ template: MessageTemplate, for trigger: Trigger) {
         let supplied = TemplateValue.commonPaths.union(trigger.kind.suppliedValues)
             .union(trigger.offer == nil ? [] : TemplateValue.couponPaths)
+        let declared = Set(trigger.kind.eventAttributePaths)
         for (file, placeholder) in template.placeholdersByFile {
             func problem(_ message: String) { log.add(file: file, at: placeholder.position, message) }
-            let declared: Set<String> = if case .event(let kind) = trigger.kind { Set(kind.attributePaths) } else { [] }
             if placeholder.path.hasPrefix("event."), TemplateValue.knownPaths[placeholder.path] == nil,
                !declared.contains(placeholder.path) {
                 let name = placeholder.path.dropFirst("event.".count)
@@ -197,8 +197,7 @@ public struct CatalogChecks {
         let largest = TemplateValue.money(Money(fen: 99_999_999))
         let date = TemplateValue.date(CivilDate(year: 2026, month: 12, day: 31)!)
         // A declared event attribute: as long as a tier name (from, to) or a name.
-        let attributes: [String] = if case .event(let kind) = trigger.kind { kind.attributePaths } else { [] }
-        return Dictionary(uniqueKeysWithValues: attributes.map { ($0, chinese(10)) }).merging([
+        return Dictionary(uniqueKeysWithValues: trigger.kind.eventAttributePaths.map { ($0, chinese(10)) }).merging([
             "member.id": latin(24), "member.name": chinese(10), "member.tier": chinese(6), "member.stored_value": largest,
             "member.points_balance": .number(9_999_999), "points.expiring": .number(9_999_999), "points.expires_on": date,
             "cart.sku": latin(24), "cart.category": chinese(8), "inactive_days": .number(9999),

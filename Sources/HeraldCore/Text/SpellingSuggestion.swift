@@ -13,6 +13,11 @@ public enum SpellingSuggestion {
         return best?.candidate
     }
 
+    /// "did you mean 'window'?" when a candidate is close to `word`, else nil.
+    public static func question(for word: String, among candidates: [String]) -> String? {
+        closest(to: word, among: candidates).map { "did you mean '\($0)'?" }
+    }
+
     /// Optimal string alignment distance.
     static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }

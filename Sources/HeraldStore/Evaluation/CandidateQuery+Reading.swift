@@ -33,7 +33,6 @@ private struct CandidateReader {
     let context: CandidateQueryContext
     /// Opens sealed names and addresses (nil: a store without keys).
     let cipher: StoreCipher?
-    let behaviour: BehaviourColumns
 
     init(query: CandidateQuery, zones: TimeZoneResolver, cipher: StoreCipher?) {
         self.cipher = cipher
@@ -41,7 +40,6 @@ private struct CandidateReader {
         self.zones = zones
         source = query.trigger.kind.candidateSource
         context = query.context
-        behaviour = BehaviourColumns(measures: query.request.measures, rfm: query.request.rfm)
     }
 
     /// Nil when the row turns out not to be a candidate (a birthday on another local date).
@@ -54,7 +52,7 @@ private struct CandidateReader {
                                     totalSpent: member.totalSpent, pointsBalance: pointsBalance, timeZone: zone,
                                     locale: member.profile.locale ?? query.request.defaultLocale),
             occurrenceKey: "")
-        candidate.member.behaviour = behaviour.values(row, zone: zone, instant: context.instant)
+        candidate.member.behaviour = query.behaviour.values(row, zone: zone, instant: context.instant)
         if let kinds = row.text("suppressed_kinds") {
             candidate.member.suppressedKinds = Set(kinds.split(separator: ",")
                 .compactMap { ChannelKind(rawValue: String($0)) })

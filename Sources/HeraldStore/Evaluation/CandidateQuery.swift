@@ -13,6 +13,8 @@ import HeraldCore
 @_spi(StoreSQL) public struct CandidateQuery {
     public let request: CandidateRequest
     let context: CandidateQueryContext
+    /// The audience's behavioural measures: their columns here, their values read per row.
+    let behaviour: BehaviourColumns
     public let sql: String
     public let parameters: [SQLValue]
 
@@ -39,9 +41,10 @@ import HeraldCore
             columns.append("(SELECT \(dialect.commaList("a.kind")) FROM address_suppressions a "
                 + "WHERE a.address IN (\(AddressColumn.addressList(of: "m")))) AS suppressed_kinds")
         }
-        let behaviour = BehaviourColumns(measures: request.measures, rfm: request.rfm).columns(context)
-        columns += behaviour.columns
-        parameters += behaviour.parameters
+        behaviour = BehaviourColumns(measures: request.measures, rfm: request.rfm)
+        let measured = behaviour.columns(context)
+        columns += measured.columns
+        parameters += measured.parameters
         columns += parts.columns
         parameters += parts.columnParameters + parts.fromParameters
         var conditions = parts.conditions

@@ -29,8 +29,7 @@ public struct CartAbandonmentKind: TriggerKindDefinition {
 
     /// With `categories`, every candidate's cart has one of them: `cart.category` needs no default.
     public var optionalValues: Set<String> {
-        let all: Set<String> = ["member.name", "member.tier", "member.stored_value", "cart.sku", "cart.category"]
-        return categories.isEmpty ? all : all.subtracting(["cart.category"])
+        categories.isEmpty ? Self.commonOptionalValues : Self.commonOptionalValues.subtracting(["cart.category"])
     }
     public var triggerKind: TriggerKind { .cartAbandonment(self) }
 }

@@ -52,8 +52,7 @@ public struct EventKind: TriggerKindDefinition {
     /// its digits), except a tier change's `to`, which ingest requires.
     public var optionalValues: Set<String> {
         let guaranteed: Set<String> = type == EventType.tierChange.rawValue ? ["event.to"] : []
-        return Set(["member.name", "member.tier", "member.stored_value", "event.amount", "event.sku", "event.category"])
-            .union(attributePaths).subtracting(guaranteed)
+        return Self.commonOptionalValues.union(attributePaths).subtracting(guaranteed)
     }
     public var triggerKind: TriggerKind { .event(self) }
 }

@@ -22,9 +22,7 @@ public struct LowBalanceKind: TriggerKindDefinition {
     }
 
     /// Every candidate has a stored value: it is what the condition tests.
-    public var optionalValues: Set<String> {
-        ["member.name", "member.tier", "cart.sku", "cart.category", "event.amount", "event.sku", "event.category"]
-    }
+    public var optionalValues: Set<String> { Self.commonOptionalValues.subtracting(["member.stored_value"]) }
 
     public var triggerKind: TriggerKind { .lowBalance(self) }
 }

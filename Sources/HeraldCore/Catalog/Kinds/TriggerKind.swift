@@ -34,6 +34,11 @@ public enum TriggerKind: Sendable, Equatable {
     /// The placeholders this kind supplies beyond those every trigger has (SPEC 1.3, 2).
     public var suppliedValues: Set<String> { definition.suppliedValues }
 
+    /// The `event.<name>` values an event trigger declares in `params.attributes`; none for other kinds.
+    public var eventAttributePaths: [String] {
+        if case .event(let kind) = self { kind.attributePaths } else { [] }
+    }
+
     /// Values a member or event may lack: a template must give them a `default`.
     public var optionalValues: Set<String> { definition.optionalValues }
 }

@@ -23,8 +23,11 @@ public protocol TriggerKindDefinition: Sendable, Equatable {
 extension TriggerKindDefinition {
     public var suppliedValues: Set<String> { [] }
 
-    /// A member's name, tier and stored value, and whatever a cart or event lacks.
-    public var optionalValues: Set<String> {
+    public var optionalValues: Set<String> { Self.commonOptionalValues }
+
+    /// A member's name, tier and stored value, and whatever a cart or event lacks: what a kind
+    /// that knows better narrows (or widens) for its own candidates.
+    public static var commonOptionalValues: Set<String> {
         ["member.name", "member.tier", "member.stored_value", "cart.sku", "cart.category", "event.amount", "event.sku",
          "event.category"]
     }

@@ -50,8 +50,8 @@ public struct JSONObjectReader {
 
     /// Reports a name that is not one of `candidates`, with "did you mean …?" when one is close.
     public func expected(_ key: String, oneOf candidates: [String], found value: JSONValue) {
-        let hint = value.stringValue.flatMap { SpellingSuggestion.closest(to: $0, among: candidates) }
-            .map { " (did you mean '\($0)'?)" } ?? ""
+        let hint = value.stringValue.flatMap { SpellingSuggestion.question(for: $0, among: candidates) }
+            .map { " (\($0))" } ?? ""
         problem(at: value.position, "\(name(key)): expected one of \(candidates.joined(separator: ", ")), found \(Self.describe(value))\(hint)")
     }
 
@@ -59,7 +59,7 @@ public struct JSONObjectReader {
     /// JSON5 parser refuses it with its position.)
     public func finish() {
         for member in members where !allowedKeys.contains(member.key) {
-            let hint = SpellingSuggestion.closest(to: member.key, among: allowedKeys).map { "did you mean '\($0)'? " } ?? ""
+            let hint = SpellingSuggestion.question(for: member.key, among: allowedKeys).map { $0 + " " } ?? ""
             problem(at: member.keyPosition,
                     "\(Self.label(path))unknown key '\(member.key)' (\(hint)expected one of: \(allowedKeys.joined(separator: ", ")))")
         }
