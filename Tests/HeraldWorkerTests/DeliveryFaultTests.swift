@@ -228,15 +228,29 @@ import Synchronization
     /// no call that started after the opt-out was committed. Checked exactly: the opt-out's
     /// own transaction notes which of those members' calls had already started (SQLite
     /// serialises it with the dispatcher's start transactions); only those may still arrive.
-    @Test(.timeLimit(.minutes(1))) func noCallStartsAfterAnOptOutIsCommitted() async throws {
-        let gateway = try LoopbackGateway { _ in .status(200, delay: 0.05) }
+    /// The gateway holds every call after the sixth until the opt-out is committed, so the
+    /// opt-out lands mid-delivery however slowly a loaded machine runs the dispatcher.
+    @Test(.timeLimit(.minutes(2))) func noCallStartsAfterAnOptOutIsCommitted() async throws {
+        let answered = Mutex(0)
+        let optOutCommitted = Mutex(false)
+        let gateway = try LoopbackGateway { _ in
+            let ordinal = answered.withLock { count in
+                count += 1
+                return count
+            }
+            let held = ContinuousClock.now
+            while ordinal > 6, !optOutCommitted.withLock({ $0 }), ContinuousClock.now - held < .seconds(60) {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            return .status(200, delay: 0.05)
+        }
         let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(36), channels: """
-            sms: { adapter: "http", url: "\(gateway.url)", timeout: "5s", concurrency: 2, rate_per_second: 12 },
+            sms: { adapter: "http", url: "\(gateway.url)", timeout: "30s", concurrency: 2, rate_per_second: 12 },
             """)
         try harness.plan()
         let dispatcher = try harness.dispatcher()
         let running = Task { await dispatcher.drain() }
-        #expect(await Waiting.until(within: .seconds(20)) { gateway.requests.count >= 6 }, "6 calls within 20 s")
+        #expect(await Waiting.until(within: .seconds(50)) { gateway.requests.count >= 6 }, "6 calls within 50 s")
         let optingOut = (1...36).filter { $0 % 2 == 0 }.map { "M\($0)" }
         let list = optingOut.map { "'\($0)'" }.joined(separator: ",")
         let member = try SQLStore(path: harness.store.location.description)
@@ -250,6 +264,7 @@ import Synchronization
             try member.database.execute("UPDATE members SET consent_sms = 'no' WHERE id IN (\(list))")
         }
         let committed = ContinuousClock.now
+        optOutCommitted.withLock { $0 = true }
         await running.value
         #expect(try await harness.deliverUntilSettled(dispatcher))
         try expectInvariants(harness, gateway, rows: 36)
