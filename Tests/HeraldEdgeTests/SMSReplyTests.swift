@@ -35,7 +35,8 @@ import HeraldWorker
         let catalog = try edge.fixture.catalog()
         let routers = try ChannelFactory.makeRouters(
             catalog.config, context: ChannelContext(secrets: SecretSource(environment: [:]), clock: edge.clock))
-        let dispatcher = try Dispatcher(store: edge.store.location, catalog: catalog, routers: routers, clock: edge.clock,
+        let dispatcher = try Dispatcher(store: edge.store.location, catalog: catalog, routers: routers, issuers: [:],
+                                        clock: edge.clock,
                                         log: EventLog { _ in })
         await dispatcher.drain()
         #expect(try edge.column("""

@@ -15,7 +15,8 @@ extension EvaluationFixture {
         let service = WorkerService(configPath: configPath, store: store.location, secrets: SecretSource(environment: secrets),
                                     clock: clock, log: EventLog { _ in })
         let setup = try service.loadSetup()
-        try await Dispatcher(store: store.location, catalog: setup.catalog, routers: setup.routers, clock: clock,
+        try await Dispatcher(store: store.location, catalog: setup.catalog, routers: setup.routers,
+                             issuers: setup.issuers, clock: clock,
                              log: EventLog { _ in }).drain()
     }
 }

@@ -47,7 +47,8 @@ import Testing
             try SQLOutboxWriter.write(evaluation, to: store)
             let routers = try ChannelFactory.makeRouters(
                 catalog.config, context: ChannelContext(secrets: SecretSource(environment: [:]), clock: clock))
-            let dispatcher = try Dispatcher(store: store.location, catalog: catalog, routers: routers, clock: clock,
+            let dispatcher = try Dispatcher(store: store.location, catalog: catalog, routers: routers, issuers: [:],
+                                            clock: clock,
                                             log: EventLog { _ in })
             await dispatcher.drain()
             let sendRows = try store.database.prepare("""

@@ -71,13 +71,14 @@ final class DeliveryHarness {
         let catalog = try catalog()
         let source = SecretSource(environment: secrets)
         let starts = callStarts
-        let routers = try ChannelFactory.makeRouters(
-            catalog.config, context: ChannelContext(secrets: source, clock: clock, transport: transport),
-            wrap: { RecordingChannel(wrapping: $0, starts: starts) })
+        let context = ChannelContext(secrets: source, clock: clock, transport: transport)
+        let routers = try ChannelFactory.makeRouters(catalog.config, context: context,
+                                                     wrap: { RecordingChannel(wrapping: $0, starts: starts) })
         let lines = logLines
-        return try Dispatcher(store: store.location, catalog: catalog, routers: routers, clock: clock,
+        return try Dispatcher(store: store.location, catalog: catalog, routers: routers,
+                              issuers: try CouponIssuerFactory.makeIssuers(catalog, context: context), clock: clock,
                               log: EventLog(minimum: .debug) { lines.append($0) },
-                              redactor: ErrorRedactor(secrets: ChannelFactory.secretValues(catalog.config, secrets: source)))
+                              redactor: ErrorRedactor(secrets: ChannelFactory.secretValues(catalog, secrets: source)))
     }
 
     /// `dispatcher.drain()` with a hard deadline: past `limit` the dispatcher is stopped (its

@@ -49,6 +49,16 @@ public struct Catalog: Sendable {
     }
 
     public func trigger(id: String) -> Trigger? { triggers.first { $0.id == id } }
+
+    /// The coupon system a trigger's offer names (nil: none, or a name the config lacks,
+    /// which validation reports).
+    public func couponIssuer(for trigger: Trigger) -> ProviderConfig? {
+        switch trigger.offer?.issuer {
+        case .named(let name)?: config.couponIssuers.first { $0.name == name }
+        case .inline(let entry)?: entry
+        case nil: nil
+        }
+    }
 }
 
 extension Catalog {

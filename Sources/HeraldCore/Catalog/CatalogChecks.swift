@@ -12,6 +12,7 @@ public struct CatalogChecks {
         checkMappingProviders()
         for trigger in catalog.triggers {
             checkChannels(trigger)
+            checkIssuer(trigger)
             checkWindow(trigger)
             checkRetention(trigger)
             for name in trigger.templateNames {
@@ -33,6 +34,14 @@ public struct CatalogChecks {
             log.add(file: trigger.sourcePath, at: trigger.positions["channels"],
                     "channels: '\(name)' is not defined in \(config.sourcePath) (\(Self.didYouMean(name, known))defined: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
         }
+    }
+
+    private func checkIssuer(_ trigger: Trigger) {
+        guard case .named(let name)? = trigger.offer?.issuer, catalog.couponIssuer(for: trigger) == nil else { return }
+        let known = config.couponIssuers.map(\.name)
+        log.add(file: trigger.sourcePath, at: trigger.positions["offer"],
+                "offer.issuer: '\(name)' is not defined under coupon_issuers in \(config.sourcePath) "
+                + "(\(Self.didYouMean(name, known))defined: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
     }
 
     /// How far back a trigger reads events; nil when it reads none (its state is derived).

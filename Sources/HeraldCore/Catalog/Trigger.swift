@@ -17,10 +17,20 @@ public struct Trigger: Sendable {
     }
 
     /// A coupon issued with each send.
-    public struct Offer: Sendable, Equatable {
+    public struct Offer: Sendable {
         public var codePrefix: String
         public var title: String
         public var validDays: Int
+        /// The coupon system told of each send's coupon before its message goes out; nil:
+        /// Herald's generated code is the coupon (the marketer's system learns it from the report).
+        public var issuer: Issuer?
+
+        public enum Issuer: Sendable {
+            /// A `coupon_issuers` entry of the config.
+            case named(String)
+            /// Written in the trigger itself (`issuer: { url, headers, body }`).
+            case inline(ProviderConfig)
+        }
     }
 
     public var id: String

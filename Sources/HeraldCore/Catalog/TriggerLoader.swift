@@ -83,18 +83,39 @@ enum TriggerLoader {
         if let goal = file.object("goal", allowedKeys: ["event", "where", "within"]) {
             trigger.goal = TriggerGoal.read(goal)
         }
-        if let offer = file.object("offer", allowedKeys: ["code_prefix", "title", "valid_days"]) {
+        if let offer = file.object("offer", allowedKeys: ["code_prefix", "title", "valid_days", "issuer"]) {
             offer.finish()
+            let issuer = readIssuer(of: offer, path: path)
             if let prefix = offer.string("code_prefix", required: true), let title = offer.string("title", required: true),
                let days = offer.integer("valid_days", required: true, in: SettingRange.offerValidDays) {
                 if prefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) && (1...12).contains(prefix.count) {
-                    trigger.offer = Trigger.Offer(codePrefix: prefix, title: title, validDays: days)
+                    trigger.offer = Trigger.Offer(codePrefix: prefix, title: title, validDays: days, issuer: issuer)
                 } else {
                     offer.expected("code_prefix", "1 to 12 ASCII letters or digits, such as \"BD\"", found: offer["code_prefix"]!)
                 }
             }
         }
         return log.count == problemsBefore ? trigger : nil
+    }
+
+    /// `offer.issuer`: a `coupon_issuers` name, or an entry written here (adapter `http`
+    /// unless it says otherwise; its own keys are the adapter's to check).
+    private static func readIssuer(of offer: JSONObjectReader, path: String) -> Trigger.Offer.Issuer? {
+        guard let value = offer["issuer"] else { return nil }
+        switch value.kind {
+        case .string(let name):
+            return .named(name)
+        case .object:
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            guard var entry = ConfigLoader.readProvider(named: "issuer", value, in: offer, isInline: true, folder: folder,
+                                                        defaultAdapter: "http") else { return nil }
+            entry.settingName = "offer.issuer"
+            return .inline(entry)
+        default:
+            offer.expected("issuer", "the name of a coupon_issuers entry, such as \"crm\", or an entry such as "
+                               + "{ url: \"https://crm.example.cn/coupons\" }", found: value)
+            return nil
+        }
     }
 
     static func isValidID(_ id: String) -> Bool {

@@ -1,35 +1,43 @@
 import Foundation
 
-/// `providers` and `channels` (SPEC 5 and 7). Core reads what routing, limits and costs
+/// `providers`, `coupon_issuers` and `channels` (SPEC 5 and 7). Core reads what routing, limits and costs
 /// need; each provider's own options are read, and unknown keys refused, by its adapter.
 extension ConfigLoader {
     static func readDelivery(_ reader: JSONObjectReader, into config: inout HeraldConfig) {
         let folder = URL(fileURLWithPath: reader.file).deletingLastPathComponent().path
-        if let providers = reader.object("providers", allowedKeys: []) {
-            for name in providers.keys {
-                guard let value = providers[name] else { continue }
-                guard TriggerLoader.isValidID(name) else {
-                    providers.problem(at: providers.keyPosition(name),
-                                      "providers: the name '\(name)' may hold lowercase letters, digits, '_' and '-' only")
-                    continue
-                }
-                if let provider = readProvider(named: name, value, in: providers, isInline: false, folder: folder) {
-                    config.providers.append(provider)
-                }
-            }
-        }
+        config.providers = readNamedEntries("providers", of: reader, folder: folder)
+        config.couponIssuers = readNamedEntries("coupon_issuers", of: reader, folder: folder)
         if let channels = reader.object("channels", allowedKeys: []) {
             config.channels = channels.keys.compactMap { readChannel(named: $0, in: channels, config: config, folder: folder) }
         }
     }
 
-    /// The keys Core reads from a provider's entry; nil when it has no usable `adapter`.
-    private static func readProvider(named name: String, _ value: JSONValue, in parent: JSONObjectReader, isInline: Bool,
-                                     folder: String) -> ProviderConfig? {
+    /// `providers` or `coupon_issuers`: adapter entries by name.
+    private static func readNamedEntries(_ key: String, of reader: JSONObjectReader, folder: String) -> [ProviderConfig] {
+        guard let entries = reader.object(key, allowedKeys: []) else { return [] }
+        var read: [ProviderConfig] = []
+        for name in entries.keys {
+            guard let value = entries[name] else { continue }
+            guard TriggerLoader.isValidID(name) else {
+                entries.problem(at: entries.keyPosition(name),
+                                "\(key): the name '\(name)' may hold lowercase letters, digits, '_' and '-' only")
+                continue
+            }
+            guard var entry = readProvider(named: name, value, in: entries, isInline: false, folder: folder) else { continue }
+            if key != "providers" { entry.settingName = "\(key).\(name)" }
+            read.append(entry)
+        }
+        return read
+    }
+
+    /// The keys Core reads from a provider's entry; nil when it has no usable `adapter`
+    /// (absent, `defaultAdapter` when given).
+    static func readProvider(named name: String, _ value: JSONValue, in parent: JSONObjectReader, isInline: Bool,
+                             folder: String, defaultAdapter: String? = nil) -> ProviderConfig? {
         // No unknown-key check here: the adapter knows its keys (ChannelFactory.check).
         guard let entry = JSONObjectReader(value, file: parent.file, path: parent.name(name), allowedKeys: [],
                                            log: parent.log),
-              let adapter = entry.string("adapter", required: true) else { return nil }
+              let adapter = entry.string("adapter", required: defaultAdapter == nil) ?? defaultAdapter else { return nil }
         var provider = ProviderConfig(name: name, adapter: adapter, entry: value, isInline: isInline,
                                       sourcePath: parent.file, baseFolder: folder)
         if let timeout = entry.timeSpan("timeout", in: SettingRange.channelTimeout) { provider.timeout = timeout }

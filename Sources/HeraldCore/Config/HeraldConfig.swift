@@ -25,6 +25,9 @@ public struct HeraldConfig: Sendable {
     public var channels: [ChannelConfig]
     /// `providers`: named providers channels route over (SPEC 7), in the order the file lists them.
     public var providers: [ProviderConfig] = []
+    /// `coupon_issuers`: the coupon systems offers name (`offer.issuer: "crm"`), each an
+    /// adapter entry like a provider's (`http`, or `log` for the sandbox).
+    public var couponIssuers: [ProviderConfig] = []
     public var sms: SMSSettings
     public var links: LinkSettings?
     public var evaluateEvery: TimeSpan
@@ -62,7 +65,7 @@ public struct HeraldConfig: Sendable {
     /// Top-level keys SPEC 1.1 defines.
     public static let knownKeys = [
         "store", "timezone", "locale", "triggers", "templates", "quiet_hours", "caps", "channels", "providers", "sms", "retention",
-        "links", "evaluate_every", "dispatch", "sandbox", "serve", "segments",
+        "links", "evaluate_every", "dispatch", "sandbox", "serve", "segments", "coupon_issuers",
     ]
 }
 

@@ -26,6 +26,9 @@ public struct ProviderConfig: Sendable {
     public var position: SourcePosition?
     /// The folder relative paths in the entry resolve against: the config file's.
     public var baseFolder: String
+    /// How messages name the entry when it is neither under `providers` nor a channel's
+    /// (`coupon_issuers.crm`, `offer.issuer`).
+    public var settingName: String?
 
     public init(name: String, adapter: String, entry: JSONValue, isInline: Bool, sourcePath: String,
                 baseFolder: String) {

@@ -47,12 +47,17 @@ public enum ChannelFactory {
     }
 
     /// What start-up would refuse, without building anything (`herald validate`): problems
-    /// of the providers' options, of the channels' adapters, and of the template mappings;
-    /// as warnings, the secrets `secrets` does not have (the checking machine may lack them).
+    /// of the providers' options, of the channels' adapters, of the template mappings and of
+    /// the coupon issuers; as warnings, the secrets `secrets` does not have (the checking
+    /// machine may lack them).
     public static func check(_ catalog: Catalog, secrets: SecretSource)
         -> (problems: [Diagnostic], warnings: [Diagnostic]) {
-        let checked = check(catalog.config, secrets: secrets)
-        return (checked.problems + mappingProblems(catalog), checked.warnings)
+        var lenient = secrets
+        let absent = AbsentSecrets()
+        lenient.absent = absent
+        let problems = configProblems(catalog.config, secrets: lenient) + mappingProblems(catalog)
+            + CouponIssuerFactory.problems(catalog, secrets: lenient)
+        return (problems, absent.warnings)
     }
 
     /// The same for a config alone (its triggers or templates did not load).
@@ -137,15 +142,24 @@ public enum ChannelFactory {
 
     /// The values of every secret the providers use, for `ErrorRedactor`.
     public static func secretValues(_ config: HeraldConfig, secrets: SecretSource) -> [String] {
+        secretNames(config).sorted().compactMap(secrets.value(named:))
+    }
+
+    /// The same with the secrets of the catalog's coupon issuers.
+    public static func secretValues(_ catalog: Catalog, secrets: SecretSource) -> [String] {
+        secretNames(catalog.config).union(CouponIssuerFactory.secretNames(catalog)).sorted().compactMap(secrets.value(named:))
+    }
+
+    private static func secretNames(_ config: HeraldConfig) -> Set<String> {
         var names: Set<String> = []
         for provider in config.channels.flatMap(\.providers) {
             for text in ProviderOptions.strings(in: provider.entry) { names.formUnion(SecretSource.names(in: text)) }
         }
-        return names.sorted().compactMap(secrets.value(named:))
+        return names
     }
 
     private static func unknownAdapter(_ provider: ProviderConfig) -> Diagnostic {
-        let setting = (provider.isInline ? "channels." : "providers.") + provider.name
+        let setting = ProviderOptions.settingName(of: provider)
         let known = adapters.map { $0.adapterName }.joined(separator: ", ")
         return Diagnostic(file: provider.sourcePath, position: provider.entry["adapter"]?.position ?? provider.position,
                           message: "\(setting).adapter: no adapter '\(provider.adapter)' is built in (expected one of: "

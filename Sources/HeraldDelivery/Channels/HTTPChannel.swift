@@ -28,42 +28,52 @@ public final class HTTPChannel: SettingsAdapter {
 
         init?(_ options: ProviderOptions) {
             let endpoint = GatewayEndpoint(options, urlKey: "url", httpsUnlessLoopback: false)
-            var headers: [(name: String, value: String)] = []
-            if let object = options.object("headers") {
-                for field in object.keys.sorted() {
-                    guard let value = object.string(field) else { continue }
-                    // A line break in a name or a value (a secret's included) would add headers of its own.
-                    guard !field.isEmpty, field.unicodeScalars.allSatisfy(HTTPChannel.isTokenCharacter) else {
-                        options.problem("headers", "'\(field)' is not a header name (letters, digits and !#$%&'*+-.^_`|~)")
-                        continue
-                    }
-                    guard let filled = options.filled(value, key: "headers") else { continue }
-                    let isControl = { (scalar: Unicode.Scalar) in
-                        scalar.value < 0x20 && scalar != "\t" || scalar.value == 0x7F
-                    }
-                    guard !filled.unicodeScalars.contains(where: isControl) else {
-                        options.problem("headers", "header \(field) holds a line break or another control character "
-                                            + "(its value, or a secret in it)")
-                        continue
-                    }
-                    headers.append((field, filled))
-                }
-            }
-            var body = RequestBodyTemplate.standard
-            if let value = options["body"] {
-                do {
-                    body = try RequestBodyTemplate(value, secrets: options.secrets) { position, message in
-                        Diagnostic(file: options.provider.sourcePath, position: position,
-                                   message: "\(options.settingName).body: \(message)")
-                    }
-                } catch {
-                    options.add(error)
-                }
-            }
+            let headers = HTTPChannel.headers(options)
+            let body = HTTPChannel.body(options, fields: RequestBodyTemplate.fields)
             guard let endpoint, options.problems.isEmpty else { return nil }
             self.endpoint = endpoint
             self.headers = headers
             self.body = body
+        }
+    }
+
+    /// `headers: { Name: "value" }`, each value with its secrets filled in; a name or value
+    /// that could add a header of its own is reported.
+    static func headers(_ options: ProviderOptions) -> [(name: String, value: String)] {
+        guard let object = options.object("headers") else { return [] }
+        var headers: [(name: String, value: String)] = []
+        for field in object.keys.sorted() {
+            guard let value = object.string(field) else { continue }
+            // A line break in a name or a value (a secret's included) would add headers of its own.
+            guard !field.isEmpty, field.unicodeScalars.allSatisfy(isTokenCharacter) else {
+                options.problem("headers", "'\(field)' is not a header name (letters, digits and !#$%&'*+-.^_`|~)")
+                continue
+            }
+            guard let filled = options.filled(value, key: "headers") else { continue }
+            let isControl = { (scalar: Unicode.Scalar) in
+                scalar.value < 0x20 && scalar != "\t" || scalar.value == 0x7F
+            }
+            guard !filled.unicodeScalars.contains(where: isControl) else {
+                options.problem("headers", "header \(field) holds a line break or another control character "
+                                    + "(its value, or a secret in it)")
+                continue
+            }
+            headers.append((field, filled))
+        }
+        return headers
+    }
+
+    /// `body`, its placeholders among `fields`; every field under its own name when absent.
+    static func body(_ options: ProviderOptions, fields: [String]) -> RequestBodyTemplate {
+        guard let value = options["body"] else { return .standard(fields) }
+        do {
+            return try RequestBodyTemplate(value, fields: fields, secrets: options.secrets) { position, message in
+                Diagnostic(file: options.provider.sourcePath, position: position,
+                           message: "\(options.settingName).body: \(message)")
+            }
+        } catch {
+            options.add(error)
+            return .standard(fields)
         }
     }
 

@@ -17,18 +17,24 @@ public final class ProviderOptions {
     private let reader: JSONObjectReader?
 
     /// `allowedKeys`: the adapter's own keys; the keys Core reads (`ProviderConfig.commonKeys`,
-    /// and a channel's own keys for an inline provider) are allowed too.
-    public init(_ provider: ProviderConfig, allowedKeys: [String], secrets: SecretSource) {
+    /// and a channel's own keys for an inline provider) are allowed too, or `coreKeys` when given.
+    public init(_ provider: ProviderConfig, allowedKeys: [String], secrets: SecretSource, coreKeys: [String]? = nil) {
         self.provider = provider
         self.secrets = secrets
-        settingName = (provider.isInline ? "channels." : "providers.") + provider.name
-        let keys = ProviderConfig.commonKeys + (provider.isInline ? ChannelConfig.inlineKeys : []) + allowedKeys
+        settingName = Self.settingName(of: provider)
+        let keys = (coreKeys ?? ProviderConfig.commonKeys + (provider.isInline ? ChannelConfig.inlineKeys : []))
+            + allowedKeys
         reader = JSONObjectReader(provider.entry, file: provider.sourcePath, path: settingName, allowedKeys: keys,
                                   log: log)
         reader?.finish()
     }
 
     public var problems: [Diagnostic] { log.diagnostics }
+
+    /// `providers.tencent`, `channels.sms`, or the entry's own `settingName`.
+    public static func settingName(of provider: ProviderConfig) -> String {
+        provider.settingName ?? (provider.isInline ? "channels." : "providers.") + provider.name
+    }
 
     /// Throws the first problem found so far.
     public func throwFirstProblem() throws {

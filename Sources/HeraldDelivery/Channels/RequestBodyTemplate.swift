@@ -1,15 +1,20 @@
 import Foundation
 import HeraldCore
 
-/// A channel's `body`: a JSON value whose strings may hold `{{ to }}`, `{{ text }}`,
-/// `{{ title }}`, `{{ idempotency_key }}` and `{{ channel }}` (and `{{ secret.NAME }}`,
-/// filled in once when the channel is built). A string that is exactly one placeholder
-/// of an absent value (an SMS has no title) becomes `null`.
+/// A request's `body`: a JSON value whose strings may hold the placeholders of its `fields`
+/// — for a channel `{{ to }}`, `{{ text }}`, `{{ title }}`, `{{ idempotency_key }}` and
+/// `{{ channel }}` — and `{{ secret.NAME }}`, filled in once when the adapter is built. A
+/// string that is exactly one placeholder of an absent value (an SMS has no title) becomes `null`.
 public struct RequestBodyTemplate: Sendable {
     public static let fields = ["to", "text", "title", "idempotency_key", "channel"]
 
     /// What a channel without `body` posts: every field under its own name.
-    public static let standard = RequestBodyTemplate(parts: .object(fields.map { ($0, .placeholder($0)) }))
+    public static let standard = standard(fields)
+
+    /// Every one of `fields` under its own name.
+    public static func standard(_ fields: [String]) -> RequestBodyTemplate {
+        RequestBodyTemplate(parts: .object(fields.map { ($0, .placeholder($0)) }))
+    }
 
     indirect enum Part: Sendable {
         case literal(JSONOutput)
@@ -32,17 +37,21 @@ public struct RequestBodyTemplate: Sendable {
 
     /// Checks every placeholder and resolves secrets now, so a typo stops start-up, not a send.
     /// `problem` makes the diagnostic thrown for a value at a position.
-    public init(_ value: JSONValue, secrets: SecretSource,
+    public init(_ value: JSONValue, fields: [String] = fields, secrets: SecretSource,
                 problem: (SourcePosition, String) -> Diagnostic) throws {
-        parts = try Self.compile(value, secrets: secrets, problem: problem)
+        parts = try Self.compile(value, fields: fields, secrets: secrets, problem: problem)
     }
 
     public func render(_ message: ChannelMessage) -> String {
-        let values: [String: String?] = [
+        render([
             "to": message.to, "text": message.text, "title": message.title, "idempotency_key": message.idempotencyKey,
             "channel": message.channel,
-        ]
-        return Self.render(parts, values).rendered()
+        ])
+    }
+
+    /// The body with each field's value (JSON-escaped where it stands).
+    public func render(_ values: [String: String?]) -> String {
+        Self.render(parts, values).rendered()
     }
 
     private static func render(_ part: Part, _ values: [String: String?]) -> JSONOutput {
@@ -61,13 +70,13 @@ public struct RequestBodyTemplate: Sendable {
         }
     }
 
-    private static func compile(_ value: JSONValue, secrets: SecretSource,
+    private static func compile(_ value: JSONValue, fields: [String], secrets: SecretSource,
                                 problem: (SourcePosition, String) -> Diagnostic) throws -> Part {
         switch value.kind {
         case .null, .bool, .number: return .literal(JSONOutput(value))
-        case .array(let items): return .array(try items.map { try compile($0, secrets: secrets, problem: problem) })
+        case .array(let items): return .array(try items.map { try compile($0, fields: fields, secrets: secrets, problem: problem) })
         case .object(let members):
-            return .object(try members.map { ($0.key, try compile($0.value, secrets: secrets, problem: problem)) })
+            return .object(try members.map { ($0.key, try compile($0.value, fields: fields, secrets: secrets, problem: problem)) })
         case .string(let text):
             let pieces: [Piece] = try BracedPlaceholders.pieces(of: text).map { piece in
                 switch piece {

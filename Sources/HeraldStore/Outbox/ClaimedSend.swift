@@ -34,4 +34,6 @@ public struct ClaimedSend: Sendable {
     public var linkToken: String? = nil
     /// An e-mail's HTML rendering (`outbox.html`).
     public var html: String? = nil
+    /// The occurrence's coupon; nil: its trigger has no offer.
+    public var coupon: ClaimedCoupon? = nil
 }

@@ -24,6 +24,9 @@ public struct DeliveryRecord: Sendable {
         /// Its call was abandoned at a shutdown deadline: pending again now, no attempt spent
         /// (the retry carries the same key, so a gateway that saw the call can drop it).
         case released
+        /// The coupon system issued the send's coupon (as `code`): pending again now, for its
+        /// message, no attempt spent.
+        case couponIssued(code: String)
 
         /// The word `delivery_attempts.outcome` keeps.
         public var name: String {
@@ -37,6 +40,7 @@ public struct DeliveryRecord: Sendable {
             case .expired: "expired"
             case .rescheduled: "rescheduled"
             case .released: "released"
+            case .couponIssued: "coupon_issued"
             }
         }
     }

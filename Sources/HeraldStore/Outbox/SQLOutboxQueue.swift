@@ -30,6 +30,8 @@ import HeraldCore
     private let markReturned: any SQLStatement
     private let releaseOwn: any SQLStatement
     private let moveToFallback: any SQLStatement
+    private let issueCoupon: any SQLStatement
+    private let returnAfterIssuance: any SQLStatement
     private let markSent: any SQLStatement
     private let adoptEarlyReceipt: any SQLStatement
     private let suppressAddress: any SQLStatement
@@ -51,7 +53,7 @@ import HeraldCore
     }
 
     /// What every write that ends a lease clears.
-    private static let leaseEnded = "lease_until = NULL, lease_owner = NULL, call_started_at = NULL"
+    static let leaseEnded = "lease_until = NULL, lease_owner = NULL, call_started_at = NULL"
 
     /// `owner`: this worker's name on its leases, unique per process (`LeaseOwner.makeName()`).
     public init(store: SQLStore, owner: String = LeaseOwner.makeName()) throws {
@@ -70,9 +72,11 @@ import HeraldCore
         selectClaimed = try database.prepare("""
             SELECT o.key, o.trigger_id, m.id, o.category, o.channel, o.address, o.title, o.body, o.idempotency_key,
                    o.scheduled_at, o.expires_at, o.attempts, o.deferrals, o.fallbacks IS NOT NULL, o.deferred_since,
-                   o.segments, o.provider_content, m.timezone,
-                   coalesce(o.link_token, (SELECT p.link_token FROM outbox p WHERE p.key = o.companion_of)), o.html
+                   o.segments, o.provider_content, m.timezone, coalesce(o.link_token, h.link_token), o.html,
+                   h.key, h.coupon_code, h.coupon_title, h.coupon_expires_at, h.coupon_issued_at, h.coupon_planned_code,
+                   h.idempotency_key
             FROM outbox o JOIN members m ON m.key = o.member_key
+                JOIN outbox h ON h.key = coalesce(o.companion_of, o.key)
             WHERE \(dialect.isOneOf("o.key", keysIn: "?1")) ORDER BY o.next_attempt_at, o.key
             """)
         extendOwnLeases = try database.prepare("""
@@ -156,6 +160,8 @@ import HeraldCore
                 next_attempt_at = ?, last_error = ?,
                 updated_at = ?, \(Self.leaseEnded) WHERE key = ? AND status = 'sending' AND lease_owner = ?
             """)
+        issueCoupon = try database.prepare(Self.issueCouponSQL)
+        returnAfterIssuance = try database.prepare(Self.returnAfterIssuanceSQL(leaseEnded: Self.leaseEnded))
     }
 
     /// Claims up to `limit` rows of `channel` due at `now`, oldest first, leased to this worker until `leaseUntil`.
@@ -185,7 +191,7 @@ import HeraldCore
                     unopened.append((row.integer(at: 0) ?? 0, "\(error)"))
                     continue
                 }
-                claimed.append(ClaimedSend(
+                var send = ClaimedSend(
                     key: row.integer(at: 0) ?? 0, triggerID: row.text(at: 1) ?? "", memberID: row.text(at: 2) ?? "",
                     category: Trigger.Category(rawValue: row.text(at: 3) ?? "") ?? .marketing,
                     channel: row.text(at: 4) ?? channel, channelKind: kind, address: opened.address ?? "",
@@ -195,7 +201,9 @@ import HeraldCore
                     expiresAt: row.instant(at: 10),
                     attempts: Self.count(row.integer(at: 11)), deferrals: Self.count(row.integer(at: 12)),
                     deferredSince: row.instant(at: 14), hasFallback: (row.integer(at: 13) ?? 0) != 0,
-                    timeZoneIdentifier: row.text(at: 17), linkToken: row.text(at: 18), html: opened.html))
+                    timeZoneIdentifier: row.text(at: 17), linkToken: row.text(at: 18), html: opened.html)
+                Self.readCoupon(row, from: 20, into: &send)
+                claimed.append(send)
             }
             selectClaimed.reset()
             for row in unopened {
@@ -409,6 +417,9 @@ import HeraldCore
             try update("pending", dueAt: record.finishedAt, error: nil)
         case .failed, .cancelled, .expired:
             try update(record.outcome.name)
+        case .couponIssued(let code):
+            try issueCoupon.run(.text(code), now, key)
+            try returnAfterIssuance.run(now, key, owner, .text(Self.codeTaken(code)))
         case .fallback:
             try selectFallbacks.bind([key])
             let found = try selectFallbacks.step()

@@ -20,6 +20,8 @@ enum PostgresSchema {
             """),
         SchemaMigration(version: 13, summary: "store keys, retention",
                         sql: HeraldSchema.keysAndRetention(text: #"TEXT COLLATE "C""#, instant: "BIGINT")),
+        SchemaMigration(version: 14, summary: "coupon issuance",
+                        sql: HeraldSchema.couponIssuance(text: #"TEXT COLLATE "C""#, instant: "BIGINT")),
     ]
 
     static let baseline = """

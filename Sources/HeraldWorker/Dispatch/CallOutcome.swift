@@ -44,15 +44,7 @@ struct CallOutcome {
                 record.costMillifen = Int64((Double(max(send.segments ?? 1, 1)) * price * 100_000).rounded())
             }
         case .transient(let error, _, let retryAfter):
-            let reduced = redactor.reduce(error)
-            let attempts = send.attempts + 1
-            if retry.allowsRetry(afterAttempts: attempts) {
-                record.outcome = .retry(at: finishedAt + retry.delay(afterAttempt: attempts, retryAfter: retryAfter,
-                                                                     using: &generator))
-                record.error = reduced
-            } else {
-                record.error = "gave up after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(reduced)"
-            }
+            retryOrGiveUp(&record, send: send, reason: redactor.reduce(error), retryAfter: retryAfter, using: &generator)
         case .throttled(let error, _, let retryAfter):
             let delay = retry.delay(afterAttempt: send.deferrals + 1, retryAfter: retryAfter, using: &generator)
             postpone(&record, send: send, until: finishedAt + delay, error: error, firstGranted: true,
@@ -107,4 +99,51 @@ struct CallOutcome {
     }
 
     private static func milliseconds(_ latency: Duration) -> Int { Int((latency.inSeconds * 1000).rounded()) }
+}
+
+extension CallOutcome {
+    /// What the coupon system's answer means for the row: issued, it returns to the queue for
+    /// its message (no attempt spent); refused, it fails without one; a fault is retried with
+    /// backoff, each call an attempt, as a message's would be. No other channel is tried: the
+    /// coupon is the same whichever channel carries it.
+    func record(for send: ClaimedSend, issuer: String, answer: CouponIssuance, startedAt: Date, finishedAt: Date,
+                latency: Duration, using generator: inout some RandomNumberGenerator) -> DeliveryRecord {
+        var record = DeliveryRecord(key: send.key, outcome: .failed, startedAt: startedAt, finishedAt: finishedAt,
+                                    calledGateway: true, latencyMilliseconds: Int((latency.inSeconds * 1000).rounded()))
+        record.provider = issuer
+        guard case .failed(let result) = answer else {
+            if case .issued(let code) = answer { record.outcome = .couponIssued(code: code) }
+            record.calledGateway = false
+            return record
+        }
+        record.httpStatus = result.httpStatus
+        let reason = "coupon not issued by \(issuer): " + redactor.reduce(result.error ?? "no answer")
+        switch result {
+        case .transient(_, _, let retryAfter), .throttled(_, _, let retryAfter):
+            retryOrGiveUp(&record, send: send, reason: reason, retryAfter: retryAfter, givenUp: "; no message sent",
+                          using: &generator)
+        case .unavailable(_, let retryAfter):
+            retryOrGiveUp(&record, send: send, reason: reason, retryAfter: retryAfter, givenUp: "; no message sent",
+                          using: &generator)
+        case .cancelled:
+            record.outcome = .released
+            record.error = "abandoned at the shutdown deadline; the coupon system may have issued it (asked again with the same key)"
+        default:
+            record.error = reason + "; no message sent"
+        }
+        return record
+    }
+
+    /// Pending again after the backoff while attempts are left; else failed, `givenUp` after the reason.
+    func retryOrGiveUp(_ record: inout DeliveryRecord, send: ClaimedSend, reason: String, retryAfter: TimeInterval?,
+                       givenUp: String = "", using generator: inout some RandomNumberGenerator) {
+        let attempts = send.attempts + 1
+        if retry.allowsRetry(afterAttempts: attempts) {
+            record.outcome = .retry(at: record.finishedAt + retry.delay(afterAttempt: attempts, retryAfter: retryAfter,
+                                                                        using: &generator))
+            record.error = reason
+        } else {
+            record.error = "gave up after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(reason)\(givenUp)"
+        }
+    }
 }

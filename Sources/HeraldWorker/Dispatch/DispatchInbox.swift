@@ -13,9 +13,15 @@ final class DispatchInbox: Sendable {
     struct Completion: Sendable {
         var lane: String
         var send: ClaimedSend
-        var result: RoutedResult
+        var answer: Answer
         var startedAt: Date
         var latency: Duration
+    }
+
+    /// A message's routed answer, or the coupon system's answer about its coupon.
+    enum Answer: Sendable {
+        case routed(RoutedResult)
+        case issuance(issuer: String, CouponIssuance)
     }
 
     private struct State {

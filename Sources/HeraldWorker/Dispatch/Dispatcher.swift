@@ -29,6 +29,8 @@ public actor Dispatcher {
         public var recoveredLeases = 0
         /// Other workers' rows claimed but never called when their lease ran out: returned uncharged.
         public var returnedLeases = 0
+        /// Coupons the coupon system issued (each send with an issuer's offer, once).
+        public var couponsIssued = 0
 
         mutating func add(_ outcome: DeliveryRecord.Outcome) {
             switch outcome {
@@ -41,6 +43,7 @@ public actor Dispatcher {
             case .expired: expired += 1
             case .rescheduled: rescheduled += 1
             case .released: released += 1
+            case .couponIssued: couponsIssued += 1
             }
         }
     }
@@ -72,6 +75,8 @@ public actor Dispatcher {
     private let queue: any OutboxQueue
     private var catalog: Catalog
     private var lanes: [String: Lane] = [:]
+    /// Each trigger's coupon issuer, by trigger id (`CouponIssuerFactory.makeIssuers`).
+    private var issuers: [String: any CouponIssuer]
     private let clock: any WallClock
     private let log: EventLog
     private var redactor: ErrorRedactor
@@ -90,13 +95,15 @@ public actor Dispatcher {
     /// Every provider call's classified answer (`accepted`, `transient`…), by provider.
     public private(set) var providerResults: [String: [String: Int]] = [:]
 
-    /// Opens its own connection to `store`. `redactor` knows the channels'
+    /// Opens its own connection to `store`. `redactor` knows the channels' and issuers'
     /// secrets, so no gateway echo of them reaches the store or the log.
     public init(store: StoreLocation, keys: StoreKeys = .none, catalog: Catalog, routers: [String: ProviderRouter],
-                clock: any WallClock, log: EventLog, redactor: ErrorRedactor = ErrorRedactor()) throws {
+                issuers: [String: any CouponIssuer], clock: any WallClock, log: EventLog,
+                redactor: ErrorRedactor = ErrorRedactor()) throws {
         queue = try StoreFactory.open(store, keys: keys).makeOutboxQueue(owner: LeaseOwner.makeName())
         owner = queue.owner
         self.catalog = catalog
+        self.issuers = issuers
         self.clock = clock
         self.log = log
         self.redactor = redactor
@@ -120,8 +127,10 @@ public actor Dispatcher {
     /// A reloaded catalog and its channels; rows already claimed finish on the old channel. A
     /// channel whose rate setting is unchanged keeps what throttling taught it (its slowed-down
     /// rate, a pause the gateway asked for).
-    public func replace(catalog: Catalog, routers: [String: ProviderRouter], redactor: ErrorRedactor? = nil) {
+    public func replace(catalog: Catalog, routers: [String: ProviderRouter], issuers: [String: any CouponIssuer],
+                        redactor: ErrorRedactor? = nil) {
         self.catalog = catalog
+        self.issuers = issuers
         if let redactor { self.redactor = redactor }
         var fresh = Self.makeLanes(catalog: catalog, routers: routers)
         for (name, old) in lanes {
@@ -363,10 +372,25 @@ public actor Dispatcher {
         return picked
     }
 
-    /// The call itself, as a child task that posts its answer to the inbox.
+    /// The call itself, as a child task that posts its answer to the inbox — or, for a send
+    /// whose coupon its trigger's issuer has not issued yet, the issuer's call instead: the
+    /// row then returns to the queue for its message (`CouponIssuance`).
     private func launch(_ send: ClaimedSend, on lane: String, startedAt: Date, into group: inout DiscardingTaskGroup) {
-        let router = lanes[lane]!.router
         let inbox = self.inbox
+        if let coupon = send.coupon, coupon.issuedAt == nil, let issuer = issuers[send.triggerID] {
+            // The channel's rate is for its gateway: this call goes elsewhere.
+            lanes[lane]!.rate.giveBack()
+            let request = CouponRequest(idempotencyKey: coupon.issuanceKey, code: coupon.code, title: coupon.title,
+                                        expiresAt: coupon.expiresAt, memberID: send.memberID, triggerID: send.triggerID)
+            group.addTask {
+                let started = ContinuousClock.now
+                let answer = await issuer.issue(request)
+                inbox.post(DispatchInbox.Completion(lane: lane, send: send, answer: .issuance(issuer: issuer.name, answer),
+                                                    startedAt: startedAt, latency: ContinuousClock.now - started))
+            }
+            return
+        }
+        let router = lanes[lane]!.router
         // E-mail's one-click unsubscribe lives on the edge, under the links' host.
         let unsubscribeBase = send.channelKind == .email ? catalog.config.links?.base : nil
         group.addTask {
@@ -376,7 +400,7 @@ public actor Dispatcher {
                 category: send.category, to: send.address, title: send.title, text: send.text,
                 segments: send.segments, providerContent: send.providerContent, html: send.html,
                 unsubscribeURL: unsubscribeBase.flatMap { base in send.linkToken.map { base + "u/" + $0 } }))
-            inbox.post(DispatchInbox.Completion(lane: lane, send: send, result: result, startedAt: startedAt,
+            inbox.post(DispatchInbox.Completion(lane: lane, send: send, answer: .routed(result), startedAt: startedAt,
                                                 latency: ContinuousClock.now - started))
         }
     }
@@ -390,11 +414,25 @@ public actor Dispatcher {
         }
     }
 
-    /// Turns one finished call into its record, and tells its lane how the gateway answered.
+    /// Turns one finished call into its record.
     private func settle(_ completion: DispatchInbox.Completion) -> DeliveryRecord {
-        let tick = ContinuousClock.now
         lanes[completion.lane]?.inFlight -= 1
-        let routed = completion.result
+        switch completion.answer {
+        case .routed(let routed):
+            return settle(completion, routed: routed)
+        case .issuance(let issuer, let answer):
+            var generator = SystemRandomNumberGenerator()
+            let record = callOutcome.record(for: completion.send, issuer: issuer, answer: answer,
+                                            startedAt: completion.startedAt, finishedAt: clock.now(),
+                                            latency: completion.latency, using: &generator)
+            count(record, channel: completion.lane, reason: record.error)
+            return record
+        }
+    }
+
+    /// A message's record; its lane learns how the gateway answered.
+    private func settle(_ completion: DispatchInbox.Completion, routed: RoutedResult) -> DeliveryRecord {
+        let tick = ContinuousClock.now
         for attempt in routed.tries {
             providerResults[attempt.provider, default: [:]][attempt.result.name, default: 0] += 1
             if case .misconfigured(let error, let status) = attempt.result {

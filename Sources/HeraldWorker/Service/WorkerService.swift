@@ -60,11 +60,12 @@ public final class WorkerService: Sendable {
         self.notifier = notifier
     }
 
-    /// What the service runs with: the catalog, its channels' routers, and a redactor that
-    /// knows their secrets.
+    /// What the service runs with: the catalog, its channels' routers, its offers' coupon
+    /// issuers, and a redactor that knows their secrets.
     public struct Setup: Sendable {
         public var catalog: Catalog
         public var routers: [String: ProviderRouter]
+        public var issuers: [String: any CouponIssuer]
         public var redactor: ErrorRedactor
         /// The store's keys (`store.key`), resolved once at start-up: a reload keeps them.
         public var storeKeys: StoreKeys
@@ -80,13 +81,14 @@ public final class WorkerService: Sendable {
         let tokens = StoreTokens(location: storeOverride ?? catalog.config.store, keys: storeKeys, clock: clock, log: log)
         let context = ChannelContext(secrets: secrets, clock: clock, transport: transport, tokens: tokens)
         let routers = try ChannelFactory.makeRouters(catalog.config, context: context)
-        return Setup(catalog: catalog, routers: routers,
-                     redactor: ErrorRedactor(secrets: ChannelFactory.secretValues(catalog.config, secrets: secrets)),
+        return Setup(catalog: catalog, routers: routers, issuers: try CouponIssuerFactory.makeIssuers(catalog, context: context),
+                     redactor: ErrorRedactor(secrets: ChannelFactory.secretValues(catalog, secrets: secrets)),
                      storeKeys: storeKeys)
     }
 
     private func makeDispatcher(_ setup: Setup, store: StoreLocation) throws -> Dispatcher {
-        try Dispatcher(store: store, keys: setup.storeKeys, catalog: setup.catalog, routers: setup.routers, clock: clock, log: log,
+        try Dispatcher(store: store, keys: setup.storeKeys, catalog: setup.catalog, routers: setup.routers,
+                       issuers: setup.issuers, clock: clock, log: log,
                        redactor: setup.redactor)
     }
 
@@ -233,7 +235,8 @@ public final class WorkerService: Sendable {
                 log.warning("config.store_changed", ["note": "a new store path or store key takes effect on restart"])
             }
             await evaluator.replace(catalog: fresh.catalog)
-            await dispatcher.replace(catalog: fresh.catalog, routers: fresh.routers, redactor: fresh.redactor)
+            await dispatcher.replace(catalog: fresh.catalog, routers: fresh.routers, issuers: fresh.issuers,
+                                     redactor: fresh.redactor)
             await receipts.replace(routers: fresh.routers)
             log.info("config.reloaded", ["triggers": "\(fresh.catalog.triggers.count)"])
             audit(catalog, keys, "config reload", "accepted: \(fresh.catalog.triggers.count) triggers")
