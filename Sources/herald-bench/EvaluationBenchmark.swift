@@ -281,6 +281,7 @@ struct EvaluationBenchmark {
               },
               channels: { sms: { adapter: "log", path: "sms.jsonl" }, push: { adapter: "log", path: "push.jsonl" },
                           wechat: { adapter: "log", path: "wechat.jsonl" }, email: { adapter: "log", path: "email.jsonl" } },
+              coupon_issuers: { crm: { adapter: "log", path: "coupons.jsonl" } },
               sms: { signature: "【悦享会员】", opt_out: "回T退订", max_segments: 3 },
               links: { base: "https://s.example.cn/" },
               \(options.configExtra)

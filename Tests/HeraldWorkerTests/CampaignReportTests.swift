@@ -258,6 +258,7 @@ import Testing
         guard backend == .sqlite else { return }
         // Back to schema 6, without what 7 to 12 added: the upgrade attributes the stored purchases again.
         try store.database.execute("""
+            ALTER TABLE outbox DROP COLUMN coupon_issued_at; ALTER TABLE outbox DROP COLUMN coupon_planned_code;
             DROP TABLE store_keys; DROP INDEX delivery_attempts_started; DROP INDEX events_at; DROP TABLE audit_log; DROP INDEX outbox_companions; ALTER TABLE outbox DROP COLUMN companion_of; DROP TABLE provider_tokens;
             ALTER TABLE members DROP COLUMN wechat_openid; ALTER TABLE members DROP COLUMN consent_wechat;
             ALTER TABLE outbox DROP COLUMN html; ALTER TABLE outbox DROP COLUMN link_targets; DROP INDEX members_phone;

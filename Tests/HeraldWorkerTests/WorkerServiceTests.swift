@@ -153,6 +153,7 @@ import HeraldWorker
         #expect(samples["herald_deliveries_total{channel=\"sms\",outcome=\"retry\"}"] == "1")
         #expect(samples["herald_deliveries_total{channel=\"sms\",outcome=\"throttled\"}"] == "0")
         #expect(samples["herald_returned_leases_total"] == "0")
+        #expect(samples["herald_coupons_issued_total"] == "0")
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o640)
         #expect(samples["herald_outbox_rows{status=\"sent\"}"] == "2")

@@ -96,6 +96,7 @@ enum RunCommand: HeraldCommand {
         }
         context.console.print("\nplanned \(report.planned), held out \(report.heldOut), suppressed \(report.suppressed); "
                               + "calls: \(report.delivery.sent) sent, \(report.delivery.failed) failed; "
+                              + (report.delivery.couponsIssued > 0 ? "coupons issued: \(report.delivery.couponsIssued); " : "")
                               + "rows now: \(ended.isEmpty ? "none" : ended.joined(separator: ", "))")
         return .success
     }

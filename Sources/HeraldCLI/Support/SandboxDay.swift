@@ -18,9 +18,9 @@ struct SandboxDay {
         let configPath = configPath(folder)
         let config = try ConfigLoader.load(path: configPath)
         let start = config.sandboxAt ?? context.clock.now()
-        // Each simulated day writes its log channels' files afresh: a second `report --sandbox`
-        // (or `run --sandbox`) must not append its day to the last one's.
-        for provider in config.channels.flatMap(\.providers) where provider.adapter == "log" {
+        // Each simulated day writes its log channels' (and coupon issuers') files afresh: a second
+        // `report --sandbox` (or `run --sandbox`) must not append its day to the last one's.
+        for provider in config.channels.flatMap(\.providers) + config.couponIssuers where provider.adapter == "log" {
             guard let file = provider.entry["path"]?.stringValue, !file.isEmpty else { continue }
             let path = file.hasPrefix("/") ? file : (provider.baseFolder as NSString).appendingPathComponent(file)
             if FileManager.default.fileExists(atPath: path) { try Data().write(to: URL(fileURLWithPath: path)) }

@@ -468,6 +468,10 @@ public actor Dispatcher {
             latencies[channel, default: LatencyHistogram()].observe(seconds: Double(milliseconds) / 1000)
         }
         if case .sent = record.outcome { return }
+        if case .couponIssued = record.outcome {
+            log.log(.debug, "dispatch.coupon_issued", ["row": "\(record.key)", "issuer": record.provider ?? "-"])
+            return
+        }
         log.log(record.outcome == .failed ? .warning : .info, "dispatch.\(record.outcome.name)",
                 ["row": "\(record.key)", "provider": record.provider ?? "-",
                  "status": record.httpStatus.map(String.init) ?? "-", "error": reason ?? "-"])

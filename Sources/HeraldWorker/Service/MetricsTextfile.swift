@@ -137,6 +137,9 @@ public struct MetricsTextfile: Sendable {
         family("herald_returned_leases_total", "counter",
                "Rows a stopped worker had claimed but never called, returned to the queue uncharged.",
                [("", "\(report.delivery.returnedLeases)")])
+        family("herald_coupons_issued_total", "counter",
+               "Coupons the offers' coupon systems issued before their messages (offer.issuer).",
+               [("", "\(report.delivery.couponsIssued)")])
         family("herald_outbox_rows", "gauge", "Outbox rows by status.",
                OutboxStatus.allCases.map { (label(["status": $0.rawValue]), "\(report.depth[$0.rawValue] ?? 0)") })
         family("herald_outbox_oldest_due_age_seconds", "gauge", "How long the longest-waiting due row has waited, by channel.",
