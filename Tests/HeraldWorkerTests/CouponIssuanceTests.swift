@@ -78,6 +78,10 @@ import HeraldWorker
             SELECT coupon_code || ' ' || coupon_planned_code FROM outbox WHERE coupon_issued_at IS NOT NULL ORDER BY member_key
             """) == zip(["CRM-M1", "CRM-M2", "CRM-M3"], planned).map { "\($0) \($1)" })
         #expect(try harness.store.column("SELECT attempts FROM outbox ORDER BY member_key") == ["2", "2", "1"])
+        // `outbox show` and `list` show the text as it went out.
+        let (entries, _) = try harness.store.makeOutboxQueue(owner: "operator").entries(OutboxFilter(limit: 10))
+        #expect(entries.map(\.text) == ["CRM-M1", "CRM-M2", "CRM-M3"].map { "【品牌】券码\($0)已放入账户回T退订" },
+                "\(entries.map(\.text))")
         let ingester = try harness.store.makeEventIngester(defaultTimeZone: TimeZone(identifier: "Asia/Shanghai")!,
                                                            clock: harness.clock)
         _ = try ingester.ingest(lines: [#"{"id": "r1", "member_id": "M3", "type": "redeem", "coupon": "CRM-M3", "#

@@ -27,13 +27,20 @@ public struct ClaimedCoupon: Sendable, Equatable {
     }
 }
 
+extension ClaimedCoupon {
+    /// `text` as the message goes out: the planned code replaced by the issued one (a code
+    /// of 1–64 ASCII letters, digits, `-`, `_`, so it stands as it is inside JSON too).
+    static func issuedText(_ text: String?, planned: String?, issued: String) -> String? {
+        guard let planned, !planned.isEmpty, planned != issued else { return text }
+        return text?.replacingOccurrences(of: planned, with: issued)
+    }
+}
+
 extension ClaimedSend {
-    /// The texts with the planned code replaced by the issued one (a code of 1–64 ASCII
-    /// letters, digits, `-`, `_`, so it stands as it is inside JSON too), an SMS's segments
-    /// counted again.
+    /// The texts with the planned code replaced by the issued one, an SMS's segments counted again.
     mutating func replaceCouponCode(_ planned: String, with issued: String) {
         guard planned != issued, !planned.isEmpty else { return }
-        func replaced(_ text: String?) -> String? { text?.replacingOccurrences(of: planned, with: issued) }
+        func replaced(_ text: String?) -> String? { ClaimedCoupon.issuedText(text, planned: planned, issued: issued) }
         title = replaced(title)
         text = replaced(text) ?? text
         html = replaced(html)

@@ -6,8 +6,10 @@ extension SQLOutboxQueue {
     private static let entryColumns = """
         o.key, o.trigger_id, m.id, o.channel, o.address, o.template, o.variant, o.title, o.body, o.idempotency_key,
         o.scheduled_at, o.expires_at, o.status, o.attempts, o.next_attempt_at, o.last_error, o.provider_id, m.timezone,
-        o.provider, o.cost_millifen, o.provider_content
+        o.provider, o.cost_millifen, o.provider_content, h.coupon_planned_code, h.coupon_code
         """
+    /// The row and the one holding its coupon (itself, or its primary's): texts show the issued code.
+    private static let entryTables = "outbox o JOIN members m ON m.key = o.member_key JOIN outbox h ON h.key = coalesce(o.companion_of, o.key)"
 
     /// Matching rows, newest first, and how many match in all.
     public func entries(_ filter: OutboxFilter) throws -> (entries: [OutboxEntry], total: Int) {
@@ -17,7 +19,7 @@ extension SQLOutboxQueue {
         if let trigger = filter.triggerID { conditions.append("o.trigger_id = ?"); values.append(.text(trigger)) }
         if let member = filter.memberID { conditions.append("m.id = ?"); values.append(.text(member)) }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let from = "FROM outbox o JOIN members m ON m.key = o.member_key \(whereClause)"
+        let from = "FROM \(Self.entryTables) \(whereClause)"
         let counting = try database.prepare("SELECT count(*) \(from)")
         try counting.bind(values)
         _ = try counting.step()
@@ -32,7 +34,7 @@ extension SQLOutboxQueue {
     /// One row and every attempt on it; nil when there is no such row.
     public func entry(key: Int64) throws -> (entry: OutboxEntry, attempts: [OutboxEntry.Attempt])? {
         let statement = try database.prepare("""
-            SELECT \(Self.entryColumns) FROM outbox o JOIN members m ON m.key = o.member_key WHERE o.key = ?
+            SELECT \(Self.entryColumns) FROM \(Self.entryTables) WHERE o.key = ?
             """)
         try statement.bind([.integer(key)])
         guard try statement.step() else { return nil }
@@ -91,15 +93,20 @@ extension SQLOutboxQueue {
         func opened(_ column: Int32) -> String? {
             do { return try store.opened(row.text(at: column)) } catch { return "(sealed; does not open with store.key)" }
         }
+        // What the message carried once its coupon was issued under the coupon system's code.
+        func sent(_ column: Int32) -> String? {
+            guard let issued = row.text(at: 22) else { return opened(column) }
+            return ClaimedCoupon.issuedText(opened(column), planned: row.text(at: 21), issued: issued)
+        }
         return OutboxEntry(
             key: row.integer(at: 0) ?? 0, triggerID: row.text(at: 1) ?? "", memberID: row.text(at: 2) ?? "",
             channel: channel,
             maskedAddress: AddressMask.masked(opened(4) ?? "", kind: ChannelConfig.kind(ofName: channel) ?? .sms),
-            template: row.text(at: 5) ?? "", variant: row.text(at: 6), title: opened(7), text: opened(8) ?? "",
+            template: row.text(at: 5) ?? "", variant: row.text(at: 6), title: sent(7), text: sent(8) ?? "",
             idempotencyKey: row.text(at: 9) ?? "", scheduledAt: row.instant(at: 10) ?? .distantPast,
             expiresAt: row.instant(at: 11), status: row.text(at: 12) ?? "", attempts: Int(row.integer(at: 13) ?? 0),
             nextAttemptAt: row.instant(at: 14) ?? .distantPast, lastError: row.text(at: 15), providerID: row.text(at: 16),
-            provider: row.text(at: 18), costMillifen: row.integer(at: 19), providerContent: opened(20),
+            provider: row.text(at: 18), costMillifen: row.integer(at: 19), providerContent: sent(20),
             timeZoneIdentifier: row.text(at: 17))
     }
 }
