@@ -8,6 +8,8 @@ import HeraldWorker
 /// sends to a loopback gateway that answers each request after `--latency` ms, and as the baseline in the
 /// same run `curl --parallel` posting the same bodies with the same concurrency. Each run
 /// starts from the same planned outbox; every row must end `sent` (each status persisted).
+/// `--issuer`: each send's coupon is issued first (`offer.issuer`, on the same gateway), and
+/// curl posts a coupon request before each message too: two calls a send on both sides.
 struct DispatchBenchmark {
     let options: Options
     let herald: String
@@ -27,17 +29,36 @@ struct DispatchBenchmark {
               channels: { sms: { adapter: "http", url: "\(gateway.url)", timeout: "10s", concurrency: \(Self.concurrency) } },
               dispatch: { max_attempts: 4, backoff: "10m", lease: "5m" } }
             """.write(toFile: config, atomically: true, encoding: .utf8)
-        try #"{ id: "bench", kind: "inactivity", params: { days: 30 }, channels: ["sms"], template: "t", category: "service" }"#
+        let coupons = gateway.url.replacingOccurrences(of: "/send", with: "/coupons")
+        let offer = options.issuer
+            ? #", offer: { code_prefix: "B", title: "满100减10", valid_days: 7, issuer: { url: "\#(coupons)", timeout: "10s" } }"#
+            : ""
+        try #"{ id: "bench", kind: "inactivity", params: { days: 30 }, channels: ["sms"], template: "t", category: "service"\#(offer) }"#
             .write(toFile: folder + "/Triggers/bench.json5", atomically: true, encoding: .utf8)
-        try "【品牌】{{ member.id }}，您的积分即将到期，点击查看详情。"
+        try ("【品牌】{{ member.id }}，您的积分即将到期，点击查看详情。" + (options.issuer ? "券码{{ coupon.code }}" : ""))
             .write(toFile: folder + "/MessageTemplates/t/sms.zh-CN.txt", atomically: true, encoding: .utf8)
+        let callsPerSend = options.issuer ? 2 : 1
         let planned = try Self.plannedOutbox(folder: folder, config: config, herald: herald, sends: options.sends)
 
         // The baseline's input: the same JSON bodies and keys Herald posts.
         var requests: [String] = []
         let store = try SQLStore(path: planned)
-        let bodies = try store.database.prepare("SELECT idempotency_key, address, body FROM outbox ORDER BY key")
+        let bodies = try store.database.prepare("""
+            SELECT idempotency_key, address, body, coupon_code, coupon_title, m.id
+            FROM outbox o JOIN members m ON m.key = o.member_key ORDER BY o.key
+            """)
         while try bodies.step() {
+            if options.issuer {
+                let key = bodies.text(at: 0)! + "/coupon"
+                let body = JSONOutput.object([
+                    ("idempotency_key", .string(key)), ("code", .string(bodies.text(at: 3)!)),
+                    ("title", .string(bodies.text(at: 4)!)), ("expires_at", "2026-12-14T00:00:00Z"),
+                    ("member_id", .string(bodies.text(at: 5)!)), ("trigger", "bench"),
+                ]).rendered()
+                requests.append("url = \"\(coupons)\"\nheader = \"Content-Type: application/json; charset=utf-8\"\n"
+                    + "header = \"Idempotency-Key: \(key)\"\ndata-binary = \(JSONOutput.string(body).rendered())\n"
+                    + "output = \"/dev/null\"\n")
+            }
             let body = JSONOutput.object([
                 ("to", .string(bodies.text(at: 1)!)), ("text", .string(bodies.text(at: 2)!)), ("title", .null),
                 ("idempotency_key", .string(bodies.text(at: 0)!)), ("channel", "sms"),
@@ -59,7 +80,7 @@ struct DispatchBenchmark {
             guard measured.exitStatus == 0 else { throw BenchError("herald run failed; see \(folder)/run.err") }
             let sent = try SQLStore(path: folder + "/herald.db").database
                 .scalarInteger("SELECT count(*) FROM outbox WHERE status = 'sent'") ?? 0
-            guard sent == options.sends, gateway.requests.count - before == options.sends else {
+            guard sent == options.sends, gateway.requests.count - before == options.sends * callsPerSend else {
                 throw BenchError("run \(run): \(sent) rows sent, gateway saw \(gateway.requests.count - before)")
             }
             heraldRuns.append(measured)
@@ -76,7 +97,7 @@ struct DispatchBenchmark {
         let curlSeconds = median(curlRuns.map(\.seconds))
         say("\nmedians over \(options.runs) run(s), \(options.sends) sends, "
             + "gateway latency \(options.latencyMilliseconds) ms, "
-            + "concurrency \(Self.concurrency)")
+            + "concurrency \(Self.concurrency)" + (options.issuer ? ", each coupon issued before its message" : ""))
         say("herald run --once: \(format(heraldSeconds)) s, \(Int(Double(options.sends) / heraldSeconds)) sends/s, "
             + "CPU \(format(median(heraldRuns.map(\.cpuSeconds)))) s, peak RSS \(format(heraldRuns.map(\.peakRSSMebibytes).max()!, 1)) MiB "
             + "(includes start-up and an evaluation that finds nothing new)")

@@ -36,6 +36,8 @@ struct Options {
     var sends = 20_000
     /// `dispatch`: how long the loopback gateway takes to answer, in milliseconds.
     var latencyMilliseconds = 50
+    /// `dispatch`: each send's coupon issued first through an `offer.issuer` on the same gateway.
+    var issuer = false
     /// `dispatch`: deliver through this provider's adapter (`tencent`) instead of plain http.
     var provider: String?
     /// `evaluate`: load the store with the `sqlite3` shell's bulk `.import` instead of herald
@@ -75,6 +77,7 @@ struct Options {
             case "--bulk": bulkLoad = true
             case "--no-preview": skipPreview = true
             case "--postgres": postgres = true
+            case "--issuer": issuer = true
             case "--triggers": triggers = try value()
             case "--config-extra": configExtra = try value()
             default:
