@@ -38,6 +38,7 @@ struct DispatchBenchmark {
         try ("【品牌】{{ member.id }}，您的积分即将到期，点击查看详情。" + (options.issuer ? "券码{{ coupon.code }}" : ""))
             .write(toFile: folder + "/MessageTemplates/t/sms.zh-CN.txt", atomically: true, encoding: .utf8)
         let callsPerSend = options.issuer ? 2 : 1
+        let curlUnit = options.issuer ? "sends/s, two posts each" : "posts/s"
         let planned = try Self.plannedOutbox(folder: folder, config: config, herald: herald, sends: options.sends)
 
         // The baseline's input: the same JSON bodies and keys Herald posts.
@@ -91,7 +92,7 @@ struct DispatchBenchmark {
             curlRuns.append(baseline)
             say("run \(run): herald \(format(measured.seconds)) s (\(Int(Double(options.sends) / measured.seconds)) sends/s, "
                 + "CPU \(format(measured.cpuSeconds)) s, peak RSS \(format(measured.peakRSSMebibytes, 1)) MiB); "
-                + "curl \(format(baseline.seconds)) s (\(Int(Double(options.sends) / baseline.seconds)) posts/s)")
+                + "curl \(format(baseline.seconds)) s (\(Int(Double(options.sends) / baseline.seconds)) \(curlUnit))")
         }
         let heraldSeconds = median(heraldRuns.map(\.seconds))
         let curlSeconds = median(curlRuns.map(\.seconds))
@@ -101,7 +102,7 @@ struct DispatchBenchmark {
         say("herald run --once: \(format(heraldSeconds)) s, \(Int(Double(options.sends) / heraldSeconds)) sends/s, "
             + "CPU \(format(median(heraldRuns.map(\.cpuSeconds)))) s, peak RSS \(format(heraldRuns.map(\.peakRSSMebibytes).max()!, 1)) MiB "
             + "(includes start-up and an evaluation that finds nothing new)")
-        say("curl --parallel:   \(format(curlSeconds)) s, \(Int(Double(options.sends) / curlSeconds)) posts/s, "
+        say("curl --parallel:   \(format(curlSeconds)) s, \(Int(Double(options.sends) / curlSeconds)) \(curlUnit), "
             + "CPU \(format(median(curlRuns.map(\.cpuSeconds)))) s")
         say("herald ÷ curl throughput: \(format(curlSeconds / heraldSeconds * 100, 1)) %; every row sent and persisted each run")
         let heraldCPU = median(heraldRuns.map(\.cpuSeconds)) / Double(options.sends) * 1_000_000
