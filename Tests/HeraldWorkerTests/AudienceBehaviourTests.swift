@@ -135,6 +135,22 @@ private let header = "id,name,phone,timezone,tier,registered_at,last_active_at,c
         #expect(problems.contains { $0.contains("unknown key 'windw' (did you mean 'window'?") })
     }
 
+    /// Windows count stored events: one longer than `retention.events` keeps would count fewer
+    /// than happened, so validation refuses it (RFM reads a year of purchases).
+    @Test func windowsMustFitInTheEventsRetentionKeeps() throws {
+        let fixture = try EvaluationFixture(config: EvaluationFixture.config(#"retention: { events: "60d" },"#), triggers: [
+            "x": EvaluationFixture.trigger("x", kind: "broadcast", """
+                params: { at: "2026-03-10 10:00" },
+                audience: { all: [ { field: "purchases_in", days: 30, gte: 1 }, { field: "spent_in", days: 90, gte: 100 },
+                                   { field: "rfm.m", gte: 4 }, { field: "days_since_purchase", lte: 200 } ] }
+                """),
+        ])
+        let problems = fixture.problems().filter { $0.contains("retention.events") }
+        #expect(problems.count == 2, "\(problems)")
+        #expect(problems.contains { $0.contains("audience: spent_in reads events back 90d, longer than retention.events (60d)") })
+        #expect(problems.contains { $0.contains("audience: rfm.m reads events back 365d") })
+    }
+
     @Test(arguments: StoreBackend.allCases) func aBroadcastIsDueAtItsLocalTimeOnEachMembersClockOnce(_ backend: StoreBackend) throws {
         let fixture = try EvaluationFixture(triggers: [
             "sale": EvaluationFixture.trigger("sale", kind: "broadcast", "params: { at: '2026-12-12 10:00', within: '2h' }, category: 'service'"),

@@ -65,10 +65,26 @@ public struct CatalogChecks {
                     + "a member's last activity event would be deleted and their inactivity counted again")
             return
         }
+        // An audience's windows (and RFM's year of purchases) count events retention would have deleted.
+        for measure in trigger.measures {
+            guard let days = Self.lookBackDays(of: measure), TimeSpan(days: Int64(days)) > kept else { continue }
+            log.add(file: trigger.sourcePath, at: trigger.positions["audience"],
+                    "audience: \(measure.field) reads events back \(days)d, longer than retention.events (\(kept)) in "
+                    + "\(config.sourcePath) keeps them; raise retention.events or shorten the window")
+        }
         guard let needed = Self.eventLookBack(trigger), needed > kept else { return }
         log.add(file: trigger.sourcePath, at: trigger.positions["params"] ?? trigger.positions["kind"],
                 "reads events back \(needed), longer than retention.events (\(kept)) in \(config.sourcePath) keeps them; "
                 + "raise retention.events or shorten the trigger's window")
+    }
+
+    /// How many days of events a behavioural measure counts; nil: it reads the member's last one.
+    static func lookBackDays(of measure: BehaviourMeasure) -> Int? {
+        switch measure {
+        case .purchases(let days), .spent(let days), .events(_, _, let days): days
+        case .rfm: RFMScores.lookbackDays
+        case .daysSincePurchase, .daysSinceActivity: nil
+        }
     }
 
     private func checkWindow(_ trigger: Trigger) {
