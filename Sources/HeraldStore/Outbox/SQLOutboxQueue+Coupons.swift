@@ -28,7 +28,7 @@ extension SQLOutboxQueue {
                             AND x.key <> (SELECT coalesce(companion_of, key) FROM outbox WHERE key = ?3))
         """
 
-    /// The row returns to the queue, due now, for its message — unless its coupon is still
+    /// The row returns to the queue at its place (still due, so first in line) for its message — unless its coupon is still
     /// not issued (the code was taken): then it fails without a message.
     static func returnAfterIssuanceSQL(leaseEnded: String) -> String {
         let issued = """
@@ -38,7 +38,7 @@ extension SQLOutboxQueue {
         return """
             UPDATE outbox SET status = CASE WHEN \(issued) THEN 'pending' ELSE 'failed' END,
                 last_error = CASE WHEN \(issued) THEN last_error ELSE ?4 END,
-                next_attempt_at = ?1, updated_at = ?1, \(leaseEnded)
+                updated_at = ?1, \(leaseEnded)
             WHERE key = ?2 AND status = 'sending' AND lease_owner = ?3
             """
     }
