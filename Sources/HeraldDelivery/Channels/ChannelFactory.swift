@@ -52,21 +52,25 @@ public enum ChannelFactory {
     /// machine may lack them).
     public static func check(_ catalog: Catalog, secrets: SecretSource)
         -> (problems: [Diagnostic], warnings: [Diagnostic]) {
-        var lenient = secrets
-        let absent = AbsentSecrets()
-        lenient.absent = absent
-        let problems = configProblems(catalog.config, secrets: lenient) + mappingProblems(catalog)
-            + CouponIssuerFactory.problems(catalog, secrets: lenient)
-        return (problems, absent.warnings)
+        leniently(secrets) { lenient in
+            configProblems(catalog.config, secrets: lenient) + mappingProblems(catalog)
+                + CouponIssuerFactory.problems(catalog, secrets: lenient)
+        }
     }
 
     /// The same for a config alone (its triggers or templates did not load).
     public static func check(_ config: HeraldConfig, secrets: SecretSource)
         -> (problems: [Diagnostic], warnings: [Diagnostic]) {
+        leniently(secrets) { configProblems(config, secrets: $0) }
+    }
+
+    /// `problems` read with secrets that note what is missing instead of failing on it.
+    private static func leniently(_ secrets: SecretSource, _ problems: (SecretSource) -> [Diagnostic])
+        -> (problems: [Diagnostic], warnings: [Diagnostic]) {
         var lenient = secrets
         let absent = AbsentSecrets()
         lenient.absent = absent
-        return (configProblems(config, secrets: lenient), absent.warnings)
+        return (problems(lenient), absent.warnings)
     }
 
     /// Problems of which adapter each channel uses and, when `readingOptions`, of each

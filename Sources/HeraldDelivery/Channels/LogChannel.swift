@@ -12,21 +12,17 @@ public final class LogChannel: ChannelAdapter {
     public let name: String
     public let path: String
     private let clock: any WallClock
-    /// Appends from concurrent sends must not interleave.
-    private let file: Mutex<FileHandle>
+    private let file: AppendOnlyFile
 
     public init(name: String, path: String, clock: any WallClock) throws {
         self.name = name
         self.path = path
         self.clock = clock
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            let reason = String(cString: strerror(errno))
-            throw Diagnostic(file: path, message: "channel \(name): cannot open for appending: \(reason)")
+        do {
+            file = try AppendOnlyFile(path: path)
+        } catch {
+            throw Diagnostic(file: path, message: "channel \(name): cannot open for appending: \(error.reason)")
         }
-        file = Mutex(FileHandle(fileDescriptor: descriptor, closeOnDealloc: true))
     }
 
     public static func check(_ options: ProviderOptions) {
@@ -67,7 +63,7 @@ public final class LogChannel: ChannelAdapter {
         }
         let line = JSONOutput.object(fields).rendered() + "\n"
         do {
-            try file.withLock { try $0.write(contentsOf: Data(line.utf8)) }
+            try file.append(line)
             return .accepted(providerID: nil, httpStatus: nil)
         } catch {
             return .transient(error: "writing \(path): \(error)", httpStatus: nil, retryAfter: nil)

@@ -1,6 +1,5 @@
 import Foundation
 import HeraldCore
-import Synchronization
 
 /// `adapter: "log"` issuer: appends one JSON line per coupon to a file and issues Herald's
 /// own code — the sandbox's coupon system, so what its messages promise is written down.
@@ -9,10 +8,8 @@ public final class LogCouponIssuer: CouponIssuer {
     public static let optionKeys = ["path"]
 
     public let name: String
-    public let path: String
+    private let file: AppendOnlyFile
     private let clock: any WallClock
-    /// Appends from concurrent sends must not interleave.
-    private let file: Mutex<FileHandle>
 
     static func check(_ options: ProviderOptions) {
         guard let path = options.path("path", required: true) else { return }
@@ -23,21 +20,17 @@ public final class LogCouponIssuer: CouponIssuer {
         check(options)
         try options.throwFirstProblem()
         let path = options.path("path") ?? ""
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw options.problemDiagnostic("path", "cannot open \(path) for appending: \(String(cString: strerror(errno)))")
+        do {
+            return LogCouponIssuer(name: options.settingName, file: try AppendOnlyFile(path: path), clock: context.clock)
+        } catch {
+            throw options.problemDiagnostic("path", "cannot open \(path) for appending: \(error.reason)")
         }
-        return LogCouponIssuer(name: options.settingName, path: path, clock: context.clock,
-                               file: FileHandle(fileDescriptor: descriptor, closeOnDealloc: true))
     }
 
-    private init(name: String, path: String, clock: any WallClock, file: FileHandle) {
+    private init(name: String, file: AppendOnlyFile, clock: any WallClock) {
         self.name = name
-        self.path = path
+        self.file = file
         self.clock = clock
-        self.file = Mutex(file)
     }
 
     public func issue(_ coupon: CouponRequest) async -> CouponIssuance {
@@ -48,10 +41,10 @@ public final class LogCouponIssuer: CouponIssuer {
             ("member_id", .string(coupon.memberID)), ("trigger", .string(coupon.triggerID)),
         ]).rendered() + "\n"
         do {
-            try file.withLock { try $0.write(contentsOf: Data(line.utf8)) }
+            try file.append(line)
             return .issued(code: coupon.code)
         } catch {
-            return .failed(.transient(error: "writing \(path): \(error)", httpStatus: nil, retryAfter: nil))
+            return .failed(.transient(error: "writing \(file.path): \(error)", httpStatus: nil, retryAfter: nil))
         }
     }
 }

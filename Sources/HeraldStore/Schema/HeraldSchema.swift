@@ -320,9 +320,7 @@ public enum HeraldSchema {
         SchemaMigration(version: 14, summary: "coupon issuance", sql: couponIssuance(text: "TEXT", instant: "INTEGER")),
     ]
 
-    /// Version 13, alike on both backends: the ids of the keys the store's sealed values are
-    /// under (never the keys; `SQLStore+Encryption`), and the indexes retention deletes by.
-    /// `offer.issuer`: on the row holding an occurrence's coupon, when the coupon system
+    /// Version 14, alike on both backends. `offer.issuer`: on the row holding an occurrence's coupon, when the coupon system
     /// issued it, and the code Herald planned (which the message texts carry) once the system
     /// answered with a code of its own — `coupon_code` is then the system's, the one redeem
     /// events name, and each message has the planned code replaced before its call.
@@ -333,6 +331,8 @@ public enum HeraldSchema {
         """
     }
 
+    /// Version 13, alike on both backends: the ids of the keys the store's sealed values are
+    /// under (never the keys; `SQLStore+Encryption`), and the indexes retention deletes by.
     static func keysAndRetention(text: String, instant: String) -> String {
         """
         -- Every key id a sealed value may be under; 'plaintext' while unencrypted values remain.

@@ -98,7 +98,7 @@ struct CallOutcome {
         }
     }
 
-    private static func milliseconds(_ latency: Duration) -> Int { Int((latency.inSeconds * 1000).rounded()) }
+    static func milliseconds(_ latency: Duration) -> Int { Int((latency.inSeconds * 1000).rounded()) }
 }
 
 extension CallOutcome {
@@ -109,7 +109,7 @@ extension CallOutcome {
     func record(for send: ClaimedSend, issuer: String, answer: CouponIssuance, startedAt: Date, finishedAt: Date,
                 latency: Duration, using generator: inout some RandomNumberGenerator) -> DeliveryRecord {
         var record = DeliveryRecord(key: send.key, outcome: .failed, startedAt: startedAt, finishedAt: finishedAt,
-                                    calledGateway: true, latencyMilliseconds: Int((latency.inSeconds * 1000).rounded()))
+                                    calledGateway: true, latencyMilliseconds: Self.milliseconds(latency))
         record.provider = issuer
         guard case .failed(let result) = answer else {
             if case .issued(let code) = answer { record.outcome = .couponIssued(code: code) }
@@ -120,9 +120,6 @@ extension CallOutcome {
         let reason = "coupon not issued by \(issuer): " + redactor.reduce(result.error ?? "no answer")
         switch result {
         case .transient(_, _, let retryAfter), .throttled(_, _, let retryAfter):
-            retryOrGiveUp(&record, send: send, reason: reason, retryAfter: retryAfter, givenUp: "; no message sent",
-                          using: &generator)
-        case .unavailable(_, let retryAfter):
             retryOrGiveUp(&record, send: send, reason: reason, retryAfter: retryAfter, givenUp: "; no message sent",
                           using: &generator)
         case .cancelled:
