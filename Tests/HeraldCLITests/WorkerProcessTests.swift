@@ -75,8 +75,15 @@ import HeraldCore
         }
         #expect(kills == 20)
         let sentMidway = gateway.keyCounts.count
-        // The last worker runs until every row is final, then is stopped politely.
+        // The last worker runs until every row is final, then is stopped politely (once it
+        // is ready: a SIGTERM before the process catches signals kills it, as it should).
+        func readyLines() -> Int {
+            ((try? String(contentsOfFile: folder.file("stderr.txt"), encoding: .utf8)) ?? "")
+                .split(separator: "\n").count { $0.contains("event=service.ready") }
+        }
+        let readyBefore = readyLines()
         let last = try launch(config, ["run"], folder: folder)
+        #expect(await Waiting.until(within: .seconds(30)) { readyLines() > readyBefore }, "the last worker was not ready in 30 s")
         let store = try StoreBackend.open(location, readOnly: true)
         func count(_ condition: String) throws -> Int64 {
             try store.database.scalarInteger("SELECT count(*) FROM outbox WHERE \(condition)") ?? 0

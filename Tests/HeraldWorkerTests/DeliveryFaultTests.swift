@@ -77,13 +77,32 @@ import Synchronization
     /// The issue's case: a gateway that takes 8 calls a second and answers the rest with
     /// 429 (Retry-After: 1) failed every row. Now the channel slows down to what the gateway
     /// takes, throttled rows wait without spending attempts (one allowed), and all go out.
+    /// The gateway also takes at most 8 at once, and holds its first 8 answers (up to 20 s)
+    /// until a ninth call arrives: it is seen over capacity however slow a loaded machine is.
     @Test(.timeLimit(.minutes(1))) func aThrottlingGatewayFailsNothing() async throws {
         let window = SlidingWindow(capacity: 8)
+        let calls = Mutex((inFlight: 0, admitted: 0))
+        let overflowed = Mutex(false)
         let gateway = try LoopbackGateway { _ in
-            window.admit() ? .status(200) : .status(429, headers: ["Retry-After": "1"], body: "rate limit exceeded")
+            let ordinal = calls.withLock { calls -> Int? in
+                guard calls.inFlight < 8, window.admit() else { return nil }
+                calls.inFlight += 1
+                calls.admitted += 1
+                return calls.admitted
+            }
+            guard let ordinal else {
+                overflowed.withLock { $0 = true }
+                return .status(429, headers: ["Retry-After": "1"], body: "rate limit exceeded")
+            }
+            let held = ContinuousClock.now
+            while ordinal <= 8, !overflowed.withLock({ $0 }), ContinuousClock.now - held < .seconds(20) {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            calls.withLock { $0.inFlight -= 1 }
+            return .status(200)
         }
         let harness = try DeliveryHarness(gateway: gateway, members: DeliveryHarness.silentMembers(40), channels: """
-            sms: { adapter: "http", url: "\(gateway.url)", timeout: "5s", concurrency: 8 },
+            sms: { adapter: "http", url: "\(gateway.url)", timeout: "30s", concurrency: 16 },
             """, dispatch: "max_attempts: 1, backoff: '60s', lease: '5m'")
         try harness.plan()
         let dispatcher = try harness.dispatcher()

@@ -55,21 +55,23 @@ enum RunCommand: HeraldCommand {
         if once, options.options["--serve"] != nil {
             throw ParsedArguments.UsageError(description: "--serve needs the service: run without --once")
         }
+        // Caught from here on: a SIGTERM during start-up stops the service cleanly once it runs.
+        let signals = once ? nil : ServiceSignal.stream()
         // A broken config is the service's to report (before READY); the edge starts only with a good one.
         let address = once ? nil : options.options["--serve"] ?? (try? context.loadConfig())?.serveListen
         let latestMetrics = address.map { _ in LatestMetrics() }
         let service = WorkerService(configPath: try context.configPath(), clock: context.clock, log: log,
                                     metricsPath: options.options["--metrics-file"], latestMetrics: latestMetrics)
         let report: WorkerService.Report
-        if once {
-            report = try AsyncBridge.blocking { try await service.runOnce() }
-        } else {
+        if let signals {
             let edge = try address.map {
                 try EdgeLauncher(address: $0, config: try context.loadConfig(), clock: context.clock, log: log,
                                  workerMetrics: latestMetrics)
             }
             defer { edge?.stop() }
-            report = try AsyncBridge.blocking { try await service.run(signals: ServiceSignal.stream()) }
+            report = try AsyncBridge.blocking { try await service.run(signals: signals) }
+        } else {
+            report = try AsyncBridge.blocking { try await service.runOnce() }
         }
         console.printError("herald: planned \(report.planned), sent \(report.delivery.sent), failed \(report.delivery.failed); "
                            + "queue: \(WorkerService.statusLine(report.depth))")

@@ -46,9 +46,10 @@ enum ServeCommand: HeraldCommand {
                 "serve needs --listen ADDRESS (such as 127.0.0.1:8080) or serve: { listen } in the config")
         }
         let log = EventLog { line in context.console.printError(String(line.dropLast())) }
+        let signals = ServiceSignal.stream()
         let edge = try EdgeLauncher(address: address, config: config, clock: context.clock, log: log)
         try AsyncBridge.blocking {
-            for await signal in ServiceSignal.stream() where signal == .terminate { break }
+            for await signal in signals where signal == .terminate { break }
         }
         edge.stop()
         log.info("serve.stopped", [:])
