@@ -226,10 +226,17 @@ public struct CatalogChecks {
             "member.id": latin(24), "member.name": chinese(10), "member.tier": chinese(6), "member.stored_value": largest,
             "member.points_balance": .number(9_999_999), "points.expiring": .number(9_999_999), "points.expires_on": date,
             "cart.sku": latin(24), "cart.category": chinese(8), "inactive_days": .number(9999),
-            "coupon.code": .text((trigger.offer?.codePrefix ?? "") + String(repeating: "W", count: SendCodes.couponLength)),
+            "coupon.code": .text(Self.longestCouponCode(for: trigger)),
             "coupon.title": .text(trigger.offer?.title ?? ""), "coupon.expires_on": date, "trigger.name": .text(trigger.name),
             "link.token": latin(SendCodes.tokenLength),
             "event.amount": largest, "event.sku": latin(24), "event.category": chinese(8),
         ]) { attribute, _ in attribute }
+    }
+
+    /// Herald's code (prefix and 10 characters), or as long as a coupon system may issue.
+    static func longestCouponCode(for trigger: Trigger) -> String {
+        let own = (trigger.offer?.codePrefix ?? "").count + SendCodes.couponLength
+        let issued = trigger.offer?.issuer == nil ? 0 : SendCodes.issuedCouponMaximumLength
+        return String(repeating: "W", count: max(own, issued))
     }
 }

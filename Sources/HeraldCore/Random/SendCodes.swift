@@ -16,6 +16,9 @@ public struct SendCodes {
     static let couponAlphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
     public static let tokenLength = 12
     public static let couponLength = 10
+    /// The longest code a coupon system may issue in Herald's place (`offer.issuer`): what
+    /// `validate` counts SMS segments with, so an issued code cannot overflow `max_segments`.
+    public static let issuedCouponMaximumLength = 32
     /// How many issued codes are remembered for the uniqueness check (about 5 MB).
     public static let rememberedLimit = 100_000
 

@@ -67,6 +67,10 @@ public final class HTTPCouponIssuer: CouponIssuer {
         switch await transport.perform(request) {
         case .success(let response):
             let classified = GatewayEndpoint.classifyStatus(response, now: clock.now())
+            // Herald's own credentials refused: the operator's to fix (logged as an error).
+            if [401, 403].contains(response.status), let error = classified.error {
+                return .failed(.misconfigured(error: error, httpStatus: response.status))
+            }
             guard case .accepted = classified else { return .failed(classified) }
             return issuance(from: response, planned: coupon.code)
         case .failure(let failure):
@@ -86,7 +90,7 @@ public final class HTTPCouponIssuer: CouponIssuer {
         }
         guard CouponIssuance.isUsableCode(code) else {
             return .failed(.permanent(error: "HTTP \(response.status) with a code Herald cannot put in a message "
-                                          + "(expected 1 to 64 ASCII letters, digits, '-' or '_'): "
+                                          + "(expected 1 to \(SendCodes.issuedCouponMaximumLength) ASCII letters, digits, '-' or '_'): "
                                           + String(decoding: response.body, as: UTF8.self), httpStatus: response.status))
         }
         return .issued(code: String(code))

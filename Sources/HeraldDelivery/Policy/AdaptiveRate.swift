@@ -47,9 +47,11 @@ public struct AdaptiveRate: Sendable {
         return nil
     }
 
-    /// A start taken for a call that was not made (its re-check settled the row).
+    /// A start taken for a call that was not made (its re-check settled the row, or the call
+    /// went to the coupon system): neither the bucket nor the observed rate keeps it.
     public mutating func giveBack() {
         bucket?.giveBack()
+        if startsThisWindow > 0 { startsThisWindow -= 1 }
     }
 
     /// The gateway throttled a call.

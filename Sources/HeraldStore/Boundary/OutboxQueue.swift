@@ -25,8 +25,10 @@ public protocol OutboxQueue: AnyObject {
     /// passes (nil) is marked started, any other answer is written as the row's outcome.
     func startCalls(_ sends: [ClaimedSend], now: Date,
                     decide: (ClaimedSend, CallFacts) -> (DeliveryRecord.Outcome, String)?) throws -> [CallStart]
-    /// Writes the outcomes of claimed rows, all in one transaction.
-    func record(_ records: [DeliveryRecord]) throws
+    /// Writes the outcomes of claimed rows, all in one transaction; returns how many coupons
+    /// it issued (a `deliver: "all"` companion's issuance of a coupon already issued is none).
+    @discardableResult
+    func record(_ records: [DeliveryRecord]) throws -> Int
     /// Returns this worker's claimed rows to the queue untouched (graceful shutdown).
     func release(_ keys: [Int64], now: Date) throws
     /// Per channel, when the longest-waiting due row fell due; channels with nothing due are absent.

@@ -2,4 +2,10 @@
 public protocol StoreFailure: Error {
     /// Another writer held the store past the busy timeout: a reason to try again, not a fault.
     var isBusy: Bool { get }
+    /// A write broke a UNIQUE (or other) constraint: another row already has the value.
+    var isConstraintViolation: Bool { get }
+}
+
+extension StoreFailure {
+    public var isConstraintViolation: Bool { false }
 }

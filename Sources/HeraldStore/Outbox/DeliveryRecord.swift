@@ -95,6 +95,11 @@ public struct DeliveryRecord: Sendable {
         self.error = error
     }
 
+    /// Whether the coupon system issued the row's coupon (no message was sent yet).
+    var isCouponIssuance: Bool {
+        if case .couponIssued = outcome { true } else { false }
+    }
+
     /// Whether the outcome spends one of the row's attempts: a call was made and it was not
     /// throttled or abandoned.
     var chargesAttempt: Bool {

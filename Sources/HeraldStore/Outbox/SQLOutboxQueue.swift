@@ -312,15 +312,36 @@ import HeraldCore
     /// Writes the outcomes of claimed rows, all in one transaction. A row this worker no
     /// longer holds (an operator cancelled it, or its lease was recovered elsewhere) keeps
     /// its status — except that a `sent` is always kept, to spare the member a repeat; the
-    /// attempt is recorded either way.
-    public func record(_ records: [DeliveryRecord]) throws {
-        guard !records.isEmpty else { return }
-        try database.withTransaction {
+    /// attempt is recorded either way. Issued coupons are written after the rest, each on its
+    /// own savepoint: a code another worker took meanwhile fails that row, not the batch.
+    @discardableResult
+    public func record(_ records: [DeliveryRecord]) throws -> Int {
+        guard !records.isEmpty else { return 0 }
+        let issuances = records.filter(\.isCouponIssuance)
+        return try database.withTransaction {
             try database.withDeferredResults {
                 try recordSent(records.filter(Self.isPlainSent), with: sentStatements)
-                for record in records where !Self.isPlainSent(record) { try write(record) }
+                for record in records where !Self.isPlainSent(record) && !record.isCouponIssuance { try write(record) }
             }
+            return try issuances.reduce(0) { issued, record in try issued + writeIssuance(record) }
         }
+    }
+
+    /// An issued coupon on its own savepoint; 1 when this record issued it, 0 when a
+    /// companion's already had or the code is taken (the row then fails without a message).
+    private func writeIssuance(_ record: DeliveryRecord) throws -> Int {
+        guard case .couponIssued(let code) = record.outcome else { return 0 }
+        let now = SQLValue.integer(record.finishedAt.epochSeconds)
+        let key = SQLValue.integer(record.key)
+        var issued = 0
+        do {
+            issued = try database.withTransaction { try issueCoupon.run(.text(code), now, key) }
+        } catch let failure as any StoreFailure where failure.isConstraintViolation {
+            // Taken between the guard and the write (two workers, one code): not issued.
+        }
+        try returnAfterIssuance.run(now, key, .text(owner), .text(Self.codeTaken(code)))
+        try insertAttempt(of: record)
+        return issued
     }
 
     private func write(_ record: DeliveryRecord) throws {
@@ -335,9 +356,13 @@ import HeraldCore
                                   .optional(earlier.httpStatus.map(Int64.init)), .optional(earlier.error),
                                   .optional(earlier.latencyMilliseconds.map(Int64.init)), .text(earlier.provider))
         }
+        try insertAttempt(of: record)
+    }
+
+    private func insertAttempt(of record: DeliveryRecord) throws {
         try insertAttempt.run(
-            .integer(record.key), started, finished, .text(record.outcome.name),
-            .optional(record.httpStatus.map(Int64.init)), .optional(record.error),
+            .integer(record.key), .integer(record.startedAt.epochSeconds), .integer(record.finishedAt.epochSeconds),
+            .text(record.outcome.name), .optional(record.httpStatus.map(Int64.init)), .optional(record.error),
             .optional(record.latencyMilliseconds.map(Int64.init)), .optional(record.provider))
     }
 
@@ -417,9 +442,8 @@ import HeraldCore
             try update("pending", dueAt: record.finishedAt, error: nil)
         case .failed, .cancelled, .expired:
             try update(record.outcome.name)
-        case .couponIssued(let code):
-            try issueCoupon.run(.text(code), now, key)
-            try returnAfterIssuance.run(now, key, owner, .text(Self.codeTaken(code)))
+        case .couponIssued:
+            break  // written by writeIssuance, which tells whether it issued
         case .fallback:
             try selectFallbacks.bind([key])
             let found = try selectFallbacks.step()

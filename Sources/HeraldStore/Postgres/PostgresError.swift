@@ -18,4 +18,7 @@
     /// Another transaction held what this one needed past `lock_timeout` (55P03), or the two
     /// deadlocked (40P01) or could not be serialized (40001): a reason to try again, not a fault.
     public var isBusy: Bool { ["55P03", "40P01", "40001"].contains(state ?? "") }
+
+    /// Class 23, integrity constraint violation (`23505` unique, …).
+    public var isConstraintViolation: Bool { state?.hasPrefix("23") ?? false }
 }

@@ -9,4 +9,7 @@
     /// Another connection held the lock past the busy timeout (`SQLITE_BUSY`, `SQLITE_LOCKED`
     /// and their extended codes): a reason to try again, not a fault.
     public var isBusy: Bool { code & 0xFF == 5 || code & 0xFF == 6 }
+
+    /// `SQLITE_CONSTRAINT` and its extended codes.
+    public var isConstraintViolation: Bool { code & 0xFF == 19 }
 }

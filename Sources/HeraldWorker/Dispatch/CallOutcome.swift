@@ -104,8 +104,8 @@ struct CallOutcome {
 extension CallOutcome {
     /// What the coupon system's answer means for the row: issued, it returns to the queue for
     /// its message (no attempt spent); refused, it fails without one; a fault is retried with
-    /// backoff, each call an attempt, as a message's would be. No other channel is tried: the
-    /// coupon is the same whichever channel carries it.
+    /// backoff, each call an attempt, and a 429 waits uncharged, as a message's would. No
+    /// other channel is tried: the coupon is the same whichever channel carries it.
     func record(for send: ClaimedSend, issuer: String, answer: CouponIssuance, startedAt: Date, finishedAt: Date,
                 latency: Duration, using generator: inout some RandomNumberGenerator) -> DeliveryRecord {
         var record = DeliveryRecord(key: send.key, outcome: .failed, startedAt: startedAt, finishedAt: finishedAt,
@@ -119,9 +119,16 @@ extension CallOutcome {
         record.httpStatus = result.httpStatus
         let reason = "coupon not issued by \(issuer): " + redactor.reduce(result.error ?? "no answer")
         switch result {
-        case .transient(_, _, let retryAfter), .throttled(_, _, let retryAfter):
+        case .transient(_, _, let retryAfter):
             retryOrGiveUp(&record, send: send, reason: reason, retryAfter: retryAfter, givenUp: "; no message sent",
                           using: &generator)
+        case .throttled(let error, _, let retryAfter):
+            // Waits without spending an attempt, within dispatch.max_deferral, as a throttled message does.
+            let delay = retry.delay(afterAttempt: send.deferrals + 1, retryAfter: retryAfter, using: &generator)
+            postpone(&record, send: send, until: finishedAt + delay, error: "coupon not issued by \(issuer): \(error)",
+                     firstGranted: true, limit: maxDeferral, limitName: "dispatch.max_deferral",
+                     what: "throttled by the coupon system", at: finishedAt)
+            if case .failed = record.outcome { record.error = (record.error ?? reason) + "; no message sent" }
         case .cancelled:
             record.outcome = .released
             record.error = "abandoned at the shutdown deadline; the coupon system may have issued it (asked again with the same key)"

@@ -29,7 +29,8 @@ public actor Dispatcher {
         public var recoveredLeases = 0
         /// Other workers' rows claimed but never called when their lease ran out: returned uncharged.
         public var returnedLeases = 0
-        /// Coupons the coupon system issued (each send with an issuer's offer, once).
+        /// Coupons the coupon system issued (each send with an issuer's offer, once — as the
+        /// store counted them, so two companions asking about one coupon count one).
         public var couponsIssued = 0
 
         mutating func add(_ outcome: DeliveryRecord.Outcome) {
@@ -43,7 +44,7 @@ public actor Dispatcher {
             case .expired: expired += 1
             case .rescheduled: rescheduled += 1
             case .released: released += 1
-            case .couponIssued: couponsIssued += 1
+            case .couponIssued: break
             }
         }
     }
@@ -421,11 +422,16 @@ public actor Dispatcher {
         case .routed(let routed):
             return settle(completion, routed: routed)
         case .issuance(let issuer, let answer):
+            if case .failed(.misconfigured(let error, let status)) = answer {
+                log.error("dispatch.issuer_misconfigured", [
+                    "issuer": issuer, "status": status.map(String.init) ?? "-", "error": redactor.reduce(error),
+                ])
+            }
             var generator = SystemRandomNumberGenerator()
             let record = callOutcome.record(for: completion.send, issuer: issuer, answer: answer,
                                             startedAt: completion.startedAt, finishedAt: clock.now(),
                                             latency: completion.latency, using: &generator)
-            count(record, channel: completion.lane, reason: record.error)
+            count(record, channel: completion.lane, reason: record.error, gatewayLatency: false)
             return record
         }
     }
@@ -461,10 +467,11 @@ public actor Dispatcher {
         return record
     }
 
-    private func count(_ record: DeliveryRecord, channel: String, reason: String?) {
+    /// `gatewayLatency` false: the call went to the coupon system, not the channel's gateway.
+    private func count(_ record: DeliveryRecord, channel: String, reason: String?, gatewayLatency: Bool = true) {
         totals.add(record.outcome)
         channelTotals[channel, default: Totals()].add(record.outcome)
-        if let milliseconds = record.latencyMilliseconds {
+        if gatewayLatency, let milliseconds = record.latencyMilliseconds {
             latencies[channel, default: LatencyHistogram()].observe(seconds: Double(milliseconds) / 1000)
         }
         if case .sent = record.outcome { return }
@@ -500,7 +507,7 @@ public actor Dispatcher {
     private func flush(_ records: inout [DeliveryRecord]) -> Bool {
         guard !records.isEmpty else { return false }
         do {
-            try queue.record(records)
+            totals.couponsIssued += try queue.record(records)
             records.removeAll(keepingCapacity: true)
             flushRetryAt = nil
             return true
