@@ -130,7 +130,9 @@ public enum HeraldCommandLine {
               -h, --help     show help; 'herald <command> --help' for a command
               --version      print the version
 
-            Exit status: 0 done; 1 done, but some input rows were rejected (validate: problems found); 2 usage, config or I/O error.
+            Exit status, the same for every command: 0 done; 1 done, with problems (input rows
+            rejected, some of what was named not found, validate's findings); 2 nothing done:
+            usage, config, I/O or store error, or what was named is not there.
             """
     }
 }

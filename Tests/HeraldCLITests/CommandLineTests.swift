@@ -33,6 +33,19 @@ func configuredFolder() throws -> (folder: TemporaryDirectory, config: String) {
         #expect(herald(["help"]).status == .success)
     }
 
+    /// One layout for every command's help: its usage first, then what it does, and its exit
+    /// statuses — the same three everywhere.
+    @Test func everyCommandsHelpHasOneLayout() {
+        for command in HeraldCommandLine.commands {
+            let name = command.words.joined(separator: " ")
+            let help = herald(command.words + ["--help"])
+            #expect(help.status == .success && help.output.hasPrefix("Usage: herald \(name)"), "\(name)")
+            #expect(help.output.contains("\n\n"), "\(name): a blank line after the usage")
+            #expect(help.output.contains("Exit status: 0 "), "\(name) says its exit statuses")
+            #expect(!help.output.split(separator: "\n").contains { $0.count > 100 }, "\(name): lines fit a terminal")
+        }
+    }
+
     /// `herald help <command>` is `<command> --help`; a group (`herald outbox`) lists its commands.
     @Test func helpForCommandsAndGroups() {
         let viaHelp = herald(["help", "outbox", "list"])
@@ -76,6 +89,13 @@ func configuredFolder() throws -> (folder: TemporaryDirectory, config: String) {
         let missing = herald(["--config", config, "outbox", "retry", "99"])
         #expect(missing.status == .failure && missing.error.contains("no outbox row 99"), "\(missing.error)")
         #expect(herald(["--config", config, "outbox", "show", "99"]).status == .failure, "not found is 2 everywhere")
+        // cancel says why the same way: a row in another state (1), none at all (2).
+        let cancelSent = herald(["--config", config, "outbox", "cancel", "2"])
+        #expect(cancelSent.status == .rowsRejected && cancelSent.error.contains("row 2 is sent; only pending rows are cancelled"),
+                "\(cancelSent.error)")
+        let cancelMissing = herald(["--config", config, "outbox", "cancel", "99"])
+        #expect(cancelMissing.status == .failure && cancelMissing.error.contains("no outbox row 99"), "\(cancelMissing.error)")
+        #expect(herald(["--config", config, "outbox", "cancel", "1"]).output == "cancelled: 1 row\n")
     }
 
     @Test func usageErrorsExitWithTwoAndPointAtHelp() {

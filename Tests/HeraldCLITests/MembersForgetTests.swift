@@ -90,6 +90,8 @@ import HeraldCrypto
         #expect(try store.database.scalarInteger("SELECT count(*) FROM outbox WHERE status = 'pending'") == 1)
         #expect(try store.database.scalarInteger("SELECT sum(amount) FROM events WHERE type = 'purchase'") == revenueBefore)
         #expect(herald(["--config", config, "members", "show", "VIP-ZHANG-0001"]).status == .failure)
+        #expect(herald(["--config", config, "members", "forget", "VIP-ZHANG-0001"]).status == .failure,
+                "none found (erased already): 2, as every not found")
         if case .sqlite(let path) = location {
             // The file itself, and its write-ahead log: erased content is zeroed, the log truncated.
             var bytes = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -27,10 +27,12 @@ enum ImportMembersCommand: HeraldCommand {
         it until 'herald suppress remove').
 
         Options:
-          --format csv|ndjson  the file's format (default: from the name; .ndjson/.jsonl → NDJSON, else CSV)
+          --format csv|ndjson  the file's format (default: from the name; .ndjson/.jsonl → NDJSON,
+                               else CSV)
           --encoding NAME      the file's text encoding: utf-8 (default), gb18030, gbk or gb2312 —
                                what Excel saves as "CSV" on Chinese Windows; converted through iconv
-          --batch-size N       rows per transaction (default 100000); smaller commits sooner, larger loads faster
+          --batch-size N       rows per transaction (default 100000); smaller commits sooner,
+                               larger loads faster
           --rejects FILE       write rejected rows there unchanged (CSV: after the header)
           --allow-suppressed   keep a consent yes for an address on the suppression list
 

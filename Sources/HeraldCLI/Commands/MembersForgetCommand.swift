@@ -32,7 +32,7 @@ enum MembersForgetCommand: HeraldCommand {
         first if it says a reader kept it; docs/privacy.md).
 
         Exit status: 0 every member erased; 1 some ids were not found (the others are
-        erased); 2 usage, config or store error.
+        erased); 2 none was found, usage, config or store error.
         """
 
     static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
@@ -72,7 +72,7 @@ enum MembersForgetCommand: HeraldCommand {
             context.console.printError("herald: warning: another connection is reading the store, so its "
                 + "write-ahead log still holds erased data; stop the workers and run 'herald members forget --sweep'")
         }
-        return missing == 0 ? .success : .rowsRejected
+        return .batch(done: ids.count - missing, notFound: missing, rejected: 0)
     }
 
     private static func summary(of receipt: ErasureReceipt) -> String {

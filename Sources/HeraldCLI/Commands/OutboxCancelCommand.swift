@@ -13,6 +13,9 @@ enum OutboxCancelCommand: HeraldCommand {
 
         Cancels pending rows. Rows being sent right now are left alone (their call may already
         have reached the gateway); run it again once they settle, or check 'outbox list'.
+
+        Exit status: 0 cancelled (with --trigger: also when none was pending); 1 the row is in
+        another state; 2 no such row, usage, config or store error.
         """
 
     static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
@@ -26,6 +29,10 @@ enum OutboxCancelCommand: HeraldCommand {
         let target = key.map { "row \($0)" } ?? "trigger \(trigger ?? "")"
         try context.audit(store, "outbox cancel", "\(target): \(count) cancelled")
         context.console.print("cancelled: \(count) row\(count == 1 ? "" : "s")")
-        return count == 0 && key != nil ? .rowsRejected : .success
+        if count == 0, let key {
+            return try OutboxCommandSupport.explainUntouched(key, in: queue, wanted: "only pending rows are cancelled",
+                                                             console: context.console)
+        }
+        return .success
     }
 }

@@ -9,10 +9,13 @@ enum OutboxListCommand: HeraldCommand {
     static let valueOptions: Set<String> = ["--status", "--trigger", "--member", "--limit", "--format"]
     static let flagOptions: Set<String> = []
     static let help = """
-        Usage: herald outbox list [--status S] [--trigger ID] [--member ID] [--limit N] [--format table|json]
+        Usage: herald outbox list [--status S] [--trigger ID] [--member ID] [--limit N]
+                                  [--format table|json]
 
         The latest matching rows (default 100), oldest of them first. Status is one of
         \(OutboxStatus.allCases.map(\.rawValue).joined(separator: ", ")). Addresses are masked.
+
+        Exit status: 0 listed (also when no row matches); 2 usage, config or store error.
         """
 
     static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
@@ -34,26 +37,5 @@ enum OutboxListCommand: HeraldCommand {
             context.console.print("\(entries.count) of \(total) matching row\(total == 1 ? "" : "s")")
         }
         return .success
-    }
-}
-
-/// What the outbox commands share: the store from the config and a row id.
-enum OutboxCommandSupport {
-    static func open(_ context: CommandContext) throws -> (HeraldConfig, any OutboxQueue) {
-        let (config, _, queue) = try openWithStore(context)
-        return (config, queue)
-    }
-
-    /// As `open`, with the store itself (for the audit log of the commands that change rows).
-    static func openWithStore(_ context: CommandContext) throws -> (HeraldConfig, any MemberStore, any OutboxQueue) {
-        let (config, store) = try context.openStore()
-        return (config, store, try store.makeOutboxQueue(owner: LeaseOwner.makeName()))
-    }
-
-    static func rowID(_ text: String) throws -> Int64 {
-        guard let key = Int64(text), key > 0 else {
-            throw ParsedArguments.UsageError(description: "expected an outbox row id (a whole number), found '\(text)'")
-        }
-        return key
     }
 }

@@ -33,13 +33,8 @@ enum OutboxRetryCommand: HeraldCommand {
         try context.audit(store, "outbox retry", "\(target): \(count) queued again")
         context.console.print("queued again: \(count) row\(count == 1 ? "" : "s")")
         if count == 0, let key {
-            // Say why: a row that is not there (2, as every "not found"), or one in a state that is not retried (1).
-            guard let status = try queue.entry(key: key)?.entry.status else {
-                context.console.printError("herald: no outbox row \(key)")
-                return .failure
-            }
-            context.console.printError("herald: row \(key) is \(status); only failed, expired or cancelled rows are queued again")
-            return .rowsRejected
+            return try OutboxCommandSupport.explainUntouched(
+                key, in: queue, wanted: "only failed, expired or cancelled rows are queued again", console: context.console)
         }
         return .success
     }

@@ -11,7 +11,8 @@ enum PreviewCommand: HeraldCommand {
     static let valueOptions: Set<String> = ["--at", "--trigger", "--member", "--format", "--sandbox"]
     static let flagOptions: Set<String> = []
     static let help = """
-        Usage: herald preview [--sandbox DIR] [--at INSTANT] [--trigger ID] [--member ID] [--format table|json]
+        Usage: herald preview [--sandbox DIR] [--at INSTANT] [--trigger ID] [--member ID]
+                              [--format table|json]
 
         Evaluates every enabled trigger at one instant, exactly as 'herald run' would, and
         prints the planned messages (rendered, with channel, member-local send time and SMS
@@ -26,7 +27,8 @@ enum PreviewCommand: HeraldCommand {
                               'YYYY-MM-DD HH:MM:SS' in the config's zone (default: sandbox.at with
                               --sandbox, else now)
           --trigger ID        show only this trigger (all are evaluated, so caps see earlier triggers)
-          --member ID         evaluate for this member only (exit status 2 when the store has no such member)
+          --member ID         evaluate for this member only (exit status 2 when the store has no
+                              such member)
           --format table|json (default: table on a terminal, json otherwise)
 
         Link tokens and coupon codes in a preview come from a fixed seed, so the same

@@ -37,6 +37,9 @@ enum ReportCommand: HeraldCommand {
                             (the mark makes Excel read Chinese names as UTF-8, not as GBK)
           --sandbox DIR     the sandbox's simulated day (as 'run --sandbox'), then its later
                             events (clicks, redeems, receipts, purchases), then the report
+
+        A --trigger the config no longer has is reported from what the store keeps (with a
+        note). Exit status: 0 written; 2 usage, config, store or I/O error.
         """
 
     static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {

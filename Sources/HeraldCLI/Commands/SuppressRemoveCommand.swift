@@ -17,8 +17,8 @@ enum SuppressRemoveCommand: HeraldCommand {
         consent (an opt-out reply also set the members' consent to no).
         \(SuppressCommandSupport.kindHelp)
 
-        Exit status: 0 all removed; 1 some were not addresses or not on the list; 2 usage,
-        config or store error.
+        Exit status: 0 all removed; 1 some were not addresses or not on the list; 2 none was
+        on the list, usage, config or store error.
         """
 
     static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
@@ -34,6 +34,6 @@ enum SuppressRemoveCommand: HeraldCommand {
                           "removed \(removed), not listed \(missing), not addresses \(problems.count)")
         context.console.print("removed: \(SuppressCommandSupport.addresses(removed)), "
             + "\(missing) not on the list")
-        return problems.isEmpty && missing == 0 ? .success : .rowsRejected
+        return .batch(done: removed, notFound: missing, rejected: problems.count)
     }
 }

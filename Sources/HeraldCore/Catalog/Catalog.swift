@@ -62,6 +62,16 @@ public struct Catalog: Sendable {
 }
 
 extension Catalog {
+    /// The longest coupon code `trigger`'s messages can carry: Herald's own (prefix and 10
+    /// characters), or with an issuer, its `max_code_length` (default the same). `validate`
+    /// counts SMS segments and provider params with it; the issuer refuses longer codes.
+    public func longestCouponCode(for trigger: Trigger) -> Int {
+        let own = (trigger.offer?.codePrefix ?? "").count + SendCodes.couponLength
+        guard let issued = couponIssuer(for: trigger)?.entry[SendCodes.issuedCouponLengthOption]?.integerValue,
+              SendCodes.issuedCouponLengthRange.contains(issued) else { return own }
+        return issued
+    }
+
     /// Whether evaluating `trigger` needs each candidate's live points balance (an extra
     /// index probe per member, so only paid for when the audience or a template reads it).
     public func needsPointsBalance(_ trigger: Trigger) -> Bool {

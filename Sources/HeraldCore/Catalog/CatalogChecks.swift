@@ -203,7 +203,8 @@ public struct CatalogChecks {
     private func checkSegments(_ template: MessageTemplate, for trigger: Trigger) {
         guard let limit = config.sms.maxSegments else { return }
         let composer = MessageComposer(sms: config.sms, links: config.links ?? LinkSettings(base: "https://x/"))
-        let message = composer.compose(template, channel: .sms, category: trigger.category, values: Self.worstCaseValues(for: trigger),
+        let values = Self.worstCaseValues(for: trigger, couponCodeLength: catalog.longestCouponCode(for: trigger))
+        let message = composer.compose(template, channel: .sms, category: trigger.category, values: values,
                                        linkToken: String(repeating: "W", count: SendCodes.tokenLength))
         let worst = SMSSegments(message.text)
         if worst.count > limit {
@@ -216,7 +217,8 @@ public struct CatalogChecks {
     /// The longest rendering each value can have, as documented in docs/triggers.md:
     /// names 10 and tiers 6 Chinese characters, ids and SKUs 24 characters, amounts
     /// 999999.99, counts 7 digits, dates with two-digit months and days.
-    public static func worstCaseValues(for trigger: Trigger) -> [String: TemplateValue] {
+    /// `couponCodeLength`: `Catalog.longestCouponCode(for:)`.
+    public static func worstCaseValues(for trigger: Trigger, couponCodeLength: Int) -> [String: TemplateValue] {
         let chinese = { (count: Int) in TemplateValue.text(String(repeating: "龘", count: count)) }
         let latin = { (count: Int) in TemplateValue.text(String(repeating: "W", count: count)) }
         let largest = TemplateValue.money(Money(fen: 99_999_999))
@@ -226,17 +228,10 @@ public struct CatalogChecks {
             "member.id": latin(24), "member.name": chinese(10), "member.tier": chinese(6), "member.stored_value": largest,
             "member.points_balance": .number(9_999_999), "points.expiring": .number(9_999_999), "points.expires_on": date,
             "cart.sku": latin(24), "cart.category": chinese(8), "inactive_days": .number(9999),
-            "coupon.code": .text(Self.longestCouponCode(for: trigger)),
+            "coupon.code": latin(couponCodeLength),
             "coupon.title": .text(trigger.offer?.title ?? ""), "coupon.expires_on": date, "trigger.name": .text(trigger.name),
             "link.token": latin(SendCodes.tokenLength),
             "event.amount": largest, "event.sku": latin(24), "event.category": chinese(8),
         ]) { attribute, _ in attribute }
-    }
-
-    /// Herald's code (prefix and 10 characters), or as long as a coupon system may issue.
-    static func longestCouponCode(for trigger: Trigger) -> String {
-        let own = (trigger.offer?.codePrefix ?? "").count + SendCodes.couponLength
-        let issued = trigger.offer?.issuer == nil ? 0 : SendCodes.issuedCouponMaximumLength
-        return String(repeating: "W", count: max(own, issued))
     }
 }

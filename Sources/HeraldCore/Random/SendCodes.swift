@@ -16,9 +16,10 @@ public struct SendCodes {
     static let couponAlphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
     public static let tokenLength = 12
     public static let couponLength = 10
-    /// The longest code a coupon system may issue in Herald's place (`offer.issuer`): what
-    /// `validate` counts SMS segments with, so an issued code cannot overflow `max_segments`.
-    public static let issuedCouponMaximumLength = 32
+    /// What a coupon issuer's `max_code_length` may be: the longest code it may issue in
+    /// Herald's place (default: as long as Herald's own, the prefix and `couponLength`).
+    public static let issuedCouponLengthRange = 1...64
+    public static let issuedCouponLengthOption = "max_code_length"
     /// How many issued codes are remembered for the uniqueness check (about 5 MB).
     public static let rememberedLimit = 100_000
 

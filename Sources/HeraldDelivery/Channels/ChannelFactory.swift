@@ -135,7 +135,8 @@ public enum ChannelFactory {
                                     + "{ \(rules.idKey): \"…\", params: … }"))
                             continue
                         }
-                        problems += rules.problems(of: entry, in: mapping, trigger: trigger, maxLength: maxLength)
+                        problems += rules.problems(of: entry, in: mapping, trigger: trigger, maxLength: maxLength,
+                                                   couponCodeLength: catalog.longestCouponCode(for: trigger))
                     }
                 }
             }

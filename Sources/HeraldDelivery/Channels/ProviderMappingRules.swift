@@ -40,7 +40,7 @@ public struct ProviderMappingRules: Sendable {
 
     /// Problems of `entry` for `trigger`, at their positions in the mapping file.
     func problems(of entry: ProviderMapping.Entry, in mapping: ProviderMapping, trigger: Trigger,
-                  maxLength: Int) -> [Diagnostic] {
+                  maxLength: Int, couponCodeLength: Int) -> [Diagnostic] {
         var problems: [Diagnostic] = []
         func problem(_ position: SourcePosition, _ message: String) {
             problems.append(Diagnostic(file: mapping.path, position: position, message: "\(entry.provider): \(message)"))
@@ -109,7 +109,7 @@ public struct ProviderMappingRules: Sendable {
         case (.named, let node?):
             problem(node.position, "\(paramsKey): expected an object of strings by the template's variable names")
         }
-        let values = CatalogChecks.worstCaseValues(for: trigger)
+        let values = CatalogChecks.worstCaseValues(for: trigger, couponCodeLength: couponCodeLength)
         for param in params {
             if param.template.linkCount > 0 {
                 problem(param.position, "\(param.label): a {{ link }} cannot go in a param; the provider refuses URLs "

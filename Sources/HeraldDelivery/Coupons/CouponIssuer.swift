@@ -48,11 +48,11 @@ public enum CouponIssuance: Sendable, Equatable {
     /// Not issued: classified like a gateway's answer (transient ones are retried).
     case failed(ChannelResult)
 
-    /// Codes a message and a redeem event can carry as they are: 1 to 32 ASCII letters,
-    /// digits, `-` and `_` (the code replaces Herald's in the message texts, JSON included;
-    /// `validate` counts SMS segments with a code that long).
-    public static func isUsableCode(_ code: String) -> Bool {
-        (1...SendCodes.issuedCouponMaximumLength).contains(code.utf8.count)
+    /// Codes a message and a redeem event can carry as they are: 1 to `maxLength` ASCII
+    /// letters, digits, `-` and `_` (the code replaces Herald's in the message texts, JSON
+    /// included; `validate` counted SMS segments and provider params with one that long).
+    public static func isUsableCode(_ code: String, maxLength: Int) -> Bool {
+        (1...max(maxLength, 1)).contains(code.utf8.count)
             && code.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }
     }
 }

@@ -5,7 +5,7 @@ import HeraldCore
 /// (`herald validate`): a `coupon_issuers` entry used by several triggers is built once.
 public enum CouponIssuerFactory {
     /// The keys Core reads from an issuer's entry; the adapter reads the rest.
-    static let coreKeys = ["adapter", "timeout"]
+    static let coreKeys = ["adapter", "timeout", SendCodes.issuedCouponLengthOption]
     static let adapterNames = [HTTPCouponIssuer.adapterName, LogCouponIssuer.adapterName]
 
     /// Each trigger's issuer, by trigger id (triggers without one are absent).

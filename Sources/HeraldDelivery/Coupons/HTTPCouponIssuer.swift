@@ -17,6 +17,8 @@ public final class HTTPCouponIssuer: CouponIssuer {
     private let body: RequestBodyTemplate
     /// nil: `coupon_code` if the answer has it.
     private let codePath: [String]?
+    /// `max_code_length`; nil: as long as Herald's own code.
+    private let maxCodeLength: Int?
     private let transport: any HTTPTransport
     private let clock: any WallClock
 
@@ -25,6 +27,7 @@ public final class HTTPCouponIssuer: CouponIssuer {
         var headers: [(name: String, value: String)]
         var body: RequestBodyTemplate
         var codePath: [String]?
+        var maxCodeLength: Int?
 
         init?(_ options: ProviderOptions) {
             let endpoint = GatewayEndpoint(options, urlKey: "url", httpsUnlessLoopback: false)
@@ -37,6 +40,7 @@ public final class HTTPCouponIssuer: CouponIssuer {
                 }
                 codePath = parts
             }
+            maxCodeLength = options.integer(SendCodes.issuedCouponLengthOption, in: SendCodes.issuedCouponLengthRange)
             guard let endpoint, options.problems.isEmpty else { return nil }
             self.endpoint = endpoint
         }
@@ -56,6 +60,7 @@ public final class HTTPCouponIssuer: CouponIssuer {
         endpoint = settings.endpoint
         headers = [("Content-Type", "application/json; charset=utf-8")] + settings.headers
         body = settings.body
+        maxCodeLength = settings.maxCodeLength
         codePath = settings.codePath
         transport = context.transport
         clock = context.clock
@@ -88,9 +93,12 @@ public final class HTTPCouponIssuer: CouponIssuer {
             return .failed(.permanent(error: "HTTP \(response.status) without a code at \(codePath.joined(separator: ".")): "
                                           + String(decoding: response.body, as: UTF8.self), httpStatus: response.status))
         }
-        guard CouponIssuance.isUsableCode(code) else {
+        let limit = maxCodeLength ?? planned.count
+        guard CouponIssuance.isUsableCode(code, maxLength: limit) else {
+            let why = maxCodeLength == nil ? "as long as Herald's own; set \(SendCodes.issuedCouponLengthOption) for longer"
+                : "its \(SendCodes.issuedCouponLengthOption)"
             return .failed(.permanent(error: "HTTP \(response.status) with a code Herald cannot put in a message "
-                                          + "(expected 1 to \(SendCodes.issuedCouponMaximumLength) ASCII letters, digits, '-' or '_'): "
+                                          + "(expected 1 to \(limit) ASCII letters, digits, '-' or '_', \(why)): "
                                           + String(decoding: response.body, as: UTF8.self), httpStatus: response.status))
         }
         return .issued(code: String(code))

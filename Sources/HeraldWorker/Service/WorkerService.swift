@@ -131,12 +131,13 @@ public final class WorkerService: Sendable {
         let reportBox = ReportBox()
         let evaluating = startEvaluating(evaluator, dispatcher: dispatcher, into: reportBox,
                                          channels: catalog.config.channels.map(\.name))
-        let heartbeat = startHeartbeat(dispatcher)
         let receipts = try ReceiptPuller(store: store, keys: setup.storeKeys, routers: setup.routers,
                                          defaultTimeZone: catalog.config.timeZone, clock: clock, log: log,
                                          redactor: setup.redactor)
         let pulling = startPullingReceipts(receipts)
         notifier.notify("READY=1\nSTATUS=started")
+        // After READY=1: systemd's first word from the service is that it started.
+        let heartbeat = startHeartbeat(dispatcher)
         log.info("service.ready", ["config": configPath, "store": store.description,
                                    "channels": catalog.config.channels.map(\.name).joined(separator: ",")])
         warnOfClockSkew(store, keys: setup.storeKeys)
