@@ -20,7 +20,8 @@ enum SuppressListCommand: HeraldCommand {
         \(SuppressCommandSupport.kindHelp)
 
         Exit status: 0 listed (with addresses: every one is on the list); 1 some named
-        addresses are not on it, or are not addresses; 2 usage, config or store error.
+        addresses are not on it, or are not addresses; 2 none named is on it, usage, config or
+        store error.
         """
 
     static func run(positionals: [String], options: ParsedArguments, context: CommandContext) throws -> ExitCode {
@@ -53,6 +54,6 @@ enum SuppressListCommand: HeraldCommand {
         for address in unlisted {
             context.console.printError("herald: \(address.masked) is not on the suppression list")
         }
-        return problems.isEmpty && unlisted.isEmpty ? .success : .rowsRejected
+        return .batch(done: addresses.count - unlisted.count, notFound: unlisted.count, rejected: problems.count)
     }
 }
