@@ -34,7 +34,8 @@ enum OutboxRetryCommand: HeraldCommand {
         context.console.print("queued again: \(count) row\(count == 1 ? "" : "s")")
         if count == 0, let key {
             return try OutboxCommandSupport.explainUntouched(
-                key, in: queue, wanted: "only failed, expired or cancelled rows are queued again", console: context.console)
+                key, in: queue, wanted: "only failed, expired or cancelled rows are queued again",
+                console: context.console)
         }
         return .success
     }

@@ -96,9 +96,10 @@ enum RunCommand: HeraldCommand {
             let count = entries.count { $0.status == status }
             return count == 0 ? nil : "\(count) \(status)"
         }
+        let coupons = report.delivery.couponsIssued
         context.console.print("\nplanned \(report.planned), held out \(report.heldOut), suppressed \(report.suppressed); "
                               + "calls: \(report.delivery.sent) sent, \(report.delivery.failed) failed; "
-                              + (report.delivery.couponsIssued > 0 ? "coupons issued: \(report.delivery.couponsIssued); " : "")
+                              + (coupons > 0 ? "coupons issued: \(coupons); " : "")
                               + "rows now: \(ended.isEmpty ? "none" : ended.joined(separator: ", "))")
         return .success
     }

@@ -152,7 +152,8 @@ public enum ChannelFactory {
 
     /// The same with the secrets of the catalog's coupon issuers.
     public static func secretValues(_ catalog: Catalog, secrets: SecretSource) -> [String] {
-        secretNames(catalog.config).union(CouponIssuerFactory.secretNames(catalog)).sorted().compactMap(secrets.value(named:))
+        secretNames(catalog.config).union(CouponIssuerFactory.secretNames(catalog)).sorted()
+            .compactMap(secrets.value(named:))
     }
 
     private static func secretNames(_ config: HeraldConfig) -> Set<String> {

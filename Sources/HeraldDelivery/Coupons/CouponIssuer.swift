@@ -53,6 +53,8 @@ public enum CouponIssuance: Sendable, Equatable {
     /// included; `validate` counted SMS segments and provider params with one that long).
     public static func isUsableCode(_ code: String, maxLength: Int) -> Bool {
         (1...max(maxLength, 1)).contains(code.utf8.count)
-            && code.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }
+            && code.unicodeScalars.allSatisfy { scalar in
+                scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_".unicodeScalars.contains(scalar))
+            }
     }
 }

@@ -36,7 +36,8 @@ public final class HTTPCouponIssuer: CouponIssuer {
             if let path = options.string("code_field") {
                 let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
                 if parts.contains(where: \.isEmpty) {
-                    options.problem("code_field", "expected a dotted path such as \"data.coupon_code\", found \"\(path)\"")
+                    options.problem("code_field",
+                                    "expected a dotted path such as \"data.coupon_code\", found \"\(path)\"")
                 }
                 codePath = parts
             }
@@ -84,22 +85,24 @@ public final class HTTPCouponIssuer: CouponIssuer {
     }
 
     private func issuance(from response: HTTPResponse, planned: String) -> CouponIssuance {
+        func refused(_ why: String) -> CouponIssuance {
+            .failed(.permanent(error: "HTTP \(response.status) \(why): " + String(decoding: response.body, as: UTF8.self),
+                               httpStatus: response.status))
+        }
         let answer = response.body.withUnsafeBufferPointer { try? JSONParser.parse(bytes: $0, dialect: .json) }
         var value = answer
         for key in codePath ?? ["coupon_code"] { value = value?[key] }
         guard case .string(let code)? = value?.kind else {
             // Only a path the config named must be there: without one, Herald's code stands.
             guard let codePath else { return .issued(code: planned) }
-            return .failed(.permanent(error: "HTTP \(response.status) without a code at \(codePath.joined(separator: ".")): "
-                                          + String(decoding: response.body, as: UTF8.self), httpStatus: response.status))
+            return refused("without a code at \(codePath.joined(separator: "."))")
         }
         let limit = maxCodeLength ?? planned.count
         guard CouponIssuance.isUsableCode(code, maxLength: limit) else {
-            let why = maxCodeLength == nil ? "as long as Herald's own; set \(SendCodes.issuedCouponLengthOption) for longer"
-                : "its \(SendCodes.issuedCouponLengthOption)"
-            return .failed(.permanent(error: "HTTP \(response.status) with a code Herald cannot put in a message "
-                                          + "(expected 1 to \(limit) ASCII letters, digits, '-' or '_', \(why)): "
-                                          + String(decoding: response.body, as: UTF8.self), httpStatus: response.status))
+            let option = SendCodes.issuedCouponLengthOption
+            let why = maxCodeLength == nil ? "as long as Herald's own; set \(option) for longer" : "its \(option)"
+            return refused("with a code Herald cannot put in a message "
+                               + "(expected 1 to \(limit) ASCII letters, digits, '-' or '_', \(why))")
         }
         return .issued(code: String(code))
     }

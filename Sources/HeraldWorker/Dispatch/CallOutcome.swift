@@ -131,7 +131,8 @@ extension CallOutcome {
             if case .failed = record.outcome { record.error = (record.error ?? reason) + "; no message sent" }
         case .cancelled:
             record.outcome = .released
-            record.error = "abandoned at the shutdown deadline; the coupon system may have issued it (asked again with the same key)"
+            record.error = "abandoned at the shutdown deadline; the coupon system may have issued it "
+                + "(asked again with the same key)"
         default:
             record.error = reason + "; no message sent"
         }

@@ -386,7 +386,8 @@ public actor Dispatcher {
             group.addTask {
                 let started = ContinuousClock.now
                 let answer = await issuer.issue(request)
-                inbox.post(DispatchInbox.Completion(lane: lane, send: send, answer: .issuance(issuer: issuer.name, answer),
+                inbox.post(DispatchInbox.Completion(lane: lane, send: send,
+                                                    answer: .issuance(issuer: issuer.name, answer),
                                                     startedAt: startedAt, latency: ContinuousClock.now - started))
             }
             return

@@ -81,7 +81,8 @@ public final class WorkerService: Sendable {
         let tokens = StoreTokens(location: storeOverride ?? catalog.config.store, keys: storeKeys, clock: clock, log: log)
         let context = ChannelContext(secrets: secrets, clock: clock, transport: transport, tokens: tokens)
         let routers = try ChannelFactory.makeRouters(catalog.config, context: context)
-        return Setup(catalog: catalog, routers: routers, issuers: try CouponIssuerFactory.makeIssuers(catalog, context: context),
+        let issuers = try CouponIssuerFactory.makeIssuers(catalog, context: context)
+        return Setup(catalog: catalog, routers: routers, issuers: issuers,
                      redactor: ErrorRedactor(secrets: ChannelFactory.secretValues(catalog, secrets: secrets)),
                      storeKeys: storeKeys)
     }
