@@ -98,6 +98,12 @@ func configuredFolder() throws -> (folder: TemporaryDirectory, config: String) {
         #expect(herald(["--config", config, "outbox", "cancel", "1"]).output == "cancelled: 1 row\n")
     }
 
+    /// `members show` masks an e-mail's local part, a one-character one too.
+    @Test func memberEmailsAreMaskedWhateverTheirLength() {
+        #expect(MemberView.maskEmail("zhang@example.cn") == "z***@example.cn")
+        #expect(MemberView.maskEmail("a@example.cn") == "***@example.cn")
+    }
+
     @Test func usageErrorsExitWithTwoAndPointAtHelp() {
         let unknown = herald(["frobnicate"])
         #expect(unknown.status == .failure)

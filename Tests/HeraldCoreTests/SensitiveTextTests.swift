@@ -22,6 +22,10 @@ import HeraldCore
     @Test func emailAddressesKeepTheirFirstCharacterAndDomain() {
         #expect(SensitiveText.masked("from zhang.san@example.cn:") == "from z***@example.cn:")
         #expect(SensitiveText.masked("not@an address") == "not@an address")
+        // A one-character local part is not shown as "its first character".
+        #expect(SensitiveText.masked("from a@example.cn") == "from ***@example.cn")
+        #expect(AddressMask.masked("a@example.cn", kind: .email) == "*@example.cn")
+        #expect(AddressMask.masked("zhang@example.cn", kind: .email) == "z****@example.cn")
     }
 
     @Test func controlCharactersAreDropped() {

@@ -24,7 +24,8 @@ struct MemberView {
 
     static func maskEmail(_ email: String) -> String {
         guard let at = email.firstIndex(of: "@"), let first = email.first else { return "***" }
-        return "\(first)***\(email[at...])"
+        // The first character, unless it is the whole local part.
+        return (email[..<at].count > 1 ? "\(first)" : "") + "***\(email[at...])"
     }
 
     private var pushTokenSummary: String? {

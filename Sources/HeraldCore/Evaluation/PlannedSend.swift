@@ -127,7 +127,9 @@ public enum AddressMask {
             return String(address.prefix(4)) + "****"
         case .email:
             guard let at = address.firstIndex(of: "@") else { return TemplateFilter.masked(address) }
-            return TemplateFilter.masked(String(address[..<at])) + address[at...]
+            // A one-character local part would be shown whole by keeping its first character.
+            let local = String(address[..<at])
+            return (local.count > 1 ? TemplateFilter.masked(local) : "*") + address[at...]
         }
     }
 }

@@ -127,7 +127,8 @@ public enum SensitiveText {
             while domainEnd < scalars.count, isDomainPart(scalars[domainEnd]) { domainEnd += 1 }
             let domain = scalars[(index + 1)..<domainEnd]
             guard index - localStart >= 1, domain.contains("."), domain.first != "." else { continue }
-            let masked = [scalars[localStart]] + Array("***".unicodeScalars)
+            // The first character, unless it is the whole local part.
+            let masked = (index - localStart > 1 ? [scalars[localStart]] : []) + Array("***".unicodeScalars)
             scalars.replaceSubrange(localStart..<index, with: masked)
             index = localStart + masked.count
         }
