@@ -95,6 +95,8 @@ func configuredFolder() throws -> (folder: TemporaryDirectory, config: String) {
                 "\(cancelSent.error)")
         let cancelMissing = herald(["--config", config, "outbox", "cancel", "99"])
         #expect(cancelMissing.status == .failure && cancelMissing.error.contains("no outbox row 99"), "\(cancelMissing.error)")
+        #expect(cancelSent.output.isEmpty && cancelMissing.output.isEmpty && sent.output.isEmpty && missing.output.isEmpty,
+                "a row left alone is explained, not counted as 0 rows")
         #expect(herald(["--config", config, "outbox", "cancel", "1"]).output == "cancelled: 1 row\n")
     }
 

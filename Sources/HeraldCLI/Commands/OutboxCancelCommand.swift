@@ -28,11 +28,12 @@ enum OutboxCancelCommand: HeraldCommand {
         let count = try queue.cancel(key: key, triggerID: trigger, by: context.actor, now: context.clock.now())
         let target = key.map { "row \($0)" } ?? "trigger \(trigger ?? "")"
         try context.audit(store, "outbox cancel", "\(target): \(count) cancelled")
-        context.console.print("cancelled: \(count) row\(count == 1 ? "" : "s")")
+        // One row left alone is explained instead of counted.
         if count == 0, let key {
             return try OutboxCommandSupport.explainUntouched(key, in: queue, wanted: "only pending rows are cancelled",
                                                              console: context.console)
         }
+        context.console.print("cancelled: \(count) row\(count == 1 ? "" : "s")")
         return .success
     }
 }

@@ -31,12 +31,13 @@ enum OutboxRetryCommand: HeraldCommand {
         let count = try queue.retry(key: key, now: context.clock.now())
         let target = key.map { "row \($0)" } ?? "every failed row"
         try context.audit(store, "outbox retry", "\(target): \(count) queued again")
-        context.console.print("queued again: \(count) row\(count == 1 ? "" : "s")")
+        // One row left alone is explained instead of counted.
         if count == 0, let key {
             return try OutboxCommandSupport.explainUntouched(
                 key, in: queue, wanted: "only failed, expired or cancelled rows are queued again",
                 console: context.console)
         }
+        context.console.print("queued again: \(count) row\(count == 1 ? "" : "s")")
         return .success
     }
 }
