@@ -12,7 +12,9 @@ final class AppendOnlyFile: Sendable {
         self.path = path
         let folder = (path as NSString).deletingLastPathComponent
         do {
-            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            if !folder.isEmpty {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
         } catch {
             throw AppendOnlyFileError(reason: "cannot create its folder: \(error.localizedDescription)")
         }

@@ -54,7 +54,8 @@ public enum CouponIssuance: Sendable, Equatable {
     public static func isUsableCode(_ code: String, maxLength: Int) -> Bool {
         (1...max(maxLength, 1)).contains(code.utf8.count)
             && code.unicodeScalars.allSatisfy { scalar in
-                scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_".unicodeScalars.contains(scalar))
+                scalar.isASCII
+                    && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_".unicodeScalars.contains(scalar))
             }
     }
 }

@@ -86,8 +86,8 @@ public final class HTTPCouponIssuer: CouponIssuer {
 
     private func issuance(from response: HTTPResponse, planned: String) -> CouponIssuance {
         func refused(_ why: String) -> CouponIssuance {
-            .failed(.permanent(error: "HTTP \(response.status) \(why): " + String(decoding: response.body, as: UTF8.self),
-                               httpStatus: response.status))
+            let body = String(decoding: response.body, as: UTF8.self)
+            return .failed(.permanent(error: "HTTP \(response.status) \(why): \(body)", httpStatus: response.status))
         }
         let answer = response.body.withUnsafeBufferPointer { try? JSONParser.parse(bytes: $0, dialect: .json) }
         var value = answer

@@ -21,7 +21,8 @@ public final class LogCouponIssuer: CouponIssuer {
         try options.throwFirstProblem()
         let path = options.path("path") ?? ""
         do {
-            return LogCouponIssuer(name: options.settingName, file: try AppendOnlyFile(path: path), clock: context.clock)
+            let file = try AppendOnlyFile(path: path)
+            return LogCouponIssuer(name: options.settingName, file: file, clock: context.clock)
         } catch {
             throw options.problemDiagnostic("path", "cannot open \(path) for appending: \(error.reason)")
         }

@@ -95,9 +95,9 @@ public struct DeliveryRecord: Sendable {
         self.error = error
     }
 
-    /// Whether the coupon system issued the row's coupon (no message was sent yet).
-    var isCouponIssuance: Bool {
-        if case .couponIssued = outcome { true } else { false }
+    /// The code the coupon system issued the row's coupon under (no message was sent yet).
+    var issuedCouponCode: String? {
+        if case .couponIssued(let code) = outcome { code } else { nil }
     }
 
     /// Whether the outcome spends one of the row's attempts: a call was made and it was not

@@ -28,8 +28,9 @@ extension SQLOutboxQueue {
                             AND x.key <> (SELECT coalesce(companion_of, key) FROM outbox WHERE key = ?3))
         """
 
-    /// The row returns to the queue at its place (still due, so first in line) for its message — unless its coupon is still
-    /// not issued (the code was taken): then it fails without a message.
+    /// The row returns to the queue at its place (still due, so first in line) for its
+    /// message — unless its coupon is still not issued (the code was taken): then it fails
+    /// without a message.
     static func returnAfterIssuanceSQL(leaseEnded: String) -> String {
         let issued = """
             EXISTS (SELECT 1 FROM outbox h WHERE h.key = coalesce(outbox.companion_of, outbox.key)

@@ -317,20 +317,22 @@ import HeraldCore
     @discardableResult
     public func record(_ records: [DeliveryRecord]) throws -> Int {
         guard !records.isEmpty else { return 0 }
-        let issuances = records.filter(\.isCouponIssuance)
         return try database.withTransaction {
             try database.withDeferredResults {
                 try recordSent(records.filter(Self.isPlainSent), with: sentStatements)
-                for record in records where !Self.isPlainSent(record) && !record.isCouponIssuance { try write(record) }
+                for record in records where !Self.isPlainSent(record) && record.issuedCouponCode == nil {
+                    try write(record)
+                }
             }
-            return try issuances.reduce(0) { issued, record in try issued + writeIssuance(record) }
+            return try records.reduce(0) { issued, record in
+                try issued + (record.issuedCouponCode.map { try writeIssuance(record, code: $0) } ?? 0)
+            }
         }
     }
 
     /// An issued coupon on its own savepoint; 1 when this record issued it, 0 when a
     /// companion's already had or the code is taken (the row then fails without a message).
-    private func writeIssuance(_ record: DeliveryRecord) throws -> Int {
-        guard case .couponIssued(let code) = record.outcome else { return 0 }
+    private func writeIssuance(_ record: DeliveryRecord, code: String) throws -> Int {
         let now = SQLValue.integer(record.finishedAt.epochSeconds)
         let key = SQLValue.integer(record.key)
         var issued = 0

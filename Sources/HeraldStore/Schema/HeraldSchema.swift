@@ -320,10 +320,11 @@ public enum HeraldSchema {
         SchemaMigration(version: 14, summary: "coupon issuance", sql: couponIssuance(text: "TEXT", instant: "INTEGER")),
     ]
 
-    /// Version 14, alike on both backends. `offer.issuer`: on the row holding an occurrence's coupon, when the coupon system
-    /// issued it, and the code Herald planned (which the message texts carry) once the system
-    /// answered with a code of its own — `coupon_code` is then the system's, the one redeem
-    /// events name, and each message has the planned code replaced before its call.
+    /// Version 14, alike on both backends. `offer.issuer`: on the row holding an occurrence's
+    /// coupon, when the coupon system issued it, and the code Herald planned (which the message
+    /// texts carry) once the system answered with a code of its own — `coupon_code` is then the
+    /// system's, the one redeem events name, and each message has the planned code replaced
+    /// before its call.
     static func couponIssuance(text: String, instant: String) -> String {
         """
         ALTER TABLE outbox ADD COLUMN coupon_issued_at \(instant);
